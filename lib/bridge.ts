@@ -1,0 +1,105 @@
+/** createBridge: options → an Express Router that dispatches to providers; lifecycle (close) and key status. */
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { GatewayError } from './errors';
+import { createInterceptionHandler } from './intercept/interception-handler';
+import { KeyPool, type KeyStatus } from './keypool/key-pool';
+import { KeyRouting } from './keypool/key-routing';
+import { normalizeBridgeOptions, type BridgeOptions } from './options';
+import { createPassthroughHandler } from './passthrough/passthrough-handler';
+import { isUnsafePath } from './path-guard';
+import type { ProviderAdapter } from './providers/types';
+import { sendGatewayError } from './intercept/respond';
+import { SafeRecorder } from './recorder/safe-recorder';
+import { InflightRequests, type BridgeRuntime, type ProviderRuntime } from './runtime';
+import { UpstreamClient } from './upstream/upstream-client';
+
+/** Key states of one provider's pool (masked hints only). */
+export interface ProviderKeyStatus {
+  provider: string;
+  keys: KeyStatus[];
+}
+
+/** The mounted gateway: an Express Router plus lifecycle and status. */
+export interface Bridge extends Router {
+  /** Stops admitting requests (`503`), waits for in-flight ones, flushes the recorder, releases connections. */
+  close(): Promise<void>;
+  /** Each provider's key pool state, for dashboards and health checks; never contains key material. */
+  keyPoolStatus(): Promise<ProviderKeyStatus[]>;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+interface ProviderRoutes {
+  adapter: ProviderAdapter;
+  bridged: Map<string, Handler>;
+  passthrough: (req: Request, res: Response, routePath: string) => Promise<void>;
+}
+
+const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
+
+/** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
+export function createBridge(options: BridgeOptions): Bridge {
+  const config = normalizeBridgeOptions(options);
+  const runtime: BridgeRuntime = {
+    logger: config.logger,
+    recorder: new SafeRecorder(config.recorder, config.logger),
+    actor: config.actor,
+    maxBodyBytes: config.maxBodyBytes,
+    inflight: new InflightRequests(),
+  };
+  const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
+    adapter,
+    client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
+    keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger)),
+  }));
+  const routes = new Map<string, ProviderRoutes>();
+  for (const provider of providers) {
+    routes.set(provider.adapter.name, {
+      adapter: provider.adapter,
+      bridged: new Map(provider.adapter.apis.map((api) => [api.route, createInterceptionHandler(provider, api, runtime)])),
+      passthrough: createPassthroughHandler(provider, runtime),
+    });
+  }
+
+  function aibridgeDispatch(req: Request, res: Response, next: NextFunction): void {
+    const url = req.url;
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    const slash = path.indexOf('/', 1);
+    const provider = routes.get(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    if (!provider) return next();
+    const { adapter } = provider;
+    const routePath = slash < 0 ? '' : path.slice(slash);
+    if (isUnsafePath(path)) {
+      return sendGatewayError(res, adapter, new GatewayError(400, 'bad_request', 'invalid_path', 'Request path must not contain dot segments or encoded separators.'));
+    }
+    if (runtime.inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
+    const bridged = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
+    if (bridged) {
+      void bridged(req, res);
+      return;
+    }
+    if (adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) {
+      void provider.passthrough(req, res, routePath);
+      return;
+    }
+    sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
+  }
+
+  const router = express.Router() as Bridge;
+  router.use(aibridgeDispatch);
+
+  let closing: Promise<void> | undefined;
+  router.close = () => {
+    closing ??= (async () => {
+      runtime.inflight.closing = true;
+      await runtime.inflight.drained();
+      await runtime.recorder.close();
+      await Promise.all(providers.map((p) => p.client.close()));
+    })();
+    return closing;
+  };
+  router.keyPoolStatus = async () =>
+    Promise.all(providers.map(async (p) => ({ provider: p.adapter.name, keys: await p.keys.pool.status() })));
+  return router;
+}

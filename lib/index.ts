@@ -1,0 +1,20 @@
+/** express-aibridge public API. */
+export { createBridge } from './bridge';
+export type { Bridge, ProviderKeyStatus } from './bridge';
+export type { BridgeOptions } from './options';
+export { openaiProvider } from './providers/openai';
+export type { OpenAIProviderOptions } from './providers/openai';
+export type { ProviderAdapter, ProviderOptions, ProviderTimeouts, ProviderCooldowns } from './providers/types';
+export type { Actor, ActorResolver } from './intercept/actor';
+export { MemoryRecorder } from './recorder/memory-recorder';
+export type { MemoryRecorderOptions } from './recorder/memory-recorder';
+export type {
+  Recorder, InterceptionRecord, InterceptionEndedRecord, TokenUsageRecord, PromptUsageRecord, ToolUsageRecord,
+  ModelThoughtRecord, ErrorType, CredentialKind, ProviderKind,
+} from './recorder/types';
+export { MemoryKeyStateStore } from './keypool/memory-key-state-store';
+export { RedisKeyStateStore } from './keypool/redis-key-state-store';
+export type { RedisKeyStateStoreOptions } from './keypool/redis-key-state-store';
+export type { KeyStateStore, KeyCooldown, CooldownReason } from './keypool/types';
+export type { KeyStatus } from './keypool/key-pool';
+export { maskKey } from './keypool/key-mask';

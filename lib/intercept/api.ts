@@ -1,0 +1,53 @@
+/** What a bridged API (chat completions, responses, messages) provides to the shared interception pipeline. */
+import type { SseEvent } from '../streaming/sse-decoder';
+import type { InterceptionRecording } from '../recorder/safe-recorder';
+
+export type JsonObject = Record<string, unknown>;
+
+/** Where an API call puts what it observed. */
+export interface RecordSink {
+  readonly interceptionId: string;
+  readonly recording: InterceptionRecording;
+}
+
+/** A failure the upstream reported inside a successful (200) response, e.g. an error event mid-stream. */
+export interface UpstreamReportedError {
+  message: string;
+  type?: string;
+}
+
+/** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
+export interface StreamObserver {
+  /** Whether the client sees this event (its raw bytes are forwarded unchanged when true). */
+  accept(event: SseEvent): boolean;
+  /** True once the API's terminal event arrived (e.g. `[DONE]`); a stream ending before that was cut. */
+  readonly completed: boolean;
+  /** Set when the upstream sent an error event. */
+  readonly upstreamError: UpstreamReportedError | undefined;
+  /** Records usage and tool calls; called once, however the stream ended. */
+  finish(): void;
+}
+
+/** One client request to a bridged API, validated and prepared for the upstream. */
+export interface ApiCall {
+  readonly model: string;
+  readonly streaming: boolean;
+  /** Bytes sent upstream: the client's own bytes when nothing had to be added. */
+  readonly upstreamBody: Buffer | string;
+  /** The last user prompt, if there is one. */
+  readonly prompt: string | undefined;
+  /** Records usage and tool calls of a blocking 2xx JSON answer. */
+  recordBlocking(answer: unknown, sink: RecordSink): void;
+  /** Starts watching a streamed answer. */
+  observeStream(sink: RecordSink): StreamObserver;
+}
+
+/** A bridged API route of a provider. */
+export interface ApiAdapter {
+  /** Route path under the provider prefix, e.g. `/v1/chat/completions`. */
+  readonly route: string;
+  /** Validates the parsed JSON body and prepares the upstream call, or returns a message saying what is wrong. */
+  prepare(body: JsonObject, raw: Buffer): ApiCall | string;
+  /** The protocol's error event, written when a stream fails after it began. */
+  streamErrorEvent(error: { message: string; type: string; code: string | null }): string;
+}

@@ -1,0 +1,57 @@
+/** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
+import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
+import { lastUserPrompt } from './prompt';
+import { ChatStreamObserver } from './chat-stream-observer';
+import { recordChatToolCalls, recordChatUsage } from './chat-records';
+
+function validate(body: JsonObject): string | undefined {
+  if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
+  if (!Array.isArray(body.messages)) return '`messages` must be an array.';
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') return '`stream` must be a boolean.';
+  const so = body.stream_options;
+  if (so !== undefined && so !== null && (typeof so !== 'object' || Array.isArray(so))) return '`stream_options` must be an object.';
+  return undefined;
+}
+
+function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
+  const problem = validate(body);
+  if (problem) return problem;
+  const streaming = body.stream === true;
+  const streamOptions = body.stream_options as JsonObject | null | undefined;
+  // Usage is recorded for every stream; when the client did not ask for it, ask on its behalf and hide the extra chunk.
+  const hideUsageChunk = streaming && streamOptions?.include_usage !== true;
+  const upstreamBody = hideUsageChunk
+    ? JSON.stringify({ ...body, stream_options: { ...streamOptions, include_usage: true } })
+    : raw;
+  return {
+    model: body.model as string,
+    streaming,
+    upstreamBody,
+    prompt: lastUserPrompt(body.messages),
+    recordBlocking(answer: unknown, sink: RecordSink) {
+      if (!answer || typeof answer !== 'object') return;
+      const a = answer as { id?: unknown; usage?: unknown; choices?: unknown };
+      const msgId = typeof a.id === 'string' ? a.id : '';
+      if (a.usage && typeof a.usage === 'object') recordChatUsage(sink, msgId, a.usage as JsonObject);
+      const first = Array.isArray(a.choices) ? (a.choices[0] as { message?: { tool_calls?: unknown } } | undefined) : undefined;
+      const calls = first?.message?.tool_calls;
+      if (Array.isArray(calls)) {
+        recordChatToolCalls(sink, msgId, calls.map((c: { id?: string; function?: { name?: string; arguments?: string } }) => ({
+          id: c?.id ?? '', name: c?.function?.name ?? '', arguments: c?.function?.arguments ?? '',
+        })));
+      }
+    },
+    observeStream(sink: RecordSink) {
+      return new ChatStreamObserver(sink, hideUsageChunk);
+    },
+  };
+}
+
+/** `POST /v1/chat/completions`. */
+export const chatCompletionsApi: ApiAdapter = {
+  route: '/v1/chat/completions',
+  prepare,
+  streamErrorEvent(error) {
+    return `data: ${JSON.stringify({ error })}\n\n`;
+  },
+};

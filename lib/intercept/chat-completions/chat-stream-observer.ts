@@ -1,0 +1,49 @@
+/** Watches a chat-completions SSE stream: hides the usage chunk the bridge asked for, accumulates for recording. */
+import type { SseEvent } from '../../streaming/sse-decoder';
+import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
+import { ChatCompletionStreamAccumulator } from './stream-accumulator';
+import { recordChatToolCalls, recordChatUsage } from './chat-records';
+
+export class ChatStreamObserver implements StreamObserver {
+  completed = false;
+  upstreamError: UpstreamReportedError | undefined;
+  private readonly accumulator = new ChatCompletionStreamAccumulator();
+  private finished = false;
+
+  constructor(private readonly sink: RecordSink, private readonly hideUsageChunk: boolean) {}
+
+  accept(event: SseEvent): boolean {
+    const data = event.data;
+    if (data === undefined) return true;
+    if (data === '[DONE]') {
+      this.completed = true;
+      return true;
+    }
+    let chunk: { error?: { message?: unknown; type?: unknown }; usage?: unknown; choices?: unknown } | null;
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      return true; // not ours to judge: relay it as it came
+    }
+    if (!chunk || typeof chunk !== 'object') return true;
+    if (chunk.error && typeof chunk.error === 'object') {
+      this.upstreamError = {
+        message: typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream error',
+        type: typeof chunk.error.type === 'string' ? chunk.error.type : undefined,
+      };
+      return true;
+    }
+    this.accumulator.add(chunk);
+    const usageOnly = !!chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0;
+    return !(usageOnly && this.hideUsageChunk);
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const result = this.accumulator.result();
+    const msgId = result.id ?? '';
+    if (result.usage) recordChatUsage(this.sink, msgId, result.usage);
+    if (result.toolCalls.length) recordChatToolCalls(this.sink, msgId, result.toolCalls);
+  }
+}

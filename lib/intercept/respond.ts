@@ -1,0 +1,23 @@
+/** Writing to the client: gateway errors in the provider's shape, and relayed upstream headers. */
+import type { Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from '../errors';
+import type { ProviderAdapter } from '../providers/types';
+import { isRelayedResponseHeader } from '../upstream/headers';
+
+/** Answers with a gateway error as the provider would, unless a response has already begun. */
+export function sendGatewayError(res: Response, provider: ProviderAdapter, error: GatewayError): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.statusCode = error.status;
+  res.setHeader('content-type', 'application/json');
+  if (error.retryAfterSec !== undefined) res.setHeader('retry-after', String(error.retryAfterSec));
+  res.end(provider.errorBody(error));
+}
+
+/** Copies the upstream headers a client relies on (content type, request ids, rate limits, retry hints). */
+export function relayResponseHeaders(res: Response, headers: IncomingHttpHeaders): void {
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && isRelayedResponseHeader(name)) res.setHeader(name, value);
+  }
+}

@@ -1,0 +1,142 @@
+/** A provider's key pool: walks keys in order, cools down failing ones, reports exhaustion in one shape. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'winston';
+import { GatewayError } from '../errors';
+import { errorMessage } from '../observability/logger';
+import type { ProviderCooldowns } from '../providers/types';
+import type { CredentialKind } from '../recorder/types';
+import { keyFingerprint, maskKey } from './key-mask';
+import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
+import type { CooldownReason, KeyCooldown, KeyStateStore } from './types';
+
+/** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
+export interface Credential {
+  readonly key: string;
+  readonly hint: string;
+  readonly kind: CredentialKind;
+}
+
+interface PoolEntry extends Credential {
+  readonly fingerprint: string;
+}
+
+/** What any upstream attempt returns: enough to judge it, and a way to throw its body away. */
+export interface AttemptResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  discard(): void;
+}
+
+/** Filled in while walking, for records and metrics. */
+export interface AttemptTrace {
+  attempts: number;
+  credential?: Credential;
+}
+
+/** One key's state, for dashboards and health checks (no key material). */
+export interface KeyStatus {
+  hint: string;
+  state: 'healthy' | 'cooling';
+  coolingUntil?: Date;
+  reason?: CooldownReason;
+}
+
+export class KeyPool {
+  private readonly entries: readonly PoolEntry[];
+  private readonly fingerprints: readonly string[];
+
+  constructor(
+    keys: readonly string[],
+    private readonly store: KeyStateStore,
+    private readonly cooldowns: Required<ProviderCooldowns>,
+    private readonly logger: Logger,
+  ) {
+    // Hashing happens here, once, never on the request path.
+    this.entries = keys.map((key) => ({ key, hint: maskKey(key), kind: 'centralized', fingerprint: keyFingerprint(key) }));
+    this.fingerprints = this.entries.map((e) => e.fingerprint);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * Tries healthy keys in order until one gives an answer that is not a key failure (429, 401), and returns it.
+   * Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
+   */
+  async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R> {
+    const current = await this.readCooldowns();
+    const now = Date.now();
+    const cooling: KeyCooldown[] = [];
+    for (let i = 0; i < this.entries.length; i++) {
+      const known = current[i];
+      if (known && known.until > now) {
+        cooling.push(known);
+        continue;
+      }
+      const entry = this.entries[i];
+      trace.attempts++;
+      trace.credential = entry;
+      const result = await attempt(entry);
+      const cooldown = this.cooldownFor(result);
+      if (!cooldown) return result;
+      result.discard();
+      cooling.push(cooldown);
+      await this.mark(entry, cooldown);
+    }
+    throw exhausted(cooling, now);
+  }
+
+  /** Every key's state, in pool order. */
+  async status(): Promise<KeyStatus[]> {
+    const current = await this.readCooldowns();
+    const now = Date.now();
+    return this.entries.map((e, i) => {
+      const c = current[i];
+      return c && c.until > now
+        ? { hint: e.hint, state: 'cooling' as const, coolingUntil: new Date(c.until), reason: c.reason }
+        : { hint: e.hint, state: 'healthy' as const };
+    });
+  }
+
+  private cooldownFor(result: AttemptResult): KeyCooldown | undefined {
+    const now = Date.now();
+    if (result.status === 429) {
+      const asked = parseRetryAfterMs(result.headers, now) ?? this.cooldowns.rateLimitedMs;
+      return { until: now + clampCooldownMs(asked, this.cooldowns.maxMs), reason: 'rate_limited' };
+    }
+    if (result.status === 401) {
+      return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
+    }
+    return undefined;
+  }
+
+  private async readCooldowns(): Promise<Array<KeyCooldown | undefined>> {
+    try {
+      return await this.store.getCooldowns(this.fingerprints);
+    } catch (err) {
+      // A broken custom store must not take the gateway down: serve as if every key were healthy.
+      this.logger.warn('key state store read failed', { error: errorMessage(err) });
+      return [];
+    }
+  }
+
+  private async mark(entry: PoolEntry, cooldown: KeyCooldown): Promise<void> {
+    this.logger.warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString() });
+    try {
+      await this.store.markCooldown(entry.fingerprint, cooldown);
+    } catch (err) {
+      this.logger.warn('key state store write failed', { error: errorMessage(err) });
+    }
+  }
+}
+
+function exhausted(cooling: readonly KeyCooldown[], now: number): GatewayError {
+  const rateLimited = cooling.filter((c) => c.reason === 'rate_limited');
+  if (rateLimited.length > 0) {
+    const soonest = Math.min(...rateLimited.map((c) => c.until));
+    const retryAfterSec = Math.max(0, Math.ceil((soonest - now) / 1000));
+    return new GatewayError(429, 'rate_limited', 'rate_limit_exceeded', 'All configured keys are rate-limited.', retryAfterSec);
+  }
+  return new GatewayError(502, 'server_error', 'keys_exhausted', 'All configured keys failed authentication.');
+}

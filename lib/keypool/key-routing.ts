@@ -1,0 +1,42 @@
+/** Chooses where a request's credential comes from: the client's own (BYOK, one attempt) or the pool (failover). */
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError } from '../errors';
+import type { ProviderAdapter } from '../providers/types';
+import type { CredentialKind } from '../recorder/types';
+import type { AttemptResult, AttemptTrace, Credential, KeyPool } from './key-pool';
+import { maskKey } from './key-mask';
+
+/** How one upstream call will be authenticated. */
+export interface CredentialPlan {
+  readonly kind: CredentialKind;
+  /** Runs `attempt` with one credential (BYOK) or walks the pool. */
+  run<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R>;
+}
+
+const NO_CREDENTIAL = new GatewayError(401, 'unauthorized', 'missing_api_key', 'This provider needs your own API key and none was sent.');
+
+export class KeyRouting {
+  private readonly poolPlan: CredentialPlan;
+
+  constructor(private readonly provider: ProviderAdapter, readonly pool: KeyPool) {
+    this.poolPlan = pool.size > 0
+      ? { kind: 'centralized', run: (attempt, trace) => pool.walk(attempt, trace) }
+      : { kind: 'centralized', run: () => Promise.reject(NO_CREDENTIAL) };
+  }
+
+  /** The plan for a request with these headers. */
+  plan(headers: IncomingHttpHeaders): CredentialPlan {
+    if (!this.provider.byok) return this.poolPlan;
+    const own = this.provider.clientCredential(headers);
+    if (!own) return this.poolPlan;
+    const credential: Credential = { key: own, hint: maskKey(own), kind: 'byok' };
+    return {
+      kind: 'byok',
+      run(attempt, trace) {
+        trace.attempts = 1;
+        trace.credential = credential;
+        return attempt(credential);
+      },
+    };
+  }
+}

@@ -1,0 +1,229 @@
+/** A KeyStateStore in Redis, so replicas share key cooldowns; serves from process memory while Redis is unreachable. */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'winston';
+import { createQuietLogger, errorMessage } from '../observability/logger';
+import { MemoryKeyStateStore } from './memory-key-state-store';
+import type { CooldownReason, KeyCooldown, KeyStateStore } from './types';
+
+/** Options for {@link RedisKeyStateStore}. Give exactly one of `url` or `client`. */
+export interface RedisKeyStateStoreOptions {
+  /** ioredis URL (`redis://…`, `rediss://…`); the store creates the client, owns it and quits it on `close()`. Defaults to none. */
+  url?: string;
+  /** An ioredis client you manage; the store uses it and never closes it. Defaults to none. */
+  client?: Redis;
+  /** Prefix of every Redis key the store writes (`<prefix><fingerprint>`). Defaults to `'aibridge:key:'`. */
+  prefix?: string;
+  /** Where the fallback warning and the recovery notice go. Defaults to the quiet winston logger (errors only). */
+  logger?: Logger;
+  /** Longest a call waits for Redis before answering from memory, in milliseconds. Defaults to `250`. */
+  timeoutMs?: number;
+}
+
+const DEFAULTS = { prefix: 'aibridge:key:', timeoutMs: 250 } as const;
+// While degraded, at most one request per interval pays for probing Redis; the rest go straight to memory.
+const PROBE_INTERVAL_MS = 1000;
+const QUIT_TIMEOUT_MS = 1000;
+const REASONS: readonly CooldownReason[] = ['rate_limited', 'unauthorized'];
+
+// One round trip, atomic: two replicas racing to cool the same key must end with the later deadline.
+const MARK_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local currentUntil = tonumber(string.match(current, '^([^:]+):'))
+  if currentUntil and currentUntil >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+const MARK_SCRIPT_SHA = createHash('sha1').update(MARK_SCRIPT).digest('hex');
+
+/**
+ * Key cooldowns in Redis: one key per fingerprint holding `"<until>:<reason>"`, expiring with the cooldown.
+ * Never throws from `getCooldowns`/`markCooldown`: when Redis fails or is slower than `timeoutMs`, answers
+ * come from an in-memory store that every write also goes to, so this replica keeps what it learned.
+ */
+export class RedisKeyStateStore implements KeyStateStore {
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+  private readonly memory = new MemoryKeyStateStore();
+  private degraded = false;
+  private retryAt = 0;
+  private closed = false;
+
+  constructor(options: RedisKeyStateStoreOptions) {
+    const { url, client, prefix = DEFAULTS.prefix, timeoutMs = DEFAULTS.timeoutMs, logger } = options ?? {};
+    const name = 'RedisKeyStateStore: options';
+    if ((url === undefined) === (client === undefined)) {
+      const got = url === undefined ? 'neither' : 'both';
+      throw new Error(`${name}.url or options.client: give exactly one (got ${got}), e.g. { url: 'redis://127.0.0.1:6379' }.`);
+    }
+    if (url !== undefined && (typeof url !== 'string' || url === '')) {
+      throw new Error(`${name}.url must be a non-empty URL string.`);
+    }
+    if (client !== undefined && typeof (client as { mget?: unknown }).mget !== 'function') {
+      throw new Error(`${name}.client must be an ioredis client (new Redis(...)).`);
+    }
+    if (typeof prefix !== 'string') throw new Error(`${name}.prefix must be a string.`);
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new Error(`${name}.timeoutMs must be a positive number.`);
+
+    this.prefix = prefix;
+    this.timeoutMs = timeoutMs;
+    this.logger = logger ?? createQuietLogger();
+    this.ownsClient = client === undefined;
+    this.client = client ?? createOwnedClient(url as string);
+    // Without an 'error' listener ioredis prints every failed reconnect; ours turns it into one warning.
+    if (this.ownsClient) this.client.on('error', (err: unknown) => this.degrade(err));
+    this.client.on('ready', this.onClientReady);
+  }
+
+  async getCooldowns(fingerprints: readonly string[]): Promise<Array<KeyCooldown | undefined>> {
+    const local = this.memory.getCooldowns(fingerprints);
+    if (fingerprints.length === 0 || !this.redisUsable()) return local;
+    const values = await this.attempt(() => this.client.mget(fingerprints.map((fp) => this.prefix + fp)));
+    if (!values) return local;
+
+    const now = Date.now();
+    return fingerprints.map((fingerprint, i) => {
+      const remote = parseStored(values[i], now);
+      // Remember what other replicas know, so it survives a later Redis outage.
+      if (remote) this.memory.markCooldown(fingerprint, remote);
+      return later(remote, local[i]);
+    });
+  }
+
+  async markCooldown(fingerprint: string, cooldown: KeyCooldown): Promise<void> {
+    this.memory.markCooldown(fingerprint, cooldown);
+    const ttlMs = Math.ceil(cooldown.until - Date.now());
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0 || !this.redisUsable()) return;
+    await this.attempt(() => this.runMarkScript(fingerprint, cooldown, ttlMs));
+  }
+
+  /** Stops using Redis; quits the client only if the store created it from `url`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.off('ready', this.onClientReady);
+    if (!this.ownsClient) return;
+    if (this.client.status === 'ready') {
+      try {
+        await withTimeout(this.client.quit(), QUIT_TIMEOUT_MS);
+        return;
+      } catch {
+        // QUIT failed or hung: the connection is gone or stuck, and disconnect() below ends it either way.
+      }
+    }
+    // Also cancels a pending reconnect, so a Redis that is down stops being retried.
+    this.client.disconnect();
+  }
+
+  private readonly onClientReady = (): void => {
+    // Reconnected: let the next call probe right away instead of waiting out the interval.
+    this.retryAt = 0;
+  };
+
+  private redisUsable(): boolean {
+    if (this.closed) return false;
+    const status = this.client.status;
+    if (status === 'end') {
+      this.degrade(new Error('Redis connection was closed'));
+      return false;
+    }
+    if (!this.degraded) return true;
+    return (status === 'ready' || status === 'wait') && Date.now() >= this.retryAt;
+  }
+
+  private async attempt<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await withTimeout(this.waitForConnection().then(operation), this.timeoutMs);
+      this.recover();
+      return result;
+    } catch (err) {
+      this.degrade(err);
+      return undefined;
+    }
+  }
+
+  private async runMarkScript(fingerprint: string, cooldown: KeyCooldown, ttlMs: number): Promise<unknown> {
+    const args = [this.prefix + fingerprint, String(cooldown.until), cooldown.reason, String(ttlMs)];
+    try {
+      return await this.client.evalsha(MARK_SCRIPT_SHA, 1, ...args);
+    } catch (err) {
+      // The script cache is empty after a Redis restart or failover; EVAL loads it again.
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.client.eval(MARK_SCRIPT, 1, ...args);
+    }
+  }
+
+  /** Right after start-up the client is still connecting; waiting briefly avoids a false "Redis is down". */
+  private waitForConnection(): Promise<void> {
+    const client = this.client;
+    if (client.status !== 'connecting' && client.status !== 'connect') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        client.off('ready', done).off('error', done).off('end', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.timeoutMs);
+      timer.unref();
+      client.on('ready', done).on('error', done).on('end', done);
+    });
+  }
+
+  private degrade(err: unknown): void {
+    if (this.closed) return;
+    this.retryAt = Date.now() + PROBE_INTERVAL_MS;
+    if (this.degraded) return;
+    this.degraded = true;
+    this.logger.warn('aibridge: Redis key state store unavailable; using in-process key state until it is back', {
+      error: errorMessage(err),
+    });
+  }
+
+  private recover(): void {
+    if (!this.degraded) return;
+    this.degraded = false;
+    this.logger.info('aibridge: Redis key state store reachable again; key state is shared across replicas');
+  }
+}
+
+function createOwnedClient(url: string): Redis {
+  return new Redis(url, {
+    // Fail fast while Redis is down: the memory fallback answers instead of requests queueing up.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 200, 1000),
+    // ioredis arms this timer even when the socket is already closed (e.g. mid-reconnect), and it would
+    // hold the process open for 2 s after close(); our sockets are either quit cleanly or given up on.
+    disconnectTimeout: 0,
+  });
+}
+
+function parseStored(value: string | null | undefined, now: number): KeyCooldown | undefined {
+  if (!value) return undefined;
+  const separator = value.indexOf(':');
+  if (separator < 0) return undefined;
+  const until = Number(value.slice(0, separator));
+  const reason = value.slice(separator + 1) as CooldownReason;
+  if (!(until > now) || !REASONS.includes(reason)) return undefined;
+  return { until, reason };
+}
+
+function later(a: KeyCooldown | undefined, b: KeyCooldown | undefined): KeyCooldown | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.until >= b.until ? a : b;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,23 @@
+/** The KeyStateStore extension point: where key cooldowns live (process memory, or Redis across replicas). */
+
+/** Why a key is cooling down. */
+export type CooldownReason = 'rate_limited' | 'unauthorized';
+
+/** A key's cooldown, as stored. `until` is epoch milliseconds. */
+export interface KeyCooldown {
+  until: number;
+  reason: CooldownReason;
+}
+
+/**
+ * Shared key state. Keys are identified by a fingerprint (a hash), never by the key itself.
+ * Implementations keep the later deadline when two cooldowns race, and forget a cooldown once it has passed.
+ */
+export interface KeyStateStore {
+  /** Current cooldowns for the given fingerprints, in the same order; `undefined` where the key is healthy. */
+  getCooldowns(fingerprints: readonly string[]): Array<KeyCooldown | undefined> | Promise<Array<KeyCooldown | undefined>>;
+  /** Put a key into cooldown until `cooldown.until`, unless it is already cooling until later. */
+  markCooldown(fingerprint: string, cooldown: KeyCooldown): void | Promise<void>;
+  /** Release connections. */
+  close?(): Promise<void>;
+}

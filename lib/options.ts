@@ -1,0 +1,74 @@
+/** createBridge options: the public type, one literal defaults object, validation into the internal config. */
+import type { Logger } from 'winston';
+import type { ActorResolver } from './intercept/actor';
+import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
+import type { KeyStateStore } from './keypool/types';
+import { createQuietLogger } from './observability/logger';
+import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
+import type { ProviderAdapter } from './providers/types';
+import type { Recorder } from './recorder/types';
+
+/** Options of {@link createBridge}. */
+export interface BridgeOptions {
+  /** Upstream providers, from `openaiProvider()` / `anthropicProvider()`. Required; names must be unique. */
+  providers: ProviderAdapter[];
+  /** Identifies the host's user of a request; nothing returned → `401`. Required. */
+  actor: ActorResolver;
+  /** Where interceptions, token usage, prompts and tool calls are recorded. Defaults to none (nothing recorded). */
+  recorder?: Recorder;
+  /** A winston logger. Defaults to a quiet winston logger that prints errors only. */
+  logger?: Logger;
+  /** Where key cooldowns live; share one (e.g. `RedisKeyStateStore`) across replicas. Defaults to process memory. */
+  keyState?: KeyStateStore;
+  /** Largest request body accepted, in bytes; larger → `413`. Defaults to 33,554,432 (32 MiB). */
+  maxBodyBytes?: number;
+}
+
+export const BRIDGE_DEFAULTS = {
+  maxBodyBytes: 32 * 1024 * 1024,
+};
+
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes'] as const;
+const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
+
+export interface BridgeConfig {
+  providers: readonly ProviderAdapter[];
+  actor: ActorResolver;
+  recorder: Recorder | undefined;
+  logger: Logger;
+  keyState: KeyStateStore;
+  maxBodyBytes: number;
+}
+
+function hasMethods(v: unknown, names: readonly string[]): boolean {
+  return !!v && typeof v === 'object' && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
+}
+
+/** Validates `options` once, at creation, throwing an error that names the bad option. */
+export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
+  const owner = 'createBridge';
+  if (!isPlainObject(options)) throw new OptionsError(owner, 'options', 'must be an object.');
+  rejectUnknownKeys(owner, options as unknown as Record<string, unknown>, KNOWN);
+  const { providers, actor, recorder, logger, keyState } = options;
+  if (!Array.isArray(providers) || providers.length === 0) throw new OptionsError(owner, 'providers', 'must be a non-empty array of providers (openaiProvider(), anthropicProvider()).');
+  const names = new Set<string>();
+  for (const p of providers) {
+    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !Array.isArray(p.apis)) {
+      throw new OptionsError(owner, 'providers', 'must only contain providers made by openaiProvider() / anthropicProvider().');
+    }
+    if (names.has(p.name)) throw new OptionsError(owner, 'providers', `has two providers named "${p.name}"; give one a different \`name\`.`);
+    names.add(p.name);
+  }
+  if (typeof actor !== 'function') throw new OptionsError(owner, 'actor', 'must be a function (req) => { id, metadata? }.');
+  if (recorder !== undefined && !hasMethods(recorder, RECORDER_METHODS)) throw new OptionsError(owner, 'recorder', `must implement ${RECORDER_METHODS.join(', ')}.`);
+  if (logger !== undefined && !hasMethods(logger, ['error', 'warn', 'info', 'debug'])) throw new OptionsError(owner, 'logger', 'must be a winston Logger.');
+  if (keyState !== undefined && !hasMethods(keyState, ['getCooldowns', 'markCooldown'])) throw new OptionsError(owner, 'keyState', 'must implement getCooldowns and markCooldown.');
+  return {
+    providers,
+    actor,
+    recorder,
+    logger: logger ?? createQuietLogger(),
+    keyState: keyState ?? new MemoryKeyStateStore(),
+    maxBodyBytes: optionalPositiveInt(owner, 'maxBodyBytes', options.maxBodyBytes, BRIDGE_DEFAULTS.maxBodyBytes),
+  };
+}

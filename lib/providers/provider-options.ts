@@ -1,0 +1,63 @@
+/** Validates the options every provider factory shares, against one literal defaults object. */
+import { OptionsError, isPlainObject, optionalBoolean, positiveIntGroup, rejectUnknownKeys } from '../options-check';
+import type { ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
+
+export const PROVIDER_DEFAULTS = {
+  keys: [] as string[],
+  byok: false,
+  actorHeaders: false,
+  timeouts: { connectMs: 10_000, headersMs: 600_000, idleMs: 300_000 } satisfies Required<ProviderTimeouts>,
+  cooldowns: { unauthorizedMs: 60_000, rateLimitedMs: 60_000, maxMs: 3_600_000 } satisfies Required<ProviderCooldowns>,
+};
+
+const KNOWN = ['name', 'baseURL', 'keys', 'byok', 'actorHeaders', 'timeouts', 'cooldowns'] as const;
+const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export interface NormalizedProviderOptions {
+  name: string;
+  baseURL: string;
+  keys: readonly string[];
+  byok: boolean;
+  actorHeaders: boolean;
+  timeouts: Required<ProviderTimeouts>;
+  cooldowns: Required<ProviderCooldowns>;
+}
+
+/** Checks `options` (throwing an error that names the bad option) and fills in defaults. */
+export function normalizeProviderOptions(owner: string, options: ProviderOptions | undefined, defaults: { name: string; baseURL: string }): NormalizedProviderOptions {
+  const o: Record<string, unknown> = options === undefined ? {} : (options as Record<string, unknown>);
+  if (!isPlainObject(o)) throw new OptionsError(owner, 'options', 'must be an object.');
+  rejectUnknownKeys(owner, o, KNOWN);
+
+  const name = o.name ?? defaults.name;
+  if (typeof name !== 'string' || !NAME.test(name)) throw new OptionsError(owner, 'name', 'must match ^[a-z0-9]+(-[a-z0-9]+)*$ (e.g. "openai", "openai-eu").');
+
+  const baseURL = o.baseURL ?? defaults.baseURL;
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof baseURL === 'string' ? new URL(baseURL) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash) {
+    throw new OptionsError(owner, 'baseURL', 'must be an absolute http(s) URL without query or fragment.');
+  }
+
+  const keys = o.keys ?? PROVIDER_DEFAULTS.keys;
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k.trim() === '' || /[\r\n]/.test(k))) {
+    throw new OptionsError(owner, 'keys', 'must be an array of non-empty strings.');
+  }
+  if (new Set(keys).size !== keys.length) throw new OptionsError(owner, 'keys', 'must not contain the same key twice.');
+  const byok = optionalBoolean(owner, 'byok', o.byok, PROVIDER_DEFAULTS.byok);
+  if (keys.length === 0 && !byok) throw new OptionsError(owner, 'keys', 'must hold at least one key (or set `byok: true`).');
+
+  return {
+    name,
+    baseURL: parsed.href.replace(/\/+$/, ''),
+    keys: [...keys],
+    byok,
+    actorHeaders: optionalBoolean(owner, 'actorHeaders', o.actorHeaders, PROVIDER_DEFAULTS.actorHeaders),
+    timeouts: positiveIntGroup(owner, 'timeouts', o.timeouts, PROVIDER_DEFAULTS.timeouts),
+    cooldowns: positiveIntGroup(owner, 'cooldowns', o.cooldowns, PROVIDER_DEFAULTS.cooldowns),
+  };
+}

@@ -1,0 +1,74 @@
+/** What a provider adapter is: data and small functions that the shared pipeline uses instead of branching on names. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from '../errors';
+import type { ApiAdapter } from '../intercept/api';
+import type { ProviderKind } from '../recorder/types';
+
+/** Upstream timeouts of one provider. */
+export interface ProviderTimeouts {
+  /** Time to open a TCP/TLS connection. Defaults to 10,000 ms. */
+  connectMs?: number;
+  /** Time from sending the request to the response headers (long for slow blocking answers). Defaults to 600,000 ms. */
+  headersMs?: number;
+  /** Longest silence between two body chunks of a response. Defaults to 300,000 ms. */
+  idleMs?: number;
+}
+
+/** How long failing keys rest. */
+export interface ProviderCooldowns {
+  /** Cooldown after a `401`. Defaults to 60,000 ms. */
+  unauthorizedMs?: number;
+  /** Cooldown after a `429` without a usable `Retry-After`. Defaults to 60,000 ms. */
+  rateLimitedMs?: number;
+  /** Upper bound on any cooldown, whatever `Retry-After` says. Defaults to 3,600,000 ms. */
+  maxMs?: number;
+}
+
+/** Options common to every provider factory. */
+export interface ProviderOptions {
+  /** Route prefix and record `providerName`; `^[a-z0-9]+(-[a-z0-9]+)*$`, unique per bridge. Defaults to the provider kind. */
+  name?: string;
+  /** Upstream base URL. Defaults to the provider's public API. */
+  baseURL?: string;
+  /** Centralized key pool, tried in order. Required unless `byok` is true. Defaults to `[]`. */
+  keys?: string[];
+  /** Use the client's own credential (one attempt, no failover) when it sends one. Defaults to false. */
+  byok?: boolean;
+  /** Send `x-aibridge-actor-id` and `x-aibridge-actor-metadata-*` headers upstream. Defaults to false. */
+  actorHeaders?: boolean;
+  /** Upstream timeouts. */
+  timeouts?: ProviderTimeouts;
+  /** Key cooldowns. */
+  cooldowns?: ProviderCooldowns;
+}
+
+/** An allowlisted passthrough route. */
+export interface PassthroughRule {
+  methods: ReadonlySet<string>;
+  /** Tests the route path (relative to the provider prefix, without the query string). */
+  matches(path: string): boolean;
+}
+
+/** A validated provider, as the bridge uses it. */
+export interface ProviderAdapter {
+  readonly kind: ProviderKind;
+  readonly name: string;
+  /** Without a trailing slash. */
+  readonly baseURL: string;
+  readonly keys: readonly string[];
+  readonly byok: boolean;
+  readonly actorHeaders: boolean;
+  readonly timeouts: Required<ProviderTimeouts>;
+  readonly cooldowns: Required<ProviderCooldowns>;
+  /** Bridged (intercepted) APIs. */
+  readonly apis: readonly ApiAdapter[];
+  readonly passthrough: readonly PassthroughRule[];
+  /** Part of the route path the upstream base URL already contains (`/v1` for OpenAI, none for Anthropic). */
+  readonly routePrefixInBaseURL: string;
+  /** Request headers carrying a pool or BYOK key upstream. */
+  credentialHeaders(key: string): Record<string, string>;
+  /** The credential a client sent, if any (used for BYOK). */
+  clientCredential(headers: IncomingHttpHeaders): string | undefined;
+  /** A gateway error as this provider's JSON error body. */
+  errorBody(error: GatewayError): string;
+}

@@ -1,0 +1,63 @@
+/** MemoryRecorder: keeps records in arrays, for tests, dashboards and development. */
+import type {
+  InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PromptUsageRecord, Recorder,
+  TokenUsageRecord, ToolUsageRecord,
+} from './types';
+
+/** Options of {@link MemoryRecorder}. */
+export interface MemoryRecorderOptions {
+  /**
+   * How many records of each kind to keep; older ones are dropped in batches so memory stays bounded
+   * in long-running processes. Defaults to 10,000.
+   */
+  maxRecords?: number;
+}
+
+/** A recorder that keeps the most recent records of each kind in memory. */
+export class MemoryRecorder implements Recorder {
+  readonly interceptions: InterceptionRecord[] = [];
+  readonly interceptionEnds: InterceptionEndedRecord[] = [];
+  readonly tokenUsages: TokenUsageRecord[] = [];
+  readonly promptUsages: PromptUsageRecord[] = [];
+  readonly toolUsages: ToolUsageRecord[] = [];
+  readonly modelThoughts: ModelThoughtRecord[] = [];
+  private readonly maxRecords: number;
+
+  constructor(options: MemoryRecorderOptions = {}) {
+    const max = options.maxRecords ?? 10_000;
+    if (!Number.isInteger(max) || max < 1) throw new TypeError('MemoryRecorder: maxRecords must be a positive integer');
+    this.maxRecords = max;
+  }
+
+  recordInterception(r: InterceptionRecord): void { this.keep(this.interceptions, r); }
+  recordInterceptionEnded(r: InterceptionEndedRecord): void { this.keep(this.interceptionEnds, r); }
+  recordTokenUsage(r: TokenUsageRecord): void { this.keep(this.tokenUsages, r); }
+  recordPromptUsage(r: PromptUsageRecord): void { this.keep(this.promptUsages, r); }
+  recordToolUsage(r: ToolUsageRecord): void { this.keep(this.toolUsages, r); }
+  recordModelThought(r: ModelThoughtRecord): void { this.keep(this.modelThoughts, r); }
+
+  /** Everything recorded for one interception. */
+  forInterception(id: string) {
+    return {
+      interception: this.interceptions.find((r) => r.id === id),
+      ended: this.interceptionEnds.find((r) => r.id === id),
+      tokenUsages: this.tokenUsages.filter((r) => r.interceptionId === id),
+      promptUsages: this.promptUsages.filter((r) => r.interceptionId === id),
+      toolUsages: this.toolUsages.filter((r) => r.interceptionId === id),
+      modelThoughts: this.modelThoughts.filter((r) => r.interceptionId === id),
+    };
+  }
+
+  /** Drops everything recorded so far. */
+  clear(): void {
+    for (const list of [this.interceptions, this.interceptionEnds, this.tokenUsages, this.promptUsages, this.toolUsages, this.modelThoughts]) {
+      list.length = 0;
+    }
+  }
+
+  private keep<T>(list: T[], record: T): void {
+    list.push(record);
+    // Trimming a quarter at a time keeps pushes amortised O(1).
+    if (list.length > this.maxRecords + (this.maxRecords >> 2)) list.splice(0, list.length - this.maxRecords);
+  }
+}

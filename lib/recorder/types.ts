@@ -1,0 +1,106 @@
+/** The Recorder extension point and the records it receives (public contract, see DESIGN.md). */
+
+/** Which provider family an interception went to. */
+export type ProviderKind = 'openai' | 'anthropic';
+
+/** Where the credential used upstream came from. */
+export type CredentialKind = 'centralized' | 'byok';
+
+/** Why an interception failed, derived from the upstream status or cause. */
+export type ErrorType =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'server_error'
+  | 'timeout'
+  | 'aborted'
+  | 'unknown';
+
+/** One bridged request, recorded when it is admitted. */
+export interface InterceptionRecord {
+  id: string;
+  initiatorId: string;
+  metadata?: Record<string, unknown>;
+  provider: ProviderKind;
+  providerName: string;
+  route: string;
+  model: string;
+  streaming: boolean;
+  startedAt: Date;
+  userAgent?: string;
+  client?: string;
+  clientSessionId?: string;
+  credentialKind: CredentialKind;
+  credentialHint?: string;
+  correlatingToolCallId?: string;
+}
+
+/** How an interception ended; exactly one per interception. */
+export interface InterceptionEndedRecord {
+  id: string;
+  endedAt: Date;
+  status: 'completed' | 'failed' | 'aborted';
+  httpStatus?: number;
+  errorType?: ErrorType;
+  errorMessage?: string;
+  /** Masked key actually used last (e.g. `sk-a...wxyz`). */
+  credentialHint?: string;
+}
+
+/** Tokens of one upstream response. `input` excludes cached tokens. */
+export interface TokenUsageRecord {
+  interceptionId: string;
+  msgId: string;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  extra?: Record<string, number>;
+  createdAt: Date;
+}
+
+/** The last user prompt of a request. */
+export interface PromptUsageRecord {
+  interceptionId: string;
+  msgId: string;
+  prompt: string;
+  createdAt: Date;
+}
+
+/** A tool call made by the model: client-defined (`injected: false`) or injected and run by the bridge. */
+export interface ToolUsageRecord {
+  interceptionId: string;
+  msgId: string;
+  tool: string;
+  toolCallId: string;
+  serverUrl?: string;
+  args: unknown;
+  injected: boolean;
+  invocationError?: string;
+  createdAt: Date;
+}
+
+/** Reasoning the model exposed (thinking blocks, reasoning summaries, commentary). */
+export interface ModelThoughtRecord {
+  interceptionId: string;
+  msgId: string;
+  content: string;
+  source: 'thinking' | 'reasoning_summary' | 'commentary';
+  createdAt: Date;
+}
+
+/**
+ * Receives what the bridge observed. Methods may be sync or async; the bridge never waits for them
+ * on the response path, and a throwing recorder is logged and counted, never surfaced to clients.
+ */
+export interface Recorder {
+  recordInterception(r: InterceptionRecord): void | Promise<void>;
+  recordInterceptionEnded(r: InterceptionEndedRecord): void | Promise<void>;
+  recordTokenUsage(r: TokenUsageRecord): void | Promise<void>;
+  recordPromptUsage(r: PromptUsageRecord): void | Promise<void>;
+  recordToolUsage(r: ToolUsageRecord): void | Promise<void>;
+  recordModelThought?(r: ModelThoughtRecord): void | Promise<void>;
+  /** Flush what is pending and release resources. */
+  close?(): Promise<void>;
+}

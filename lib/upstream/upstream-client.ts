@@ -1,0 +1,66 @@
+/** The HTTP client to one provider: a keep-alive connection pool (undici), abortable requests. */
+import { Agent } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ProviderTimeouts } from '../providers/types';
+
+/** An upstream response whose body has not been read yet. */
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+  /** Reads and throws away the body so the connection can be reused. */
+  discard(): void;
+}
+
+/** A request to the upstream; `path` is relative to the client's origin. */
+export interface UpstreamRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  body?: Buffer | string;
+  signal: AbortSignal;
+}
+
+export class UpstreamClient {
+  readonly origin: string;
+  /** Path of the base URL (no trailing slash), prefixed to every request path. */
+  readonly basePath: string;
+  private readonly agent: Agent;
+
+  constructor(baseURL: string, timeouts: Required<ProviderTimeouts>) {
+    const url = new URL(baseURL);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connect: { timeout: timeouts.connectMs },
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.idleMs,
+    });
+  }
+
+  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const res = await this.agent.request({
+      origin: this.origin,
+      path: req.path,
+      method: req.method as 'POST',
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+    });
+    const body = res.body;
+    return {
+      status: res.statusCode,
+      headers: res.headers as IncomingHttpHeaders,
+      body,
+      discard() {
+        body.dump().catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

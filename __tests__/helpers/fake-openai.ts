@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
   body: string;
   json: any;
+  /** Resolves if the client side closed this request's connection before the response finished. */
+  closedEarly: Promise<void>;
 }
 
 /** What the fake does for one request; return `undefined` to fall through to the default behaviour. */
@@ -110,9 +112,15 @@ export async function startFakeOpenAI(behaviour?: Behaviour): Promise<FakeUpstre
       const body = Buffer.concat(chunks).toString('utf8');
       let json: any;
       try { json = body ? JSON.parse(body) : undefined; } catch { json = undefined; }
-      const received: ReceivedRequest = { method: req.method!, url: req.url!, headers: req.headers, body, json };
+      let markThisClosed!: () => void;
+      const thisClosed = new Promise<void>((resolve) => (markThisClosed = resolve));
+      const received: ReceivedRequest = { method: req.method!, url: req.url!, headers: req.headers, body, json, closedEarly: thisClosed };
       fake.requests.push(received);
-      res.on('close', () => { if (!res.writableFinished) markClosedEarly(); });
+      res.on('close', () => {
+        if (res.writableFinished) return;
+        markThisClosed();
+        markClosedEarly();
+      });
       const outcome = fake.behaviour ? await fake.behaviour(received, res) : 'default';
       if (outcome === 'default') defaultBehaviour(received, res);
     });

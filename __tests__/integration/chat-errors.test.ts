@@ -209,7 +209,7 @@ describe('recording never changes what the client gets', () => {
     try {
       const res = await fetch(`${local.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: VALID });
       expect(res.status).toBe(200);
-      expect((await res.json()).choices[0].message.content).toBe('Hello there!');
+      expect(((await res.json()) as any).choices[0].message.content).toBe('Hello there!');
       await eventually(() => expect(local.logs.lines.filter((l) => l.includes('recorder call failed')).length).toBe(4));
     } finally {
       await local.close();

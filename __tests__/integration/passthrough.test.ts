@@ -63,14 +63,14 @@ describe('passthrough', () => {
     const body = JSON.stringify({ items: [{ type: 'message', role: 'user', content: 'héllo' }] });
     const r2 = await fetch(`${gw.url}/openai/v1/conversations`, { method: 'POST', headers: { 'x-user-token': 'user-token-alice', 'content-type': 'application/json' }, body });
     expect(r2.status).toBe(200);
-    expect((await r2.json()).echo).toBe(body);
+    expect(((await r2.json()) as any).echo).toBe(body);
     expect(upstream.requests[1].body).toBe(body);
   });
 
   test('no actor → 401 and nothing upstream', async () => {
     const res = await fetch(`${gw.url}/openai/v1/models`);
     expect(res.status).toBe(401);
-    expect((await res.json()).error.type).toBe('authentication_error');
+    expect(((await res.json()) as any).error.type).toBe('authentication_error');
     expect(upstream.requests).toHaveLength(0);
   });
 
@@ -81,7 +81,7 @@ describe('passthrough', () => {
     try {
       const res = await fetch(`${local.url}/openai/v1/models`, { headers: { 'x-user-token': 'user-token-alice' } });
       expect(res.status).toBe(502);
-      expect(Object.keys((await res.json()).error).sort()).toEqual(['code', 'message', 'type']);
+      expect(Object.keys(((await res.json()) as any).error).sort()).toEqual(['code', 'message', 'type']);
     } finally {
       await local.close();
     }

@@ -94,10 +94,9 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal);
     } catch (err) {
       ending = fail(err, res, abort.signal);
-    } finally {
-      leave();
     }
     recording?.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+    leave(); // after the end record, so close() flushes it
   };
 
   function fail(err: unknown, res: Response, signal: AbortSignal): Ending {

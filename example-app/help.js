@@ -1,0 +1,29 @@
+/** The "how to try it" text, printed at startup and served at `GET /`. */
+'use strict';
+
+/** Commands to try against the example listening at `origin` (e.g. `http://127.0.0.1:3000`), as `token`'s user. */
+function helpText({ origin, token, mode }) {
+  const openaiURL = `${origin}/ai/openai/v1`;
+  const body = (stream) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
+  return [
+    `express-aibridge example (${mode})`,
+    '',
+    `OpenAI-compatible endpoint: ${openaiURL}`,
+    `Use a demo token where an API key goes: ${token} (or demo-token-bob); any other token gets 401.`,
+    '',
+    'Blocking:',
+    `  curl ${openaiURL}/chat/completions -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${body(false)}'`,
+    'Streaming:',
+    `  curl -N ${openaiURL}/chat/completions -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${body(true)}'`,
+    'Wrong token (401):',
+    `  curl -i ${openaiURL}/models -H 'Authorization: Bearer nope'`,
+    'OpenAI SDK (Node):',
+    `  const client = new OpenAI({ apiKey: '${token}', baseURL: '${openaiURL}' });`,
+    'What was recorded, and key health:',
+    `  curl ${origin}/usage`,
+    `  curl ${origin}/healthz`,
+    '',
+  ].join('\n');
+}
+
+module.exports = { helpText };

@@ -1,0 +1,166 @@
+/** The example app: an ordinary Express 5 server with express-aibridge mounted at /ai (run with `npm start`). */
+'use strict';
+
+const http = require('node:http');
+const express = require('express');
+const winston = require('winston');
+const { helpText } = require('./help');
+const { runStreamingDemo } = require('./demo');
+const { startFakeOpenAI } = require('./fake-openai');
+const { usageSummary } = require('./usage');
+const { loadUsers, authenticate, actorFromUser } = require('./users');
+
+const DEMO_TOKEN = 'demo-token-alice';
+// The fake upstream only accepts this key, so a successful answer proves the bridge swapped the client's token for it.
+const OFFLINE_KEY = 'sk-offline-demo-key-000000000000';
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function loadBridge() {
+  try {
+    return require('../dist');
+  } catch (err) {
+    if (err && err.code === 'MODULE_NOT_FOUND') throw new Error('express-aibridge is not built: run `npm run build` first (or `npm start`, which builds).');
+    throw err;
+  }
+}
+
+/** Everything the app reads from the environment, read once, here. */
+function readConfig(env) {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got "${env.PORT}".`);
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    keys: (env.OPENAI_API_KEY || '').split(',').map((k) => k.trim()).filter(Boolean),
+    baseURL: env.OPENAI_BASE_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    users: loadUsers(env),
+  };
+}
+
+/** The real OpenAI API when keys are configured; otherwise the built-in fake, so the example works offline. */
+async function chooseUpstream(config) {
+  if (config.keys.length > 0) {
+    return {
+      offline: false,
+      provider: { keys: config.keys, ...(config.baseURL ? { baseURL: config.baseURL } : {}) },
+      describe: `online: ${config.keys.length} key(s) from OPENAI_API_KEY, upstream ${config.baseURL || 'https://api.openai.com/v1'}`,
+      close: async () => undefined,
+    };
+  }
+  const fake = await startFakeOpenAI({ keys: [OFFLINE_KEY] });
+  return {
+    offline: true,
+    provider: { keys: [OFFLINE_KEY], baseURL: fake.baseURL },
+    describe: `offline: no OPENAI_API_KEY set, answering from the built-in fake OpenAI at ${fake.baseURL}`,
+    close: fake.close,
+  };
+}
+
+function createApp({ bridge, recorder, users, help }) {
+  const app = express();
+  app.disable('x-powered-by');
+  // No body parser in front of the bridge: it reads (and streams) request bodies itself.
+  app.use(authenticate(users));
+  app.use('/ai', bridge);
+  app.get('/', (_req, res) => {
+    res.type('text/plain').send(help());
+  });
+  app.get('/usage', (req, res) => {
+    const limit = Number(req.query.limit);
+    res.json(usageSummary(recorder, Number.isInteger(limit) && limit > 0 ? limit : 100));
+  });
+  app.get('/healthz', async (_req, res) => {
+    const providers = await bridge.keyPoolStatus();
+    const ok = providers.every((p) => p.keys.some((k) => k.state === 'healthy'));
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', providers });
+  });
+  return app;
+}
+
+/** The URL to print for the bound address; wildcard hosts are shown as loopback, which is where the demo connects. */
+function originOf(server) {
+  const { address, port, family } = server.address();
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  return `http://${family === 'IPv6' && host !== '127.0.0.1' ? `[${host}]` : host}:${port}`;
+}
+
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops taking connections, lets in-flight requests (streams included) finish via `bridge.close()`, then releases the rest. */
+function shutdownOnSignals({ server, bridge, upstream, logger }) {
+  let stopping = false;
+  async function shutdown(signal) {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal}: shutting down (waiting for in-flight requests)`);
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    const closed = new Promise((resolve) => server.close(resolve));
+    try {
+      await bridge.close();
+      server.closeIdleConnections();
+      await closed;
+      await upstream.close();
+      logger.info('stopped');
+    } catch (err) {
+      logger.error(`shutdown failed: ${err instanceof Error ? err.message : err}`);
+      process.exitCode = 1;
+    } finally {
+      clearTimeout(force);
+    }
+  }
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, (s) => void shutdown(s));
+}
+
+async function main() {
+  const config = readConfig(process.env);
+  const { createBridge, openaiProvider, MemoryRecorder } = loadBridge();
+  const logger = winston.createLogger({
+    level: config.logLevel,
+    format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
+    transports: [new winston.transports.Console()],
+  });
+
+  const upstream = await chooseUpstream(config);
+  const recorder = new MemoryRecorder();
+  const bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder, logger });
+  let origin = '';
+  const mode = upstream.offline ? 'offline, fake upstream' : 'online, real OpenAI';
+  const help = () => helpText({ origin, token: DEMO_TOKEN, mode });
+  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help }));
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await Promise.all([bridge.close(), upstream.close()]);
+    throw err;
+  }
+  origin = originOf(server);
+  shutdownOnSignals({ server, bridge, upstream, logger });
+
+  console.log(`mode: ${upstream.describe}`);
+  console.log(`listening on ${origin}`);
+  console.log(`\n${help()}`);
+  if (!upstream.offline) return;
+  try {
+    await runStreamingDemo({ baseURL: `${origin}/ai/openai/v1`, token: DEMO_TOKEN, out: process.stdout });
+    console.log(`server still running at ${origin}; Ctrl+C to stop.`);
+  } catch (err) {
+    logger.error(`demo request failed: ${err instanceof Error ? err.message : err}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`example-app failed to start: ${err instanceof Error ? err.message : err}`);
+  process.exitCode = 1;
+});

@@ -12,6 +12,7 @@ import { sendGatewayError } from './intercept/respond';
 import { SafeRecorder } from './recorder/safe-recorder';
 import { InflightRequests, type BridgeRuntime, type ProviderRuntime } from './runtime';
 import { UpstreamClient } from './upstream/upstream-client';
+import { emptyCounters, type ProviderCounters } from './observability/counters';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -25,6 +26,8 @@ export interface Bridge extends Router {
   close(): Promise<void>;
   /** Each provider's key pool state, for dashboards and health checks; never contains key material. */
   keyPoolStatus(): Promise<ProviderKeyStatus[]>;
+  /** Counters per provider since creation (interceptions, outcomes, upstream attempts, failovers), plus recorder failures. */
+  stats(): { providers: Record<string, ProviderCounters>; recorderFailures: number };
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -51,6 +54,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     adapter,
     client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
     keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger)),
+    counters: emptyCounters(),
   }));
   const routes = new Map<string, ProviderRoutes>();
   for (const provider of providers) {
@@ -101,5 +105,9 @@ export function createBridge(options: BridgeOptions): Bridge {
   };
   router.keyPoolStatus = async () =>
     Promise.all(providers.map(async (p) => ({ provider: p.adapter.name, keys: await p.keys.pool.status() })));
+  router.stats = () => ({
+    providers: Object.fromEntries(providers.map((p) => [p.adapter.name, { ...p.counters }])),
+    recorderFailures: runtime.recorder.failures,
+  });
   return router;
 }

@@ -5,6 +5,7 @@ import type { KeyRouting } from './keypool/key-routing';
 import type { ProviderAdapter } from './providers/types';
 import type { SafeRecorder } from './recorder/safe-recorder';
 import type { UpstreamClient } from './upstream/upstream-client';
+import type { ProviderCounters } from './observability/counters';
 
 /** Counts requests in flight so that `close()` can wait for them. */
 export class InflightRequests {
@@ -39,4 +40,5 @@ export interface ProviderRuntime {
   readonly adapter: ProviderAdapter;
   readonly client: UpstreamClient;
   readonly keys: KeyRouting;
+  readonly counters: ProviderCounters;
 }

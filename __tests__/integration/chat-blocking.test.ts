@@ -64,6 +64,8 @@ describe('blocking chat completions', () => {
       interceptionId: interception.id, msgId: 'chatcmpl-test123', input: 10, output: 5, cacheRead: 2, cacheWrite: 0,
       extra: expect.objectContaining({ completion_reasoning_tokens: 1, total_tokens: 17 }),
     })]);
+    expect(gw.bridge.stats().providers.openai).toMatchObject({ completed: expect.any(Number), upstreamAttempts: expect.any(Number), failovers: 0, keysExhausted: 0 });
+    expect(gw.bridge.stats().providers.openai.upstreamAttempts).toBe(gw.bridge.stats().providers.openai.interceptions);
   });
 
   test('client-defined tool calls pass through untouched and are recorded as not injected', async () => {

@@ -16,7 +16,6 @@ const bridge = createBridge({
 });
 
 const app = express();
-app.disable('x-powered-by');
 app.use('/ai', bridge);
 const server = app.listen(0, '127.0.0.1', () => announce(server));
 server.keepAliveTimeout = 60_000;

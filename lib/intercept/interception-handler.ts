@@ -27,7 +27,7 @@ function isEventStream(contentType: string | string[] | undefined): boolean {
 
 /** Builds the Express handler of one bridged API of one provider. */
 export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime) {
-  const { adapter, client, keys } = provider;
+  const { adapter, client, keys, counters } = provider;
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
 
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
@@ -51,6 +51,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     }
     const body = await relayBlocking(upstream, res);
     if (httpStatus >= 200 && httpStatus < 300) {
+      if (!bridge.recorder.enabled) return { httpStatus, status: 'completed' };
       let answer: unknown;
       try {
         answer = JSON.parse(body.toString('utf8'));
@@ -95,7 +96,14 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     } catch (err) {
       ending = fail(err, res, abort.signal);
     }
-    recording?.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+    if (recording) {
+      counters.interceptions++;
+      counters[ending.status]++;
+      counters.upstreamAttempts += trace.attempts;
+      counters.failovers += trace.failovers ?? 0;
+      if (trace.exhausted) counters.keysExhausted++;
+      recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+    }
     leave(); // after the end record, so close() flushes it
   };
 

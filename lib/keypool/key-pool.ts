@@ -30,6 +30,10 @@ export interface AttemptResult {
 /** Filled in while walking, for records and metrics. */
 export interface AttemptTrace {
   attempts: number;
+  /** Attempts that ended in a key failure and moved on to the next key. */
+  failovers?: number;
+  /** Set when no key was left to try. */
+  exhausted?: boolean;
   credential?: Credential;
 }
 
@@ -81,9 +85,11 @@ export class KeyPool {
       const cooldown = this.cooldownFor(result);
       if (!cooldown) return result;
       result.discard();
+      trace.failovers = (trace.failovers ?? 0) + 1;
       cooling.push(cooldown);
       await this.mark(entry, cooldown);
     }
+    trace.exhausted = true;
     throw exhausted(cooling, now);
   }
 

@@ -1,0 +1,19 @@
+/** In-process counters per provider (interceptions, upstream attempts, failovers, outcomes) for metrics and health pages. */
+
+/** Counters of one provider since the bridge was created. */
+export interface ProviderCounters {
+  interceptions: number;
+  completed: number;
+  failed: number;
+  aborted: number;
+  /** Upstream calls made by bridged requests, failover retries included. */
+  upstreamAttempts: number;
+  /** Attempts answered with a key failure (429/401) and retried on the next key. */
+  failovers: number;
+  /** Requests refused because every key was cooling. */
+  keysExhausted: number;
+}
+
+export function emptyCounters(): ProviderCounters {
+  return { interceptions: 0, completed: 0, failed: 0, aborted: 0, upstreamAttempts: 0, failovers: 0, keysExhausted: 0 };
+}

@@ -336,7 +336,7 @@ describe('key pool: streaming', () => {
   test('fails over before the first byte: key one 429, key two streams, the SDK gets the whole stream', async () => {
     upstream.behaviour = keyedUpstream({ [bearer(K1)]: { status: 429, headers: { 'retry-after': '30' } } });
     const gw = await gateway();
-    const stream = await sdk(gw).chat.completions.create({ ...CHAT, messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const stream = await sdk(gw).chat.completions.create({ model: CHAT.model, messages: [{ role: 'user', content: 'Hi' }], stream: true });
     let text = '';
     for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
     expect(text).toBe('Hello wörld 👋');
@@ -350,7 +350,7 @@ describe('key pool: streaming', () => {
   test('all keys rate-limited on a stream → the SDK sees a 429 RateLimitError', async () => {
     upstream.behaviour = keyedUpstream(Object.fromEntries(KEYS.map((k) => [bearer(k), { status: 429, headers: { 'retry-after': '3' } }])));
     const gw = await gateway();
-    const failure = await sdk(gw).chat.completions.create({ ...CHAT, messages: [{ role: 'user', content: 'Hi' }], stream: true }).then(() => undefined, (err: unknown) => err);
+    const failure = await sdk(gw).chat.completions.create({ model: CHAT.model, messages: [{ role: 'user', content: 'Hi' }], stream: true }).then(() => undefined, (err: unknown) => err);
     expect(failure).toBeInstanceOf(OpenAI.RateLimitError);
     expect((failure as InstanceType<typeof OpenAI.RateLimitError>).status).toBe(429);
     expect((failure as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('3');
@@ -366,14 +366,14 @@ describe('key pool: streaming', () => {
       },
     });
     const gw = await gateway();
-    const res = await chat(gw, {}).then(() => send(gw, '/chat/completions', { body: JSON.stringify({ ...CHAT, stream: true }) }));
+    const res = await send(gw, '/chat/completions', { body: JSON.stringify({ ...CHAT, stream: true }) });
     expect(res.status).toBe(200);
     const events = res.body.split('\n\n').filter((e) => e.startsWith('data: '));
     expect(events[0]).toContain('"content":"Hel"');
     expect(events).toHaveLength(2);
     expect(openaiError(events[1].slice('data: '.length)).message).toEqual(expect.any(String));
-    expect(keysSeen(upstream.requests)).toEqual([K1, K1]);
-    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(2));
-    expect(gw.recorder.interceptionEnds[1]).toMatchObject({ status: 'failed', credentialHint: HINTS[0] });
+    expect(keysSeen(upstream.requests)).toEqual([K1]);
+    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
+    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', credentialHint: HINTS[0] });
   });
 });

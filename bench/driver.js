@@ -21,6 +21,7 @@ function request(pool, spec, opts = {}) {
     let last = 0;
     let reads = 0;
     let bytes = 0;
+    let tail;
     let done = false;
     const finish = (result) => {
       if (done) return;
@@ -38,6 +39,7 @@ function request(pool, spec, opts = {}) {
         const now = performance.now();
         reads++;
         bytes += chunk.length;
+        tail = chunk;
         if (ttfb < 0) {
           ttfb = now - t0;
           if (opts.onFirstByte) opts.onFirstByte(controller, ttfb);
@@ -52,7 +54,9 @@ function request(pool, spec, opts = {}) {
         last = now;
       },
       onResponseEnd() {
-        finish({ ok: status >= 200 && status < 300, status, ms: performance.now() - t0, ttfb, reads, bytes });
+        // A stream that lost its terminal event is an error, not a fast response.
+        const complete = !opts.expectTail || (tail !== undefined && tail.includes(opts.expectTail));
+        finish({ ok: status >= 200 && status < 300 && complete, status, error: complete ? undefined : 'incomplete body', ms: performance.now() - t0, ttfb, reads, bytes });
       },
       onResponseError(_controller, err) {
         finish({ ok: false, status, error: err.code || err.message, ms: performance.now() - t0, ttfb, reads, bytes });
@@ -73,13 +77,13 @@ function specOf(cmd) {
 async function run(cmd) {
   const pool = makePool(cmd.origin, cmd.concurrency);
   const spec = specOf(cmd);
-  const opts = { abortAfterFirstByte: cmd.abortAfterFirstByte, gaps: cmd.gaps ? [] : undefined };
+  const opts = { abortAfterFirstByte: cmd.abortAfterFirstByte, expectTail: cmd.expectTail, gaps: cmd.gaps ? [] : undefined };
   const phase = async (count, record) => {
     let next = 0;
     const worker = async () => {
       while (next < count) {
         next++;
-        const r = await request(pool, spec, record ? opts : { abortAfterFirstByte: cmd.abortAfterFirstByte });
+        const r = await request(pool, spec, record ? opts : { abortAfterFirstByte: cmd.abortAfterFirstByte, expectTail: cmd.expectTail });
         if (record) record(r);
       }
     };

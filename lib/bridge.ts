@@ -35,7 +35,7 @@ type Handler = (req: Request, res: Response) => Promise<void>;
 interface ProviderRoutes {
   adapter: ProviderAdapter;
   bridged: Map<string, Handler>;
-  passthrough: (req: Request, res: Response, routePath: string) => Promise<void>;
+  passthrough: ReturnType<typeof createPassthroughHandler>;
 }
 
 const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
@@ -84,7 +84,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       return;
     }
     if (adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) {
-      void provider.passthrough(req, res, routePath);
+      void provider.passthrough.handle(req, res, routePath);
       return;
     }
     sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
@@ -100,6 +100,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       await runtime.inflight.drained();
       await runtime.recorder.close();
       await Promise.all(providers.map((p) => p.client.close()));
+      for (const r of routes.values()) r.passthrough.close();
     })();
     return closing;
   };

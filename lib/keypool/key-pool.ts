@@ -90,7 +90,7 @@ export class KeyPool {
       await this.mark(entry, cooldown);
     }
     trace.exhausted = true;
-    throw exhausted(cooling, now);
+    throw exhausted(cooling, Date.now());
   }
 
   /** Every key's state, in pool order. */

@@ -83,7 +83,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     });
   }
 
-  return async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
+  async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
     const queryAt = req.url.indexOf('?');
     const state: ProxyState = {
       upstreamPath: client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt)),
@@ -114,5 +114,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });
       sendGatewayError(res, adapter, err instanceof GatewayError ? err : gatewayErrorForTransport(err));
     }
-  };
+  }
+
+  return { handle: passthroughHandler, close: () => agent.destroy() };
 }

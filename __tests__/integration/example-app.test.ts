@@ -1,0 +1,176 @@
+/** The example app as a user runs it: `node example-app/server.js` offline, driven by the real OpenAI SDK. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import OpenAI from 'openai';
+
+const ROOT = path.resolve(__dirname, '../..');
+const START_TIMEOUT_MS = 10_000;
+
+// The example loads the compiled package; build it once if nobody has yet.
+if (!existsSync(path.join(ROOT, 'dist/index.js'))) {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+let child: ChildProcess;
+let origin: string;
+let stdout = '';
+let stderr = '';
+let exited: Promise<number | null>;
+
+/** Resolves when the child's output matches `pattern`; rejects if it exits or stays silent too long. */
+function waitForOutput(pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const match = pattern.exec(stdout);
+      if (!match) return;
+      cleanup();
+      resolve(match);
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`example app exited (${code}) before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`example app did not print ${pattern} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    function cleanup(): void {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.off('exit', onExit);
+    }
+    child.stdout!.on('data', check);
+    child.once('exit', onExit);
+    check();
+  });
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+interface UsageEntry {
+  actor: { id: string; email?: string };
+  streaming: boolean;
+  tokens?: { input: number; output: number };
+}
+interface UsageSummary {
+  byActor: Record<string, { requests: number }>;
+  interceptions: UsageEntry[];
+}
+
+const client = (token: string) => new OpenAI({ apiKey: token, baseURL: `${origin}/ai/openai/v1`, maxRetries: 0 });
+
+beforeAll(async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', AIBRIDGE_DEMO_TOKENS: 'tok-carol:carol:carol@example.com' };
+  delete env.OPENAI_API_KEY;
+  delete env.OPENAI_BASE_URL;
+  child = spawn(process.execPath, ['example-app/server.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  origin = (await waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1];
+});
+
+afterAll(async () => {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+});
+
+describe('example app (offline, fake upstream)', () => {
+  test('prints which mode it runs in and how to try it', async () => {
+    await waitForOutput(/curl \S+\/healthz/);
+    expect(stdout).toContain('mode: offline');
+    expect(stdout).toContain(`${origin}/ai/openai/v1`);
+    expect(stdout).toContain('Authorization: Bearer demo-token-alice');
+  });
+
+  test('answers a blocking chat completion for a demo token', async () => {
+    const answer = await client('demo-token-bob').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is a gateway?' }] });
+    expect(answer.object).toBe('chat.completion');
+    expect(answer.choices[0].message.content).toContain('You asked: "What is a gateway?"');
+    expect(answer.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+    expect(answer.usage!.completion_tokens).toBe(answer.choices[0].message.content!.split(/\s+/).length);
+  });
+
+  test('streams a chat completion chunk by chunk, with a final usage chunk', async () => {
+    const stream = await client('demo-token-bob').chat.completions.create({
+      model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream please' }], stream: true, stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
+    expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBeGreaterThan(5);
+    expect(text).toContain('You asked: "Stream please"');
+    expect(chunks.at(-2)!.choices[0].finish_reason).toBe('stop');
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: text.split(/\s+/).length } });
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+  });
+
+  test('rejects an unknown token with an OpenAI-shaped 401', async () => {
+    const attempt = client('demo-token-mallory').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    await expect(attempt).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(attempt).rejects.toMatchObject({ status: 401 });
+  });
+
+  test('accepts extra tokens from AIBRIDGE_DEMO_TOKENS', async () => {
+    const models = await client('tok-carol').models.list();
+    expect(models.data.map((m) => m.id)).toContain('gpt-4o-mini');
+  });
+
+  test('GET /usage shows each interception with its actor, model, status and tokens', async () => {
+    await eventually(async () => {
+      const usage = (await (await fetch(`${origin}/usage`)).json()) as UsageSummary;
+      const bobs = usage.interceptions.filter((i) => i.actor.id === 'bob');
+      expect(bobs).toHaveLength(2);
+      for (const entry of bobs) {
+        expect(entry).toMatchObject({
+          actor: { id: 'bob', email: 'bob@example.com' }, model: 'gpt-4o-mini', status: 'completed', httpStatus: 200,
+          client: 'openai-node', tokens: { input: expect.any(Number), output: expect.any(Number) },
+        });
+        expect(entry.tokens!.output).toBeGreaterThan(0);
+      }
+      expect(bobs.map((i) => i.streaming).sort()).toEqual([false, true]);
+      expect(usage.byActor.bob.requests).toBe(2);
+      expect(usage.interceptions.some((i) => !['alice', 'bob'].includes(i.actor.id))).toBe(false);
+    });
+  });
+
+  test('runs its startup demo: a streamed answer printed to the console', async () => {
+    await waitForOutput(/--- demo finished: \d+ chunks/);
+    expect(stdout).toContain('(openai SDK)');
+    expect(stdout).toContain('You asked: "Say hello to the people watching this demo"');
+  });
+
+  test('GET /healthz reports the key pool without key material', async () => {
+    const res = await fetch(`${origin}/healthz`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toEqual({ status: 'ok', providers: [{ provider: 'openai', keys: [{ hint: expect.stringMatching(/^sk-.\.\.\.\w{4}$/), state: 'healthy' }] }] });
+  });
+
+  test('GET / explains how to connect', async () => {
+    const res = await fetch(`${origin}/`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toContain(`baseURL: '${origin}/ai/openai/v1'`);
+  });
+
+  test('shuts down gracefully on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout + stderr).toContain('stopped');
+  });
+});

@@ -1,0 +1,40 @@
+// What the benchmark runs: the targets compared and the scenarios, with full and --quick request counts.
+'use strict';
+
+const SMALL_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say hello.' }] });
+const streamBody = (chunks, delayMs) => JSON.stringify({ model: `bench-s${chunks}-d${delayMs}`, stream: true, messages: [{ role: 'user', content: 'Count to 200.' }] });
+const MIB_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024 - 80) }] });
+
+/** Targets, in run order. `prefix` is where the target mounts the OpenAI API; `direct` has no process. */
+const TARGETS = [
+  { id: 'direct', label: 'direct to upstream (floor)', short: 'direct' },
+  { id: 'raw', label: 'raw Node http pipe proxy', short: 'raw proxy', module: 'targets/raw-proxy.js' },
+  { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
+  { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
+  { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
+  { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
+];
+
+const ALL = TARGETS.map((t) => t.id);
+const GATEWAYS = ALL.filter((id) => id !== 'direct');
+
+/**
+ * Scenarios, in run order within a target. `kind`: run (driver load), idle (hold open streams),
+ * aborted (batches of streams aborted after the first byte), rss (long run on a fresh process).
+ * `n`/`warmup` are [full, quick].
+ */
+const SCENARIOS = [
+  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [3000, 300], warmup: [300, 50], targets: ALL },
+  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ALL },
+  { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [10000, 1000], warmup: [1000, 200], targets: ALL },
+  { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [400, 50], warmup: [50, 10], targets: ALL },
+  { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [2000, 200], warmup: [200, 50], targets: ALL },
+  { id: 'stream-paced', group: 'stream', label: 'stream 200 chunks × 5 ms, c=10', kind: 'run', body: streamBody(200, 5), stream: true, gaps: true, concurrency: 10, n: [20, 10], warmup: [10, 10], targets: ALL },
+  { id: 'body-1mib', group: 'body', label: '1 MiB request body, c=4', kind: 'run', body: MIB_BODY, concurrency: 4, n: [300, 40], warmup: [40, 10], targets: ALL },
+  { id: 'models', group: 'passthrough', label: 'passthrough GET /v1/models, c=20', kind: 'run', method: 'GET', apiPath: '/v1/models', concurrency: 20, n: [5000, 500], warmup: [500, 100], targets: ['direct', 'raw', 'bridge', 'portkey'] },
+  { id: 'idle-streams', group: 'memory', label: 'open idle streams (memory)', kind: 'idle', body: streamBody(2, 600000), n: [1000, 200], targets: GATEWAYS },
+  { id: 'aborted-streams', group: 'memory', label: 'streams aborted after first byte', kind: 'aborted', body: streamBody(200, 5), concurrency: 50, batches: [10, 3], batch: [1000, 300], warmup: [1000, 200], fresh: true, targets: ['bridge', 'bridge-rec'] },
+  { id: 'rss-50k', group: 'memory', label: 'blocking requests, RSS before/after', kind: 'rss', body: SMALL_BODY, concurrency: 50, n: [50000, 5000], warmup: [1000, 200], fresh: true, targets: ['bridge', 'bridge-rec'] },
+];
+
+module.exports = { TARGETS, SCENARIOS };

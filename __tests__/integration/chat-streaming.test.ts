@@ -143,6 +143,7 @@ describe('stream failures', () => {
     };
     const stream = await client().chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [] });
     await expect((async () => { for await (const _ of stream) void _; })()).rejects.toThrow();
+    await eventually(() => expect(gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed' })]));
   });
 
   test('client disconnect aborts the upstream request and the interception ends aborted', async () => {

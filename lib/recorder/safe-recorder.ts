@@ -8,10 +8,27 @@ import type {
 
 type RecordCall = () => void | Promise<void>;
 
-/** Wraps a {@link Recorder}: failures are logged and counted, pending calls are tracked for `close()`. */
+interface QueuedCall {
+  recording: InterceptionRecording;
+  what: string;
+  call: RecordCall;
+}
+
+function isThenable(v: unknown): v is PromiseLike<void> {
+  return !!v && typeof (v as PromiseLike<void>).then === 'function';
+}
+
+/**
+ * Wraps a {@link Recorder}. Calls are queued and run together after the current I/O turn (so a slow sync
+ * recorder never sits between the upstream and the client); an interception whose previous call is still
+ * pending (async recorder) has its next call chained behind it, so its records arrive in order.
+ * Sync recorders cost no promise at all. Failures are logged and counted.
+ */
 export class SafeRecorder {
   /** How many recorder calls threw or rejected. */
   failures = 0;
+  private queue: QueuedCall[] = [];
+  private scheduled = false;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly recorder: Recorder | undefined, private readonly logger: Logger) {}
@@ -25,8 +42,9 @@ export class SafeRecorder {
     return new InterceptionRecording(this.recorder ? this : undefined, this.recorder);
   }
 
-  /** Waits for every pending call, then closes the recorder. */
+  /** Runs what is queued, waits for every pending call, then closes the recorder. */
   async close(): Promise<void> {
+    this.flush();
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     if (this.recorder?.close) {
       try {
@@ -38,11 +56,44 @@ export class SafeRecorder {
   }
 
   /** @internal */
-  chain(tail: Promise<void>, what: string, call: RecordCall): Promise<void> {
-    const next = tail.then(call).catch((err: unknown) => this.fail(what, err));
-    this.pending.add(next);
-    void next.finally(() => this.pending.delete(next));
-    return next;
+  enqueue(recording: InterceptionRecording, what: string, call: RecordCall): void {
+    this.queue.push({ recording, what, call });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    for (const item of batch) this.run(item);
+  };
+
+  private run({ recording, what, call }: QueuedCall): void {
+    const before = recording.tail;
+    if (before) {
+      this.track(recording, before.then(call).then(undefined, (err: unknown) => this.fail(what, err)));
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = call();
+    } catch (err) {
+      this.fail(what, err);
+      return;
+    }
+    if (isThenable(result)) this.track(recording, Promise.resolve(result).then(undefined, (err: unknown) => this.fail(what, err)));
+  }
+
+  private track(recording: InterceptionRecording, promise: Promise<void>): void {
+    recording.tail = promise;
+    this.pending.add(promise);
+    void promise.then(() => {
+      this.pending.delete(promise);
+      if (recording.tail === promise) recording.tail = undefined;
+    });
   }
 
   private fail(what: string, err: unknown): void {
@@ -51,11 +102,10 @@ export class SafeRecorder {
   }
 }
 
-const settled = Promise.resolve();
-
 /** The records of one interception: one start, at most one end, usage in between. */
 export class InterceptionRecording {
-  private tail: Promise<void> = settled;
+  /** @internal The last still-pending async call of this interception. */
+  tail: Promise<void> | undefined;
   private started = false;
   private ended = false;
 
@@ -97,7 +147,6 @@ export class InterceptionRecording {
   }
 
   private push(what: string, call: RecordCall): void {
-    if (!this.owner) return;
-    this.tail = this.owner.chain(this.tail, what, call);
+    this.owner?.enqueue(this, what, call);
   }
 }

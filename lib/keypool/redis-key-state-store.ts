@@ -1,6 +1,6 @@
 /** A KeyStateStore in Redis, so replicas share key cooldowns; serves from process memory while Redis is unreachable. */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
 import { createQuietLogger, errorMessage } from '../observability/logger';
 import { MemoryKeyStateStore } from './memory-key-state-store';
@@ -192,7 +192,9 @@ export class RedisKeyStateStore implements KeyStateStore {
 }
 
 function createOwnedClient(url: string): Redis {
-  return new Redis(url, {
+  // Loaded here, not at import: hosts that keep key state in memory never pay for ioredis.
+  const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+  return new RedisClient(url, {
     // Fail fast while Redis is down: the memory fallback answers instead of requests queueing up.
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,

@@ -67,6 +67,16 @@ describe('passthrough', () => {
     expect(upstream.requests[1].body).toBe(body);
   });
 
+  test('an upstream that breaks mid-body is not turned into a clean, truncated answer', async () => {
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"object":"list","data":[', () => setTimeout(() => res.destroy(), 20));
+    };
+    const res = await fetch(`${gw.url}/openai/v1/models`, { headers: { 'x-user-token': 'user-token-alice' } });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+  });
+
   test('no actor → 401 and nothing upstream', async () => {
     const res = await fetch(`${gw.url}/openai/v1/models`);
     expect(res.status).toBe(401);

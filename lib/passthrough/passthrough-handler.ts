@@ -1,6 +1,7 @@
 /** Allowlisted passthrough routes: proxied with http-proxy-middleware, the pool key injected, failover by replay. */
 import http from 'node:http';
 import https from 'node:https';
+import { pipeline } from 'node:stream';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
@@ -108,7 +109,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       relayResponseHeaders(res, upstream.headers);
       const length = upstream.headers['content-length'];
       if (length !== undefined) res.setHeader('content-length', length);
-      upstream.message.pipe(res);
+      // pipeline, not pipe: an upstream that breaks mid-body must not leave the client waiting forever.
+      pipeline(upstream.message, res, (err) => {
+        if (err && !clientGone) bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
+      });
     } catch (err) {
       if (clientGone) return;
       if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });

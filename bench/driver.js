@@ -44,8 +44,9 @@ function request(pool, spec, opts = {}) {
           ttfb = now - t0;
           if (opts.onFirstByte) opts.onFirstByte(controller, ttfb);
           if (opts.abortAfterFirstByte) {
-            controller.abort(new Error('bench: aborted after first byte'));
+            // finish first: abort() reports back through onResponseError synchronously.
             finish({ ok: status >= 200 && status < 300, status, ms: now - t0, ttfb, reads, bytes, aborted: true });
+            controller.abort(new Error('bench: aborted after first byte'));
             return;
           }
         } else if (opts.gaps) {
@@ -122,33 +123,32 @@ async function run(cmd) {
 
 let held;
 
-/** Opens `n` streams (at most `opening` connecting at once) and keeps them open after their first byte. */
+/** Opens `n` more streams (at most `opening` connecting at once) and keeps them open after their first byte. */
 async function hold(cmd) {
-  const pool = makePool(cmd.origin, cmd.n);
+  if (!held) held = { pool: makePool(cmd.origin, 100_000), controllers: [], closed: [] };
   const spec = specOf(cmd);
-  held = { pool, controllers: [], closed: [] };
   let opened = 0;
   let errors = 0;
   const errorSamples = [];
   const t0 = performance.now();
   let inFlight = 0;
   let wake;
+  const settle = (state, ok, why) => {
+    if (state.counted) return;
+    state.counted = true;
+    inFlight--;
+    if (ok) opened++;
+    else { errors++; if (errorSamples.length < 3) errorSamples.push(why); }
+    if (wake) { const w = wake; wake = undefined; w(); }
+  };
   for (let i = 0; i < cmd.n; i++) {
     while (inFlight >= (cmd.opening || 100)) await new Promise((r) => { wake = r; });
     inFlight++;
-    let counted = false;
-    const settle = (ok, why) => {
-      if (counted) return;
-      counted = true;
-      inFlight--;
-      if (ok) opened++;
-      else { errors++; if (errorSamples.length < 3) errorSamples.push(why); }
-      if (wake) { const w = wake; wake = undefined; w(); }
-    };
-    held.closed.push(request(pool, spec, {
+    const state = { counted: false };
+    held.closed.push(request(held.pool, spec, {
       onController: (c) => held.controllers.push(c),
-      onFirstByte: () => settle(true),
-    }).then((r) => settle(false, r.error || `ended early: HTTP ${r.status}`)));
+      onFirstByte: () => settle(state, true),
+    }).then((r) => settle(state, false, r.error || `ended early: HTTP ${r.status}`)));
   }
   while (inFlight > 0) await new Promise((r) => { wake = r; });
   return { n: cmd.n, opened, errors, errorSamples, openMs: performance.now() - t0 };

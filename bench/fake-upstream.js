@@ -1,6 +1,10 @@
 // Fake OpenAI upstream for the benchmark: chat completions as JSON or SSE (chunk count and pacing from the model name).
 'use strict';
 const http = require('node:http');
+const { serveIpc, announce } = require('./targets/ipc');
+
+/** Streams in progress and how they ended, so the orchestrator can see whether aborts reach the upstream. */
+const streams = { active: 0, completed: 0, closedEarly: 0 };
 
 const COMPLETION = Buffer.from(JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'gpt-4o-mini',
@@ -41,6 +45,12 @@ function stream(res, body) {
   if (body.stream_options && body.stream_options.include_usage) events.push(USAGE);
   events.push(DONE);
   res.writeHead(200, SSE_HEADERS);
+  streams.active++;
+  res.once('close', () => {
+    streams.active--;
+    if (res.writableFinished) streams.completed++;
+    else streams.closedEarly++;
+  });
   if (delayMs === 0) {
     for (const e of events) res.write(e);
     res.end();
@@ -92,5 +102,5 @@ server.keepAliveTimeout = 60_000;
 server.headersTimeout = 65_000;
 server.requestTimeout = 0;
 server.maxHeadersCount = 0;
-server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }));
-process.on('disconnect', () => process.exit(0));
+serveIpc({ streams: () => ({ ...streams }) });
+server.listen(0, '127.0.0.1', () => announce(server));

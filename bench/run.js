@@ -4,7 +4,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
 const { setTimeout: sleep } = require('node:timers/promises');
-const { start, procMem, resetPeak } = require('./processes');
+const { start, cpuTicks, foreignCores, waitForQuiet } = require('./processes');
+const { startTarget, warmTarget } = require('./endpoints');
+const { RUNNERS } = require('./runners');
+const { runRounds } = require('./rounds');
 const { TARGETS, SCENARIOS } = require('./scenarios');
 const { installPortkey, PORTKEY_VERSION } = require('./portkey-install');
 const { renderReport } = require('./report');
@@ -35,122 +38,15 @@ const log = (msg) => {
 };
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 
-/** Least-squares slope of y over x. */
-function slope(points) {
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) { num += (p.x - mx) * (p.y - my); den += (p.x - mx) ** 2; }
-  return den === 0 ? 0 : num / den;
-}
-
-async function startTarget(target, ctx) {
-  if (target.id === 'direct') return { origin: ctx.upstreamOrigin, prefix: '', headers: {} };
-  const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: ctx.upstreamOrigin, ...target.env };
-  let proc;
-  if (target.portkey) {
-    if (ctx.portkey.error) throw new Error(ctx.portkey.error);
-    proc = await start(ctx.portkey.entry, {
-      name: 'portkey', cwd: ctx.portkey.dir, env, args: ['--port=0', '--headless'],
-      execArgv: ['--require', path.join(__dirname, 'targets', 'portkey-preload.js')],
-    });
-  } else {
-    proc = await start(path.join(__dirname, target.module), { name: target.id, env });
-  }
-  const headers = target.portkey ? { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${ctx.upstreamOrigin}/v1` } : {};
-  return { proc, origin: `http://127.0.0.1:${proc.port}`, prefix: target.prefix || '', headers };
-}
-
-function requestOf(endpoint, scenario) {
-  const method = scenario.method || 'POST';
-  const headers = { authorization: 'Bearer sk-a', ...endpoint.headers };
-  if (method === 'POST') headers['content-type'] = 'application/json';
-  return {
-    origin: endpoint.origin, path: endpoint.prefix + (scenario.apiPath || '/v1/chat/completions'), method, headers,
-    body: method === 'POST' ? scenario.body : undefined, expectTail: scenario.stream ? '[DONE]' : undefined,
-  };
-}
-
-/** Unmeasured traffic right after a target starts: JIT, connection pools, and the pool key's cooldown. */
-async function warmTarget(endpoint, ctx) {
-  const block = SCENARIOS.find((s) => s.id === 'block-c1');
-  const stream = SCENARIOS.find((s) => s.id === 'stream-c1');
-  await ctx.driver.ask('run', { ...requestOf(endpoint, block), n: opts.quick ? 200 : 1000, concurrency: 10 }, 120_000);
-  await ctx.driver.ask('run', { ...requestOf(endpoint, stream), n: opts.quick ? 20 : 100, concurrency: 5 }, 120_000);
-}
-
-async function memOf(endpoint, gc) {
-  const heap = await endpoint.proc.ask('mem', { gc });
-  return { ...procMem(endpoint.proc.pid), heapUsed: heap.heapUsed, external: heap.external };
-}
-
-const RUNNERS = {
-  async run(scenario, endpoint, ctx) {
-    if (endpoint.proc) resetPeak(endpoint.proc.pid);
-    const r = await ctx.driver.ask('run', {
-      ...requestOf(endpoint, scenario), n: pick(scenario.n), warmup: pick(scenario.warmup), concurrency: scenario.concurrency, gaps: scenario.gaps,
-    }, 300_000);
-    if (endpoint.proc) Object.assign(r, { peakRss: procMem(endpoint.proc.pid).peak });
-    return r;
-  },
-
-  async idle(scenario, endpoint, ctx) {
-    const before = await memOf(endpoint, true);
-    resetPeak(endpoint.proc.pid);
-    const held = await ctx.driver.ask('hold', { ...requestOf(endpoint, scenario), n: pick(scenario.n) }, 120_000);
-    await sleep(300);
-    const during = await memOf(endpoint, true);
-    await ctx.driver.ask('release', {}, 60_000);
-    const opened = held.opened || 0;
-    return {
-      ...held, rssBefore: before.rss, rssDuring: during.rss, heapBefore: before.heapUsed, heapDuring: during.heapUsed,
-      peakRss: procMem(endpoint.proc.pid).peak,
-      bytesPerStream: opened ? (during.rss - before.rss) / opened : NaN,
-      heapPerStream: opened ? (during.heapUsed - before.heapUsed) / opened : NaN,
-    };
-  },
-
-  async aborted(scenario, endpoint, ctx) {
-    const req = { ...requestOf(endpoint, scenario), abortAfterFirstByte: true, concurrency: scenario.concurrency };
-    await ctx.driver.ask('run', { ...req, n: pick(scenario.warmup) }, 300_000);
-    resetPeak(endpoint.proc.pid);
-    const samples = [];
-    let errors = 0;
-    const batch = pick(scenario.batch);
-    for (let i = 1; i <= pick(scenario.batches); i++) {
-      const r = await ctx.driver.ask('run', { ...req, n: batch }, 300_000);
-      errors += r.errors;
-      await sleep(200); // let the gateway notice the last aborts
-      const m = await memOf(endpoint, true);
-      samples.push({ streams: i * batch, rss: m.rss, heapUsed: m.heapUsed });
-    }
-    const perK = (key) => slope(samples.map((s) => ({ x: s.streams / 1000, y: s[key] / 1048576 })));
-    return { samples, errors, n: samples.length * batch, rssSlopeMbPerK: perK('rss'), heapSlopeMbPerK: perK('heapUsed'), peakRss: procMem(endpoint.proc.pid).peak };
-  },
-
-  async rss(scenario, endpoint, ctx) {
-    const req = { ...requestOf(endpoint, scenario), concurrency: scenario.concurrency };
-    await ctx.driver.ask('run', { ...req, n: pick(scenario.warmup) }, 300_000);
-    await sleep(200);
-    const before = procMem(endpoint.proc.pid);
-    resetPeak(endpoint.proc.pid);
-    const r = await ctx.driver.ask('run', { ...req, n: pick(scenario.n) }, 600_000);
-    await sleep(200);
-    const after = procMem(endpoint.proc.pid);
-    const afterGc = await memOf(endpoint, true);
-    return { ...r, rssBefore: before.rss, rssAfter: after.rss, rssAfterGc: afterGc.rss, heapAfterGc: afterGc.heapUsed, peakRss: after.peak };
-  },
-};
-
 function summary(scenario, r) {
   if (r.error) return `ERROR ${r.error}`;
-  if (scenario.kind === 'idle') return `${r.opened}/${r.n} open, ${(r.bytesPerStream / 1024).toFixed(1)} KB/stream RSS, ${(r.heapPerStream / 1024).toFixed(1)} KB/stream heap`;
-  if (scenario.kind === 'aborted') return `${r.n} aborted, RSS slope ${r.rssSlopeMbPerK.toFixed(2)} MB/1k, heap slope ${r.heapSlopeMbPerK.toFixed(3)} MB/1k, errors ${r.errors}`;
-  const base = `${Math.round(r.rps)} req/s p50 ${r.latency ? r.latency.p50.toFixed(2) : '-'} ms p99 ${r.latency ? r.latency.p99.toFixed(2) : '-'} ms err ${r.errors}`;
-  if (scenario.kind === 'rss') return `${base}, RSS ${mb(r.rssBefore)} → ${mb(r.rssAfter)} MB (peak ${mb(r.peakRss)})`;
-  return scenario.stream ? `${base} ttfb p50 ${r.ttfb ? r.ttfb.p50.toFixed(2) : '-'} ms` : base;
+  const other = r.otherCpu >= 0.1 ? ` [other processes used ${r.otherCpu.toFixed(2)} cores]` : '';
+  if (scenario.kind === 'idle') return `${r.opened}/${r.n} open, ${(r.bytesPerStream / 1024).toFixed(1)} KB/stream RSS, ${(r.heapPerStream / 1024).toFixed(1)} KB/stream heap${other}`;
+  if (scenario.kind === 'aborted') return `${r.n} aborted, RSS slope ${r.rssSlopeMbPerK.toFixed(2)} MB/1k, heap slope ${r.heapSlopeMbPerK.toFixed(3)} MB/1k, errors ${r.errors}, upstream cut ${r.upstreamClosedEarly} / ran out ${r.upstreamCompleted}${other}`;
+  const cpu = r.cpuUsPerRequest ? ` cpu ${Math.round(r.cpuUsPerRequest)} µs/req` : '';
+  const base = `${Math.round(r.rps)} req/s${cpu} p50 ${r.latency ? r.latency.p50.toFixed(2) : '-'} ms p99 ${r.latency ? r.latency.p99.toFixed(2) : '-'} ms err ${r.errors}`;
+  if (scenario.kind === 'rss') return `${base}, RSS ${mb(r.rssBefore)} → ${mb(r.rssAfter)} MB (peak ${mb(r.peakRss)})${other}`;
+  return (scenario.stream ? `${base} ttfb p50 ${r.ttfb ? r.ttfb.p50.toFixed(2) : '-'} ms` : base) + other;
 }
 
 async function main() {
@@ -165,7 +61,7 @@ async function main() {
     scenarios: scenarios.map((s) => ({ id: s.id, group: s.group, label: s.label, kind: s.kind, stream: !!s.stream, concurrency: s.concurrency, n: pick(s.n) })),
     runs: {},
   };
-  const ctx = {};
+  const ctx = { quick: opts.quick, pick, quietMs: opts.quick ? 0 : 10_000 };
   if (targets.some((t) => t.portkey)) {
     log(`installing @portkey-ai/gateway ${PORTKEY_VERSION} into a temporary folder…`);
     ctx.portkey = await installPortkey();
@@ -178,12 +74,14 @@ async function main() {
   }
   const upstream = await start(path.join(__dirname, 'fake-upstream.js'), { name: 'upstream', env: { NODE_ENV: 'production' } });
   ctx.upstreamOrigin = `http://127.0.0.1:${upstream.port}`;
+  ctx.upstream = upstream;
   ctx.driver = await start(path.join(__dirname, 'driver.js'), { name: 'driver' });
   log(`fake upstream on ${ctx.upstreamOrigin} (pid ${upstream.pid}), driver pid ${ctx.driver.pid}`);
 
   try {
     for (const target of targets) {
-      const own = scenarios.filter((s) => s.targets.includes(target.id));
+      if (target.portkey && ctx.portkey.error) continue; // already reported in the notes
+      const own = scenarios.filter((s) => s.kind !== 'rounds' && s.targets.includes(target.id));
       if (own.length === 0) continue;
       let endpoint;
       const launch = async () => {
@@ -206,18 +104,26 @@ async function main() {
       for (const scenario of own) {
         if (scenario.fresh && usedSinceLaunch) await launch();
         usedSinceLaunch = true;
+        const pids = [process.pid, upstream.pid, ctx.driver.pid, ...(endpoint.proc ? [endpoint.proc.pid] : [])];
+        const waitedMs = await waitForQuiet(pids, ctx.quietMs);
+        const cpuBefore = cpuTicks(pids);
         let r;
         try {
           r = await RUNNERS[scenario.kind](scenario, endpoint, ctx);
         } catch (err) {
           r = { error: err.message.split('\n')[0] };
         }
+        r.otherCpu = foreignCores(cpuBefore, cpuTicks(pids));
+        r.waitedForQuietMs = waitedMs;
         (results.runs[scenario.id] ||= {})[target.id] = r;
         log(`${target.id.padEnd(11)} ${scenario.id.padEnd(15)} ${summary(scenario, r)}`);
         await sleep(150);
       }
       if (target.env && target.env.BENCH_RECORDER === 'memory') results.meta.recorded = await endpoint.proc.ask('records');
       if (endpoint.proc) await endpoint.proc.stop();
+    }
+    for (const scenario of scenarios.filter((s) => s.kind === 'rounds')) {
+      results.rounds = await runRounds(targets.filter((t) => scenario.targets.includes(t.id)), scenario, ctx, log);
     }
   } finally {
     await ctx.driver.stop();

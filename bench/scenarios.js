@@ -9,9 +9,11 @@ const MIB_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user
 const TARGETS = [
   { id: 'direct', label: 'direct to upstream (floor)', short: 'direct' },
   { id: 'raw', label: 'raw Node http pipe proxy', short: 'raw proxy', module: 'targets/raw-proxy.js' },
+  { id: 'express-pipe', label: 'raw pipe inside an Express 5 app', short: 'Express pipe', module: 'targets/express-pipe.js', prefix: '/ai' },
   { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
   { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
   { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
+  { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
   { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
 ];
 
@@ -20,21 +22,23 @@ const GATEWAYS = ALL.filter((id) => id !== 'direct');
 
 /**
  * Scenarios, in run order within a target. `kind`: run (driver load), idle (hold open streams),
- * aborted (batches of streams aborted after the first byte), rss (long run on a fresh process).
+ * aborted (batches of streams aborted after the first byte), rss (long run on a fresh process),
+ * rounds (after everything else: the targets in turn, several times; see rounds.js).
  * `n`/`warmup` are [full, quick].
  */
 const SCENARIOS = [
-  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [3000, 300], warmup: [300, 50], targets: ALL },
-  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ALL },
-  { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [10000, 1000], warmup: [1000, 200], targets: ALL },
-  { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [400, 50], warmup: [50, 10], targets: ALL },
-  { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [2000, 200], warmup: [200, 50], targets: ALL },
-  { id: 'stream-paced', group: 'stream', label: 'stream 200 chunks × 5 ms, c=10', kind: 'run', body: streamBody(200, 5), stream: true, gaps: true, concurrency: 10, n: [20, 10], warmup: [10, 10], targets: ALL },
+  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: ALL },
+  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
+  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-pool', 'bridge-node', 'portkey'] },
+  { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
+  { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: ALL },
+  { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: ALL },
+  { id: 'stream-paced', group: 'stream', label: 'stream 200 chunks × 5 ms, c=10', kind: 'run', body: streamBody(200, 5), stream: true, gaps: true, concurrency: 10, n: [20, 10], warmup: [10, 0], targets: ALL },
   { id: 'body-1mib', group: 'body', label: '1 MiB request body, c=4', kind: 'run', body: MIB_BODY, concurrency: 4, n: [300, 40], warmup: [40, 10], targets: ALL },
-  { id: 'models', group: 'passthrough', label: 'passthrough GET /v1/models, c=20', kind: 'run', method: 'GET', apiPath: '/v1/models', concurrency: 20, n: [5000, 500], warmup: [500, 100], targets: ['direct', 'raw', 'bridge', 'portkey'] },
-  { id: 'idle-streams', group: 'memory', label: 'open idle streams (memory)', kind: 'idle', body: streamBody(2, 600000), n: [1000, 200], targets: GATEWAYS },
+  { id: 'models', group: 'passthrough', label: 'passthrough GET /v1/models, c=20', kind: 'run', method: 'GET', apiPath: '/v1/models', concurrency: 20, n: [5000, 500], warmup: [500, 100], targets: ['direct', 'raw', 'express-pipe', 'bridge', 'bridge-node', 'portkey'] },
+  { id: 'idle-streams', group: 'memory', label: 'open idle streams (memory)', kind: 'idle', body: streamBody(2, 600000), n: [1000, 200], waves: [4, 2], fresh: true, targets: GATEWAYS },
   { id: 'aborted-streams', group: 'memory', label: 'streams aborted after first byte', kind: 'aborted', body: streamBody(200, 5), concurrency: 50, batches: [10, 3], batch: [1000, 300], warmup: [1000, 200], fresh: true, targets: ['bridge', 'bridge-rec'] },
-  { id: 'rss-50k', group: 'memory', label: 'blocking requests, RSS before/after', kind: 'rss', body: SMALL_BODY, concurrency: 50, n: [50000, 5000], warmup: [1000, 200], fresh: true, targets: ['bridge', 'bridge-rec'] },
+  { id: 'rss-50k', group: 'memory', label: 'blocking requests, RSS before/after', kind: 'rss', body: SMALL_BODY, concurrency: 50, n: [50000, 5000], warmup: [1000, 200], fresh: true, targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-node'] },
 ];
 
 module.exports = { TARGETS, SCENARIOS };

@@ -1,11 +1,14 @@
-// express-aibridge in an Express app, as the benchmark target: BENCH_RECORDER=memory|off, BENCH_POOL=single|cooling.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node.
 'use strict';
+const http = require('node:http');
 const path = require('node:path');
 const express = require('express');
 const { serveIpc, announce } = require('./ipc');
 const { createBridge, openaiProvider, MemoryRecorder } = require(path.join(__dirname, '..', '..', 'dist'));
 
-const recorder = process.env.BENCH_RECORDER === 'memory' ? new MemoryRecorder() : undefined;
+// `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
+const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
+const recorder = { memory: () => new MemoryRecorder(), noop: () => NOOP }[process.env.BENCH_RECORDER]?.();
 // In "cooling" mode the fake upstream answers 429 (retry-after 3600) to sk-cool, so after the
 // warm-up the bridge skips the first key on every request, as with a real rate-limited key.
 const keys = process.env.BENCH_POOL === 'cooling' ? ['sk-cool', 'sk-b', 'sk-c'] : ['sk-a'];
@@ -15,12 +18,23 @@ const bridge = createBridge({
   recorder,
 });
 
-const app = express();
-app.use('/ai', bridge);
-const server = app.listen(0, '127.0.0.1', () => announce(server));
+let server;
+if (process.env.BENCH_MOUNT === 'node') {
+  // Reference only: the bridge (an Express Router) called from a bare node:http server, without an Express app.
+  server = http.createServer((req, res) => {
+    if (!req.url.startsWith('/ai/')) return res.writeHead(404).end();
+    req.url = req.url.slice(3);
+    bridge(req, res, () => res.writeHead(404).end());
+  });
+  server.listen(0, '127.0.0.1', () => announce(server));
+} else {
+  const app = express();
+  app.use('/ai', bridge);
+  server = app.listen(0, '127.0.0.1', () => announce(server));
+}
 server.keepAliveTimeout = 60_000;
 
 serveIpc({
   keyStatus: async () => bridge.keyPoolStatus(),
-  records: async () => (recorder ? { interceptions: recorder.interceptions.length, ends: recorder.interceptionEnds.length, tokenUsages: recorder.tokenUsages.length } : null),
+  records: async () => (recorder instanceof MemoryRecorder ? { interceptions: recorder.interceptions.length, ends: recorder.interceptionEnds.length, tokenUsages: recorder.tokenUsages.length } : null),
 });

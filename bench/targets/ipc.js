@@ -9,6 +9,10 @@ function serveIpc(queries = {}) {
       if (msg.type === 'mem') {
         if (msg.gc && typeof global.gc === 'function') global.gc();
         reply = process.memoryUsage();
+      } else if (msg.type === 'cpu') {
+        reply = process.cpuUsage();
+      } else if (msg.type === 'heapSpaces') {
+        reply = Object.fromEntries(require('node:v8').getHeapSpaceStatistics().map((sp) => [sp.space_name, { size: sp.space_size, used: sp.space_used_size }]));
       } else if (queries[msg.type]) {
         reply = await queries[msg.type](msg);
       } else {

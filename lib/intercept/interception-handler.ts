@@ -84,14 +84,16 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       res.setHeader(INTERCEPTION_ID_HEADER, id);
       const headers = upstreamHeaders(req.headers, actor, adapter.actorHeaders);
       const plan = keys.plan(req.headers);
-      const userAgent = req.headers['user-agent'];
       recording = bridge.recorder.open();
-      recording.start({
-        id, initiatorId: actor.id, metadata: actor.metadata, provider: adapter.kind, providerName: adapter.name,
-        route: api.route, model: call.model, streaming: call.streaming, startedAt: new Date(), userAgent,
-        client: detectClient(userAgent), clientSessionId: clientSessionId(req.headers), credentialKind: plan.kind,
-      });
-      if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
+      if (bridge.recorder.enabled) {
+        const userAgent = req.headers['user-agent'];
+        recording.start({
+          id, initiatorId: actor.id, metadata: actor.metadata, provider: adapter.kind, providerName: adapter.name,
+          route: api.route, model: call.model, streaming: call.streaming, startedAt: new Date(), userAgent,
+          client: detectClient(userAgent), clientSessionId: clientSessionId(req.headers), credentialKind: plan.kind,
+        });
+        if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
+      }
       ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal);
     } catch (err) {
       ending = fail(err, res, abort.signal);

@@ -153,7 +153,7 @@ function roundsTable(results) {
 const NOTES = {
   'stream-paced': 'The upstream writes one SSE event every 5 ms. A relay that coalesces would show fewer reads per stream than direct and gaps well above 5 ms.',
   'idle-streams': 'Each stream got its first chunk and then nothing (the upstream waits 10 minutes). The cost per stream is the least-squares slope of RSS (and of the live heap) over the number of open streams, each point taken after a forced GC.',
-  'aborted-streams': 'The client aborts each stream right after its first byte, 50 at a time, while the upstream is still sending (200 × 5 ms). "upstream cut" counts upstream responses closed before their end, i.e. the gateway passed the abort on. MemoryRecorder keeps up to 10,000 records of each kind by design, so its heap grows until that bound; the goal is judged on the recorder-off bridge.',
+  'aborted-streams': 'The client aborts each stream right after its first byte, 50 at a time, while the upstream is still sending (200 × 5 ms). "upstream cut" counts upstream responses closed before their end, i.e. the gateway passed the abort on. MemoryRecorder keeps up to its maxRecords (default 1,000, plus a 25% trimming margin) of each kind by design, so its heap grows until that bound; the goal is judged on the recorder-off bridge.',
   'rss-50k': 'Each target starts fresh, gets its warm-up, then the blocking requests at c=50. "RSS after" is read right after the last response; "after GC" after a forced full GC.',
   'body-1mib': 'MemoryRecorder records the prompt text, so with it on each 1 MiB prompt stays in memory until the recorder\'s count bound evicts it (see peak RSS).',
 };
@@ -175,7 +175,7 @@ function renderReport(results) {
   }
   if (noisy.length) lines.push(`> **Noise:** other processes on this machine were busy during ${noisy.join(', ')}; those figures are less reliable ("other CPU" column).`, '');
   if (m.poolState) lines.push(`Pool mode: key states after warm-up ${m.poolState[0].keys.map((k) => `${k.hint}=${k.state}`).join(', ')}.`, '');
-  if (m.recorded) lines.push(`MemoryRecorder held ${int(m.recorded.interceptions)} interceptions / ${int(m.recorded.tokenUsages)} token usages at the end (bounded at 10,000 + 25%).`, '');
+  if (m.recorded) lines.push(`MemoryRecorder held ${int(m.recorded.interceptions)} interceptions / ${int(m.recorded.tokenUsages)} token usages at the end (bounded at maxRecords, default 1,000, + 25%).`, '');
   lines.push('## Goals (main bridge target: recorder off, one key)', '', goals(results), '');
   for (const s of results.scenarios) {
     if (!results.runs[s.id]) continue;

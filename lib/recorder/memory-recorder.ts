@@ -7,8 +7,9 @@ import type {
 /** Options of {@link MemoryRecorder}. */
 export interface MemoryRecorderOptions {
   /**
-   * How many records of each kind to keep; older ones are dropped in batches so memory stays bounded
-   * in long-running processes. Defaults to 10,000.
+   * How many records of each kind to keep (the most recent); older ones are dropped in batches so memory stays
+   * bounded in long-running processes. Retained records cost GC time on every request, so keep this small and use
+   * a persistent recorder for history. Defaults to 1,000.
    */
   maxRecords?: number;
 }
@@ -24,7 +25,7 @@ export class MemoryRecorder implements Recorder {
   private readonly maxRecords: number;
 
   constructor(options: MemoryRecorderOptions = {}) {
-    const max = options.maxRecords ?? 10_000;
+    const max = options.maxRecords ?? 1_000;
     if (!Number.isInteger(max) || max < 1) throw new TypeError('MemoryRecorder: maxRecords must be a positive integer');
     this.maxRecords = max;
   }

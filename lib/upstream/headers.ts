@@ -22,6 +22,8 @@ export function forwardableRequestHeaders(headers: IncomingHttpHeaders): Record<
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || DROPPED_REQUEST_HEADERS.has(name) || name.startsWith('x-forwarded-')) continue;
+    // The gateway's own headers are only ever set by the gateway (a client must not forge an actor upstream).
+    if (name.startsWith('x-aibridge-')) continue;
     if (alsoHopByHop?.has(name)) continue;
     out[name] = value;
   }

@@ -167,3 +167,19 @@ describe('stream failures', () => {
     expect(gw.recorder.interceptions).toHaveLength(1);
   });
 });
+
+describe('runaway upstream', () => {
+  test('an event that never ends is cut at the limit with one error event, not buffered forever', async () => {
+    const { MAX_EVENT_BYTES } = await import('../../lib/intercept/relay-stream');
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify(chunk({ content: 'ok' }))}\n\n`);
+      res.write('data: ' + 'x'.repeat(MAX_EVENT_BYTES + 1024));
+    };
+    const text = await (await streamRequest({ model: 'gpt-4o-mini', stream: true, messages: [] })).text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(events[1].slice('data: '.length)).error).toMatchObject({ code: 'event_too_large' });
+    await eventually(() => expect(gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed', errorType: 'server_error' })]));
+  });
+});

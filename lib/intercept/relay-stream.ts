@@ -1,11 +1,16 @@
 /** Relays an SSE answer event by event: raw bytes unchanged, backpressure respected, failures made visible. */
 import type { Response } from 'express';
-import { gatewayErrorForTransport } from '../errors';
+import { GatewayError, gatewayErrorForTransport } from '../errors';
 import type { ErrorType } from '../recorder/types';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { ApiAdapter, StreamObserver } from './api';
 import { relayResponseHeaders } from './respond';
+
+/** Largest single SSE event the relay holds while waiting for its end; real events are kilobytes. */
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+const EVENT_TOO_LARGE = new GatewayError(502, 'server_error', 'event_too_large', `The upstream sent an event larger than ${MAX_EVENT_BYTES} bytes.`);
 
 /** How a relayed stream ended (a client that went away surfaces as a thrown abort instead). */
 export interface StreamOutcome {
@@ -60,6 +65,7 @@ export async function relayStream(
   try {
     for await (const chunk of upstream.body) {
       if (!forward(res, chunk as Buffer, decoder.push(chunk as Buffer), observer)) await waitForDrain(res);
+      if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
     }
     forward(res, undefined, decoder.end(), observer);
   } catch (err) {

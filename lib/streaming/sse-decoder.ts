@@ -104,6 +104,11 @@ export class SseDecoder {
     return out;
   }
 
+  /** Bytes held for the block still in progress (a relay bounds this against a runaway upstream). */
+  get pendingBytes(): number {
+    return this.pendingLength;
+  }
+
   end(): SseEvent[] {
     const out: SseEvent[] = [];
     this.crPending = false;

@@ -124,10 +124,6 @@ export class InterceptionRecording {
     this.push('recordInterceptionEnded', () => this.recorder!.recordInterceptionEnded(r));
   }
 
-  get hasEnded(): boolean {
-    return this.ended;
-  }
-
   tokenUsage(r: TokenUsageRecord): void {
     this.push('recordTokenUsage', () => this.recorder!.recordTokenUsage(r));
   }

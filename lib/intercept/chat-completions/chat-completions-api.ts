@@ -1,4 +1,5 @@
 /** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
+import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
 import { lastUserPrompt } from './prompt';
 import { ChatStreamObserver } from './chat-stream-observer';
@@ -52,6 +53,6 @@ export const chatCompletionsApi: ApiAdapter = {
   route: '/v1/chat/completions',
   prepare,
   streamErrorEvent(error) {
-    return `data: ${JSON.stringify({ error })}\n\n`;
+    return encodeSseEvent({ data: JSON.stringify({ error }) });
   },
 };

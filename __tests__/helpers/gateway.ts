@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import winston from 'winston';
 import Transport from 'winston-transport';
 import { createBridge, MemoryRecorder, type Bridge, type BridgeOptions } from '../../lib';
+import { startFakeOpenAI, type FakeUpstream } from './fake-openai';
 
 /** Collects every log line, so tests can assert what was (and was not) logged. */
 export class MemoryTransport extends Transport {
@@ -71,4 +72,26 @@ export async function eventually(check: () => void, timeoutMs = 2000): Promise<v
       await new Promise((r) => setTimeout(r, 10));
     }
   }
+}
+
+/**
+ * The usual suite set-up: one fake upstream and one gateway for the whole file, reset before each test.
+ * `options` gets the fake's base URL. Read `suite.upstream` / `suite.gw` inside tests (they exist once beforeAll ran).
+ */
+export function bridgeSuite(options: (upstreamURL: string) => Partial<BridgeOptions> & Pick<BridgeOptions, 'providers'>) {
+  const suite = {} as { upstream: FakeUpstream; gw: Gateway };
+  beforeAll(async () => {
+    suite.upstream = await startFakeOpenAI();
+    suite.gw = await startGateway(options(suite.upstream.url));
+  });
+  afterAll(async () => {
+    await suite.gw.close();
+    await suite.upstream.close();
+  });
+  beforeEach(() => {
+    suite.upstream.requests.length = 0;
+    suite.upstream.behaviour = undefined;
+    suite.gw.recorder.clear();
+  });
+  return suite;
 }

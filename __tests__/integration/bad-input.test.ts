@@ -1,23 +1,12 @@
 import http from 'node:http';
 import { openaiProvider } from '../../lib';
-import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
-import { startGateway, type Gateway } from '../helpers/gateway';
+import { bridgeSuite } from '../helpers/gateway';
 
-let upstream: FakeUpstream;
-let gw: Gateway;
-
-beforeAll(async () => {
-  upstream = await startFakeOpenAI();
-  gw = await startGateway({ providers: [openaiProvider({ keys: ['sk-1'], baseURL: upstream.url })] });
-});
-afterAll(async () => {
-  await gw.close();
-  await upstream.close();
-});
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: ['sk-1'], baseURL: url })] }));
 
 /** A raw request, bytes as given; resolves with the status, or 'reset' if the connection was cut. */
 function raw(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<number | 'reset'> {
-  const url = new URL(gw.url);
+  const url = new URL(suite.gw.url);
   return new Promise((resolve) => {
     const req = http.request({ host: url.hostname, port: url.port, path: `/ai/openai${path}`, method, headers: { 'x-user-token': 'user-token-alice', ...headers } }, (res) => {
       res.resume();
@@ -35,13 +24,13 @@ test.each([
   ['deeply nested JSON', Buffer.from('['.repeat(5000) + ']'.repeat(5000)), 400],
   ['a string', Buffer.from('"hello"'), 400],
 ])('%s → 4xx, nothing upstream', async (_name, body, status) => {
-  upstream.requests.length = 0;
+  suite.upstream.requests.length = 0;
   expect(await raw('POST', '/v1/chat/completions', { 'content-type': 'application/json' }, body)).toBe(status);
-  expect(upstream.requests).toHaveLength(0);
+  expect(suite.upstream.requests).toHaveLength(0);
 });
 
 test('a lying content-length (shorter body, then the client hangs up) never crashes the process', async () => {
-  const url = new URL(gw.url);
+  const url = new URL(suite.gw.url);
   await new Promise<void>((resolve) => {
     const req = http.request({ host: url.hostname, port: url.port, path: '/ai/openai/v1/chat/completions', method: 'POST', headers: { 'x-user-token': 'user-token-alice', 'content-length': '1000' } });
     req.on('error', () => resolve());
@@ -52,7 +41,7 @@ test('a lying content-length (shorter body, then the client hangs up) never cras
 });
 
 test.each(['HEAD', 'OPTIONS', 'PUT', 'PATCH'])('%s on a bridged route → 404, nothing upstream', async (method) => {
-  upstream.requests.length = 0;
+  suite.upstream.requests.length = 0;
   expect(await raw(method, '/v1/chat/completions', {})).toBe(404);
-  expect(upstream.requests).toHaveLength(0);
+  expect(suite.upstream.requests).toHaveLength(0);
 });

@@ -1,29 +1,14 @@
 import http from 'node:http';
 import OpenAI from 'openai';
 import { openaiProvider } from '../../lib';
-import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
-import { startGateway, eventually, type Gateway } from '../helpers/gateway';
+import { startFakeOpenAI } from '../helpers/fake-openai';
+import { bridgeSuite, startGateway, eventually } from '../helpers/gateway';
 
-let upstream: FakeUpstream;
-let gw: Gateway;
 const KEY = 'sk-pool-key-aaaaaaaaaaaaaaaa1234';
-
-beforeAll(async () => {
-  upstream = await startFakeOpenAI();
-  gw = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: upstream.url })], maxBodyBytes: 1024 * 1024 });
-});
-afterAll(async () => {
-  await gw.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.behaviour = undefined;
-  gw.recorder.clear();
-});
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: [KEY], baseURL: url })], maxBodyBytes: 1024 * 1024 }));
 
 function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  return fetch(`${gw.url}/openai${path}`, {
+  return fetch(`${suite.gw.url}/openai${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice', ...headers },
     body,
@@ -41,21 +26,21 @@ const VALID = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', 
 
 describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
   test('no actor → 401, nothing upstream, nothing recorded', async () => {
-    const res = await fetch(`${gw.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-user' }, body: VALID });
+    const res = await fetch(`${suite.gw.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-user' }, body: VALID });
     expect(res.status).toBe(401);
     expectOpenAIError(await res.json(), 'authentication_error');
-    const sdk = new OpenAI({ apiKey: 'nobody', baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
+    const sdk = new OpenAI({ apiKey: 'nobody', baseURL: `${suite.gw.url}/openai/v1`, maxRetries: 0 });
     await expect(sdk.chat.completions.create({ model: 'm', messages: [] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 20));
-    expect(gw.recorder.interceptions).toHaveLength(0);
+    expect(suite.gw.recorder.interceptions).toHaveLength(0);
   });
 
   test('malformed JSON → 400', async () => {
     const res = await post('/v1/chat/completions', '{"model": "x", ');
     expect(res.status).toBe(400);
     expectOpenAIError(await res.json(), 'invalid_request_error');
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 
   test.each([
@@ -69,7 +54,7 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
     const res = await post('/v1/chat/completions', body);
     expect(res.status).toBe(400);
     expectOpenAIError(await res.json(), 'invalid_request_error');
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 
   test('body over the limit → 413', async () => {
@@ -77,12 +62,12 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
     const res = await post('/v1/chat/completions', big);
     expect(res.status).toBe(413);
     expectOpenAIError(await res.json(), 'invalid_request_error');
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 
   test('body over the limit without content-length (chunked) → 413', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const url = new URL(`${gw.url}/openai/v1/chat/completions`);
+      const url = new URL(`${suite.gw.url}/openai/v1/chat/completions`);
       const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice', 'transfer-encoding': 'chunked' } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
@@ -92,7 +77,7 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
       req.end();
     });
     expect(status).toBe(413);
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 
   test.each([
@@ -102,10 +87,10 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
     ['POST', '/v1/models'],
     ['GET', '/v1/files'],
   ])('%s %s is not allowlisted → 404', async (method, path) => {
-    const res = await fetch(`${gw.url}/openai${path}`, { method, headers: { 'x-user-token': 'user-token-alice' } });
+    const res = await fetch(`${suite.gw.url}/openai${path}`, { method, headers: { 'x-user-token': 'user-token-alice' } });
     expect(res.status).toBe(404);
     expectOpenAIError(await res.json(), 'invalid_request_error');
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 
   test.each([
@@ -116,7 +101,7 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
     '/v1/models/a%2fb',
   ])('path traversal %s → 400', async (path) => {
     const status = await new Promise<number>((resolve, reject) => {
-      const url = new URL(gw.url);
+      const url = new URL(suite.gw.url);
       // http.request keeps the path exactly as written (fetch would normalise dot segments).
       const req = http.request({ host: url.hostname, port: url.port, path: `/ai/openai${path}`, method: 'GET', headers: { 'x-user-token': 'user-token-alice' } }, (res) => {
         res.resume();
@@ -126,14 +111,14 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
       req.end();
     });
     expect(status).toBe(400);
-    expect(upstream.requests).toHaveLength(0);
+    expect(suite.upstream.requests).toHaveLength(0);
   });
 });
 
 describe('upstream errors are relayed', () => {
   test.each([400, 403, 404, 422, 500, 503])('upstream %i: status, body and headers unchanged', async (status) => {
     const body = JSON.stringify({ error: { message: `upstream says ${status}`, type: 'whatever', param: null, code: 'c' } });
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req_err', 'retry-after': '7' });
       res.end(body);
     };
@@ -142,26 +127,26 @@ describe('upstream errors are relayed', () => {
     expect(await res.text()).toBe(body);
     expect(res.headers.get('retry-after')).toBe('7');
     expect(res.headers.get('x-request-id')).toBe('req_err');
-    expect(upstream.requests).toHaveLength(1);
-    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
-    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', httpStatus: status, errorMessage: `upstream says ${status}` });
+    expect(suite.upstream.requests).toHaveLength(1);
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toHaveLength(1));
+    expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', httpStatus: status, errorMessage: `upstream says ${status}` });
   });
 
   test('errorType follows the status', async () => {
     const cases: Array<[number, string]> = [[400, 'bad_request'], [403, 'unauthorized'], [503, 'overloaded'], [500, 'server_error'], [408, 'timeout']];
     for (const [status, errorType] of cases) {
-      gw.recorder.clear();
-      upstream.behaviour = (_req, res) => {
+      suite.gw.recorder.clear();
+      suite.upstream.behaviour = (_req, res) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end('{}');
       };
       await (await post('/v1/chat/completions', VALID)).text();
-      await eventually(() => expect(gw.recorder.interceptionEnds[0]).toMatchObject({ errorType }));
+      await eventually(() => expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ errorType }));
     }
   });
 
   test('streaming request answered with an upstream error JSON → relayed as JSON with its status', async () => {
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end('{"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}}');
     };
@@ -185,14 +170,14 @@ describe('upstream errors are relayed', () => {
   });
 
   test('client gone while the upstream is still thinking (blocking) → upstream aborted, ended aborted', async () => {
-    upstream.behaviour = () => undefined; // never answers
+    suite.upstream.behaviour = () => undefined; // never answers
     const controller = new AbortController();
-    const req = fetch(`${gw.url}/openai/v1/chat/completions`, { method: 'POST', signal: controller.signal, headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: VALID }).catch(() => 'aborted');
-    await eventually(() => expect(upstream.requests).toHaveLength(1));
+    const req = fetch(`${suite.gw.url}/openai/v1/chat/completions`, { method: 'POST', signal: controller.signal, headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: VALID }).catch(() => 'aborted');
+    await eventually(() => expect(suite.upstream.requests).toHaveLength(1));
     controller.abort();
     expect(await req).toBe('aborted');
-    await upstream.requests[0].closedEarly;
-    await eventually(() => expect(gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'aborted', errorType: 'aborted' })]));
+    await suite.upstream.requests[0].closedEarly;
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'aborted', errorType: 'aborted' })]));
   });
 });
 
@@ -205,7 +190,7 @@ describe('recording never changes what the client gets', () => {
       recordPromptUsage: () => { throw new Error('db down'); },
       recordToolUsage: () => { throw new Error('db down'); },
     };
-    const local = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: upstream.url })], recorder: throwing as any });
+    const local = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: suite.upstream.url })], recorder: throwing as any });
     try {
       const res = await fetch(`${local.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: VALID });
       expect(res.status).toBe(200);
@@ -220,7 +205,7 @@ describe('recording never changes what the client gets', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const slow = { recordInterception: () => gate, recordInterceptionEnded: () => gate, recordTokenUsage: () => gate, recordPromptUsage: () => gate, recordToolUsage: () => gate };
-    const local = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: upstream.url })], recorder: slow as any });
+    const local = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: suite.upstream.url })], recorder: slow as any });
     try {
       const res = await fetch(`${local.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: VALID });
       expect(res.status).toBe(200);

@@ -1,29 +1,14 @@
 import OpenAI from 'openai';
 import { openaiProvider } from '../../lib';
-import { startFakeOpenAI, textStreamEvents, chunk, writeSse, type FakeUpstream } from '../helpers/fake-openai';
-import { startGateway, eventually, type Gateway } from '../helpers/gateway';
+import { textStreamEvents, chunk, writeSse } from '../helpers/fake-openai';
+import { bridgeSuite, eventually } from '../helpers/gateway';
 
-let upstream: FakeUpstream;
-let gw: Gateway;
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: ['sk-pool-key-aaaaaaaaaaaaaaaa1234'], baseURL: url })] }));
 
-beforeAll(async () => {
-  upstream = await startFakeOpenAI();
-  gw = await startGateway({ providers: [openaiProvider({ keys: ['sk-pool-key-aaaaaaaaaaaaaaaa1234'], baseURL: upstream.url })] });
-});
-afterAll(async () => {
-  await gw.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.behaviour = undefined;
-  gw.recorder.clear();
-});
-
-const client = () => new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
+const client = () => new OpenAI({ apiKey: 'user-token-alice', baseURL: `${suite.gw.url}/openai/v1`, maxRetries: 0 });
 
 function streamRequest(body: Record<string, unknown>) {
-  return fetch(`${gw.url}/openai/v1/chat/completions`, {
+  return fetch(`${suite.gw.url}/openai/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' },
     body: JSON.stringify(body),
@@ -37,12 +22,12 @@ describe('streaming chat completions', () => {
     for await (const c of stream) chunks.push(c);
     expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe('Hello wörld 👋');
     expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
-    expect(upstream.requests[0].json.stream_options).toEqual({ include_usage: true });
+    expect(suite.upstream.requests[0].json.stream_options).toEqual({ include_usage: true });
 
-    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
-    expect(gw.recorder.interceptions[0]).toMatchObject({ streaming: true, model: 'gpt-4o-mini' });
-    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'completed', httpStatus: 200 });
-    expect(gw.recorder.tokenUsages).toEqual([expect.objectContaining({ msgId: 'chatcmpl-test123', input: 5, cacheRead: 4, output: 3 })]);
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toHaveLength(1));
+    expect(suite.gw.recorder.interceptions[0]).toMatchObject({ streaming: true, model: 'gpt-4o-mini' });
+    expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'completed', httpStatus: 200 });
+    expect(suite.gw.recorder.tokenUsages).toEqual([expect.objectContaining({ msgId: 'chatcmpl-test123', input: 5, cacheRead: 4, output: 3 })]);
   });
 
   test('raw bytes of every event reach the client unchanged, in order, ending with [DONE]', async () => {
@@ -53,7 +38,7 @@ describe('streaming chat completions', () => {
     const text = await res.text();
     expect(text).toBe(textStreamEvents(true).map((e) => `data: ${e}\n\n`).join(''));
     // The client asked for usage itself: the request is forwarded byte-identical and the usage chunk is shown.
-    expect(upstream.requests[0].body).toBe(JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }));
+    expect(suite.upstream.requests[0].body).toBe(JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }));
   });
 
   test('without include_usage the usage-only chunk is withheld and other fields are kept', async () => {
@@ -61,7 +46,7 @@ describe('streaming chat completions', () => {
     const text = await res.text();
     const expected = textStreamEvents(true).filter((e) => !e.includes('"choices":[]')).map((e) => `data: ${e}\n\n`).join('');
     expect(text).toBe(expected);
-    expect(upstream.requests[0].json).toEqual({ model: 'gpt-4o-mini', stream: true, stream_options: { include_obfuscation: false, include_usage: true }, temperature: 0.2, messages: [{ role: 'user', content: 'hi' }] });
+    expect(suite.upstream.requests[0].json).toEqual({ model: 'gpt-4o-mini', stream: true, stream_options: { include_obfuscation: false, include_usage: true }, temperature: 0.2, messages: [{ role: 'user', content: 'hi' }] });
   });
 
   test('client tool-call deltas stream through untouched and are recorded', async () => {
@@ -72,11 +57,11 @@ describe('streaming chat completions', () => {
       chunk({ tool_calls: [{ index: 0, function: { arguments: '"x"}' } }] }),
       chunk({}, 'tool_calls'),
     ].map((c) => JSON.stringify(c)).concat('[DONE]');
-    upstream.behaviour = (_req, res) => writeSse(res, events);
+    suite.upstream.behaviour = (_req, res) => writeSse(res, events);
     const res = await streamRequest({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'go' }], tools: [] });
     expect(await res.text()).toBe(events.map((e) => `data: ${e}\n\n`).join(''));
-    await eventually(() => expect(gw.recorder.toolUsages).toHaveLength(2));
-    expect(gw.recorder.toolUsages.map((t) => [t.toolCallId, t.tool, t.args, t.injected])).toEqual([
+    await eventually(() => expect(suite.gw.recorder.toolUsages).toHaveLength(2));
+    expect(suite.gw.recorder.toolUsages.map((t) => [t.toolCallId, t.tool, t.args, t.injected])).toEqual([
       ['call_a', 'lookup', { q: 'x' }, false],
       ['call_b', 'other', {}, false],
     ]);
@@ -85,7 +70,7 @@ describe('streaming chat completions', () => {
   test('events are relayed as they arrive, not held back until the end', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    upstream.behaviour = async (_req, res) => {
+    suite.upstream.behaviour = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify(chunk({ content: 'first' }))}\n\n`);
       await gate;
@@ -104,7 +89,7 @@ describe('streaming chat completions', () => {
 
 describe('stream failures', () => {
   test('upstream connection dropped mid-stream → one error event, interception failed', async () => {
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify(chunk({ content: 'partial' }))}\n\n`, () => setTimeout(() => res.destroy(), 20));
     };
@@ -114,46 +99,46 @@ describe('stream failures', () => {
     expect(events[0]).toContain('"partial"');
     expect(events).toHaveLength(2);
     expect(JSON.parse(events[1].replace(/^data: /, ''))).toEqual({ error: { message: expect.any(String), type: 'server_error', code: expect.any(String) } });
-    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
-    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'server_error' });
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toHaveLength(1));
+    expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'server_error' });
   });
 
   test('upstream stream ending without [DONE] is not a silent clean end', async () => {
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(`data: ${JSON.stringify(chunk({ content: 'cut' }))}\n\n`);
     };
     const text = await (await streamRequest({ model: 'gpt-4o-mini', stream: true, messages: [] })).text();
     expect(text).toMatch(/data: \{"error":\{"message":"[^"]+","type":"server_error","code":"stream_incomplete"\}\}\n\n$/);
-    await eventually(() => expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed' }));
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed' }));
   });
 
   test('an error event sent by the upstream is relayed and marks the interception failed', async () => {
     const events = [JSON.stringify(chunk({ content: 'a' })), JSON.stringify({ error: { message: 'model overloaded', type: 'server_error', code: null } })];
-    upstream.behaviour = (_req, res) => writeSse(res, events);
+    suite.upstream.behaviour = (_req, res) => writeSse(res, events);
     const text = await (await streamRequest({ model: 'gpt-4o-mini', stream: true, messages: [] })).text();
     expect(text).toBe(events.map((e) => `data: ${e}\n\n`).join(''));
-    await eventually(() => expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorMessage: 'model overloaded' }));
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorMessage: 'model overloaded' }));
   });
 
   test('SDK surfaces a mid-stream failure as an error, not a clean end', async () => {
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify(chunk({ content: 'x' }))}\n\n`, () => setTimeout(() => res.destroy(), 20));
     };
     const stream = await client().chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [] });
     await expect((async () => { for await (const _ of stream) void _; })()).rejects.toThrow();
-    await eventually(() => expect(gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed' })]));
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed' })]));
   });
 
   test('client disconnect aborts the upstream request and the interception ends aborted', async () => {
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify(chunk({ content: 'slow' }))}\n\n`);
       // never ends on its own
     };
     const controller = new AbortController();
-    const res = await fetch(`${gw.url}/openai/v1/chat/completions`, {
+    const res = await fetch(`${suite.gw.url}/openai/v1/chat/completions`, {
       method: 'POST', signal: controller.signal,
       headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' },
       body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [] }),
@@ -161,17 +146,17 @@ describe('stream failures', () => {
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
-    await upstream.requests[0].closedEarly;
-    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
-    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'aborted', errorType: 'aborted' });
-    expect(gw.recorder.interceptions).toHaveLength(1);
+    await suite.upstream.requests[0].closedEarly;
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toHaveLength(1));
+    expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'aborted', errorType: 'aborted' });
+    expect(suite.gw.recorder.interceptions).toHaveLength(1);
   });
 });
 
 describe('runaway upstream', () => {
   test('an event that never ends is cut at the limit with one error event, not buffered forever', async () => {
     const { MAX_EVENT_BYTES } = await import('../../lib/intercept/relay-stream');
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify(chunk({ content: 'ok' }))}\n\n`);
       res.write('data: ' + 'x'.repeat(MAX_EVENT_BYTES + 1024));
@@ -180,6 +165,6 @@ describe('runaway upstream', () => {
     const events = text.split('\n\n').filter(Boolean);
     expect(events).toHaveLength(2);
     expect(JSON.parse(events[1].slice('data: '.length)).error).toMatchObject({ code: 'event_too_large' });
-    await eventually(() => expect(gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed', errorType: 'server_error' })]));
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed', errorType: 'server_error' })]));
   });
 });

@@ -13,11 +13,13 @@ const TARGETS = [
   { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
   { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
   { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
+  { id: 'bridge-redis', label: 'aibridge, recorder off, 1 key, key state in Redis', short: 'bridge+redis', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_KEYSTATE: 'redis' }, extra: true },
   { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
   { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
 ];
 
-const ALL = TARGETS.map((t) => t.id);
+// `extra` targets join only the scenarios that name them.
+const ALL = TARGETS.filter((t) => !t.extra).map((t) => t.id);
 const GATEWAYS = ALL.filter((id) => id !== 'direct');
 
 /**
@@ -27,9 +29,9 @@ const GATEWAYS = ALL.filter((id) => id !== 'direct');
  * `n`/`warmup` are [full, quick].
  */
 const SCENARIOS = [
-  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: ALL },
+  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: [...ALL, 'bridge-redis'] },
   { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
-  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-pool', 'bridge-node', 'portkey'] },
+  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-pool', 'bridge-redis', 'bridge-node', 'portkey'] },
   { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
   { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: ALL },
   { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: ALL },

@@ -96,6 +96,26 @@ describeWithRedis('RedisKeyStateStore (real Redis)', () => {
     expect(await admin.get(`${prefix}fp-flush`)).toBe(`${until}:unauthorized`);
   });
 
+  it('concurrent reads of the same pool share one MGET, and all see the state', async () => {
+    const client = new Redis(URL, { maxRetriesPerRequest: 1 });
+    try {
+      const store = new RedisKeyStateStore({ client, prefix });
+      const until = Date.now() + 60_000;
+      await admin.set(`${prefix}fp-coalesce`, `${until}:rate_limited`, 'PX', 60_000);
+      const pool = ['fp-coalesce', 'fp-other'];
+      await store.getCooldowns(pool); // connected and warm
+      const mget = jest.spyOn(client, 'mget');
+      const answers = await Promise.all(Array.from({ length: 10 }, () => store.getCooldowns(pool)));
+      expect(mget).toHaveBeenCalledTimes(1);
+      for (const a of answers) expect(a).toEqual([{ until, reason: 'rate_limited' }, undefined]);
+      await store.getCooldowns(pool); // the next read after the shared one is a fresh command
+      expect(mget).toHaveBeenCalledTimes(2);
+      await store.close();
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('does not close a client it was given', async () => {
     const store = new RedisKeyStateStore({ client: admin, prefix });
     await store.close();

@@ -1,10 +1,10 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
 const express = require('express');
 const { serveIpc, announce } = require('./ipc');
-const { createBridge, openaiProvider, MemoryRecorder } = require(path.join(__dirname, '..', '..', 'dist'));
+const { createBridge, openaiProvider, MemoryRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
 
 // `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
 const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
@@ -16,6 +16,10 @@ const bridge = createBridge({
   providers: [openaiProvider({ keys, baseURL: `${process.env.UPSTREAM_ORIGIN}/v1` })],
   actor: () => ({ id: 'bench-user' }),
   recorder,
+  // Shared key state in the local Redis (a fresh prefix per run): one MGET per request on the hot path.
+  keyState: process.env.BENCH_KEYSTATE === 'redis'
+    ? new RedisKeyStateStore({ url: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench:${process.pid}:` })
+    : undefined,
 });
 
 let server;

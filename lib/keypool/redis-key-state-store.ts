@@ -50,6 +50,8 @@ export class RedisKeyStateStore implements KeyStateStore {
   private readonly timeoutMs: number;
   private readonly logger: Logger;
   private readonly memory = new MemoryKeyStateStore();
+  private readonly reads = new Map<readonly string[], Promise<Array<string | null> | undefined>>();
+  private readonly redisKeys = new WeakMap<readonly string[], string[]>();
   private degraded = false;
   private retryAt = 0;
   private closed = false;
@@ -83,7 +85,7 @@ export class RedisKeyStateStore implements KeyStateStore {
   async getCooldowns(fingerprints: readonly string[]): Promise<Array<KeyCooldown | undefined>> {
     const local = this.memory.getCooldowns(fingerprints);
     if (fingerprints.length === 0 || !this.redisUsable()) return local;
-    const values = await this.attempt(() => this.client.mget(fingerprints.map((fp) => this.prefix + fp)));
+    const values = await this.readRemote(fingerprints);
     if (!values) return local;
 
     const now = Date.now();
@@ -93,6 +95,27 @@ export class RedisKeyStateStore implements KeyStateStore {
       if (remote) this.memory.markCooldown(fingerprint, remote);
       return later(remote, local[i]);
     });
+  }
+
+  /**
+   * One MGET per pool at a time: concurrent requests share the read in flight (its answer is at most one round
+   * trip old, as a fresh one would be), so Redis costs one command per round trip, not one per request.
+   */
+  private readRemote(fingerprints: readonly string[]): Promise<Array<string | null> | undefined> {
+    let pending = this.reads.get(fingerprints);
+    if (!pending) {
+      let keys = this.redisKeys.get(fingerprints);
+      if (!keys) {
+        keys = fingerprints.map((fp) => this.prefix + fp);
+        this.redisKeys.set(fingerprints, keys);
+      }
+      const redisKeys = keys;
+      const read = this.attempt(() => this.client.mget(redisKeys));
+      pending = read;
+      this.reads.set(fingerprints, read);
+      void read.finally(() => this.reads.delete(fingerprints));
+    }
+    return pending;
   }
 
   async markCooldown(fingerprint: string, cooldown: KeyCooldown): Promise<void> {

@@ -48,6 +48,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorder: new SafeRecorder(config.recorder, config.logger),
     actor: config.actor,
     maxBodyBytes: config.maxBodyBytes,
+    maxResponseBytes: config.maxResponseBytes,
+    dropHeaders: config.dropHeaders,
     inflight: new InflightRequests(),
   };
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({

@@ -22,13 +22,31 @@ export interface BridgeOptions {
   keyState?: KeyStateStore;
   /** Largest request body accepted, in bytes; larger → `413`. Defaults to 33,554,432 (32 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Largest blocking (non-streamed) upstream answer relayed, in bytes; past it the upstream is aborted and the
+   * client gets a provider-shaped `502`. Defaults to 67,108,864 (64 MiB).
+   */
+  maxResponseBytes?: number;
+  /**
+   * Extra request header names (case-insensitive) never forwarded upstream, e.g. the host's own auth header
+   * (`x-user-token`). Added to the fixed list of the header rule. Defaults to `[]`.
+   */
+  dropHeaders?: string[];
+  /** Deadline of one recorder call, in ms; a call that has not settled by then is counted as failed. Defaults to 10,000 ms. */
+  recorderTimeoutMs?: number;
+  /** Most recorder calls waiting or running at once; beyond it calls are dropped and counted. Defaults to 10,000. */
+  recorderQueueMax?: number;
 }
 
 export const BRIDGE_DEFAULTS = {
   maxBodyBytes: 32 * 1024 * 1024,
+  maxResponseBytes: 64 * 1024 * 1024,
+  dropHeaders: [] as string[],
+  recorderTimeoutMs: 10_000,
+  recorderQueueMax: 10_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -38,10 +56,25 @@ export interface BridgeConfig {
   logger: Logger;
   keyState: KeyStateStore;
   maxBodyBytes: number;
+  maxResponseBytes: number;
+  /** Lower-cased. */
+  dropHeaders: readonly string[];
+  recorderTimeoutMs: number;
+  recorderQueueMax: number;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
   return !!v && typeof v === 'object' && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function headerNames(owner: string, name: string, v: unknown): readonly string[] {
+  if (v === undefined) return BRIDGE_DEFAULTS.dropHeaders;
+  if (!Array.isArray(v) || v.some((h) => typeof h !== 'string' || !HEADER_NAME.test(h))) {
+    throw new OptionsError(owner, name, 'must be an array of HTTP header names (e.g. ["x-user-token"]).');
+  }
+  return v.map((h: string) => h.toLowerCase());
 }
 
 /** Validates `options` once, at creation, throwing an error that names the bad option. */
@@ -70,5 +103,9 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     logger: logger ?? createQuietLogger(),
     keyState: keyState ?? new MemoryKeyStateStore(),
     maxBodyBytes: optionalPositiveInt(owner, 'maxBodyBytes', options.maxBodyBytes, BRIDGE_DEFAULTS.maxBodyBytes),
+    maxResponseBytes: optionalPositiveInt(owner, 'maxResponseBytes', options.maxResponseBytes, BRIDGE_DEFAULTS.maxResponseBytes),
+    dropHeaders: headerNames(owner, 'dropHeaders', options.dropHeaders),
+    recorderTimeoutMs: optionalPositiveInt(owner, 'recorderTimeoutMs', options.recorderTimeoutMs, BRIDGE_DEFAULTS.recorderTimeoutMs),
+    recorderQueueMax: optionalPositiveInt(owner, 'recorderQueueMax', options.recorderQueueMax, BRIDGE_DEFAULTS.recorderQueueMax),
   };
 }

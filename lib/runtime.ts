@@ -33,6 +33,9 @@ export interface BridgeRuntime {
   readonly recorder: SafeRecorder;
   readonly actor: ActorResolver;
   readonly maxBodyBytes: number;
+  readonly maxResponseBytes: number;
+  /** Host header names never forwarded (lower-cased), on top of the fixed rule. */
+  readonly dropHeaders: readonly string[];
   readonly inflight: InflightRequests;
 }
 

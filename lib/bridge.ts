@@ -3,10 +3,13 @@ import express, { type Request, type Response, type NextFunction, type Router } 
 import { GatewayError } from './errors';
 import { createInterceptionHandler } from './intercept/interception-handler';
 import { KeyPool, type KeyStatus } from './keypool/key-pool';
+import { KeyRedactor } from './keypool/key-redactor';
 import { KeyRouting } from './keypool/key-routing';
+import type { KeyStateSource } from './keypool/types';
 import { normalizeBridgeOptions, type BridgeOptions } from './options';
 import { createPassthroughHandler } from './passthrough/passthrough-handler';
 import { isUnsafePath } from './path-guard';
+import { suggestedBaseURL } from './providers/provider-options';
 import type { ProviderAdapter } from './providers/types';
 import { sendGatewayError } from './intercept/respond';
 import { SafeRecorder } from './recorder/safe-recorder';
@@ -17,6 +20,8 @@ import { emptyCounters, type ProviderCounters } from './observability/counters';
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
   provider: string;
+  /** Which key-state store answered: `memory`, `redis`, `redis-fallback-memory` (Redis unreachable) or `custom`. */
+  store: KeyStateSource;
   keys: KeyStatus[];
 }
 
@@ -52,11 +57,18 @@ export function createBridge(options: BridgeOptions): Bridge {
     dropHeaders: config.dropHeaders,
     inflight: new InflightRequests(),
   };
+  for (const adapter of config.providers) {
+    const suggestion = suggestedBaseURL(adapter);
+    if (suggestion) {
+      config.logger.warn(`aibridge: provider "${adapter.name}": baseURL ${new URL(adapter.baseURL).origin} has no path, so upstream paths will lack ${adapter.routePrefixInBaseURL}; did you mean ${suggestion}?`);
+    }
+  }
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
     adapter,
     client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
     keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger)),
     counters: emptyCounters(),
+    redactor: new KeyRedactor(adapter.keys),
   }));
   const routes = new Map<string, ProviderRoutes>();
   for (const provider of providers) {
@@ -107,7 +119,10 @@ export function createBridge(options: BridgeOptions): Bridge {
     return closing;
   };
   router.keyPoolStatus = async () =>
-    Promise.all(providers.map(async (p) => ({ provider: p.adapter.name, keys: await p.keys.pool.status() })));
+    Promise.all(providers.map(async (p) => {
+      const keys = await p.keys.pool.status();
+      return { provider: p.adapter.name, store: p.keys.pool.source(), keys };
+    }));
   router.stats = () => ({
     providers: Object.fromEntries(providers.map((p) => [p.adapter.name, { ...p.counters }])),
     recorderFailures: runtime.recorder.failures,

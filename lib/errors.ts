@@ -30,7 +30,12 @@ export function errorTypeForStatus(status: number): ErrorType {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** Maps a transport failure (refused, reset, timed out) to the error the client gets. */
+/** Whether `err` came from the network or the HTTP client (it carries a string `code`), not from a bug of ours. */
+export function isTransportError(err: unknown): boolean {
+  return typeof (err as { code?: unknown } | null)?.code === 'string';
+}
+
+/** Maps a transport failure before any answer arrived (refused, reset, timed out) to the error the client gets. */
 export function gatewayErrorForTransport(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown })?.code;
@@ -39,3 +44,25 @@ export function gatewayErrorForTransport(err: unknown): GatewayError {
   }
   return new GatewayError(502, 'server_error', 'upstream_unreachable', 'The upstream provider could not be reached.');
 }
+
+function midBodyErrors(where: string) {
+  return {
+    silent: new GatewayError(504, 'timeout', 'upstream_timeout', `The upstream went silent ${where} for longer than the idle timeout.`),
+    lost: new GatewayError(502, 'server_error', 'upstream_disconnected', `The upstream connection was lost ${where}.`),
+  };
+}
+const MID_STREAM = midBodyErrors('mid-stream');
+const MID_RESPONSE = midBodyErrors('while sending its answer');
+
+/**
+ * Maps a transport failure while the answer's body was arriving: the upstream was reached, so "could not be
+ * reached" would send people looking in the wrong place.
+ */
+export function gatewayErrorMidBody(err: unknown, streaming: boolean): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const errors = streaming ? MID_STREAM : MID_RESPONSE;
+  return (err as { code?: unknown })?.code === 'UND_ERR_BODY_TIMEOUT' ? errors.silent : errors.lost;
+}
+
+/** The answer to an error we did not expect (a bug): no detail leaves the process, the log has it. */
+export const INTERNAL_ERROR = new GatewayError(500, 'server_error', 'internal_error', 'The gateway failed to handle this request.');

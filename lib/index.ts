@@ -15,7 +15,7 @@ export type {
 export { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 export { RedisKeyStateStore } from './keypool/redis-key-state-store';
 export type { RedisKeyStateStoreOptions } from './keypool/redis-key-state-store';
-export type { KeyStateStore, KeyCooldown, CooldownReason } from './keypool/types';
+export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from './keypool/types';
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
 export { maskKey } from './keypool/key-mask';

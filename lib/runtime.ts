@@ -1,6 +1,7 @@
 /** What the request handlers share: built once by createBridge, read on every request. */
 import type { Logger } from 'winston';
 import type { ActorResolver } from './intercept/actor';
+import type { KeyRedactor } from './keypool/key-redactor';
 import type { KeyRouting } from './keypool/key-routing';
 import type { ProviderAdapter } from './providers/types';
 import type { SafeRecorder } from './recorder/safe-recorder';
@@ -44,4 +45,6 @@ export interface ProviderRuntime {
   readonly client: UpstreamClient;
   readonly keys: KeyRouting;
   readonly counters: ProviderCounters;
+  /** Replaces this provider's pool keys with their hints in upstream error text (built once from its keys). */
+  readonly redactor: KeyRedactor;
 }

@@ -165,6 +165,8 @@ describe('runaway upstream', () => {
     const events = text.split('\n\n').filter(Boolean);
     expect(events).toHaveLength(2);
     expect(JSON.parse(events[1].slice('data: '.length)).error).toMatchObject({ code: 'event_too_large' });
+    // Cut, not drained: the upstream never ends this response, so only a closed connection settles this.
+    await suite.upstream.requests[0].closedEarly;
     await eventually(() => expect(suite.gw.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'failed', errorType: 'server_error' })]));
   });
 });

@@ -95,6 +95,7 @@ describeWithRedis('key pool shared through Redis', () => {
     expect(await chat(b)).toBe(200);
     expect(keysSeen(upstream.requests)).toEqual([K2]);
     const [status] = await b.bridge.keyPoolStatus();
+    expect(status.store).toBe('redis');
     expect(status.keys).toEqual([
       { hint: 'sk-r...1111', state: 'cooling', reason: 'rate_limited', coolingUntil: expect.any(Date) },
       { hint: 'sk-r...2222', state: 'healthy' },
@@ -129,6 +130,8 @@ describeWithRedis('key pool shared through Redis', () => {
     upstream.requests.length = 0;
     expect(await chat(gw)).toBe(200);
     expect(keysSeen(upstream.requests)).toEqual([K2]);
-    expect((await gw.bridge.keyPoolStatus())[0].keys.map((k) => k.state)).toEqual(['cooling', 'healthy']);
+    const [status] = await gw.bridge.keyPoolStatus();
+    expect(status.keys.map((k) => k.state)).toEqual(['cooling', 'healthy']);
+    expect(status.store).toBe('redis-fallback-memory');
   });
 });

@@ -36,6 +36,7 @@ describe('key pool: ordered walk and cooldowns', () => {
     const status = await gw.bridge.keyPoolStatus();
     expect(status).toEqual([{
       provider: 'openai',
+      store: 'memory',
       keys: [
         { hint: HINTS[0], state: 'cooling', reason: 'rate_limited', coolingUntil: expect.any(Date) },
         { hint: HINTS[1], state: 'cooling', reason: 'unauthorized', coolingUntil: expect.any(Date) },

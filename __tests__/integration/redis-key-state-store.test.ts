@@ -175,6 +175,33 @@ describeWithRedis('RedisKeyStateStore when Redis is unreachable', () => {
     }
   });
 
+  it('writes cooldowns learned during the outage back to Redis when it returns, and says which store answers', async () => {
+    const prefix = `aibridge-test:${randomUUID()}:`;
+    const client = new Redis(URL, { lazyConnect: true });
+    const admin = new Redis(URL, { maxRetriesPerRequest: 1 });
+    const store = new RedisKeyStateStore({ client, logger: stubLogger(), prefix });
+    try {
+      await client.connect();
+      expect(await store.getCooldowns(['fp-w'])).toEqual([undefined]);
+      expect(store.source()).toBe('redis');
+      client.disconnect();
+      const until = Date.now() + 30_000;
+      await store.markCooldown('fp-w', { until, reason: 'rate_limited' });
+      expect(store.source()).toBe('redis-fallback-memory');
+      expect(await admin.get(`${prefix}fp-w`)).toBeNull();
+      await client.connect();
+      expect(await store.getCooldowns(['fp-w'])).toEqual([{ until, reason: 'rate_limited' }]);
+      expect(store.source()).toBe('redis');
+      for (let i = 0; i < 100 && (await admin.get(`${prefix}fp-w`)) === null; i++) await sleep(20);
+      expect(await admin.get(`${prefix}fp-w`)).toBe(`${until}:rate_limited`);
+    } finally {
+      await store.close();
+      client.disconnect();
+      await admin.del(`${prefix}fp-w`);
+      admin.disconnect();
+    }
+  });
+
   it('logs once when Redis is back', async () => {
     const client = new Redis(URL, { lazyConnect: true });
     const logger = stubLogger();

@@ -52,3 +52,7 @@ describe('MemoryKeyStateStore', () => {
     expect(store.getCooldowns(['k'])).toEqual([{ until: 1_005_000, reason: 'rate_limited' }]);
   });
 });
+
+test('reports itself as the memory store (keyPoolStatus `store`)', () => {
+  expect(new MemoryKeyStateStore().source()).toBe('memory');
+});

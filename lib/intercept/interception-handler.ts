@@ -1,9 +1,10 @@
 /** The bridged-route pipeline shared by every API: actor → body → record → key walk → relay → record the end. */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
+import { GatewayError, errorTypeForStatus, gatewayErrorForTransport, isTransportError } from '../errors';
 import type { AttemptTrace } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
+import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
 import type { InterceptionEndedRecord } from '../recorder/types';
@@ -12,7 +13,7 @@ import { resolveActor } from './actor';
 import type { ApiAdapter, ApiCall, RecordSink } from './api';
 import { clientSessionId, detectClient } from './client-info';
 import { readJsonBody } from './read-body';
-import { relayBlocking, upstreamErrorMessage } from './relay-blocking';
+import { readUpstreamBody, sendUpstreamBody, upstreamErrorMessage } from './relay-blocking';
 import { relayStream, type StreamOutcome } from './relay-stream';
 import { sendGatewayError } from './respond';
 import { upstreamHeaders } from './upstream-headers';
@@ -27,8 +28,9 @@ function isEventStream(contentType: string | string[] | undefined): boolean {
 
 /** Builds the Express handler of one bridged API of one provider. */
 export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime) {
-  const { adapter, client, keys, counters } = provider;
+  const { adapter, client, keys, counters, redactor } = provider;
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
+  const throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
 
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
     headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal): Promise<Ending> {
@@ -39,28 +41,36 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       return client.send({ method: 'POST', path, headers, body: call.upstreamBody, signal });
     }, trace);
     const httpStatus = upstream.status;
+    const extraKey = byokKey(plan, trace);
     if (call.streaming && httpStatus === 200 && isEventStream(upstream.headers['content-type'])) {
       const observer = call.observeStream(sink);
       let outcome: StreamOutcome;
       try {
-        outcome = await relayStream(upstream, res, observer, api, signal);
+        outcome = await relayStream(upstream, res, observer, api, {
+          signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor, extraKey,
+        });
       } finally {
         observer.finish();
       }
       return { httpStatus, ...outcome };
     }
-    const body = await relayBlocking(upstream, res);
+    const received = await readUpstreamBody(upstream, bridge.maxResponseBytes);
     if (httpStatus >= 200 && httpStatus < 300) {
+      // A success is relayed byte-identical and never scanned: it is the hot path, and keys do not appear in it.
+      sendUpstreamBody(upstream, received, res);
       if (!bridge.recorder.enabled) return { httpStatus, status: 'completed' };
       let answer: unknown;
       try {
-        answer = JSON.parse(body.toString('utf8'));
+        answer = JSON.parse(received.toString('utf8'));
       } catch {
         answer = undefined; // relayed as-is; nothing to record from a non-JSON answer
       }
       call.recordBlocking(answer, sink);
       return { httpStatus, status: 'completed' };
     }
+    // An upstream that rejects a key may quote it back ("Incorrect API key provided: sk-…").
+    const body = redactor.redactBuffer(received, extraKey);
+    sendUpstreamBody(upstream, body, res);
     return { httpStatus, status: 'failed', errorType: errorTypeForStatus(httpStatus), errorMessage: upstreamErrorMessage(body) };
   }
 
@@ -96,7 +106,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal);
     } catch (err) {
-      ending = fail(err, res, abort.signal);
+      ending = fail(err, res, abort.signal, trace);
     }
     if (recording) {
       counters.interceptions++;
@@ -109,16 +119,20 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     leave(); // after the end record, so close() flushes it
   };
 
-  function fail(err: unknown, res: Response, signal: AbortSignal): Ending {
+  function fail(err: unknown, res: Response, signal: AbortSignal, trace: AttemptTrace): Ending {
     if (signal.aborted) return { status: 'aborted', errorType: 'aborted', errorMessage: 'The client went away.' };
     let error: GatewayError;
     if (err instanceof GatewayError) {
       error = err;
-    } else if ((err as { code?: unknown })?.code !== undefined) {
+    } else if (isTransportError(err)) {
       error = gatewayErrorForTransport(err);
-      bridge.logger.warn('upstream request failed', { provider: adapter.name, error: errorMessage(err) });
+      // The same upstream down fails every request: one line per interval says so, with how many were held back.
+      const suppressed = throttle.allow(`${adapter.name}:${error.code}`);
+      if (suppressed !== false) {
+        bridge.logger.warn('upstream request failed', { provider: adapter.name, code: error.code, error: logSafe(err, trace), suppressed });
+      }
     } else {
-      bridge.logger.error('bridged request failed', { provider: adapter.name, error: errorMessage(err) });
+      bridge.logger.error('bridged request failed', { provider: adapter.name, error: logSafe(err, trace) });
       error = new GatewayError(500, 'unknown', 'internal_error', 'The gateway failed to handle this request.');
     }
     if (res.headersSent) {
@@ -128,4 +142,14 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     }
     return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorMessage: error.message };
   }
+
+  /** An error's message with every key we know (the pool's and a BYOK client's) replaced by its hint. */
+  function logSafe(err: unknown, trace: AttemptTrace): string {
+    return redactor.redact(errorMessage(err), trace.credential?.kind === 'byok' ? trace.credential.key : undefined);
+  }
+}
+
+/** The client's own key when this call used it (BYOK); pool keys are known to the redactor already. */
+function byokKey(plan: CredentialPlan, trace: AttemptTrace): string | undefined {
+  return plan.kind === 'byok' ? trace.credential?.key : undefined;
 }

@@ -1,22 +1,44 @@
-/** Relays a complete upstream answer: same status, same body bytes, the useful headers. */
+/** Relays a complete upstream answer: same status, same body bytes, the useful headers; bounded in size. */
 import type { Response } from 'express';
+import { GatewayError, gatewayErrorMidBody } from '../errors';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import { relayResponseHeaders } from './respond';
 
-/** Reads the whole upstream body, sends it unchanged and returns it (for recording). */
-export async function relayBlocking(upstream: UpstreamResponse, res: Response): Promise<Buffer> {
+function responseTooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(502, 'server_error', 'response_too_large', `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.`);
+}
+
+/**
+ * Reads the whole upstream body, at most `maxBytes` of it. Past the limit (declared up front or counted as
+ * it arrives) the body is destroyed, which closes the upstream connection instead of draining the rest.
+ */
+export async function readUpstreamBody(upstream: UpstreamResponse, maxBytes: number): Promise<Buffer> {
+  const declared = upstream.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    upstream.body.destroy();
+    throw responseTooLarge(maxBytes);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of upstream.body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  try {
+    for await (const chunk of upstream.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) throw responseTooLarge(maxBytes);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    upstream.body.destroy();
+    throw gatewayErrorMidBody(err, false);
   }
-  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/** Sends `body` with the upstream's status and relayed headers. */
+export function sendUpstreamBody(upstream: UpstreamResponse, body: Buffer, res: Response): void {
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers);
   res.setHeader('content-length', body.length);
   res.end(body);
-  return body;
 }
 
 /** The upstream's own error message from an error body (both providers use `error.message`), if any. */

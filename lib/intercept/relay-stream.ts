@@ -1,13 +1,20 @@
 /** Relays an SSE answer event by event: raw bytes unchanged, backpressure respected, failures made visible. */
 import type { Response } from 'express';
-import { GatewayError, gatewayErrorForTransport } from '../errors';
+import type { Logger } from 'winston';
+import { GatewayError, INTERNAL_ERROR, gatewayErrorMidBody, isTransportError } from '../errors';
+import type { KeyRedactor } from '../keypool/key-redactor';
+import { errorMessage } from '../observability/logger';
+import type { LogThrottle } from '../observability/log-throttle';
 import type { ErrorType } from '../recorder/types';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { ApiAdapter, StreamObserver } from './api';
 import { relayResponseHeaders } from './respond';
 
-/** Largest single SSE event the relay holds while waiting for its end; real events are kilobytes. */
+/**
+ * Largest single SSE event the relay holds while waiting for its end; real events are kilobytes. Past it the
+ * upstream is cut and the client gets one `event_too_large` error event.
+ */
 export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
 const EVENT_TOO_LARGE = new GatewayError(502, 'server_error', 'event_too_large', `The upstream sent an event larger than ${MAX_EVENT_BYTES} bytes.`);
@@ -17,6 +24,55 @@ export interface StreamOutcome {
   status: 'completed' | 'failed';
   errorType?: ErrorType;
   errorMessage?: string;
+}
+
+/** Who is streaming, for logs, and how to keep keys out of what is relayed and recorded. */
+export interface StreamContext {
+  readonly signal: AbortSignal;
+  readonly interceptionId: string;
+  readonly providerName: string;
+  readonly logger: Logger;
+  /** Holds back repeated identical transport-failure lines. */
+  readonly throttle: LogThrottle;
+  readonly redactor: KeyRedactor;
+  /** A BYOK client's own key, redacted like a pool key. */
+  readonly extraKey: string | undefined;
+}
+
+/**
+ * Redacts the bytes of every event the observer reports as an upstream error (the only events that can carry
+ * upstream-written text about our credentials); all other events pass untouched and unscanned.
+ */
+function redactErrorEvents(observer: StreamObserver, ctx: StreamContext): StreamObserver {
+  return {
+    accept(event) {
+      const before = observer.upstreamError;
+      const accepted = observer.accept(event);
+      if (observer.upstreamError !== before) event.raw = ctx.redactor.redactBuffer(event.raw, ctx.extraKey);
+      return accepted;
+    },
+    get completed() {
+      return observer.completed;
+    },
+    get upstreamError() {
+      return observer.upstreamError;
+    },
+    finish: () => observer.finish(),
+  };
+}
+
+/** The error a failed stream ends with; transport failures are logged (throttled), bugs always. */
+function streamFailure(err: unknown, ctx: StreamContext): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const meta = { provider: ctx.providerName, interceptionId: ctx.interceptionId, error: ctx.redactor.redact(errorMessage(err), ctx.extraKey) };
+  if (!isTransportError(err)) {
+    ctx.logger.error('stream relay failed', meta);
+    return INTERNAL_ERROR;
+  }
+  const failure = gatewayErrorMidBody(err, true);
+  const suppressed = ctx.throttle.allow(`${ctx.providerName}:stream:${failure.code}`);
+  if (suppressed !== false) ctx.logger.warn('upstream stream failed', { ...meta, code: failure.code, suppressed });
+  return failure;
 }
 
 function waitForDrain(res: Response): Promise<void> {
@@ -56,8 +112,10 @@ export async function relayStream(
   res: Response,
   observer: StreamObserver,
   api: ApiAdapter,
-  signal: AbortSignal,
+  ctx: StreamContext,
 ): Promise<StreamOutcome> {
+  const { signal } = ctx;
+  observer = redactErrorEvents(observer, ctx);
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers);
   res.flushHeaders();
@@ -70,13 +128,13 @@ export async function relayStream(
     forward(res, undefined, decoder.end(), observer);
   } catch (err) {
     if (signal.aborted) throw err;
-    const failure = gatewayErrorForTransport(err);
+    const failure = streamFailure(err, ctx);
     res.end(api.streamErrorEvent({ message: failure.message, type: failure.errorType, code: failure.code }));
     return { status: 'failed', errorType: failure.errorType, errorMessage: failure.message };
   }
   if (observer.upstreamError) {
     res.end();
-    return { status: 'failed', errorType: 'server_error', errorMessage: observer.upstreamError.message };
+    return { status: 'failed', errorType: 'server_error', errorMessage: ctx.redactor.redact(observer.upstreamError.message, ctx.extraKey) };
   }
   if (!observer.completed) {
     const message = 'The upstream stream ended before it was complete.';

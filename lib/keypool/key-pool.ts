@@ -2,12 +2,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'winston';
 import { GatewayError } from '../errors';
+import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
 import type { ProviderCooldowns } from '../providers/types';
 import type { CredentialKind } from '../recorder/types';
 import { keyFingerprint, maskKey } from './key-mask';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
-import type { CooldownReason, KeyCooldown, KeyStateStore } from './types';
+import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
 /** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
 export interface Credential {
@@ -48,6 +49,8 @@ export interface KeyStatus {
 export class KeyPool {
   private readonly entries: readonly PoolEntry[];
   private readonly fingerprints: readonly string[];
+  // A key that keeps failing, or a store that stays down, would otherwise log once per request.
+  private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
 
   constructor(
     keys: readonly string[],
@@ -105,6 +108,11 @@ export class KeyPool {
     });
   }
 
+  /** Which store answered the last key-state read (ask after {@link status}, which reads). */
+  source(): KeyStateSource {
+    return this.store.source?.() ?? 'custom';
+  }
+
   private cooldownFor(result: AttemptResult): KeyCooldown | undefined {
     const now = Date.now();
     if (result.status === 429) {
@@ -122,17 +130,22 @@ export class KeyPool {
       return await this.store.getCooldowns(this.fingerprints);
     } catch (err) {
       // A broken custom store must not take the gateway down: serve as if every key were healthy.
-      this.logger.warn('key state store read failed', { error: errorMessage(err) });
+      const suppressed = this.throttle.allow('store-read');
+      if (suppressed !== false) this.logger.warn('key state store read failed', { error: errorMessage(err), suppressed });
       return [];
     }
   }
 
   private async mark(entry: PoolEntry, cooldown: KeyCooldown): Promise<void> {
-    this.logger.warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString() });
+    const suppressed = this.throttle.allow(`cooling:${entry.fingerprint}:${cooldown.reason}`);
+    if (suppressed !== false) {
+      this.logger.warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), suppressed });
+    }
     try {
       await this.store.markCooldown(entry.fingerprint, cooldown);
     } catch (err) {
-      this.logger.warn('key state store write failed', { error: errorMessage(err) });
+      const suppressed = this.throttle.allow('store-write');
+      if (suppressed !== false) this.logger.warn('key state store write failed', { error: errorMessage(err), suppressed });
     }
   }
 }

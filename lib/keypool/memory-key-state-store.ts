@@ -1,5 +1,5 @@
 /** The default KeyStateStore: key cooldowns in process memory, for a single replica (and as Redis's fallback). */
-import type { KeyCooldown, KeyStateStore } from './types';
+import type { KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
 /** Options for {@link MemoryKeyStateStore}. */
 export interface MemoryKeyStateStoreOptions {
@@ -22,6 +22,10 @@ export class MemoryKeyStateStore implements KeyStateStore {
   getCooldowns(fingerprints: readonly string[]): Array<KeyCooldown | undefined> {
     const now = this.now();
     return fingerprints.map((fingerprint) => this.current(fingerprint, now));
+  }
+
+  source(): KeyStateSource {
+    return 'memory';
   }
 
   markCooldown(fingerprint: string, cooldown: KeyCooldown): void {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
 import { createQuietLogger, errorMessage } from '../observability/logger';
 import { MemoryKeyStateStore } from './memory-key-state-store';
-import type { CooldownReason, KeyCooldown, KeyStateStore } from './types';
+import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
 /** Options for {@link RedisKeyStateStore}. Give exactly one of `url` or `client`. */
 export interface RedisKeyStateStoreOptions {
@@ -41,7 +41,8 @@ const MARK_SCRIPT_SHA = createHash('sha1').update(MARK_SCRIPT).digest('hex');
 /**
  * Key cooldowns in Redis: one key per fingerprint holding `"<until>:<reason>"`, expiring with the cooldown.
  * Never throws from `getCooldowns`/`markCooldown`: when Redis fails or is slower than `timeoutMs`, answers
- * come from an in-memory store that every write also goes to, so this replica keeps what it learned.
+ * come from an in-memory store that every write also goes to, so this replica keeps what it learned. Cooldowns
+ * that did not reach Redis are written there once it answers again, so other replicas learn them too.
  */
 export class RedisKeyStateStore implements KeyStateStore {
   private readonly client: Redis;
@@ -52,6 +53,8 @@ export class RedisKeyStateStore implements KeyStateStore {
   private readonly memory = new MemoryKeyStateStore();
   private readonly reads = new Map<readonly string[], Promise<Array<string | null> | undefined>>();
   private readonly redisKeys = new WeakMap<readonly string[], string[]>();
+  // Fingerprints whose cooldown reached memory but not Redis; written back on recovery.
+  private readonly unsynced = new Set<string>();
   private degraded = false;
   private retryAt = 0;
   private closed = false;
@@ -121,8 +124,15 @@ export class RedisKeyStateStore implements KeyStateStore {
   async markCooldown(fingerprint: string, cooldown: KeyCooldown): Promise<void> {
     this.memory.markCooldown(fingerprint, cooldown);
     const ttlMs = Math.ceil(cooldown.until - Date.now());
-    if (!Number.isFinite(ttlMs) || ttlMs <= 0 || !this.redisUsable()) return;
-    await this.attempt(() => this.runMarkScript(fingerprint, cooldown, ttlMs));
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0) return;
+    if (!this.redisUsable() || (await this.attempt(() => this.runMarkScript(fingerprint, cooldown, ttlMs))) === undefined) {
+      this.unsynced.add(fingerprint);
+    }
+  }
+
+  /** `'redis'` while Redis answers, `'redis-fallback-memory'` while this replica serves from its own memory. */
+  source(): KeyStateSource {
+    return this.degraded ? 'redis-fallback-memory' : 'redis';
   }
 
   /** Stops using Redis; quits the client only if the store created it from `url`. */
@@ -211,6 +221,25 @@ export class RedisKeyStateStore implements KeyStateStore {
     if (!this.degraded) return;
     this.degraded = false;
     this.logger.info('aibridge: Redis key state store reachable again; key state is shared across replicas');
+    void this.writeBack();
+  }
+
+  /** Writes the cooldowns learned during the outage; the script keeps whichever deadline is later. */
+  private async writeBack(): Promise<void> {
+    const pending = [...this.unsynced];
+    this.unsynced.clear();
+    const current = this.memory.getCooldowns(pending);
+    for (let i = 0; i < pending.length; i++) {
+      const cooldown = current[i];
+      const ttlMs = cooldown ? Math.ceil(cooldown.until - Date.now()) : 0;
+      if (!cooldown || ttlMs <= 0) continue;
+      const written = await this.attempt(() => this.runMarkScript(pending[i], cooldown, ttlMs));
+      if (written === undefined) {
+        // Down again: keep the rest for the next recovery.
+        for (const fingerprint of pending.slice(i)) this.unsynced.add(fingerprint);
+        return;
+      }
+    }
   }
 }
 

@@ -10,6 +10,13 @@ export interface KeyCooldown {
 }
 
 /**
+ * Which store is answering key-state reads, as `keyPoolStatus()` reports it: `'memory'` (process memory),
+ * `'redis'`, `'redis-fallback-memory'` (Redis configured but unreachable, this replica's memory answers), or
+ * `'custom'` for a store that does not say.
+ */
+export type KeyStateSource = 'memory' | 'redis' | 'redis-fallback-memory' | 'custom';
+
+/**
  * Shared key state. Keys are identified by a fingerprint (a hash), never by the key itself.
  * Implementations keep the later deadline when two cooldowns race, and forget a cooldown once it has passed.
  */
@@ -18,6 +25,8 @@ export interface KeyStateStore {
   getCooldowns(fingerprints: readonly string[]): Array<KeyCooldown | undefined> | Promise<Array<KeyCooldown | undefined>>;
   /** Put a key into cooldown until `cooldown.until`, unless it is already cooling until later. */
   markCooldown(fingerprint: string, cooldown: KeyCooldown): void | Promise<void>;
+  /** Which store answers right now, for status pages. Optional: without it the store is reported as `'custom'`. */
+  source?(): KeyStateSource;
   /** Release connections. */
   close?(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /** Validates the options every provider factory shares, against one literal defaults object. */
 import { OptionsError, isPlainObject, optionalBoolean, positiveIntGroup, rejectUnknownKeys } from '../options-check';
-import type { ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
+import type { ProviderAdapter, ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
 
 export const PROVIDER_DEFAULTS = {
   keys: [] as string[],
@@ -21,6 +21,33 @@ export interface NormalizedProviderOptions {
   actorHeaders: boolean;
   timeouts: Required<ProviderTimeouts>;
   cooldowns: Required<ProviderCooldowns>;
+}
+
+// Whitespace, control and invisible format characters: a key copied with a stray space or newline would be
+// sent as-is and fail as "unauthorized" far from its cause, or break the header.
+const NOT_IN_A_KEY = /[\s\p{Cc}\p{Cf}]/u;
+
+/** Rejects unusable keys, naming each by its index only: the message must never show key material. */
+function checkKeys(owner: string, keys: unknown[]): asserts keys is string[] {
+  const seen = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (typeof key !== 'string' || key === '') throw new OptionsError(owner, `keys[${i}]`, 'must be a non-empty string.');
+    if (NOT_IN_A_KEY.test(key)) throw new OptionsError(owner, `keys[${i}]`, 'must not contain whitespace, control or invisible characters (check for a space or newline copied with the key).');
+    const first = seen.get(key);
+    if (first !== undefined) throw new OptionsError(owner, `keys[${i}]`, `is the same key as \`keys[${first}]\`; list each key once.`);
+    seen.set(key, i);
+  });
+}
+
+/**
+ * The base URL the provider most likely meant when its `baseURL` has no path but the provider's routes expect one
+ * there (OpenAI's `/v1`), e.g. `https://api.openai.com/v1` for `https://api.openai.com`; otherwise undefined.
+ * Only the origin is used, so credentials in the URL never reach the log line built from this.
+ */
+export function suggestedBaseURL(provider: Pick<ProviderAdapter, 'baseURL' | 'routePrefixInBaseURL'>): string | undefined {
+  if (provider.routePrefixInBaseURL === '') return undefined;
+  const url = new URL(provider.baseURL);
+  return url.pathname === '/' || url.pathname === '' ? url.origin + provider.routePrefixInBaseURL : undefined;
 }
 
 /** Checks `options` (throwing an error that names the bad option) and fills in defaults. */
@@ -44,10 +71,8 @@ export function normalizeProviderOptions(owner: string, options: ProviderOptions
   }
 
   const keys = o.keys ?? PROVIDER_DEFAULTS.keys;
-  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k.trim() === '' || /[\r\n]/.test(k))) {
-    throw new OptionsError(owner, 'keys', 'must be an array of non-empty strings.');
-  }
-  if (new Set(keys).size !== keys.length) throw new OptionsError(owner, 'keys', 'must not contain the same key twice.');
+  if (!Array.isArray(keys)) throw new OptionsError(owner, 'keys', 'must be an array of non-empty strings.');
+  checkKeys(owner, keys);
   const byok = optionalBoolean(owner, 'byok', o.byok, PROVIDER_DEFAULTS.byok);
   if (keys.length === 0 && !byok) throw new OptionsError(owner, 'keys', 'must hold at least one key (or set `byok: true`).');
 

@@ -159,7 +159,7 @@ describe('example app (offline, fake upstream)', () => {
     const res = await fetch(`${origin}/healthz`);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toEqual({ status: 'ok', providers: [{ provider: 'openai', keys: [{ hint: expect.stringMatching(/^sk-.\.\.\.\w{4}$/), state: 'healthy' }] }] });
+    expect(body).toEqual({ status: 'ok', providers: [{ provider: 'openai', store: 'memory', keys: [{ hint: expect.stringMatching(/^sk-.\.\.\.\w{4}$/), state: 'healthy' }] }] });
   });
 
   test('GET / explains how to connect', async () => {

@@ -50,6 +50,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     maxBodyBytes: config.maxBodyBytes,
     maxResponseBytes: config.maxResponseBytes,
     dropHeaders: config.dropHeaders,
+    tools: config.tools,
+    streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(),
   };
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
@@ -101,6 +103,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       runtime.inflight.closing = true;
       await runtime.inflight.drained();
       await runtime.recorder.close();
+      await runtime.tools?.close?.();
       await Promise.all(providers.map((p) => p.client.close()));
       for (const r of routes.values()) r.passthrough.close();
     })();

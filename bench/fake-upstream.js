@@ -1,4 +1,4 @@
-// Fake OpenAI upstream for the benchmark: chat completions as JSON or SSE (chunk count and pacing from the model name).
+// Fake OpenAI upstream for the benchmark: chat completions as JSON or SSE (chunk count and pacing from the model name), one call of an injected no-op tool.
 'use strict';
 const http = require('node:http');
 const { serveIpc, announce } = require('./targets/ipc');
@@ -31,6 +31,25 @@ const STOP = chunk({}, 'stop');
 const USAGE = event({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 200, total_tokens: 212 } });
 const DONE = Buffer.from('data: [DONE]\n\n');
 
+// With the bridge's injected no-op tool offered and not yet answered, the model calls it once.
+const TOOL_NAME = 'bmcp_bench_noop';
+const TOOL_CALL = { id: 'call_bench', type: 'function', function: { name: TOOL_NAME, arguments: '{}' } };
+const TOOL_COMPLETION = Buffer.from(JSON.stringify({
+  id: 'chatcmpl-bench-tool', object: 'chat.completion', created: 1_700_000_000, model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [TOOL_CALL], refusal: null }, logprobs: null, finish_reason: 'tool_calls' }],
+  usage: { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35 },
+}));
+const TOOL_EVENTS = [
+  chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, ...TOOL_CALL, function: { name: TOOL_NAME, arguments: '' } }] }, null),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '{}' } }] }, null),
+  chunk({}, 'tool_calls'),
+];
+
+function wantsTool(body) {
+  return Array.isArray(body.tools) && body.tools.some((t) => t && t.function && t.function.name === TOOL_NAME)
+    && !body.messages.some((m) => m && m.role === 'tool');
+}
+
 /** `bench-s<chunks>-d<delayMs>` → stream shape; anything else gets defaults. */
 function streamShape(model) {
   const m = /^bench-s(\d+)-d(\d+)$/.exec(typeof model === 'string' ? model : '');
@@ -39,9 +58,11 @@ function streamShape(model) {
 
 function stream(res, body) {
   const { chunks, delayMs } = streamShape(body.model);
-  const events = [FIRST];
-  for (let i = 2; i < chunks; i++) events.push(TOKEN);
-  events.push(STOP);
+  const events = wantsTool(body) ? [...TOOL_EVENTS] : [FIRST];
+  if (!wantsTool(body)) {
+    for (let i = 2; i < chunks; i++) events.push(TOKEN);
+    events.push(STOP);
+  }
   if (body.stream_options && body.stream_options.include_usage) events.push(USAGE);
   events.push(DONE);
   res.writeHead(200, SSE_HEADERS);
@@ -89,8 +110,9 @@ function handle(req, res, raw) {
     return res.end('{"error":{"message":"bad json"}}');
   }
   if (body.stream === true) return stream(res, body);
-  res.writeHead(200, { ...JSON_HEADERS, 'content-length': COMPLETION.length });
-  res.end(COMPLETION);
+  const answer = wantsTool(body) ? TOOL_COMPLETION : COMPLETION;
+  res.writeHead(200, { ...JSON_HEADERS, 'content-length': answer.length });
+  res.end(answer);
 }
 
 const server = http.createServer((req, res) => {

@@ -116,6 +116,10 @@ function goals(results) {
   info('Bridge vs that Express pipe, c=20', pctOf(ratioOf('bridge', 'express-pipe', b20, e20)) && `${pctOf(ratioOf('bridge', 'express-pipe', b20, e20))}: the bridge's own share of the cost`);
   info('Bridge Router on bare node:http, c=20, vs raw pipe proxy', pctOf(ratioOf('bridge-node', 'raw', n20, r20)));
   info('3-key pool (1st cooling) vs 1 key, c=20', pctOf(ratioOf('bridge-pool', 'bridge', run('block-c20', 'bridge-pool'), b20)));
+  const t20 = run('block-c20', 'bridge-tools');
+  info('Tool loop (one no-op injected call: 2 upstream calls per request) vs plain bridge, c=20', t20 && b20 && `${pctOf(t20.rps / b20.rps)} of the requests/s (${int(t20.rps)} vs ${int(b20.rps)}); ${int(t20.cpuUsPerRequest)} vs ${int(b20.cpuUsPerRequest)} µs CPU/req`);
+  const [ts, bs1] = [run('stream-c50', 'bridge-tools'), run('stream-c50', 'bridge')];
+  info('Tool loop, streamed (200 chunks after the hidden call) vs plain bridge, c=50', ts && bs1 && `${pctOf(ts.rps / bs1.rps)} of the streams/s (${int(ts.rps)} vs ${int(bs1.rps)})`);
   const recRatio = rr('bridge-rec', 'bridge') ?? (b20 && rec20 ? rec20.rps / b20.rps : undefined);
   const recCpu = rounds && rounds.summary['bridge-rec'] && rounds.summary.bridge
     ? [rounds.summary['bridge-rec'].cpuUsPerRequest, rounds.summary.bridge.cpuUsPerRequest] : rec20 && b20 && [rec20.cpuUsPerRequest, b20.cpuUsPerRequest];

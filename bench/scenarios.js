@@ -15,6 +15,7 @@ const TARGETS = [
   { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
   { id: 'bridge-redis', label: 'aibridge, recorder off, 1 key, key state in Redis', short: 'bridge+redis', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_KEYSTATE: 'redis' }, extra: true },
   { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
+  { id: 'bridge-tools', label: 'aibridge, one no-op injected tool called once (2 upstream calls per request)', short: 'bridge+tool loop', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_TOOLS: 'noop' }, extra: true },
   { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
 ];
 
@@ -29,12 +30,12 @@ const GATEWAYS = ALL.filter((id) => id !== 'direct');
  * `n`/`warmup` are [full, quick].
  */
 const SCENARIOS = [
-  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: [...ALL, 'bridge-redis'] },
-  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
+  { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: [...ALL, 'bridge-redis', 'bridge-tools'] },
+  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: [...ALL, 'bridge-tools'] },
   { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-pool', 'bridge-redis', 'bridge-node', 'portkey'] },
   { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
-  { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: ALL },
-  { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: ALL },
+  { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: [...ALL, 'bridge-tools'] },
+  { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: [...ALL, 'bridge-tools'] },
   { id: 'stream-paced', group: 'stream', label: 'stream 200 chunks × 5 ms, c=10', kind: 'run', body: streamBody(200, 5), stream: true, gaps: true, concurrency: 10, n: [20, 10], warmup: [10, 0], targets: ALL },
   { id: 'body-1mib', group: 'body', label: '1 MiB request body, c=4', kind: 'run', body: MIB_BODY, concurrency: 4, n: [300, 40], warmup: [40, 10], targets: ALL },
   { id: 'models', group: 'passthrough', label: 'passthrough GET /v1/models, c=20', kind: 'run', method: 'GET', apiPath: '/v1/models', concurrency: 20, n: [5000, 500], warmup: [500, 100], targets: ['direct', 'raw', 'express-pipe', 'bridge', 'bridge-node', 'portkey'] },

@@ -55,6 +55,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     maxBodyBytes: config.maxBodyBytes,
     maxResponseBytes: config.maxResponseBytes,
     dropHeaders: config.dropHeaders,
+    tools: config.tools,
+    streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(),
   };
   for (const adapter of config.providers) {
@@ -113,6 +115,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       runtime.inflight.closing = true;
       await runtime.inflight.drained();
       await runtime.recorder.close();
+      await runtime.tools?.close?.();
       await Promise.all(providers.map((p) => p.client.close()));
       for (const r of routes.values()) r.passthrough.close();
     })();

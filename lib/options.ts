@@ -7,6 +7,7 @@ import { createQuietLogger } from './observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { ProviderAdapter } from './providers/types';
 import type { Recorder } from './recorder/types';
+import type { ToolInjector } from './tools/types';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -36,6 +37,13 @@ export interface BridgeOptions {
   recorderTimeoutMs?: number;
   /** Most recorder calls waiting or running at once; beyond it calls are dropped and counted. Defaults to 10,000. */
   recorderQueueMax?: number;
+  /**
+   * Centrally managed tools added to model requests and run by the bridge in an inner loop (`mcpToolInjector()`
+   * or your own {@link ToolInjector}). Defaults to none: requests are relayed as they are.
+   */
+  tools?: ToolInjector;
+  /** While an injected tool runs, a streamed answer gets an SSE comment line this often, in ms. Defaults to 5,000 ms. */
+  streamKeepAliveMs?: number;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -44,9 +52,10 @@ export const BRIDGE_DEFAULTS = {
   dropHeaders: [] as string[],
   recorderTimeoutMs: 10_000,
   recorderQueueMax: 10_000,
+  streamKeepAliveMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'tools', 'streamKeepAliveMs'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -61,6 +70,8 @@ export interface BridgeConfig {
   dropHeaders: readonly string[];
   recorderTimeoutMs: number;
   recorderQueueMax: number;
+  tools: ToolInjector | undefined;
+  streamKeepAliveMs: number;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -95,6 +106,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   if (typeof actor !== 'function') throw new OptionsError(owner, 'actor', 'must be a function (req) => { id, metadata? }.');
   if (recorder !== undefined && !hasMethods(recorder, RECORDER_METHODS)) throw new OptionsError(owner, 'recorder', `must implement ${RECORDER_METHODS.join(', ')}.`);
   if (logger !== undefined && !hasMethods(logger, ['error', 'warn', 'info', 'debug'])) throw new OptionsError(owner, 'logger', 'must be a winston Logger.');
+  if (options.tools !== undefined && !hasMethods(options.tools, ['listTools', 'callTool'])) throw new OptionsError(owner, 'tools', 'must implement listTools and callTool (e.g. mcpToolInjector()).');
   if (keyState !== undefined && !hasMethods(keyState, ['getCooldowns', 'markCooldown'])) throw new OptionsError(owner, 'keyState', 'must implement getCooldowns and markCooldown.');
   return {
     providers,
@@ -107,5 +119,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     dropHeaders: headerNames(owner, 'dropHeaders', options.dropHeaders),
     recorderTimeoutMs: optionalPositiveInt(owner, 'recorderTimeoutMs', options.recorderTimeoutMs, BRIDGE_DEFAULTS.recorderTimeoutMs),
     recorderQueueMax: optionalPositiveInt(owner, 'recorderQueueMax', options.recorderQueueMax, BRIDGE_DEFAULTS.recorderQueueMax),
+    tools: options.tools,
+    streamKeepAliveMs: optionalPositiveInt(owner, 'streamKeepAliveMs', options.streamKeepAliveMs, BRIDGE_DEFAULTS.streamKeepAliveMs),
   };
 }

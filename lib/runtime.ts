@@ -7,6 +7,7 @@ import type { ProviderAdapter } from './providers/types';
 import type { SafeRecorder } from './recorder/safe-recorder';
 import type { UpstreamClient } from './upstream/upstream-client';
 import type { ProviderCounters } from './observability/counters';
+import type { ToolInjector } from './tools/types';
 
 /** Counts requests in flight so that `close()` can wait for them. */
 export class InflightRequests {
@@ -38,6 +39,9 @@ export interface BridgeRuntime {
   /** Host header names never forwarded (lower-cased), on top of the fixed rule. */
   readonly dropHeaders: readonly string[];
   readonly inflight: InflightRequests;
+  /** Injected tools, when the host configured any. */
+  readonly tools: ToolInjector | undefined;
+  readonly streamKeepAliveMs: number;
 }
 
 export interface ProviderRuntime {

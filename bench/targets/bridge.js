@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -12,10 +12,16 @@ const recorder = { memory: () => new MemoryRecorder(), noop: () => NOOP }[proces
 // In "cooling" mode the fake upstream answers 429 (retry-after 3600) to sk-cool, so after the
 // warm-up the bridge skips the first key on every request, as with a real rate-limited key.
 const keys = process.env.BENCH_POOL === 'cooling' ? ['sk-cool', 'sk-b', 'sk-c'] : ['sk-a'];
+// One injected tool that answers at once: the loop's own cost (two upstream calls per request, edits, hidden events).
+const NOOP_TOOLS = {
+  listTools: () => [{ name: 'bmcp_bench_noop', description: 'Does nothing.', inputSchema: { type: 'object', properties: {} }, serverName: 'bench' }],
+  callTool: async () => ({ content: [{ type: 'text', text: 'ok' }] }),
+};
 const bridge = createBridge({
   providers: [openaiProvider({ keys, baseURL: `${process.env.UPSTREAM_ORIGIN}/v1` })],
   actor: () => ({ id: 'bench-user' }),
   recorder,
+  tools: process.env.BENCH_TOOLS === 'noop' ? NOOP_TOOLS : undefined,
   // Shared key state in the local Redis (a fresh prefix per run): one MGET per request on the hot path.
   keyState: process.env.BENCH_KEYSTATE === 'redis'
     ? new RedisKeyStateStore({ url: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench:${process.pid}:` })

@@ -1,14 +1,10 @@
 /** What a bridged API (chat completions, responses, messages) provides to the shared interception pipeline. */
 import type { SseEvent } from '../streaming/sse-decoder';
-import type { InterceptionRecording } from '../recorder/safe-recorder';
+import type { RecordSink } from '../recorder/record-sink';
+import type { ConversationFactory } from '../tools/loop-types';
 
+export type { RecordSink };
 export type JsonObject = Record<string, unknown>;
-
-/** Where an API call puts what it observed. */
-export interface RecordSink {
-  readonly interceptionId: string;
-  readonly recording: InterceptionRecording;
-}
 
 /** A failure the upstream reported inside a successful (200) response, e.g. an error event mid-stream. */
 export interface UpstreamReportedError {
@@ -36,6 +32,10 @@ export interface ApiCall {
   readonly upstreamBody: Buffer | string;
   /** The last user prompt, if there is one. */
   readonly prompt: string | undefined;
+  /** Id of the last tool result the client sent back (links this interception to the one that made the call). */
+  readonly correlatingToolCallId?: string;
+  /** The tool loop's view of this request; absent when the API cannot inject tools. */
+  readonly conversation?: ConversationFactory;
   /** Records usage and tool calls of a blocking 2xx JSON answer. */
   recordBlocking(answer: unknown, sink: RecordSink): void;
   /** Starts watching a streamed answer. */

@@ -17,6 +17,12 @@ import { readUpstreamBody, sendUpstreamBody, upstreamErrorMessage } from './rela
 import { relayStream, type StreamOutcome } from './relay-stream';
 import { sendGatewayError } from './respond';
 import { upstreamHeaders } from './upstream-headers';
+import { ClientStream } from '../streaming/client-stream';
+import { runToolLoop } from '../tools/tool-loop';
+import type { InjectedTool, ToolContext } from '../tools/types';
+import type { Actor } from './actor';
+import { relayResponseHeaders } from './respond';
+import { MAX_EVENT_BYTES } from './relay-stream';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -32,14 +38,38 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
   const throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
 
+  /** The tools to inject into this request: none when the host has none or listing them failed. */
+  async function injectedTools(call: ApiCall, toolContext: ToolContext): Promise<InjectedTool[]> {
+    if (!bridge.tools || !call.conversation) return [];
+    try {
+      const tools = await bridge.tools.listTools(toolContext);
+      return Array.isArray(tools) ? tools : [];
+    } catch (err) {
+      // Serving the request without the central tools beats failing it.
+      bridge.logger.warn('listing injected tools failed; relaying without them', { provider: adapter.name, error: errorMessage(err) });
+      return [];
+    }
+  }
+
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
-    headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal): Promise<Ending> {
+    headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal, actor: Actor): Promise<Ending> {
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
-    const upstream = await plan.run((credential) => {
+    const send = (body: Buffer | string) => plan.run((credential) => {
       Object.assign(headers, adapter.credentialHeaders(credential.key));
-      return client.send({ method: 'POST', path, headers, body: call.upstreamBody, signal });
+      return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
+    const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
+    const tools = await injectedTools(call, toolContext);
+    if (tools.length > 0) {
+      return runToolLoop({
+        conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
+        res, client: new ClientStream(res, relayResponseHeaders), relayHeaders: relayResponseHeaders,
+        streamErrorEvent: api.streamErrorEvent, errorMessageOf: upstreamErrorMessage, sink,
+        keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES, maxResponseBytes: bridge.maxResponseBytes,
+      });
+    }
+    const upstream = await send(call.upstreamBody);
     const httpStatus = upstream.status;
     const extraKey = byokKey(plan, trace);
     if (call.streaming && httpStatus === 200 && isEventStream(upstream.headers['content-type'])) {
@@ -101,10 +131,11 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
           id, initiatorId: actor.id, metadata: actor.metadata, provider: adapter.kind, providerName: adapter.name,
           route: api.route, model: call.model, streaming: call.streaming, startedAt: new Date(), userAgent,
           client: detectClient(userAgent), clientSessionId: clientSessionId(req.headers), credentialKind: plan.kind,
+          correlatingToolCallId: call.correlatingToolCallId,
         });
         if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
       }
-      ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal);
+      ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor);
     } catch (err) {
       ending = fail(err, res, abort.signal, trace);
     }

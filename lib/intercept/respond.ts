@@ -1,6 +1,6 @@
 /** Writing to the client: gateway errors in the provider's shape, and relayed upstream headers. */
 import type { Response } from 'express';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
 import { isRelayedResponseHeader } from '../upstream/headers';
@@ -15,7 +15,7 @@ export function sendGatewayError(res: Response, provider: ProviderAdapter, error
 }
 
 /** Copies the upstream headers a client relies on (content type, request ids, rate limits, retry hints). */
-export function relayResponseHeaders(res: Response, headers: IncomingHttpHeaders): void {
+export function relayResponseHeaders(res: ServerResponse, headers: IncomingHttpHeaders): void {
   for (const name in headers) {
     const value = headers[name];
     if (value !== undefined && isRelayedResponseHeader(name)) res.setHeader(name, value);

@@ -4,6 +4,8 @@ import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
 import { lastUserPrompt } from './prompt';
 import { ChatStreamObserver } from './chat-stream-observer';
 import { recordChatToolCalls, recordChatUsage } from './chat-records';
+import { ChatConversation } from './chat-conversation';
+import { lastToolResultId } from './prompt';
 
 function validate(body: JsonObject): string | undefined {
   if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
@@ -29,6 +31,12 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     streaming,
     upstreamBody,
     prompt: lastUserPrompt(body.messages),
+    correlatingToolCallId: lastToolResultId(body.messages),
+    conversation: (tools) => new ChatConversation({
+      base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
+      tools,
+      clientWantsUsage: streaming && streamOptions?.include_usage === true,
+    }),
     recordBlocking(answer: unknown, sink: RecordSink) {
       if (!answer || typeof answer !== 'object') return;
       const a = answer as { id?: unknown; usage?: unknown; choices?: unknown };

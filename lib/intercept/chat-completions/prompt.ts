@@ -1,4 +1,4 @@
-/** Finds the last user prompt of a chat-completions request. */
+/** Finds the last user prompt and the last tool result of a chat-completions request. */
 
 /** Text of the last `user` message (string content or the text parts of array content). */
 export function lastUserPrompt(messages: unknown): string | undefined {
@@ -14,6 +14,16 @@ export function lastUserPrompt(messages: unknown): string | undefined {
       return texts.length ? texts.join('\n') : undefined;
     }
     return undefined;
+  }
+  return undefined;
+}
+
+/** The `tool_call_id` of the last `tool` message, if any. */
+export function lastToolResultId(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: unknown; tool_call_id?: unknown } | null;
+    if (m && m.role === 'tool' && typeof m.tool_call_id === 'string') return m.tool_call_id;
   }
   return undefined;
 }

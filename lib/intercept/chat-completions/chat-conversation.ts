@@ -1,0 +1,108 @@
+/** The chat-completions side of the tool loop: bodies with injected tools and tool messages, answers read into turns. */
+import type { Conversation, LoopStreamObserver, ToolOutcome, Turn } from '../../tools/loop-types';
+import { resultText } from '../../tools/run-tool-calls';
+import type { InjectedTool } from '../../tools/types';
+import { appendToTopLevelArray } from '../json-append';
+import { setTopLevelField } from '../json-edit';
+import { sumAll } from '../sum-usage';
+import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
+import { chatUsageToTokens } from './usage';
+
+type Obj = Record<string, unknown>;
+
+function toolJson(tool: InjectedTool): string {
+  return JSON.stringify({ type: 'function', function: { name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema } });
+}
+
+function toolMessage(outcome: ToolOutcome): string {
+  const text = resultText(outcome.result);
+  const content = outcome.result.isError ? `Error: ${text || 'the tool failed.'}` : text;
+  return JSON.stringify({ role: 'tool', tool_call_id: outcome.call.id, content });
+}
+
+export interface ChatConversationOptions {
+  /** The request body as the upstream gets it without tools (the client's bytes, `include_usage` added when streaming). */
+  base: Buffer;
+  tools: readonly InjectedTool[];
+  /** The client asked for the usage chunk itself. */
+  clientWantsUsage: boolean;
+}
+
+/** One chat-completions request in the loop. */
+export class ChatConversation implements Conversation {
+  private readonly toolsJson: string[];
+  private readonly state: ChatLoopState;
+  private readonly appended: string[] = [];
+  private readonly usages: unknown[] = [];
+  private withTools = true;
+  private lastText: string | null = null;
+
+  constructor(private readonly options: ChatConversationOptions) {
+    this.toolsJson = options.tools.map(toolJson);
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages };
+  }
+
+  body(): Buffer {
+    let body = this.options.base;
+    if (this.withTools) {
+      body = appendToTopLevelArray(body, 'tools', this.toolsJson);
+      body = setTopLevelField(body, 'parallel_tool_calls', 'false');
+    }
+    return appendToTopLevelArray(body, 'messages', this.appended);
+  }
+
+  readAnswer(answer: Buffer): Turn | undefined {
+    let parsed: Obj;
+    try {
+      parsed = JSON.parse(answer.toString('utf8')) as Obj;
+    } catch {
+      return undefined;
+    }
+    if (!parsed || typeof parsed !== 'object') return undefined;
+    const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Obj | undefined) : undefined;
+    const message = (choice?.message ?? {}) as Obj;
+    const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as Obj[]) : [];
+    this.usages.push(parsed.usage);
+    this.lastText = typeof message.content === 'string' ? message.content : null;
+    return {
+      msgId: typeof parsed.id === 'string' ? parsed.id : '',
+      usage: parsed.usage && typeof parsed.usage === 'object' ? chatUsageToTokens(parsed.usage as Obj) : undefined,
+      toolCalls: calls.map((c) => {
+        const fn = (c?.function ?? {}) as Obj;
+        const name = typeof fn.name === 'string' ? fn.name : '';
+        return { id: typeof c?.id === 'string' ? c.id : '', name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '', injected: this.state.injected.has(name) };
+      }),
+      thoughts: [],
+    };
+  }
+
+  observe(iteration: number): LoopStreamObserver {
+    const observer = new ChatLoopObserver(this.state, iteration);
+    this.current = observer;
+    return observer;
+  }
+
+  private current: ChatLoopObserver | undefined;
+
+  continueWith(turn: Turn, outcomes: readonly ToolOutcome[]): void {
+    const text = this.current ? this.current.text() : this.lastText;
+    const toolCalls = turn.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    this.appended.push(JSON.stringify({ role: 'assistant', content: text || null, tool_calls: toolCalls }));
+    for (const outcome of outcomes) this.appended.push(toolMessage(outcome));
+  }
+
+  dropInjectedTools(): void {
+    this.withTools = false;
+  }
+
+  finalAnswer(last: Buffer): Buffer {
+    if (this.usages.length <= 1) return last; // one call: the upstream's bytes, untouched
+    const parsed = JSON.parse(last.toString('utf8')) as Obj;
+    parsed.usage = sumAll(this.usages);
+    return Buffer.from(JSON.stringify(parsed));
+  }
+
+  streamTail(last: LoopStreamObserver): Buffer {
+    return (last as ChatLoopObserver).tail();
+  }
+}

@@ -1,0 +1,167 @@
+/** Watches one streamed chat-completions call of the tool loop: hides injected calls, holds the terminal phase, keeps one id. */
+import type { SseEvent } from '../../streaming/sse-decoder';
+import { encodeSseEvent } from '../../streaming/sse-encoder';
+import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
+import { sumAll } from '../sum-usage';
+import { ChatCompletionStreamAccumulator } from './stream-accumulator';
+import { chatUsageToTokens } from './usage';
+
+type Obj = Record<string, unknown>;
+
+/** What the observers of one request share across iterations. */
+export interface ChatLoopState {
+  /** Names of the injected tools. */
+  readonly injected: ReadonlySet<string>;
+  readonly clientWantsUsage: boolean;
+  /** The chunk id of the first call: every chunk the client gets carries it. */
+  firstId: string | undefined;
+  /** Raw usage of every call so far, summed into the one usage chunk the client may get. */
+  readonly usages: unknown[];
+}
+
+interface CallIndex {
+  injected: boolean;
+  clientIndex: number;
+}
+
+const DONE = Buffer.from('data: [DONE]\n\n');
+
+function isObject(v: unknown): v is Obj {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isEmptyDelta(delta: unknown): boolean {
+  return !isObject(delta) || Object.keys(delta).every((k) => delta[k] === undefined || delta[k] === null || (k === 'content' && delta[k] === ''));
+}
+
+export class ChatLoopObserver implements LoopStreamObserver {
+  completed = false;
+  upstreamError: ReportedError | undefined;
+  private readonly accumulator = new ChatCompletionStreamAccumulator();
+  private readonly calls = new Map<number, CallIndex>();
+  private nextClientIndex = 0;
+  private heldFinish: Buffer | undefined;
+  private heldUsage: Obj | undefined;
+  private heldUsageRaw: Buffer | undefined;
+  private result: Turn | undefined;
+
+  constructor(private readonly state: ChatLoopState, private readonly iteration: number) {}
+
+  accept(event: SseEvent): Buffer | undefined {
+    const data = event.data;
+    if (data === undefined) return event.raw;
+    if (data === '[DONE]') {
+      this.completed = true;
+      return undefined;
+    }
+    let chunk: Obj;
+    try {
+      chunk = JSON.parse(data) as Obj;
+    } catch {
+      return event.raw;
+    }
+    if (!isObject(chunk)) return event.raw;
+    if (isObject(chunk.error)) {
+      const e = chunk.error;
+      this.upstreamError = { message: typeof e.message === 'string' ? e.message : 'upstream error', type: typeof e.type === 'string' ? e.type : undefined };
+      return event.raw;
+    }
+    this.accumulator.add(chunk);
+    if (this.state.firstId === undefined && typeof chunk.id === 'string') this.state.firstId = chunk.id;
+    const choices = chunk.choices;
+    if (isObject(chunk.usage) && Array.isArray(choices) && choices.length === 0) {
+      this.heldUsage = chunk;
+      this.heldUsageRaw = event.raw;
+      return undefined;
+    }
+    const changed = this.rewrite(chunk);
+    const choice = Array.isArray(choices) && isObject(choices[0]) ? choices[0] : undefined;
+    const bytes = changed ? Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(chunk) })) : event.raw;
+    if (choice && choice.finish_reason !== null && choice.finish_reason !== undefined) {
+      this.heldFinish = bytes;
+      return undefined;
+    }
+    if (changed && choice && isEmptyDelta(choice.delta) && !choice.logprobs) return undefined; // only hidden parts were in it
+    return bytes;
+  }
+
+  /** Edits `chunk` in place for the client; true when anything changed. */
+  private rewrite(chunk: Obj): boolean {
+    let changed = false;
+    if (this.iteration > 0 && this.state.firstId !== undefined && chunk.id !== this.state.firstId) {
+      chunk.id = this.state.firstId;
+      changed = true;
+    }
+    if (!this.state.clientWantsUsage && 'usage' in chunk && chunk.usage === null) {
+      delete chunk.usage;
+      changed = true;
+    }
+    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
+    const delta = choice && isObject(choice.delta) ? choice.delta : undefined;
+    if (!delta) return changed;
+    if (this.iteration > 0 && delta.role !== undefined) {
+      delete delta.role; // one assistant message across the loop
+      changed = true;
+    }
+    if (!Array.isArray(delta.tool_calls)) return changed;
+    const kept: Obj[] = [];
+    for (const call of delta.tool_calls as unknown[]) {
+      if (!isObject(call)) continue;
+      const index = typeof call.index === 'number' ? call.index : 0;
+      let known = this.calls.get(index);
+      if (!known) {
+        const fn = isObject(call.function) ? call.function : {};
+        const injected = typeof fn.name === 'string' && this.state.injected.has(fn.name);
+        known = { injected, clientIndex: injected ? -1 : this.nextClientIndex++ };
+        this.calls.set(index, known);
+      }
+      if (known.injected) continue;
+      if (known.clientIndex !== index) {
+        call.index = known.clientIndex; // no gaps where hidden calls were
+        changed = true;
+      }
+      kept.push(call);
+    }
+    if (kept.length !== delta.tool_calls.length) {
+      changed = true;
+      if (kept.length > 0) delta.tool_calls = kept;
+      else delete delta.tool_calls;
+    }
+    return changed;
+  }
+
+  /** Text the model wrote in this call (kept in the assistant message of the next call). */
+  text(): string {
+    return this.accumulator.result().text;
+  }
+
+  turn(): Turn {
+    if (this.result) return this.result;
+    const r = this.accumulator.result();
+    this.state.usages.push(r.usage);
+    this.result = {
+      msgId: r.id ?? '',
+      usage: r.usage ? chatUsageToTokens(r.usage) : undefined,
+      toolCalls: r.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, injected: this.state.injected.has(c.name) })),
+      thoughts: [],
+    };
+    return this.result;
+  }
+
+  /** The held finish chunk, the usage chunk (summed, when the client asked for usage) and `[DONE]`. */
+  tail(): Buffer {
+    const parts: Buffer[] = [];
+    if (this.heldFinish) parts.push(this.heldFinish);
+    if (this.state.clientWantsUsage && this.heldUsage) {
+      if (this.state.usages.length <= 1 && this.iteration === 0) {
+        parts.push(this.heldUsageRaw!);
+      } else {
+        const usage: Obj = { ...this.heldUsage, usage: sumAll(this.state.usages) };
+        if (this.state.firstId !== undefined) usage.id = this.state.firstId;
+        parts.push(Buffer.from(encodeSseEvent({ data: JSON.stringify(usage) })));
+      }
+    }
+    if (this.completed) parts.push(DONE);
+    return Buffer.concat(parts);
+  }
+}

@@ -1,0 +1,72 @@
+/** The client's side of a streamed answer that spans several upstream calls: opened once, written with backpressure, ended once. */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+
+/** An SSE comment: every SSE parser skips it, every proxy on the way sees traffic. */
+const KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
+
+export type HeaderRelay = (res: ServerResponse, headers: IncomingHttpHeaders) => void;
+
+export class ClientStream {
+  private opened = false;
+  private ended = false;
+  private keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(private readonly res: ServerResponse, private readonly relayHeaders: HeaderRelay) {}
+
+  /** Whether any byte may have reached the client (errors must then be sent as events). */
+  get started(): boolean {
+    return this.opened || this.res.headersSent;
+  }
+
+  get finished(): boolean {
+    return this.ended || this.res.writableEnded || this.res.destroyed;
+  }
+
+  /** Sends status and headers of the first upstream response; later calls do nothing. */
+  open(status: number, headers: IncomingHttpHeaders): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.res.statusCode = status;
+    this.relayHeaders(this.res, headers);
+    this.res.flushHeaders();
+  }
+
+  /** Writes `bytes`, resolving once the client can take more (or has gone). */
+  write(bytes: Buffer | string): Promise<void> | undefined {
+    if (this.finished || bytes.length === 0) return undefined;
+    if (this.res.write(bytes)) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  /** Writes a comment line every `intervalMs` until {@link stopKeepAlive} (while a tool runs). */
+  startKeepAlive(intervalMs: number): void {
+    this.stopKeepAlive();
+    this.keepAlive = setInterval(() => {
+      // Dropped when the client is slow: a keep-alive must never pile up in the socket buffer.
+      if (!this.finished && this.res.writableLength === 0) this.res.write(KEEP_ALIVE);
+    }, intervalMs);
+    this.keepAlive.unref();
+  }
+
+  stopKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+
+  /** Ends the stream, with `tail` (terminal events or one error event) as its last bytes. */
+  end(tail?: Buffer | string): void {
+    this.stopKeepAlive();
+    if (this.finished) return;
+    this.ended = true;
+    if (tail !== undefined && tail.length > 0) this.res.end(tail);
+    else this.res.end();
+  }
+}

@@ -1,0 +1,76 @@
+/** Runs the injected tool calls of one turn: arguments checked, a deadline per call, failures turned into text the model can read. */
+import type { ToolOutcome, TurnToolCall } from './loop-types';
+import type { ToolCallResult, ToolContext, ToolInjector } from './types';
+
+/** Deadline of one tool call when the injector does not name its own. */
+export const DEFAULT_TOOL_CALL_TIMEOUT_MS = 60_000;
+
+function errorResult(text: string): ToolCallResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The arguments as a JSON object, or the reason they cannot be used. */
+export function parseToolArguments(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (text.trim() === '') return { ok: true, value: {} };
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'Tool arguments must be a JSON object.' };
+    return { ok: true, value };
+  } catch (err) {
+    return { ok: false, error: `Tool arguments are not valid JSON (${message(err)}).` };
+  }
+}
+
+async function runOne(call: TurnToolCall, injector: ToolInjector, ctx: ToolContext, timeoutMs: number): Promise<ToolOutcome> {
+  const args = parseToolArguments(call.arguments);
+  if (!args.ok) return { call, result: errorResult(args.error) };
+  const deadline = new AbortController();
+  const onClientGone = () => deadline.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onClientGone, { once: true });
+  const timer = setTimeout(() => deadline.abort(new Error('timeout')), timeoutMs);
+  try {
+    const timedOut = new Promise<never>((_, reject) => {
+      deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true });
+    });
+    const result = await Promise.race([injector.callTool({ name: call.name, arguments: args.value }, { ...ctx, signal: deadline.signal }), timedOut]);
+    return { call, result: isResult(result) ? result : errorResult('The tool returned no readable result.') };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    if (deadline.signal.aborted) return { call, result: errorResult(`The tool did not answer within ${timeoutMs} ms.`) };
+    return { call, result: errorResult(`The tool failed: ${message(err)}`) };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onClientGone);
+  }
+}
+
+function isResult(v: unknown): v is ToolCallResult {
+  return !!v && typeof v === 'object' && Array.isArray((v as ToolCallResult).content);
+}
+
+/**
+ * Runs `calls` one after the other (the bridge asks models for one call at a time). A failing, hanging or
+ * malformed call becomes an error result; only the client leaving (the context's signal) rejects.
+ */
+export async function runToolCalls(calls: readonly TurnToolCall[], injector: ToolInjector, ctx: ToolContext): Promise<ToolOutcome[]> {
+  const timeoutMs = injector.callTimeoutMs ?? DEFAULT_TOOL_CALL_TIMEOUT_MS;
+  const outcomes: ToolOutcome[] = [];
+  for (const call of calls) outcomes.push(await runOne(call, injector, ctx, timeoutMs));
+  return outcomes;
+}
+
+/** The text of a result, for records and for APIs whose tool messages carry text only. */
+export function resultText(result: ToolCallResult): string {
+  const parts: string[] = [];
+  for (const item of result.content) {
+    if (item.type === 'text' && typeof item.text === 'string') parts.push(item.text);
+    else if (item.type === 'image' || item.type === 'audio') parts.push(`[${item.type}: ${typeof item.mimeType === 'string' ? item.mimeType : 'binary'}]`);
+    else if (item.type === 'resource' || item.type === 'resource_link') parts.push(JSON.stringify(item));
+  }
+  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent));
+  return parts.join('\n');
+}

@@ -1,0 +1,173 @@
+/**
+ * The inner agentic loop, for every API: call the model with the injected tools; when it calls one, run it and
+ * call the model again with the result; stop at an answer without injected calls, or after `maxIterations` calls
+ * with tools (then one last call without them). Streams keep streaming: text is relayed live, injected calls hidden.
+ */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
+import type { RecordSink } from '../recorder/record-sink';
+import type { ErrorType } from '../recorder/types';
+import type { ClientStream } from '../streaming/client-stream';
+import { pumpEvents } from '../streaming/stream-pump';
+import { readBounded } from '../upstream/read-bounded';
+import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { Conversation, ToolOutcome, Turn } from './loop-types';
+import { recordTurn } from './record-turn';
+import { runToolCalls } from './run-tool-calls';
+import type { InjectedTool, ToolContext, ToolInjector } from './types';
+
+/** Calls made with tools before the last call without them, when the injector does not say. */
+export const DEFAULT_MAX_ITERATIONS = 10;
+
+const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
+
+/** How the loop ended (a client that left surfaces as a thrown abort instead). */
+export interface LoopOutcome {
+  httpStatus: number;
+  status: 'completed' | 'failed';
+  errorType?: ErrorType;
+  errorMessage?: string;
+}
+
+/** What the loop needs from the request pipeline; built once per request by the interception handler. */
+export interface ToolLoopContext {
+  conversation: Conversation;
+  streaming: boolean;
+  tools: readonly InjectedTool[];
+  injector: ToolInjector;
+  toolContext: ToolContext;
+  /** One upstream call (key walk and failover included). */
+  send(body: Buffer): Promise<UpstreamResponse>;
+  res: ServerResponse;
+  client: ClientStream;
+  relayHeaders(res: ServerResponse, headers: IncomingHttpHeaders): void;
+  /** The API's error event, for failures after the stream began. */
+  streamErrorEvent(error: { message: string; type: string; code: string | null }): string;
+  /** The upstream's own message in an error body, if it has one. */
+  errorMessageOf(body: Buffer): string | undefined;
+  sink: RecordSink;
+  keepAliveMs: number;
+  maxEventBytes: number;
+  maxResponseBytes: number;
+}
+
+function isEventStream(headers: IncomingHttpHeaders): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && type.startsWith('text/event-stream');
+}
+
+/** Runs the loop to its end and answers the client. */
+export async function runToolLoop(ctx: ToolLoopContext): Promise<LoopOutcome> {
+  const byName = new Map(ctx.tools.map((t) => [t.name, t]));
+  const maxIterations = ctx.injector.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  let capped = false;
+  for (let iteration = 0; ; iteration++) {
+    const step = ctx.streaming ? await streamedCall(ctx, iteration) : await blockingCall(ctx);
+    if ('outcome' in step) return step.outcome;
+    const { turn } = step;
+    const injected = turn.toolCalls.filter((c) => c.injected);
+    const mixed = injected.length > 0 && injected.length < turn.toolCalls.length;
+    if (injected.length === 0 || mixed || capped) {
+      recordTurn(ctx.sink, turn, [], byName, mixed ? MIXED_TURN : 'Not run: the loop reached its iteration limit.');
+      return finish(ctx, step);
+    }
+    let outcomes: ToolOutcome[];
+    if (ctx.streaming) ctx.client.startKeepAlive(ctx.keepAliveMs);
+    try {
+      outcomes = await runToolCalls(injected, ctx.injector, ctx.toolContext);
+    } finally {
+      ctx.client.stopKeepAlive();
+    }
+    recordTurn(ctx.sink, turn, outcomes, byName);
+    ctx.conversation.continueWith(turn, outcomes);
+    if (iteration + 1 >= maxIterations) {
+      ctx.conversation.dropInjectedTools();
+      capped = true;
+    }
+  }
+}
+
+type Step =
+  | { outcome: LoopOutcome }
+  | { turn: Turn; status: number; headers: IncomingHttpHeaders; body?: Buffer; observer?: ReturnType<Conversation['observe']> };
+
+function finish(ctx: ToolLoopContext, step: Exclude<Step, { outcome: LoopOutcome }>): LoopOutcome {
+  if (ctx.streaming) {
+    ctx.client.end(ctx.conversation.streamTail(step.observer!));
+  } else {
+    sendBlocking(ctx, step.status, step.headers, ctx.conversation.finalAnswer(step.body!));
+  }
+  return { httpStatus: step.status, status: 'completed' };
+}
+
+function sendBlocking(ctx: ToolLoopContext, status: number, headers: IncomingHttpHeaders, body: Buffer): void {
+  const { res } = ctx;
+  res.statusCode = status;
+  ctx.relayHeaders(res, headers);
+  res.setHeader('content-length', body.length);
+  res.end(body);
+}
+
+function upstreamFailed(ctx: ToolLoopContext, status: number, body: Buffer): LoopOutcome {
+  return { httpStatus: status, status: 'failed', errorType: errorTypeForStatus(status), errorMessage: ctx.errorMessageOf(body) };
+}
+
+async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
+  const upstream = await ctx.send(ctx.conversation.body());
+  const body = await readBounded(upstream.body, ctx.maxResponseBytes);
+  const ok = upstream.status >= 200 && upstream.status < 300;
+  const turn = ok ? ctx.conversation.readAnswer(body) : undefined;
+  if (!turn) {
+    // An error (on any iteration) or an answer the loop cannot read goes to the client as the upstream sent it.
+    sendBlocking(ctx, upstream.status, upstream.headers, body);
+    return { outcome: ok ? { httpStatus: upstream.status, status: 'completed' } : upstreamFailed(ctx, upstream.status, body) };
+  }
+  return { turn, status: upstream.status, headers: upstream.headers, body };
+}
+
+function failStream(ctx: ToolLoopContext, error: GatewayError): { outcome: LoopOutcome } {
+  ctx.client.end(ctx.streamErrorEvent({ message: error.message, type: error.errorType, code: error.code }));
+  return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
+}
+
+async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<Step> {
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await ctx.send(ctx.conversation.body());
+  } catch (err) {
+    // Before the first byte the pipeline answers in the provider's shape; after it, only an event can.
+    if (!ctx.client.started || ctx.toolContext.signal.aborted) throw err;
+    return failStream(ctx, gatewayErrorForTransport(err));
+  }
+  if (upstream.status !== 200 || !isEventStream(upstream.headers)) {
+    const body = await readBounded(upstream.body, ctx.maxResponseBytes);
+    if (!ctx.client.started) {
+      sendBlocking(ctx, upstream.status, upstream.headers, body);
+      return { outcome: upstreamFailed(ctx, upstream.status, body) };
+    }
+    const message = ctx.errorMessageOf(body) ?? `The upstream answered ${upstream.status} in the middle of the tool loop.`;
+    const failed = failStream(ctx, new GatewayError(upstream.status, errorTypeForStatus(upstream.status), 'upstream_error', message));
+    failed.outcome.httpStatus = upstream.status;
+    return failed;
+  }
+  ctx.client.open(upstream.status, upstream.headers);
+  const observer = ctx.conversation.observe(iteration);
+  try {
+    await pumpEvents(upstream.body, observer, ctx.client, ctx.maxEventBytes);
+  } catch (err) {
+    if (ctx.toolContext.signal.aborted) throw err;
+    recordTurn(ctx.sink, observer.turn(), [], new Map());
+    return failStream(ctx, gatewayErrorForTransport(err));
+  }
+  const turn = observer.turn();
+  if (observer.upstreamError) {
+    recordTurn(ctx.sink, turn, [], new Map());
+    ctx.client.end(); // the upstream's error event was relayed as it came
+    return { outcome: { httpStatus: 200, status: 'failed', errorType: 'server_error', errorMessage: observer.upstreamError.message } };
+  }
+  if (!observer.completed) {
+    recordTurn(ctx.sink, turn, [], new Map());
+    return failStream(ctx, new GatewayError(502, 'server_error', 'stream_incomplete', 'The upstream stream ended before it was complete.'));
+  }
+  return { turn, status: upstream.status, headers: upstream.headers, observer };
+}

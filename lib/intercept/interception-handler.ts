@@ -66,7 +66,9 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
         res, client: new ClientStream(res, relayResponseHeaders), relayHeaders: relayResponseHeaders,
         streamErrorEvent: api.streamErrorEvent, errorMessageOf: upstreamErrorMessage, sink,
-        keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES, maxResponseBytes: bridge.maxResponseBytes,
+        readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
+        redact: (bytes) => redactor.redactBuffer(bytes, byokKey(plan, trace)),
+        keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
       });
     }
     const upstream = await send(call.upstreamBody);

@@ -9,7 +9,6 @@ import type { RecordSink } from '../recorder/record-sink';
 import type { ErrorType } from '../recorder/types';
 import type { ClientStream } from '../streaming/client-stream';
 import { pumpEvents } from '../streaming/stream-pump';
-import { readBounded } from '../upstream/read-bounded';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { Conversation, ToolOutcome, Turn } from './loop-types';
 import { recordTurn } from './record-turn';
@@ -45,10 +44,13 @@ export interface ToolLoopContext {
   streamErrorEvent(error: { message: string; type: string; code: string | null }): string;
   /** The upstream's own message in an error body, if it has one. */
   errorMessageOf(body: Buffer): string | undefined;
+  /** Reads a whole (bounded) upstream body. */
+  readBody(upstream: UpstreamResponse): Promise<Buffer>;
+  /** Replaces any key the bytes quote (error bodies and error events) by its hint. */
+  redact(bytes: Buffer): Buffer;
   sink: RecordSink;
   keepAliveMs: number;
   maxEventBytes: number;
-  maxResponseBytes: number;
 }
 
 function isEventStream(headers: IncomingHttpHeaders): boolean {
@@ -114,8 +116,9 @@ function upstreamFailed(ctx: ToolLoopContext, status: number, body: Buffer): Loo
 
 async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
   const upstream = await ctx.send(ctx.conversation.body());
-  const body = await readBounded(upstream.body, ctx.maxResponseBytes);
+  const received = await ctx.readBody(upstream);
   const ok = upstream.status >= 200 && upstream.status < 300;
+  const body = ok ? received : ctx.redact(received);
   const turn = ok ? ctx.conversation.readAnswer(body) : undefined;
   if (!turn) {
     // An error (on any iteration) or an answer the loop cannot read goes to the client as the upstream sent it.
@@ -140,7 +143,7 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
     return failStream(ctx, gatewayErrorForTransport(err));
   }
   if (upstream.status !== 200 || !isEventStream(upstream.headers)) {
-    const body = await readBounded(upstream.body, ctx.maxResponseBytes);
+    const body = ctx.redact(await ctx.readBody(upstream));
     if (!ctx.client.started) {
       sendBlocking(ctx, upstream.status, upstream.headers, body);
       return { outcome: upstreamFailed(ctx, upstream.status, body) };
@@ -152,8 +155,16 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
   }
   ctx.client.open(upstream.status, upstream.headers);
   const observer = ctx.conversation.observe(iteration);
+  const filter = {
+    accept(event: Parameters<typeof observer.accept>[0]) {
+      const before = observer.upstreamError;
+      const bytes = observer.accept(event);
+      // Error events are the only ones an upstream writes about credentials.
+      return bytes && observer.upstreamError !== before ? ctx.redact(bytes) : bytes;
+    },
+  };
   try {
-    await pumpEvents(upstream.body, observer, ctx.client, ctx.maxEventBytes);
+    await pumpEvents(upstream.body, filter, ctx.client, ctx.maxEventBytes);
   } catch (err) {
     if (ctx.toolContext.signal.aborted) throw err;
     recordTurn(ctx.sink, observer.turn(), [], new Map());

@@ -19,8 +19,8 @@ function helpText({ origin, token, mode }) {
     `  curl -i ${openaiURL}/models -H 'Authorization: Bearer nope'`,
     'OpenAI SDK (Node):',
     `  const client = new OpenAI({ apiKey: '${token}', baseURL: '${openaiURL}' });`,
-    'What was recorded, and key health:',
-    `  curl ${origin}/usage`,
+    'What was recorded for you, and key health:',
+    `  curl ${origin}/usage -H 'Authorization: Bearer ${token}'`,
     `  curl ${origin}/healthz`,
     '',
   ].join('\n');

@@ -8,16 +8,18 @@ const { helpText } = require('./help');
 const { runStreamingDemo } = require('./demo');
 const { startFakeOpenAI } = require('./fake-openai');
 const { usageSummary } = require('./usage');
-const { loadUsers, authenticate, actorFromUser } = require('./users');
+const { loadUsers, authenticate, requireUser, actorFromUser } = require('./users');
 
 const DEMO_TOKEN = 'demo-token-alice';
 // The fake upstream only accepts this key, so a successful answer proves the bridge swapped the client's token for it.
 const OFFLINE_KEY = 'sk-offline-demo-key-000000000000';
 const SHUTDOWN_GRACE_MS = 10_000;
 
+// By package name, as an app that installed it would: inside this repository Node resolves the name to the
+// repository itself (through `exports`, i.e. dist/), and CI runs the same file against the packed tarball.
 function loadBridge() {
   try {
-    return require('../dist');
+    return require('express-aibridge');
   } catch (err) {
     if (err && err.code === 'MODULE_NOT_FOUND') throw new Error('express-aibridge is not built: run `npm run build` first (or `npm start`, which builds).');
     throw err;
@@ -66,9 +68,9 @@ function createApp({ bridge, recorder, users, help }) {
   app.get('/', (_req, res) => {
     res.type('text/plain').send(help());
   });
-  app.get('/usage', (req, res) => {
+  app.get('/usage', requireUser, (req, res) => {
     const limit = Number(req.query.limit);
-    res.json(usageSummary(recorder, Number.isInteger(limit) && limit > 0 ? limit : 100));
+    res.json(usageSummary(recorder, req.user.id, Number.isInteger(limit) && limit > 0 ? limit : 100));
   });
   app.get('/healthz', async (_req, res) => {
     const providers = await bridge.keyPoolStatus();

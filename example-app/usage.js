@@ -18,14 +18,17 @@ function sumTokens(records) {
   );
 }
 
-/** One entry per interception, newest first, plus totals per actor. `limit` caps the list, not the totals. */
-function usageSummary(recorder, limit = 100) {
+/**
+ * `actorId`'s interceptions, newest first, plus their totals. Only the caller's own: records hold whole
+ * prompts, which are no one else's business. `limit` caps the list, not the totals.
+ */
+function usageSummary(recorder, actorId, limit = 100) {
   const ends = new Map(recorder.interceptionEnds.map((r) => [r.id, r]));
   const tokens = byInterception(recorder.tokenUsages);
   const prompts = byInterception(recorder.promptUsages);
   const tools = byInterception(recorder.toolUsages);
 
-  const interceptions = recorder.interceptions.map((i) => {
+  const interceptions = recorder.interceptions.filter((i) => i.initiatorId === actorId).map((i) => {
     const end = ends.get(i.id);
     const used = tokens.get(i.id) || [];
     const prompt = (prompts.get(i.id) || []).at(-1);

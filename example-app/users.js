@@ -30,7 +30,7 @@ function bearerToken(req) {
 
 /**
  * Sets `req.user` when the bearer token is known. It never rejects: the bridge answers `401` itself
- * (in the provider's error format) when `actor` finds no user, and other routes stay public.
+ * (in the provider's error format) when `actor` finds no user, and the app's own private routes use `requireUser`.
  */
 function authenticate(users) {
   return function demoAuth(req, _res, next) {
@@ -41,9 +41,23 @@ function authenticate(users) {
   };
 }
 
+const AUTH_REQUIRED = {
+  error: {
+    message: 'Authentication required: send a demo token as `Authorization: Bearer <token>`.',
+    type: 'authentication_error',
+    code: 'unauthorized',
+  },
+};
+
+/** Guards the app's own routes (after `authenticate`): unknown callers get the same OpenAI-shaped `401` as from the bridge. */
+function requireUser(req, res, next) {
+  if (req.user) return next();
+  res.status(401).json(AUTH_REQUIRED);
+}
+
 /** The bridge's `actor`: who the request is for, as the recorder will see it. */
 function actorFromUser(req) {
   return req.user && { id: req.user.id, metadata: { email: req.user.email } };
 }
 
-module.exports = { DEMO_USERS, loadUsers, authenticate, actorFromUser };
+module.exports = { DEMO_USERS, loadUsers, authenticate, requireUser, actorFromUser };

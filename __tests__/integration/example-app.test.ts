@@ -68,6 +68,7 @@ interface UsageSummary {
   interceptions: UsageEntry[];
 }
 
+const usageAs = (token?: string): Promise<Response> => fetch(`${origin}/usage`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 const client = (token: string) => new OpenAI({ apiKey: token, baseURL: `${origin}/ai/openai/v1`, maxRetries: 0 });
 
 beforeAll(async () => {
@@ -96,6 +97,7 @@ describe('example app (offline, fake upstream)', () => {
     expect(stdout).toContain('mode: offline');
     expect(stdout).toContain(`${origin}/ai/openai/v1`);
     expect(stdout).toContain('Authorization: Bearer demo-token-alice');
+    expect(stdout).toContain(`curl ${origin}/usage -H 'Authorization: Bearer demo-token-alice'`);
   });
 
   test('answers a blocking chat completion for a demo token', async () => {
@@ -131,22 +133,42 @@ describe('example app (offline, fake upstream)', () => {
     expect(models.data.map((m) => m.id)).toContain('gpt-4o-mini');
   });
 
-  test('GET /usage shows each interception with its actor, model, status and tokens', async () => {
+  test('GET /usage shows the caller\'s own interceptions with actor, model, status and tokens', async () => {
     await eventually(async () => {
-      const usage = (await (await fetch(`${origin}/usage`)).json()) as UsageSummary;
-      const bobs = usage.interceptions.filter((i) => i.actor.id === 'bob');
-      expect(bobs).toHaveLength(2);
-      for (const entry of bobs) {
+      const usage = (await (await usageAs('demo-token-bob')).json()) as UsageSummary;
+      expect(usage.interceptions).toHaveLength(2);
+      for (const entry of usage.interceptions) {
         expect(entry).toMatchObject({
           actor: { id: 'bob', email: 'bob@example.com' }, model: 'gpt-4o-mini', status: 'completed', httpStatus: 200,
           client: 'openai-node', tokens: { input: expect.any(Number), output: expect.any(Number) },
         });
         expect(entry.tokens!.output).toBeGreaterThan(0);
       }
-      expect(bobs.map((i) => i.streaming).sort()).toEqual([false, true]);
-      expect(usage.byActor.bob.requests).toBe(2);
-      expect(usage.interceptions.some((i) => !['alice', 'bob'].includes(i.actor.id))).toBe(false);
+      expect(usage.interceptions.map((i) => i.streaming).sort()).toEqual([false, true]);
+      expect(usage.byActor).toEqual({ bob: { requests: 2, input: expect.any(Number), output: expect.any(Number) } });
     });
+  });
+
+  test('GET /usage never shows another user\'s prompts', async () => {
+    await waitForOutput(/--- demo finished/);
+    await eventually(async () => {
+      const usage = (await (await usageAs('demo-token-alice')).json()) as UsageSummary;
+      expect(usage.interceptions.length).toBeGreaterThan(0);
+      expect(usage.interceptions.every((i) => i.actor.id === 'alice')).toBe(true);
+      expect(Object.keys(usage.byActor)).toEqual(['alice']);
+    });
+  });
+
+  test.each([
+    ['no token', undefined],
+    ['an unknown token', 'demo-token-mallory'],
+  ])('GET /usage with %s is an OpenAI-shaped 401, like the bridge', async (_label, token) => {
+    const res = await usageAs(token);
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: Record<string, unknown> };
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toEqual({ message: expect.any(String), type: 'authentication_error', code: 'unauthorized' });
+    expect(JSON.stringify(body)).not.toContain('bob');
   });
 
   test('runs its startup demo: a streamed answer printed to the console', async () => {

@@ -94,9 +94,8 @@ export class McpServerConnection {
   private async connect(): Promise<void> {
     if (this.closed) return;
     const { spec, deps } = this;
-    const logger = deps.logger();
     try {
-      const client = await openClient(spec, deps.connectTimeoutMs, logger, (c) => {
+      const client = await openClient(spec, deps.connectTimeoutMs, deps.logger, (c) => {
         this.connecting = c;
         // Registered before `initialize`, so a change announced right after it is not missed.
         c.setNotificationHandler(ToolListChangedNotificationSchema, () => {
@@ -111,12 +110,12 @@ export class McpServerConnection {
         return;
       }
       client.onclose = () => this.lost(client, new Error('connection closed'));
-      client.onerror = (err) => logger.debug('MCP server transport error', { server: spec.name, error: errorMessage(err) });
+      client.onerror = (err) => deps.logger().debug('MCP server transport error', { server: spec.name, error: errorMessage(err) });
       this.client = client;
-      this.tools = await listAllTools(client, deps.connectTimeoutMs, spec.name, logger);
+      this.tools = await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger);
       this.listedAt = Date.now();
       this.retryDelay = deps.retryDelayMs.initial;
-      logger.info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length });
+      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length });
       deps.onToolsChanged();
     } catch (err) {
       const client = this.client ?? this.connecting;
@@ -159,15 +158,14 @@ export class McpServerConnection {
     }
     const client = this.client;
     if (!client) return Promise.resolve();
-    const logger = this.deps.logger();
     this.listedAt = Date.now();
-    this.refreshing = listAllTools(client, this.deps.connectTimeoutMs, this.spec.name, logger)
+    this.refreshing = listAllTools(client, this.deps.connectTimeoutMs, this.spec.name, this.deps.logger)
       .then((tools) => {
         if (this.client !== client) return;
         this.tools = tools;
         this.deps.onToolsChanged();
       }, (err) => {
-        logger.warn('MCP tool list refresh failed; keeping the previous list', { server: this.spec.name, error: errorMessage(err) });
+        this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { server: this.spec.name, error: errorMessage(err) });
         if (isConnectionFailure(err)) this.lost(client, err);
       })
       .finally(() => {

@@ -33,8 +33,8 @@ interface ToolTable {
  * Offers the tools of MCP servers (Streamable HTTP, legacy SSE, stdio) to the model. Servers are connected
  * concurrently at creation; one that fails is retried with a doubling delay while the others' tools are served.
  *
- * - `listTools()` waits, once, for every server's first connection attempt (each bounded by `connectTimeoutMs`),
- *   then never waits on a server again: it answers from the lists in hand. The result is a shared, frozen array;
+ * - `listTools()` and `callTool()` wait, once, for every server's first connection attempt (each bounded by
+ *   `connectTimeoutMs`), then never wait on a server's connection again: it answers from the lists in hand. The result is a shared, frozen array;
  *   copy it to change it.
  * - `callTool()` takes a shown name. An unknown name, bad arguments, a failure of the server or a call past
  *   `callTimeoutMs` resolve with `isError: true` and a text the model can read; it rejects (with an `AbortError`)
@@ -107,6 +107,9 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
     },
 
     async callTool(call: ToolCall, ctx: ToolContext): Promise<ToolCallResult> {
+      if (ctx.signal.aborted) throw toolAbortError(ctx.signal);
+      // A host may call a tool it knows of without listing first; the first connection attempts bound the wait.
+      if (started) await started;
       if (ctx.signal.aborted) throw toolAbortError(ctx.signal);
       const name = typeof call.name === 'string' ? call.name : '';
       const ref = currentTable().byName.get(name);

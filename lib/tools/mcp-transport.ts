@@ -18,11 +18,11 @@ function suggestsLegacySse(err: unknown): boolean {
   return err instanceof StreamableHTTPError && err.code !== undefined && err.code >= 400 && err.code < 500;
 }
 
-function stdioTransport(spec: Extract<McpServerSpec, { kind: 'stdio' }>, logger: Logger): Transport {
+function stdioTransport(spec: Extract<McpServerSpec, { kind: 'stdio' }>, logger: () => Logger): Transport {
   const transport = new StdioClientTransport({ command: spec.command, args: spec.args, env: spec.env, cwd: spec.cwd, stderr: 'pipe' });
   // Read (and log) the child's stderr, so that a chatty server never blocks on a full pipe.
   transport.stderr?.on('data', (chunk: Buffer) => {
-    logger.debug('MCP server stderr', { server: spec.name, text: shortText(chunk.toString('utf8').trimEnd(), 2000) });
+    logger().debug('MCP server stderr', { server: spec.name, text: shortText(chunk.toString('utf8').trimEnd(), 2000) });
   });
   return transport;
 }
@@ -30,9 +30,9 @@ function stdioTransport(spec: Extract<McpServerSpec, { kind: 'stdio' }>, logger:
 /**
  * Connects to `spec` and completes `initialize` within `timeoutMs`. `prepare` sees each client before it connects
  * (to register handlers and to be able to close it). Rejects when the deadline passes; a client connecting
- * after that is closed.
+ * after that is closed. `logger` is asked at each use: the bridge may attach its own after the first attempt began.
  */
-export async function openClient(spec: McpServerSpec, timeoutMs: number, logger: Logger, prepare: (client: Client) => void): Promise<Client> {
+export async function openClient(spec: McpServerSpec, timeoutMs: number, logger: () => Logger, prepare: (client: Client) => void): Promise<Client> {
   let expired = false;
   const connectWith = async (transport: Transport): Promise<Client> => {
     if (expired) throw new Error('connect deadline passed');
@@ -54,7 +54,7 @@ export async function openClient(spec: McpServerSpec, timeoutMs: number, logger:
       return await connectWith(new StreamableHTTPClientTransport(spec.url, { requestInit }));
     } catch (err) {
       if (spec.transport !== 'auto' || !suggestsLegacySse(err)) throw err;
-      logger.info('MCP server refused Streamable HTTP; trying legacy SSE', { server: spec.name, status: (err as StreamableHTTPError).code });
+      logger().info('MCP server refused Streamable HTTP; trying legacy SSE', { server: spec.name, status: (err as StreamableHTTPError).code });
       return sse();
     }
   };
@@ -76,7 +76,7 @@ export async function openClient(spec: McpServerSpec, timeoutMs: number, logger:
  * Every tool of the server, following `nextCursor`. Tools that can only run as tasks (which a plain `tools/call`
  * refuses) are left out; a name listed twice keeps its first entry.
  */
-export async function listAllTools(client: Client, timeoutMs: number, serverName: string, logger: Logger): Promise<Tool[]> {
+export async function listAllTools(client: Client, timeoutMs: number, serverName: string, logger: () => Logger): Promise<Tool[]> {
   const byName = new Map<string, Tool>();
   const cursors = new Set<string>();
   let cursor: string | undefined;
@@ -91,6 +91,6 @@ export async function listAllTools(client: Client, timeoutMs: number, serverName
     if (cursors.has(cursor)) break;
     cursors.add(cursor);
   }
-  logger.warn('MCP server tool list did not end; using the pages read so far', { server: serverName, tools: byName.size });
+  logger().warn('MCP server tool list did not end; using the pages read so far', { server: serverName, tools: byName.size });
   return [...byName.values()];
 }

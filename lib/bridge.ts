@@ -48,6 +48,7 @@ const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The 
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
 export function createBridge(options: BridgeOptions): Bridge {
   const config = normalizeBridgeOptions(options);
+  config.tools?.attach?.({ logger: config.logger });
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger),

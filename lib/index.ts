@@ -19,3 +19,9 @@ export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from 
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
 export { maskKey } from './keypool/key-mask';
+export { mcpToolInjector } from './tools/mcp-tool-injector';
+export type { McpToolInjector } from './tools/mcp-tool-injector';
+export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';
+export type {
+  ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,
+} from './tools/types';

@@ -1,0 +1,180 @@
+/** One configured MCP server: connects (with transport fallback), retries with backoff, keeps its tool list, runs calls. */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ErrorCode, McpError, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'winston';
+import { errorMessage } from '../observability/logger';
+import { listAllTools, openClient } from './mcp-transport';
+import type { McpServerSpec } from './mcp-options';
+import { toolAbortError, toolError } from './tool-results';
+import type { ToolCallResult, ToolContentBlock } from './types';
+
+/** What a connection needs from the injector that owns it. */
+export interface ConnectionDeps {
+  logger(): Logger;
+  connectTimeoutMs: number;
+  callTimeoutMs: number;
+  listTtlMs: number;
+  retryDelayMs: { initial: number; max: number };
+  /** Called whenever the tools this server offers (or whether it offers any) changed. */
+  onToolsChanged(): void;
+}
+
+/** A failure of the connection itself (not an error answer of the server): the client is dropped and reconnected. */
+function isConnectionFailure(err: unknown): boolean {
+  return !(err instanceof McpError) || err.code === ErrorCode.ConnectionClosed;
+}
+
+export class McpServerConnection {
+  private client: Client | undefined;
+  /** The client of the attempt in progress, so that `close()` can stop it (and its child process) too. */
+  private connecting: Client | undefined;
+  private tools: readonly Tool[] = [];
+  private listedAt = 0;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private closed = false;
+
+  constructor(readonly spec: McpServerSpec, private readonly deps: ConnectionDeps) {
+    this.retryDelay = deps.retryDelayMs.initial;
+  }
+
+  /** Makes the first connection attempt; resolves (never rejects) when it has succeeded or failed. */
+  start(): Promise<void> {
+    return this.connect();
+  }
+
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** The tools listed last (none while disconnected). Starts a refresh in the background once the list is older than the TTL. */
+  currentTools(): readonly Tool[] {
+    if (!this.client) return [];
+    if (Date.now() - this.listedAt >= this.deps.listTtlMs) void this.refresh();
+    return this.tools;
+  }
+
+  /**
+   * Calls `toolName`. Resolves with the server's result, or with a tool error (`isError: true`) when the call timed out
+   * or failed; rejects with an `AbortError` only when `signal` aborted.
+   */
+  async call(toolName: string, args: Record<string, unknown>, signal: AbortSignal, shownName: string): Promise<ToolCallResult> {
+    const client = this.client;
+    if (!client) return toolError(`Tool ${shownName} is unavailable: its MCP server "${this.spec.name}" is not connected.`);
+    try {
+      const timeout = this.deps.callTimeoutMs;
+      const result = await client.callTool({ name: toolName, arguments: args }, undefined, { signal, timeout, maxTotalTimeout: timeout });
+      const out: ToolCallResult = { content: result.content as ToolContentBlock[] };
+      if (result.isError) out.isError = true;
+      if (result.structuredContent) out.structuredContent = result.structuredContent as Record<string, unknown>;
+      return out;
+    } catch (err) {
+      if (signal.aborted) throw toolAbortError(signal);
+      if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+        return toolError(`Tool ${shownName} timed out after ${this.deps.callTimeoutMs} ms.`);
+      }
+      if (isConnectionFailure(err)) this.lost(client, err);
+      return toolError(`Tool ${shownName} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Closes the client (ending a stdio child process) and stops retrying. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    const clients = [this.client, this.connecting].filter((c): c is Client => c !== undefined);
+    this.client = undefined;
+    this.connecting = undefined;
+    this.tools = [];
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    const { spec, deps } = this;
+    try {
+      const client = await openClient(spec, deps.connectTimeoutMs, deps.logger, (c) => {
+        this.connecting = c;
+        // Registered before `initialize`, so a change announced right after it is not missed.
+        c.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+          if (this.client !== c) return;
+          this.listedAt = 0;
+          void this.refresh();
+        });
+      });
+      this.connecting = undefined;
+      if (this.closed) {
+        await client.close().catch(() => undefined);
+        return;
+      }
+      client.onclose = () => this.lost(client, new Error('connection closed'));
+      client.onerror = (err) => deps.logger().debug('MCP server transport error', { server: spec.name, error: errorMessage(err) });
+      this.client = client;
+      this.tools = await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger);
+      this.listedAt = Date.now();
+      this.retryDelay = deps.retryDelayMs.initial;
+      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length });
+      deps.onToolsChanged();
+    } catch (err) {
+      const client = this.client ?? this.connecting;
+      this.connecting = undefined;
+      if (client) this.lost(client, err);
+      else this.scheduleRetry(err);
+    }
+  }
+
+  /** Drops `client` if it is still ours, and reconnects later. */
+  private lost(client: Client, err: unknown): void {
+    if (this.client === client) {
+      this.client = undefined;
+      this.tools = [];
+      this.deps.onToolsChanged();
+    }
+    client.onclose = undefined;
+    void client.close().catch(() => undefined);
+    if (this.retryTimer === undefined) this.scheduleRetry(err);
+  }
+
+  private scheduleRetry(err: unknown): void {
+    if (this.closed) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, this.deps.retryDelayMs.max);
+    this.deps.logger().warn('MCP server unavailable; retrying', { server: this.spec.name, url: this.spec.label, retryInMs: delay, error: errorMessage(err) });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connect();
+    }, delay);
+    // A host that never calls close() must still be able to exit.
+    this.retryTimer.unref();
+  }
+
+  /** Lists the tools again; one listing at a time, and one more if a change was announced meanwhile. */
+  private refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    const client = this.client;
+    if (!client) return Promise.resolve();
+    this.listedAt = Date.now();
+    this.refreshing = listAllTools(client, this.deps.connectTimeoutMs, this.spec.name, this.deps.logger)
+      .then((tools) => {
+        if (this.client !== client) return;
+        this.tools = tools;
+        this.deps.onToolsChanged();
+      }, (err) => {
+        this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { server: this.spec.name, error: errorMessage(err) });
+        if (isConnectionFailure(err)) this.lost(client, err);
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          void this.refresh();
+        }
+      });
+    return this.refreshing;
+  }
+}

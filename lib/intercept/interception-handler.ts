@@ -15,6 +15,7 @@ import { readJsonBody } from './read-body';
 import { relayBlocking, upstreamErrorMessage } from './relay-blocking';
 import { relayStream, type StreamOutcome } from './relay-stream';
 import { sendGatewayError } from './respond';
+import { createHeaderRule } from '../upstream/headers';
 import { upstreamHeaders } from './upstream-headers';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -29,13 +30,14 @@ function isEventStream(contentType: string | string[] | undefined): boolean {
 export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime) {
   const { adapter, client, keys, counters } = provider;
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
+  const headerRule = createHeaderRule(bridge.dropHeaders);
 
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
     headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal): Promise<Ending> {
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
     const upstream = await plan.run((credential) => {
-      Object.assign(headers, adapter.credentialHeaders(credential.key));
+      Object.assign(headers, adapter.credentialHeaders(credential.key, credential.kind));
       return client.send({ method: 'POST', path, headers, body: call.upstreamBody, signal });
     }, trace);
     const httpStatus = upstream.status;
@@ -77,12 +79,12 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     let ending: Ending;
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
+      const headers = upstreamHeaders(headerRule, req.headers, actor, adapter.actorHeaders);
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
       const call = api.prepare(json, raw);
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
       id = randomUUID();
       res.setHeader(INTERCEPTION_ID_HEADER, id);
-      const headers = upstreamHeaders(req.headers, actor, adapter.actorHeaders);
       const plan = keys.plan(req.headers);
       recording = bridge.recorder.open();
       if (bridge.recorder.enabled) {

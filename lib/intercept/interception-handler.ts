@@ -16,6 +16,7 @@ import { readJsonBody } from './read-body';
 import { readUpstreamBody, sendUpstreamBody, upstreamErrorMessage } from './relay-blocking';
 import { relayStream, type StreamOutcome } from './relay-stream';
 import { sendGatewayError } from './respond';
+import { createHeaderRule } from '../upstream/headers';
 import { upstreamHeaders } from './upstream-headers';
 import { ClientStream } from '../streaming/client-stream';
 import { runToolLoop } from '../tools/tool-loop';
@@ -50,13 +51,14 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       return [];
     }
   }
+  const headerRule = createHeaderRule(bridge.dropHeaders);
 
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
     headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal, actor: Actor): Promise<Ending> {
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
     const send = (body: Buffer | string) => plan.run((credential) => {
-      Object.assign(headers, adapter.credentialHeaders(credential.key));
+      Object.assign(headers, adapter.credentialHeaders(credential.key, credential.kind));
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
@@ -119,12 +121,12 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     let ending: Ending;
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
+      const headers = upstreamHeaders(headerRule, req.headers, actor, adapter.actorHeaders);
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
       const call = api.prepare(json, raw);
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
       id = randomUUID();
       res.setHeader(INTERCEPTION_ID_HEADER, id);
-      const headers = upstreamHeaders(req.headers, actor, adapter.actorHeaders);
       const plan = keys.plan(req.headers);
       recording = bridge.recorder.open();
       if (bridge.recorder.enabled) {

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
-import { isRelayedResponseHeader } from '../upstream/headers';
+import { connectionTokens, isRelayedResponseHeader } from '../upstream/headers';
 
 /** Answers with a gateway error as the provider would, unless a response has already begun. */
 export function sendGatewayError(res: Response, provider: ProviderAdapter, error: GatewayError): void {
@@ -11,13 +11,16 @@ export function sendGatewayError(res: Response, provider: ProviderAdapter, error
   res.statusCode = error.status;
   res.setHeader('content-type', 'application/json');
   if (error.retryAfterSec !== undefined) res.setHeader('retry-after', String(error.retryAfterSec));
+  // A body still arriving (refused, or past the limit) would otherwise be read to its end to keep the connection.
+  if (res.req && !res.req.complete) res.setHeader('connection', 'close');
   res.end(provider.errorBody(error));
 }
 
 /** Copies the upstream headers a client relies on (content type, request ids, rate limits, retry hints). */
 export function relayResponseHeaders(res: ServerResponse, headers: IncomingHttpHeaders): void {
+  const hopByHop = connectionTokens(headers.connection);
   for (const name in headers) {
     const value = headers[name];
-    if (value !== undefined && isRelayedResponseHeader(name)) res.setHeader(name, value);
+    if (value !== undefined && isRelayedResponseHeader(name) && !hopByHop?.has(name)) res.setHeader(name, value);
   }
 }

@@ -1,111 +1,121 @@
-/** Allowlisted passthrough routes: proxied with http-proxy-middleware, the pool key injected, failover by replay. */
+/** Allowlisted passthrough routes: proxied with http-proxy-middleware under the bridge's header rule, framing and key failover. */
 import http from 'node:http';
 import https from 'node:https';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
 import { GatewayError, gatewayErrorForTransport } from '../errors';
-import type { AttemptResult, AttemptTrace, Credential } from '../keypool/key-pool';
+import type { AttemptResult, AttemptTrace } from '../keypool/key-pool';
 import { resolveActor } from '../intercept/actor';
-import { readRawBody } from '../intercept/read-body';
+import { readBody } from '../intercept/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../intercept/respond';
+import { addActorHeaders } from '../intercept/upstream-headers';
 import { errorMessage } from '../observability/logger';
 import type { BridgeRuntime, ProviderRuntime } from '../runtime';
-import { PASSTHROUGH_STRIPPED_HEADERS } from '../upstream/headers';
+import { createHeaderRule } from '../upstream/headers';
+import { outgoingRequest } from './outgoing-request';
+import { armTimeouts } from './timeouts';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
   message: IncomingMessage;
 }
 
-/** Per request: what the proxy hooks need to know, and where they report back. */
-interface ProxyState {
-  upstreamPath: string;
-  body: Buffer | undefined;
-  credential?: Credential;
-  upstreamRequest?: ClientRequest;
-  settle?: { resolve(r: ProxiedResponse): void; reject(err: unknown): void };
+/** One upstream attempt: its outcome, and a way to stop it when the client leaves. */
+interface Attempt {
+  response: Promise<ProxiedResponse>;
+  resolve(r: ProxiedResponse): void;
+  reject(err: unknown): void;
+  proxyReq?: ClientRequest;
+  cancelled?: boolean;
 }
 
+/** Methods whose bodies are refused rather than read: nothing upstream takes one, and a body is a smuggling vector. */
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
+const ABORTED = new GatewayError(499, 'aborted', 'client_closed', 'The client went away.');
 
-/** Builds the passthrough handler of one provider (one proxy, one keep-alive agent, made here once). */
+function declaresBody(headers: IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+}
+
+/** Builds the passthrough handler of one provider (one proxy, one keep-alive agent, one header rule, made here once). */
 export function createPassthroughHandler(provider: ProviderRuntime, bridge: BridgeRuntime) {
   const { adapter, client, keys } = provider;
-  const states = new WeakMap<IncomingMessage, ProxyState>();
+  const headerRule = createHeaderRule(bridge.dropHeaders);
+  const attempts = new WeakMap<IncomingMessage, Attempt>();
   const origin = new URL(client.origin);
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
+    // Headers and body are decided before http-proxy sees the request (see outgoingRequest); this only arms deadlines.
     proxyServer.on('proxyReq', (proxyReq: ClientRequest, req: Request) => {
-      const state = states.get(req)!;
-      state.upstreamRequest = proxyReq;
-      for (const name of proxyReq.getHeaderNames()) {
-        if (PASSTHROUGH_STRIPPED_HEADERS.includes(name) || name.startsWith('x-forwarded-')) proxyReq.removeHeader(name);
-      }
-      for (const [name, value] of Object.entries(adapter.credentialHeaders(state.credential!.key))) proxyReq.setHeader(name, value);
-      if (state.body) {
-        // The client's stream was read once; every attempt replays the same bytes.
-        proxyReq.setHeader('content-length', state.body.length);
-        proxyReq.removeHeader('transfer-encoding');
-        proxyReq.write(state.body);
-      }
+      const attempt = attempts.get(req);
+      if (!attempt) return;
+      attempt.proxyReq = proxyReq;
+      if (attempt.cancelled) proxyReq.destroy();
+      else armTimeouts(proxyReq, adapter.timeouts);
     });
     proxyServer.on('proxyRes', (message: IncomingMessage, req: Request) => {
-      states.get(req)?.settle?.resolve({
-        message,
-        status: message.statusCode ?? 502,
-        headers: message.headers,
-        discard: () => message.resume(),
-      });
+      attempts.get(req)?.resolve({ message, status: message.statusCode ?? 502, headers: message.headers, discard: () => message.resume() });
     });
-    proxyServer.on('error', (err: Error, req: Request) => {
-      states.get(req)?.settle?.reject(err);
-    });
+    proxyServer.on('error', (err: Error, req: Request) => attempts.get(req)?.reject(err));
+    proxyServer.on('econnreset', (err: Error, req: Request) => attempts.get(req)?.reject(err));
   };
 
   const proxy = createProxyMiddleware<Request, Response>({
-    target,
-    changeOrigin: true,
-    selfHandleResponse: true,
-    ejectPlugins: true,
-    plugins: [hooks],
-    agent,
-    proxyTimeout: adapter.timeouts.headersMs,
-    pathRewrite: (_path, req) => states.get(req)!.upstreamPath,
+    target, changeOrigin: true, selfHandleResponse: true, ejectPlugins: true, plugins: [hooks], agent,
   });
 
-  function attempt(req: Request, res: Response, state: ProxyState, credential: Credential): Promise<ProxiedResponse> {
-    return new Promise((resolve, reject) => {
-      state.credential = credential;
-      state.settle = { resolve, reject };
-      proxy(req, res, reject).catch(reject);
+  function start(req: Request, res: Response, url: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Attempt {
+    const outgoing = outgoingRequest(req, req.method, url, headers, body) as Request;
+    const attempt = {} as Attempt;
+    attempt.response = new Promise<ProxiedResponse>((resolve, reject) => {
+      attempt.resolve = resolve;
+      attempt.reject = reject;
     });
+    attempts.set(outgoing, attempt);
+    proxy(outgoing, res, attempt.reject).catch(attempt.reject);
+    return attempt;
   }
 
   async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
     const queryAt = req.url.indexOf('?');
-    const state: ProxyState = {
-      upstreamPath: client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt)),
-      body: undefined,
-    };
-    states.set(req, state);
+    const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
+    let current: Attempt | undefined;
     let clientGone = false;
     res.once('close', () => {
       if (res.writableEnded) return;
       clientGone = true;
-      state.upstreamRequest?.destroy();
-      state.settle?.reject(new GatewayError(499, 'aborted', 'client_closed', 'The client went away.'));
+      if (!current) return;
+      current.cancelled = true;
+      current.proxyReq?.destroy();
+      current.reject(ABORTED);
     });
     // Left when the response is over, not when this function returns: the body is still being piped then.
     res.once('close', bridge.inflight.enter());
     try {
-      await resolveActor(bridge.actor, req, bridge.logger);
-      if (!BODYLESS.has(req.method)) state.body = await readRawBody(req, bridge.maxBodyBytes);
+      const actor = await resolveActor(bridge.actor, req, bridge.logger);
+      const bodyless = BODYLESS.has(req.method);
+      if (bodyless && declaresBody(req.headers)) {
+        throw new GatewayError(400, 'bad_request', 'body_not_allowed', `${req.method} requests to this route must not carry a body.`);
+      }
+      const headers = headerRule.forward(req.headers, false);
+      const body = bodyless ? undefined : await readBody(req, bridge.maxBodyBytes);
+      if (body) {
+        // Only bytes the bridge counted go up, framed by the bridge.
+        headers['content-length'] = String(body.raw.length);
+        if (body.fromParser) delete headers['content-encoding'];
+        if (body.reserialized) headers['content-type'] = 'application/json';
+      }
+      if (adapter.actorHeaders) addActorHeaders(headers, actor);
       const trace: AttemptTrace = { attempts: 0 };
-      const upstream = await keys.plan(req.headers).run((credential) => attempt(req, res, state, credential), trace);
+      const upstream = await keys.plan(req.headers).run((credential) => {
+        if (clientGone) return Promise.reject(ABORTED);
+        current = start(req, res, upstreamPath, { ...headers, ...adapter.credentialHeaders(credential.key, credential.kind) }, body?.raw);
+        return current.response;
+      }, trace);
       res.statusCode = upstream.status;
       relayResponseHeaders(res, upstream.headers);
       const length = upstream.headers['content-length'];

@@ -2,12 +2,28 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import { chatCompletionsApi } from '../intercept/chat-completions/chat-completions-api';
+import { OptionsError } from '../options-check';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import type { ProviderAdapter, ProviderOptions } from './types';
 
 /** Options of {@link openaiProvider}; see {@link ProviderOptions}. `name` defaults to `openai`, `baseURL` to `https://api.openai.com/v1`. */
-export type OpenAIProviderOptions = ProviderOptions;
+export interface OpenAIProviderOptions extends ProviderOptions {
+  /** Sent as `OpenAI-Organization` with pool keys (never with a BYOK key; a client's own value is never forwarded). Defaults to none. */
+  organization?: string;
+  /** Sent as `OpenAI-Project` with pool keys (never with a BYOK key; a client's own value is never forwarded). Defaults to none. */
+  project?: string;
+}
+
+const OWN_OPTIONS = ['organization', 'project'] as const;
+
+function accountHeader(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new OptionsError('openaiProvider', option, 'must be a non-empty string of visible ASCII characters (e.g. "org-…").');
+  }
+  return value;
+}
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'invalid_request_error',
@@ -31,14 +47,21 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 
 /** An OpenAI (or OpenAI-compatible) upstream. Clients use `baseURL: <mount>/<name>/v1`. */
 export function openaiProvider(options: OpenAIProviderOptions): ProviderAdapter {
-  const o = normalizeProviderOptions('openaiProvider', options, { name: 'openai', baseURL: 'https://api.openai.com/v1' });
+  const o = normalizeProviderOptions('openaiProvider', options, { name: 'openai', baseURL: 'https://api.openai.com/v1' }, OWN_OPTIONS);
+  const account: Record<string, string> = {};
+  const org = accountHeader(options?.organization, 'organization');
+  const proj = accountHeader(options?.project, 'project');
+  if (org !== undefined) account['openai-organization'] = org;
+  if (proj !== undefined) account['openai-project'] = proj;
+  // Built here once: every attempt with a pool key reuses its headers.
+  const poolHeaders = new Map(o.keys.map((key) => [key, { authorization: `Bearer ${key}`, ...account }]));
   return {
     kind: 'openai',
     ...o,
     apis: [chatCompletionsApi],
     passthrough: PASSTHROUGH,
     routePrefixInBaseURL: '/v1',
-    credentialHeaders: (key) => ({ authorization: `Bearer ${key}` }),
+    credentialHeaders: (key, kind) => (kind === 'centralized' && poolHeaders.get(key)) || { authorization: `Bearer ${key}` },
     clientCredential: bearerToken,
     errorBody(error: GatewayError) {
       const type = ERROR_TYPES[error.status] ?? (error.status >= 500 ? 'server_error' : 'invalid_request_error');

@@ -50,11 +50,12 @@ export function suggestedBaseURL(provider: Pick<ProviderAdapter, 'baseURL' | 'ro
   return url.pathname === '/' || url.pathname === '' ? url.origin + provider.routePrefixInBaseURL : undefined;
 }
 
-/** Checks `options` (throwing an error that names the bad option) and fills in defaults. */
-export function normalizeProviderOptions(owner: string, options: ProviderOptions | undefined, defaults: { name: string; baseURL: string }): NormalizedProviderOptions {
+/** Checks `options` (throwing an error that names the bad option) and fills in defaults; `ownOptions` are the factory's own, checked by it. */
+export function normalizeProviderOptions(owner: string, options: ProviderOptions | undefined, defaults: { name: string; baseURL: string },
+  ownOptions: readonly string[] = []): NormalizedProviderOptions {
   const o: Record<string, unknown> = options === undefined ? {} : (options as Record<string, unknown>);
   if (!isPlainObject(o)) throw new OptionsError(owner, 'options', 'must be an object.');
-  rejectUnknownKeys(owner, o, KNOWN);
+  rejectUnknownKeys(owner, o, [...KNOWN, ...ownOptions]);
 
   const name = o.name ?? defaults.name;
   if (typeof name !== 'string' || !NAME.test(name)) throw new OptionsError(owner, 'name', 'must match ^[a-z0-9]+(-[a-z0-9]+)*$ (e.g. "openai", "openai-eu").');

@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { ApiAdapter } from '../intercept/api';
-import type { ProviderKind } from '../recorder/types';
+import type { CredentialKind, ProviderKind } from '../recorder/types';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -65,8 +65,11 @@ export interface ProviderAdapter {
   readonly passthrough: readonly PassthroughRule[];
   /** Part of the route path the upstream base URL already contains (`/v1` for OpenAI, none for Anthropic). */
   readonly routePrefixInBaseURL: string;
-  /** Request headers carrying a pool or BYOK key upstream. */
-  credentialHeaders(key: string): Record<string, string>;
+  /**
+   * Request headers carrying a key upstream: a pool key (`centralized`, with the provider's account headers such as
+   * OpenAI's organization and project) or the client's own (`byok`, the key alone).
+   */
+  credentialHeaders(key: string, kind: CredentialKind): Record<string, string>;
   /** The credential a client sent, if any (used for BYOK). */
   clientCredential(headers: IncomingHttpHeaders): string | undefined;
   /** A gateway error as this provider's JSON error body. */

@@ -100,7 +100,7 @@ test('a hosted tool in the same turn as an injected call does not stop the loop'
   suite.upstream.behaviour = async (req, res) => {
     if (!req.url.startsWith('/v1/responses')) return 'default';
     const output = n++ === 0
-      ? [{ id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'calc' } }, { id: 'fc_1', type: 'function_call', status: 'completed', ...ADD, call_id: 'call_add' }]
+      ? [{ id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'calc' } }, { type: 'function_call', status: 'completed', name: ADD.name, arguments: ADD.arguments, id: 'fc_1', call_id: 'call_add' }]
       : [{ id: 'msg_1', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: '5', annotations: [] }] }];
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: `resp_h${n}`, object: 'response', status: 'completed', output, usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } }));

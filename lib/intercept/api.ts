@@ -22,6 +22,8 @@ export interface StreamObserver {
   readonly upstreamError: UpstreamReportedError | undefined;
   /** Records usage and tool calls; called once, however the stream ended. */
   finish(): void;
+  /** The error event for a failure after the stream began, when it depends on what was relayed (else the API's own). */
+  errorEvent?(error: { message: string; type: string; code: string | null }): string;
 }
 
 /** One client request to a bridged API, validated and prepared for the upstream. */

@@ -11,7 +11,7 @@ const CLIENTS: ReadonlyArray<[RegExp, string]> = [
   [/^Anthropic\/Python/i, 'anthropic-python'],
 ];
 
-const SESSION_HEADERS = ['x-claude-code-session-id', 'session_id', 'x-session-id', 'x-client-session-id'];
+const SESSION_HEADERS = ['x-claude-code-session-id', 'session-id', 'session_id', 'x-session-id', 'x-client-session-id'];
 
 export function detectClient(userAgent: string | undefined): string | undefined {
   if (!userAgent) return undefined;

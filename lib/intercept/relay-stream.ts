@@ -58,6 +58,7 @@ function redactErrorEvents(observer: StreamObserver, ctx: StreamContext): Stream
       return observer.upstreamError;
     },
     finish: () => observer.finish(),
+    errorEvent: observer.errorEvent && ((error) => observer.errorEvent!(error)),
   };
 }
 
@@ -103,6 +104,10 @@ function forward(res: Response, chunk: Buffer | undefined, events: SseEvent[], o
   return res.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
 }
 
+function errorEvent(observer: StreamObserver, api: ApiAdapter, error: { message: string; type: string; code: string | null }): string {
+  return observer.errorEvent?.(error) ?? api.streamErrorEvent(error);
+}
+
 /**
  * Relays `upstream` (a 200 event stream) to the client. An upstream failure after the first byte becomes
  * one protocol error event; a stream that ends before its terminal event is treated the same way.
@@ -129,7 +134,7 @@ export async function relayStream(
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);
-    res.end(api.streamErrorEvent({ message: failure.message, type: failure.errorType, code: failure.code }));
+    res.end(errorEvent(observer, api, { message: failure.message, type: failure.errorType, code: failure.code }));
     return { status: 'failed', errorType: failure.errorType, errorMessage: failure.message };
   }
   if (observer.upstreamError) {
@@ -138,7 +143,7 @@ export async function relayStream(
   }
   if (!observer.completed) {
     const message = 'The upstream stream ended before it was complete.';
-    res.end(api.streamErrorEvent({ message, type: 'server_error', code: 'stream_incomplete' }));
+    res.end(errorEvent(observer, api, { message, type: 'server_error', code: 'stream_incomplete' }));
     return { status: 'failed', errorType: 'server_error', errorMessage: message };
   }
   res.end();

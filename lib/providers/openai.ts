@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import { chatCompletionsApi } from '../intercept/chat-completions/chat-completions-api';
 import { OptionsError } from '../options-check';
+import { responsesApi } from '../intercept/responses/responses-api';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import type { ProviderAdapter, ProviderOptions } from './types';
@@ -58,7 +59,7 @@ export function openaiProvider(options: OpenAIProviderOptions): ProviderAdapter 
   return {
     kind: 'openai',
     ...o,
-    apis: [chatCompletionsApi],
+    apis: [chatCompletionsApi, responsesApi],
     passthrough: PASSTHROUGH,
     routePrefixInBaseURL: '/v1',
     credentialHeaders: (key, kind) => (kind === 'centralized' && poolHeaders.get(key)) || { authorization: `Bearer ${key}` },

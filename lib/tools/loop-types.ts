@@ -15,6 +15,8 @@ export interface TurnToolCall {
   arguments: string;
   /** True when the bridge injected this tool and runs it; false for the client's own tools. */
   injected: boolean;
+  /** The upstream ran it already (a hosted tool): recorded, but neither the client's nor the bridge's to run. */
+  ranUpstream?: boolean;
 }
 
 /** One upstream answer, read into what the loop and the records need, whatever the API. */
@@ -71,6 +73,8 @@ export interface Conversation {
   finalAnswer(last: Buffer): Buffer;
   /** The held terminal events of the last streamed call, rewritten to cover the whole loop. */
   streamTail(last: LoopStreamObserver): Buffer;
+  /** The error event for a failure after the stream began, when the API numbers its events (else the API's own). */
+  streamErrorEvent?(error: { message: string; type: string; code: string | null }): string;
 }
 
 /** Builds a conversation for a request once the tools to inject are known. */

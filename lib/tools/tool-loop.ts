@@ -68,7 +68,7 @@ export async function runToolLoop(ctx: ToolLoopContext): Promise<LoopOutcome> {
     if ('outcome' in step) return step.outcome;
     const { turn } = step;
     const injected = turn.toolCalls.filter((c) => c.injected);
-    const mixed = injected.length > 0 && injected.length < turn.toolCalls.length;
+    const mixed = injected.length > 0 && turn.toolCalls.some((c) => !c.injected && !c.ranUpstream);
     if (injected.length === 0 || mixed || capped) {
       recordTurn(ctx.sink, turn, [], byName, mixed ? MIXED_TURN : 'Not run: the loop reached its iteration limit.');
       return finish(ctx, step);
@@ -129,7 +129,8 @@ async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
 }
 
 function failStream(ctx: ToolLoopContext, error: GatewayError): { outcome: LoopOutcome } {
-  ctx.client.end(ctx.streamErrorEvent({ message: error.message, type: error.errorType, code: error.code }));
+  const event = { message: error.message, type: error.errorType, code: error.code };
+  ctx.client.end(ctx.conversation.streamErrorEvent?.(event) ?? ctx.streamErrorEvent(event));
   return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
 }
 

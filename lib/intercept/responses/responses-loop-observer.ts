@@ -1,0 +1,117 @@
+/**
+ * Watches one streamed Responses call of the tool loop: hides injected `function_call` items, renumbers
+ * `output_index` and `sequence_number` across calls, shows one `response.created`, holds the terminal event.
+ */
+import type { SseEvent } from '../../streaming/sse-decoder';
+import { encodeSseEvent } from '../../streaming/sse-encoder';
+import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
+import { sumAll } from '../sum-usage';
+import { TERMINAL, parseEvent, reportedError } from './events';
+import { isInjectedCall, isObject, turnOfResponse } from './output-items';
+
+type Obj = Record<string, unknown>;
+
+/** What the observers (and blocking answers) of one request share across the loop's calls. */
+export interface ResponsesLoopState {
+  /** Names of the injected tools. */
+  readonly injected: ReadonlySet<string>;
+  /** Sequence number of the next event the client gets (taken from the first event of the first call). */
+  nextSequence: number | undefined;
+  /** Client-side `output_index` of the next visible item. */
+  nextIndex: number;
+  /** The client-visible output items of every call so far, in order. */
+  readonly visible: unknown[];
+  /** Raw usage of every call so far. */
+  readonly usages: unknown[];
+}
+
+/** Lifecycle events only the first call shows: the client sees one response begin. */
+const OPENING = new Set(['response.created', 'response.queued', 'response.in_progress']);
+const HIDDEN = -1;
+
+export class ResponsesLoopObserver implements LoopStreamObserver {
+  completed = false;
+  upstreamError: ReportedError | undefined;
+  private response: Obj | undefined;
+  /** Upstream `output_index` → client `output_index`, or HIDDEN. */
+  private readonly indexes = new Map<number, number>();
+  private readonly doneItems: unknown[] = [];
+  private outputs: unknown[] | undefined;
+  private hidSome = false;
+  private held: { event: SseEvent; data: Obj } | undefined;
+  private result: Turn | undefined;
+
+  constructor(private readonly state: ResponsesLoopState, private readonly iteration: number) {}
+
+  accept(event: SseEvent): Buffer | undefined {
+    const parsed = parseEvent(event);
+    if (!parsed) return event.raw; // malformed: relayed as it came, it takes no sequence number
+    const { type, data } = parsed;
+    if (isObject(data.response)) this.response = data.response;
+    if (OPENING.has(type) && this.iteration > 0) return undefined;
+    if (TERMINAL.has(type)) return this.hold(event, data);
+    this.upstreamError ??= reportedError(type, data);
+    let changed = false;
+    if (typeof data.output_index === 'number') {
+      if (type === 'response.output_item.added' && !this.indexes.has(data.output_index)) {
+        const hidden = isInjectedCall(data.item, this.state.injected);
+        this.indexes.set(data.output_index, hidden ? HIDDEN : this.state.nextIndex++);
+      }
+      const clientIndex = this.indexes.get(data.output_index);
+      if (type === 'response.output_item.done' && isObject(data.item)) this.doneItems.push(data.item);
+      if (clientIndex === HIDDEN) {
+        this.hidSome = true;
+        return undefined;
+      }
+      if (clientIndex !== undefined && clientIndex !== data.output_index) {
+        data.output_index = clientIndex;
+        changed = true;
+      }
+    }
+    if (this.renumber(data)) changed = true;
+    return changed ? Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(data) })) : event.raw;
+  }
+
+  /** Gives `data` the next client sequence number; true when that changed it. */
+  private renumber(data: Obj): boolean {
+    if (typeof data.sequence_number !== 'number') return false;
+    const state = this.state;
+    state.nextSequence ??= data.sequence_number;
+    const next = state.nextSequence++;
+    if (data.sequence_number === next) return false;
+    data.sequence_number = next;
+    return true;
+  }
+
+  private hold(event: SseEvent, data: Obj): undefined {
+    this.completed = true;
+    this.held = { event, data };
+    const output = this.response && Array.isArray(this.response.output) ? this.response.output : this.doneItems;
+    this.outputs = output;
+    for (const item of output) if (!isInjectedCall(item, this.state.injected)) this.state.visible.push(item);
+    this.state.usages.push(this.response?.usage);
+    return undefined;
+  }
+
+  /** The model's output items of this call as received (reasoning included), for the next call's input. */
+  outputItems(): unknown[] {
+    return this.outputs ?? this.doneItems;
+  }
+
+  turn(): Turn {
+    this.result ??= turnOfResponse(this.response, this.outputItems(), this.state.injected);
+    return this.result;
+  }
+
+  /** The held terminal event, rewritten to cover the whole loop: visible items of every call, usage summed. */
+  tail(): Buffer {
+    if (!this.held) return Buffer.alloc(0);
+    const { event, data } = this.held;
+    const state = this.state;
+    if (this.iteration === 0 && !this.hidSome && (state.nextSequence === undefined || data.sequence_number === state.nextSequence)) return event.raw;
+    const response = { ...(isObject(data.response) ? data.response : {}), output: state.visible, usage: sumAll(state.usages) };
+    const out: Obj = { ...data, response };
+    this.renumber(out);
+    return Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(out) }));
+  }
+}

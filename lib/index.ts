@@ -19,3 +19,6 @@ export type { KeyStateStore, KeyCooldown, CooldownReason } from './keypool/types
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
 export { maskKey } from './keypool/key-mask';
+export { anthropicProvider, anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
+export type { AnthropicProviderOptions } from './providers/anthropic';
+export type { ClientCredential } from './providers/types';

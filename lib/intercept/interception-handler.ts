@@ -35,6 +35,7 @@ function isEventStream(contentType: string | string[] | undefined): boolean {
 export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime) {
   const { adapter, client, keys, counters } = provider;
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
+  const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
 
   /** The tools to inject into this request: none when the host has none or listing them failed. */
   async function injectedTools(call: ApiCall, toolContext: ToolContext): Promise<InjectedTool[]> {
@@ -54,7 +55,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
     const send = (body: Buffer | string) => plan.run((credential) => {
-      Object.assign(headers, adapter.credentialHeaders(credential.key));
+      Object.assign(headers, credential.headers ?? adapter.credentialHeaders(credential.key));
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
@@ -62,7 +63,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     if (tools.length > 0) {
       return runToolLoop({
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
-        res, client: new ClientStream(res, relayResponseHeaders), relayHeaders: relayResponseHeaders,
+        res, client: new ClientStream(res, relayResponseHeaders, api.keepAliveEvent), relayHeaders: relayResponseHeaders,
         streamErrorEvent: api.streamErrorEvent, errorMessageOf: upstreamErrorMessage, sink,
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES, maxResponseBytes: bridge.maxResponseBytes,
       });
@@ -113,6 +114,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       id = randomUUID();
       res.setHeader(INTERCEPTION_ID_HEADER, id);
       const headers = upstreamHeaders(req.headers, actor, adapter.actorHeaders);
+      for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
       const plan = keys.plan(req.headers);
       recording = bridge.recorder.open();
       if (bridge.recorder.enabled) {

@@ -33,6 +33,7 @@ const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
 export function createPassthroughHandler(provider: ProviderRuntime, bridge: BridgeRuntime) {
   const { adapter, client, keys } = provider;
   const states = new WeakMap<IncomingMessage, ProxyState>();
+  const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
   const origin = new URL(client.origin);
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
@@ -45,7 +46,9 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       for (const name of proxyReq.getHeaderNames()) {
         if (PASSTHROUGH_STRIPPED_HEADERS.includes(name) || name.startsWith('x-forwarded-')) proxyReq.removeHeader(name);
       }
-      for (const [name, value] of Object.entries(adapter.credentialHeaders(state.credential!.key))) proxyReq.setHeader(name, value);
+      const credential = state.credential!;
+      for (const [name, value] of Object.entries(credential.headers ?? adapter.credentialHeaders(credential.key))) proxyReq.setHeader(name, value);
+      for (const [name, value] of defaultHeaders) if (!proxyReq.hasHeader(name)) proxyReq.setHeader(name, value);
       if (state.body) {
         // The client's stream was read once; every attempt replays the same bytes.
         proxyReq.setHeader('content-length', state.body.length);

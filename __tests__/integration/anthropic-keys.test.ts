@@ -96,6 +96,13 @@ describe('BYOK keeps the header form the client used', () => {
     expect(received.headers['x-api-key']).toBeUndefined();
   });
 
+  test('passthrough keeps the client form too', async () => {
+    const res = await fetch(`${suite.gw.url}/claude-byok/v1/models`, { headers: { 'x-user-token': 'user-token-alice', authorization: 'Bearer sk-ant-oat01-oauth-token-7777' } });
+    expect(res.status).toBe(200);
+    expect(suite.upstream.requests[0].headers.authorization).toBe('Bearer sk-ant-oat01-oauth-token-7777');
+    expect(suite.upstream.requests[0].headers['x-api-key']).toBeUndefined();
+  });
+
   test('no client credential: the pool key goes as x-api-key', async () => {
     suite.upstream.behaviour = anthropicScript([{ text: 'pool' }]);
     const res = await fetch(`${suite.gw.url}/claude-byok/v1/messages`, {

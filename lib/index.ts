@@ -25,3 +25,6 @@ export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpS
 export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,
 } from './tools/types';
+export { anthropicProvider, anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
+export type { AnthropicProviderOptions } from './providers/anthropic';
+export type { ClientCredential } from './providers/types';

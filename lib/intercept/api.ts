@@ -50,6 +50,8 @@ export interface ApiAdapter {
   readonly route: string;
   /** Validates the parsed JSON body and prepares the upstream call, or returns a message saying what is wrong. */
   prepare(body: JsonObject, raw: Buffer): ApiCall | string;
-  /** The protocol's error event, written when a stream fails after it began. */
+  /** The protocol's error event, written when a stream fails after it began (`type` is the recorded error type). */
   streamErrorEvent(error: { message: string; type: string; code: string | null }): string;
+  /** Bytes written to a stream while an injected tool runs. Defaults to an SSE comment (`: keep-alive`). */
+  readonly keepAliveEvent?: Buffer;
 }

@@ -38,6 +38,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const { adapter, client, keys, counters, redactor } = provider;
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
   const throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+  const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
 
   /** The tools to inject into this request: none when the host has none or listing them failed. */
   async function injectedTools(call: ApiCall, toolContext: ToolContext): Promise<InjectedTool[]> {
@@ -58,7 +59,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
     const send = (body: Buffer | string) => plan.run((credential) => {
-      Object.assign(headers, adapter.credentialHeaders(credential.key, credential.kind));
+      Object.assign(headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
@@ -66,7 +67,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     if (tools.length > 0) {
       return runToolLoop({
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
-        res, client: new ClientStream(res, relayResponseHeaders), relayHeaders: relayResponseHeaders,
+        res, client: new ClientStream(res, relayResponseHeaders, api.keepAliveEvent), relayHeaders: relayResponseHeaders,
         streamErrorEvent: api.streamErrorEvent, errorMessageOf: upstreamErrorMessage, sink,
         readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
         redact: (bytes) => redactor.redactBuffer(bytes, byokKey(plan, trace)),
@@ -127,6 +128,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
       id = randomUUID();
       res.setHeader(INTERCEPTION_ID_HEADER, id);
+      for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
       const plan = keys.plan(req.headers);
       recording = bridge.recorder.open();
       if (bridge.recorder.enabled) {

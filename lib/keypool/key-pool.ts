@@ -15,6 +15,8 @@ export interface Credential {
   readonly key: string;
   readonly hint: string;
   readonly kind: CredentialKind;
+  /** Headers that carry this key upstream when they are not the provider's usual ones (BYOK keeps the client's form). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface PoolEntry extends Credential {

@@ -29,7 +29,7 @@ export class KeyRouting {
     if (!this.provider.byok) return this.poolPlan;
     const own = this.provider.clientCredential(headers);
     if (!own) return this.poolPlan;
-    const credential: Credential = { key: own, hint: maskKey(own), kind: 'byok' };
+    const credential: Credential = { key: own.key, hint: maskKey(own.key), kind: 'byok', headers: own.headers };
     return {
       kind: 'byok',
       run(attempt, trace) {

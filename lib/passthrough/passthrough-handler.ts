@@ -43,6 +43,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   const { adapter, client, keys } = provider;
   const headerRule = createHeaderRule(bridge.dropHeaders);
   const attempts = new WeakMap<IncomingMessage, Attempt>();
+  const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
   const origin = new URL(client.origin);
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
@@ -110,10 +111,11 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         if (body.reserialized) headers['content-type'] = 'application/json';
       }
       if (adapter.actorHeaders) addActorHeaders(headers, actor);
+      for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
       const trace: AttemptTrace = { attempts: 0 };
       const upstream = await keys.plan(req.headers).run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
-        current = start(req, res, upstreamPath, { ...headers, ...adapter.credentialHeaders(credential.key, credential.kind) }, body?.raw);
+        current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
         return current.response;
       }, trace);
       res.statusCode = upstream.status;

@@ -63,7 +63,10 @@ export function openaiProvider(options: OpenAIProviderOptions): ProviderAdapter 
     passthrough: PASSTHROUGH,
     routePrefixInBaseURL: '/v1',
     credentialHeaders: (key, kind) => (kind === 'centralized' && poolHeaders.get(key)) || { authorization: `Bearer ${key}` },
-    clientCredential: bearerToken,
+    clientCredential(headers) {
+      const key = bearerToken(headers);
+      return key === undefined ? undefined : { key, headers: { authorization: `Bearer ${key}` } };
+    },
     errorBody(error: GatewayError) {
       const type = ERROR_TYPES[error.status] ?? (error.status >= 500 ? 'server_error' : 'invalid_request_error');
       return JSON.stringify({ error: { message: error.message, type, code: error.code } });

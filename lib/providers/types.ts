@@ -49,6 +49,12 @@ export interface PassthroughRule {
   matches(path: string): boolean;
 }
 
+/** A client's own key (BYOK) and the headers that carry it upstream. */
+export interface ClientCredential {
+  key: string;
+  headers: Record<string, string>;
+}
+
 /** A validated provider, as the bridge uses it. */
 export interface ProviderAdapter {
   readonly kind: ProviderKind;
@@ -70,8 +76,10 @@ export interface ProviderAdapter {
    * OpenAI's organization and project) or the client's own (`byok`, the key alone).
    */
   credentialHeaders(key: string, kind: CredentialKind): Record<string, string>;
-  /** The credential a client sent, if any (used for BYOK). */
-  clientCredential(headers: IncomingHttpHeaders): string | undefined;
+  /** The credential a client sent, if any (used for BYOK), with the headers it goes upstream in (the form the client used). */
+  clientCredential(headers: IncomingHttpHeaders): ClientCredential | undefined;
+  /** Request headers the upstream needs, added only when the client did not send them (names lower-case). */
+  readonly defaultHeaders?: Readonly<Record<string, string>>;
   /** A gateway error as this provider's JSON error body. */
   errorBody(error: GatewayError): string;
 }

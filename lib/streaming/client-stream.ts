@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 /** An SSE comment: every SSE parser skips it, every proxy on the way sees traffic. */
-const KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
+export const SSE_COMMENT_KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
 
 export type HeaderRelay = (res: ServerResponse, headers: IncomingHttpHeaders) => void;
 
@@ -11,7 +11,12 @@ export class ClientStream {
   private ended = false;
   private keepAlive: NodeJS.Timeout | undefined;
 
-  constructor(private readonly res: ServerResponse, private readonly relayHeaders: HeaderRelay) {}
+  /** `keepAliveBytes` is what {@link startKeepAlive} writes: an API may want its own event (Anthropic's `ping`). */
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly relayHeaders: HeaderRelay,
+    private readonly keepAliveBytes: Buffer = SSE_COMMENT_KEEP_ALIVE,
+  ) {}
 
   /** Whether any byte may have reached the client (errors must then be sent as events). */
   get started(): boolean {
@@ -46,12 +51,12 @@ export class ClientStream {
     });
   }
 
-  /** Writes a comment line every `intervalMs` until {@link stopKeepAlive} (while a tool runs). */
+  /** Writes the keep-alive bytes every `intervalMs` until {@link stopKeepAlive} (while a tool runs). */
   startKeepAlive(intervalMs: number): void {
     this.stopKeepAlive();
     this.keepAlive = setInterval(() => {
       // Dropped when the client is slow: a keep-alive must never pile up in the socket buffer.
-      if (!this.finished && this.res.writableLength === 0) this.res.write(KEEP_ALIVE);
+      if (!this.finished && this.res.writableLength === 0) this.res.write(this.keepAliveBytes);
     }, intervalMs);
     this.keepAlive.unref();
   }

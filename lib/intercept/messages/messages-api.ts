@@ -1,0 +1,63 @@
+/** The Anthropic Messages API (`POST /v1/messages`): request checks, records of blocking and streamed answers, the tool loop's conversation. */
+import { anthropicErrorJson, anthropicErrorTypeFor } from '../../providers/anthropic-errors';
+import { encodeSseEvent } from '../../streaming/sse-encoder';
+import { recordTurn } from '../../tools/record-turn';
+import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
+import { messageTurn } from './message-turn';
+import { MessagesConversation } from './messages-conversation';
+import { MessagesStreamObserver } from './messages-stream-observer';
+import { lastToolResultId, lastUserPrompt } from './prompt';
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** Anthropic's keep-alive: clients and the SDK skip `ping` events. */
+const PING = Buffer.from('event: ping\ndata: {"type": "ping"}\n\n');
+
+function isObject(v: unknown): v is JsonObject {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Only what the bridge reads is checked; every other field (known to us or not) is the upstream's to judge. */
+function validate(body: JsonObject): string | undefined {
+  if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
+  if (!Array.isArray(body.messages)) return '`messages` must be an array.';
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') return '`stream` must be a boolean.';
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) return '`tools` must be an array.';
+  const choice = body.tool_choice;
+  if (choice !== undefined && choice !== null && !isObject(choice)) return '`tool_choice` must be an object.';
+  return undefined;
+}
+
+function recordBlocking(answer: unknown, sink: RecordSink): void {
+  if (!isObject(answer) || !Array.isArray(answer.content)) return;
+  const content = answer.content.filter(isObject);
+  const usage = isObject(answer.usage) ? answer.usage : undefined;
+  recordTurn(sink, messageTurn(typeof answer.id === 'string' ? answer.id : undefined, content, usage, NONE), [], new Map());
+}
+
+function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
+  const problem = validate(body);
+  if (problem) return problem;
+  const toolChoice = isObject(body.tool_choice) ? body.tool_choice : undefined;
+  return {
+    model: body.model as string,
+    streaming: body.stream === true,
+    upstreamBody: raw, // nothing is added without injected tools: the client's bytes as they came
+    prompt: lastUserPrompt(body.messages),
+    correlatingToolCallId: lastToolResultId(body.messages),
+    // A client that forbids tool calls (`tool_choice: none`) gets no injected tools either.
+    conversation: toolChoice?.type === 'none' ? undefined : (tools) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice }),
+    recordBlocking,
+    observeStream: (sink) => new MessagesStreamObserver(sink),
+  };
+}
+
+/** `POST /v1/messages`. */
+export const messagesApi: ApiAdapter = {
+  route: '/v1/messages',
+  prepare,
+  streamErrorEvent(error) {
+    return encodeSseEvent({ event: 'error', data: anthropicErrorJson(anthropicErrorTypeFor(error.type), error.message) });
+  },
+  keepAliveEvent: PING,
+};

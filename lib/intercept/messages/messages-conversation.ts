@@ -1,0 +1,96 @@
+/** The Messages side of the tool loop: bodies with injected tools and `tool_result` turns, answers read into turns. */
+import type { Conversation, LoopStreamObserver, ToolOutcome, Turn } from '../../tools/loop-types';
+import type { InjectedTool } from '../../tools/types';
+import { appendToTopLevelArray } from '../json-append';
+import { setTopLevelField } from '../json-edit';
+import { sumAll } from '../sum-usage';
+import { messageTurn } from './message-turn';
+import { MessagesLoopObserver, type MessagesLoopState } from './messages-loop-observer';
+import { toolResultBlock } from './tool-result';
+
+type Obj = Record<string, unknown>;
+
+/** Once the iteration cap is reached: the tools stay (the history holds `tool_use` blocks, which need them), no call is allowed. */
+const NO_TOOL_CALLS = '{"type":"none"}';
+
+function toolJson(tool: InjectedTool): string {
+  return JSON.stringify({ name: tool.name, description: tool.description ?? '', input_schema: tool.inputSchema });
+}
+
+/** Content blocks fit to be sent back: the upstream refuses empty text blocks. */
+function replayable(content: readonly Obj[]): Obj[] {
+  return content.filter((b) => !(b.type === 'text' && (typeof b.text !== 'string' || b.text === '')));
+}
+
+export interface MessagesConversationOptions {
+  /** The client's request bytes. */
+  base: Buffer;
+  tools: readonly InjectedTool[];
+  /** The client's `tool_choice` object, if it sent one (`disable_parallel_tool_use` is merged into it). */
+  clientToolChoice: Obj | undefined;
+}
+
+/** One Messages request in the loop. */
+export class MessagesConversation implements Conversation {
+  private readonly toolsJson: string[];
+  private toolChoice: string;
+  private readonly state: MessagesLoopState;
+  private readonly appended: string[] = [];
+  private lastContent: Obj[] = [];
+  private current: MessagesLoopObserver | undefined;
+
+  constructor(private readonly options: MessagesConversationOptions) {
+    this.toolsJson = options.tools.map(toolJson);
+    // One call at a time: the loop runs injected calls one after the other and cannot answer half a turn.
+    this.toolChoice = JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [] };
+  }
+
+  body(): Buffer {
+    let body = appendToTopLevelArray(this.options.base, 'tools', this.toolsJson);
+    body = setTopLevelField(body, 'tool_choice', this.toolChoice);
+    return appendToTopLevelArray(body, 'messages', this.appended);
+  }
+
+  readAnswer(answer: Buffer): Turn | undefined {
+    let parsed: Obj;
+    try {
+      parsed = JSON.parse(answer.toString('utf8')) as Obj;
+    } catch {
+      return undefined;
+    }
+    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.content)) return undefined;
+    const usage = parsed.usage && typeof parsed.usage === 'object' ? (parsed.usage as Obj) : undefined;
+    this.state.usages.push(usage);
+    this.lastContent = (parsed.content as unknown[]).filter((b): b is Obj => !!b && typeof b === 'object');
+    this.current = undefined;
+    return messageTurn(typeof parsed.id === 'string' ? parsed.id : undefined, this.lastContent, usage, this.state.injected);
+  }
+
+  observe(iteration: number): LoopStreamObserver {
+    this.current = new MessagesLoopObserver(this.state, iteration);
+    return this.current;
+  }
+
+  continueWith(_turn: Turn, outcomes: readonly ToolOutcome[]): void {
+    // The model's blocks as received: with thinking on, the upstream requires its signed thinking blocks back.
+    const content = this.current ? this.current.content() : this.lastContent;
+    this.appended.push(JSON.stringify({ role: 'assistant', content: replayable(content) }));
+    this.appended.push(JSON.stringify({ role: 'user', content: outcomes.map(toolResultBlock) }));
+  }
+
+  dropInjectedTools(): void {
+    this.toolChoice = NO_TOOL_CALLS;
+  }
+
+  finalAnswer(last: Buffer): Buffer {
+    if (this.state.usages.length <= 1) return last; // one call: the upstream's bytes, untouched
+    const parsed = JSON.parse(last.toString('utf8')) as Obj;
+    parsed.usage = sumAll(this.state.usages);
+    return Buffer.from(JSON.stringify(parsed));
+  }
+
+  streamTail(last: LoopStreamObserver): Buffer {
+    return (last as MessagesLoopObserver).tail();
+  }
+}

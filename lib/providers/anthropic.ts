@@ -1,0 +1,52 @@
+/** The Anthropic provider adapter: routes, `x-api-key` auth (BYOK also as a bearer token), Anthropic-shaped errors. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from '../errors';
+import { messagesApi } from '../intercept/messages/messages-api';
+import { anthropicErrorJson, anthropicErrorTypeForStatus } from './anthropic-errors';
+import { bearerToken } from './openai';
+import { normalizeProviderOptions } from './provider-options';
+import { passthroughRule } from './passthrough-rule';
+import type { ClientCredential, ProviderAdapter, ProviderOptions } from './types';
+
+export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './anthropic-errors';
+
+/** Options of {@link anthropicProvider}; see {@link ProviderOptions}. `name` defaults to `anthropic`, `baseURL` to `https://api.anthropic.com`. */
+export type AnthropicProviderOptions = ProviderOptions;
+
+/** Sent when the client names no API version: the upstream refuses requests without one. */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+const PASSTHROUGH = [
+  passthroughRule(['GET'], '/v1/models'),
+  passthroughRule(['GET'], '/v1/models/:id'),
+  passthroughRule(['POST'], '/v1/messages/count_tokens'),
+];
+
+/** The client's own key: `x-api-key` first, else an `Authorization: Bearer` token (OAuth, e.g. Claude Code subscriptions). */
+export function anthropicClientCredential(headers: IncomingHttpHeaders): ClientCredential | undefined {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim() !== '') {
+    const key = apiKey.trim();
+    return { key, headers: { 'x-api-key': key } };
+  }
+  const token = bearerToken(headers);
+  return token === undefined ? undefined : { key: token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** An Anthropic upstream. Clients use `baseURL: <mount>/<name>` (the SDK adds `/v1/messages`). */
+export function anthropicProvider(options: AnthropicProviderOptions): ProviderAdapter {
+  const o = normalizeProviderOptions('anthropicProvider', options, { name: 'anthropic', baseURL: 'https://api.anthropic.com' });
+  return {
+    kind: 'anthropic',
+    ...o,
+    apis: [messagesApi],
+    passthrough: PASSTHROUGH,
+    routePrefixInBaseURL: '',
+    defaultHeaders: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
+    credentialHeaders: (key) => ({ 'x-api-key': key }),
+    clientCredential: anthropicClientCredential,
+    errorBody(error: GatewayError) {
+      return anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message);
+    },
+  };
+}

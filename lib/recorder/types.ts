@@ -46,6 +46,32 @@ export interface InterceptionEndedRecord {
   errorMessage?: string;
   /** Masked key actually used last (e.g. `sk-a...wxyz`). */
   credentialHint?: string;
+  /** Every upstream attempt, in order (failovers are the ones before the last). */
+  attempts?: UpstreamAttempt[];
+}
+
+/** One upstream call made for an interception, as the key walk saw it. */
+export interface UpstreamAttempt {
+  /** Masked key used. */
+  credentialHint: string;
+  /** The upstream's status; absent when no answer came (transport failure, abort). */
+  httpStatus?: number;
+  errorType?: ErrorType;
+  durationMs: number;
+}
+
+/** One proxied passthrough call (`GET /models`, …). */
+export interface PassthroughRecord {
+  id: string;
+  initiatorId: string;
+  providerName: string;
+  method: string;
+  /** Route path under the provider prefix, without the query string. */
+  path: string;
+  httpStatus: number;
+  durationMs: number;
+  credentialHint?: string;
+  createdAt: Date;
 }
 
 /** Tokens of one upstream response. `input` excludes cached tokens. */
@@ -101,6 +127,7 @@ export interface Recorder {
   recordPromptUsage(r: PromptUsageRecord): void | Promise<void>;
   recordToolUsage(r: ToolUsageRecord): void | Promise<void>;
   recordModelThought?(r: ModelThoughtRecord): void | Promise<void>;
+  recordPassthrough?(r: PassthroughRecord): void | Promise<void>;
   /** Flush what is pending and release resources. */
   close?(): Promise<void>;
 }

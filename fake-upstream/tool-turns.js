@@ -13,14 +13,14 @@ const SCRIPTED_TOOLS = {
   // The bench's no-op tool: called once, then the usual answer, so the tool loop's cost is measured on its own.
   bmcp_bench_noop: { arguments: '{}', quote: false },
   bmcp_demo_server_time: { when: /\btime\b/i, arguments: '{}' },
-  bmcp_demo_word_count: { when: /\b(count|words?)\b/i, arguments: (question) => JSON.stringify({ text: quotedOrAll(question) }) },
+  bmcp_demo_word_count: { when: /\bcount\b.*\bwords?\b|\bhow many words\b/i, arguments: (question) => JSON.stringify({ text: quotedOrAll(question) }) },
 };
 
 const TOOL_USAGE = { prompt_tokens: 30, completion_tokens: 5 };
 
-/** Text between the first pair of quotes, else the whole question: "count the words in 'a b c'" → "a b c". */
+/** Text between the first pair of double quotes, else the whole question: `count the words in "a b c"` → `a b c`. */
 function quotedOrAll(question) {
-  const m = /["“']([^"”']+)["”']/.exec(question);
+  const m = /"([^"]+)"/.exec(question);
   return m ? m[1] : question;
 }
 

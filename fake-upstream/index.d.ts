@@ -104,5 +104,14 @@ export function writeSse(res: http.ServerResponse, events: string[]): void;
 export function chunk(delta: Record<string, unknown>, finish?: string | null, extra?: Record<string, unknown>): Record<string, unknown>;
 /** The id of the transcripts' answers. */
 export const COMPLETION_ID: string;
-/** The parsed transcripts of `api`: `.http` files as status, headers, body (and SSE events); `.txt` files as text. */
-export function loadTranscripts(api: string): Record<string, unknown>;
+/** A parsed `.http` transcript; `events` (each ending with its blank line) only for `text/event-stream` bodies. */
+export interface Transcript {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  events: Buffer[] | undefined;
+}
+/** The transcripts of `api` (a folder under transcripts/), by file name without extension: `.http` parsed, `.txt` as text. */
+export function loadTranscripts(api: string): Record<string, Transcript | string>;
+/** Parses one `.http` transcript (status line, headers, blank line, body); `file` names it in errors. */
+export function parseHttp(text: string, file: string): Transcript;

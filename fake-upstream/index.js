@@ -4,7 +4,7 @@
 const { startFakeUpstream } = require('./server');
 const { chatScript } = require('./script');
 const { chunk } = require('./chat-render');
-const { loadTranscripts, eventData } = require('./transcripts');
+const { loadTranscripts, parseHttp, eventData } = require('./transcripts');
 const { SCRIPTED_TOOLS } = require('./tool-turns');
 const { sseFrame } = require('./sse');
 
@@ -30,5 +30,5 @@ function writeSse(res, events) {
 
 module.exports = {
   startFakeUpstream, chatScript, chatCompletion, textStreamEvents, writeSse, chunk,
-  loadTranscripts, SCRIPTED_TOOLS, COMPLETION_ID,
+  loadTranscripts, parseHttp, SCRIPTED_TOOLS, COMPLETION_ID,
 };

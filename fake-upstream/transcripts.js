@@ -29,7 +29,7 @@ function parseHttp(text, file) {
     const body = Buffer.from(raw.replace(/\n+$/, ''));
     return { status: Number(status[1]), headers: { ...headers, 'content-length': String(body.length) }, body, events: undefined };
   }
-  const events = raw.split('\n\n').filter((e) => e.trim() !== '').map((e) => Buffer.from(`${e}\n\n`));
+  const events = raw.split('\n\n').filter((e) => e.trim() !== '').map((e) => Buffer.from(`${e.replace(/\n+$/, '')}\n\n`));
   return { status: Number(status[1]), headers, body: Buffer.concat(events), events };
 }
 

@@ -11,7 +11,7 @@ function sendBuffer(res, status, headers, body) {
   res.end(body);
 }
 
-/** A JSON body; `headers` come first so a transcript's `content-type` etc. win over nothing but the length. */
+/** A JSON body; `headers` may replace the content type, never the length. */
 function sendJson(res, status, body, headers = {}) {
   const buf = Buffer.from(JSON.stringify(body));
   sendBuffer(res, status, { 'content-type': 'application/json', ...headers, 'content-length': String(buf.length) }, buf);

@@ -1,12 +1,13 @@
-/** The startup demo: one streamed chat completion through the running bridge, printed as it arrives. */
+/** The startup demos: streamed chat completions through the running bridge, printed as they arrive. */
 'use strict';
 
-const DEMO_REQUEST = {
-  model: 'gpt-4o-mini',
-  messages: [{ role: 'user', content: 'Say hello to the people watching this demo' }],
-  stream: true,
-  stream_options: { include_usage: true },
-};
+const GREETING = 'Say hello to the people watching this demo';
+// The fake upstream calls the demo server's `server_time` tool when asked about the time.
+const TOOL_QUESTION = 'What time is it on the server?';
+
+function demoRequest(content) {
+  return { model: 'gpt-4o-mini', messages: [{ role: 'user', content }], stream: true, stream_options: { include_usage: true } };
+}
 
 function loadOpenAI() {
   try {
@@ -33,28 +34,29 @@ async function* sseData(body) {
   }
 }
 
-async function* chunksWithSdk(OpenAI, baseURL, token) {
+async function* chunksWithSdk(OpenAI, baseURL, token, request) {
   const client = new OpenAI({ apiKey: token, baseURL, maxRetries: 0 });
-  yield* await client.chat.completions.create(DEMO_REQUEST);
+  yield* await client.chat.completions.create(request);
 }
 
-async function* chunksWithFetch(baseURL, token) {
+async function* chunksWithFetch(baseURL, token, request) {
   const res = await fetch(`${baseURL}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(DEMO_REQUEST),
+    body: JSON.stringify(request),
   });
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   yield* sseData(res.body);
 }
 
-/** Streams one answer from `baseURL` (the bridge's OpenAI URL) as `token`'s user, writing text to `out` as it comes. */
-async function runStreamingDemo({ baseURL, token, out }) {
+/** Streams the answer to `content` from `baseURL` (the bridge's OpenAI URL) as `token`'s user, writing text to `out` as it comes. */
+async function streamAnswer({ baseURL, token, out, title, content }) {
   const OpenAI = loadOpenAI();
-  out.write(`\n--- demo: streaming a chat completion through the bridge (${OpenAI ? 'openai SDK' : 'fetch'}) as ${token}\n> ${DEMO_REQUEST.messages[0].content}\n< `);
+  const request = demoRequest(content);
+  out.write(`\n--- demo: ${title} (${OpenAI ? 'openai SDK' : 'fetch'}) as ${token}\n> ${content}\n< `);
   let usage;
   let chunks = 0;
-  const chunkStream = OpenAI ? chunksWithSdk(OpenAI, baseURL, token) : chunksWithFetch(baseURL, token);
+  const chunkStream = OpenAI ? chunksWithSdk(OpenAI, baseURL, token, request) : chunksWithFetch(baseURL, token, request);
   for await (const chunk of chunkStream) {
     chunks += 1;
     const text = chunk.choices[0] && chunk.choices[0].delta && chunk.choices[0].delta.content;
@@ -65,4 +67,17 @@ async function runStreamingDemo({ baseURL, token, out }) {
   out.write(`\n--- demo finished: ${chunks} chunks${tokens}\n\n`);
 }
 
-module.exports = { runStreamingDemo };
+/** The greeting demo: one streamed answer through the bridge. */
+function runStreamingDemo({ baseURL, token, out }) {
+  return streamAnswer({ baseURL, token, out, title: 'streaming a chat completion through the bridge', content: GREETING });
+}
+
+/**
+ * The tool demo: the model (the fake upstream) calls the injected `bmcp_demo_server_time`, the bridge runs it on
+ * the local MCP server and answers the model, and the client only sees the final answer, which quotes the result.
+ */
+function runToolDemo({ baseURL, token, out }) {
+  return streamAnswer({ baseURL, token, out, title: 'an injected MCP tool, bmcp_demo_server_time, called by the model and run by the bridge', content: TOOL_QUESTION });
+}
+
+module.exports = { runStreamingDemo, runToolDemo, TOOL_QUESTION };

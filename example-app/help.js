@@ -2,7 +2,7 @@
 'use strict';
 
 /** Commands to try against the example listening at `origin` (e.g. `http://127.0.0.1:3000`), as `token`'s user. */
-function helpText({ origin, token, mode }) {
+function helpText({ origin, token, mode, mcp = { servers: [] } }) {
   const openaiURL = `${origin}/ai/openai/v1`;
   const body = (stream) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
   return [
@@ -22,8 +22,20 @@ function helpText({ origin, token, mode }) {
     'What was recorded for you, and key health:',
     `  curl ${origin}/usage -H 'Authorization: Bearer ${token}'`,
     `  curl ${origin}/healthz`,
+    ...mcpLines(openaiURL, token, mcp),
     '',
   ].join('\n');
+}
+
+/** How to see the injected MCP tools at work, when there are any. */
+function mcpLines(openaiURL, token, { servers, demoQuestion }) {
+  if (servers.length === 0) return [];
+  const lines = [`Injected MCP tools (servers: ${servers.join(', ')}), run by the bridge; shown to the model as bmcp_<server>_<tool>:`];
+  if (demoQuestion) {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: demoQuestion }] });
+    lines.push(`  curl ${openaiURL}/chat/completions -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${body}'`);
+  }
+  return lines;
 }
 
 module.exports = { helpText };

@@ -5,8 +5,9 @@ const http = require('node:http');
 const express = require('express');
 const winston = require('winston');
 const { helpText } = require('./help');
-const { runStreamingDemo } = require('./demo');
-const { startFakeOpenAI } = require('./fake-openai');
+const { runStreamingDemo, runToolDemo, TOOL_QUESTION } = require('./demo');
+const { startFakeUpstream } = require('../fake-upstream');
+const { parseMcpServers, createTools } = require('./mcp');
 const { usageSummary } = require('./usage');
 const { loadUsers, authenticate, requireUser, actorFromUser } = require('./users');
 
@@ -37,6 +38,7 @@ function readConfig(env) {
     baseURL: env.OPENAI_BASE_URL || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     users: loadUsers(env),
+    mcpServers: parseMcpServers(env.MCP_SERVERS),
   };
 }
 
@@ -50,11 +52,12 @@ async function chooseUpstream(config) {
       close: async () => undefined,
     };
   }
-  const fake = await startFakeOpenAI({ keys: [OFFLINE_KEY] });
+  // Word by word, 30 ms apart, quoting the question: the stream is visibly a stream and visibly this request's.
+  const fake = await startFakeUpstream({ keys: [OFFLINE_KEY], chunkDelayMs: 30, echo: true });
   return {
     offline: true,
-    provider: { keys: [OFFLINE_KEY], baseURL: fake.baseURL },
-    describe: `offline: no OPENAI_API_KEY set, answering from the built-in fake OpenAI at ${fake.baseURL}`,
+    provider: { keys: [OFFLINE_KEY], baseURL: fake.url },
+    describe: `offline: no OPENAI_API_KEY set, answering from the built-in fake OpenAI at ${fake.url}`,
     close: fake.close,
   };
 }
@@ -127,7 +130,7 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
 
 async function main() {
   const config = readConfig(process.env);
-  const { createBridge, openaiProvider, MemoryRecorder } = loadBridge();
+  const { createBridge, openaiProvider, MemoryRecorder, mcpToolInjector } = loadBridge();
   const logger = winston.createLogger({
     level: config.logLevel,
     format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
@@ -135,11 +138,20 @@ async function main() {
   });
 
   const upstream = await chooseUpstream(config);
+  let tools;
+  try {
+    // Offline, the app also runs its own small MCP server, so the injected-tool demo needs nothing from outside.
+    tools = createTools({ mcpToolInjector, servers: config.mcpServers, withDemo: upstream.offline });
+  } catch (err) {
+    await upstream.close();
+    throw err;
+  }
   const recorder = new MemoryRecorder();
-  const bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder, logger });
+  const bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder, logger, tools });
   let origin = '';
   const mode = upstream.offline ? 'offline, fake upstream' : 'online, real OpenAI';
-  const help = () => helpText({ origin, token: DEMO_TOKEN, mode });
+  const mcp = { servers: [...config.mcpServers.map((s) => s.name), ...(upstream.offline ? ['demo'] : [])], demoQuestion: upstream.offline ? TOOL_QUESTION : undefined };
+  const help = () => helpText({ origin, token: DEMO_TOKEN, mode, mcp });
   const server = http.createServer(createApp({ bridge, recorder, users: config.users, help }));
   try {
     await listen(server, config.port, config.host);
@@ -151,11 +163,13 @@ async function main() {
   shutdownOnSignals({ server, bridge, upstream, logger });
 
   console.log(`mode: ${upstream.describe}`);
+  if (mcp.servers.length > 0) console.log(`MCP tools from: ${mcp.servers.join(', ')}`);
   console.log(`listening on ${origin}`);
   console.log(`\n${help()}`);
   if (!upstream.offline) return;
   try {
     await runStreamingDemo({ baseURL: `${origin}/ai/openai/v1`, token: DEMO_TOKEN, out: process.stdout });
+    await runToolDemo({ baseURL: `${origin}/ai/openai/v1`, token: DEMO_TOKEN, out: process.stdout });
     console.log(`server still running at ${origin}; Ctrl+C to stop.`);
   } catch (err) {
     logger.error(`demo request failed: ${err instanceof Error ? err.message : err}`);

@@ -48,7 +48,8 @@ function usageSummary(recorder, actorId, limit = 100) {
       key: (end && end.credentialHint) || i.credentialHint,
       tokens: used.length ? sumTokens(used) : undefined,
       prompt: prompt && prompt.prompt,
-      toolCalls: (tools.get(i.id) || []).map((t) => t.tool),
+      // Injected calls were run by the bridge (on `serverUrl`); the others were returned to the client to run.
+      toolCalls: (tools.get(i.id) || []).map((t) => ({ tool: t.tool, injected: t.injected, serverUrl: t.serverUrl, args: t.args, error: t.invocationError })),
     };
   });
 

@@ -1,50 +1,11 @@
 /** The example app as a user runs it: `node example-app/server.js` offline, driven by the real OpenAI SDK. */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import OpenAI from 'openai';
+import { childPids, isRunning, spawnExampleApp, type ExampleApp } from '../helpers/example-app-process';
 
-const ROOT = path.resolve(__dirname, '../..');
-const START_TIMEOUT_MS = 10_000;
-
-// The example loads the compiled package; build it once if nobody has yet.
-if (!existsSync(path.join(ROOT, 'dist/index.js'))) {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-}
-
-let child: ChildProcess;
+let app: ExampleApp;
 let origin: string;
-let stdout = '';
-let stderr = '';
-let exited: Promise<number | null>;
-
-/** Resolves when the child's output matches `pattern`; rejects if it exits or stays silent too long. */
-function waitForOutput(pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const match = pattern.exec(stdout);
-      if (!match) return;
-      cleanup();
-      resolve(match);
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`example app exited (${code}) before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`example app did not print ${pattern} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    function cleanup(): void {
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      child.off('exit', onExit);
-    }
-    child.stdout!.on('data', check);
-    child.once('exit', onExit);
-    check();
-  });
-}
+let demoServerPid: number;
+const waitForOutput = (pattern: RegExp, timeoutMs?: number) => app.waitForOutput(pattern, timeoutMs);
 
 async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -61,7 +22,9 @@ async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise
 interface UsageEntry {
   actor: { id: string; email?: string };
   streaming: boolean;
+  prompt?: string;
   tokens?: { input: number; output: number };
+  toolCalls: Array<{ tool: string; injected: boolean; serverUrl?: string; args: unknown }>;
 }
 interface UsageSummary {
   byActor: Record<string, { requests: number }>;
@@ -72,32 +35,21 @@ const usageAs = (token?: string): Promise<Response> => fetch(`${origin}/usage`, 
 const client = (token: string) => new OpenAI({ apiKey: token, baseURL: `${origin}/ai/openai/v1`, maxRetries: 0 });
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', AIBRIDGE_DEMO_TOKENS: 'tok-carol:carol:carol@example.com' };
-  delete env.OPENAI_API_KEY;
-  delete env.OPENAI_BASE_URL;
-  child = spawn(process.execPath, ['example-app/server.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  app = spawnExampleApp({ AIBRIDGE_DEMO_TOKENS: 'tok-carol:carol:carol@example.com' });
   origin = (await waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1];
 });
 
 afterAll(async () => {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await app.stop();
 });
 
 describe('example app (offline, fake upstream)', () => {
   test('prints which mode it runs in and how to try it', async () => {
     await waitForOutput(/curl \S+\/healthz/);
-    expect(stdout).toContain('mode: offline');
-    expect(stdout).toContain(`${origin}/ai/openai/v1`);
-    expect(stdout).toContain('Authorization: Bearer demo-token-alice');
-    expect(stdout).toContain(`curl ${origin}/usage -H 'Authorization: Bearer demo-token-alice'`);
+    expect(app.stdout).toContain('mode: offline');
+    expect(app.stdout).toContain(`${origin}/ai/openai/v1`);
+    expect(app.stdout).toContain('Authorization: Bearer demo-token-alice');
+    expect(app.stdout).toContain(`curl ${origin}/usage -H 'Authorization: Bearer demo-token-alice'`);
   });
 
   test('answers a blocking chat completion for a demo token', async () => {
@@ -173,8 +125,8 @@ describe('example app (offline, fake upstream)', () => {
 
   test('runs its startup demo: a streamed answer printed to the console', async () => {
     await waitForOutput(/--- demo finished: \d+ chunks/);
-    expect(stdout).toContain('(openai SDK)');
-    expect(stdout).toContain('You asked: "Say hello to the people watching this demo"');
+    expect(app.stdout).toContain('(openai SDK)');
+    expect(app.stdout).toContain('You asked: "Say hello to the people watching this demo"');
   });
 
   test('GET /healthz reports the key pool without key material', async () => {
@@ -190,9 +142,38 @@ describe('example app (offline, fake upstream)', () => {
     expect(await res.text()).toContain(`baseURL: '${origin}/ai/openai/v1'`);
   });
 
-  test('shuts down gracefully on SIGTERM', async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stdout + stderr).toContain('stopped');
+  test('runs its tool demo: the model calls the injected bmcp_demo_server_time, the answer quotes its result', async () => {
+    await waitForOutput(/--- demo: an injected MCP tool[^\n]*\n> [^\n]*\n< [^\n]*\n--- demo finished/);
+    expect(app.stdout).toMatch(/--- demo: an injected MCP tool[^\n]*\n> What time is it on the server\?\n< The tool bmcp_demo_server_time answered: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\n/);
+  });
+
+  test('an injected tool call is recorded as injected, with the stdio server it ran on', async () => {
+    await waitForOutput(/--- demo: an injected MCP tool[^]*--- demo finished/);
+    await eventually(async () => {
+      const usage = (await (await usageAs('demo-token-alice')).json()) as UsageSummary;
+      const entry = usage.interceptions.find((i) => i.prompt === 'What time is it on the server?');
+      expect(entry?.toolCalls).toEqual([{ tool: 'bmcp_demo_server_time', injected: true, serverUrl: `stdio:${process.execPath}`, args: {} }]);
+    });
+  });
+
+  test('the demo MCP server\'s tools work for any client: word_count through the bridge, blocking', async () => {
+    const answer = await client('demo-token-bob').chat.completions.create({
+      model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count the words in "one two three four"' }],
+    });
+    expect(answer.choices[0].message).toMatchObject({ content: 'The tool bmcp_demo_word_count answered: 4' });
+    expect(answer.choices[0].message.tool_calls).toBeUndefined();
+  });
+
+  test('the demo MCP server runs as a child of the app (stdio)', () => {
+    const pids = childPids(app.child.pid!, 'demo-mcp-server.js');
+    expect(pids).toHaveLength(1);
+    demoServerPid = pids[0];
+  });
+
+  test('shuts down gracefully on SIGTERM, ending the demo MCP server too', async () => {
+    expect(await app.stop()).toBe(0);
+    expect(app.stdout + app.stderr).toContain('stopped');
+    expect(demoServerPid).toBeGreaterThan(0);
+    expect(isRunning(demoServerPid)).toBe(false);
   });
 });

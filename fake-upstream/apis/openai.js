@@ -1,0 +1,47 @@
+// The OpenAI API of the fake: its routes, how it reads a credential, and its error shape.
+'use strict';
+
+const { loadTranscripts } = require('../transcripts');
+const { sendBuffer, sendJson } = require('../sse');
+const { createChatCompletions } = require('./openai-chat');
+
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** An API description for the server: `credential(headers)`, `errorBody(type, message, code)`, `errors`, `routes`. */
+function createOpenAIApi(config) {
+  const t = loadTranscripts('openai');
+  const models = t.models;
+  return {
+    name: 'openai',
+    credential(headers) {
+      const auth = headers.authorization;
+      return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    },
+    errorBody: (type, message, code) => ({ error: { message, type, param: null, code } }),
+    errors: {
+      unauthorized: { status: 401, type: 'invalid_request_error', message: 'Incorrect API key provided.', code: 'invalid_api_key' },
+      rateLimited: { status: 429, type: 'requests', message: 'Rate limit reached for requests.', code: 'rate_limit_exceeded' },
+      tooLarge: { status: 413, type: 'invalid_request_error', message: 'Request body too large.', code: null },
+      notFound: (method, path) => ({ status: 404, type: 'invalid_request_error', message: `Unknown request URL: ${method} ${path}.`, code: 'unknown_url' }),
+    },
+    routes: [
+      { method: 'POST', path: '/v1/chat/completions', handle: createChatCompletions(config) },
+      { method: 'GET', path: '/v1/models', handle: (ctx) => sendBuffer(ctx.res, models.status, models.headers, models.body) },
+      {
+        method: 'GET',
+        path: /^\/v1\/models\/([^/]+)$/,
+        handle: (ctx, m) => sendJson(ctx.res, 200, { id: safeDecode(m[1]), object: 'model', created: 1, owned_by: 'openai' }),
+      },
+      // Passthrough traffic in the tests: whatever was sent comes back, so a test can see it arrived unchanged.
+      { method: '*', path: /^\/v1\/conversations(\/|$)/, handle: (ctx) => sendJson(ctx.res, 200, { id: 'conv_1', object: 'conversation', echo: ctx.req.body }) },
+    ],
+  };
+}
+
+module.exports = { createOpenAIApi };

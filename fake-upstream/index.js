@@ -1,0 +1,34 @@
+// The fake OpenAI-compatible upstream shared by the tests, the example app and the bench (not part of the npm package).
+'use strict';
+
+const { startFakeUpstream } = require('./server');
+const { chatScript } = require('./script');
+const { chunk } = require('./chat-render');
+const { loadTranscripts, parseHttp, eventData } = require('./transcripts');
+const { SCRIPTED_TOOLS } = require('./tool-turns');
+const { sseFrame } = require('./sse');
+
+const COMPLETION_ID = 'chatcmpl-test123';
+
+/** The default blocking answer (transcript `openai/chat-completion`), with `overrides` on top. */
+function chatCompletion(overrides = {}) {
+  return { ...JSON.parse(loadTranscripts('openai')['chat-completion'].body.toString('utf8')), ...overrides };
+}
+
+/** The `data:` payloads of the default streamed answer, `[DONE]` included; with the usage chunk when `includeUsage`. */
+function textStreamEvents(includeUsage) {
+  const t = loadTranscripts('openai');
+  return eventData(includeUsage ? t['chat-stream-usage'] : t['chat-stream']);
+}
+
+/** Writes `events` (payloads) as a 200 SSE answer with the default stream's headers. */
+function writeSse(res, events) {
+  res.writeHead(200, loadTranscripts('openai')['chat-stream'].headers);
+  for (const e of events) res.write(sseFrame(e));
+  res.end();
+}
+
+module.exports = {
+  startFakeUpstream, chatScript, chatCompletion, textStreamEvents, writeSse, chunk,
+  loadTranscripts, parseHttp, SCRIPTED_TOOLS, COMPLETION_ID,
+};

@@ -38,6 +38,7 @@ interface ProviderRoutes {
   passthrough: ReturnType<typeof createPassthroughHandler>;
 }
 
+const UNSAFE_PATH = new GatewayError(404, 'bad_request', 'invalid_path', 'Not found: the path has dot segments, encoded separators or path parameters.');
 const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
 
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
@@ -77,7 +78,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     const { adapter } = provider;
     const routePath = slash < 0 ? '' : path.slice(slash);
     if (isUnsafePath(path)) {
-      return sendGatewayError(res, adapter, new GatewayError(400, 'bad_request', 'invalid_path', 'Request path must not contain dot segments or encoded separators.'));
+      return sendGatewayError(res, adapter, UNSAFE_PATH);
     }
     if (runtime.inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
     const bridged = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;

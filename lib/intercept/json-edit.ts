@@ -1,0 +1,145 @@
+/** Byte-level edits of a JSON object's top-level fields: the rest of the client's bytes stay exactly as sent. */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/** Where one top-level field sits in the bytes (offsets into the buffer; ends exclusive). */
+export interface FieldSpan {
+  /** The opening quote of the key. */
+  keyStart: number;
+  /** First byte of the value. */
+  valueStart: number;
+  /** One past the last byte of the value. */
+  valueEnd: number;
+}
+
+/** The bytes are not one JSON object (callers only edit bodies that `JSON.parse` already accepted). */
+export class JsonEditError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(`${message} at byte ${offset}`);
+    this.name = 'JsonEditError';
+  }
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+function skipSpace(raw: Buffer, at: number): number {
+  while (at < raw.length && isSpace(raw[at])) at++;
+  return at;
+}
+
+/** `at` is an opening quote; returns one past the closing quote. Jumps quote to quote, so long strings cost one memchr. */
+function skipString(raw: Buffer, at: number): number {
+  let quote = raw.indexOf(QUOTE, at + 1);
+  for (;;) {
+    if (quote < 0) throw new JsonEditError('unterminated string', at);
+    let backslashes = 0;
+    while (raw[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    quote = raw.indexOf(QUOTE, quote + 1);
+  }
+}
+
+/** `at` is the first byte of a value; returns one past its last byte. Nesting is counted, never recursed into. */
+function skipValue(raw: Buffer, at: number): number {
+  const first = raw[at];
+  if (first === QUOTE) return skipString(raw, at);
+  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+    let end = at;
+    while (end < raw.length) {
+      const b = raw[end];
+      if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isSpace(b)) break;
+      end++;
+    }
+    if (end === at) throw new JsonEditError('value expected', at);
+    return end;
+  }
+  let depth = 0;
+  let i = at;
+  while (i < raw.length) {
+    const b = raw[i];
+    if (b === QUOTE) {
+      i = skipString(raw, i);
+      continue;
+    }
+    if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth++;
+    else if ((b === CLOSE_OBJECT || b === CLOSE_ARRAY) && --depth === 0) return i + 1;
+    i++;
+  }
+  throw new JsonEditError('unterminated value', at);
+}
+
+function keyEquals(raw: Buffer, start: number, end: number, key: string, keyBytes: Buffer): boolean {
+  const inner = raw.subarray(start + 1, end - 1);
+  // Escapes (`"stream\u005foptions"`) name the same key for JSON.parse; only then is decoding needed.
+  if (inner.includes(BACKSLASH)) return JSON.parse(raw.toString('utf8', start, end)) === key;
+  return inner.equals(keyBytes);
+}
+
+interface ObjectScan {
+  /** Offset of the object's `{`. */
+  open: number;
+  empty: boolean;
+  /** The last field named `key` (the one `JSON.parse` keeps), if any. */
+  field: FieldSpan | undefined;
+}
+
+function scanObject(raw: Buffer, key: string): ObjectScan {
+  const keyBytes = Buffer.from(key, 'utf8');
+  // A UTF-8 byte order mark is not JSON whitespace, but it may precede the object.
+  let at = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+  at = skipSpace(raw, at);
+  if (raw[at] !== OPEN_OBJECT) throw new JsonEditError('object expected', at);
+  const open = at;
+  let field: FieldSpan | undefined;
+  at = skipSpace(raw, at + 1);
+  if (raw[at] === CLOSE_OBJECT) return { open, empty: true, field };
+  for (;;) {
+    if (raw[at] !== QUOTE) throw new JsonEditError('key expected', at);
+    const keyStart = at;
+    const keyEnd = skipString(raw, at);
+    at = skipSpace(raw, keyEnd);
+    if (raw[at] !== COLON) throw new JsonEditError('colon expected', at);
+    const valueStart = skipSpace(raw, at + 1);
+    const valueEnd = skipValue(raw, valueStart);
+    if (keyEquals(raw, keyStart, keyEnd, key, keyBytes)) field = { keyStart, valueStart, valueEnd };
+    at = skipSpace(raw, valueEnd);
+    if (raw[at] === CLOSE_OBJECT) return { open, empty: false, field };
+    if (raw[at] !== COMMA) throw new JsonEditError('comma or } expected', at);
+    at = skipSpace(raw, at + 1);
+  }
+}
+
+/** The span of the top-level field `key` of the JSON object in `raw` (the last one when the key repeats), if present. */
+export function topLevelFieldSpan(raw: Buffer, key: string): FieldSpan | undefined {
+  return scanObject(raw, key).field;
+}
+
+/**
+ * `raw` with the top-level field `key` set to `valueJson` (serialised JSON, written as given): the value of the
+ * last `key` is replaced in place, or `"key":value` is inserted right after the opening `{`. Nothing else changes.
+ */
+export function setTopLevelField(raw: Buffer, key: string, valueJson: string): Buffer {
+  const { open, empty, field } = scanObject(raw, key);
+  if (field) {
+    return Buffer.concat([raw.subarray(0, field.valueStart), Buffer.from(valueJson, 'utf8'), raw.subarray(field.valueEnd)]);
+  }
+  const inserted = `${JSON.stringify(key)}:${valueJson}${empty ? '' : ','}`;
+  return Buffer.concat([raw.subarray(0, open + 1), Buffer.from(inserted, 'utf8'), raw.subarray(open + 1)]);
+}
+
+/** `raw` with `value` set inside the top-level object field `outer` (created, or replacing a non-object value). */
+export function setNestedField(raw: Buffer, outer: string, key: string, valueJson: string): Buffer {
+  const { field } = scanObject(raw, outer);
+  if (!field || raw[field.valueStart] !== OPEN_OBJECT) return setTopLevelField(raw, outer, `{${JSON.stringify(key)}:${valueJson}}`);
+  const inner = setTopLevelField(raw.subarray(field.valueStart, field.valueEnd), key, valueJson);
+  return Buffer.concat([raw.subarray(0, field.valueStart), inner, raw.subarray(field.valueEnd)]);
+}

@@ -36,15 +36,26 @@ function skipSpace(raw: Buffer, at: number): number {
   return at;
 }
 
-/** `at` is an opening quote; returns one past the closing quote. Jumps quote to quote, so long strings cost one memchr. */
+// Strings longer than this are skipped with memchr (indexOf); shorter ones byte by byte, which is cheaper for them.
+const LONG_STRING = 64;
+
+/** `at` is an opening quote; returns one past the closing quote. */
 function skipString(raw: Buffer, at: number): number {
-  let quote = raw.indexOf(QUOTE, at + 1);
-  for (;;) {
+  const len = raw.length;
+  const shortEnd = Math.min(len, at + LONG_STRING);
+  let i = at + 1;
+  for (; i < shortEnd; i++) {
+    const b = raw[i];
+    if (b === QUOTE) return i + 1;
+    if (b === BACKSLASH) i++;
+  }
+  if (i >= len) throw new JsonEditError('unterminated string', at);
+  // `i` is outside any escape here; each candidate quote is escaped iff an odd run of backslashes precedes it.
+  for (let quote = raw.indexOf(QUOTE, i); ; quote = raw.indexOf(QUOTE, quote + 1)) {
     if (quote < 0) throw new JsonEditError('unterminated string', at);
     let backslashes = 0;
-    while (raw[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    while (quote - 1 - backslashes >= i && raw[quote - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
-    quote = raw.indexOf(QUOTE, quote + 1);
   }
 }
 
@@ -78,10 +89,30 @@ function skipValue(raw: Buffer, at: number): number {
 }
 
 function keyEquals(raw: Buffer, start: number, end: number, key: string, keyBytes: Buffer): boolean {
-  const inner = raw.subarray(start + 1, end - 1);
-  // Escapes (`"stream\u005foptions"`) name the same key for JSON.parse; only then is decoding needed.
-  if (inner.includes(BACKSLASH)) return JSON.parse(raw.toString('utf8', start, end)) === key;
-  return inner.equals(keyBytes);
+  const length = end - start - 2;
+  if (length === keyBytes.length) {
+    let i = 0;
+    while (i < length && raw[start + 1 + i] === keyBytes[i]) i++;
+    if (i === length) return true;
+  }
+  // Escapes (`"stream\u005foptions"`) name the same key for JSON.parse, and only ever make it longer.
+  if (length <= keyBytes.length) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    if (raw[i] === BACKSLASH) return JSON.parse(raw.toString('utf8', start, end)) === key;
+  }
+  return false;
+}
+
+const encodedKeys = new Map<string, Buffer>();
+
+function encodeKey(key: string): Buffer {
+  let bytes = encodedKeys.get(key);
+  if (!bytes) {
+    bytes = Buffer.from(key, 'utf8');
+    // Callers edit a handful of fixed keys; the bound only stops a misuse from growing it forever.
+    if (encodedKeys.size < 64) encodedKeys.set(key, bytes);
+  }
+  return bytes;
 }
 
 interface ObjectScan {
@@ -93,7 +124,7 @@ interface ObjectScan {
 }
 
 function scanObject(raw: Buffer, key: string): ObjectScan {
-  const keyBytes = Buffer.from(key, 'utf8');
+  const keyBytes = encodeKey(key);
   // A UTF-8 byte order mark is not JSON whitespace, but it may precede the object.
   let at = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
   at = skipSpace(raw, at);

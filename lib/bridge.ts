@@ -8,6 +8,7 @@ import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
 import { normalizeBridgeOptions, type BridgeOptions } from './options';
 import { createPassthroughHandler } from './passthrough/passthrough-handler';
+import { answerUnexpected, fallbackFor, type Fallback } from './last-resort';
 import { isUnsafePath } from './path-guard';
 import { suggestedBaseURL } from './providers/provider-options';
 import type { ProviderAdapter } from './providers/types';
@@ -35,14 +36,19 @@ export interface Bridge extends Router {
   stats(): { providers: Record<string, ProviderCounters>; recorderFailures: number };
 }
 
-type Handler = (req: Request, res: Response) => Promise<void>;
+interface BridgedRoute {
+  handle: (req: Request, res: Response) => Promise<void>;
+  fallback: Fallback;
+}
 
 interface ProviderRoutes {
   adapter: ProviderAdapter;
-  bridged: Map<string, Handler>;
+  bridged: Map<string, BridgedRoute>;
   passthrough: ReturnType<typeof createPassthroughHandler>;
+  fallback: Fallback;
 }
 
+const UNSAFE_PATH = new GatewayError(404, 'bad_request', 'invalid_path', 'Not found: the path has dot segments, encoded separators or path parameters.');
 const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
 
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
@@ -77,8 +83,12 @@ export function createBridge(options: BridgeOptions): Bridge {
   for (const provider of providers) {
     routes.set(provider.adapter.name, {
       adapter: provider.adapter,
-      bridged: new Map(provider.adapter.apis.map((api) => [api.route, createInterceptionHandler(provider, api, runtime)])),
+      bridged: new Map(provider.adapter.apis.map((api) => [api.route, {
+        handle: createInterceptionHandler(provider, api, runtime),
+        fallback: fallbackFor(provider.adapter, api),
+      }])),
       passthrough: createPassthroughHandler(provider, runtime),
+      fallback: fallbackFor(provider.adapter),
     });
   }
 
@@ -89,22 +99,25 @@ export function createBridge(options: BridgeOptions): Bridge {
     const slash = path.indexOf('/', 1);
     const provider = routes.get(slash < 0 ? path.slice(1) : path.slice(1, slash));
     if (!provider) return next();
-    const { adapter } = provider;
-    const routePath = slash < 0 ? '' : path.slice(slash);
-    if (isUnsafePath(path)) {
-      return sendGatewayError(res, adapter, new GatewayError(400, 'bad_request', 'invalid_path', 'Request path must not contain dot segments or encoded separators.'));
+    // From here on, whatever throws (synchronously or later) is answered in the provider's shape, never escapes.
+    try {
+      const { adapter } = provider;
+      const routePath = slash < 0 ? '' : path.slice(slash);
+      if (isUnsafePath(path)) return sendGatewayError(res, adapter, UNSAFE_PATH);
+      if (runtime.inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
+      const bridged = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
+      if (bridged) {
+        bridged.handle(req, res).catch((err) => answerUnexpected(err, res, bridged.fallback, runtime.logger));
+        return;
+      }
+      if (adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) {
+        provider.passthrough.handle(req, res, routePath).catch((err) => answerUnexpected(err, res, provider.fallback, runtime.logger));
+        return;
+      }
+      sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
+    } catch (err) {
+      answerUnexpected(err, res, provider.fallback, runtime.logger);
     }
-    if (runtime.inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
-    const bridged = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
-    if (bridged) {
-      void bridged(req, res);
-      return;
-    }
-    if (adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) {
-      void provider.passthrough.handle(req, res, routePath);
-      return;
-    }
-    sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
   }
 
   const router = express.Router() as Bridge;

@@ -99,7 +99,7 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
     '/v1/models/%2E%2E%2Ffiles',
     '/v1/./models',
     '/v1/models/a%2fb',
-  ])('path traversal %s → 400', async (path) => {
+  ])('path traversal %s → 404', async (path) => {
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(suite.gw.url);
       // http.request keeps the path exactly as written (fetch would normalise dot segments).
@@ -110,7 +110,7 @@ describe('gateway errors are OpenAI-shaped and nothing goes upstream', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(status).toBe(400);
+    expect(status).toBe(404);
     expect(suite.upstream.requests).toHaveLength(0);
   });
 });

@@ -15,15 +15,31 @@ export type ActorResolver = (req: Request) => Actor | null | undefined | false |
 
 const NO_ACTOR = new GatewayError(401, 'unauthorized', 'unauthorized', 'Authentication required: no user could be identified for this request.');
 
-/** The actor, or a {@link GatewayError}: `401` when there is none, `500` when the resolver itself failed. */
+const ACTOR_FAILED = new GatewayError(500, 'server_error', 'internal_error', 'Could not identify the user of this request.');
+
+/**
+ * The actor, or a {@link GatewayError}: `401` when there is none (falsy, or an empty id), `500` when the resolver
+ * threw or answered something that is not `{ id: string | finite number }`. A numeric id is returned as a string.
+ */
 export async function resolveActor(resolver: ActorResolver, req: Request, logger: Logger): Promise<Actor> {
   let actor: Actor | null | undefined | false;
   try {
     actor = await resolver(req);
   } catch (err) {
     logger.error('actor resolver threw', { error: errorMessage(err) });
-    throw new GatewayError(500, 'server_error', 'internal_error', 'Could not identify the user of this request.');
+    throw ACTOR_FAILED;
   }
-  if (!actor || typeof actor.id !== 'string' || actor.id === '') throw NO_ACTOR;
-  return actor;
+  if (!actor) throw NO_ACTOR;
+  const id = (actor as { id?: unknown }).id;
+  if (typeof id === 'string') {
+    if (id === '') throw NO_ACTOR;
+    return actor;
+  }
+  // Database ids are often numbers; a number is unambiguous as text. Anything else is a bug in the host's resolver.
+  if (typeof id === 'number' && Number.isFinite(id)) return { ...actor, id: String(id) };
+  // The type only: the value may be a whole user object.
+  const got = typeof actor !== 'object' ? `a ${typeof actor} instead of an object`
+    : typeof id === 'number' ? 'a non-finite number as id' : `an id of type ${id === null ? 'null' : typeof id}`;
+  logger.error(`createBridge option \`actor\` returned ${got}; expected { id: string | finite number, metadata? }`);
+  throw ACTOR_FAILED;
 }

@@ -14,8 +14,11 @@ export interface UpstreamReportedError {
 
 /** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
 export interface StreamObserver {
-  /** Whether the client sees this event (its raw bytes are forwarded unchanged when true). */
-  accept(event: SseEvent): boolean;
+  /**
+   * Whether the client sees this event: `true` forwards its raw bytes unchanged, `false` withholds it, a Buffer
+   * is sent instead of the raw bytes (a byte-level edit, e.g. removing a field the bridge caused).
+   */
+  accept(event: SseEvent): boolean | Buffer;
   /** True once the API's terminal event arrived (e.g. `[DONE]`); a stream ending before that was cut. */
   readonly completed: boolean;
   /** Set when the upstream sent an error event. */

@@ -29,6 +29,8 @@ export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
 type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
+const UNEXPECTED: Ending = { httpStatus: 500, status: 'failed', errorType: 'unknown', errorMessage: 'The gateway failed to handle this request.' };
+
 function isEventStream(contentType: string | string[] | undefined): boolean {
   return typeof contentType === 'string' && contentType.startsWith('text/event-stream');
 }
@@ -120,6 +122,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     let recording: InterceptionRecording | undefined;
     let id = '';
     let ending: Ending;
+    let unexpected: { failure: unknown } | undefined;
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       const headers = upstreamHeaders(headerRule, req.headers, actor, adapter.actorHeaders);
@@ -143,17 +146,27 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor);
     } catch (err) {
-      ending = fail(err, res, abort.signal, trace);
+      try {
+        ending = fail(err, res, abort.signal, trace);
+      } catch (failure) {
+        // Answering failed too: still record the end, then let the bridge's last resort answer.
+        unexpected = { failure };
+        ending = UNEXPECTED;
+      }
     }
-    if (recording) {
-      counters.interceptions++;
-      counters[ending.status]++;
-      counters.upstreamAttempts += trace.attempts;
-      counters.failovers += trace.failovers ?? 0;
-      if (trace.exhausted) counters.keysExhausted++;
-      recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+    try {
+      if (recording) {
+        counters.interceptions++;
+        counters[ending.status]++;
+        counters.upstreamAttempts += trace.attempts;
+        counters.failovers += trace.failovers ?? 0;
+        if (trace.exhausted) counters.keysExhausted++;
+        recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+      }
+    } finally {
+      leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
     }
-    leave(); // after the end record, so close() flushes it
+    if (unexpected) throw unexpected.failure;
   };
 
   function fail(err: unknown, res: Response, signal: AbortSignal, trace: AttemptTrace): Ending {
@@ -173,7 +186,8 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       error = new GatewayError(500, 'unknown', 'internal_error', 'The gateway failed to handle this request.');
     }
     if (res.headersSent) {
-      if (!res.writableEnded) res.end();
+      // Only a stream is still open here: end it with the protocol's error event, never a silent clean end.
+      if (!res.writableEnded) res.end(api.streamErrorEvent({ message: error.message, type: error.errorType === 'unknown' ? 'server_error' : error.errorType, code: error.code }));
     } else {
       sendGatewayError(res, adapter, error);
     }

@@ -10,10 +10,10 @@ const WS = new Set([0x20, 0x0a, 0x0d, 0x09]);
 export function appendToTopLevelArray(raw: Buffer, key: string, items: readonly string[]): Buffer {
   if (items.length === 0) return raw;
   const span = topLevelFieldSpan(raw, key);
-  if (!span || raw[span.start] !== 0x5b) return setTopLevelField(raw, key, `[${items.join(',')}]`);
-  const close = span.end - 1;
+  if (!span || raw[span.valueStart] !== 0x5b) return setTopLevelField(raw, key, `[${items.join(',')}]`);
+  const close = span.valueEnd - 1;
   let last = close - 1;
-  while (last > span.start && WS.has(raw[last])) last--;
-  const empty = last === span.start;
+  while (last > span.valueStart && WS.has(raw[last])) last--;
+  const empty = last === span.valueStart;
   return Buffer.concat([raw.subarray(0, close), Buffer.from((empty ? '' : ',') + items.join(',')), raw.subarray(close)]);
 }

@@ -1,66 +1,176 @@
-/** TEMPORARY: minimal top-level JSON field edits (replaced on merge by the full scanner). */
+/** Byte-level edits of a JSON object's top-level fields: the rest of the client's bytes stay exactly as sent. */
 
-export interface Span { start: number; end: number }
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
 
-function skipWs(raw: Buffer, i: number): number {
-  while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x0a || raw[i] === 0x0d || raw[i] === 0x09)) i++;
-  return i;
+/** Where one top-level field sits in the bytes (offsets into the buffer; ends exclusive). */
+export interface FieldSpan {
+  /** The opening quote of the key. */
+  keyStart: number;
+  /** First byte of the value. */
+  valueStart: number;
+  /** One past the last byte of the value. */
+  valueEnd: number;
 }
 
-function skipString(raw: Buffer, i: number): number {
-  i++;
-  while (i < raw.length) {
-    if (raw[i] === 0x5c) i += 2;
-    else if (raw[i] === 0x22) return i + 1;
-    else i++;
+/** The bytes are not one JSON object (callers only edit bodies that `JSON.parse` already accepted). */
+export class JsonEditError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(`${message} at byte ${offset}`);
+    this.name = 'JsonEditError';
   }
-  return i;
 }
 
-function skipValue(raw: Buffer, i: number): number {
-  if (raw[i] === 0x22) return skipString(raw, i);
-  if (raw[i] === 0x7b || raw[i] === 0x5b) {
-    let depth = 0;
-    while (i < raw.length) {
-      const c = raw[i];
-      if (c === 0x22) { i = skipString(raw, i); continue; }
-      if (c === 0x7b || c === 0x5b) depth++;
-      else if (c === 0x7d || c === 0x5d) { depth--; if (depth === 0) return i + 1; }
-      i++;
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+function skipSpace(raw: Buffer, at: number): number {
+  while (at < raw.length && isSpace(raw[at])) at++;
+  return at;
+}
+
+// Strings longer than this are skipped with memchr (indexOf); shorter ones byte by byte, which is cheaper for them.
+const LONG_STRING = 64;
+
+/** `at` is an opening quote; returns one past the closing quote. */
+function skipString(raw: Buffer, at: number): number {
+  const len = raw.length;
+  const shortEnd = Math.min(len, at + LONG_STRING);
+  let i = at + 1;
+  for (; i < shortEnd; i++) {
+    const b = raw[i];
+    if (b === QUOTE) return i + 1;
+    if (b === BACKSLASH) i++;
+  }
+  if (i >= len) throw new JsonEditError('unterminated string', at);
+  // `i` is outside any escape here; each candidate quote is escaped iff an odd run of backslashes precedes it.
+  for (let quote = raw.indexOf(QUOTE, i); ; quote = raw.indexOf(QUOTE, quote + 1)) {
+    if (quote < 0) throw new JsonEditError('unterminated string', at);
+    let backslashes = 0;
+    while (quote - 1 - backslashes >= i && raw[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+  }
+}
+
+/** `at` is the first byte of a value; returns one past its last byte. Nesting is counted, never recursed into. */
+function skipValue(raw: Buffer, at: number): number {
+  const first = raw[at];
+  if (first === QUOTE) return skipString(raw, at);
+  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+    let end = at;
+    while (end < raw.length) {
+      const b = raw[end];
+      if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isSpace(b)) break;
+      end++;
     }
-    return i;
+    if (end === at) throw new JsonEditError('value expected', at);
+    return end;
   }
-  while (i < raw.length && ![0x2c, 0x7d, 0x5d, 0x20, 0x0a, 0x0d, 0x09].includes(raw[i])) i++;
-  return i;
+  let depth = 0;
+  let i = at;
+  while (i < raw.length) {
+    const b = raw[i];
+    if (b === QUOTE) {
+      i = skipString(raw, i);
+      continue;
+    }
+    if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth++;
+    else if ((b === CLOSE_OBJECT || b === CLOSE_ARRAY) && --depth === 0) return i + 1;
+    i++;
+  }
+  throw new JsonEditError('unterminated value', at);
 }
 
-export function topLevelFieldSpan(raw: Buffer, key: string): Span | undefined {
-  let i = skipWs(raw, 0);
-  if (raw[i] !== 0x7b) return undefined;
-  i++;
-  let found: Span | undefined;
+function keyEquals(raw: Buffer, start: number, end: number, key: string, keyBytes: Buffer): boolean {
+  const length = end - start - 2;
+  if (length === keyBytes.length) {
+    let i = 0;
+    while (i < length && raw[start + 1 + i] === keyBytes[i]) i++;
+    if (i === length) return true;
+  }
+  // Escapes (`"stream\u005foptions"`) name the same key for JSON.parse, and only ever make it longer.
+  if (length <= keyBytes.length) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    if (raw[i] === BACKSLASH) return JSON.parse(raw.toString('utf8', start, end)) === key;
+  }
+  return false;
+}
+
+const encodedKeys = new Map<string, Buffer>();
+
+function encodeKey(key: string): Buffer {
+  let bytes = encodedKeys.get(key);
+  if (!bytes) {
+    bytes = Buffer.from(key, 'utf8');
+    // Callers edit a handful of fixed keys; the bound only stops a misuse from growing it forever.
+    if (encodedKeys.size < 64) encodedKeys.set(key, bytes);
+  }
+  return bytes;
+}
+
+interface ObjectScan {
+  /** Offset of the object's `{`. */
+  open: number;
+  empty: boolean;
+  /** The last field named `key` (the one `JSON.parse` keeps), if any. */
+  field: FieldSpan | undefined;
+}
+
+function scanObject(raw: Buffer, key: string): ObjectScan {
+  const keyBytes = encodeKey(key);
+  // A UTF-8 byte order mark is not JSON whitespace, but it may precede the object.
+  let at = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+  at = skipSpace(raw, at);
+  if (raw[at] !== OPEN_OBJECT) throw new JsonEditError('object expected', at);
+  const open = at;
+  let field: FieldSpan | undefined;
+  at = skipSpace(raw, at + 1);
+  if (raw[at] === CLOSE_OBJECT) return { open, empty: true, field };
   for (;;) {
-    i = skipWs(raw, i);
-    if (raw[i] === 0x7d || i >= raw.length) return found;
-    const keyStart = i;
-    i = skipString(raw, i);
-    const name = JSON.parse(raw.toString('utf8', keyStart, i)) as string;
-    i = skipWs(raw, i);
-    i++; // colon
-    i = skipWs(raw, i);
-    const start = i;
-    i = skipValue(raw, i);
-    if (name === key) found = { start, end: i };
-    i = skipWs(raw, i);
-    if (raw[i] === 0x2c) i++;
+    if (raw[at] !== QUOTE) throw new JsonEditError('key expected', at);
+    const keyStart = at;
+    const keyEnd = skipString(raw, at);
+    at = skipSpace(raw, keyEnd);
+    if (raw[at] !== COLON) throw new JsonEditError('colon expected', at);
+    const valueStart = skipSpace(raw, at + 1);
+    const valueEnd = skipValue(raw, valueStart);
+    if (keyEquals(raw, keyStart, keyEnd, key, keyBytes)) field = { keyStart, valueStart, valueEnd };
+    at = skipSpace(raw, valueEnd);
+    if (raw[at] === CLOSE_OBJECT) return { open, empty: false, field };
+    if (raw[at] !== COMMA) throw new JsonEditError('comma or } expected', at);
+    at = skipSpace(raw, at + 1);
   }
 }
 
+/** The span of the top-level field `key` of the JSON object in `raw` (the last one when the key repeats), if present. */
+export function topLevelFieldSpan(raw: Buffer, key: string): FieldSpan | undefined {
+  return scanObject(raw, key).field;
+}
+
+/**
+ * `raw` with the top-level field `key` set to `valueJson` (serialised JSON, written as given): the value of the
+ * last `key` is replaced in place, or `"key":value` is inserted right after the opening `{`. Nothing else changes.
+ */
 export function setTopLevelField(raw: Buffer, key: string, valueJson: string): Buffer {
-  const span = topLevelFieldSpan(raw, key);
-  if (span) return Buffer.concat([raw.subarray(0, span.start), Buffer.from(valueJson), raw.subarray(span.end)]);
-  const open = raw.indexOf(0x7b);
-  const rest = skipWs(raw, open + 1);
-  const sep = raw[rest] === 0x7d ? '' : ',';
-  return Buffer.concat([raw.subarray(0, open + 1), Buffer.from(`${JSON.stringify(key)}:${valueJson}${sep}`), raw.subarray(open + 1)]);
+  const { open, empty, field } = scanObject(raw, key);
+  if (field) {
+    return Buffer.concat([raw.subarray(0, field.valueStart), Buffer.from(valueJson, 'utf8'), raw.subarray(field.valueEnd)]);
+  }
+  const inserted = `${JSON.stringify(key)}:${valueJson}${empty ? '' : ','}`;
+  return Buffer.concat([raw.subarray(0, open + 1), Buffer.from(inserted, 'utf8'), raw.subarray(open + 1)]);
+}
+
+/** `raw` with `value` set inside the top-level object field `outer` (created, or replacing a non-object value). */
+export function setNestedField(raw: Buffer, outer: string, key: string, valueJson: string): Buffer {
+  const { field } = scanObject(raw, outer);
+  if (!field || raw[field.valueStart] !== OPEN_OBJECT) return setTopLevelField(raw, outer, `{${JSON.stringify(key)}:${valueJson}}`);
+  const inner = setTopLevelField(raw.subarray(field.valueStart, field.valueEnd), key, valueJson);
+  return Buffer.concat([raw.subarray(0, field.valueStart), inner, raw.subarray(field.valueEnd)]);
 }

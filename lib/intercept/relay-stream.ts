@@ -92,15 +92,19 @@ function waitForDrain(res: Response): Promise<void> {
 function forward(res: Response, chunk: Buffer | undefined, events: SseEvent[], observer: StreamObserver): boolean {
   if (events.length === 0) return true;
   let size = 0;
+  let edited = false;
   const accepted: Buffer[] = [];
   for (const event of events) {
-    if (!observer.accept(event)) continue;
-    accepted.push(event.raw);
-    size += event.raw.length;
+    const verdict = observer.accept(event);
+    if (verdict === false) continue;
+    const bytes = verdict === true ? event.raw : verdict;
+    if (bytes !== event.raw) edited = true;
+    accepted.push(bytes);
+    size += bytes.length;
   }
   if (accepted.length === 0) return true;
   // Most chunks hold exactly the events they complete: send the chunk itself, no copy.
-  if (chunk && accepted.length === events.length && size === chunk.length) return res.write(chunk);
+  if (chunk && !edited && accepted.length === events.length && size === chunk.length) return res.write(chunk);
   return res.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
 }
 

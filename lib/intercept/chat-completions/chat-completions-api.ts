@@ -1,5 +1,6 @@
 /** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
 import { encodeSseEvent } from '../../streaming/sse-encoder';
+import { setNestedField } from '../json-edit';
 import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
 import { lastUserPrompt } from './prompt';
 import { ChatStreamObserver } from './chat-stream-observer';
@@ -21,11 +22,12 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
   if (problem) return problem;
   const streaming = body.stream === true;
   const streamOptions = body.stream_options as JsonObject | null | undefined;
-  // Usage is recorded for every stream; when the client did not ask for it, ask on its behalf and hide the extra chunk.
+  // Usage is recorded for every stream; when the client did not ask for it, ask on its behalf and hide what that
+  // adds (the usage chunk, `"usage":null` in every other chunk).
   const hideUsageChunk = streaming && streamOptions?.include_usage !== true;
-  const upstreamBody = hideUsageChunk
-    ? JSON.stringify({ ...body, stream_options: { ...streamOptions, include_usage: true } })
-    : raw;
+  // A byte-level edit, not a re-serialisation: numbers past double precision, key order and escapes stay the
+  // client's, and deep nesting cannot overflow the stack.
+  const upstreamBody = hideUsageChunk ? setNestedField(raw, 'stream_options', 'include_usage', 'true') : raw;
   return {
     model: body.model as string,
     streaming,

@@ -1,8 +1,9 @@
-/** Watches a chat-completions SSE stream: hides the usage chunk the bridge asked for, accumulates for recording. */
+/** Watches a chat-completions SSE stream: hides the usage the bridge asked for, accumulates for recording. */
 import type { SseEvent } from '../../streaming/sse-decoder';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
 import { recordChatToolCalls, recordChatUsage } from './chat-records';
+import { stripUsageNull } from './usage-null';
 
 export class ChatStreamObserver implements StreamObserver {
   completed = false;
@@ -12,7 +13,7 @@ export class ChatStreamObserver implements StreamObserver {
 
   constructor(private readonly sink: RecordSink, private readonly hideUsageChunk: boolean) {}
 
-  accept(event: SseEvent): boolean {
+  accept(event: SseEvent): boolean | Buffer {
     const data = event.data;
     if (data === undefined) return true;
     if (data === '[DONE]') {
@@ -34,8 +35,9 @@ export class ChatStreamObserver implements StreamObserver {
       return true;
     }
     this.accumulator.add(chunk);
-    const usageOnly = !!chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0;
-    return !(usageOnly && this.hideUsageChunk);
+    if (!this.hideUsageChunk) return true;
+    if (chunk.usage === null) return stripUsageNull(event.raw) ?? true;
+    return !(chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0);
   }
 
   finish(): void {

@@ -7,7 +7,7 @@ import type { CredentialPlan } from '../keypool/key-routing';
 import { errorMessage } from '../observability/logger';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
 import type { InterceptionEndedRecord } from '../recorder/types';
-import type { BridgeRuntime, ProviderRuntime } from '../runtime';
+import { SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from '../runtime';
 import { resolveActor } from './actor';
 import type { ApiAdapter, ApiCall, RecordSink } from './api';
 import { clientSessionId, detectClient } from './client-info';
@@ -18,6 +18,9 @@ import { sendGatewayError } from './respond';
 import { upstreamHeaders } from './upstream-headers';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
+
+/** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
+const FORCED_END_MS = 250;
 
 type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
@@ -70,16 +73,37 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     res.once('close', () => {
       if (!res.writableEnded) abort.abort();
     });
-    const leave = bridge.inflight.enter();
     const trace: AttemptTrace = { attempts: 0 };
     let recording: InterceptionRecording | undefined;
     let id = '';
+    let concluded = false;
+    const conclude = (ending: Ending): void => {
+      if (concluded) return;
+      concluded = true;
+      if (recording) {
+        counters.interceptions++;
+        counters[ending.status]++;
+        counters.upstreamAttempts += trace.attempts;
+        counters.failovers += trace.failovers ?? 0;
+        if (trace.exhausted) counters.keysExhausted++;
+        recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+      }
+      leave(); // after the end record, so close() flushes it
+    };
+    const leave = bridge.inflight.enter((reason) => {
+      abort.abort(reason);
+      // The pipeline notices the abort within a turn or two, unless it waits on something that ignores the
+      // signal (a hanging actor resolver or key state store, a client that stopped sending its body).
+      setTimeout(() => concluded || conclude(fail(reason, res, abort.signal)), FORCED_END_MS).unref();
+    });
     let ending: Ending;
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
       const call = api.prepare(json, raw);
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
+      // Nothing may be recorded for a request that was already ended for it.
+      if (abort.signal.aborted) throw abort.signal.reason;
       id = randomUUID();
       res.setHeader(INTERCEPTION_ID_HEADER, id);
       const headers = upstreamHeaders(req.headers, actor, adapter.actorHeaders);
@@ -96,21 +120,17 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal);
     } catch (err) {
+      if (concluded) return;
       ending = fail(err, res, abort.signal);
     }
-    if (recording) {
-      counters.interceptions++;
-      counters[ending.status]++;
-      counters.upstreamAttempts += trace.attempts;
-      counters.failovers += trace.failovers ?? 0;
-      if (trace.exhausted) counters.keysExhausted++;
-      recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
-    }
-    leave(); // after the end record, so close() flushes it
+    conclude(ending);
   };
 
   function fail(err: unknown, res: Response, signal: AbortSignal): Ending {
-    if (signal.aborted) return { status: 'aborted', errorType: 'aborted', errorMessage: 'The client went away.' };
+    if (signal.aborted) {
+      if (signal.reason !== SHUTDOWN_ABORT) return { status: 'aborted', errorType: 'aborted', errorMessage: 'The client went away.' };
+      return shutDown(res);
+    }
     let error: GatewayError;
     if (err instanceof GatewayError) {
       error = err;
@@ -127,5 +147,18 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       sendGatewayError(res, adapter, error);
     }
     return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorMessage: error.message };
+  }
+
+  /** Tells the client the gateway shut down: a `503` before the first byte, one error event after it. */
+  function shutDown(res: Response): Ending {
+    const { message, code, status } = SHUTDOWN_ABORT;
+    let httpStatus: number | undefined;
+    if (!res.headersSent) {
+      httpStatus = status;
+      sendGatewayError(res, adapter, SHUTDOWN_ABORT);
+    } else if (!res.writableEnded) {
+      res.end(api.streamErrorEvent({ message, type: 'server_error', code }));
+    }
+    return { httpStatus, status: 'aborted', errorType: 'aborted', errorMessage: message };
   }
 }

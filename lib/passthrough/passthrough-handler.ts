@@ -100,7 +100,13 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       state.settle?.reject(new GatewayError(499, 'aborted', 'client_closed', 'The client went away.'));
     });
     // Left when the response is over, not when this function returns: the body is still being piped then.
-    res.once('close', bridge.inflight.enter());
+    res.once('close', bridge.inflight.enter((reason) => {
+      // close() stopped waiting for this request: cut the upstream, and answer 503 (or cut a body being relayed).
+      state.upstreamRequest?.destroy();
+      if (res.headersSent) res.destroy();
+      else sendGatewayError(res, adapter, reason as GatewayError);
+      state.settle?.reject(reason);
+    }));
     try {
       await resolveActor(bridge.actor, req, bridge.logger);
       if (!BODYLESS.has(req.method)) state.body = await readRawBody(req, bridge.maxBodyBytes);

@@ -182,6 +182,18 @@ describe('deadlines and the queue bound', () => {
     expect(safe.dropped).toBe(2);
   });
 
+  test('close() resolves as soon as what is queued is done, not at the flush deadline', async () => {
+    const log: string[] = [];
+    const safe = new SafeRecorder(stuckRecorder([], log), logger, { timeoutMs: 5_000 });
+    const r = safe.open();
+    r.start(start('a'));
+    r.end(end('a'));
+    const began = Date.now();
+    await safe.close();
+    expect(Date.now() - began).toBeLessThan(1_000);
+    expect(log).toEqual(['recordInterception a', 'recordInterceptionEnded a']);
+  });
+
   test('timeouts, drops and failures are logged at most once per interval, with the count held back', async () => {
     const logs = new MemoryTransport();
     const safe = new SafeRecorder({

@@ -91,8 +91,8 @@ export class SafeRecorder implements RecordingOwner {
 
   private async shutdown(): Promise<void> {
     const { timeoutMs } = this.limits;
+    this.runBatch();
     if (this.unfinished > 0) {
-      this.runBatch();
       const idle = new Promise<void>((resolve) => (this.onIdle = resolve));
       if (!(await settlesWithin(idle, timeoutMs))) {
         this.logger.warn('recorder flush deadline passed; dropping what is left', { unfinished: this.unfinished, timeoutMs });

@@ -86,8 +86,9 @@ describe('close({ graceMs })', () => {
 
   test('always resolves: a key state store that hangs, recorder calls that never settle, a recorder.close() that never resolves', async () => {
     const calls: string[] = [];
-    const stuck = (name: string) => (r: { status?: string }) => {
-      calls.push(r.status ? `${name} ${r.status}` : name);
+    const stuck = (name: string) => (r: object) => {
+      const status = (r as { status?: string }).status;
+      calls.push(status ? `${name} ${status}` : name);
       return never();
     };
     const recorder: Recorder = {

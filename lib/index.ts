@@ -1,6 +1,6 @@
 /** express-aibridge public API. */
 export { createBridge } from './bridge';
-export type { Bridge, ProviderKeyStatus } from './bridge';
+export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
 export { openaiProvider } from './providers/openai';
 export type { OpenAIProviderOptions } from './providers/openai';

@@ -1,5 +1,7 @@
 /** What the request handlers share: built once by createBridge, read on every request. */
 import type { Logger } from 'winston';
+import { GatewayError } from './errors';
+import { errorMessage } from './observability/logger';
 import type { ActorResolver } from './intercept/actor';
 import type { KeyRedactor } from './keypool/key-redactor';
 import type { KeyRouting } from './keypool/key-routing';
@@ -9,24 +11,60 @@ import type { UpstreamClient } from './upstream/upstream-client';
 import type { ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
 
-/** Counts requests in flight so that `close()` can wait for them. */
+/** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
+export const SHUTDOWN_ABORT = new GatewayError(503, 'aborted', 'shutting_down', 'The gateway shut down before this request finished.');
+
+interface InflightEntry {
+  abort: ((reason: Error) => void) | undefined;
+}
+
+/** The requests in flight, so that `close()` can wait for them and abort those still running after its grace period. */
 export class InflightRequests {
-  private count = 0;
+  private readonly active = new Set<InflightEntry>();
   private idle: Array<() => void> = [];
+  private abortReason: Error | undefined;
   closing = false;
 
-  enter(): () => void {
-    this.count++;
-    let left = false;
+  constructor(private readonly logger: Logger) {}
+
+  /**
+   * Registers a request; returns the function that says it is over (safe to call more than once).
+   * `abort` is called at most once, if `close()` gives up waiting for this request; it must not throw, and must
+   * end the client response and the upstream request.
+   */
+  enter(abort?: (reason: Error) => void): () => void {
+    const entry: InflightEntry = { abort };
+    this.active.add(entry);
+    // Entered after close() gave up waiting (a handler the host mounted itself): it will not be waited for either.
+    if (this.abortReason) queueMicrotask(() => this.abortOne(entry, this.abortReason!));
     return () => {
-      if (left) return;
-      left = true;
-      if (--this.count === 0) for (const wake of this.idle.splice(0)) wake();
+      if (this.active.delete(entry) && this.active.size === 0) for (const wake of this.idle.splice(0)) wake();
     };
   }
 
+  get size(): number {
+    return this.active.size;
+  }
+
   drained(): Promise<void> {
-    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+    return this.active.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Calls the abort callback of every request still in flight, and of any that enters from now on. */
+  abortAll(reason: Error): void {
+    this.abortReason = reason;
+    for (const entry of [...this.active]) this.abortOne(entry, reason);
+  }
+
+  private abortOne(entry: InflightEntry, reason: Error): void {
+    const abort = entry.abort;
+    entry.abort = undefined;
+    if (!abort) return;
+    try {
+      abort(reason);
+    } catch (err) {
+      this.logger.error('aborting a request failed', { error: errorMessage(err) });
+    }
   }
 }
 

@@ -201,17 +201,31 @@ describe('recording never changes what the client gets', () => {
     }
   });
 
-  test('a slow recorder does not delay the response', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const slow = { recordInterception: () => gate, recordInterceptionEnded: () => gate, recordTokenUsage: () => gate, recordPromptUsage: () => gate, recordToolUsage: () => gate };
+  test('a slow recorder does not delay the response: it arrives well within the recorder delay, the records after it', async () => {
+    const RECORDER_DELAY_MS = 600;
+    const RESPONSE_BOUND_MS = 300;
+    const done: Array<{ call: string; at: number }> = [];
+    const slowly = (call: string) => () => new Promise<void>((resolve) => setTimeout(() => {
+      done.push({ call, at: performance.now() });
+      resolve();
+    }, RECORDER_DELAY_MS));
+    const slow = {
+      recordInterception: slowly('start'), recordInterceptionEnded: slowly('end'), recordTokenUsage: slowly('tokens'),
+      recordPromptUsage: slowly('prompt'), recordToolUsage: slowly('tool'),
+    };
     const local = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: suite.upstream.url })], recorder: slow as any });
     try {
+      const began = performance.now();
       const res = await fetch(`${local.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: VALID });
       expect(res.status).toBe(200);
-      await res.text();
+      expect(((await res.json()) as any).choices[0].message.content).toBe('Hello there!');
+      const answered = performance.now();
+      expect(answered - began).toBeLessThan(RESPONSE_BOUND_MS);
+      expect(done).toEqual([]);
+      // In order, one after the other: start, prompt, tokens, end.
+      await eventually(() => expect(done.map((d) => d.call)).toEqual(['start', 'prompt', 'tokens', 'end']), 10_000);
+      for (const d of done) expect(d.at).toBeGreaterThan(answered);
     } finally {
-      release();
       await local.close();
     }
   });

@@ -82,3 +82,18 @@ test('BYOK stream: an error event quoting the client key is redacted too', async
   expect(text).toContain(maskKey(CLIENT_KEY));
   expect(leakedSecrets(await everythingStored(), SECRETS)).toEqual([]);
 });
+
+test('passthrough error body quoting the pool key: the client gets the hint (pool and BYOK)', async () => {
+  echoKey(403);
+  const pooled = await fetch(`${suite.gw.url}/openai/v1/models`, { headers: { 'x-user-token': 'user-token-alice' } });
+  expect(pooled.status).toBe(403);
+  const pooledText = await pooled.text();
+  expect(leakedSecrets(pooledText, SECRETS)).toEqual([]);
+  expect(pooledText).toContain(maskKey(POOL_KEY));
+  const own = await fetch(`${suite.gw.url}/byok/v1/models`, { headers: { 'x-user-token': 'user-token-alice', authorization: `Bearer ${CLIENT_KEY}` } });
+  expect(own.status).toBe(403);
+  const ownText = await own.text();
+  expect(leakedSecrets(ownText, SECRETS)).toEqual([]);
+  expect(ownText).toContain(maskKey(CLIENT_KEY));
+  expect(leakedSecrets(JSON.stringify(suite.gw.logs.lines), SECRETS)).toEqual([]);
+});

@@ -1,14 +1,19 @@
-// LogThrottle: one line per key per interval, and the count of the lines held back in between.
+/** LogThrottle: one line per key per interval, reporting how many it held back. */
 import { LogThrottle } from '../../lib/observability/log-throttle';
 
-test('lets the first line through, holds back repeats within the interval, then reports how many were held', () => {
-  const throttle = new LogThrottle(1000);
-  expect(throttle.allow('a', 0)).toBe(0);
-  expect(throttle.allow('a', 10)).toBe(false);
-  expect(throttle.allow('a', 999)).toBe(false);
-  expect(throttle.allow('b', 999)).toBe(0); // keys are independent
-  expect(throttle.allow('a', 1000)).toBe(2);
-  expect(throttle.allow('a', 1500)).toBe(false);
-  expect(throttle.allow('a', 2000)).toBe(1);
-  expect(throttle.allow('a', 5000)).toBe(0);
+test('allows the first line of a key, holds back the rest of the interval, then reports how many it held back', () => {
+  let now = 1_000;
+  const throttle = new LogThrottle(10_000, () => now);
+  expect(throttle.allow('timeout')).toBe(0);
+  expect(throttle.allow('timeout')).toBe(false);
+  now += 9_999;
+  expect(throttle.allow('timeout')).toBe(false);
+  expect(throttle.allow('dropped')).toBe(0); // keys are independent
+  now += 1;
+  expect(throttle.allow('timeout')).toBe(2);
+  expect(throttle.allow('timeout')).toBe(false);
+  now += 10_000;
+  expect(throttle.allow('timeout')).toBe(1);
+  now += 10_000;
+  expect(throttle.allow('timeout')).toBe(0);
 });

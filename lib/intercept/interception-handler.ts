@@ -8,7 +8,7 @@ import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throt
 import { errorMessage } from '../observability/logger';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
 import type { InterceptionEndedRecord } from '../recorder/types';
-import type { BridgeRuntime, ProviderRuntime } from '../runtime';
+import { SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from '../runtime';
 import { resolveActor } from './actor';
 import type { ApiAdapter, ApiCall, RecordSink } from './api';
 import { clientSessionId, detectClient } from './client-info';
@@ -26,6 +26,9 @@ import { relayResponseHeaders } from './respond';
 import { MAX_EVENT_BYTES } from './relay-stream';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
+
+/** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
+const FORCED_END_MS = 250;
 
 type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
@@ -117,10 +120,42 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     res.once('close', () => {
       if (!res.writableEnded) abort.abort();
     });
-    const leave = bridge.inflight.enter();
     const trace: AttemptTrace = { attempts: 0 };
     let recording: InterceptionRecording | undefined;
     let id = '';
+    let concluded = false;
+    const conclude = (ending: Ending): void => {
+      if (concluded) return;
+      concluded = true;
+      try {
+        record(ending);
+      } finally {
+        leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
+      }
+    };
+    const record = (ending: Ending): void => {
+      if (recording) {
+        counters.interceptions++;
+        counters[ending.status]++;
+        counters.upstreamAttempts += trace.attempts;
+        counters.failovers += trace.failovers ?? 0;
+        if (trace.exhausted) counters.keysExhausted++;
+        recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+      }
+    };
+    const leave = bridge.inflight.enter((reason) => {
+      abort.abort(reason);
+      // The pipeline notices the abort within a turn or two, unless it waits on something that ignores the
+      // signal (a hanging actor resolver or key state store, a client that stopped sending its body).
+      setTimeout(() => {
+        if (concluded) return;
+        try {
+          conclude(fail(reason, res, abort.signal, trace));
+        } catch {
+          conclude(UNEXPECTED);
+        }
+      }, FORCED_END_MS).unref();
+    });
     let ending: Ending;
     let unexpected: { failure: unknown } | undefined;
     try {
@@ -129,6 +164,8 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
       const call = api.prepare(json, raw);
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
+      // Nothing may be recorded for a request that was already ended for it.
+      if (abort.signal.aborted) throw abort.signal.reason;
       id = randomUUID();
       res.setHeader(INTERCEPTION_ID_HEADER, id);
       for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
@@ -146,6 +183,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor);
     } catch (err) {
+      if (concluded) return;
       try {
         ending = fail(err, res, abort.signal, trace);
       } catch (failure) {
@@ -154,23 +192,15 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         ending = UNEXPECTED;
       }
     }
-    try {
-      if (recording) {
-        counters.interceptions++;
-        counters[ending.status]++;
-        counters.upstreamAttempts += trace.attempts;
-        counters.failovers += trace.failovers ?? 0;
-        if (trace.exhausted) counters.keysExhausted++;
-        recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
-      }
-    } finally {
-      leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
-    }
+    conclude(ending);
     if (unexpected) throw unexpected.failure;
   };
 
   function fail(err: unknown, res: Response, signal: AbortSignal, trace: AttemptTrace): Ending {
-    if (signal.aborted) return { status: 'aborted', errorType: 'aborted', errorMessage: 'The client went away.' };
+    if (signal.aborted) {
+      if (signal.reason !== SHUTDOWN_ABORT) return { status: 'aborted', errorType: 'aborted', errorMessage: 'The client went away.' };
+      return shutDown(res);
+    }
     let error: GatewayError;
     if (err instanceof GatewayError) {
       error = err;
@@ -197,6 +227,19 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   /** An error's message with every key we know (the pool's and a BYOK client's) replaced by its hint. */
   function logSafe(err: unknown, trace: AttemptTrace): string {
     return redactor.redact(errorMessage(err), trace.credential?.kind === 'byok' ? trace.credential.key : undefined);
+  }
+
+  /** Tells the client the gateway shut down: a `503` before the first byte, one error event after it. */
+  function shutDown(res: Response): Ending {
+    const { message, code, status } = SHUTDOWN_ABORT;
+    let httpStatus: number | undefined;
+    if (!res.headersSent) {
+      httpStatus = status;
+      sendGatewayError(res, adapter, SHUTDOWN_ABORT);
+    } else if (!res.writableEnded) {
+      res.end(api.streamErrorEvent({ message, type: 'server_error', code }));
+    }
+    return { httpStatus, status: 'aborted', errorType: 'aborted', errorMessage: message };
   }
 }
 

@@ -1,28 +1,37 @@
-/** Rate-limits repeated identical log lines (the same key cooling, the same upstream down) to one per interval. */
+/** Rate-limits repeated log lines: at most one line per key per interval, with the count of those it held back. */
 
 /**
- * Remembers, per key, when a line was last let through. Keys are short strings the caller builds from what
- * makes two failures "the same" (e.g. provider + error code); never put key material or request data in them.
+ * Decides whether a repeated log line may be written now. Keys are the caller's choice (e.g. `'recorder timeout'`
+ * or a provider name) and are kept for the life of the throttle, so use a small fixed set of them, never a
+ * per-request value.
  */
 export class LogThrottle {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
 
-  /** @param intervalMs Least time between two lines with the same key. */
-  constructor(private readonly intervalMs: number) {}
+  /**
+   * @param intervalMs Least time between two lines of the same key.
+   * @param now Clock, for tests. Defaults to `Date.now`.
+   */
+  constructor(private readonly intervalMs: number, private readonly now: () => number = Date.now) {}
 
   /**
-   * Whether a line with this key may be logged now: `false` when it must be dropped, otherwise how many were
-   * dropped since the last one let through (so the line can say so).
+   * `false` when a line of this key was allowed less than `intervalMs` ago (this one is counted as suppressed);
+   * otherwise the number of lines suppressed since the last allowed one (`0` included, so test with `!== false`).
    */
-  allow(key: string, now: number = Date.now()): number | false {
+  allow(key: string): number | false {
+    const now = this.now();
     const entry = this.last.get(key);
-    if (entry && now - entry.at < this.intervalMs) {
+    if (!entry) {
+      this.last.set(key, { at: now, suppressed: 0 });
+      return 0;
+    }
+    if (now - entry.at < this.intervalMs) {
       entry.suppressed++;
       return false;
     }
-    const suppressed = entry?.suppressed ?? 0;
-    // A stale entry is replaced in place, so the map holds one entry per distinct key, which callers keep few.
-    this.last.set(key, { at: now, suppressed: 0 });
+    const suppressed = entry.suppressed;
+    entry.at = now;
+    entry.suppressed = 0;
     return suppressed;
   }
 }

@@ -9,6 +9,7 @@ import type { AttemptResult, AttemptTrace } from '../keypool/key-pool';
 import { resolveActor } from '../intercept/actor';
 import { readBody } from '../intercept/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../intercept/respond';
+import { readUpstreamBody } from '../intercept/relay-blocking';
 import { addActorHeaders } from '../intercept/upstream-headers';
 import { errorMessage } from '../observability/logger';
 import type { BridgeRuntime, ProviderRuntime } from '../runtime';
@@ -40,7 +41,7 @@ function declaresBody(headers: IncomingHttpHeaders): boolean {
 
 /** Builds the passthrough handler of one provider (one proxy, one keep-alive agent, one header rule, made here once). */
 export function createPassthroughHandler(provider: ProviderRuntime, bridge: BridgeRuntime) {
-  const { adapter, client, keys } = provider;
+  const { adapter, client, keys, redactor } = provider;
   const headerRule = createHeaderRule(bridge.dropHeaders);
   const attempts = new WeakMap<IncomingMessage, Attempt>();
   const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
@@ -95,7 +96,17 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       current.reject(ABORTED);
     });
     // Left when the response is over, not when this function returns: the body is still being piped then.
-    res.once('close', bridge.inflight.enter());
+    res.once('close', bridge.inflight.enter((reason) => {
+      // close() stopped waiting for this request: no new attempt, cut the upstream, answer 503 (or cut a body being relayed).
+      clientGone = true;
+      if (current) {
+        current.cancelled = true;
+        current.proxyReq?.destroy();
+        current.reject(reason);
+      }
+      if (res.headersSent) res.destroy();
+      else sendGatewayError(res, adapter, reason as GatewayError);
+    }));
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       const bodyless = BODYLESS.has(req.method);
@@ -118,6 +129,17 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
         return current.response;
       }, trace);
+      if (upstream.status >= 400) {
+        // An upstream that rejects a key may quote it back: error bodies are read (bounded) and redacted.
+        const received = await readUpstreamBody({ ...upstream, body: upstream.message }, bridge.maxResponseBytes);
+        const credential = trace.credential;
+        const body = redactor.redactBuffer(received, credential?.kind === 'byok' ? credential.key : undefined);
+        res.statusCode = upstream.status;
+        relayResponseHeaders(res, upstream.headers);
+        res.setHeader('content-length', body.length);
+        res.end(body);
+        return;
+      }
       res.statusCode = upstream.status;
       relayResponseHeaders(res, upstream.headers);
       const length = upstream.headers['content-length'];

@@ -1,40 +1,78 @@
-/** Keeps recording off the response path: calls the host's recorder in order per interception, never throws. */
+/** Keeps recording off the response path: bounded, deadline-bound calls to the host's recorder, in order per interception; never throws. */
 import type { Logger } from 'winston';
+import { settlesWithin } from '../deadline';
+import { LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
-import type {
-  InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PromptUsageRecord, Recorder,
-  TokenUsageRecord, ToolUsageRecord,
-} from './types';
+import { InterceptionRecording, type QueuedCall, type RecordCall, type RecordingOwner } from './interception-recording';
+import type { Recorder } from './types';
 
-type RecordCall = () => void | Promise<void>;
+export { InterceptionRecording } from './interception-recording';
 
-interface QueuedCall {
-  recording: InterceptionRecording;
-  what: string;
-  call: RecordCall;
+/** Bounds of a {@link SafeRecorder}; createBridge passes `recorderTimeoutMs` and `recorderQueueMax`. */
+export interface SafeRecorderLimits {
+  /** Deadline of one call, and of the flush and of `recorder.close()` at shutdown, in ms. Defaults to 10,000. */
+  timeoutMs: number;
+  /** Most calls queued or running at once (timed-out calls count until they settle). Defaults to 10,000. */
+  queueMax: number;
 }
+
+const DEFAULT_LIMITS: SafeRecorderLimits = { timeoutMs: 10_000, queueMax: 10_000 };
+
+/** Repeated recorder trouble is logged at most once per this many ms per kind, with the count held back. */
+export const RECORDER_LOG_INTERVAL_MS = 10_000;
 
 function isThenable(v: unknown): v is PromiseLike<void> {
   return !!v && typeof (v as PromiseLike<void>).then === 'function';
 }
 
 /**
- * Wraps a {@link Recorder}. Calls are queued and run together after the current I/O turn (so a slow sync
- * recorder never sits between the upstream and the client); an interception whose previous call is still
- * pending (async recorder) has its next call chained behind it, so its records arrive in order.
- * Sync recorders cost no promise at all. Failures are logged and counted.
+ * One async call in progress. It holds neither the record nor its interception once it is over or timed out,
+ * so a recorder promise that never settles retains only this small object.
  */
-export class SafeRecorder {
-  /** How many recorder calls threw or rejected. */
-  failures = 0;
-  private queue: QueuedCall[] = [];
-  private scheduled = false;
-  private readonly pending = new Set<Promise<void>>();
+class RunningCall {
+  timer: NodeJS.Timeout | undefined;
+  constructor(private readonly owner: SafeRecorder, public recording: InterceptionRecording | undefined, readonly what: string) {}
+  readonly resolved = (): void => this.owner.settled(this, false, undefined);
+  readonly rejected = (err: unknown): void => this.owner.settled(this, true, err);
+  readonly expired = (): void => this.owner.expired(this);
+}
 
-  constructor(private readonly recorder: Recorder | undefined, private readonly logger: Logger) {}
+/**
+ * Wraps a {@link Recorder}. Calls are queued and made together in a `setImmediate` batch, after the I/O turn
+ * that produced them (never between an upstream chunk and the client write relaying it); an interception
+ * whose previous call is still pending waits for it (or for its deadline), so its records arrive in order.
+ * Sync recorders cost no promise and no timer. Failures, timeouts and drops are counted and logged, throttled.
+ */
+export class SafeRecorder implements RecordingOwner {
+  /** Calls that threw or rejected (before their deadline). */
+  failures = 0;
+  /** Calls that had not settled by their deadline. */
+  timeouts = 0;
+  /** Calls never made: queue full, the interception's start dropped, or the recorder closed. */
+  dropped = 0;
+  /** Admitted and not settled: queued, running, or timed out and still unsettled. What the bound counts. */
+  private pendingCount = 0;
+  /** Admitted and neither done nor timed out: what a flush waits for. */
+  private unfinished = 0;
+  private batch: QueuedCall[] = [];
+  private scheduled = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private onIdle: (() => void) | undefined;
+  private readonly limits: SafeRecorderLimits;
+  private readonly throttle = new LogThrottle(RECORDER_LOG_INTERVAL_MS);
+
+  constructor(private readonly recorder: Recorder | undefined, private readonly logger: Logger, limits?: Partial<SafeRecorderLimits>) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
 
   get enabled(): boolean {
     return this.recorder !== undefined;
+  }
+
+  /** Calls queued, running, or timed out and not settled yet. */
+  get pending(): number {
+    return this.pendingCount;
   }
 
   /** A recording for one interception; its calls reach the recorder in the order they were made. */
@@ -42,107 +80,158 @@ export class SafeRecorder {
     return new InterceptionRecording(this.recorder ? this : undefined, this.recorder);
   }
 
-  /** Runs what is queued, waits for every pending call, then closes the recorder. */
-  async close(): Promise<void> {
-    this.flush();
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    if (this.recorder?.close) {
-      try {
-        await this.recorder.close();
-      } catch (err) {
-        this.fail('close', err);
+  /**
+   * Makes what is queued and waits for it, at most `timeoutMs`; then stops admitting calls (later ones are
+   * dropped) and calls `recorder.close()`, waiting for it at most `timeoutMs` more. Never rejects.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { timeoutMs } = this.limits;
+    this.runBatch();
+    if (this.unfinished > 0) {
+      const idle = new Promise<void>((resolve) => (this.onIdle = resolve));
+      if (!(await settlesWithin(idle, timeoutMs))) {
+        this.logger.warn('recorder flush deadline passed; dropping what is left', { unfinished: this.unfinished, timeoutMs });
       }
+    }
+    this.closed = true;
+    this.runBatch();
+    if (!this.recorder?.close) return;
+    try {
+      const recorder = this.recorder;
+      if (!(await settlesWithin(Promise.resolve().then(() => recorder.close!()), timeoutMs))) {
+        this.logger.warn('recorder.close() did not finish in time', { timeoutMs });
+      }
+    } catch (err) {
+      this.fail('close', err);
     }
   }
 
   /** @internal */
-  enqueue(recording: InterceptionRecording, what: string, call: RecordCall): void {
-    this.queue.push({ recording, what, call });
+  enqueue(recording: InterceptionRecording, what: string, call: RecordCall, always: boolean): boolean {
+    if (this.closed) {
+      this.drop(what, 'closed');
+      return false;
+    }
+    if (!always && this.pendingCount >= this.limits.queueMax) {
+      this.drop(what, 'queue full');
+      return false;
+    }
+    this.pendingCount++;
+    this.unfinished++;
+    this.schedule({ recording, what, call });
+    return true;
+  }
+
+  /** @internal */
+  drop(what: string, reason: 'queue full' | 'closed' | 'after end'): void {
+    this.dropped++;
+    const suppressed = this.throttle.allow(`dropped ${reason}`);
+    if (suppressed !== false) {
+      this.logger.warn('recorder calls dropped', { call: what, reason, queueMax: this.limits.queueMax, suppressed });
+    }
+  }
+
+  /** @internal An async call settled, before or after its deadline. */
+  settled(run: RunningCall, failed: boolean, err: unknown): void {
+    this.pendingCount--;
+    const recording = run.recording;
+    if (!recording) return; // timed out earlier: already counted, and its interception moved on
+    clearTimeout(run.timer);
+    run.timer = undefined;
+    run.recording = undefined;
+    if (failed) this.fail(run.what, err);
+    this.finish(recording);
+  }
+
+  /** @internal An async call reached its deadline: its interception's next call may go. */
+  expired(run: RunningCall): void {
+    const recording = run.recording;
+    if (!recording) return;
+    run.timer = undefined;
+    run.recording = undefined;
+    this.timeouts++;
+    const suppressed = this.throttle.allow('timeout');
+    if (suppressed !== false) {
+      this.logger.warn('recorder call timed out', { call: run.what, timeoutMs: this.limits.timeoutMs, suppressed });
+    }
+    this.finish(recording);
+  }
+
+  private schedule(item: QueuedCall): void {
+    this.batch.push(item);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      setImmediate(this.runBatch);
     }
   }
 
-  private readonly flush = (): void => {
+  private readonly runBatch = (): void => {
     this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    for (const item of batch) this.run(item);
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    for (const item of batch) {
+      if (this.closed) {
+        this.pendingCount--;
+        this.drop(item.what, 'closed');
+        this.finish(item.recording);
+      } else if (item.recording.busy && !item.resumed) {
+        (item.recording.waiting ??= []).push(item);
+      } else {
+        this.start(item);
+      }
+    }
   };
 
-  private run({ recording, what, call }: QueuedCall): void {
-    const before = recording.tail;
-    if (before) {
-      this.track(recording, before.then(call).then(undefined, (err: unknown) => this.fail(what, err)));
-      return;
-    }
-    let result: void | Promise<void>;
+  private start(item: QueuedCall): void {
+    const { recording, what } = item;
+    let result: void | PromiseLike<void>;
     try {
-      result = call();
+      result = item.call();
     } catch (err) {
+      this.pendingCount--;
       this.fail(what, err);
+      this.finish(recording);
       return;
     }
-    if (isThenable(result)) this.track(recording, Promise.resolve(result).then(undefined, (err: unknown) => this.fail(what, err)));
+    if (!isThenable(result)) {
+      this.pendingCount--;
+      this.finish(recording);
+      return;
+    }
+    recording.busy = true;
+    const run = new RunningCall(this, recording, what);
+    run.timer = setTimeout(run.expired, this.limits.timeoutMs);
+    run.timer.unref();
+    Promise.resolve(result).then(run.resolved, run.rejected);
   }
 
-  private track(recording: InterceptionRecording, promise: Promise<void>): void {
-    recording.tail = promise;
-    this.pending.add(promise);
-    void promise.then(() => {
-      this.pending.delete(promise);
-      if (recording.tail === promise) recording.tail = undefined;
-    });
+  /** One admitted call is over (done, failed, timed out or dropped): the next of its interception may go. */
+  private finish(recording: InterceptionRecording): void {
+    const next = recording.waiting?.shift();
+    if (next) {
+      // Through the batch, not here: this may run inside a promise reaction, between a chunk and its write.
+      next.resumed = true;
+      this.schedule(next);
+    } else {
+      recording.busy = false;
+      recording.waiting = undefined;
+    }
+    if (--this.unfinished === 0 && this.onIdle) {
+      const wake = this.onIdle;
+      this.onIdle = undefined;
+      wake();
+    }
   }
 
   private fail(what: string, err: unknown): void {
     this.failures++;
-    this.logger.error('recorder call failed', { call: what, error: errorMessage(err) });
-  }
-}
-
-/** The records of one interception: one start, at most one end, usage in between. */
-export class InterceptionRecording {
-  /** @internal The last still-pending async call of this interception. */
-  tail: Promise<void> | undefined;
-  private started = false;
-  private ended = false;
-
-  constructor(private readonly owner: SafeRecorder | undefined, private readonly recorder: Recorder | undefined) {}
-
-  start(r: InterceptionRecord): void {
-    if (this.started) return;
-    this.started = true;
-    this.push('recordInterception', () => this.recorder!.recordInterception(r));
-  }
-
-  /** Records the end once; later calls are ignored so every path can call it safely. */
-  end(r: InterceptionEndedRecord): void {
-    if (!this.started || this.ended) return;
-    this.ended = true;
-    this.push('recordInterceptionEnded', () => this.recorder!.recordInterceptionEnded(r));
-  }
-
-  tokenUsage(r: TokenUsageRecord): void {
-    this.push('recordTokenUsage', () => this.recorder!.recordTokenUsage(r));
-  }
-
-  promptUsage(r: PromptUsageRecord): void {
-    this.push('recordPromptUsage', () => this.recorder!.recordPromptUsage(r));
-  }
-
-  toolUsage(r: ToolUsageRecord): void {
-    this.push('recordToolUsage', () => this.recorder!.recordToolUsage(r));
-  }
-
-  modelThought(r: ModelThoughtRecord): void {
-    const recorder = this.recorder;
-    if (!recorder?.recordModelThought) return;
-    this.push('recordModelThought', () => recorder.recordModelThought!(r));
-  }
-
-  private push(what: string, call: RecordCall): void {
-    this.owner?.enqueue(this, what, call);
+    const suppressed = this.throttle.allow(`failed ${what}`);
+    if (suppressed !== false) this.logger.error('recorder call failed', { call: what, error: errorMessage(err), suppressed });
   }
 }

@@ -3,6 +3,7 @@ import { Agent } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ProviderTimeouts } from '../providers/types';
+import { settlesWithin } from '../deadline';
 
 /** An upstream response whose body has not been read yet. */
 export interface UpstreamResponse {
@@ -60,7 +61,8 @@ export class UpstreamClient {
     };
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Lets running requests finish for at most `graceMs`, then destroys the pool's connections. */
+  async close(graceMs = 0): Promise<void> {
+    if (!(await settlesWithin(this.agent.close(), graceMs))) await settlesWithin(this.agent.destroy(), graceMs);
   }
 }

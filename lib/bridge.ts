@@ -143,17 +143,17 @@ export function createBridge(options: BridgeOptions): Bridge {
     redactor: new KeyRedactor(adapter.keys),
   }));
   const routes = new Map<string, ProviderRoutes>();
-  for (const provider of providers) {
+  providers.forEach((provider, i) => {
     routes.set(provider.adapter.name, {
       adapter: provider.adapter,
-      bridged: new Map(provider.adapter.apis.map((api) => [api.route, {
+      bridged: new Map(config.providers[i].apis.map((api) => [api.route, {
         handle: createInterceptionHandler(provider, api, runtime),
         fallback: fallbackFor(provider.adapter, api),
       }])),
       passthrough: createPassthroughHandler(provider, runtime),
       fallback: fallbackFor(provider.adapter),
     });
-  }
+  });
 
   function aibridgeDispatch(req: Request, res: Response, next: NextFunction): void {
     const url = req.url;

@@ -16,6 +16,14 @@ export class GatewayError extends Error {
   }
 }
 
+/** A gateway failure told inside a stream: its message, the provider's own error type, the gateway's code. */
+export interface StreamError {
+  message: string;
+  /** In the provider's vocabulary (`rate_limit_error`, `overloaded_error`, `server_error`, …). */
+  type: string;
+  code: string | null;
+}
+
 /** The recorded error type for an upstream (or gateway) HTTP status, as DESIGN.md fixes it. */
 export function errorTypeForStatus(status: number): ErrorType {
   switch (status) {
@@ -66,3 +74,16 @@ export function gatewayErrorMidBody(err: unknown, streaming: boolean): GatewayEr
 
 /** The answer to an error we did not expect (a bug): no detail leaves the process, the log has it. */
 export const INTERNAL_ERROR = new GatewayError(500, 'server_error', 'internal_error', 'The gateway failed to handle this request.');
+
+/** Providers' own `error.type` words (OpenAI's and Anthropic's vocabularies overlap) → the recorded error type. */
+const BY_PROVIDER_TYPE: Record<string, ErrorType> = {
+  invalid_request_error: 'bad_request', not_found_error: 'bad_request', request_too_large: 'bad_request',
+  authentication_error: 'unauthorized', permission_error: 'unauthorized',
+  rate_limit_error: 'rate_limited', overloaded_error: 'overloaded',
+  api_error: 'server_error', server_error: 'server_error', timeout_error: 'timeout',
+};
+
+/** The recorded error type of an error event the upstream sent mid-stream; `server_error` when its type is unknown. */
+export function errorTypeForUpstreamEvent(type: string | undefined): ErrorType {
+  return (type !== undefined && Object.hasOwn(BY_PROVIDER_TYPE, type) ? BY_PROVIDER_TYPE[type] : undefined) ?? 'server_error';
+}

@@ -2,9 +2,10 @@
 export { createBridge } from './bridge';
 export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
-export { openaiProvider } from './providers/openai';
+export { openaiProvider } from './openai-provider';
 export type { OpenAIProviderOptions } from './providers/openai';
 export type { ProviderAdapter, ProviderOptions, ProviderTimeouts, ProviderCooldowns } from './providers/types';
+export type { BridgedProvider, ApiAdapter, StreamError } from './intercept/api';
 export type { Actor, ActorResolver } from './intercept/actor';
 export { MemoryRecorder } from './recorder/memory-recorder';
 export type { MemoryRecorderOptions } from './recorder/memory-recorder';
@@ -25,6 +26,7 @@ export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpS
 export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,
 } from './tools/types';
-export { anthropicProvider, anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
+export { anthropicProvider } from './anthropic-provider';
+export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';

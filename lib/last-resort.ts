@@ -26,7 +26,7 @@ export function fallbackFor(adapter: ProviderAdapter, api?: ApiAdapter): Fallbac
   return {
     provider: adapter.name,
     errorBody: adapter.errorBody(INTERNAL),
-    streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: INTERNAL.errorType, code: INTERNAL.code }),
+    streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: adapter.errorType(INTERNAL), code: INTERNAL.code }),
   };
 }
 

@@ -1,18 +1,18 @@
 /** createBridge options: the public type, one literal defaults object, validation into the internal config. */
 import type { Logger } from 'winston';
-import type { ActorResolver } from './intercept/actor';
+import type { ActorResolver } from './actor-types';
 import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createQuietLogger } from './observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
-import type { ProviderAdapter } from './providers/types';
+import type { BridgedProvider } from './intercept/api';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
   /** Upstream providers, from `openaiProvider()` / `anthropicProvider()`. Required; names must be unique. */
-  providers: ProviderAdapter[];
+  providers: BridgedProvider[];
   /** Identifies the host's user of a request; nothing returned → `401`. Required. */
   actor: ActorResolver;
   /** Where interceptions, token usage, prompts and tool calls are recorded. Defaults to none (nothing recorded). */
@@ -59,7 +59,7 @@ const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyB
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
-  providers: readonly ProviderAdapter[];
+  providers: readonly BridgedProvider[];
   actor: ActorResolver;
   recorder: Recorder | undefined;
   logger: Logger;

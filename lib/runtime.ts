@@ -2,7 +2,7 @@
 import type { Logger } from 'winston';
 import { GatewayError } from './errors';
 import { errorMessage } from './observability/logger';
-import type { ActorResolver } from './intercept/actor';
+import type { ActorResolver } from './actor-types';
 import type { KeyRedactor } from './keypool/key-redactor';
 import type { KeyRouting } from './keypool/key-routing';
 import type { ProviderAdapter } from './providers/types';

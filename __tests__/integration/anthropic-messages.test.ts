@@ -154,7 +154,7 @@ describe('errors are Anthropic-shaped', () => {
     const stream = client().messages.stream({ model: 'claude-test-1', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
     await expect(stream.finalMessage()).rejects.toThrow(/Overloaded/);
     await eventually(() => expect(suite.gw.recorder.interceptionEnds).toHaveLength(1));
-    expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorMessage: 'Overloaded' });
+    expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'overloaded', errorMessage: 'Overloaded' });
   });
 
   test('a stream cut before message_stop ends with one Anthropic error event, never a clean end', async () => {

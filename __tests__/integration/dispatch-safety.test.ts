@@ -1,12 +1,12 @@
 /** Nothing thrown on a request path escapes to the process: it becomes a provider-shaped 500 or an error event, and one log line. */
 import { chatCompletionsApi } from '../../lib/intercept/chat-completions/chat-completions-api';
-import { openaiProvider, type ProviderAdapter } from '../../lib';
+import { openaiProvider, type BridgedProvider } from '../../lib';
 import { chunk } from '../helpers/fake-openai';
 import { bridgeSuite, eventually } from '../helpers/gateway';
 
 const INTERCEPTION = 'x-aibridge-interception-id';
 
-let provider: ProviderAdapter;
+let provider: BridgedProvider;
 const suite = bridgeSuite((url) => {
   provider = openaiProvider({ keys: ['sk-1'], baseURL: url });
   return { providers: [provider] };

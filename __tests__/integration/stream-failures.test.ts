@@ -49,7 +49,7 @@ test('a stream that goes silent says so', async () => {
     res.write(`data: ${JSON.stringify(chunk({ content: 'a' }))}\n\n`);
   };
   const text = await (await post(suite.gw.url, STREAM)).text();
-  expect(errorEvent(text)).toEqual({ message: 'The upstream went silent mid-stream for longer than the idle timeout.', type: 'timeout', code: 'upstream_timeout' });
+  expect(errorEvent(text)).toEqual({ message: 'The upstream went silent mid-stream for longer than the idle timeout.', type: 'server_error', code: 'upstream_timeout' });
 });
 
 test('an unreachable upstream is logged once per interval, not once per request', async () => {

@@ -27,7 +27,7 @@ test('no response headers in time → 504 OpenAI-shaped, errorType timeout', asy
   await eventually(() => expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'timeout', httpStatus: 504 }));
 });
 
-test('a stream that goes silent → one error event of type timeout, then the end', async () => {
+test('a stream that goes silent → one error event in OpenAI\'s vocabulary (server_error, code upstream_timeout), then the end', async () => {
   upstream.behaviour = (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(`data: ${JSON.stringify(chunk({ content: 'a' }))}\n\n`);
@@ -35,6 +35,6 @@ test('a stream that goes silent → one error event of type timeout, then the en
   const text = await (await post({ model: 'm', messages: [], stream: true })).text();
   const events = text.split('\n\n').filter(Boolean);
   expect(events).toHaveLength(2);
-  expect(JSON.parse(events[1].slice('data: '.length)).error).toMatchObject({ type: 'timeout', code: 'upstream_timeout' });
+  expect(JSON.parse(events[1].slice('data: '.length)).error).toMatchObject({ type: 'server_error', code: 'upstream_timeout' });
   await eventually(() => expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'timeout' }));
 });

@@ -20,8 +20,12 @@ test('recorded error types map to Anthropic types', () => {
 });
 
 test('the mid-stream error event is an Anthropic error event', () => {
-  expect(messagesApi.streamErrorEvent({ message: 'slow', type: 'timeout', code: 'upstream_timeout' }))
+  expect(messagesApi.streamErrorEvent({ message: 'slow', type: 'api_error', code: 'upstream_timeout' }))
     .toBe('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"slow"}}\n\n');
+  // The provider names gateway errors in its own words; the API only frames them.
+  expect(provider.errorType(new GatewayError(504, 'timeout', 'upstream_timeout', 'slow'))).toBe('api_error');
+  expect(provider.errorType(new GatewayError(503, 'overloaded', 'shutting_down', 'bye'))).toBe('overloaded_error');
+  expect(provider.errorType(new GatewayError(429, 'rate_limited', 'rate_limit_exceeded', 'wait'))).toBe('rate_limit_error');
   expect(messagesApi.keepAliveEvent?.toString()).toBe('event: ping\ndata: {"type": "ping"}\n\n');
 });
 

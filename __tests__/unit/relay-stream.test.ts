@@ -38,6 +38,7 @@ test('an exception from our own code mid-stream is logged with the interception 
   const ctx: StreamContext = {
     signal: new AbortController().signal, interceptionId: 'ic-123', providerName: 'openai', logger: logger as unknown as Logger,
     throttle: { allow: () => 0 } as unknown as StreamContext['throttle'], redactor: new KeyRedactor([SECRET]), extraKey: undefined,
+    describe: (e) => ({ message: e.message, type: e.status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code }),
   };
   const { res, written } = fakeResponse();
   const outcome = await relayStream({ status: 200, headers: {}, body, discard: () => undefined }, res, observer, api, ctx);

@@ -4,14 +4,9 @@ import { GatewayError } from '../errors';
 import { errorMessage } from '../observability/logger';
 import type { Logger } from 'winston';
 
-/** The host's user behind a request. */
-export interface Actor {
-  id: string;
-  metadata?: Record<string, unknown>;
-}
+import type { Actor, ActorResolver } from '../actor-types';
 
-/** Identifies the actor of a request; returning nothing means "not allowed" (`401`). */
-export type ActorResolver = (req: Request) => Actor | null | undefined | false | Promise<Actor | null | undefined | false>;
+export type { Actor, ActorResolver };
 
 const NO_ACTOR = new GatewayError(401, 'unauthorized', 'unauthorized', 'Authentication required: no user could be identified for this request.');
 

@@ -1,10 +1,13 @@
 /** What a bridged API (chat completions, responses, messages) provides to the shared interception pipeline. */
 import type { SseEvent } from '../streaming/sse-decoder';
+import type { StreamError } from '../errors';
+import type { ProviderAdapter } from '../providers/types';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
 
-export type { RecordSink };
+export type { RecordSink, StreamError };
 export type JsonObject = Record<string, unknown>;
+
 
 /** A failure the upstream reported inside a successful (200) response, e.g. an error event mid-stream. */
 export interface UpstreamReportedError {
@@ -53,8 +56,14 @@ export interface ApiAdapter {
   readonly route: string;
   /** Validates the parsed JSON body and prepares the upstream call, or returns a message saying what is wrong. */
   prepare(body: JsonObject, raw: Buffer): ApiCall | string;
-  /** The protocol's error event, written when a stream fails after it began (`type` is the recorded error type). */
-  streamErrorEvent(error: { message: string; type: string; code: string | null }): string;
+  /** The protocol's error event, written when a stream fails after it began. */
+  streamErrorEvent(error: StreamError): string;
   /** Bytes written to a stream while an injected tool runs. Defaults to an SSE comment (`: keep-alive`). */
   readonly keepAliveEvent?: Buffer;
+}
+
+/** A provider adapter together with the APIs it bridges: what `openaiProvider()` / `anthropicProvider()` return. */
+export interface BridgedProvider extends ProviderAdapter {
+  /** Bridged (intercepted) APIs. */
+  readonly apis: readonly ApiAdapter[];
 }

@@ -10,7 +10,7 @@ import type { InterceptionRecording } from '../recorder/safe-recorder';
 import type { InterceptionEndedRecord } from '../recorder/types';
 import { SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from '../runtime';
 import { resolveActor } from './actor';
-import type { ApiAdapter, ApiCall, RecordSink } from './api';
+import type { ApiAdapter, ApiCall, RecordSink, StreamError } from './api';
 import { clientSessionId, detectClient } from './client-info';
 import { readJsonBody } from './read-body';
 import { readUpstreamBody, sendUpstreamBody, upstreamErrorMessage } from './relay-blocking';
@@ -44,6 +44,8 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
   const throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
   const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
+  /** A gateway error in the provider's words, for error events once a stream began. */
+  const describe = (error: GatewayError): StreamError => ({ message: error.message, type: adapter.errorType(error), code: error.code });
 
   /** The tools to inject into this request: none when the host has none or listing them failed. */
   async function injectedTools(call: ApiCall, toolContext: ToolContext): Promise<InjectedTool[]> {
@@ -73,7 +75,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       return runToolLoop({
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
         res, client: new ClientStream(res, relayResponseHeaders, api.keepAliveEvent), relayHeaders: relayResponseHeaders,
-        streamErrorEvent: api.streamErrorEvent, errorMessageOf: upstreamErrorMessage, sink,
+        streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
         readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
         redact: (bytes) => redactor.redactBuffer(bytes, byokKey(plan, trace)),
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
@@ -87,7 +89,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       let outcome: StreamOutcome;
       try {
         outcome = await relayStream(upstream, res, observer, api, {
-          signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor, extraKey,
+          signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor, extraKey, describe,
         });
       } finally {
         observer.finish();
@@ -217,7 +219,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     }
     if (res.headersSent) {
       // Only a stream is still open here: end it with the protocol's error event, never a silent clean end.
-      if (!res.writableEnded) res.end(api.streamErrorEvent({ message: error.message, type: error.errorType === 'unknown' ? 'server_error' : error.errorType, code: error.code }));
+      if (!res.writableEnded) res.end(api.streamErrorEvent(describe(error)));
     } else {
       sendGatewayError(res, adapter, error);
     }
@@ -231,13 +233,13 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
 
   /** Tells the client the gateway shut down: a `503` before the first byte, one error event after it. */
   function shutDown(res: Response): Ending {
-    const { message, code, status } = SHUTDOWN_ABORT;
+    const { message, status } = SHUTDOWN_ABORT;
     let httpStatus: number | undefined;
     if (!res.headersSent) {
       httpStatus = status;
       sendGatewayError(res, adapter, SHUTDOWN_ABORT);
     } else if (!res.writableEnded) {
-      res.end(api.streamErrorEvent({ message, type: 'server_error', code }));
+      res.end(api.streamErrorEvent(describe(SHUTDOWN_ABORT)));
     }
     return { httpStatus, status: 'aborted', errorType: 'aborted', errorMessage: message };
   }

@@ -1,14 +1,14 @@
 /** Relays an SSE answer event by event: raw bytes unchanged, backpressure respected, failures made visible. */
 import type { Response } from 'express';
 import type { Logger } from 'winston';
-import { GatewayError, INTERNAL_ERROR, gatewayErrorMidBody, isTransportError } from '../errors';
+import { GatewayError, INTERNAL_ERROR, errorTypeForUpstreamEvent, gatewayErrorMidBody, isTransportError } from '../errors';
 import type { KeyRedactor } from '../keypool/key-redactor';
 import { errorMessage } from '../observability/logger';
 import type { LogThrottle } from '../observability/log-throttle';
 import type { ErrorType } from '../recorder/types';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 import type { UpstreamResponse } from '../upstream/upstream-client';
-import type { ApiAdapter, StreamObserver } from './api';
+import type { ApiAdapter, StreamError, StreamObserver } from './api';
 import { relayResponseHeaders } from './respond';
 
 /**
@@ -37,6 +37,8 @@ export interface StreamContext {
   readonly redactor: KeyRedactor;
   /** A BYOK client's own key, redacted like a pool key. */
   readonly extraKey: string | undefined;
+  /** A gateway error in the provider's words, for the stream's error event. */
+  describe(error: GatewayError): StreamError;
 }
 
 /**
@@ -108,9 +110,11 @@ function forward(res: Response, chunk: Buffer | undefined, events: SseEvent[], o
   return res.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
 }
 
-function errorEvent(observer: StreamObserver, api: ApiAdapter, error: { message: string; type: string; code: string | null }): string {
+function errorEvent(observer: StreamObserver, api: ApiAdapter, error: StreamError): string {
   return observer.errorEvent?.(error) ?? api.streamErrorEvent(error);
 }
+
+const INCOMPLETE = new GatewayError(502, 'server_error', 'stream_incomplete', 'The upstream stream ended before it was complete.');
 
 /**
  * Relays `upstream` (a 200 event stream) to the client. An upstream failure after the first byte becomes
@@ -138,17 +142,17 @@ export async function relayStream(
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);
-    res.end(errorEvent(observer, api, { message: failure.message, type: failure.errorType, code: failure.code }));
+    res.end(errorEvent(observer, api, ctx.describe(failure)));
     return { status: 'failed', errorType: failure.errorType, errorMessage: failure.message };
   }
   if (observer.upstreamError) {
     res.end();
-    return { status: 'failed', errorType: 'server_error', errorMessage: ctx.redactor.redact(observer.upstreamError.message, ctx.extraKey) };
+    const { message, type } = observer.upstreamError;
+    return { status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: ctx.redactor.redact(message, ctx.extraKey) };
   }
   if (!observer.completed) {
-    const message = 'The upstream stream ended before it was complete.';
-    res.end(errorEvent(observer, api, { message, type: 'server_error', code: 'stream_incomplete' }));
-    return { status: 'failed', errorType: 'server_error', errorMessage: message };
+    res.end(errorEvent(observer, api, ctx.describe(INCOMPLETE)));
+    return { status: 'failed', errorType: INCOMPLETE.errorType, errorMessage: INCOMPLETE.message };
   }
   res.end();
   return { status: 'completed' };

@@ -1,7 +1,6 @@
 /** The Anthropic provider adapter: routes, `x-api-key` auth (BYOK also as a bearer token), Anthropic-shaped errors. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
-import { messagesApi } from '../intercept/messages/messages-api';
 import { anthropicErrorJson, anthropicErrorTypeForStatus } from './anthropic-errors';
 import { bearerToken } from './openai';
 import { normalizeProviderOptions } from './provider-options';
@@ -10,7 +9,7 @@ import type { ClientCredential, ProviderAdapter, ProviderOptions } from './types
 
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './anthropic-errors';
 
-/** Options of {@link anthropicProvider}; see {@link ProviderOptions}. `name` defaults to `anthropic`, `baseURL` to `https://api.anthropic.com`. */
+/** Options of `anthropicProvider()`; see {@link ProviderOptions}. `name` defaults to `anthropic`, `baseURL` to `https://api.anthropic.com`. */
 export type AnthropicProviderOptions = ProviderOptions;
 
 /** Sent when the client names no API version: the upstream refuses requests without one. */
@@ -33,13 +32,12 @@ export function anthropicClientCredential(headers: IncomingHttpHeaders): ClientC
   return token === undefined ? undefined : { key: token, headers: { authorization: `Bearer ${token}` } };
 }
 
-/** An Anthropic upstream. Clients use `baseURL: <mount>/<name>` (the SDK adds `/v1/messages`). */
-export function anthropicProvider(options: AnthropicProviderOptions): ProviderAdapter {
+/** The adapter of an Anthropic upstream, without its APIs (`anthropicProvider()` adds them). */
+export function anthropicAdapter(options: AnthropicProviderOptions): ProviderAdapter {
   const o = normalizeProviderOptions('anthropicProvider', options, { name: 'anthropic', baseURL: 'https://api.anthropic.com' });
   return {
     kind: 'anthropic',
     ...o,
-    apis: [messagesApi],
     passthrough: PASSTHROUGH,
     routePrefixInBaseURL: '',
     defaultHeaders: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
@@ -48,5 +46,6 @@ export function anthropicProvider(options: AnthropicProviderOptions): ProviderAd
     errorBody(error: GatewayError) {
       return anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message);
     },
+    errorType: (error: GatewayError) => anthropicErrorTypeForStatus(error.status),
   };
 }

@@ -1,14 +1,12 @@
-/** The OpenAI provider adapter: routes, bearer auth, OpenAI-shaped errors. */
+/** The OpenAI provider adapter: passthrough routes, bearer auth with account headers, OpenAI-shaped errors. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
-import { chatCompletionsApi } from '../intercept/chat-completions/chat-completions-api';
 import { OptionsError } from '../options-check';
-import { responsesApi } from '../intercept/responses/responses-api';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import type { ProviderAdapter, ProviderOptions } from './types';
 
-/** Options of {@link openaiProvider}; see {@link ProviderOptions}. `name` defaults to `openai`, `baseURL` to `https://api.openai.com/v1`. */
+/** Options of `openaiProvider()`; see {@link ProviderOptions}. `name` defaults to `openai`, `baseURL` to `https://api.openai.com/v1`. */
 export interface OpenAIProviderOptions extends ProviderOptions {
   /** Sent as `OpenAI-Organization` with pool keys (never with a BYOK key; a client's own value is never forwarded). Defaults to none. */
   organization?: string;
@@ -46,8 +44,13 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return token === '' ? undefined : token;
 }
 
-/** An OpenAI (or OpenAI-compatible) upstream. Clients use `baseURL: <mount>/<name>/v1`. */
-export function openaiProvider(options: OpenAIProviderOptions): ProviderAdapter {
+/** OpenAI's `error.type` for a gateway error. */
+function errorType(error: GatewayError): string {
+  return ERROR_TYPES[error.status] ?? (error.status >= 500 ? 'server_error' : 'invalid_request_error');
+}
+
+/** The adapter of an OpenAI (or OpenAI-compatible) upstream, without its APIs (`openaiProvider()` adds them). */
+export function openaiAdapter(options: OpenAIProviderOptions): ProviderAdapter {
   const o = normalizeProviderOptions('openaiProvider', options, { name: 'openai', baseURL: 'https://api.openai.com/v1' }, OWN_OPTIONS);
   const account: Record<string, string> = {};
   const org = accountHeader(options?.organization, 'organization');
@@ -59,7 +62,6 @@ export function openaiProvider(options: OpenAIProviderOptions): ProviderAdapter 
   return {
     kind: 'openai',
     ...o,
-    apis: [chatCompletionsApi, responsesApi],
     passthrough: PASSTHROUGH,
     routePrefixInBaseURL: '/v1',
     credentialHeaders: (key, kind) => (kind === 'centralized' && poolHeaders.get(key)) || { authorization: `Bearer ${key}` },
@@ -68,8 +70,8 @@ export function openaiProvider(options: OpenAIProviderOptions): ProviderAdapter 
       return key === undefined ? undefined : { key, headers: { authorization: `Bearer ${key}` } };
     },
     errorBody(error: GatewayError) {
-      const type = ERROR_TYPES[error.status] ?? (error.status >= 500 ? 'server_error' : 'invalid_request_error');
-      return JSON.stringify({ error: { message: error.message, type, code: error.code } });
+      return JSON.stringify({ error: { message: error.message, type: errorType(error), code: error.code } });
     },
+    errorType,
   };
 }

@@ -1,7 +1,6 @@
 /** What a provider adapter is: data and small functions that the shared pipeline uses instead of branching on names. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
-import type { ApiAdapter } from '../intercept/api';
 import type { CredentialKind, ProviderKind } from '../recorder/types';
 
 /** Upstream timeouts of one provider. */
@@ -66,8 +65,6 @@ export interface ProviderAdapter {
   readonly actorHeaders: boolean;
   readonly timeouts: Required<ProviderTimeouts>;
   readonly cooldowns: Required<ProviderCooldowns>;
-  /** Bridged (intercepted) APIs. */
-  readonly apis: readonly ApiAdapter[];
   readonly passthrough: readonly PassthroughRule[];
   /** Part of the route path the upstream base URL already contains (`/v1` for OpenAI, none for Anthropic). */
   readonly routePrefixInBaseURL: string;
@@ -82,4 +79,6 @@ export interface ProviderAdapter {
   readonly defaultHeaders?: Readonly<Record<string, string>>;
   /** A gateway error as this provider's JSON error body. */
   errorBody(error: GatewayError): string;
+  /** The provider's own `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
+  errorType(error: GatewayError): string;
 }

@@ -1,4 +1,5 @@
 /** What an API gives the inner tool loop: a conversation that builds each upstream body and reads each answer. */
+import type { StreamError } from '../errors';
 import type { SseEvent } from '../streaming/sse-decoder';
 import type { ModelThoughtRecord, TokenUsageRecord } from '../recorder/types';
 import type { InjectedTool, ToolCallResult } from './types';
@@ -74,7 +75,7 @@ export interface Conversation {
   /** The held terminal events of the last streamed call, rewritten to cover the whole loop. */
   streamTail(last: LoopStreamObserver): Buffer;
   /** The error event for a failure after the stream began, when the API numbers its events (else the API's own). */
-  streamErrorEvent?(error: { message: string; type: string; code: string | null }): string;
+  streamErrorEvent?(error: StreamError): string;
 }
 
 /** Builds a conversation for a request once the tools to inject are known. */

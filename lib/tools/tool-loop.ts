@@ -4,7 +4,7 @@
  * with tools (then one last call without them). Streams keep streaming: text is relayed live, injected calls hidden.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
+import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, type StreamError } from '../errors';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ErrorType } from '../recorder/types';
 import type { ClientStream } from '../streaming/client-stream';
@@ -41,7 +41,9 @@ export interface ToolLoopContext {
   client: ClientStream;
   relayHeaders(res: ServerResponse, headers: IncomingHttpHeaders): void;
   /** The API's error event, for failures after the stream began. */
-  streamErrorEvent(error: { message: string; type: string; code: string | null }): string;
+  streamErrorEvent(error: StreamError): string;
+  /** A gateway error in the provider's words. */
+  describe(error: GatewayError): StreamError;
   /** The upstream's own message in an error body, if it has one. */
   errorMessageOf(body: Buffer): string | undefined;
   /** Reads a whole (bounded) upstream body. */
@@ -129,7 +131,7 @@ async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
 }
 
 function failStream(ctx: ToolLoopContext, error: GatewayError): { outcome: LoopOutcome } {
-  const event = { message: error.message, type: error.errorType, code: error.code };
+  const event = ctx.describe(error);
   ctx.client.end(ctx.conversation.streamErrorEvent?.(event) ?? ctx.streamErrorEvent(event));
   return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
 }
@@ -175,7 +177,7 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
   if (observer.upstreamError) {
     recordTurn(ctx.sink, turn, [], new Map());
     ctx.client.end(); // the upstream's error event was relayed as it came
-    return { outcome: { httpStatus: 200, status: 'failed', errorType: 'server_error', errorMessage: observer.upstreamError.message } };
+    return { outcome: { httpStatus: 200, status: 'failed', errorType: errorTypeForUpstreamEvent(observer.upstreamError.type), errorMessage: observer.upstreamError.message } };
   }
   if (!observer.completed) {
     recordTurn(ctx.sink, turn, [], new Map());

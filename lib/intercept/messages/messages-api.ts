@@ -1,5 +1,5 @@
 /** The Anthropic Messages API (`POST /v1/messages`): request checks, records of blocking and streamed answers, the tool loop's conversation. */
-import { anthropicErrorJson, anthropicErrorTypeFor } from '../../providers/anthropic-errors';
+import { anthropicErrorJson } from '../../providers/anthropic-errors';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { recordTurn } from '../../tools/record-turn';
 import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
@@ -57,7 +57,7 @@ export const messagesApi: ApiAdapter = {
   route: '/v1/messages',
   prepare,
   streamErrorEvent(error) {
-    return encodeSseEvent({ event: 'error', data: anthropicErrorJson(anthropicErrorTypeFor(error.type), error.message) });
+    return encodeSseEvent({ event: 'error', data: anthropicErrorJson(error.type, error.message) });
   },
   keepAliveEvent: PING,
 };

@@ -28,3 +28,5 @@ export type {
 export { anthropicProvider, anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';
+export { createDashboard } from './dashboard/create-dashboard';
+export type { DashboardOptions } from './dashboard/dashboard-options';

@@ -12,13 +12,21 @@ function card(label, value, sub, title) {
   ]);
 }
 
+/** The priced part as the figure; unpriced usage stays visible beside it, never folded in as $0. */
+function costCard(c) {
+  var unpriced = c.unpricedModels && c.unpricedModels.length > 0;
+  var value = unpriced && c.usd === 0 ? 'unpriced' : usd(c.usd);
+  var sub = unpriced ? 'estimate · + ' + num(c.unpricedTokens) + ' unpriced tokens (' + c.unpricedModels.join(', ') + ')' : 'estimate';
+  return card('Est. cost', value, sub, costTitle(c));
+}
+
 function renderTotals(t) {
   clear(document.getElementById('cards')).append(
     card('Requests', num(t.interceptions), num(t.completed) + ' completed · ' + num(t.failed) + ' failed · ' + num(t.aborted) + ' aborted'),
     card('Input tokens', num(t.input), 'excluding cache'),
     card('Output tokens', num(t.output)),
     card('Cache tokens', num(t.cacheRead + t.cacheWrite), num(t.cacheRead) + ' read · ' + num(t.cacheWrite) + ' write'),
-    card('Est. cost', costText(t.cost), 'estimate', costTitle(t.cost))
+    costCard(t.cost)
   );
 }
 
@@ -51,7 +59,7 @@ function renderChart(series, state) {
       { type: 'bar', label: 'Input tokens', data: pick(function (p) { return p.input; }), backgroundColor: CHART_COLORS.input, stack: 't', yAxisID: 'y' },
       { type: 'bar', label: 'Output tokens', data: pick(function (p) { return p.output; }), backgroundColor: CHART_COLORS.output, stack: 't', yAxisID: 'y' },
       { type: 'bar', label: 'Cache tokens', data: pick(function (p) { return p.cacheRead + p.cacheWrite; }), backgroundColor: CHART_COLORS.cache, stack: 't', yAxisID: 'y' },
-      { type: 'line', label: 'Est. cost (USD)', data: pick(function (p) { return p.cost.usd; }), borderColor: CHART_COLORS.cost, backgroundColor: CHART_COLORS.cost, yAxisID: 'cost', tension: 0.25, pointRadius: 2 },
+      { type: 'line', label: 'Est. cost (USD)', data: pick(function (p) { return p.cost.usd; }), borderColor: CHART_COLORS.cost, backgroundColor: CHART_COLORS.cost, yAxisID: 'cost', tension: 0, pointRadius: 2 },
     ],
   };
   document.getElementById('chart-empty').hidden = series.points.length > 0;

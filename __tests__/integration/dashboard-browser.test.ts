@@ -15,7 +15,6 @@ if (!AVAILABLE && !REQUIRED) console.log(`dashboard-browser: skipped, no chromiu
 jest.setTimeout(90_000);
 
 // The callbacks below run in the page; the project compiles without the DOM library, so declare what they touch here.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const location: any;
 

@@ -126,6 +126,8 @@ describe('bad input is a 400, never a 500', () => {
     ['/api/interceptions?cursor=%00', 'cursor'],
     ['/api/interceptions/%3Cscript%3E', 'id'],
     ['/api/interceptions/%E0%A4%A', ''],
+    ['/api/interceptions/i-bob-1?range=24h', 'range'],
+    ['/api/keys?x=1', 'x'],
   ])('%s', async (path) => {
     const res = await adminFetch(srv.url + path);
     expect(res.status).toBe(400);
@@ -152,6 +154,12 @@ describe('methods, paths and headers', () => {
       expectOpenAIError(await res.json());
     }
     expect(srv.query.calls).toHaveLength(0);
+  });
+
+  test('HEAD answers like GET, without a body', async () => {
+    const res = await adminFetch(srv.url + '/api/totals', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
   });
 
   test('unknown paths are a 404 of the dashboard', async () => {

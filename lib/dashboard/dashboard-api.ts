@@ -6,7 +6,7 @@ import type { UsageQuery } from '../recorder/usage-query';
 import type { Bridge } from '../bridge';
 import { sendError, sendJson } from './dashboard-http';
 import {
-  DashboardInputError, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit,
+  DashboardInputError, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
   parseOptionalDimension, type RawQuery,
 } from './dashboard-params';
 
@@ -52,11 +52,11 @@ export function createApiEndpoints({ query, bridge }: ApiContext): Record<string
       return query.recentInterceptions({ range, filter, limit: parseLimit(q, MAX_PAGE), cursor: parseCursor(q) });
     },
     '/api/interceptions/:id': async (q, req) => {
-      parseBase(q, 0, []);
+      parseNone(q);
       return query.interception(parseInterceptionId(req.params.id));
     },
     '/api/keys': async (q) => {
-      parseBase(q, 0, []);
+      parseNone(q);
       if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so key-pool status is not available.');
       return { providers: await bridge.keyPoolStatus() };
     },

@@ -58,7 +58,9 @@ function int(query: RawQuery, name: string, max: number): number | undefined {
 /** Rejects parameters the endpoint does not know: a typo would otherwise silently widen the query. */
 function onlyKnown(query: RawQuery, known: readonly string[]): void {
   for (const name of Object.keys(query)) {
-    if (!known.includes(name)) throw new DashboardInputError(name, `Unknown parameter \`${name}\` (known: ${known.join(', ')}).`);
+    if (!known.includes(name)) {
+      throw new DashboardInputError(name, `Unknown parameter \`${name}\`${known.length ? ` (known: ${known.join(', ')})` : ''}.`);
+    }
   }
 }
 
@@ -90,6 +92,11 @@ export function parseFilter(query: RawQuery): UsageFilter {
 export function parseBase(query: RawQuery, now: number, extra: readonly string[] = []): BaseParams {
   onlyKnown(query, [...RANGE_PARAMS, ...FILTERS, ...extra]);
   return { range: parseRange(query, now), filter: parseFilter(query) };
+}
+
+/** For endpoints that take no parameters at all. */
+export function parseNone(query: RawQuery): void {
+  onlyKnown(query, []);
 }
 
 export function parseDimension(query: RawQuery): UsageDimension {

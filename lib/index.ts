@@ -30,3 +30,5 @@ export { anthropicProvider } from './anthropic-provider';
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';
+export { createDashboard } from './dashboard/create-dashboard';
+export type { DashboardOptions } from './dashboard/dashboard-options';

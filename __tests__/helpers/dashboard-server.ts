@@ -1,0 +1,51 @@
+/** Serves a dashboard on 127.0.0.1 behind a stand-in for the host's auth, over seeded usage, for integration tests. */
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import winston from 'winston';
+import { createBridge, createDashboard, openaiProvider, type Bridge, type DashboardOptions } from '../../lib';
+import { MemoryTransport } from './gateway';
+import { FakeUsageQuery } from './fake-usage-query';
+import { seedUsage } from './dashboard-seed';
+
+export const POOL_KEYS = ['sk-test-aaaaaaaa1111', 'sk-test-bbbbbbbb2222'];
+export const ADMIN_TOKEN = 'admin-secret';
+
+export interface DashboardServer {
+  /** Where the dashboard is mounted, without a trailing slash: http://127.0.0.1:PORT/admin/ai */
+  url: string;
+  origin: string;
+  query: FakeUsageQuery;
+  bridge: Bridge;
+  logs: MemoryTransport;
+  close(): Promise<void>;
+}
+
+export async function startDashboard(opts: { withBridge?: boolean; options?: Partial<DashboardOptions> } = {}): Promise<DashboardServer> {
+  const query = new FakeUsageQuery(seedUsage(Date.now()));
+  const logs = new MemoryTransport();
+  const logger = winston.createLogger({ level: 'debug', transports: [logs] });
+  const bridge = createBridge({ providers: [openaiProvider({ keys: POOL_KEYS, baseURL: 'http://127.0.0.1:9/v1' })], actor: () => ({ id: 'x' }), logger });
+  const app = express();
+  const adminAuth: express.RequestHandler = (req, res, next) => {
+    if (req.headers.authorization === `Bearer ${ADMIN_TOKEN}` || req.headers.cookie === `admin=${ADMIN_TOKEN}`) return next();
+    res.status(401).json({ error: 'unauthorized' });
+  };
+  app.use('/admin/ai', adminAuth, createDashboard({ query, logger, ...(opts.withBridge === false ? {} : { bridge }), ...opts.options }));
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${origin}/admin/ai`, origin, query, bridge, logs,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bridge.close();
+    },
+  };
+}
+
+/** GET (or another method) with the admin token. */
+export function adminFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, redirect: 'manual', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers ?? {}) } });
+}

@@ -16,6 +16,7 @@ export function summarise(req: ReceivedRequest) {
   return {
     request: `${req.method} ${req.url}`,
     headers,
+    headerNames: Object.keys(req.headers).sort(),
     bodyFields: Object.keys(body).sort(),
     model: body.model,
     stream: body.stream,
@@ -48,5 +49,7 @@ export function writeResult(agent: string, scenario: string, rig: AgentRig, run:
   const dir = path.join(agentsCacheDir(), 'results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${agent}-${scenario}.json`), JSON.stringify(result, null, 2));
+  // The raw bodies too: when an agent fails, what it sent is the first thing to read.
+  fs.writeFileSync(path.join(dir, `${agent}-${scenario}.requests.jsonl`), rig.upstream.requests.map((r) => r.body).join('\n'));
   return result;
 }

@@ -6,4 +6,7 @@ module.exports = {
   // Each scenario runs a real CLI (up to 90 s); the agents share 2 cores badly, so one suite at a time.
   testTimeout: 150_000,
   maxWorkers: 1,
+  verbose: true,
+  // Ends the run with one line per agent and scenario (or "not installed"), and what each agent tried to reach.
+  reporters: ['default', '<rootDir>/scripts/agents/reporter.js'],
 };

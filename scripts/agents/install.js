@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Installs the real coding-agent CLIs (pinned) into a cache outside the repository for `npm run test:agents`.
 'use strict';
 

@@ -4,6 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 const CLIENTS: ReadonlyArray<[RegExp, string]> = [
   [/^claude-cli\//i, 'claude-code'],
   [/codex/i, 'codex'],
+  // opencode's own name leads its User-Agent (`opencode/1.18.33 ai-sdk/provider-utils/… runtime/bun/…`).
+  [/^opencode\//i, 'opencode'],
   [/cursor/i, 'cursor'],
   [/^OpenAI\/JS/i, 'openai-node'],
   [/^OpenAI\/Python/i, 'openai-python'],

@@ -1,18 +1,12 @@
 /** createBridge: options → an Express Router that dispatches to providers; lifecycle (close) and key status. */
-import express, { type Request, type Response, type NextFunction, type Router } from 'express';
-import { GatewayError } from './errors';
-import { createInterceptionHandler } from './intercept/interception-handler';
+import express, { type RequestHandler, type Router } from 'express';
 import { KeyPool, type KeyStatus } from './keypool/key-pool';
 import { KeyRedactor } from './keypool/key-redactor';
 import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
 import { normalizeBridgeOptions, type BridgeOptions } from './options';
-import { createPassthroughHandler } from './passthrough/passthrough-handler';
-import { answerUnexpected, fallbackFor, type Fallback } from './last-resort';
-import { isUnsafePath } from './path-guard';
+import { createRouting } from './routing';
 import { suggestedBaseURL } from './providers/provider-options';
-import type { ProviderAdapter } from './providers/types';
-import { sendGatewayError } from './intercept/respond';
 import { SafeRecorder } from './recorder/safe-recorder';
 import { InflightRequests, SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from './runtime';
 import { settlesWithin } from './deadline';
@@ -66,22 +60,16 @@ export interface Bridge extends Router {
   keyPoolStatus(): Promise<ProviderKeyStatus[]>;
   /** Counters since creation: per provider, and of the recorder. */
   stats(): BridgeStats;
+  /**
+   * The handler the bridge uses for one API of one provider (`handler('anthropic', 'messages')`), to mount on a
+   * path of your own: `app.post('/v1/messages', auth, bridge.handler('anthropic', 'messages'))`. Same key pool,
+   * recorder, tools and lifecycle as the bridge's own routes; POST only; the query string is forwarded. APIs:
+   * `chat-completions` and `responses` (OpenAI), `messages` (Anthropic). Throws for an unknown provider or API.
+   */
+  handler(providerName: string, api: string): RequestHandler;
+  /** The provider's allowlisted passthrough routes, with request paths taken relative to where you mount it. */
+  passthrough(providerName: string): RequestHandler;
 }
-
-interface BridgedRoute {
-  handle: (req: Request, res: Response) => Promise<void>;
-  fallback: Fallback;
-}
-
-interface ProviderRoutes {
-  adapter: ProviderAdapter;
-  bridged: Map<string, BridgedRoute>;
-  passthrough: ReturnType<typeof createPassthroughHandler>;
-  fallback: Fallback;
-}
-
-const UNSAFE_PATH = new GatewayError(404, 'bad_request', 'invalid_path', 'Not found: the path has dot segments, encoded separators or path parameters.');
-const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
 
 /** Default of {@link CloseOptions.graceMs}. */
 export const DEFAULT_CLOSE_GRACE_MS = 10_000;
@@ -142,49 +130,12 @@ export function createBridge(options: BridgeOptions): Bridge {
     counters: emptyCounters(),
     redactor: new KeyRedactor(adapter.keys),
   }));
-  const routes = new Map<string, ProviderRoutes>();
-  providers.forEach((provider, i) => {
-    routes.set(provider.adapter.name, {
-      adapter: provider.adapter,
-      bridged: new Map(config.providers[i].apis.map((api) => [api.route, {
-        handle: createInterceptionHandler(provider, api, runtime),
-        fallback: fallbackFor(provider.adapter, api),
-      }])),
-      passthrough: createPassthroughHandler(provider, runtime),
-      fallback: fallbackFor(provider.adapter),
-    });
-  });
-
-  function aibridgeDispatch(req: Request, res: Response, next: NextFunction): void {
-    const url = req.url;
-    const queryAt = url.indexOf('?');
-    const path = queryAt < 0 ? url : url.slice(0, queryAt);
-    const slash = path.indexOf('/', 1);
-    const provider = routes.get(slash < 0 ? path.slice(1) : path.slice(1, slash));
-    if (!provider) return next();
-    // From here on, whatever throws (synchronously or later) is answered in the provider's shape, never escapes.
-    try {
-      const { adapter } = provider;
-      const routePath = slash < 0 ? '' : path.slice(slash);
-      if (isUnsafePath(path)) return sendGatewayError(res, adapter, UNSAFE_PATH);
-      if (runtime.inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
-      const bridged = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
-      if (bridged) {
-        bridged.handle(req, res).catch((err) => answerUnexpected(err, res, bridged.fallback, runtime.logger));
-        return;
-      }
-      if (adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) {
-        provider.passthrough.handle(req, res, routePath).catch((err) => answerUnexpected(err, res, provider.fallback, runtime.logger));
-        return;
-      }
-      sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
-    } catch (err) {
-      answerUnexpected(err, res, provider.fallback, runtime.logger);
-    }
-  }
+  const routing = createRouting(providers, config.providers, runtime);
 
   const router = express.Router() as Bridge;
-  router.use(aibridgeDispatch);
+  router.use(routing.dispatch);
+  router.handler = routing.handler;
+  router.passthrough = routing.passthrough;
 
   async function shutdown(graceMs: number): Promise<void> {
     const { inflight, logger } = runtime;
@@ -205,7 +156,7 @@ export function createBridge(options: BridgeOptions): Bridge {
         logger.warn('closing upstream connections failed', { provider: p.adapter.name, error: errorMessage(err) });
       }
     }));
-    for (const r of routes.values()) r.passthrough.close();
+    routing.close();
   }
 
   let closing: Promise<void> | undefined;

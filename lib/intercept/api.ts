@@ -52,6 +52,8 @@ export interface ApiCall {
 
 /** A bridged API route of a provider. */
 export interface ApiAdapter {
+  /** Its name in `bridge.handler(provider, name)`, e.g. `messages`. */
+  readonly name: string;
   /** Route path under the provider prefix, e.g. `/v1/chat/completions`. */
   readonly route: string;
   /** Validates the parsed JSON body and prepares the upstream call, or returns a message saying what is wrong. */

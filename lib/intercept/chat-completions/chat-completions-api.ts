@@ -60,6 +60,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 
 /** `POST /v1/chat/completions`. */
 export const chatCompletionsApi: ApiAdapter = {
+  name: 'chat-completions',
   route: '/v1/chat/completions',
   prepare,
   streamErrorEvent(error) {

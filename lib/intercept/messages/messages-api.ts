@@ -54,6 +54,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 
 /** `POST /v1/messages`. */
 export const messagesApi: ApiAdapter = {
+  name: 'messages',
   route: '/v1/messages',
   prepare,
   streamErrorEvent(error) {

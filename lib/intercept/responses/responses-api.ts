@@ -42,6 +42,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 
 /** `POST /v1/responses`. */
 export const responsesApi: ApiAdapter = {
+  name: 'responses',
   route: '/v1/responses',
   prepare,
   // Only used when no observer knows the stream's numbering: the observers answer with the next sequence number.

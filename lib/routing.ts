@@ -1,0 +1,134 @@
+/** How requests reach the pipeline: the bridge's own dispatch by path, and the handlers hosts mount themselves. */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { GatewayError } from './errors';
+import type { BridgedProvider } from './intercept/api';
+import { createInterceptionHandler } from './intercept/interception-handler';
+import { sendGatewayError } from './intercept/respond';
+import { answerUnexpected, fallbackFor, type Fallback } from './last-resort';
+import { OptionsError } from './options-check';
+import { createPassthroughHandler } from './passthrough/passthrough-handler';
+import { isUnsafePath } from './path-guard';
+import type { ProviderAdapter } from './providers/types';
+import type { BridgeRuntime, ProviderRuntime } from './runtime';
+
+interface BridgedRoute {
+  handle: (req: Request, res: Response) => Promise<void>;
+  fallback: Fallback;
+}
+
+interface ProviderRoutes {
+  adapter: ProviderAdapter;
+  /** By route path (`/v1/messages`). */
+  bridged: Map<string, BridgedRoute>;
+  /** By API name (`messages`), for `handler()`. */
+  byApi: Map<string, BridgedRoute>;
+  passthrough: ReturnType<typeof createPassthroughHandler>;
+  fallback: Fallback;
+}
+
+const UNSAFE_PATH = new GatewayError(404, 'bad_request', 'invalid_path', 'Not found: the path has dot segments, encoded separators or path parameters.');
+const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
+
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const queryAt = url.indexOf('?');
+  return queryAt < 0 ? url : url.slice(0, queryAt);
+}
+
+/** Builds every provider's handlers once; the returned functions only look them up. */
+export function createRouting(providers: readonly ProviderRuntime[], bridged: readonly BridgedProvider[], runtime: BridgeRuntime) {
+  const routes = new Map<string, ProviderRoutes>();
+  providers.forEach((provider, i) => {
+    const apis = bridged[i].apis.map((api) => ({
+      api,
+      route: { handle: createInterceptionHandler(provider, api, runtime), fallback: fallbackFor(provider.adapter, api) },
+    }));
+    routes.set(provider.adapter.name, {
+      adapter: provider.adapter,
+      bridged: new Map(apis.map(({ api, route }) => [api.route, route])),
+      byApi: new Map(apis.map(({ api, route }) => [api.name, route])),
+      passthrough: createPassthroughHandler(provider, runtime),
+      fallback: fallbackFor(provider.adapter),
+    });
+  });
+  const { logger, inflight } = runtime;
+
+  function runBridged(route: BridgedRoute, req: Request, res: Response): void {
+    route.handle(req, res).catch((err) => answerUnexpected(err, res, route.fallback, logger));
+  }
+
+  /** Passthrough of `routePath` when the allowlist has it; false when it does not. */
+  function runPassthrough(provider: ProviderRoutes, routePath: string, req: Request, res: Response): boolean {
+    if (!provider.adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) return false;
+    provider.passthrough.handle(req, res, routePath).catch((err) => answerUnexpected(err, res, provider.fallback, logger));
+    return true;
+  }
+
+  /** A request for one provider, `routePath` relative to its prefix. Whatever throws is answered in the provider's shape. */
+  function dispatchTo(provider: ProviderRoutes, path: string, routePath: string, req: Request, res: Response, bridgedOnly?: BridgedRoute): void {
+    try {
+      const { adapter } = provider;
+      if (isUnsafePath(path)) return sendGatewayError(res, adapter, UNSAFE_PATH);
+      if (inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
+      if (bridgedOnly) {
+        if (req.method === 'POST') return runBridged(bridgedOnly, req, res);
+        return sendGatewayError(res, adapter, new GatewayError(405, 'bad_request', 'method_not_allowed', `Method ${req.method} is not allowed here; use POST.`));
+      }
+      const route = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
+      if (route) return runBridged(route, req, res);
+      if (runPassthrough(provider, routePath, req, res)) return;
+      sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
+    } catch (err) {
+      answerUnexpected(err, res, bridgedOnly?.fallback ?? provider.fallback, logger);
+    }
+  }
+
+  /** The bridge's own mount: `/{provider}/…`; paths of no provider fall through to the host. */
+  function aibridgeDispatch(req: Request, res: Response, next: NextFunction): void {
+    const path = pathOf(req.url);
+    const slash = path.indexOf('/', 1);
+    const provider = routes.get(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    if (!provider) return next();
+    dispatchTo(provider, path, slash < 0 ? '' : path.slice(slash), req, res);
+  }
+
+  function providerNamed(name: unknown, owner: string): ProviderRoutes {
+    const provider = typeof name === 'string' ? routes.get(name) : undefined;
+    if (!provider) throw new OptionsError(owner, 'providerName', `must name a provider of this bridge (${[...routes.keys()].join(', ')}).`);
+    return provider;
+  }
+
+  /** The handler of one bridged API, for a path the host chose (`app.post('/v1/messages', auth, handler)`). */
+  function handler(providerName: string, apiName: string): RequestHandler {
+    const provider = providerNamed(providerName, 'bridge.handler');
+    const route = provider.byApi.get(apiName);
+    if (!route) throw new OptionsError('bridge.handler', 'api', `must name an API of provider "${providerName}" (${[...provider.byApi.keys()].join(', ')}).`);
+    return function aibridgeHandler(req: Request, res: Response): void {
+      const path = pathOf(req.url);
+      dispatchTo(provider, path, path, req, res, route);
+    };
+  }
+
+  /** The provider's passthrough routes, for a mount the host chose: request paths are taken relative to it. */
+  function passthrough(providerName: string): RequestHandler {
+    const provider = providerNamed(providerName, 'bridge.passthrough');
+    return function aibridgePassthrough(req: Request, res: Response): void {
+      const path = pathOf(req.url);
+      try {
+        if (isUnsafePath(path)) return sendGatewayError(res, provider.adapter, UNSAFE_PATH);
+        if (inflight.closing) return sendGatewayError(res, provider.adapter, SHUTTING_DOWN);
+        if (runPassthrough(provider, path, req, res)) return;
+        sendGatewayError(res, provider.adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${path || '/'}`));
+      } catch (err) {
+        answerUnexpected(err, res, provider.fallback, logger);
+      }
+    };
+  }
+
+  return {
+    dispatch: aibridgeDispatch,
+    handler,
+    passthrough,
+    close: () => { for (const r of routes.values()) r.passthrough.close(); },
+  };
+}

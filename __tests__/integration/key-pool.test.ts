@@ -32,6 +32,15 @@ describe('key pool: ordered walk and cooldowns', () => {
       ['completed', 200, HINTS[2]],
       ['completed', 200, HINTS[2]],
     ]);
+    // The failovers are visible in the end record: every attempt with its masked key, status and error type.
+    const attempts = gw.recorder.interceptionEnds[0].attempts!;
+    expect(attempts.map(({ durationMs, ...rest }) => rest)).toEqual([
+      { credentialHint: HINTS[0], httpStatus: 429, errorType: 'rate_limited' },
+      { credentialHint: HINTS[1], httpStatus: 401, errorType: 'unauthorized' },
+      { credentialHint: HINTS[2], httpStatus: 200 },
+    ]);
+    for (const a of attempts) expect(a.durationMs).toBeGreaterThanOrEqual(0);
+    expect(gw.recorder.interceptionEnds[1].attempts).toEqual([{ credentialHint: HINTS[2], httpStatus: 200, durationMs: expect.any(Number) }]);
 
     const status = await gw.bridge.keyPoolStatus();
     expect(status).toEqual([{

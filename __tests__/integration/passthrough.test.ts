@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { openaiProvider } from '../../lib';
 import { startFakeOpenAI } from '../helpers/fake-openai';
-import { bridgeSuite, startGateway } from '../helpers/gateway';
+import { bridgeSuite, eventually, startGateway } from '../helpers/gateway';
 
 const KEY = 'sk-pool-key-aaaaaaaaaaaaaaaa1234';
 const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: [KEY], baseURL: url })] }));
@@ -18,6 +18,23 @@ describe('passthrough', () => {
     expect(seen.headers.cookie).toBeUndefined();
     expect(seen.headers['x-forwarded-host']).toBeUndefined();
     expect(seen.headers.host).toBe(new URL(suite.upstream.origin).host);
+  });
+
+  test('each passthrough call is recorded once: actor, method, path without the query, status, duration, key hint', async () => {
+    const before = Date.now();
+    const res = await fetch(`${suite.gw.url}/openai/v1/models/gpt-4o-mini?verbose=1`, { headers: { 'x-user-token': 'user-token-bob' } });
+    expect(res.status).toBe(200);
+    await eventually(() => expect(suite.gw.recorder.passthroughs).toHaveLength(1));
+    const [record] = suite.gw.recorder.passthroughs;
+    expect(record).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/), initiatorId: 'bob', providerName: 'openai', method: 'GET', path: '/v1/models/gpt-4o-mini',
+      httpStatus: 200, durationMs: expect.any(Number), credentialHint: 'sk-p...1234', createdAt: expect.any(Date),
+    });
+    expect(record.createdAt.getTime()).toBeGreaterThanOrEqual(before - 5);
+    expect(suite.gw.recorder.interceptions).toHaveLength(0); // passthrough is not an interception
+    await fetch(`${suite.gw.url}/openai/v1/models`); // no actor: 401, nothing recorded
+    await new Promise((r) => setTimeout(r, 50));
+    expect(suite.gw.recorder.passthroughs).toHaveLength(1);
   });
 
   test('GET /models/:id keeps the id and the query string; relays status, body and request id', async () => {

@@ -122,7 +122,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     res.once('close', () => {
       if (!res.writableEnded) abort.abort();
     });
-    const trace: AttemptTrace = { attempts: 0 };
+    const trace: AttemptTrace = { attempts: 0, log: [] };
     let recording: InterceptionRecording | undefined;
     let id = '';
     let concluded = false;
@@ -142,7 +142,10 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         counters.upstreamAttempts += trace.attempts;
         counters.failovers += trace.failovers ?? 0;
         if (trace.exhausted) counters.keysExhausted++;
-        recording.end({ id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending });
+        recording.end({
+          id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
+          ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
+        });
       }
     };
     const leave = bridge.inflight.enter((reason) => {

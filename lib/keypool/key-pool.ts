@@ -1,11 +1,11 @@
 /** A provider's key pool: walks keys in order, cools down failing ones, reports exhaustion in one shape. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'winston';
-import { GatewayError } from '../errors';
+import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
 import type { ProviderCooldowns } from '../providers/types';
-import type { CredentialKind } from '../recorder/types';
+import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
 import { keyFingerprint, maskKey } from './key-mask';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
@@ -38,6 +38,25 @@ export interface AttemptTrace {
   /** Set when no key was left to try. */
   exhausted?: boolean;
   credential?: Credential;
+  /** Every upstream call, in order, when the caller wants them (for the end record). */
+  log?: UpstreamAttempt[];
+}
+
+/** Runs one attempt and notes it in `trace.log`: the hint, the status or error, the time to the answer's headers. */
+export async function tracedAttempt<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, credential: Credential, trace: AttemptTrace): Promise<R> {
+  const started = Date.now();
+  try {
+    const result = await attempt(credential);
+    trace.log?.push({
+      credentialHint: credential.hint, httpStatus: result.status, durationMs: Date.now() - started,
+      ...(result.status >= 400 ? { errorType: errorTypeForStatus(result.status) } : {}),
+    });
+    return result;
+  } catch (err) {
+    const errorType = (err as { name?: unknown })?.name === 'AbortError' ? 'aborted' : gatewayErrorForTransport(err).errorType;
+    trace.log?.push({ credentialHint: credential.hint, errorType, durationMs: Date.now() - started });
+    throw err;
+  }
 }
 
 /** One key's state, for dashboards and health checks (no key material). */
@@ -86,7 +105,7 @@ export class KeyPool {
       const entry = this.entries[i];
       trace.attempts++;
       trace.credential = entry;
-      const result = await attempt(entry);
+      const result = await tracedAttempt(attempt, entry, trace);
       const cooldown = this.cooldownFor(result);
       if (!cooldown) return result;
       result.discard();

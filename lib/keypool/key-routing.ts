@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { CredentialKind } from '../recorder/types';
-import type { AttemptResult, AttemptTrace, Credential, KeyPool } from './key-pool';
+import { tracedAttempt, type AttemptResult, type AttemptTrace, type Credential, type KeyPool } from './key-pool';
 import { maskKey } from './key-mask';
 
 /** How one upstream call will be authenticated. */
@@ -33,9 +33,9 @@ export class KeyRouting {
     return {
       kind: 'byok',
       run(attempt, trace) {
-        trace.attempts = 1;
+        trace.attempts++;
         trace.credential = credential;
-        return attempt(credential);
+        return tracedAttempt(attempt, credential, trace);
       },
     };
   }

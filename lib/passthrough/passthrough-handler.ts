@@ -1,4 +1,5 @@
 /** Allowlisted passthrough routes: proxied with http-proxy-middleware under the bridge's header rule, framing and key failover. */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -33,6 +34,8 @@ interface Attempt {
 
 /** Methods whose bodies are refused rather than read: nothing upstream takes one, and a body is a smuggling vector. */
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
+/** Recorded as the status of a passthrough call whose client left before any answer (nginx's convention). */
+const CLIENT_CLOSED = 499;
 const ABORTED = new GatewayError(499, 'aborted', 'client_closed', 'The client went away.');
 
 function declaresBody(headers: IncomingHttpHeaders): boolean {
@@ -82,7 +85,20 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     return attempt;
   }
 
+  /** One passthrough record once the response is over (or the client left), with what was learned by then. */
+  function recordWhenDone(req: Request, res: Response, path: string, initiatorId: string, started: number, trace: AttemptTrace): void {
+    res.once('close', () => {
+      bridge.recorder.open().passthrough({
+        id: randomUUID(), initiatorId, providerName: adapter.name, method: req.method, path,
+        httpStatus: res.headersSent ? res.statusCode : CLIENT_CLOSED, durationMs: Date.now() - started,
+        credentialHint: trace.credential?.hint, createdAt: new Date(started),
+      });
+    });
+  }
+
   async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
+    const started = Date.now();
+    const trace: AttemptTrace = { attempts: 0 };
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
@@ -109,6 +125,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     }));
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
+      if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
       const bodyless = BODYLESS.has(req.method);
       if (bodyless && declaresBody(req.headers)) {
         throw new GatewayError(400, 'bad_request', 'body_not_allowed', `${req.method} requests to this route must not carry a body.`);
@@ -123,7 +140,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       }
       if (adapter.actorHeaders) addActorHeaders(headers, actor);
       for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
-      const trace: AttemptTrace = { attempts: 0 };
+
       const upstream = await keys.plan(req.headers).run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);

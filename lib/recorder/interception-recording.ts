@@ -1,7 +1,7 @@
 /** The records of one interception: one start, at most one end, usage in between, delivered in that order. */
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PromptUsageRecord, Recorder,
-  TokenUsageRecord, ToolUsageRecord,
+  TokenUsageRecord, ToolUsageRecord, PassthroughRecord,
 } from './types';
 
 /** A call to the host's recorder, not made yet. */
@@ -66,6 +66,13 @@ export class InterceptionRecording {
     const recorder = this.recorder;
     if (!recorder?.recordModelThought) return;
     this.push('recordModelThought', () => recorder.recordModelThought!(r), false);
+  }
+
+  /** A passthrough call: a recording of its own holding this one record. */
+  passthrough(r: PassthroughRecord): void {
+    const recorder = this.recorder;
+    if (!recorder?.recordPassthrough) return;
+    this.push('recordPassthrough', () => recorder.recordPassthrough!(r), false);
   }
 
   private push(what: string, call: RecordCall, always: boolean): void {

@@ -1,6 +1,6 @@
 /** MemoryRecorder: keeps records in arrays, for tests, dashboards and development. */
 import type {
-  InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PromptUsageRecord, Recorder,
+  InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
   TokenUsageRecord, ToolUsageRecord,
 } from './types';
 
@@ -22,6 +22,7 @@ export class MemoryRecorder implements Recorder {
   readonly promptUsages: PromptUsageRecord[] = [];
   readonly toolUsages: ToolUsageRecord[] = [];
   readonly modelThoughts: ModelThoughtRecord[] = [];
+  readonly passthroughs: PassthroughRecord[] = [];
   private readonly maxRecords: number;
 
   constructor(options: MemoryRecorderOptions = {}) {
@@ -36,6 +37,7 @@ export class MemoryRecorder implements Recorder {
   recordPromptUsage(r: PromptUsageRecord): void { this.keep(this.promptUsages, r); }
   recordToolUsage(r: ToolUsageRecord): void { this.keep(this.toolUsages, r); }
   recordModelThought(r: ModelThoughtRecord): void { this.keep(this.modelThoughts, r); }
+  recordPassthrough(r: PassthroughRecord): void { this.keep(this.passthroughs, r); }
 
   /** Everything recorded for one interception. */
   forInterception(id: string) {
@@ -51,7 +53,7 @@ export class MemoryRecorder implements Recorder {
 
   /** Drops everything recorded so far. */
   clear(): void {
-    for (const list of [this.interceptions, this.interceptionEnds, this.tokenUsages, this.promptUsages, this.toolUsages, this.modelThoughts]) {
+    for (const list of [this.interceptions, this.interceptionEnds, this.tokenUsages, this.promptUsages, this.toolUsages, this.modelThoughts, this.passthroughs]) {
       list.length = 0;
     }
   }

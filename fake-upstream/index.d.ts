@@ -21,7 +21,10 @@ export interface ReceivedRequest {
 export type Behaviour = (req: ReceivedRequest, res: http.ServerResponse) => void | 'default' | Promise<void | 'default'>;
 
 export interface FakeUpstreamOptions {
-  /** Credentials the fake accepts (OpenAI: `Authorization: Bearer <key>`); any other gets the API's 401. Defaults to accepting any. */
+  /**
+   * Credentials the fake accepts (OpenAI: `Authorization: Bearer <key>`; Anthropic: `x-api-key: <key>`, else
+   * `Authorization: Bearer <key>`); any other gets the API's 401. Defaults to accepting any.
+   */
   keys?: string[];
   /** Credentials answered with the API's 429 and `retry-after: retryAfterSeconds`, on every route. Defaults to none. */
   rateLimitedKeys?: string[];
@@ -31,7 +34,7 @@ export interface FakeUpstreamOptions {
   chunkDelayMs?: number;
   /** Port on 127.0.0.1. Defaults to 0: a free one. */
   port?: number;
-  /** Default chat answers quote the last user message (word-counted usage, the request's model) instead of replaying the transcript. Defaults to false. */
+  /** Default chat-completions answers quote the last user message (word-counted usage, the request's model) instead of replaying the transcript (other APIs: no effect). Defaults to false. */
   echo?: boolean;
   /** Keep every request in `requests`. Defaults to true; the bench turns it off. */
   recordRequests?: boolean;
@@ -52,6 +55,11 @@ export interface FakeUpstream {
   closedEarly: Promise<void>;
   /** Consulted on every request; assign to change what the fake does. */
   behaviour: Behaviour | undefined;
+  /**
+   * Requests to the Anthropic API without `anthropic-version` (the real API answers them 400; the fake accepts them
+   * but notes them here, unless `recordRequests` is off).
+   */
+  missingHeaders: Array<{ header: string; method: string; url: string }>;
   /** Streamed answers of the routes (not of behaviours): open now, run to the end, cut short by the client. */
   streams: { active: number; completed: number; closedEarly: number };
   close(): Promise<void>;
@@ -59,8 +67,11 @@ export interface FakeUpstream {
 
 /**
  * Starts the fake on 127.0.0.1. OpenAI routes: `POST /v1/chat/completions` (scripted tool turns, then
- * `bench-s<chunks>-d<delayMs>` stream shapes, then the transcripts or the echo answer), `GET /v1/models`,
- * `GET /v1/models/:id`, `/v1/conversations…` (echoes the body); anything else is the API's 404.
+ * `bench-s<chunks>-d<delayMs>` stream shapes, then the transcripts or the echo answer), `POST /v1/responses`
+ * (scripted function calls, bench shapes, transcripts), `GET /v1/models`, `GET /v1/models/:id`,
+ * `/v1/conversations…` (echoes the body). Anthropic routes: `POST /v1/messages` (scripted tool_use turns, bench
+ * shapes, transcripts), `POST /v1/messages/count_tokens` (word count), and `GET /v1/models[/:id]` for requests that
+ * carry `x-api-key` or `anthropic-version`. Anything else is the 404 of the API the request looks like.
  */
 export function startFakeUpstream(options?: FakeUpstreamOptions): Promise<FakeUpstream>;
 

@@ -5,7 +5,7 @@ const { start } = require('./processes');
 const { SCENARIOS } = require('./scenarios');
 
 async function startTarget(target, ctx) {
-  if (target.id === 'direct') return { origin: ctx.upstreamOrigin, prefix: '', headers: {} };
+  if (target.id === 'direct') return { origin: ctx.upstreamOrigin, prefix: '', prefixes: {}, headers: {} };
   const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: ctx.upstreamOrigin, ...target.env };
   let proc;
   if (target.portkey) {
@@ -18,16 +18,18 @@ async function startTarget(target, ctx) {
     proc = await start(path.join(__dirname, target.module), { name: target.id, env });
   }
   const headers = target.portkey ? { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${ctx.upstreamOrigin}/v1` } : {};
-  return { proc, origin: `http://127.0.0.1:${proc.port}`, prefix: target.prefix || '', headers };
+  return { proc, origin: `http://127.0.0.1:${proc.port}`, prefix: target.prefix || '', prefixes: target.prefixes || {}, headers };
 }
 
+/** What the driver sends for `scenario` to `endpoint`: the provider's mount, the API's path, headers and stream end. */
 function requestOf(endpoint, scenario) {
   const method = scenario.method || 'POST';
-  const headers = { authorization: 'Bearer sk-a', ...endpoint.headers };
+  const headers = { ...(scenario.headers || { authorization: 'Bearer sk-a' }), ...endpoint.headers };
   if (method === 'POST') headers['content-type'] = 'application/json';
+  const prefix = (scenario.provider && endpoint.prefixes[scenario.provider]) ?? endpoint.prefix;
   return {
-    origin: endpoint.origin, path: endpoint.prefix + (scenario.apiPath || '/v1/chat/completions'), method, headers,
-    body: method === 'POST' ? scenario.body : undefined, expectTail: scenario.stream ? '[DONE]' : undefined,
+    origin: endpoint.origin, path: prefix + (scenario.apiPath || '/v1/chat/completions'), method, headers,
+    body: method === 'POST' ? scenario.body : undefined, expectTail: scenario.stream ? scenario.streamTail || '[DONE]' : undefined,
   };
 }
 

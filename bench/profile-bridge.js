@@ -4,7 +4,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { start } = require('./processes');
-const { SCENARIOS } = require('./scenarios');
+const { SCENARIOS, TARGETS } = require('./scenarios');
+const { requestOf } = require('./endpoints');
 
 const arg = (name, fallback) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -24,10 +25,8 @@ async function main() {
   const driver = await start(path.join(__dirname, 'driver.js'), { name: 'driver' });
   const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: `http://127.0.0.1:${upstream.port}`, BENCH_RECORDER: recorder, BENCH_POOL: 'single' };
   const bridge = await start(path.join(__dirname, 'targets', target === 'raw' ? 'raw-proxy.js' : 'bridge.js'), { name: target, env, execArgv, stdout: 'inherit' });
-  const request = {
-    origin: `http://127.0.0.1:${bridge.port}`, path: `${target === 'raw' ? '' : '/ai/openai'}${scenario.apiPath || '/v1/chat/completions'}`, method: scenario.method || 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-a' }, body: scenario.body, expectTail: scenario.stream ? '[DONE]' : undefined,
-  };
+  const mount = target === 'raw' ? { prefix: '', prefixes: {} } : TARGETS.find((t) => t.id === 'bridge');
+  const request = requestOf({ origin: `http://127.0.0.1:${bridge.port}`, prefix: mount.prefix, prefixes: mount.prefixes, headers: {} }, scenario);
   const before = new Set(fs.readdirSync(outDir));
   const r = await driver.ask('run', { ...request, n, warmup: 2000, concurrency }, 600_000);
   console.error(`${scenario.id} on ${target} (recorder ${recorder}): ${Math.round(r.rps)} req/s, p50 ${r.latency.p50.toFixed(2)} ms, errors ${r.errors}`);

@@ -62,6 +62,28 @@ function memoryRows(results, scenario) {
   return table(heads[scenario.kind], rows);
 }
 
+/**
+ * The bridge on one more API (scenarios `<api>-block-c1|c20`, `<api>-stream-c1|c50`) against the upstream direct:
+ * added p50, requests/s as a share of direct's, added TTFB, and the no-op tool loop's share of the plain bridge's.
+ */
+function apiVsDirect(run, api) {
+  const parts = [];
+  const pair = (s) => [run(`${api}-${s}`, 'bridge'), run(`${api}-${s}`, 'direct')];
+  const pct = (a, b) => `${f((100 * a) / b, 0)}%`;
+  const [b1, d1] = pair('block-c1');
+  if (b1 && d1) parts.push(`blocking c=1 p50 +${f(b1.latency.p50 - d1.latency.p50)} ms (${f(b1.latency.p50)} vs ${f(d1.latency.p50)}), p99 +${f(b1.latency.p99 - d1.latency.p99)} ms`);
+  const [b20, d20] = pair('block-c20');
+  if (b20 && d20) parts.push(`blocking c=20 ${pct(b20.rps, d20.rps)} of direct's req/s (${int(b20.rps)} vs ${int(d20.rps)}), p50 +${f(b20.latency.p50 - d20.latency.p50)} ms`);
+  const [s1, ds1] = pair('stream-c1');
+  if (s1 && ds1) parts.push(`stream c=1 TTFB p50 +${f(s1.ttfb.p50 - ds1.ttfb.p50)} ms, whole stream p50 +${f(s1.latency.p50 - ds1.latency.p50)} ms`);
+  const [s50, ds50] = pair('stream-c50');
+  if (s50 && ds50) parts.push(`stream c=50 ${pct(s50.rps, ds50.rps)} of direct's streams/s (${int(s50.rps)} vs ${int(ds50.rps)})`);
+  const [t20, t50] = [run(`${api}-block-c20`, 'bridge-tools'), run(`${api}-stream-c50`, 'bridge-tools')];
+  if (t20 && b20) parts.push(`tool loop c=20 ${pct(t20.rps, b20.rps)} of the plain bridge`);
+  if (t50 && s50) parts.push(`tool loop streamed c=50 ${pct(t50.rps, s50.rps)}`);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
 /** Each goal of the issue, measured from the main bridge target (recorder off, one key). */
 function goals(results) {
   const run = (s, t) => { const r = results.runs[s] && results.runs[s][t]; return r && !r.error ? r : undefined; };
@@ -120,6 +142,8 @@ function goals(results) {
   info('Tool loop (one no-op injected call: 2 upstream calls per request) vs plain bridge, c=20', t20 && b20 && `${pctOf(t20.rps / b20.rps)} of the requests/s (${int(t20.rps)} vs ${int(b20.rps)}); ${int(t20.cpuUsPerRequest)} vs ${int(b20.cpuUsPerRequest)} µs CPU/req`);
   const [ts, bs1] = [run('stream-c50', 'bridge-tools'), run('stream-c50', 'bridge')];
   info('Tool loop, streamed (200 chunks after the hidden call) vs plain bridge, c=50', ts && bs1 && `${pctOf(ts.rps / bs1.rps)} of the streams/s (${int(ts.rps)} vs ${int(bs1.rps)})`);
+  info('Anthropic Messages: added latency / throughput vs direct', apiVsDirect(run, 'messages'));
+  info('Responses: added latency / throughput vs direct', apiVsDirect(run, 'responses'));
   const recRatio = rr('bridge-rec', 'bridge') ?? (b20 && rec20 ? rec20.rps / b20.rps : undefined);
   const recCpu = rounds && rounds.summary['bridge-rec'] && rounds.summary.bridge
     ? [rounds.summary['bridge-rec'].cpuUsPerRequest, rounds.summary.bridge.cpuUsPerRequest] : rec20 && b20 && [rec20.cpuUsPerRequest, b20.cpuUsPerRequest];

@@ -13,7 +13,7 @@ const { installPortkey, PORTKEY_VERSION } = require('./portkey-install');
 const { renderReport } = require('./report');
 
 const USAGE = `usage: node bench/run.js [--quick] [--only=GROUP|SCENARIO,...] [--targets=ID,...] [--no-portkey]
-  groups: blocking, stream, body, passthrough, memory; targets: ${TARGETS.map((t) => t.id).join(', ')}`;
+  groups: blocking, stream, body, passthrough, messages, responses, memory; targets: ${TARGETS.map((t) => t.id).join(', ')}`;
 
 function parseArgs(argv) {
   const opts = { quick: false, only: undefined, targets: undefined, portkey: true };

@@ -5,17 +5,27 @@ const SMALL_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'sy
 const streamBody = (chunks, delayMs) => JSON.stringify({ model: `bench-s${chunks}-d${delayMs}`, stream: true, messages: [{ role: 'user', content: 'Count to 200.' }] });
 const MIB_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024 - 80) }] });
 
-/** Targets, in run order. `prefix` is where the target mounts the OpenAI API; `direct` has no process. */
+// Anthropic Messages and OpenAI Responses: the same shapes of load on their own paths. `provider` picks the bridge's
+// mount (`/ai/anthropic`), `headers` replace the default bearer key, `streamTail` is what the last event contains.
+const MESSAGES = { provider: 'anthropic', apiPath: '/v1/messages', headers: { 'x-api-key': 'sk-a', 'anthropic-version': '2023-06-01' }, streamTail: 'message_stop' };
+const MESSAGES_BODY = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 256, system: 'You are terse.', messages: [{ role: 'user', content: 'Say hello.' }] });
+const messagesStream = (chunks, delayMs) => JSON.stringify({ model: `bench-s${chunks}-d${delayMs}`, max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Count to 200.' }] });
+const RESPONSES = { apiPath: '/v1/responses', streamTail: 'response.completed' };
+const RESPONSES_BODY = JSON.stringify({ model: 'gpt-5-mini', instructions: 'You are terse.', input: 'Say hello.' });
+const responsesStream = (chunks, delayMs) => JSON.stringify({ model: `bench-s${chunks}-d${delayMs}`, stream: true, input: 'Count to 200.' });
+const BRIDGE = { module: 'targets/bridge.js', prefix: '/ai/openai', prefixes: { anthropic: '/ai/anthropic' } };
+
+/** Targets, in run order. `prefix` is where the target mounts the OpenAI API, `prefixes` other providers' (else `prefix`); `direct` has no process. */
 const TARGETS = [
   { id: 'direct', label: 'direct to upstream (floor)', short: 'direct' },
   { id: 'raw', label: 'raw Node http pipe proxy', short: 'raw proxy', module: 'targets/raw-proxy.js' },
   { id: 'express-pipe', label: 'raw pipe inside an Express 5 app', short: 'Express pipe', module: 'targets/express-pipe.js', prefix: '/ai' },
-  { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
-  { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
-  { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
-  { id: 'bridge-redis', label: 'aibridge, recorder off, 1 key, key state in Redis', short: 'bridge+redis', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_KEYSTATE: 'redis' }, extra: true },
-  { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
-  { id: 'bridge-tools', label: 'aibridge, one no-op injected tool called once (2 upstream calls per request)', short: 'bridge+tool loop', module: 'targets/bridge.js', prefix: '/ai/openai', env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_TOOLS: 'noop' }, extra: true },
+  { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
+  { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', ...BRIDGE, env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
+  { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
+  { id: 'bridge-redis', label: 'aibridge, recorder off, 1 key, key state in Redis', short: 'bridge+redis', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_KEYSTATE: 'redis' }, extra: true },
+  { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
+  { id: 'bridge-tools', label: 'aibridge, one no-op injected tool called once (2 upstream calls per request)', short: 'bridge+tool loop', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_TOOLS: 'noop' }, extra: true },
   { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
 ];
 
@@ -41,6 +51,14 @@ const SCENARIOS = [
   { id: 'models', group: 'passthrough', label: 'passthrough GET /v1/models, c=20', kind: 'run', method: 'GET', apiPath: '/v1/models', concurrency: 20, n: [5000, 500], warmup: [500, 100], targets: ['direct', 'raw', 'express-pipe', 'bridge', 'bridge-node', 'portkey'] },
   { id: 'idle-streams', group: 'memory', label: 'open idle streams (memory)', kind: 'idle', body: streamBody(2, 600000), n: [1000, 200], waves: [4, 2], fresh: true, targets: GATEWAYS },
   { id: 'aborted-streams', group: 'memory', label: 'streams aborted after first byte', kind: 'aborted', body: streamBody(200, 5), concurrency: 50, batches: [10, 3], batch: [1000, 300], warmup: [1000, 200], fresh: true, targets: ['bridge', 'bridge-rec'] },
+  { id: 'messages-block-c1', group: 'messages', label: 'Anthropic Messages, blocking JSON, c=1', kind: 'run', ...MESSAGES, body: MESSAGES_BODY, concurrency: 1, n: [2000, 200], warmup: [300, 50], targets: ['direct', 'bridge'] },
+  { id: 'messages-block-c20', group: 'messages', label: 'Anthropic Messages, blocking JSON, c=20', kind: 'run', ...MESSAGES, body: MESSAGES_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ['direct', 'bridge', 'bridge-tools'] },
+  { id: 'messages-stream-c1', group: 'messages', label: 'Anthropic Messages, stream 200 deltas, c=1', kind: 'run', ...MESSAGES, body: messagesStream(200, 0), stream: true, concurrency: 1, n: [300, 50], warmup: [50, 10], targets: ['direct', 'bridge'] },
+  { id: 'messages-stream-c50', group: 'messages', label: 'Anthropic Messages, stream 200 deltas, c=50', kind: 'run', ...MESSAGES, body: messagesStream(200, 0), stream: true, concurrency: 50, n: [2000, 200], warmup: [200, 50], targets: ['direct', 'bridge', 'bridge-tools'] },
+  { id: 'responses-block-c1', group: 'responses', label: 'OpenAI Responses, blocking JSON, c=1', kind: 'run', ...RESPONSES, body: RESPONSES_BODY, concurrency: 1, n: [2000, 200], warmup: [300, 50], targets: ['direct', 'bridge'] },
+  { id: 'responses-block-c20', group: 'responses', label: 'OpenAI Responses, blocking JSON, c=20', kind: 'run', ...RESPONSES, body: RESPONSES_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ['direct', 'bridge', 'bridge-tools'] },
+  { id: 'responses-stream-c1', group: 'responses', label: 'OpenAI Responses, stream 200 deltas, c=1', kind: 'run', ...RESPONSES, body: responsesStream(200, 0), stream: true, concurrency: 1, n: [300, 50], warmup: [50, 10], targets: ['direct', 'bridge'] },
+  { id: 'responses-stream-c50', group: 'responses', label: 'OpenAI Responses, stream 200 deltas, c=50', kind: 'run', ...RESPONSES, body: responsesStream(200, 0), stream: true, concurrency: 50, n: [2000, 200], warmup: [200, 50], targets: ['direct', 'bridge', 'bridge-tools'] },
   { id: 'rss-50k', group: 'memory', label: 'blocking requests, RSS before/after', kind: 'rss', body: SMALL_BODY, concurrency: 50, n: [50000, 5000], warmup: [1000, 200], fresh: true, targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-node'] },
 ];
 

@@ -1,4 +1,4 @@
-/** Types of the fake OpenAI-compatible upstream (plain CommonJS in index.js), for the TypeScript tests. */
+/** Types of the fake upstream (OpenAI chat and Responses, Anthropic Messages; plain CommonJS in index.js), for the TypeScript tests. */
 import type http from 'node:http';
 
 /** One request as the fake received it. */
@@ -21,7 +21,10 @@ export interface ReceivedRequest {
 export type Behaviour = (req: ReceivedRequest, res: http.ServerResponse) => void | 'default' | Promise<void | 'default'>;
 
 export interface FakeUpstreamOptions {
-  /** Credentials the fake accepts (OpenAI: `Authorization: Bearer <key>`); any other gets the API's 401. Defaults to accepting any. */
+  /**
+   * Credentials the fake accepts (OpenAI: `Authorization: Bearer <key>`; Anthropic: `x-api-key: <key>`, else
+   * `Authorization: Bearer <key>`); any other gets the API's 401. Defaults to accepting any.
+   */
   keys?: string[];
   /** Credentials answered with the API's 429 and `retry-after: retryAfterSeconds`, on every route. Defaults to none. */
   rateLimitedKeys?: string[];
@@ -31,7 +34,7 @@ export interface FakeUpstreamOptions {
   chunkDelayMs?: number;
   /** Port on 127.0.0.1. Defaults to 0: a free one. */
   port?: number;
-  /** Default chat answers quote the last user message (word-counted usage, the request's model) instead of replaying the transcript. Defaults to false. */
+  /** Default chat-completions answers quote the last user message (word-counted usage, the request's model) instead of replaying the transcript (other APIs: no effect). Defaults to false. */
   echo?: boolean;
   /** Keep every request in `requests`. Defaults to true; the bench turns it off. */
   recordRequests?: boolean;
@@ -52,6 +55,11 @@ export interface FakeUpstream {
   closedEarly: Promise<void>;
   /** Consulted on every request; assign to change what the fake does. */
   behaviour: Behaviour | undefined;
+  /**
+   * Requests to the Anthropic API without `anthropic-version` (the real API answers them 400; the fake accepts them
+   * but notes them here, unless `recordRequests` is off).
+   */
+  missingHeaders: Array<{ header: string; method: string; url: string }>;
   /** Streamed answers of the routes (not of behaviours): open now, run to the end, cut short by the client. */
   streams: { active: number; completed: number; closedEarly: number };
   close(): Promise<void>;
@@ -59,8 +67,11 @@ export interface FakeUpstream {
 
 /**
  * Starts the fake on 127.0.0.1. OpenAI routes: `POST /v1/chat/completions` (scripted tool turns, then
- * `bench-s<chunks>-d<delayMs>` stream shapes, then the transcripts or the echo answer), `GET /v1/models`,
- * `GET /v1/models/:id`, `/v1/conversations…` (echoes the body); anything else is the API's 404.
+ * `bench-s<chunks>-d<delayMs>` stream shapes, then the transcripts or the echo answer), `POST /v1/responses`
+ * (scripted function calls, bench shapes, transcripts), `GET /v1/models`, `GET /v1/models/:id`,
+ * `/v1/conversations…` (echoes the body). Anthropic routes: `POST /v1/messages` (scripted tool_use turns, bench
+ * shapes, transcripts), `POST /v1/messages/count_tokens` (word count), and `GET /v1/models[/:id]` for requests that
+ * carry `x-api-key` or `anthropic-version`. Anything else is the 404 of the API the request looks like.
  */
 export function startFakeUpstream(options?: FakeUpstreamOptions): Promise<FakeUpstream>;
 
@@ -115,3 +126,62 @@ export interface Transcript {
 export function loadTranscripts(api: string): Record<string, Transcript | string>;
 /** Parses one `.http` transcript (status line, headers, blank line, body); `file` names it in errors. */
 export function parseHttp(text: string, file: string): Transcript;
+
+/** One tool_use block of a scripted Anthropic step. */
+export interface AnthropicToolCall {
+  id: string;
+  name: string;
+  /** The input as JSON text (cut on purpose for a `max_tokens` stop). */
+  input: string;
+}
+
+/** One scripted Anthropic Messages answer. */
+export interface AnthropicStep {
+  /** Replay this transcript of `transcripts/anthropic/` (streamed requests only). */
+  fixture?: string;
+  thinking?: string;
+  text?: string;
+  toolCalls?: AnthropicToolCall[];
+  /** Defaults to 10 input and 5 output tokens. */
+  usage?: { input_tokens: number; output_tokens: number };
+  /** Defaults to `tool_use` with tool calls, else `end_turn`. */
+  stopReason?: string;
+  /** Answer with this status and an Anthropic error body instead. */
+  error?: { status: number; type: string; message: string; headers?: Record<string, string> };
+}
+
+/**
+ * A behaviour answering `POST /v1/messages` with `steps` in order (the last one repeats; ids `msg_step<N>`) and
+ * `POST /v1/messages/count_tokens` with 42 tokens. Streams are written in two chunks cut mid-event.
+ */
+export function anthropicScript(steps: AnthropicStep[] | ((req: ReceivedRequest, n: number) => AnthropicStep)): Behaviour & { calls: ReceivedRequest[] };
+/** The blocking answer `anthropicScript` sends for `step` as its `n`th call. */
+export function anthropicMessage(step: AnthropicStep, n: number): Record<string, unknown>;
+/** The SSE text `anthropicScript` sends for `step` as its `n`th call. */
+export function anthropicStream(step: AnthropicStep, n: number): string;
+/** The text of `transcripts/anthropic/<name>.sse`, byte for byte. */
+export function anthropicTranscript(name: string): string;
+/** Writes `text` as a 200 event stream in two chunks cut mid-event, with `request-id: requestId` (defaults to `req_fx`). */
+export function writeAnthropicSse(res: http.ServerResponse, text: string, requestId?: string): void;
+
+/** One scripted Responses answer. */
+export interface ResponsesStep {
+  /** Replay this transcript of `transcripts/responses/` (streamed) or its final response (blocking); the other fields are then ignored. */
+  fixture?: string;
+  reasoning?: string;
+  text?: string;
+  toolCalls?: ScriptedToolCall[];
+  /** Defaults to 10 input and 5 output tokens, none cached. */
+  usage?: { input_tokens: number; output_tokens: number; cached_tokens?: number };
+  /** Answer with this status and an OpenAI error body instead. */
+  error?: { status: number; message: string; headers?: Record<string, string> };
+  /** Stop after this many events without a terminal event (a cut stream). */
+  cutAfter?: number;
+}
+
+/** A behaviour answering `POST /v1/responses…` with `steps` in order (the last one repeats; ids `resp_step<N>`). */
+export function responsesScript(steps: ResponsesStep[] | ((req: ReceivedRequest, n: number) => ResponsesStep)): Behaviour & { calls: ReceivedRequest[] };
+/** The bytes of `transcripts/responses/<name>.sse`. */
+export function responsesTranscript(name: string): Buffer;
+/** The `response` of that transcript's terminal event (what a blocking call answers). */
+export function transcriptResponse(name: string): Record<string, any>;

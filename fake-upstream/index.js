@@ -1,4 +1,4 @@
-// The fake OpenAI-compatible upstream shared by the tests, the example app and the bench (not part of the npm package).
+// The fake upstream (OpenAI chat and Responses, Anthropic Messages) shared by the tests, the example app and the bench (not in the npm package).
 'use strict';
 
 const { startFakeUpstream } = require('./server');
@@ -7,6 +7,8 @@ const { chunk } = require('./chat-render');
 const { loadTranscripts, parseHttp, eventData } = require('./transcripts');
 const { SCRIPTED_TOOLS } = require('./tool-turns');
 const { sseFrame } = require('./sse');
+const { anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse } = require('./anthropic-script');
+const { responsesScript, responsesTranscript, transcriptResponse } = require('./responses-script');
 
 const COMPLETION_ID = 'chatcmpl-test123';
 
@@ -31,4 +33,6 @@ function writeSse(res, events) {
 module.exports = {
   startFakeUpstream, chatScript, chatCompletion, textStreamEvents, writeSse, chunk,
   loadTranscripts, parseHttp, SCRIPTED_TOOLS, COMPLETION_ID,
+  anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse,
+  responsesScript, responsesTranscript, transcriptResponse,
 };

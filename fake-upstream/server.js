@@ -5,17 +5,24 @@ const http = require('node:http');
 const { resolveOptions } = require('./options');
 const { sendJson, writeFrames } = require('./sse');
 const { createOpenAIApi } = require('./apis/openai');
+const { createAnthropicApi } = require('./apis/anthropic-messages');
 
-/** Adding an API: a module in apis/ with its routes, transcripts under transcripts/<api>/, and one line here. */
-const API_FACTORIES = [createOpenAIApi];
+/**
+ * Adding an API: a module in apis/ with its routes, transcripts under transcripts/<api>/, and one line here. The
+ * first API answers requests that match no route and that no API `claims` (by their headers).
+ */
+const API_FACTORIES = [createOpenAIApi, createAnthropicApi];
 
 function routeTable(apis) {
   const exact = new Map();
   const patterns = [];
   for (const api of apis) {
     for (const r of api.routes) {
-      if (typeof r.path === 'string') exact.set(`${r.method} ${r.path}`, { api, route: r, match: null });
-      else patterns.push({ api, route: r });
+      if (typeof r.path === 'string') {
+        if (!exact.has(`${r.method} ${r.path}`)) exact.set(`${r.method} ${r.path}`, { api, route: r, match: null });
+      } else {
+        patterns.push({ api, route: r });
+      }
     }
   }
   return function find(method, path) {
@@ -30,15 +37,31 @@ function routeTable(apis) {
   };
 }
 
+/**
+ * Routes looked up in the API that claims the request by its headers first (`GET /v1/models` exists in OpenAI's
+ * and Anthropic's APIs; an Anthropic client says so with `x-api-key` or `anthropic-version`), then in all of them.
+ */
+function router(apis) {
+  const all = routeTable(apis);
+  const own = new Map(apis.filter((a) => a.claims).map((a) => [a, routeTable([a])]));
+  return function route(method, path, headers) {
+    for (const [api, find] of own) {
+      if (!api.claims(headers)) continue;
+      return find(method, path) || all(method, path) || { api, route: undefined, match: null };
+    }
+    return all(method, path) || { api: apis[0], route: undefined, match: null };
+  };
+}
+
 /** Starts the fake on 127.0.0.1; see index.d.ts for the options and the returned object. */
 async function startFakeUpstream(options) {
   const config = resolveOptions(options);
   const apis = API_FACTORIES.map((create) => create(config));
-  const find = routeTable(apis);
+  const route = router(apis);
   let markClosedEarly;
   const closedEarly = new Promise((resolve) => (markClosedEarly = resolve));
   const fake = {
-    url: '', origin: '', requests: [], closedEarly, behaviour: config.behaviour,
+    url: '', origin: '', requests: [], closedEarly, behaviour: config.behaviour, missingHeaders: [],
     streams: { active: 0, completed: 0, closedEarly: 0 },
     close: async () => undefined,
   };
@@ -69,8 +92,8 @@ async function startFakeUpstream(options) {
       markClosedEarly();
     });
 
-    const found = find(req.method, path);
-    const api = found ? found.api : apis[0];
+    const found = route(req.method, path, req.headers);
+    const api = found.api;
     const ctx = {
       req: received,
       res,
@@ -85,8 +108,12 @@ async function startFakeUpstream(options) {
       return fail(api.errors.rateLimited, { 'retry-after': String(config.retryAfterSeconds) });
     }
     if (config.keys && !config.keys.has(credential)) return fail(api.errors.unauthorized);
+    // Accepted, unlike the real API, so that hand-made test requests stay short; kept so tests can see who forgot one.
+    for (const header of api.requiredHeaders || []) {
+      if (req.headers[header] === undefined && config.recordRequests) fake.missingHeaders.push({ header, method: req.method, url: req.url });
+    }
     if (fake.behaviour && (await fake.behaviour(received, res)) !== 'default') return undefined;
-    if (!found) return fail(api.errors.notFound(req.method, path));
+    if (!found.route) return fail(api.errors.notFound(req.method, path));
     return found.route.handle(ctx, found.match);
   }
 
@@ -102,7 +129,9 @@ async function startFakeUpstream(options) {
       handle(req, res, raw, size).catch((err) => {
         // A behaviour or route that throws must still answer, or the client under test would hang.
         if (res.headersSent) return void res.destroy();
-        sendJson(res, 500, apis[0].errorBody('server_error', `fake upstream: ${err && err.message}`, null));
+        const { api } = route(req.method, req.url.split('?')[0], req.headers);
+        const e = api.errors.internal(`fake upstream: ${err && err.message}`);
+        sendJson(res, e.status, api.errorBody(e.type, e.message, e.code));
       });
     });
   });

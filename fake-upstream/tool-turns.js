@@ -1,4 +1,4 @@
-// Scripted tool use: the injected tools the fake knows how to call, when it calls them, and the turn after their result.
+// Scripted tool use, shared by every API: the injected tools the fake knows how to call, when it calls them, and the turn after their result.
 'use strict';
 
 const { renderBlocking, renderStream } = require('./chat-render');
@@ -36,10 +36,46 @@ function lastUserText(messages) {
   return '';
 }
 
-// Constant calls are rendered once: the bench calls its tool on every request.
+/** The script of tool `name`, or undefined for a tool the fake does not know (own keys only: names come from clients). */
+function scriptOf(name) {
+  return typeof name === 'string' && Object.hasOwn(SCRIPTED_TOOLS, name) ? SCRIPTED_TOOLS[name] : undefined;
+}
+
+// Constant calls are rendered once per API: the bench calls its tool on every request.
 const rendered = new Map();
 
-function renderCall(name, args) {
+/**
+ * The tool-call turn of one API, or undefined: the first of `toolNames` the fake knows and (with `when`) was asked
+ * for by `questionOf()`, rendered by `render(name, argumentsText)`. Callers check first that no tool result is in
+ * the conversation yet.
+ */
+function scriptedCallTurn(api, toolNames, questionOf, render) {
+  let question;
+  for (const name of toolNames) {
+    const script = scriptOf(name);
+    if (!script) continue;
+    question ??= questionOf();
+    if (script.when && !script.when.test(question)) continue;
+    if (typeof script.arguments !== 'string') return render(name, script.arguments(question));
+    const key = `${api} ${name}`;
+    if (!rendered.has(key)) rendered.set(key, render(name, script.arguments));
+    return rendered.get(key);
+  }
+  return undefined;
+}
+
+/** Text quoting `results` (`{ name, text }` of trailing tool results) of scripted tools that quote, or undefined. */
+function quoteResults(results) {
+  const quotes = [];
+  for (const r of results) {
+    const script = scriptOf(r.name);
+    if (!script || script.quote === false) continue;
+    quotes.push(`The tool ${r.name} answered: ${r.text}`);
+  }
+  return quotes.length ? quotes.join('\n') : undefined;
+}
+
+function renderChatCall(name, args) {
   const step = { toolCalls: [{ id: `call_fake_${name}`, name, arguments: args }], usage: TOOL_USAGE };
   const opts = { id: `chatcmpl-fake-${name}` };
   const json = Buffer.from(JSON.stringify(renderBlocking(step, opts)));
@@ -50,41 +86,22 @@ function renderCall(name, args) {
   };
 }
 
-/** The tool-call turn for `body`, or undefined: a known tool is offered, asked for, and has no result in the conversation yet. */
+/** The chat tool-call turn for `body`, or undefined: a known tool is offered, asked for, and has no result in the conversation yet. */
 function toolCallTurn(body, messages) {
   if (!Array.isArray(body.tools) || body.tools.length === 0) return undefined;
   if (messages.some((m) => m && m.role === 'tool')) return undefined;
-  let question;
-  for (const tool of body.tools) {
-    const name = tool && tool.function && tool.function.name;
-    const script = typeof name === 'string' && Object.hasOwn(SCRIPTED_TOOLS, name) ? SCRIPTED_TOOLS[name] : undefined;
-    if (!script) continue;
-    question ??= lastUserText(messages);
-    if (script.when && !script.when.test(question)) continue;
-    if (typeof script.arguments === 'string') {
-      if (!rendered.has(name)) rendered.set(name, renderCall(name, script.arguments));
-      return rendered.get(name);
-    }
-    return renderCall(name, script.arguments(question));
-  }
-  return undefined;
+  const names = body.tools.map((t) => t && t.function && t.function.name);
+  return scriptedCallTurn('chat', names, () => lastUserText(messages), renderChatCall);
 }
 
-/** Text quoting the trailing tool results of a scripted call, or undefined when the conversation does not end with one. */
+/** Text quoting the trailing chat tool results of a scripted call, or undefined when the conversation does not end with one. */
 function quoteTurnText(messages) {
   const results = [];
   for (let i = messages.length - 1; i >= 0 && messages[i] && messages[i].role === 'tool'; i--) results.unshift(messages[i]);
   if (results.length === 0) return undefined;
   const names = new Map();
   for (const m of messages) for (const c of (m && Array.isArray(m.tool_calls) ? m.tool_calls : [])) names.set(c && c.id, c && c.function && c.function.name);
-  const quotes = [];
-  for (const r of results) {
-    const name = names.get(r.tool_call_id);
-    const script = typeof name === 'string' && Object.hasOwn(SCRIPTED_TOOLS, name) ? SCRIPTED_TOOLS[name] : undefined;
-    if (!script || script.quote === false) continue;
-    quotes.push(`The tool ${name} answered: ${contentText(r.content)}`);
-  }
-  return quotes.length ? quotes.join('\n') : undefined;
+  return quoteResults(results.map((r) => ({ name: names.get(r.tool_call_id), text: contentText(r.content) })));
 }
 
-module.exports = { SCRIPTED_TOOLS, toolCallTurn, quoteTurnText, contentText, lastUserText };
+module.exports = { SCRIPTED_TOOLS, TOOL_USAGE, scriptedCallTurn, quoteResults, toolCallTurn, quoteTurnText, contentText, lastUserText };

@@ -1,11 +1,33 @@
-// Loads the recorded-style answers under transcripts/<api>/: `.http` files (status line, headers, body) and `.txt` templates.
+// Loads the recorded-style answers under transcripts/<api>/: `.http` files (status line, headers, body), `.sse` event streams, `.txt` templates.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, 'transcripts');
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8' };
+const BLANK_LINE = Buffer.from('\n\n');
 const cache = new Map();
+
+/**
+ * `bytes` cut after each blank line: the pieces, joined, are exactly `bytes` (odd frames, CRs and an unterminated
+ * tail included), so replaying them event by event changes nothing a client could see but the timing.
+ */
+function splitEvents(bytes) {
+  const events = [];
+  let start = 0;
+  for (let at = bytes.indexOf(BLANK_LINE); at >= 0; at = bytes.indexOf(BLANK_LINE, start)) {
+    events.push(bytes.subarray(start, at + 2));
+    start = at + 2;
+  }
+  if (start < bytes.length) events.push(bytes.subarray(start));
+  return events;
+}
+
+/** An `.sse` transcript: an event stream kept byte for byte (no header block; a 200 with an event-stream type). */
+function parseSse(bytes) {
+  return { status: 200, headers: { ...SSE_HEADERS }, body: bytes, events: splitEvents(bytes) };
+}
 
 /**
  * Parses one `.http` transcript: `HTTP/1.1 <status> <reason>`, `name: value` header lines, a blank line, the body.
@@ -40,8 +62,12 @@ function loadTranscripts(api) {
   loaded = {};
   const dir = path.join(ROOT, api);
   for (const file of fs.readdirSync(dir).sort()) {
-    const text = fs.readFileSync(path.join(dir, file), 'utf8').replace(/\r\n/g, '\n');
     const name = file.replace(/\.[^.]+$/, '');
+    if (file.endsWith('.sse')) {
+      loaded[name] = parseSse(fs.readFileSync(path.join(dir, file)));
+      continue;
+    }
+    const text = fs.readFileSync(path.join(dir, file), 'utf8').replace(/\r\n/g, '\n');
     if (file.endsWith('.http')) loaded[name] = parseHttp(text, `${api}/${file}`);
     else if (file.endsWith('.txt')) loaded[name] = text.trim();
   }
@@ -54,4 +80,4 @@ function eventData(transcript) {
   return transcript.events.map((e) => e.toString('utf8').split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n'));
 }
 
-module.exports = { loadTranscripts, parseHttp, eventData };
+module.exports = { loadTranscripts, parseHttp, eventData, splitEvents };

@@ -1,6 +1,9 @@
-/** The shared fake upstream itself, over real HTTP: transcripts, key checks, scripted tool turns, bench shapes, echo. */
+/** The shared fake upstream itself, over real HTTP: transcripts, key checks, scripted tool turns, bench shapes, echo; chat, Responses, Messages. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { startFakeUpstream, textStreamEvents, type FakeUpstream } from '../../fake-upstream';
+import { loadTranscripts, responsesTranscript, startFakeUpstream, textStreamEvents, type FakeUpstream } from '../../fake-upstream';
 
 const post = (fake: FakeUpstream, body: unknown, key = 'sk-any'): Promise<Response> =>
   fetch(`${fake.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -154,5 +157,149 @@ describe('fake upstream: echo', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+/** `event:` name and parsed data of each event of an SSE body. */
+const eventsOf = (text: string): Array<{ name: string; data: any }> => text.split('\n\n').filter(Boolean).map((e) => {
+  const [head, data] = e.split('\n');
+  return { name: head.slice(7), data: JSON.parse(data.slice(6)) };
+});
+
+describe('fake upstream: Anthropic Messages', () => {
+  let fake: FakeUpstream;
+  beforeAll(async () => (fake = await startFakeUpstream({ keys: ['sk-ant-good'], rateLimitedKeys: ['sk-ant-cool'], retryAfterSeconds: 60 })));
+  afterAll(() => fake.close());
+  const sdk = (auth: { apiKey?: string; authToken?: string } = { apiKey: 'sk-ant-good' }) => new Anthropic({ ...auth, baseURL: fake.origin, maxRetries: 0 });
+  const send = (route: string, body: unknown, headers: Record<string, string> = { 'x-api-key': 'sk-ant-good', 'anthropic-version': '2023-06-01' }) =>
+    fetch(`${fake.origin}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const ask = { model: 'claude-test', max_tokens: 64, messages: [{ role: 'user' as const, content: 'What time is it?' }] };
+  const timeTool = { name: 'bmcp_demo_server_time', input_schema: { type: 'object' as const } };
+
+  test('the SDK reads the blocking and the streamed transcripts, with their usage; x-api-key or a bearer token', async () => {
+    const answer = await sdk().messages.create({ ...ask, messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer).toMatchObject({ id: 'msg_fake_default', content: [{ type: 'text', text: 'Hello there!' }], usage: { input_tokens: 12, cache_read_input_tokens: 2, output_tokens: 5 } });
+    const final = await sdk({ authToken: 'sk-ant-good' }).messages.stream({ ...ask, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    expect(final).toMatchObject({ id: 'msg_fake_stream', content: [{ type: 'text', text: 'Hello wörld 👋' }], usage: { input_tokens: 9, output_tokens: 3 } });
+    expect(fake.missingHeaders).toEqual([]);
+  });
+
+  test('keys: another key gets Anthropic\'s 401, a rate-limited one its 429 with retry-after', async () => {
+    const refused = await send('/v1/messages', ask, { 'x-api-key': 'sk-ant-bad' });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
+    const cooling = await send('/v1/messages', ask, { authorization: 'Bearer sk-ant-cool' });
+    expect(cooling.status).toBe(429);
+    expect(cooling.headers.get('retry-after')).toBe('60');
+    expect(((await cooling.json()) as any).error.type).toBe('rate_limit_error');
+  });
+
+  test('a missing anthropic-version is accepted but noted; bad JSON and unknown routes answer in Anthropic\'s shape', async () => {
+    const before = fake.missingHeaders.length;
+    expect((await send('/v1/messages', ask, { 'x-api-key': 'sk-ant-good' })).status).toBe(200);
+    expect(fake.missingHeaders.slice(before)).toEqual([{ header: 'anthropic-version', method: 'POST', url: '/v1/messages' }]);
+    const bad = await send('/v1/messages', '{nope');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.any(String) } });
+    const missing = await send('/v1/complete', {});
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'Not found: POST /v1/complete' } });
+  });
+
+  test('GET /v1/models answers the API the request looks like; count_tokens counts words', async () => {
+    const claude = await fetch(`${fake.origin}/v1/models`, { headers: { 'x-api-key': 'sk-ant-good', 'anthropic-version': '2023-06-01' } });
+    expect(((await claude.json()) as any).data[0]).toMatchObject({ type: 'model', id: 'claude-sonnet-4-5' });
+    const openai = await new OpenAI({ apiKey: 'sk-ant-good', baseURL: fake.url, maxRetries: 0 }).models.list();
+    expect(openai.data.map((m) => m.id)).toEqual(['gpt-4o-mini']);
+    expect(await sdk().messages.countTokens({ model: 'claude-test', messages: [{ role: 'user', content: 'one two three' }] })).toEqual({ input_tokens: 9 });
+  });
+
+  test('a behaviour that throws on an Anthropic route becomes Anthropic\'s 500', async () => {
+    fake.behaviour = () => {
+      throw new Error('broken behaviour');
+    };
+    try {
+      const res = await send('/v1/messages', ask);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ type: 'error', error: { type: 'api_error', message: 'fake upstream: broken behaviour' } });
+    } finally {
+      fake.behaviour = undefined;
+    }
+  });
+
+  test('calls an offered tool it knows when asked (blocking and streamed), then quotes the tool_result', async () => {
+    const call = await sdk().messages.create({ ...ask, tools: [{ name: 'client_fn', input_schema: { type: 'object' } }, timeTool] });
+    expect(call).toMatchObject({ stop_reason: 'tool_use', content: [{ type: 'tool_use', id: 'toolu_fake_bmcp_demo_server_time', name: 'bmcp_demo_server_time', input: {} }] });
+    const words = await sdk().messages.stream({ ...ask, messages: [{ role: 'user', content: 'Count the words in "a b c"' }], tools: [{ ...timeTool, name: 'bmcp_demo_word_count' }] }).finalMessage();
+    expect(words.content).toEqual([{ type: 'tool_use', id: 'toolu_fake_bmcp_demo_word_count', name: 'bmcp_demo_word_count', input: { text: 'a b c' } }]);
+    const quoted = await sdk().messages.create({
+      ...ask, model: 'claude-other', tools: [timeTool],
+      messages: [...ask.messages, { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'bmcp_demo_server_time', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: '2030-01-01T00:00:00.000Z' }] }] }],
+    });
+    expect(quoted).toMatchObject({ model: 'claude-other', stop_reason: 'end_turn', content: [{ type: 'text', text: 'The tool bmcp_demo_server_time answered: 2030-01-01T00:00:00.000Z' }] });
+  });
+
+  test('bench-s<chunks>-d<delayMs> models stream that many text deltas, the output tokens to match', async () => {
+    const events = eventsOf(await (await send('/v1/messages', { ...ask, model: 'bench-s7-d1', stream: true })).text());
+    expect(events.filter((e) => e.name === 'content_block_delta').map((e) => e.data.delta.text)).toEqual(Array(7).fill('tok '));
+    expect(events.at(-2)!.data.usage).toEqual({ output_tokens: 7 });
+    expect(events.at(-1)!.name).toBe('message_stop');
+  });
+});
+
+describe('fake upstream: OpenAI Responses', () => {
+  let fake: FakeUpstream;
+  let client: OpenAI;
+  beforeAll(async () => {
+    fake = await startFakeUpstream({ keys: ['sk-good'] });
+    client = new OpenAI({ apiKey: 'sk-good', baseURL: fake.url, maxRetries: 0 });
+  });
+  afterAll(() => fake.close());
+  const fn = (name: string) => ({ type: 'function' as const, name, parameters: { type: 'object' }, strict: false });
+
+  test('the SDK reads the blocking and the streamed transcripts, with their usage; a wrong key gets OpenAI\'s 401', async () => {
+    const answer = await client.responses.create({ model: 'gpt-5-mini', input: 'hi' });
+    expect(answer).toMatchObject({ id: 'resp_fake_default', output_text: 'Hello there!', usage: { input_tokens: 12, output_tokens: 5, total_tokens: 17 } });
+    const final = await client.responses.stream({ model: 'gpt-5-mini', input: 'hi' }).finalResponse();
+    expect(final).toMatchObject({ id: 'resp_fake_stream', output_text: 'Hello wörld 👋', usage: { input_tokens: 9, output_tokens: 3 } });
+    const refused = await fetch(`${fake.url}/responses`, { method: 'POST', headers: { authorization: 'Bearer sk-bad' }, body: '{}' });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as any).error.code).toBe('invalid_api_key');
+  });
+
+  test('calls an offered function tool it knows when asked (blocking and streamed), then quotes its output', async () => {
+    const call = await client.responses.create({ model: 'gpt-5', input: 'What time is it?', tools: [fn('shell_fn'), fn('bmcp_demo_server_time')] });
+    expect(call.output).toEqual([{ id: 'fc_fake_bmcp_demo_server_time', type: 'function_call', status: 'completed', call_id: 'call_fake_bmcp_demo_server_time', name: 'bmcp_demo_server_time', arguments: '{}' }]);
+    const input = [{ role: 'user' as const, content: [{ type: 'input_text' as const, text: 'Count the words in "a b c"' }] }];
+    const streamed = await client.responses.stream({ model: 'gpt-5', input, tools: [fn('bmcp_demo_word_count')] }).finalResponse();
+    expect(streamed.output).toEqual([expect.objectContaining({ type: 'function_call', name: 'bmcp_demo_word_count', arguments: '{"text":"a b c"}' })]);
+    const quoted = await client.responses.create({
+      model: 'gpt-5.1', tools: [fn('bmcp_demo_server_time')],
+      input: [{ role: 'user', content: 'What time is it?' }, { type: 'function_call', call_id: 'c1', name: 'bmcp_demo_server_time', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: 'noon' }],
+    });
+    expect(quoted).toMatchObject({ model: 'gpt-5.1', output_text: 'The tool bmcp_demo_server_time answered: noon' });
+    // Chained on a conversation, only the output comes back: the call id names the tool.
+    const chained = await client.responses.create({ model: 'gpt-5', input: [{ type: 'function_call_output', call_id: 'call_fake_bmcp_demo_server_time', output: 'noon' }] });
+    expect(chained.output_text).toBe('The tool bmcp_demo_server_time answered: noon');
+  });
+
+  test('bench-s<chunks>-d<delayMs> models stream that many text deltas, numbered in order', async () => {
+    const res = await fetch(`${fake.url}/responses`, { method: 'POST', headers: { authorization: 'Bearer sk-good' }, body: JSON.stringify({ model: 'bench-s7-d1', stream: true, input: 'x' }) });
+    const events = eventsOf(await res.text());
+    expect(events.filter((e) => e.name === 'response.output_text.delta')).toHaveLength(7);
+    expect(events.map((e) => e.data.sequence_number)).toEqual(events.map((_e, i) => i));
+    expect(events.at(-1)!.data.response).toMatchObject({ status: 'completed', usage: { output_tokens: 7 } });
+  });
+});
+
+describe('fake upstream: .sse transcripts', () => {
+  test('are kept byte for byte (CRs included) and split into events that join back to the file', () => {
+    const file = fs.readFileSync(path.join(__dirname, '..', '..', 'fake-upstream', 'transcripts', 'responses', 'malformed.sse'));
+    expect(file.includes('\r\n')).toBe(true);
+    expect(responsesTranscript('malformed').equals(file)).toBe(true);
+    const t = loadTranscripts('anthropic')['thinking-text'] as { events: Buffer[]; body: Buffer };
+    expect(Buffer.concat(t.events).equals(t.body)).toBe(true);
+    expect(t.events.every((e) => e.toString('utf8').endsWith('\n\n'))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ const http = require('node:http');
 const path = require('node:path');
 const express = require('express');
 const { serveIpc, announce } = require('./ipc');
-const { createBridge, openaiProvider, MemoryRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
+const { createBridge, openaiProvider, anthropicProvider, MemoryRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
 
 // `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
 const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
@@ -18,7 +18,11 @@ const NOOP_TOOLS = {
   callTool: async () => ({ content: [{ type: 'text', text: 'ok' }] }),
 };
 const bridge = createBridge({
-  providers: [openaiProvider({ keys, baseURL: `${process.env.UPSTREAM_ORIGIN}/v1` })],
+  // Both providers on the one fake upstream: /ai/openai (chat, Responses) and /ai/anthropic (Messages).
+  providers: [
+    openaiProvider({ keys, baseURL: `${process.env.UPSTREAM_ORIGIN}/v1` }),
+    anthropicProvider({ keys, baseURL: process.env.UPSTREAM_ORIGIN }),
+  ],
   actor: () => ({ id: 'bench-user' }),
   recorder,
   tools: process.env.BENCH_TOOLS === 'noop' ? NOOP_TOOLS : undefined,

@@ -1,24 +1,18 @@
 // POST /v1/chat/completions: scripted tool turns, then the bench's stream shapes, then the transcripts (or the echo answer).
 'use strict';
 
-const { randomBytes } = require('node:crypto');
 const { loadTranscripts } = require('../transcripts');
 const { renderBlocking, renderStream } = require('../chat-render');
 const { sseFrame, sendBuffer, sendJson } = require('../sse');
 const { toolCallTurn, quoteTurnText, contentText, lastUserText } = require('../tool-turns');
+const { BENCH_MODEL } = require('../bench-shape');
+const { freshId, freshRequestId, words, wordTokens } = require('../generated');
 
-const BENCH_MODEL = /^bench-s(\d{1,6})-d(\d{1,7})$/;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
-function words(text) {
-  return text.split(/\s+/).filter(Boolean);
-}
-
-/** Token counts are word counts: not what a tokenizer says, but the right order of magnitude. */
 function wordUsage(messages, answer) {
-  const prompt = messages.reduce((n, m) => n + 3 + words(contentText(m && m.content)).length, 3);
-  return { prompt_tokens: prompt, completion_tokens: words(answer).length };
+  return { prompt_tokens: wordTokens(messages.map((m) => contentText(m && m.content))), completion_tokens: words(answer).length };
 }
 
 /**
@@ -47,10 +41,10 @@ function createChatCompletions(config) {
 
   /** A generated answer (echo, tool quote): word-counted usage, a fresh id, the request's model. */
   function answerText(ctx, body, messages, text, streamed, includeUsage) {
-    const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
+    const id = freshId('chatcmpl-');
     const model = typeof body.model === 'string' ? body.model : undefined;
     const step = { text, usage: wordUsage(messages, text) };
-    const headers = { 'x-request-id': `req_${randomBytes(12).toString('hex')}` };
+    const headers = { 'x-request-id': freshRequestId() };
     if (!streamed) return sendJson(ctx.res, 200, renderBlocking(step, { id, model }), headers);
     const frames = renderStream(step, { id, model, includeUsage }).map(sseFrame);
     return ctx.stream({ ...SSE_HEADERS, ...headers }, frames, config.chunkDelayMs);

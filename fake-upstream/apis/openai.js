@@ -1,9 +1,10 @@
-// The OpenAI API of the fake: its routes, how it reads a credential, and its error shape.
+// The OpenAI API of the fake (chat completions, Responses, models, conversations): its routes, how it reads a credential, its error shape.
 'use strict';
 
 const { loadTranscripts } = require('../transcripts');
 const { sendBuffer, sendJson } = require('../sse');
 const { createChatCompletions } = require('./openai-chat');
+const { createResponses } = require('./openai-responses');
 
 function safeDecode(text) {
   try {
@@ -29,9 +30,11 @@ function createOpenAIApi(config) {
       rateLimited: { status: 429, type: 'requests', message: 'Rate limit reached for requests.', code: 'rate_limit_exceeded' },
       tooLarge: { status: 413, type: 'invalid_request_error', message: 'Request body too large.', code: null },
       notFound: (method, path) => ({ status: 404, type: 'invalid_request_error', message: `Unknown request URL: ${method} ${path}.`, code: 'unknown_url' }),
+      internal: (message) => ({ status: 500, type: 'server_error', message, code: null }),
     },
     routes: [
       { method: 'POST', path: '/v1/chat/completions', handle: createChatCompletions(config) },
+      { method: 'POST', path: '/v1/responses', handle: createResponses(config) },
       { method: 'GET', path: '/v1/models', handle: (ctx) => sendBuffer(ctx.res, models.status, models.headers, models.body) },
       {
         method: 'GET',

@@ -1,0 +1,25 @@
+// Helpers of generated (not replayed) answers, shared by the APIs: fresh ids, request ids and word-counted usage.
+'use strict';
+
+const { randomBytes } = require('node:crypto');
+
+/** `<prefix><random>`: generated answers must not share an id with the transcripts or each other. */
+function freshId(prefix) {
+  return `${prefix}${randomBytes(12).toString('base64url')}`;
+}
+
+/** A request id like the real APIs' (`req_<hex>`). */
+function freshRequestId() {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+function words(text) {
+  return text.split(/\s+/).filter(Boolean);
+}
+
+/** Tokens are words (plus 3 per message): not what a tokenizer says, but the right order of magnitude. */
+function wordTokens(texts) {
+  return texts.reduce((n, t) => n + 3 + words(t).length, 3);
+}
+
+module.exports = { freshId, freshRequestId, words, wordTokens };

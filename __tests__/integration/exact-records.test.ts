@@ -31,7 +31,10 @@ test('a blocking request produces exactly these records', async () => {
     route: '/v1/chat/completions', model: 'gpt-4o-mini', streaming: false, startedAt: expect.any(Date),
     userAgent: 'claude-cli/2.0.1 (external, cli)', client: 'claude-code', clientSessionId: 'sess-42', credentialKind: 'centralized',
   });
-  expect(r.ended).toEqual({ id, endedAt: expect.any(Date), status: 'completed', httpStatus: 200, credentialHint: 'sk-e...9876' });
+  expect(r.ended).toEqual({
+    id, endedAt: expect.any(Date), status: 'completed', httpStatus: 200, credentialHint: 'sk-e...9876',
+    attempts: [{ credentialHint: 'sk-e...9876', httpStatus: 200, durationMs: expect.any(Number) }],
+  });
   expect(r.ended!.endedAt.getTime()).toBeGreaterThanOrEqual(r.interception!.startedAt.getTime());
   expect(r.promptUsages).toEqual([{ interceptionId: id, msgId: '', prompt: 'part one\npart two', createdAt: expect.any(Date) }]);
   expect(r.tokenUsages).toEqual([{

@@ -22,7 +22,6 @@ export interface Seed {
 }
 
 const BASE = Date.UTC(2025, 5, 1, 0, 0, 0);
-const HOUR = 3_600_000;
 const ACTORS = ['alice', 'bob', 'carol'];
 const MODELS = ['gpt-4o', 'gpt-4o-2024-08-06', 'claude-sonnet-4-20250514', 'mystery-model'];
 const CLIENTS = ['claude-code', undefined, 'openai-node'];

@@ -17,6 +17,8 @@ type PostgresConnection =
     connectionString: string;
     /** Connections of the store's own pool. Defaults to 4. */
     maxConnections?: number;
+    /** How long the store's own pool waits for a new connection before the attempt fails (and is retried). Defaults to 5,000 ms. */
+    connectTimeoutMs?: number;
     pool?: never;
   }
   | {
@@ -24,6 +26,7 @@ type PostgresConnection =
     pool: Pool;
     connectionString?: never;
     maxConnections?: never;
+    connectTimeoutMs?: never;
   };
 
 const OWNER = 'PostgresRecorder';
@@ -45,6 +48,8 @@ function loadPg(): typeof import('pg') {
 function clean(v: SqlValue): SqlValue {
   return typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '\uFFFD') : v;
 }
+
+const ignore = (): void => undefined;
 
 function hashSchema(schema: string): number {
   let h = 0;
@@ -110,8 +115,11 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
     }
     const max = options.maxConnections ?? 4;
     if (!Number.isInteger(max) || max < 1) throw new TypeError(`${OWNER}: maxConnections must be a positive integer`);
+    const connectTimeout = options.connectTimeoutMs ?? 5_000;
+    if (!Number.isInteger(connectTimeout) || connectTimeout < 1) throw new TypeError(`${OWNER}: connectTimeoutMs must be a positive integer`);
     const { Pool: PgPool } = loadPg();
-    const config: PoolConfig = { connectionString: options.connectionString, max };
+    // Without a connect timeout a database that accepts TCP but never answers would hold a flush, and close(), forever.
+    const config: PoolConfig = { connectionString: options.connectionString, max, connectionTimeoutMillis: connectTimeout };
     pool = new PgPool(config);
     // An idle client that loses its connection (a server restart) emits 'error' on the pool; unhandled, it would crash the host.
     pool.on('error', () => undefined);
@@ -121,6 +129,7 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
 
   const migrate = async (): Promise<void> => {
     const client = await pool.connect();
+    client.on('error', ignore);
     try {
       await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_CLASS, hashSchema(schema)]);
       try {
@@ -145,6 +154,7 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, hashSchema(schema)]).catch(() => undefined);
       }
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   };
@@ -162,10 +172,14 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
   const write = async (batch: QueuedRecord[], signal: AbortSignal): Promise<void> => {
     await ensureReady();
     const client: PoolClient = await pool.connect();
+    // A checked-out client whose connection drops emits 'error'; unhandled, that would crash the host process.
+    // The failing query reports the same error to the writer, which retries.
+    client.on('error', ignore);
     let released = false;
     const release = (err?: Error): void => {
       if (released) return;
       released = true;
+      client.off('error', ignore);
       client.release(err);
     };
     // Destroying the connection is the only way to stop a statement that hangs; the server rolls the transaction back.

@@ -35,13 +35,14 @@ export class MemoryRecorder implements Recorder, UsageQuery {
   readonly modelThoughts: ModelThoughtRecord[] = [];
   readonly passthroughs: PassthroughRecord[] = [];
   private readonly maxRecords: number;
-  private readonly query: QueryEngine;
+  // An ES private field: it refers back to this recorder, and JSON.stringify(recorder) must keep working.
+  readonly #query: QueryEngine;
 
   constructor(options: MemoryRecorderOptions = {}) {
     const max = options.maxRecords ?? 1_000;
     if (!Number.isInteger(max) || max < 1) throw new TypeError('MemoryRecorder: maxRecords must be a positive integer');
     this.maxRecords = max;
-    this.query = new QueryEngine(new MemoryUsageSource(this), new Pricer(options, 'MemoryRecorder'));
+    this.#query = new QueryEngine(new MemoryUsageSource(this), new Pricer(options, 'MemoryRecorder'));
   }
 
   recordInterception(r: InterceptionRecord): void { this.keep(this.interceptions, r); }
@@ -52,14 +53,14 @@ export class MemoryRecorder implements Recorder, UsageQuery {
   recordModelThought(r: ModelThoughtRecord): void { this.keep(this.modelThoughts, r); }
   recordPassthrough(r: PassthroughRecord): void { this.keep(this.passthroughs, r); }
 
-  totals(q?: UsageQueryBase): Promise<UsageTotals> { return this.query.totals(q); }
-  groupBy(q: UsageQueryBase & { by: UsageDimension; limit?: number }): Promise<UsageGroup[]> { return this.query.groupBy(q); }
-  timeSeries(q: UsageQueryBase & { bucket: TimeBucket; by?: UsageDimension }): Promise<UsagePoint[]> { return this.query.timeSeries(q); }
-  topTools(q?: UsageQueryBase & { limit?: number }): Promise<ToolStat[]> { return this.query.topTools(q); }
+  totals(q?: UsageQueryBase): Promise<UsageTotals> { return this.#query.totals(q); }
+  groupBy(q: UsageQueryBase & { by: UsageDimension; limit?: number }): Promise<UsageGroup[]> { return this.#query.groupBy(q); }
+  timeSeries(q: UsageQueryBase & { bucket: TimeBucket; by?: UsageDimension }): Promise<UsagePoint[]> { return this.#query.timeSeries(q); }
+  topTools(q?: UsageQueryBase & { limit?: number }): Promise<ToolStat[]> { return this.#query.topTools(q); }
   recentInterceptions(q?: UsageQueryBase & { limit?: number; cursor?: string }): Promise<Page<InterceptionSummary>> {
-    return this.query.recentInterceptions(q);
+    return this.#query.recentInterceptions(q);
   }
-  interception(id: string): Promise<InterceptionDetail | undefined> { return this.query.interception(id); }
+  interception(id: string): Promise<InterceptionDetail | undefined> { return this.#query.interception(id); }
 
   /** Everything recorded for one interception. */
   forInterception(id: string) {

@@ -150,6 +150,12 @@ function goals(results) {
   add('Recording cost, MemoryRecorder vs off, c=20', '≤ 10%', recRatio === undefined ? undefined
     : `${f(100 * (1 - recRatio), 1)}% fewer req/s (${src}${rr('bridge-rec', 'bridge') ? `: ${rounds.byTarget['bridge-rec'].map((x, i) => f(100 * (1 - x.rps / rounds.byTarget.bridge[i].rps), 1)).join(', ')}%` : ''}); target CPU ${int(recCpu[0])} vs ${int(recCpu[1])} µs/req`,
     recRatio >= 0.9);
+  for (const [id, name] of [['bridge-sqlite', 'SqliteRecorder'], ['bridge-pg', 'PostgresRecorder']]) {
+    const ratio = rr(id, 'bridge-rec');
+    add(`Recording cost, ${name} vs MemoryRecorder, c=20`, '≤ 10%', ratio === undefined ? undefined
+      : `${f(100 * (1 - ratio), 1)}% fewer req/s (${src}: ${perRound(id, 'bridge-rec', 100, 0)}% of MemoryRecorder per round); target CPU ${int(rounds.summary[id].cpuUsPerRequest)} vs ${int(rounds.summary['bridge-rec'].cpuUsPerRequest)} µs/req`,
+      ratio >= 0.9);
+  }
   return table(['goal', 'measured', 'target', 'status'], [...out, ...context]);
 }
 

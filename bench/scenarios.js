@@ -22,6 +22,8 @@ const TARGETS = [
   { id: 'express-pipe', label: 'raw pipe inside an Express 5 app', short: 'Express pipe', module: 'targets/express-pipe.js', prefix: '/ai' },
   { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
   { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', ...BRIDGE, env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
+  { id: 'bridge-sqlite', label: 'aibridge, SqliteRecorder (temp file), 1 key', short: 'bridge+sqlite', ...BRIDGE, env: { BENCH_RECORDER: 'sqlite', BENCH_POOL: 'single' }, extra: true },
+  { id: 'bridge-pg', label: 'aibridge, PostgresRecorder (local server, fresh schema), 1 key', short: 'bridge+pg', ...BRIDGE, env: { BENCH_RECORDER: 'postgres', BENCH_POOL: 'single' }, extra: true },
   { id: 'bridge-pool', label: 'aibridge, recorder off, 3 keys (1st cooling)', short: 'bridge pool', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'cooling' } },
   { id: 'bridge-redis', label: 'aibridge, recorder off, 1 key, key state in Redis', short: 'bridge+redis', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_KEYSTATE: 'redis' }, extra: true },
   { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
@@ -42,7 +44,7 @@ const GATEWAYS = ALL.filter((id) => id !== 'direct');
 const SCENARIOS = [
   { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: [...ALL, 'bridge-redis', 'bridge-tools'] },
   { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: [...ALL, 'bridge-tools'] },
-  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-pool', 'bridge-redis', 'bridge-node', 'portkey'] },
+  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-pool', 'bridge-redis', 'bridge-node', 'portkey'] },
   { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
   { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: [...ALL, 'bridge-tools'] },
   { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: [...ALL, 'bridge-tools'] },

@@ -32,3 +32,16 @@ export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';
 export { createDashboard } from './dashboard/create-dashboard';
 export type { DashboardOptions } from './dashboard/dashboard-options';
+export { SqliteRecorder } from './recorder/sqlite-recorder';
+export type { SqliteRecorderOptions } from './recorder/sqlite-recorder';
+export { PostgresRecorder } from './recorder/postgres-recorder';
+export type { PostgresRecorderOptions } from './recorder/postgres-recorder';
+export type { SqlRecorderOptions } from './recorder/sql-recorder';
+export type { BatchWriterOptions, WriterStats } from './recorder/batch-writer';
+export { DEFAULT_PRICES, PRICES_AS_OF } from './recorder/prices';
+export type { ModelPrice, PriceTable, PricingOptions } from './recorder/prices';
+export type { PassthroughRecord, UpstreamAttempt } from './recorder/types';
+export type {
+  UsageQuery, UsageQueryBase, UsageTotals, UsageGroup, UsagePoint, UsageFilter, UsageDimension, TimeRange, TimeBucket, CostEstimate,
+  ToolStat, InterceptionSummary, InterceptionDetail, Page,
+} from './recorder/usage-query';

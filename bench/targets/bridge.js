@@ -1,14 +1,27 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
 const express = require('express');
 const { serveIpc, announce } = require('./ipc');
-const { createBridge, openaiProvider, anthropicProvider, MemoryRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
+const fs = require('node:fs');
+const os = require('node:os');
+const { createBridge, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
 
 // `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
 const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
-const recorder = { memory: () => new MemoryRecorder(), noop: () => NOOP }[process.env.BENCH_RECORDER]?.();
+// The durable stores write to a temp file / a fresh schema, so every run starts empty.
+function sqliteRecorder() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-bench-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return new SqliteRecorder({ filename: path.join(dir, 'usage.db') });
+}
+function postgresRecorder() {
+  const connectionString = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  return new PostgresRecorder({ connectionString, schema: `aibridge_bench_${process.pid}` });
+}
+const recorder = { memory: () => new MemoryRecorder(), noop: () => NOOP, sqlite: sqliteRecorder, postgres: postgresRecorder }[process.env.BENCH_RECORDER]?.();
+
 // In "cooling" mode the fake upstream answers 429 (retry-after 3600) to sk-cool, so after the
 // warm-up the bridge skips the first key on every request, as with a real rate-limited key.
 const keys = process.env.BENCH_POOL === 'cooling' ? ['sk-cool', 'sk-b', 'sk-c'] : ['sk-a'];
@@ -32,23 +45,43 @@ const bridge = createBridge({
     : undefined,
 });
 
-let server;
-if (process.env.BENCH_MOUNT === 'node') {
-  // Reference only: the bridge (an Express Router) called from a bare node:http server, without an Express app.
-  server = http.createServer((req, res) => {
-    if (!req.url.startsWith('/ai/')) return res.writeHead(404).end();
-    req.url = req.url.slice(3);
-    bridge(req, res, () => res.writeHead(404).end());
-  });
-  server.listen(0, '127.0.0.1', () => announce(server));
-} else {
-  const app = express();
-  app.use('/ai', bridge);
-  server = app.listen(0, '127.0.0.1', () => announce(server));
+/** Drops the schemas earlier bench processes left (a target is killed, so it cannot drop its own), before we start. */
+async function dropStaleBenchSchemas() {
+  const { Pool } = require('pg');
+  const pool = new Pool({ connectionString: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test' });
+  try {
+    const { rows } = await pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'aibridge_bench_%' AND nspname <> $1", [`aibridge_bench_${process.pid}`]);
+    for (const r of rows) await pool.query(`DROP SCHEMA IF EXISTS "${r.nspname}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
 }
-server.keepAliveTimeout = 60_000;
+
+let server;
+async function listen() {
+  if (recorder instanceof PostgresRecorder) {
+    await dropStaleBenchSchemas();
+    await recorder.ready();
+  }
+  if (process.env.BENCH_MOUNT === 'node') {
+    // Reference only: the bridge (an Express Router) called from a bare node:http server, without an Express app.
+    server = http.createServer((req, res) => {
+      if (!req.url.startsWith('/ai/')) return res.writeHead(404).end();
+      req.url = req.url.slice(3);
+      bridge(req, res, () => res.writeHead(404).end());
+    });
+    server.listen(0, '127.0.0.1', () => announce(server));
+  } else {
+    const app = express();
+    app.use('/ai', bridge);
+    server = app.listen(0, '127.0.0.1', () => announce(server));
+  }
+  server.keepAliveTimeout = 60_000;
+}
+listen();
 
 serveIpc({
   keyStatus: async () => bridge.keyPoolStatus(),
-  records: async () => (recorder instanceof MemoryRecorder ? { interceptions: recorder.interceptions.length, ends: recorder.interceptionEnds.length, tokenUsages: recorder.tokenUsages.length } : null),
+  records: async () => (recorder instanceof MemoryRecorder ? { interceptions: recorder.interceptions.length, ends: recorder.interceptionEnds.length, tokenUsages: recorder.tokenUsages.length }
+    : recorder && typeof recorder.stats === 'function' ? recorder.stats() : null),
 });

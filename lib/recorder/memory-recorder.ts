@@ -1,11 +1,18 @@
 /** MemoryRecorder: keeps records in arrays, for tests, dashboards and development. */
+import { MemoryUsageSource } from './memory-query';
+import { Pricer, type PricingOptions } from './prices';
+import { QueryEngine } from './query-engine';
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
   TokenUsageRecord, ToolUsageRecord,
 } from './types';
+import type {
+  InterceptionDetail, InterceptionSummary, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
+  UsageQueryBase, UsageTotals,
+} from './usage-query';
 
 /** Options of {@link MemoryRecorder}. */
-export interface MemoryRecorderOptions {
+export interface MemoryRecorderOptions extends PricingOptions {
   /**
    * How many records of each kind to keep (the most recent); older ones are dropped in batches so memory stays
    * bounded in long-running processes. Retained records cost GC time on every request, so keep this small and use
@@ -14,8 +21,12 @@ export interface MemoryRecorderOptions {
   maxRecords?: number;
 }
 
-/** A recorder that keeps the most recent records of each kind in memory. */
-export class MemoryRecorder implements Recorder {
+/**
+ * A recorder that keeps the most recent records of each kind in memory. It answers {@link UsageQuery} over what it
+ * still holds: only the latest `maxRecords` of each kind, so its totals cover a recent window, not all history
+ * (use SqliteRecorder or PostgresRecorder for that).
+ */
+export class MemoryRecorder implements Recorder, UsageQuery {
   readonly interceptions: InterceptionRecord[] = [];
   readonly interceptionEnds: InterceptionEndedRecord[] = [];
   readonly tokenUsages: TokenUsageRecord[] = [];
@@ -24,11 +35,14 @@ export class MemoryRecorder implements Recorder {
   readonly modelThoughts: ModelThoughtRecord[] = [];
   readonly passthroughs: PassthroughRecord[] = [];
   private readonly maxRecords: number;
+  // An ES private field: it refers back to this recorder, and JSON.stringify(recorder) must keep working.
+  readonly #query: QueryEngine;
 
   constructor(options: MemoryRecorderOptions = {}) {
     const max = options.maxRecords ?? 1_000;
     if (!Number.isInteger(max) || max < 1) throw new TypeError('MemoryRecorder: maxRecords must be a positive integer');
     this.maxRecords = max;
+    this.#query = new QueryEngine(new MemoryUsageSource(this), new Pricer(options, 'MemoryRecorder'));
   }
 
   recordInterception(r: InterceptionRecord): void { this.keep(this.interceptions, r); }
@@ -38,6 +52,15 @@ export class MemoryRecorder implements Recorder {
   recordToolUsage(r: ToolUsageRecord): void { this.keep(this.toolUsages, r); }
   recordModelThought(r: ModelThoughtRecord): void { this.keep(this.modelThoughts, r); }
   recordPassthrough(r: PassthroughRecord): void { this.keep(this.passthroughs, r); }
+
+  totals(q?: UsageQueryBase): Promise<UsageTotals> { return this.#query.totals(q); }
+  groupBy(q: UsageQueryBase & { by: UsageDimension; limit?: number }): Promise<UsageGroup[]> { return this.#query.groupBy(q); }
+  timeSeries(q: UsageQueryBase & { bucket: TimeBucket; by?: UsageDimension }): Promise<UsagePoint[]> { return this.#query.timeSeries(q); }
+  topTools(q?: UsageQueryBase & { limit?: number }): Promise<ToolStat[]> { return this.#query.topTools(q); }
+  recentInterceptions(q?: UsageQueryBase & { limit?: number; cursor?: string }): Promise<Page<InterceptionSummary>> {
+    return this.#query.recentInterceptions(q);
+  }
+  interception(id: string): Promise<InterceptionDetail | undefined> { return this.#query.interception(id); }
 
   /** Everything recorded for one interception. */
   forInterception(id: string) {

@@ -1,0 +1,158 @@
+/** Records to SQL row values and back, the same for both SQL dialects. */
+import type {
+  InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, TokenUsageRecord,
+  ToolUsageRecord,
+} from './types';
+
+/** One record waiting in the writer's queue, tagged with what it is. */
+export type QueuedRecord =
+  | { kind: 'start'; r: InterceptionRecord }
+  | { kind: 'end'; r: InterceptionEndedRecord }
+  | { kind: 'token'; r: TokenUsageRecord }
+  | { kind: 'prompt'; r: PromptUsageRecord }
+  | { kind: 'tool'; r: ToolUsageRecord }
+  | { kind: 'thought'; r: ModelThoughtRecord }
+  | { kind: 'passthrough'; r: PassthroughRecord };
+
+export type RecordKind = QueuedRecord['kind'];
+export type SqlValue = string | number | null;
+
+/** The interception columns a start writes (an upsert: a start never overwrites end columns, nor the reverse). */
+export const START_COLUMNS = [
+  'id', 'initiator_id', 'provider', 'provider_name', 'route', 'model', 'streaming', 'started_at', 'user_agent', 'client',
+  'client_session_id', 'credential_kind', 'credential_hint', 'correlating_tool_call_id', 'metadata',
+];
+export const END_COLUMNS = ['id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts'];
+
+/** Where each kind goes; for child tables the columns are those of `columnsOf(table)`. */
+export const TABLE_OF: Record<RecordKind, string> = {
+  start: 'interceptions', end: 'interceptions', token: 'token_usages', prompt: 'prompts', tool: 'tool_usages',
+  thought: 'model_thoughts', passthrough: 'passthrough_calls',
+};
+
+const str = (v: unknown): SqlValue => (v === undefined || v === null ? null : String(v));
+const int = (v: unknown): SqlValue => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : 0);
+const ms = (v: unknown): SqlValue => (v instanceof Date ? int(v.getTime()) : int(v));
+const bool = (v: unknown): number => (v ? 1 : 0);
+
+/** JSON text, or null when absent or not serialisable (a record must never fail a whole batch). */
+function json(v: unknown): SqlValue {
+  if (v === undefined) return null;
+  try {
+    return JSON.stringify(v) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The values of one queued record, in the column order its statement uses. */
+export function rowOf(q: QueuedRecord): SqlValue[] {
+  switch (q.kind) {
+    case 'start': {
+      const r = q.r;
+      return [str(r.id), str(r.initiatorId), str(r.provider), str(r.providerName), str(r.route), str(r.model), bool(r.streaming),
+        ms(r.startedAt), str(r.userAgent), str(r.client), str(r.clientSessionId), str(r.credentialKind), str(r.credentialHint),
+        str(r.correlatingToolCallId), json(r.metadata)];
+    }
+    case 'end': {
+      const r = q.r;
+      return [str(r.id), ms(r.endedAt), str(r.status), int(r.httpStatus), str(r.errorType), str(r.errorMessage), str(r.credentialHint), json(r.attempts)];
+    }
+    case 'token': {
+      const r = q.r;
+      return [str(r.interceptionId), str(r.msgId), count(r.input), count(r.output), count(r.cacheRead), count(r.cacheWrite), json(r.extra), ms(r.createdAt)];
+    }
+    case 'prompt':
+      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.prompt), ms(q.r.createdAt)];
+    case 'tool': {
+      const r = q.r;
+      return [str(r.interceptionId), str(r.msgId), str(r.tool), str(r.toolCallId), str(r.serverUrl), json(r.args), bool(r.injected),
+        str(r.invocationError), ms(r.createdAt)];
+    }
+    case 'thought':
+      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.content), str(q.r.source), ms(q.r.createdAt)];
+    case 'passthrough': {
+      const r = q.r;
+      return [str(r.id), str(r.initiatorId), str(r.providerName), str(r.method), str(r.path), int(r.httpStatus), int(r.durationMs),
+        str(r.credentialHint), ms(r.createdAt)];
+    }
+  }
+}
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => Number(v);
+const date = (v: unknown): Date => new Date(Number(v));
+const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** Sets `key` on `target` only when the column has a value, so round-tripped records have no `undefined` keys. */
+function opt<T extends object, K extends keyof T>(target: T, key: K, v: unknown, map: (v: unknown) => T[K]): void {
+  if (v !== null && v !== undefined) target[key] = map(v);
+}
+
+export function interceptionFromRow(row: Row): InterceptionRecord {
+  const r: InterceptionRecord = {
+    id: String(row.id), initiatorId: String(row.initiator_id), provider: row.provider as InterceptionRecord['provider'],
+    providerName: String(row.provider_name), route: String(row.route), model: String(row.model), streaming: num(row.streaming) === 1,
+    startedAt: date(row.started_at), credentialKind: row.credential_kind as InterceptionRecord['credentialKind'],
+  };
+  opt(r, 'metadata', row.metadata, (v) => parse(v) as Record<string, unknown>);
+  opt(r, 'userAgent', row.user_agent, String);
+  opt(r, 'client', row.client, String);
+  opt(r, 'clientSessionId', row.client_session_id, String);
+  opt(r, 'credentialHint', row.credential_hint, String);
+  opt(r, 'correlatingToolCallId', row.correlating_tool_call_id, String);
+  return r;
+}
+
+/** The end of an interception row, or undefined while it has not ended. */
+export function endedFromRow(row: Row): InterceptionEndedRecord | undefined {
+  if (row.status === null || row.status === undefined) return undefined;
+  const r: InterceptionEndedRecord = { id: String(row.id), endedAt: date(row.ended_at), status: row.status as InterceptionEndedRecord['status'] };
+  opt(r, 'httpStatus', row.http_status, num);
+  opt(r, 'errorType', row.error_type, (v) => v as InterceptionEndedRecord['errorType']);
+  opt(r, 'errorMessage', row.error_message, String);
+  opt(r, 'credentialHint', row.end_credential_hint, String);
+  opt(r, 'attempts', row.attempts, (v) => parse(v) as InterceptionEndedRecord['attempts']);
+  return r;
+}
+
+export function tokenUsageFromRow(row: Row): TokenUsageRecord {
+  const r: TokenUsageRecord = {
+    interceptionId: String(row.interception_id), msgId: String(row.msg_id), input: num(row.input), output: num(row.output),
+    cacheRead: num(row.cache_read), cacheWrite: num(row.cache_write), createdAt: date(row.created_at),
+  };
+  opt(r, 'extra', row.extra, (v) => parse(v) as Record<string, number>);
+  return r;
+}
+
+export function promptFromRow(row: Row): PromptUsageRecord {
+  return { interceptionId: String(row.interception_id), msgId: String(row.msg_id), prompt: String(row.prompt), createdAt: date(row.created_at) };
+}
+
+export function toolUsageFromRow(row: Row): ToolUsageRecord {
+  const r: ToolUsageRecord = {
+    interceptionId: String(row.interception_id), msgId: String(row.msg_id), tool: String(row.tool), toolCallId: String(row.tool_call_id),
+    args: row.args === null ? undefined : parse(row.args), injected: num(row.injected) === 1, createdAt: date(row.created_at),
+  };
+  opt(r, 'serverUrl', row.server_url, String);
+  opt(r, 'invocationError', row.invocation_error, String);
+  return r;
+}
+
+export function thoughtFromRow(row: Row): ModelThoughtRecord {
+  return {
+    interceptionId: String(row.interception_id), msgId: String(row.msg_id), content: String(row.content),
+    source: row.source as ModelThoughtRecord['source'], createdAt: date(row.created_at),
+  };
+}
+
+export function passthroughFromRow(row: Row): PassthroughRecord {
+  const r: PassthroughRecord = {
+    id: String(row.id), initiatorId: String(row.initiator_id), providerName: String(row.provider_name), method: String(row.method),
+    path: String(row.path), httpStatus: num(row.http_status), durationMs: num(row.duration_ms), createdAt: date(row.created_at),
+  };
+  opt(r, 'credentialHint', row.credential_hint, String);
+  return r;
+}

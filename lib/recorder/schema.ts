@@ -1,0 +1,123 @@
+/** The storage schema of the SQL stores, one source for SQLite and PostgreSQL, and its versioned migrations. */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Column kinds. Times are integer milliseconds since the epoch (UTC) and booleans 0/1 in both dialects, so hour and
+ * day buckets are the same integer arithmetic everywhere; JSON is text, which stores any client-sent value as is.
+ */
+type ColumnKind = 'text' | 'int' | 'json' | 'bool';
+
+interface TableDef {
+  name: string;
+  /** `id`: the record's own text id; `seq`: a generated integer key (child rows have no id of their own). */
+  key: 'id' | 'seq';
+  columns: Array<[name: string, kind: ColumnKind]>;
+  indexes: string[][];
+}
+
+const CHILD_INDEXES = [['interception_id']];
+
+/** Version 1. Interception start columns are nullable: the end is an upsert that may land before its start. */
+const TABLES_V1: TableDef[] = [
+  {
+    name: 'interceptions',
+    key: 'id',
+    columns: [
+      ['initiator_id', 'text'], ['provider', 'text'], ['provider_name', 'text'], ['route', 'text'], ['model', 'text'],
+      ['streaming', 'bool'], ['started_at', 'int'], ['user_agent', 'text'], ['client', 'text'], ['client_session_id', 'text'],
+      ['credential_kind', 'text'], ['credential_hint', 'text'], ['correlating_tool_call_id', 'text'], ['metadata', 'json'],
+      ['ended_at', 'int'], ['status', 'text'], ['http_status', 'int'], ['error_type', 'text'], ['error_message', 'text'],
+      ['end_credential_hint', 'text'], ['attempts', 'json'],
+    ],
+    indexes: [['started_at'], ['initiator_id', 'started_at'], ['model', 'started_at'], ['provider_name', 'started_at'], ['client', 'started_at']],
+  },
+  {
+    name: 'token_usages',
+    key: 'seq',
+    columns: [
+      ['interception_id', 'text'], ['msg_id', 'text'], ['input', 'int'], ['output', 'int'], ['cache_read', 'int'],
+      ['cache_write', 'int'], ['extra', 'json'], ['created_at', 'int'],
+    ],
+    indexes: CHILD_INDEXES,
+  },
+  {
+    name: 'prompts',
+    key: 'seq',
+    columns: [['interception_id', 'text'], ['msg_id', 'text'], ['prompt', 'text'], ['created_at', 'int']],
+    indexes: CHILD_INDEXES,
+  },
+  {
+    name: 'tool_usages',
+    key: 'seq',
+    columns: [
+      ['interception_id', 'text'], ['msg_id', 'text'], ['tool', 'text'], ['tool_call_id', 'text'], ['server_url', 'text'],
+      ['args', 'json'], ['injected', 'bool'], ['invocation_error', 'text'], ['created_at', 'int'],
+    ],
+    indexes: CHILD_INDEXES,
+  },
+  {
+    name: 'model_thoughts',
+    key: 'seq',
+    columns: [['interception_id', 'text'], ['msg_id', 'text'], ['content', 'text'], ['source', 'text'], ['created_at', 'int']],
+    indexes: CHILD_INDEXES,
+  },
+  {
+    name: 'passthrough_calls',
+    key: 'id',
+    columns: [
+      ['initiator_id', 'text'], ['provider_name', 'text'], ['method', 'text'], ['path', 'text'], ['http_status', 'int'],
+      ['duration_ms', 'int'], ['credential_hint', 'text'], ['created_at', 'int'],
+    ],
+    indexes: [['created_at'], ['initiator_id', 'created_at']],
+  },
+];
+
+/** Column names of a table in insert order (without the generated key). */
+export function columnsOf(table: string): string[] {
+  const def = TABLES_V1.find((t) => t.name === table);
+  if (!def) throw new Error(`unknown table ${table}`);
+  return (def.key === 'id' ? ['id'] : []).concat(def.columns.map(([name]) => name));
+}
+
+const TYPES: Record<Dialect, Record<ColumnKind, string>> = {
+  sqlite: { text: 'TEXT', int: 'INTEGER', json: 'TEXT', bool: 'INTEGER' },
+  postgres: { text: 'TEXT', int: 'BIGINT', json: 'TEXT', bool: 'SMALLINT' },
+};
+
+function createTable(t: TableDef, dialect: Dialect, q: (name: string) => string): string[] {
+  const key = t.key === 'id' ? 'id TEXT PRIMARY KEY'
+    : dialect === 'sqlite' ? 'seq INTEGER PRIMARY KEY' : 'seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
+  const cols = t.columns.map(([name, kind]) => `${name} ${TYPES[dialect][kind]}`);
+  return [
+    `CREATE TABLE ${q(t.name)} (${[key, ...cols].join(', ')})`,
+    ...t.indexes.map((ix) => `CREATE INDEX ${t.name}_${ix.join('_')}_idx ON ${q(t.name)} (${ix.join(', ')})`),
+  ];
+}
+
+/** One schema change: the statements that move the database to `version`. */
+export interface Migration {
+  version: number;
+  statements(dialect: Dialect, qualify: (name: string) => string): string[];
+}
+
+/** Every migration, in order. Append; never edit one that shipped. */
+export const MIGRATIONS: Migration[] = [
+  { version: 1, statements: (dialect, q) => TABLES_V1.flatMap((t) => createTable(t, dialect, q)) },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** The table that records which migrations ran. */
+export function migrationsTableDDL(qualify: (name: string) => string): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualify('schema_migrations')} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`;
+}
+
+/** The error for a database migrated by a newer release: writing to it could corrupt what that release expects. */
+export function newerSchemaError(store: string, found: number): Error {
+  return new Error(
+    `${store}: the database schema is at version ${found}, newer than this express-aibridge knows (${SCHEMA_VERSION}); `
+    + 'upgrade express-aibridge, or point the store at another database',
+  );
+}

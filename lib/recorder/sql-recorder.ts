@@ -1,0 +1,92 @@
+/** What SqliteRecorder and PostgresRecorder share: recording through the batching writer, and the UsageQuery over SQL. */
+import { BatchWriter, type BatchSink, type BatchWriterOptions, type WriterStats } from './batch-writer';
+import { Pricer, type PricingOptions } from './prices';
+import { QueryEngine } from './query-engine';
+import type { QueuedRecord } from './rows';
+import { SqlUsageSource, type SqlReader } from './sql-query';
+import type {
+  InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
+  TokenUsageRecord, ToolUsageRecord,
+} from './types';
+import type {
+  InterceptionDetail, InterceptionSummary, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
+  UsageQueryBase, UsageTotals,
+} from './usage-query';
+
+/** Options every SQL store takes: the batching writer's and the price table. */
+export interface SqlRecorderOptions extends BatchWriterOptions, PricingOptions {}
+
+/** A database as a store sees it: where batches go, how queries read, how it closes. */
+export interface SqlDriver {
+  sink: BatchSink<QueuedRecord>;
+  reader: SqlReader;
+  close(): Promise<void>;
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'FLUSH_TIMEOUT',
+  // PostgreSQL: serialization failure, deadlock, shutdowns, cannot connect now, too many connections, connection exceptions.
+  '40001', '40P01', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+]);
+
+/**
+ * Whether a store error is worth retrying: the database is unreachable, restarting, busy or lost a race.
+ * Anything else (a constraint, a syntax error, a newer schema) is not, and the batch is dropped and counted.
+ */
+export function isTransientStoreError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+  }
+  // node-postgres reports a dropped connection without a code.
+  const message = err instanceof Error ? err.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+}
+
+/**
+ * Records through a {@link BatchWriter}: every record method enqueues synchronously and returns; batches are written
+ * off the request path, one transaction per flush.
+ */
+export class SqlRecorder implements Recorder, UsageQuery {
+  private readonly writer: BatchWriter<QueuedRecord>;
+  private readonly query: QueryEngine;
+  private closing: Promise<void> | undefined;
+
+  constructor(owner: string, options: SqlRecorderOptions, private readonly driver: SqlDriver) {
+    this.writer = new BatchWriter(driver.sink, owner, options);
+    this.query = new QueryEngine(new SqlUsageSource(driver.reader), new Pricer(options, owner));
+  }
+
+  recordInterception(r: InterceptionRecord): void { this.writer.push({ kind: 'start', r }); }
+  recordInterceptionEnded(r: InterceptionEndedRecord): void { this.writer.push({ kind: 'end', r }); }
+  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r }); }
+  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r }); }
+  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r }); }
+  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r }); }
+  recordPassthrough(r: PassthroughRecord): void { this.writer.push({ kind: 'passthrough', r }); }
+
+  /** Queue length and what the writer has written, dropped and retried since creation. */
+  stats(): WriterStats {
+    return this.writer.stats();
+  }
+
+  /** Writes what is queued now; resolves when it is stored (waits through retries while the store is down). */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /** Flushes what is pending within `closeTimeoutMs`, then closes the database (connections this store opened). */
+  close(): Promise<void> {
+    this.closing ??= this.writer.close().then(() => this.driver.close());
+    return this.closing;
+  }
+
+  totals(q?: UsageQueryBase): Promise<UsageTotals> { return this.query.totals(q); }
+  groupBy(q: UsageQueryBase & { by: UsageDimension; limit?: number }): Promise<UsageGroup[]> { return this.query.groupBy(q); }
+  timeSeries(q: UsageQueryBase & { bucket: TimeBucket; by?: UsageDimension }): Promise<UsagePoint[]> { return this.query.timeSeries(q); }
+  topTools(q?: UsageQueryBase & { limit?: number }): Promise<ToolStat[]> { return this.query.topTools(q); }
+  recentInterceptions(q?: UsageQueryBase & { limit?: number; cursor?: string }): Promise<Page<InterceptionSummary>> {
+    return this.query.recentInterceptions(q);
+  }
+  interception(id: string): Promise<InterceptionDetail | undefined> { return this.query.interception(id); }
+}

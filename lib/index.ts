@@ -35,7 +35,7 @@ export type { DashboardOptions } from './dashboard/dashboard-options';
 export { SqliteRecorder } from './recorder/sqlite-recorder';
 export type { SqliteRecorderOptions } from './recorder/sqlite-recorder';
 export { PostgresRecorder } from './recorder/postgres-recorder';
-export type { PostgresRecorderOptions } from './recorder/postgres-recorder';
+export type { PostgresRecorderOptions, PgPool } from './recorder/postgres-recorder';
 export type { SqlRecorderOptions } from './recorder/sql-recorder';
 export type { BatchWriterOptions, WriterStats } from './recorder/batch-writer';
 export { DEFAULT_PRICES, PRICES_AS_OF } from './recorder/prices';

@@ -23,11 +23,20 @@ type PostgresConnection =
   }
   | {
     /** A `pg` Pool of the host's; the store borrows clients and leaves the pool open on `close()`. */
-    pool: Pool;
+    pool: PgPool;
     connectionString?: never;
     maxConnections?: never;
     connectTimeoutMs?: never;
   };
+
+/**
+ * A `pg` Pool, as far as this store uses it: typed here so that the package's declarations need no `@types/pg`
+ * (a real `pg.Pool` fits).
+ */
+export interface PgPool {
+  connect(): Promise<unknown>;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
 
 const OWNER = 'PostgresRecorder';
 // PostgreSQL accepts at most 65,535 parameters per statement.
@@ -108,7 +117,8 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
   let pool: Pool;
   const owned = !options?.pool;
   if (options?.pool) {
-    pool = options.pool;
+    // Structurally typed for the public declarations; at run time it is the host's pg Pool.
+    pool = options.pool as unknown as Pool;
   } else {
     if (typeof options?.connectionString !== 'string' || options.connectionString === '') {
       throw new TypeError(`${OWNER}: give connectionString (a postgres:// URL) or pool (a pg Pool)`);
@@ -117,10 +127,10 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
     if (!Number.isInteger(max) || max < 1) throw new TypeError(`${OWNER}: maxConnections must be a positive integer`);
     const connectTimeout = options.connectTimeoutMs ?? 5_000;
     if (!Number.isInteger(connectTimeout) || connectTimeout < 1) throw new TypeError(`${OWNER}: connectTimeoutMs must be a positive integer`);
-    const { Pool: PgPool } = loadPg();
+    const { Pool: PgPoolClass } = loadPg();
     // Without a connect timeout a database that accepts TCP but never answers would hold a flush, and close(), forever.
     const config: PoolConfig = { connectionString: options.connectionString, max, connectionTimeoutMillis: connectTimeout };
-    pool = new PgPool(config);
+    pool = new PgPoolClass(config);
     // An idle client that loses its connection (a server restart) emits 'error' on the pool; unhandled, it would crash the host.
     pool.on('error', () => undefined);
   }

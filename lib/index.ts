@@ -20,7 +20,7 @@ export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from 
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
 export { maskKey } from './keypool/key-mask';
-export { mcpToolInjector } from './tools/mcp-tool-injector';
+export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
 export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';
 export type {

@@ -157,4 +157,19 @@ requireService('PostgreSQL', pgAvailable())('PostgresRecorder', () => {
     expect(store.stats()).toMatchObject({ written: 2, dropped: 0 });
     await store.close();
   });
+
+  test('absurd token counts from an upstream (1e308, negative, fractional) neither fail their batch nor go negative', async () => {
+    const store = postgresStore();
+    const [hostile, bystander] = [seed.starts[0]!, seed.starts[1]!];
+    store.recordInterception(hostile);
+    store.recordInterception(bystander);
+    store.recordTokenUsage({ interceptionId: hostile.id, msgId: 'm', input: -5, output: 1e308, cacheRead: 2.5, cacheWrite: 0, createdAt: new Date(0) });
+    store.recordTokenUsage({ interceptionId: bystander.id, msgId: 'm', input: 10, output: 2, cacheRead: 0, cacheWrite: 0, createdAt: new Date(0) });
+    await store.flush();
+    expect(store.stats()).toMatchObject({ written: 4, dropped: 0 });
+    expect((await store.interception(bystander.id))?.tokenUsages).toEqual([expect.objectContaining({ input: 10, output: 2 })]);
+    const stored = (await store.interception(hostile.id))?.tokenUsages[0];
+    expect(stored).toMatchObject({ input: 0, output: Number.MAX_SAFE_INTEGER, cacheRead: 3 });
+    await store.close();
+  });
 });

@@ -14,7 +14,7 @@ import type { ApiAdapter, ApiCall, RecordSink, StreamError } from './api';
 import { clientSessionId, detectClient } from './client-info';
 import { readJsonBody } from './read-body';
 import { readUpstreamBody, sendUpstreamBody, upstreamErrorMessage } from './relay-blocking';
-import { relayStream, type StreamOutcome } from './relay-stream';
+import { relayStream, streamFailure, type StreamContext, type StreamOutcome } from './relay-stream';
 import { sendGatewayError } from './respond';
 import { createHeaderRule } from '../upstream/headers';
 import { upstreamHeaders } from './upstream-headers';
@@ -71,6 +71,13 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
     const tools = await injectedTools(call, toolContext);
+    const streamContext: StreamContext = {
+      signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor,
+      get extraKey() {
+        return byokKey(plan, trace); // known once the first attempt chose its credential
+      },
+      describe,
+    };
     if (tools.length > 0) {
       return runToolLoop({
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
@@ -78,6 +85,8 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
         readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
         redact: (bytes) => redactor.redactBuffer(bytes, byokKey(plan, trace)),
+        redactText: (text) => redactor.redact(text, byokKey(plan, trace)),
+        midStreamFailure: (err) => streamFailure(err, streamContext),
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
       });
     }
@@ -88,9 +97,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const observer = call.observeStream(sink);
       let outcome: StreamOutcome;
       try {
-        outcome = await relayStream(upstream, res, observer, api, {
-          signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor, extraKey, describe,
-        });
+        outcome = await relayStream(upstream, res, observer, api, streamContext);
       } finally {
         observer.finish();
       }

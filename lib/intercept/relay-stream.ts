@@ -65,7 +65,7 @@ function redactErrorEvents(observer: StreamObserver, ctx: StreamContext): Stream
 }
 
 /** The error a failed stream ends with; transport failures are logged (throttled), bugs always. */
-function streamFailure(err: unknown, ctx: StreamContext): GatewayError {
+export function streamFailure(err: unknown, ctx: StreamContext): GatewayError {
   if (err instanceof GatewayError) return err;
   const meta = { provider: ctx.providerName, interceptionId: ctx.interceptionId, error: ctx.redactor.redact(errorMessage(err), ctx.extraKey) };
   if (!isTransportError(err)) {

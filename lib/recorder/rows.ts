@@ -32,7 +32,8 @@ export const TABLE_OF: Record<RecordKind, string> = {
 
 const str = (v: unknown): SqlValue => (v === undefined || v === null ? null : String(v));
 const int = (v: unknown): SqlValue => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : 0);
+// Token counts come from the upstream: one absurd value (1e308 overflows BIGINT) must not fail its whole batch.
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(0, Math.round(v)), Number.MAX_SAFE_INTEGER) : 0);
 const ms = (v: unknown): SqlValue => (v instanceof Date ? int(v.getTime()) : int(v));
 const bool = (v: unknown): number => (v ? 1 : 0);
 

@@ -8,7 +8,7 @@ import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErr
 import type { RecordSink } from '../recorder/record-sink';
 import type { ErrorType } from '../recorder/types';
 import type { ClientStream } from '../streaming/client-stream';
-import { pumpEvents } from '../streaming/stream-pump';
+import { EventTooLargeError, pumpEvents } from '../streaming/stream-pump';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { Conversation, ToolOutcome, Turn } from './loop-types';
 import { recordTurn } from './record-turn';
@@ -50,6 +50,10 @@ export interface ToolLoopContext {
   readBody(upstream: UpstreamResponse): Promise<Buffer>;
   /** Replaces any key the bytes quote (error bodies and error events) by its hint. */
   redact(bytes: Buffer): Buffer;
+  /** Replaces any key a text quotes (an upstream error event's message, for the end record) by its hint. */
+  redactText(text: string): string;
+  /** The error a stream that broke while its body was arriving ends with; logs it (throttled) as the plain relay does. */
+  midStreamFailure(err: unknown): GatewayError;
   sink: RecordSink;
   keepAliveMs: number;
   maxEventBytes: number;
@@ -130,6 +134,10 @@ async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
   return { turn, status: upstream.status, headers: upstream.headers, body };
 }
 
+function eventTooLarge(err: EventTooLargeError): GatewayError {
+  return new GatewayError(502, 'server_error', 'event_too_large', err.message);
+}
+
 function failStream(ctx: ToolLoopContext, error: GatewayError): { outcome: LoopOutcome } {
   const event = ctx.describe(error);
   ctx.client.end(ctx.conversation.streamErrorEvent?.(event) ?? ctx.streamErrorEvent(event));
@@ -171,13 +179,15 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
   } catch (err) {
     if (ctx.toolContext.signal.aborted) throw err;
     recordTurn(ctx.sink, observer.turn(), [], new Map());
-    return failStream(ctx, gatewayErrorForTransport(err));
+    // The upstream answered: "could not be reached" would send people looking in the wrong place.
+    return failStream(ctx, err instanceof EventTooLargeError ? eventTooLarge(err) : ctx.midStreamFailure(err));
   }
   const turn = observer.turn();
   if (observer.upstreamError) {
     recordTurn(ctx.sink, turn, [], new Map());
     ctx.client.end(); // the upstream's error event was relayed as it came
-    return { outcome: { httpStatus: 200, status: 'failed', errorType: errorTypeForUpstreamEvent(observer.upstreamError.type), errorMessage: observer.upstreamError.message } };
+    const { type, message } = observer.upstreamError;
+    return { outcome: { httpStatus: 200, status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: ctx.redactText(message) } };
   }
   if (!observer.completed) {
     recordTurn(ctx.sink, turn, [], new Map());

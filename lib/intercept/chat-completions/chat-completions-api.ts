@@ -8,6 +8,10 @@ import { recordChatToolCalls, recordChatUsage } from './chat-records';
 import { ChatConversation } from './chat-conversation';
 import { lastToolResultId } from './prompt';
 
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 function validate(body: JsonObject): string | undefined {
   if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
   if (!Array.isArray(body.messages)) return '`messages` must be an array.';
@@ -47,8 +51,9 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
       const first = Array.isArray(a.choices) ? (a.choices[0] as { message?: { tool_calls?: unknown } } | undefined) : undefined;
       const calls = first?.message?.tool_calls;
       if (Array.isArray(calls)) {
-        recordChatToolCalls(sink, msgId, calls.map((c: { id?: string; function?: { name?: string; arguments?: string } }) => ({
-          id: c?.id ?? '', name: c?.function?.name ?? '', arguments: c?.function?.arguments ?? '',
+        // The answer is the upstream's: fields of the wrong type must not reach records typed as strings.
+        recordChatToolCalls(sink, msgId, calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => ({
+          id: text(c?.id), name: text(c?.function?.name), arguments: text(c?.function?.arguments),
         })));
       }
     },

@@ -103,11 +103,6 @@ export class SqliteWriter {
     });
   }
 
-  /** The running thread, if any (tests end it to check recovery). */
-  get worker(): Worker | undefined {
-    return this.thread?.worker;
-  }
-
   /**
    * Lets an idle thread close its connection (waits at most `graceMs`), then terminates it in every case. A thread
    * still busy with a batch (one the writer gave up on) is terminated at once: SQLite rolls that transaction back.

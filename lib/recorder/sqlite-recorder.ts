@@ -1,9 +1,12 @@
 /** SqliteRecorder: usage in one SQLite file (better-sqlite3, WAL), written in batches, queryable; the embedded default. */
+import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { columnsOf, migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
 import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
+import type { BatchSink } from './batch-writer';
 import { isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
+import { SqliteWriter, WRITER_EXITED, type RowRun } from './sqlite-writer';
 
 /** Options of {@link SqliteRecorder}. */
 export interface SqliteRecorderOptions extends SqlRecorderOptions {
@@ -11,7 +14,8 @@ export interface SqliteRecorderOptions extends SqlRecorderOptions {
   filename: string;
   /**
    * How long SQLite waits for a lock held by another process before the flush fails with `SQLITE_BUSY` and is
-   * retried by the writer. better-sqlite3 waits synchronously, blocking the event loop, so keep it short. Defaults to 0.
+   * retried by the writer. Writes wait on their own thread; a query waits (rarely: WAL readers do not wait for the
+   * writer) on the main thread, synchronously, blocking the event loop, so keep it short. Defaults to 0.
    */
   busyTimeoutMs?: number;
 }
@@ -56,6 +60,59 @@ function insert(table: string, ignoreConflicts: boolean): string {
   return `INSERT ${ignoreConflicts ? 'OR IGNORE ' : ''}INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
 }
 
+/** The statement of each record kind, the same on the write thread and on an in-memory connection. */
+const STATEMENTS: Record<RecordKind, string> = {
+  start: upsert(START_COLUMNS),
+  end: upsert(END_COLUMNS),
+  token: insert(TABLE_OF.token, false),
+  prompt: insert(TABLE_OF.prompt, false),
+  tool: insert(TABLE_OF.tool, false),
+  thought: insert(TABLE_OF.thought, false),
+  passthrough: insert(TABLE_OF.passthrough, true),
+};
+
+/** How long close() waits for the write thread to close its connection, and then to stop, after the final flush. */
+const THREAD_CLOSE_GRACE_MS = 1_000;
+
+/** Consecutive records of one kind share a run, so the thread gets few small arrays (cheap to clone) in queue order. */
+function runsOf(batch: QueuedRecord[]): RowRun[] {
+  const runs: RowRun[] = [];
+  let run: RowRun | undefined;
+  for (const item of batch) {
+    if (run?.kind !== item.kind) {
+      run = { kind: item.kind, rows: [] };
+      runs.push(run);
+    }
+    run.rows.push(rowOf(item));
+  }
+  return runs;
+}
+
+/** Sends batches to the write thread; a thread that stopped mid-batch is a transient failure (a new one retries it). */
+function threadSink(writer: SqliteWriter): BatchSink<QueuedRecord> {
+  return {
+    write: (batch) => writer.write(runsOf(batch)),
+    isTransient: (err) => isTransientStoreError(err) || (err as { code?: unknown } | null)?.code === WRITER_EXITED,
+  };
+}
+
+/**
+ * Writes on the connection itself. Only for `:memory:`: a private in-memory database exists on one connection
+ * only, so a write thread would fill a database the queries never see.
+ */
+function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
+  const statements = Object.fromEntries(Object.entries(STATEMENTS).map(([k, sql]) => [k, db.prepare(sql)])) as Record<RecordKind, BetterSqlite3.Statement>;
+  const writeBatch = db.transaction((batch: QueuedRecord[]) => {
+    for (const item of batch) statements[item.kind].run(rowOf(item));
+  });
+  return {
+    write: async (batch) => {
+      writeBatch.immediate(batch);
+    },
+    isTransient: isTransientStoreError,
+  };
+}
+
 function openSqlite(options: SqliteRecorderOptions): SqlDriver {
   if (!options || typeof options.filename !== 'string' || options.filename === '') {
     throw new TypeError(`${OWNER}: filename must be a non-empty string (a file path, or ":memory:")`);
@@ -73,18 +130,11 @@ function openSqlite(options: SqliteRecorderOptions): SqlDriver {
     db.close();
     throw err;
   }
-  const statements: Record<RecordKind, BetterSqlite3.Statement> = {
-    start: db.prepare(upsert(START_COLUMNS)),
-    end: db.prepare(upsert(END_COLUMNS)),
-    token: db.prepare(insert(TABLE_OF.token, false)),
-    prompt: db.prepare(insert(TABLE_OF.prompt, false)),
-    tool: db.prepare(insert(TABLE_OF.tool, false)),
-    thought: db.prepare(insert(TABLE_OF.thought, false)),
-    passthrough: db.prepare(insert(TABLE_OF.passthrough, true)),
-  };
-  const writeBatch = db.transaction((batch: QueuedRecord[]) => {
-    for (const item of batch) statements[item.kind].run(rowOf(item));
-  });
+  // WAL lets this connection read beside the thread's writes, and each query sees every batch committed before it.
+  // The absolute path: the thread opens the same file even if the process changes directory before the first flush.
+  const writer = options.filename === ':memory:'
+    ? undefined
+    : new SqliteWriter({ driver: require.resolve('better-sqlite3'), filename: path.resolve(options.filename), busyTimeoutMs: busy, statements: STATEMENTS });
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prepared = (sql: string): BetterSqlite3.Statement => {
     let s = cache.get(sql);
@@ -96,27 +146,29 @@ function openSqlite(options: SqliteRecorderOptions): SqlDriver {
     return s;
   };
   return {
-    sink: {
-      write: async (batch) => {
-        writeBatch.immediate(batch);
-      },
-      isTransient: isTransientStoreError,
-    },
+    sink: writer ? threadSink(writer) : inlineSink(db),
     reader: {
       dialect: 'sqlite',
       table: (name) => name,
       all: async (sql: string, params: SqlValue[]) => prepared(sql).all(params) as SqlRow[],
     },
     close: async () => {
-      if (db.open) db.close();
+      try {
+        await writer?.close(THREAD_CLOSE_GRACE_MS);
+      } finally {
+        if (db.open) db.close();
+      }
     },
   };
 }
 
 /**
  * Records into a SQLite file through the batching writer (one transaction per flush, off the request path) and
- * answers {@link UsageQuery}. Tables are created or migrated at construction; a database written by a newer
- * release throws. Needs the optional dependency `better-sqlite3` (12.x).
+ * answers {@link UsageQuery}. The writes run on a worker thread with its own connection, so they use the second core
+ * instead of the event loop; queries read on the main thread. Tables are created or migrated at construction; a
+ * database written by a newer release throws. `close()` flushes within `closeTimeoutMs`, then gives the thread up
+ * to 1 s to close its connection and stop before terminating it. `:memory:` writes on the main thread (an
+ * in-memory database cannot be shared with a thread). Needs the optional dependency `better-sqlite3` (12.x).
  */
 export class SqliteRecorder extends SqlRecorder {
   constructor(options: SqliteRecorderOptions) {

@@ -1,4 +1,4 @@
-/** The example app: an ordinary Express 5 server with express-aibridge mounted at /ai (run with `npm start`). */
+/** The example app: an ordinary Express 5 server with express-aibridge at /ai and its usage dashboard at /admin/ai (run with `npm start`). */
 'use strict';
 
 const http = require('node:http');
@@ -9,9 +9,11 @@ const { runStreamingDemo, runToolDemo, TOOL_QUESTION } = require('./demo');
 const { startFakeUpstream } = require('../fake-upstream');
 const { parseMcpServers, createTools } = require('./mcp');
 const { usageSummary } = require('./usage');
-const { loadUsers, authenticate, requireUser, actorFromUser } = require('./users');
+const { loadUsers, authenticate, requireUser, requireAdmin, actorFromUser } = require('./users');
+const { dbFilename, openUsageStore } = require('./store');
 
 const DEMO_TOKEN = 'demo-token-alice';
+const DASHBOARD_PATH = '/admin/ai';
 // The fake upstream only accepts this key, so a successful answer proves the bridge swapped the client's token for it.
 const OFFLINE_KEY = 'sk-offline-demo-key-000000000000';
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -39,6 +41,7 @@ function readConfig(env) {
     logLevel: env.LOG_LEVEL || 'info',
     users: loadUsers(env),
     mcpServers: parseMcpServers(env.MCP_SERVERS),
+    db: dbFilename(env),
   };
 }
 
@@ -62,18 +65,24 @@ async function chooseUpstream(config) {
   };
 }
 
-function createApp({ bridge, recorder, users, help }) {
+function createApp({ bridge, recorder, users, help, createDashboard, logger }) {
   const app = express();
   app.disable('x-powered-by');
   // No body parser in front of the bridge: it reads (and streams) request bodies itself.
   app.use(authenticate(users));
   app.use('/ai', bridge);
+  app.use(DASHBOARD_PATH, requireAdmin(users), createDashboard({ query: recorder, bridge, logger, title: 'express-aibridge example: usage' }));
   app.get('/', (_req, res) => {
     res.type('text/plain').send(help());
   });
-  app.get('/usage', requireUser, (req, res) => {
+  app.get('/usage', requireUser, async (req, res) => {
     const limit = Number(req.query.limit);
-    res.json(usageSummary(recorder, req.user.id, Number.isInteger(limit) && limit > 0 ? limit : 100));
+    try {
+      res.json(await usageSummary(recorder, req.user.id, Number.isInteger(limit) && limit > 0 ? limit : 100));
+    } catch (err) {
+      logger.error(`GET /usage: the usage store failed: ${err instanceof Error ? err.message : err}`);
+      res.status(503).json({ error: { message: 'The usage store did not answer; see the server log.', type: 'server_error', code: null } });
+    }
   });
   app.get('/healthz', async (_req, res) => {
     const providers = await bridge.keyPoolStatus();
@@ -81,6 +90,12 @@ function createApp({ bridge, recorder, users, help }) {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', providers });
   });
   return app;
+}
+
+/** The first admin's id and token, for the dashboard's login hint. */
+function adminLogin(users) {
+  const entry = Object.entries(users).find(([, u]) => u.admin);
+  return entry ? { user: entry[1].id, token: entry[0] } : {};
 }
 
 /** The URL to print for the bound address; wildcard hosts are shown as loopback, which is where the demo connects. */
@@ -130,7 +145,7 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
 
 async function main() {
   const config = readConfig(process.env);
-  const { createBridge, openaiProvider, MemoryRecorder, mcpToolInjector } = loadBridge();
+  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector } = loadBridge();
   const logger = winston.createLogger({
     level: config.logLevel,
     format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
@@ -146,13 +161,23 @@ async function main() {
     await upstream.close();
     throw err;
   }
-  const recorder = new MemoryRecorder();
-  const bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder, logger, tools });
+  let store;
+  let bridge;
+  try {
+    store = openUsageStore({ SqliteRecorder, MemoryRecorder, filename: config.db, logger });
+    // From here on bridge.close() flushes and closes the store (it calls recorder.close()).
+    bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder: store.recorder, logger, tools });
+  } catch (err) {
+    await Promise.all([upstream.close(), tools && tools.close(), store && store.recorder.close && store.recorder.close()]);
+    throw err;
+  }
+  const recorder = store.recorder;
   let origin = '';
   const mode = upstream.offline ? 'offline, fake upstream' : 'online, real OpenAI';
   const mcp = { servers: [...config.mcpServers.map((s) => s.name), ...(upstream.offline ? ['demo'] : [])], demoQuestion: upstream.offline ? TOOL_QUESTION : undefined };
-  const help = () => helpText({ origin, token: DEMO_TOKEN, mode, mcp });
-  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help }));
+  const dashboard = { path: DASHBOARD_PATH, ...adminLogin(config.users) };
+  const help = () => helpText({ origin, token: DEMO_TOKEN, mode, mcp, dashboard });
+  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help, createDashboard, logger }));
   try {
     await listen(server, config.port, config.host);
   } catch (err) {
@@ -163,6 +188,8 @@ async function main() {
   shutdownOnSignals({ server, bridge, upstream, logger });
 
   console.log(`mode: ${upstream.describe}`);
+  if (store.fallback) console.log('note: better-sqlite3 could not be loaded, so usage is kept in memory only; install it (npm install better-sqlite3@12.11.1) to keep it in a file.');
+  console.log(`usage store: ${store.describe}`);
   if (mcp.servers.length > 0) console.log(`MCP tools from: ${mcp.servers.join(', ')}`);
   console.log(`listening on ${origin}`);
   console.log(`\n${help()}`);

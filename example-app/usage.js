@@ -1,15 +1,8 @@
-/** Turns what a MemoryRecorder holds into the JSON the example serves at `GET /usage`. */
+/** Builds the JSON the example serves at `GET /usage` from the store's query API (any UsageQuery). */
 'use strict';
 
-function byInterception(records) {
-  const map = new Map();
-  for (const r of records) {
-    const list = map.get(r.interceptionId);
-    if (list) list.push(r);
-    else map.set(r.interceptionId, [r]);
-  }
-  return map;
-}
+/** The most the stores return per page. */
+const MAX_LIMIT = 500;
 
 function sumTokens(records) {
   return records.reduce(
@@ -18,49 +11,44 @@ function sumTokens(records) {
   );
 }
 
-/**
- * `actorId`'s interceptions, newest first, plus their totals. Only the caller's own: records hold whole
- * prompts, which are no one else's business. `limit` caps the list, not the totals.
- */
-function usageSummary(recorder, actorId, limit = 100) {
-  const ends = new Map(recorder.interceptionEnds.map((r) => [r.id, r]));
-  const tokens = byInterception(recorder.tokenUsages);
-  const prompts = byInterception(recorder.promptUsages);
-  const tools = byInterception(recorder.toolUsages);
-
-  const interceptions = recorder.interceptions.filter((i) => i.initiatorId === actorId).map((i) => {
-    const end = ends.get(i.id);
-    const used = tokens.get(i.id) || [];
-    const prompt = (prompts.get(i.id) || []).at(-1);
-    return {
-      id: i.id,
-      startedAt: i.startedAt,
-      actor: { id: i.initiatorId, ...i.metadata },
-      provider: i.providerName,
-      model: i.model,
-      streaming: i.streaming,
-      client: i.client,
-      // Records are written off the response path, so a just-finished request can briefly show in_progress.
-      status: end ? end.status : 'in_progress',
-      httpStatus: end && end.httpStatus,
-      error: end && end.errorMessage,
-      durationMs: end ? new Date(end.endedAt).getTime() - new Date(i.startedAt).getTime() : undefined,
-      key: (end && end.credentialHint) || i.credentialHint,
-      tokens: used.length ? sumTokens(used) : undefined,
-      prompt: prompt && prompt.prompt,
-      // Injected calls were run by the bridge (on `serverUrl`); the others were returned to the client to run.
-      toolCalls: (tools.get(i.id) || []).map((t) => ({ tool: t.tool, injected: t.injected, serverUrl: t.serverUrl, args: t.args, error: t.invocationError })),
-    };
-  });
-
-  const byActor = {};
-  for (const entry of interceptions) {
-    const totals = (byActor[entry.actor.id] ??= { requests: 0, input: 0, output: 0 });
-    totals.requests += 1;
-    totals.input += entry.tokens ? entry.tokens.input : 0;
-    totals.output += entry.tokens ? entry.tokens.output : 0;
-  }
-  return { total: interceptions.length, byActor, interceptions: interceptions.reverse().slice(0, limit) };
+/** One interception as `/usage` lists it, from the store's summary row and full detail. */
+function entryOf(summary, detail) {
+  const { interception, ended, tokenUsages, prompts, tools } = detail;
+  const prompt = prompts.at(-1);
+  return {
+    id: summary.id,
+    startedAt: summary.startedAt,
+    actor: { id: interception.initiatorId, ...interception.metadata },
+    provider: summary.providerName,
+    model: summary.model,
+    streaming: summary.streaming,
+    client: summary.client,
+    // Records are written off the response path, in batches, so a just-finished request can briefly show in_progress.
+    status: ended ? ended.status : 'in_progress',
+    httpStatus: ended && ended.httpStatus,
+    error: ended && ended.errorMessage,
+    durationMs: ended ? new Date(ended.endedAt).getTime() - new Date(summary.startedAt).getTime() : undefined,
+    key: summary.credentialHint,
+    tokens: tokenUsages.length ? sumTokens(tokenUsages) : undefined,
+    cost: summary.cost,
+    prompt: prompt && prompt.prompt,
+    // Injected calls were run by the bridge (on `serverUrl`); the others were returned to the client to run.
+    toolCalls: tools.map((t) => ({ tool: t.tool, injected: t.injected, serverUrl: t.serverUrl, args: t.args, error: t.invocationError })),
+  };
 }
 
-module.exports = { usageSummary };
+/**
+ * `actorId`'s interceptions, newest first, plus their all-time totals, from `query` (the recorder's UsageQuery).
+ * Only the caller's own: records hold whole prompts, which are no one else's business. `limit` (at most 500) caps
+ * the list, not the totals.
+ */
+async function usageSummary(query, actorId, limit = 100) {
+  const filter = { actor: actorId };
+  const [totals, page] = await Promise.all([query.totals({ filter }), query.recentInterceptions({ filter, limit: Math.min(limit, MAX_LIMIT) })]);
+  const details = await Promise.all(page.items.map((s) => query.interception(s.id)));
+  const interceptions = page.items.flatMap((s, i) => (details[i] ? [entryOf(s, details[i])] : []));
+  const mine = { requests: totals.interceptions, input: totals.input, output: totals.output, cost: totals.cost };
+  return { total: totals.interceptions, byActor: totals.interceptions > 0 ? { [actorId]: mine } : {}, interceptions };
+}
+
+module.exports = { usageSummary, MAX_LIMIT };

@@ -1,8 +1,9 @@
-/** The example's users: a demo token → user map, and the auth middleware that turns a bearer token into `req.user`. */
+/** The example's users: a demo token → user map, the auth middleware that turns a bearer token into `req.user`, and the dashboard's admin check. */
 'use strict';
 
 const DEMO_USERS = {
-  'demo-token-alice': { id: 'alice', email: 'alice@example.com' },
+  // Only alice may open the usage dashboard: it shows everyone's prompts.
+  'demo-token-alice': { id: 'alice', email: 'alice@example.com', admin: true },
   'demo-token-bob': { id: 'bob', email: 'bob@example.com' },
 };
 
@@ -55,9 +56,45 @@ function requireUser(req, res, next) {
   res.status(401).json(AUTH_REQUIRED);
 }
 
+/** The user of an `Authorization: Basic` header whose user name is a demo user's id and whose password is that user's token. */
+function basicUser(req, users) {
+  const auth = req.headers.authorization;
+  const match = typeof auth === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth) : null;
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const token = decoded.slice(colon + 1);
+  const user = Object.hasOwn(users, token) ? users[token] : undefined;
+  return user && user.id === decoded.slice(0, colon) ? user : undefined;
+}
+
+/**
+ * Guards the dashboard: admins only. A browser cannot put a bearer token on a page load, but it does HTTP Basic
+ * auth natively (and resends it on the page's own requests), so the dashboard also takes Basic with the user id as
+ * user name and the demo token as password; scripts can send the bearer token as elsewhere. No or unknown
+ * credentials → `401` with a Basic challenge (the browser asks for them); a known user who is not an admin → `403`.
+ */
+function requireAdmin(users) {
+  return function demoAdminOnly(req, res, next) {
+    const user = req.user || basicUser(req, users);
+    if (!user) {
+      res.set('WWW-Authenticate', 'Basic realm="aibridge dashboard", charset="UTF-8"').status(401).json({
+        error: { message: 'Authentication required: log in with a demo user id and its token (HTTP Basic), or send `Authorization: Bearer <token>`.', type: 'authentication_error', code: 'unauthorized' },
+      });
+      return;
+    }
+    if (!user.admin) {
+      res.status(403).json({ error: { message: `The usage dashboard is for admins; ${user.id} is not one.`, type: 'permission_error', code: 'forbidden' } });
+      return;
+    }
+    next();
+  };
+}
+
 /** The bridge's `actor`: who the request is for, as the recorder will see it. */
 function actorFromUser(req) {
   return req.user && { id: req.user.id, metadata: { email: req.user.email } };
 }
 
-module.exports = { DEMO_USERS, loadUsers, authenticate, requireUser, actorFromUser };
+module.exports = { DEMO_USERS, loadUsers, authenticate, requireUser, requireAdmin, actorFromUser };

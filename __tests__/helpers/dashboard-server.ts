@@ -1,11 +1,14 @@
-/** Serves a dashboard on 127.0.0.1 behind a stand-in for the host's auth, over seeded usage, for integration tests. */
+/** Serves a dashboard on 127.0.0.1 behind a stand-in for the host's auth, over a real store seeded with known usage. */
 import express from 'express';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import winston from 'winston';
-import { createBridge, createDashboard, openaiProvider, type Bridge, type DashboardOptions } from '../../lib';
+import { createBridge, createDashboard, MemoryRecorder, openaiProvider, SqliteRecorder, type Bridge, type DashboardOptions } from '../../lib';
 import { MemoryTransport } from './gateway';
-import { FakeUsageQuery } from './fake-usage-query';
+import { SpyUsageQuery } from './dashboard-spy-query';
 import { seedUsage } from './dashboard-seed';
 
 export const POOL_KEYS = ['sk-test-aaaaaaaa1111', 'sk-test-bbbbbbbb2222'];
@@ -15,14 +18,30 @@ export interface DashboardServer {
   /** Where the dashboard is mounted, without a trailing slash: http://127.0.0.1:PORT/admin/ai */
   url: string;
   origin: string;
-  query: FakeUsageQuery;
+  /** The seeded store, behind a spy that notes the dashboard's calls. */
+  query: SpyUsageQuery;
   bridge: Bridge;
   logs: MemoryTransport;
   close(): Promise<void>;
 }
 
-export async function startDashboard(opts: { withBridge?: boolean; options?: Partial<DashboardOptions> } = {}): Promise<DashboardServer> {
-  const query = new FakeUsageQuery(seedUsage(Date.now()));
+/** The seeded store: a MemoryRecorder, or a SqliteRecorder on a temporary file (flushed before the server starts). */
+async function seededStore(kind: 'memory' | 'sqlite'): Promise<{ store: MemoryRecorder | SqliteRecorder; dispose(): Promise<void> }> {
+  if (kind === 'memory') {
+    const store = new MemoryRecorder();
+    await seedUsage(store, Date.now());
+    return { store, dispose: async () => undefined };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-dashboard-'));
+  const store = new SqliteRecorder({ filename: path.join(dir, 'usage.db') });
+  await seedUsage(store, Date.now());
+  await store.flush();
+  return { store, dispose: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export async function startDashboard(opts: { withBridge?: boolean; store?: 'memory' | 'sqlite'; options?: Partial<DashboardOptions> } = {}): Promise<DashboardServer> {
+  const seeded = await seededStore(opts.store ?? 'memory');
+  const query = new SpyUsageQuery(seeded.store);
   const logs = new MemoryTransport();
   const logger = winston.createLogger({ level: 'debug', transports: [logs] });
   const bridge = createBridge({ providers: [openaiProvider({ keys: POOL_KEYS, baseURL: 'http://127.0.0.1:9/v1' })], actor: () => ({ id: 'x' }), logger });
@@ -41,6 +60,7 @@ export async function startDashboard(opts: { withBridge?: boolean; options?: Par
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await bridge.close();
+      await seeded.dispose();
     },
   };
 }

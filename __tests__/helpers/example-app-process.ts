@@ -17,15 +17,18 @@ export interface ExampleApp {
   stop(): Promise<number | null>;
 }
 
-/** Starts the app offline (no OpenAI key) on a free port, with `env` on top. */
-export function spawnExampleApp(env: Record<string, string | undefined> = {}): ExampleApp {
+/**
+ * Starts the app offline (no OpenAI key) on a free port, with `env` on top, in `cwd` (the repository by default).
+ * Its usage database is SQLite in memory unless `env` sets `AIBRIDGE_DB` (`undefined` → the app's default file in `cwd`).
+ */
+export function spawnExampleApp(env: Record<string, string | undefined> = {}, { cwd = ROOT }: { cwd?: string } = {}): ExampleApp {
   // The example loads the compiled package; build it once if nobody has yet.
   if (!existsSync(path.join(ROOT, 'dist/index.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env };
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', AIBRIDGE_DB: ':memory:', ...env };
   delete full.OPENAI_API_KEY;
   delete full.OPENAI_BASE_URL;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
-  const child = spawn(process.execPath, ['example-app/server.js'], { cwd: ROOT, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'example-app/server.js')], { cwd, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,4 +1,4 @@
-/** createDashboard over HTTP: the JSON endpoints return the store's data, bad input is a 400, security headers everywhere. */
+/** createDashboard over HTTP on a seeded MemoryRecorder: the JSON endpoints return the store's data, bad input is a 400, security headers everywhere. */
 import { adminFetch, startDashboard, POOL_KEYS, type DashboardServer } from '../helpers/dashboard-server';
 import { SEEDED, XSS_PROMPT } from '../helpers/dashboard-seed';
 
@@ -21,8 +21,12 @@ describe('endpoints return the query data', () => {
   test('totals default to the last 7 days', async () => {
     const { res, body } = await getJson('/api/totals');
     expect(res.status).toBe(200);
-    expect(body).toMatchObject({ interceptions: SEEDED.week.interceptions, input: SEEDED.week.input, output: SEEDED.week.output, completed: 5, failed: 1 });
-    expect(body.cost).toMatchObject({ estimate: true, unpricedModels: ['local-llama'], unpricedTokens: 500 });
+    expect(body).toMatchObject({
+      interceptions: SEEDED.week.interceptions, input: SEEDED.week.input, output: SEEDED.week.output,
+      completed: SEEDED.week.completed, failed: SEEDED.week.failed,
+    });
+    expect(body.cost).toMatchObject({ estimate: true, unpricedModels: ['local-llama'], unpricedTokens: SEEDED.week.cost.unpricedTokens });
+    expect(body.cost.usd).toBeCloseTo(SEEDED.week.cost.usd, 9);
     const { range } = srv.query.calls[0].args as any;
     expect(range.to.getTime() - range.from.getTime()).toBe(7 * 86_400_000);
   });
@@ -133,6 +137,18 @@ describe('bad input is a 400, never a 500', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expectOpenAIError(await res.json());
+  });
+
+  test.each([
+    ['not a cursor at all', 'not-a-cursor'],
+    ['base64url of other JSON', Buffer.from('{"startedAt":1}').toString('base64url')],
+  ])('a cursor the store did not make (%s) is a 400 naming `cursor`, not a store failure', async (_label, cursor) => {
+    const { res, body } = await getJson(`/api/interceptions?cursor=${encodeURIComponent(cursor)}`);
+    expect(res.status).toBe(400);
+    expectOpenAIError(body);
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_parameter' });
+    expect(body.error.message).toContain('cursor');
+    expect(srv.logs.lines.some((l) => l.includes('the usage store failed'))).toBe(false);
   });
 
   test('a failing store is a 503 with no detail, logged', async () => {

@@ -1,4 +1,4 @@
-/** The dashboard in a real browser (Debian's chromium through playwright-core): chart drawn, seeded numbers shown, no XSS. */
+/** The dashboard in a real browser (Debian's chromium through playwright-core) over a seeded SqliteRecorder: chart drawn, seeded numbers shown, no XSS. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,7 @@ suite('dashboard in chromium', () => {
 
   beforeAll(async () => {
     if (!AVAILABLE) throw new Error(`chromium is required when CI=true but is not at ${CHROMIUM}`);
-    srv = await startDashboard();
+    srv = await startDashboard({ store: 'sqlite' });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aibridge-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -71,14 +71,18 @@ suite('dashboard in chromium', () => {
   }
 
   const cellTexts = (selector: string) => page.$$eval(selector, (cells) => cells.map((c) => c.textContent ?? ''));
+  const number = (n: number) => n.toLocaleString('en-US');
+  // The page's own rounding: three decimals from one cent to one dollar.
+  const dollars = (usd: number) => (usd >= 0.01 && usd < 1 ? `$${usd.toFixed(3)}` : `$${usd.toFixed(2)}`);
 
   test('loads over seeded data: totals, chart, tables, key pool', async () => {
     await page.goto(srv.url + '/');
     await loaded();
     const cards = await cellTexts('#cards .card');
     expect(cards[0]).toContain(`Requests${SEEDED.week.interceptions}`);
-    expect(cards[1]).toContain('16,400');
-    expect(cards[4]).toMatch(/^Est\. cost\$0\.09\d*estimate · \+ 500 unpriced tokens \(local-llama\)$/);
+    expect(cards[1]).toContain(number(SEEDED.week.input));
+    const { usd, unpricedTokens } = SEEDED.week.cost;
+    expect(cards[4]).toBe(`Est. cost${dollars(usd)}estimate · + ${number(unpricedTokens)} unpriced tokens (local-llama)`);
 
     // Chart.js drew bars: count pixels of the input-token colour (#3056d3) and non-blank pixels on the canvas.
     const pixels = await page.evaluate(() => {
@@ -96,8 +100,8 @@ suite('dashboard in chromium', () => {
     expect(pixels.input).toBeGreaterThan(50);
 
     const actors = await cellTexts('#by-actor tbody tr');
-    expect(actors[0]).toBe(`alice3${'16,500'}${await page.$eval('#by-actor tbody tr td:last-child', (td) => td.textContent)}`);
-    expect(actors[1]).toContain('bob2' + '4,500');
+    expect(actors[0]).toBe(`alice3${number(SEEDED.week.aliceTokens)}${await page.$eval('#by-actor tbody tr td:last-child', (td) => td.textContent)}`);
+    expect(actors[1]).toContain('bob2' + number(SEEDED.week.bobTokens));
     expect(actors[2]).toContain(XSS_ACTOR);
     expect(await cellTexts('#by-model tbody tr td:last-child')).toContain('unpriced');
     expect((await cellTexts('#by-client tbody tr td:first-child'))).toEqual(['openai-node', 'claude-code', '(none)']);
@@ -106,7 +110,7 @@ suite('dashboard in chromium', () => {
     const rows = await cellTexts('#interceptions tbody tr');
     expect(rows).toHaveLength(6);
     const mallory = await cellTexts('#interceptions tr[data-id="i-mallory-1"] td');
-    expect(mallory.slice(4)).toEqual(['completed', '', '1', '500', 'unpriced']);
+    expect(mallory.slice(4)).toEqual(['completed', '', '1', number(SEEDED.week.malloryTokens), 'unpriced']);
     const bob = await cellTexts('#interceptions tr[data-id="i-bob-2"] td');
     expect(bob.slice(4, 7)).toEqual(['failed', 'server_error', '1']);
 
@@ -152,7 +156,7 @@ suite('dashboard in chromium', () => {
     await page.click('.ranges button[data-range="24h"]');
     await loaded(cleared);
     expect((await cellTexts('#cards .card'))[0]).toContain(`Requests${SEEDED.day.interceptions}`);
-    expect((await cellTexts('#by-actor tbody tr'))[0]).toContain('alice2' + '4,500');
+    expect((await cellTexts('#by-actor tbody tr'))[0]).toContain('alice2' + number(SEEDED.day.aliceTokens));
     expect(await page.getAttribute('.ranges button[data-range="24h"]', 'aria-pressed')).toBe('true');
   });
 

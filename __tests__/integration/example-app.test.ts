@@ -50,6 +50,8 @@ describe('example app (offline, fake upstream)', () => {
     expect(app.stdout).toContain(`${origin}/ai/openai/v1`);
     expect(app.stdout).toContain('Authorization: Bearer demo-token-alice');
     expect(app.stdout).toContain(`curl ${origin}/usage -H 'Authorization: Bearer demo-token-alice'`);
+    expect(app.stdout).toContain(`open ${origin}/admin/ai/ in a browser and log in as user alice, password demo-token-alice`);
+    expect(app.stdout).toContain(`curl -u alice:demo-token-alice ${origin}/admin/ai/api/totals`);
   });
 
   test('answers a blocking chat completion for a demo token', async () => {
@@ -97,7 +99,14 @@ describe('example app (offline, fake upstream)', () => {
         expect(entry.tokens!.output).toBeGreaterThan(0);
       }
       expect(usage.interceptions.map((i) => i.streaming).sort()).toEqual([false, true]);
-      expect(usage.byActor).toEqual({ bob: { requests: 2, input: expect.any(Number), output: expect.any(Number) } });
+      const tokens = usage.interceptions.map((i) => i.tokens!);
+      expect(usage.byActor).toEqual({
+        bob: {
+          requests: 2, input: tokens[0].input + tokens[1].input, output: tokens[0].output + tokens[1].output,
+          // gpt-4o-mini is in the shipped price table, so all of it is priced.
+          cost: { usd: expect.any(Number), unpricedTokens: 0, unpricedModels: [], estimate: true },
+        },
+      });
     });
   });
 

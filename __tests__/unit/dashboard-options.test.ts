@@ -1,9 +1,8 @@
 /** createDashboard option validation: each bad option is named; good ones are normalised. */
-import { createDashboard } from '../../lib';
+import { createDashboard, MemoryRecorder } from '../../lib';
 import { normalizeDashboardOptions } from '../../lib/dashboard/dashboard-options';
-import { FakeUsageQuery } from '../helpers/fake-usage-query';
 
-const query = new FakeUsageQuery({ interceptions: [], ends: [], tokens: [], prompts: [], tools: [], thoughts: [] });
+const query = new MemoryRecorder();
 
 describe('createDashboard options', () => {
   test.each([

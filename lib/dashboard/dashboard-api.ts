@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
 import type { UsageQuery } from '../recorder/usage-query';
+import { InvalidCursorError } from '../recorder/query-engine';
 import type { Bridge } from '../bridge';
 import { sendError, sendJson } from './dashboard-http';
 import {
@@ -63,6 +64,11 @@ export function createApiEndpoints({ query, bridge }: ApiContext): Record<string
   };
 }
 
+/** A store's rejection of a cursor it did not make; by code too, for custom stores and other copies of the package. */
+function isInvalidCursor(err: unknown): boolean {
+  return err instanceof InvalidCursorError || (err as { code?: unknown } | null)?.code === 'invalid_cursor';
+}
+
 /** Wraps an endpoint: `400` for bad input, `404` for nothing, `503` (logged, no detail) when the store fails. */
 export function jsonHandler(name: string, endpoint: Endpoint, logger: Logger) {
   return async function dashboardApiHandler(req: Request, res: Response): Promise<void> {
@@ -71,6 +77,7 @@ export function jsonHandler(name: string, endpoint: Endpoint, logger: Logger) {
       body = await endpoint(req.query as RawQuery, req, Date.now());
     } catch (err) {
       if (err instanceof DashboardInputError) return sendError(res, 400, 'invalid_request_error', 'invalid_parameter', err.message);
+      if (isInvalidCursor(err)) return sendError(res, 400, 'invalid_request_error', 'invalid_parameter', '`cursor` must be a value returned as `nextCursor`.');
       if (err instanceof NotFoundError) return sendError(res, 404, 'not_found_error', 'not_found', err.message);
       logger.error('dashboard: the usage store failed', { endpoint: name, error: errorMessage(err) });
       return sendError(res, 503, 'server_error', 'store_unavailable', 'The usage store did not answer; see the server log.');

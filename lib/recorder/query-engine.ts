@@ -32,6 +32,28 @@ export interface UsageSource {
 
 const NO_TOKENS: ModelTokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
+/**
+ * A `cursor` that no store made (edited, truncated, from another API): the caller's mistake, not a store failure, so
+ * a host can answer it with 400. A TypeError as before; `code` identifies it where `instanceof` cannot (a custom
+ * UsageQuery, or two copies of the package).
+ */
+export class InvalidCursorError extends TypeError {
+  readonly code = 'invalid_cursor';
+
+  constructor() {
+    super('recentInterceptions: invalid cursor (pass back a `nextCursor` unchanged)');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+function positionOf(cursor: string): CursorPosition {
+  try {
+    return decodeCursor(cursor);
+  } catch {
+    throw new InvalidCursorError();
+  }
+}
+
 /** The {@link UsageQuery} every built-in store exposes. */
 export class QueryEngine implements UsageQuery {
   constructor(private readonly source: UsageSource, private readonly pricer: Pricer) {}
@@ -69,7 +91,7 @@ export class QueryEngine implements UsageQuery {
 
   async recentInterceptions(q: UsageQueryBase & { limit?: number; cursor?: string } = {}): Promise<Page<InterceptionSummary>> {
     const limit = limitOf(q.limit, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT);
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const after = q.cursor === undefined ? undefined : positionOf(q.cursor);
     // One more than asked tells whether a next page exists without a count query.
     const rows = await this.source.interceptions(q, limit + 1, after);
     const page = rows.slice(0, limit);

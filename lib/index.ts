@@ -39,6 +39,7 @@ export type { PostgresRecorderOptions, PgPool } from './recorder/postgres-record
 export type { SqlRecorderOptions } from './recorder/sql-recorder';
 export type { BatchWriterOptions, WriterStats } from './recorder/batch-writer';
 export { DEFAULT_PRICES, PRICES_AS_OF } from './recorder/prices';
+export { InvalidCursorError } from './recorder/query-engine';
 export type { ModelPrice, PriceTable, PricingOptions } from './recorder/prices';
 export type { PassthroughRecord, UpstreamAttempt } from './recorder/types';
 export type {

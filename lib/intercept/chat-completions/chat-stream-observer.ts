@@ -5,11 +5,17 @@ import { ChatCompletionStreamAccumulator } from './stream-accumulator';
 import { recordChatToolCalls, recordChatUsage } from './chat-records';
 import { stripUsageNull } from './usage-null';
 
+/** What makes a chunk worth parsing: the parts that are recorded (tool calls, usage) or judged (errors). */
+const RECORDED = /"tool_calls"|"usage"\s*:\s*\{|"error"\s*:/;
+const USAGE_NULL_LAST = ',"usage":null}';
+
 export class ChatStreamObserver implements StreamObserver {
   completed = false;
   upstreamError: UpstreamReportedError | undefined;
   private readonly accumulator = new ChatCompletionStreamAccumulator();
   private finished = false;
+  /** The chunk id is known: later text-only chunks need no parsing. */
+  private sawId = false;
 
   constructor(private readonly sink: RecordSink, private readonly hideUsageChunk: boolean) {}
 
@@ -20,7 +26,11 @@ export class ChatStreamObserver implements StreamObserver {
       this.completed = true;
       return true;
     }
-    let chunk: { error?: { message?: unknown; type?: unknown }; usage?: unknown; choices?: unknown } | null;
+    // Most chunks are text deltas: nothing in them is recorded, so they are relayed without a JSON.parse.
+    if (this.sawId && !RECORDED.test(data)) {
+      return this.hideUsageChunk && data.endsWith(USAGE_NULL_LAST) ? stripUsageNull(event.raw) ?? true : true;
+    }
+    let chunk: { id?: unknown; error?: { message?: unknown; type?: unknown }; usage?: unknown; choices?: unknown } | null;
     try {
       chunk = JSON.parse(data);
     } catch {
@@ -35,6 +45,7 @@ export class ChatStreamObserver implements StreamObserver {
       return true;
     }
     this.accumulator.add(chunk);
+    if (typeof chunk.id === 'string' && chunk.id !== '') this.sawId = true;
     if (!this.hideUsageChunk) return true;
     if (chunk.usage === null) return stripUsageNull(event.raw) ?? true;
     return !(chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0);

@@ -7,6 +7,7 @@ import { setTopLevelField } from '../json-edit';
 import { sumAll } from '../sum-usage';
 import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
 import { chatUsageToTokens } from './usage';
+import { parseObject } from '../parse-object';
 
 type Obj = Record<string, unknown>;
 
@@ -52,13 +53,8 @@ export class ChatConversation implements Conversation {
   }
 
   readAnswer(answer: Buffer): Turn | undefined {
-    let parsed: Obj;
-    try {
-      parsed = JSON.parse(answer.toString('utf8')) as Obj;
-    } catch {
-      return undefined;
-    }
-    if (!parsed || typeof parsed !== 'object') return undefined;
+    const parsed = parseObject(answer);
+    if (!parsed) return undefined;
     const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Obj | undefined) : undefined;
     const message = (choice?.message ?? {}) as Obj;
     const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as Obj[]) : [];

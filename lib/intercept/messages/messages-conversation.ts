@@ -7,6 +7,7 @@ import { sumAll } from '../sum-usage';
 import { messageTurn } from './message-turn';
 import { MessagesLoopObserver, type MessagesLoopState } from './messages-loop-observer';
 import { toolResultBlock } from './tool-result';
+import { parseObject } from '../parse-object';
 
 type Obj = Record<string, unknown>;
 
@@ -53,13 +54,8 @@ export class MessagesConversation implements Conversation {
   }
 
   readAnswer(answer: Buffer): Turn | undefined {
-    let parsed: Obj;
-    try {
-      parsed = JSON.parse(answer.toString('utf8')) as Obj;
-    } catch {
-      return undefined;
-    }
-    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.content)) return undefined;
+    const parsed = parseObject(answer);
+    if (!parsed || !Array.isArray(parsed.content)) return undefined;
     const usage = parsed.usage && typeof parsed.usage === 'object' ? (parsed.usage as Obj) : undefined;
     this.state.usages.push(usage);
     this.lastContent = (parsed.content as unknown[]).filter((b): b is Obj => !!b && typeof b === 'object');

@@ -6,8 +6,9 @@ import { appendToTopLevelArray } from '../json-append';
 import { setTopLevelField } from '../json-edit';
 import { sumAll } from '../sum-usage';
 import { errorEvent } from './events';
-import { isInjectedCall, isObject, turnOfResponse } from './output-items';
+import { isInjectedCall, turnOfResponse } from './output-items';
 import { ResponsesLoopObserver, type ResponsesLoopState } from './responses-loop-observer';
+import { parseObject } from '../parse-object';
 
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema, strict: false });
@@ -63,13 +64,8 @@ export class ResponsesConversation implements Conversation {
   }
 
   readAnswer(answer: Buffer): Turn | undefined {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (!isObject(parsed)) return undefined;
+    const parsed = parseObject(answer);
+    if (!parsed) return undefined;
     const items = Array.isArray(parsed.output) ? parsed.output : [];
     this.lastItems = items;
     this.current = undefined;

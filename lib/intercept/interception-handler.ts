@@ -32,6 +32,8 @@ const FORCED_END_MS = 250;
 
 type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
+const NO_TOOLS: readonly InjectedTool[] = [];
+
 const UNEXPECTED: Ending = { httpStatus: 500, status: 'failed', errorType: 'unknown', errorMessage: 'The gateway failed to handle this request.' };
 
 function isEventStream(contentType: string | string[] | undefined): boolean {
@@ -47,11 +49,10 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   /** A gateway error in the provider's words, for error events once a stream began. */
   const describe = (error: GatewayError): StreamError => ({ message: error.message, type: adapter.errorType(error), code: error.code });
 
-  /** The tools to inject into this request: none when the host has none or listing them failed. */
-  async function injectedTools(call: ApiCall, toolContext: ToolContext): Promise<InjectedTool[]> {
-    if (!bridge.tools || !call.conversation) return [];
+  /** The tools to inject into this request: none when listing them failed. */
+  async function injectedTools(toolContext: ToolContext): Promise<InjectedTool[]> {
     try {
-      const tools = await bridge.tools.listTools(toolContext);
+      const tools = await bridge.tools!.listTools(toolContext);
       return Array.isArray(tools) ? tools : [];
     } catch (err) {
       // Serving the request without the central tools beats failing it.
@@ -70,7 +71,8 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
-    const tools = await injectedTools(call, toolContext);
+    // Without a host injector (or an API that takes tools) nothing is awaited: the plain relay stays as it was.
+    const tools = bridge.tools && call.conversation ? await injectedTools(toolContext) : NO_TOOLS;
     const streamContext: StreamContext = {
       signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor,
       get extraKey() {

@@ -1,13 +1,10 @@
 /** Runs the injected tool calls of one turn: arguments checked, a deadline per call, failures turned into text the model can read. */
 import type { ToolOutcome, TurnToolCall } from './loop-types';
+import { toolError } from './tool-results';
 import type { ToolCallResult, ToolContext, ToolInjector } from './types';
 
 /** Deadline of one tool call when the injector does not name its own. */
 export const DEFAULT_TOOL_CALL_TIMEOUT_MS = 60_000;
-
-function errorResult(text: string): ToolCallResult {
-  return { isError: true, content: [{ type: 'text', text }] };
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -27,7 +24,7 @@ export function parseToolArguments(text: string): { ok: true; value: unknown } |
 
 async function runOne(call: TurnToolCall, injector: ToolInjector, ctx: ToolContext, timeoutMs: number): Promise<ToolOutcome> {
   const args = parseToolArguments(call.arguments);
-  if (!args.ok) return { call, result: errorResult(args.error) };
+  if (!args.ok) return { call, result: toolError(args.error) };
   const deadline = new AbortController();
   const onClientGone = () => deadline.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onClientGone, { once: true });
@@ -37,11 +34,11 @@ async function runOne(call: TurnToolCall, injector: ToolInjector, ctx: ToolConte
       deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true });
     });
     const result = await Promise.race([injector.callTool({ name: call.name, arguments: args.value }, { ...ctx, signal: deadline.signal }), timedOut]);
-    return { call, result: isResult(result) ? result : errorResult('The tool returned no readable result.') };
+    return { call, result: isResult(result) ? result : toolError('The tool returned no readable result.') };
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    if (deadline.signal.aborted) return { call, result: errorResult(`The tool did not answer within ${timeoutMs} ms.`) };
-    return { call, result: errorResult(`The tool failed: ${message(err)}`) };
+    if (deadline.signal.aborted) return { call, result: toolError(`The tool did not answer within ${timeoutMs} ms.`) };
+    return { call, result: toolError(`The tool failed: ${message(err)}`) };
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onClientGone);

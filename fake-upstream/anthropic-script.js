@@ -2,6 +2,7 @@
 'use strict';
 
 const { loadTranscripts } = require('./transcripts');
+const { stepScript } = require('./script');
 const { renderMessage, renderMessageEvents } = require('./anthropic-render');
 
 const stepIds = (n) => ({ id: `msg_step${n}`, signature: `sig-step${n}` });
@@ -42,22 +43,21 @@ function writeJson(res, status, headers, body) {
  * `POST /v1/messages/count_tokens` with 42. A step's `fixture` replays that transcript (streamed requests only).
  */
 function anthropicScript(steps) {
-  const calls = [];
+  const scripted = stepScript(steps, {
+    matches: (req) => req.method === 'POST' && req.url.split('?')[0] === '/v1/messages',
+    fail(res, { status, type, message, headers }, n) {
+      writeJson(res, status, { 'request-id': `req_${n}`, ...headers }, { type: 'error', error: { type, message } });
+    },
+    answer(res, step, req, n) {
+      if (req.json && req.json.stream) writeAnthropicSse(res, step.fixture ? anthropicTranscript(step.fixture) : anthropicStream(step, n), `req_${n}`);
+      else writeJson(res, 200, { 'request-id': `req_${n}` }, anthropicMessage(step, n));
+    },
+  });
   const behaviour = (req, res) => {
-    const route = req.url.split('?')[0];
-    if (req.method === 'POST' && route === '/v1/messages/count_tokens') return void writeJson(res, 200, {}, { input_tokens: 42 });
-    if (req.method !== 'POST' || route !== '/v1/messages') return 'default';
-    const n = calls.length;
-    calls.push(req);
-    const step = typeof steps === 'function' ? steps(req, n) : steps[Math.min(n, steps.length - 1)];
-    if (step.error) {
-      const { status, type, message, headers } = step.error;
-      return void writeJson(res, status, { 'request-id': `req_${n}`, ...headers }, { type: 'error', error: { type, message } });
-    }
-    if (req.json && req.json.stream) return void writeAnthropicSse(res, step.fixture ? anthropicTranscript(step.fixture) : anthropicStream(step, n), `req_${n}`);
-    return void writeJson(res, 200, { 'request-id': `req_${n}` }, anthropicMessage(step, n));
+    if (req.method === 'POST' && req.url.split('?')[0] === '/v1/messages/count_tokens') return void writeJson(res, 200, {}, { input_tokens: 42 });
+    return scripted(req, res);
   };
-  return Object.assign(behaviour, { calls });
+  return Object.assign(behaviour, { calls: scripted.calls });
 }
 
 module.exports = { anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse };

@@ -2,6 +2,7 @@
 'use strict';
 
 const { loadTranscripts } = require('./transcripts');
+const { stepScript } = require('./script');
 const { responseObject, outputItems, responseEvents, responsesUsage, stepItemIds } = require('./responses-render');
 
 /** The bytes of transcript `transcripts/responses/<name>.sse`. */
@@ -22,35 +23,26 @@ function transcriptResponse(name) {
  * responses have ids `resp_step<N>`; a step's `fixture` replays that transcript (or its final response, blocking).
  */
 function responsesScript(steps) {
-  const calls = [];
-  const behaviour = (req, res) => {
-    if (!req.url.startsWith('/v1/responses')) return 'default';
-    const n = calls.length;
-    calls.push(req);
-    const step = typeof steps === 'function' ? steps(req, n) : steps[Math.min(n, steps.length - 1)];
-    if (step.error) {
-      res.writeHead(step.error.status, { 'content-type': 'application/json', ...step.error.headers });
-      res.end(JSON.stringify({ error: { message: step.error.message, type: 'invalid_request_error', code: null } }));
-      return undefined;
-    }
-    const streaming = !!req.json && req.json.stream === true;
-    res.writeHead(200, { 'content-type': streaming ? 'text/event-stream; charset=utf-8' : 'application/json', 'x-request-id': `req_${n}` });
-    if (step.fixture) {
-      res.end(streaming ? responsesTranscript(step.fixture) : JSON.stringify(transcriptResponse(step.fixture)));
-      return undefined;
-    }
-    const id = `resp_step${n}`;
-    const body = req.json;
-    if (!streaming) {
-      res.end(JSON.stringify(responseObject(id, 'completed', outputItems(step, stepItemIds(n)), responsesUsage(step), body)));
-      return undefined;
-    }
-    const events = responseEvents(step, { id, body, ids: stepItemIds(n) });
-    for (const e of step.cutAfter === undefined ? events : events.slice(0, step.cutAfter)) res.write(e);
-    res.end();
-    return undefined;
-  };
-  return Object.assign(behaviour, { calls });
+  return stepScript(steps, {
+    matches: (req) => req.url.startsWith('/v1/responses'),
+    answer(res, step, req, n) {
+      const streaming = !!req.json && req.json.stream === true;
+      res.writeHead(200, { 'content-type': streaming ? 'text/event-stream; charset=utf-8' : 'application/json', 'x-request-id': `req_${n}` });
+      if (step.fixture) {
+        res.end(streaming ? responsesTranscript(step.fixture) : JSON.stringify(transcriptResponse(step.fixture)));
+        return;
+      }
+      const id = `resp_step${n}`;
+      const body = req.json;
+      if (!streaming) {
+        res.end(JSON.stringify(responseObject(id, 'completed', outputItems(step, stepItemIds(n)), responsesUsage(step), body)));
+        return;
+      }
+      const events = responseEvents(step, { id, body, ids: stepItemIds(n) });
+      for (const e of step.cutAfter === undefined ? events : events.slice(0, step.cutAfter)) res.write(e);
+      res.end();
+    },
+  });
 }
 
 module.exports = { responsesScript, responsesTranscript, transcriptResponse };

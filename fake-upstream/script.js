@@ -1,39 +1,55 @@
-// chatScript: a behaviour that answers chat-completions calls with scripted steps in order (multi-turn tool loops in tests).
+// Scripted behaviours: answer an API's calls with steps in order (multi-turn tool loops in tests); chatScript on it.
 'use strict';
 
 const { renderBlocking, renderStream } = require('./chat-render');
 const { sseFrame } = require('./sse');
 
+/** An OpenAI-shaped error answer for a step's `error: { status, message, headers? }`. */
+function openaiError(res, error) {
+  res.writeHead(error.status, { 'content-type': 'application/json', ...error.headers });
+  res.end(JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', code: null } }));
+}
+
 /**
- * Answers each chat-completions call with the next of `steps` (the last one repeats), or with `steps(req, n)`.
- * Ids are `chatcmpl-step<N>` so callers can tell the calls apart; other routes fall through to the defaults.
+ * A behaviour that answers the calls `matches` accepts with the next of `steps` (the last one repeats), or with
+ * `steps(req, n)`: `answer(res, step, req, n)`, or `fail(res, step.error, n)` for an error step. Other calls fall
+ * through to the defaults. `calls` lists the requests it answered.
  */
-function chatScript(steps) {
+function stepScript(steps, { matches, answer, fail = openaiError }) {
   const calls = [];
   const behaviour = (req, res) => {
-    if (!req.url.startsWith('/v1/chat/completions')) return 'default';
+    if (!matches(req)) return 'default';
     const n = calls.length;
     calls.push(req);
     const step = typeof steps === 'function' ? steps(req, n) : steps[Math.min(n, steps.length - 1)];
-    if (step.error) {
-      res.writeHead(step.error.status, { 'content-type': 'application/json', ...step.error.headers });
-      res.end(JSON.stringify({ error: { message: step.error.message, type: 'invalid_request_error', code: null } }));
-      return undefined;
-    }
-    const id = `chatcmpl-step${n}`;
-    const json = req.json || {};
-    if (json.stream) {
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': `req_${n}` });
-      const includeUsage = !!json.stream_options && json.stream_options.include_usage === true;
-      for (const e of renderStream(step, { id, includeUsage })) res.write(sseFrame(e));
-      res.end();
-      return undefined;
-    }
-    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${n}` });
-    res.end(JSON.stringify(renderBlocking(step, { id })));
+    if (step.error) fail(res, step.error, n);
+    else answer(res, step, req, n);
     return undefined;
   };
   return Object.assign(behaviour, { calls });
 }
 
-module.exports = { chatScript };
+/**
+ * Answers each chat-completions call with the next of `steps`. Ids are `chatcmpl-step<N>` so callers can tell the
+ * calls apart.
+ */
+function chatScript(steps) {
+  return stepScript(steps, {
+    matches: (req) => req.url.startsWith('/v1/chat/completions'),
+    answer(res, step, req, n) {
+      const id = `chatcmpl-step${n}`;
+      const json = req.json || {};
+      if (json.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': `req_${n}` });
+        const includeUsage = !!json.stream_options && json.stream_options.include_usage === true;
+        for (const e of renderStream(step, { id, includeUsage })) res.write(sseFrame(e));
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${n}` });
+      res.end(JSON.stringify(renderBlocking(step, { id })));
+    },
+  });
+}
+
+module.exports = { chatScript, stepScript };

@@ -1,13 +1,14 @@
 /** createBridge: options → an Express Router that dispatches to providers; lifecycle (close) and key status. */
 import express, { type RequestHandler, type Router } from 'express';
 import { KeyPool, type KeyStatus } from './keypool/key-pool';
-import { KeyRedactor } from './keypool/key-redactor';
 import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
 import { normalizeBridgeOptions, type BridgeOptions } from './options';
 import { createRouting } from './routing';
 import { suggestedBaseURL } from './providers/provider-options';
 import { SafeRecorder } from './recorder/safe-recorder';
+import { Redactor } from './redaction/redactor';
+import { redactingLogger } from './redaction/redacting-logger';
 import { InflightRequests, SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from './runtime';
 import { settlesWithin } from './deadline';
 import { OptionsError, isPlainObject } from './options-check';
@@ -105,10 +106,14 @@ function closeGraceMs(options: CloseOptions | undefined): number {
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
 export function createBridge(options: BridgeOptions): Bridge {
   const config = normalizeBridgeOptions(options);
+  // One rule for every output, knowing every provider's keys: a tool or an upstream may quote any of them.
+  const redactor = new Redactor(config.providers.flatMap((p) => p.keys));
+  config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
   config.tools?.attach?.({ logger: config.logger });
   const runtime: BridgeRuntime = {
     logger: config.logger,
-    recorder: new SafeRecorder(config.recorder, config.logger, { timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax }),
+    recorder: new SafeRecorder(config.recorder, config.logger, { timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax }, redactor),
+    redactor,
     actor: config.actor,
     maxBodyBytes: config.maxBodyBytes,
     maxResponseBytes: config.maxResponseBytes,
@@ -128,7 +133,6 @@ export function createBridge(options: BridgeOptions): Bridge {
     client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
     keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger)),
     counters: emptyCounters(),
-    redactor: new KeyRedactor(adapter.keys),
   }));
   const routing = createRouting(providers, config.providers, runtime);
 

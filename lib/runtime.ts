@@ -3,10 +3,10 @@ import type { Logger } from 'winston';
 import { GatewayError } from './errors';
 import { errorMessage } from './observability/logger';
 import type { ActorResolver } from './actor-types';
-import type { KeyRedactor } from './keypool/key-redactor';
 import type { KeyRouting } from './keypool/key-routing';
 import type { ProviderAdapter } from './providers/types';
 import type { SafeRecorder } from './recorder/safe-recorder';
+import type { Redactor } from './redaction/redactor';
 import type { UpstreamClient } from './upstream/upstream-client';
 import type { ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
@@ -80,6 +80,8 @@ export interface BridgeRuntime {
   /** Injected tools, when the host configured any. */
   readonly tools: ToolInjector | undefined;
   readonly streamKeepAliveMs: number;
+  /** The one redaction rule (every provider's pool keys), for client bytes; records and logs apply it themselves. */
+  readonly redactor: Redactor;
 }
 
 export interface ProviderRuntime {
@@ -87,6 +89,4 @@ export interface ProviderRuntime {
   readonly client: UpstreamClient;
   readonly keys: KeyRouting;
   readonly counters: ProviderCounters;
-  /** Replaces this provider's pool keys with their hints in upstream error text (built once from its keys). */
-  readonly redactor: KeyRedactor;
 }

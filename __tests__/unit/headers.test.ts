@@ -1,3 +1,4 @@
+import { Redactor } from '../../lib/redaction/redactor';
 import type { Response } from 'express';
 import { createHeaderRule, isRelayedResponseHeader, MAX_FORWARDED_HEADERS } from '../../lib/upstream/headers';
 import { relayResponseHeaders } from '../../lib/intercept/respond';
@@ -11,7 +12,8 @@ test('request headers: credentials, cookies, hop-by-hop, encoding and forwarding
     connection: 'keep-alive, x-custom-hop', 'x-custom-hop': '1', 'transfer-encoding': 'chunked', te: 'trailers', 'x-forwarded-for': '1.2.3.4',
     'anthropic-beta': 'tools-2024', 'openai-beta': 'assistants=v2', 'user-agent': 'OpenAI/JS 6', accept: 'application/json',
   }, false);
-  expect(out).toEqual({ 'anthropic-beta': 'tools-2024', 'openai-beta': 'assistants=v2', 'user-agent': 'OpenAI/JS 6', accept: 'application/json' });
+  // The client's accept-encoding is replaced: every answer is asked for unencoded, so it can be scanned for keys.
+  expect(out).toEqual({ 'anthropic-beta': 'tools-2024', 'openai-beta': 'assistants=v2', 'user-agent': 'OpenAI/JS 6', accept: 'application/json', 'accept-encoding': 'identity' });
 });
 
 test('the complete list: Expect, Trailer, Upgrade, Keep-Alive, Proxy-*, x-aibridge-*, org/project, host dropHeaders', () => {
@@ -20,11 +22,11 @@ test('the complete list: Expect, Trailer, Upgrade, Keep-Alive, Proxy-*, x-aibrid
     forwarded: 'for=1.2.3.4', 'x-real-ip': '1.2.3.4', 'x-aibridge-actor-id': 'forged', 'openai-organization': 'org-x', 'openai-project': 'p',
     'x-user-token': 'host-secret', 'http2-settings': 'x', session_id: 's', 'x-stainless-os': 'Linux', 'content-encoding': 'gzip',
   }, false);
-  expect(out).toEqual({ session_id: 's', 'x-stainless-os': 'Linux', 'content-encoding': 'gzip' });
+  expect(out).toEqual({ session_id: 's', 'x-stainless-os': 'Linux', 'content-encoding': 'gzip', 'accept-encoding': 'identity' });
 });
 
 test('Content-Encoding is dropped when the bridge rewrote the body', () => {
-  expect(rule.forward({ 'content-encoding': 'gzip', 'content-type': 'application/json' }, true)).toEqual({ 'content-type': 'application/json' });
+  expect(rule.forward({ 'content-encoding': 'gzip', 'content-type': 'application/json' }, true)).toEqual({ 'content-type': 'application/json', 'accept-encoding': 'identity' });
 });
 
 test('caps: more than MAX_FORWARDED_HEADERS forwarded headers, or too many bytes, is a 431', () => {
@@ -52,6 +54,6 @@ test.each([
 test('response headers the upstream names in Connection are hop-by-hop and not relayed', () => {
   const set: Record<string, unknown> = {};
   const res = { setHeader: (n: string, v: unknown) => { set[n] = v; } } as unknown as Response;
-  relayResponseHeaders(res, { connection: 'keep-alive, x-request-id', 'x-request-id': 'r1', 'openai-version': '2020', 'content-type': 'application/json' });
+  relayResponseHeaders(res, { connection: 'keep-alive, x-request-id', 'x-request-id': 'r1', 'openai-version': '2020', 'content-type': 'application/json' }, new Redactor([]).forRequest());
   expect(set).toEqual({ 'openai-version': '2020', 'content-type': 'application/json' });
 });

@@ -5,7 +5,8 @@ import type { Response } from 'express';
 import type { Logger } from 'winston';
 import { relayStream, type StreamContext } from '../../lib/intercept/relay-stream';
 import type { ApiAdapter, StreamObserver } from '../../lib/intercept/api';
-import { KeyRedactor } from '../../lib/keypool/key-redactor';
+import { Redactor } from '../../lib/redaction/redactor';
+import { redactingLogger } from '../../lib/redaction/redacting-logger';
 
 /** Just enough of an Express response to collect what the relay writes. */
 function fakeResponse() {
@@ -35,9 +36,11 @@ test('an exception from our own code mid-stream is logged with the interception 
     finish: () => undefined,
   };
   const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
+  const redactor = new Redactor([SECRET]);
   const ctx: StreamContext = {
-    signal: new AbortController().signal, interceptionId: 'ic-123', providerName: 'openai', logger: logger as unknown as Logger,
-    throttle: { allow: () => 0 } as unknown as StreamContext['throttle'], redactor: new KeyRedactor([SECRET]), extraKey: undefined,
+    // The bridge's logger is the redacting one; the relay logs through it.
+    signal: new AbortController().signal, interceptionId: 'ic-123', providerName: 'openai', logger: redactingLogger(logger as unknown as Logger, redactor),
+    throttle: { allow: () => 0 } as unknown as StreamContext['throttle'], scrub: redactor.forRequest(),
     describe: (e) => ({ message: e.message, type: e.status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code }),
   };
   const { res, written } = fakeResponse();

@@ -1,5 +1,6 @@
 /** The bridged-route pipeline shared by every API: actor → body → record → key walk → relay → record the end. */
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { GatewayError, errorTypeForStatus, gatewayErrorForTransport, isTransportError } from '../errors';
 import type { AttemptTrace } from '../keypool/key-pool';
@@ -42,7 +43,8 @@ function isEventStream(contentType: string | string[] | undefined): boolean {
 
 /** Builds the Express handler of one bridged API of one provider. */
 export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime) {
-  const { adapter, client, keys, counters, redactor } = provider;
+  const { adapter, client, keys, counters } = provider;
+  const { redactor } = bridge;
   const upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
   const throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
   const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
@@ -71,30 +73,25 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
+    const scrub = redactor.forRequest(plan.byokKey);
+    const relayHeaders = (out: ServerResponse, upstreamHeaders: IncomingHttpHeaders) => relayResponseHeaders(out, upstreamHeaders, scrub);
     // Without a host injector (or an API that takes tools) nothing is awaited: the plain relay stays as it was.
     const tools = bridge.tools && call.conversation ? await injectedTools(toolContext) : NO_TOOLS;
     const streamContext: StreamContext = {
-      signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor,
-      get extraKey() {
-        return byokKey(plan, trace); // known once the first attempt chose its credential
-      },
-      describe,
+      signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, scrub, describe,
     };
     if (tools.length > 0) {
       return runToolLoop({
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
-        res, client: new ClientStream(res, relayResponseHeaders, api.keepAliveEvent), relayHeaders: relayResponseHeaders,
+        res, client: new ClientStream(res, relayHeaders, api.keepAliveEvent), relayHeaders,
         streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
-        readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
-        redact: (bytes) => redactor.redactBuffer(bytes, byokKey(plan, trace)),
-        redactText: (text) => redactor.redact(text, byokKey(plan, trace)),
+        readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes, scrub), scrub,
         midStreamFailure: (err) => streamFailure(err, streamContext),
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
       });
     }
     const upstream = await send(call.upstreamBody);
     const httpStatus = upstream.status;
-    const extraKey = byokKey(plan, trace);
     if (call.streaming && httpStatus === 200 && isEventStream(upstream.headers['content-type'])) {
       const observer = call.observeStream(sink);
       let outcome: StreamOutcome;
@@ -105,10 +102,10 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       return { httpStatus, ...outcome };
     }
-    const received = await readUpstreamBody(upstream, bridge.maxResponseBytes);
+    // Redacted as it is read, success included: a clean body (all of them, in practice) stays byte-identical.
+    const received = await readUpstreamBody(upstream, bridge.maxResponseBytes, scrub);
     if (httpStatus >= 200 && httpStatus < 300) {
-      // A success is relayed byte-identical and never scanned: it is the hot path, and keys do not appear in it.
-      sendUpstreamBody(upstream, received, res);
+      sendUpstreamBody(upstream, received, res, scrub);
       if (!bridge.recorder.enabled) return { httpStatus, status: 'completed' };
       let answer: unknown;
       try {
@@ -119,10 +116,8 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       call.recordBlocking(answer, sink);
       return { httpStatus, status: 'completed' };
     }
-    // An upstream that rejects a key may quote it back ("Incorrect API key provided: sk-…").
-    const body = redactor.redactBuffer(received, extraKey);
-    sendUpstreamBody(upstream, body, res);
-    return { httpStatus, status: 'failed', errorType: errorTypeForStatus(httpStatus), errorMessage: upstreamErrorMessage(body) };
+    sendUpstreamBody(upstream, received, res, scrub);
+    return { httpStatus, status: 'failed', errorType: errorTypeForStatus(httpStatus), errorMessage: upstreamErrorMessage(received) };
   }
 
   return async function interceptionHandler(req: Request, res: Response): Promise<void> {
@@ -185,6 +180,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
       const plan = keys.plan(req.headers);
       recording = bridge.recorder.open();
+      recording.byokKey = plan.byokKey;
       if (bridge.recorder.enabled) {
         const userAgent = req.headers['user-agent'];
         recording.start({
@@ -223,10 +219,10 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       // The same upstream down fails every request: one line per interval says so, with how many were held back.
       const suppressed = throttle.allow(`${adapter.name}:${error.code}`);
       if (suppressed !== false) {
-        bridge.logger.warn('upstream request failed', { provider: adapter.name, code: error.code, error: logSafe(err, trace), suppressed });
+        bridge.logger.warn('upstream request failed', { provider: adapter.name, code: error.code, error: errorMessage(err), suppressed });
       }
     } else {
-      bridge.logger.error('bridged request failed', { provider: adapter.name, error: logSafe(err, trace) });
+      bridge.logger.error('bridged request failed', { provider: adapter.name, error: errorMessage(err) });
       error = new GatewayError(500, 'unknown', 'internal_error', 'The gateway failed to handle this request.');
     }
     if (res.headersSent) {
@@ -236,11 +232,6 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       sendGatewayError(res, adapter, error);
     }
     return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorMessage: error.message };
-  }
-
-  /** An error's message with every key we know (the pool's and a BYOK client's) replaced by its hint. */
-  function logSafe(err: unknown, trace: AttemptTrace): string {
-    return redactor.redact(errorMessage(err), trace.credential?.kind === 'byok' ? trace.credential.key : undefined);
   }
 
   /** Tells the client the gateway shut down: a `503` before the first byte, one error event after it. */
@@ -255,9 +246,4 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     }
     return { httpStatus, status: 'aborted', errorType: 'aborted', errorMessage: message };
   }
-}
-
-/** The client's own key when this call used it (BYOK); pool keys are known to the redactor already. */
-function byokKey(plan: CredentialPlan, trace: AttemptTrace): string | undefined {
-  return plan.kind === 'byok' ? trace.credential?.key : undefined;
 }

@@ -1,6 +1,7 @@
 /** Relays a complete upstream answer: same status, same body bytes, the useful headers; bounded in size. */
 import type { Response } from 'express';
 import { GatewayError, gatewayErrorMidBody } from '../errors';
+import type { KeyScrub } from '../redaction/redactor';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import { relayResponseHeaders } from './respond';
 
@@ -9,10 +10,12 @@ function responseTooLarge(maxBytes: number): GatewayError {
 }
 
 /**
- * Reads the whole upstream body, at most `maxBytes` of it. Past the limit (declared up front or counted as
- * it arrives) the body is destroyed, which closes the upstream connection instead of draining the rest.
+ * Reads the whole upstream body, at most `maxBytes` of it, redacted by `scrub`: the one place a whole upstream
+ * body (success or error, bridged or passthrough) is redacted before anything reads or relays it. A body without
+ * a key is returned as received, byte-identical. Past the limit (declared up front or counted as it arrives) the
+ * body is destroyed, which closes the upstream connection instead of draining the rest.
  */
-export async function readUpstreamBody(upstream: UpstreamResponse, maxBytes: number): Promise<Buffer> {
+export async function readUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 'body'>, maxBytes: number, scrub: KeyScrub): Promise<Buffer> {
   const declared = upstream.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     upstream.body.destroy();
@@ -30,13 +33,13 @@ export async function readUpstreamBody(upstream: UpstreamResponse, maxBytes: num
     upstream.body.destroy();
     throw gatewayErrorMidBody(err, false);
   }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  return scrub.bytes(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
 /** Sends `body` with the upstream's status and relayed headers. */
-export function sendUpstreamBody(upstream: UpstreamResponse, body: Buffer, res: Response): void {
+export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 'status'>, body: Buffer, res: Response, scrub: KeyScrub): void {
   res.statusCode = upstream.status;
-  relayResponseHeaders(res, upstream.headers);
+  relayResponseHeaders(res, upstream.headers, scrub);
   res.setHeader('content-length', body.length);
   res.end(body);
 }

@@ -2,10 +2,11 @@
 import type { Response } from 'express';
 import type { Logger } from 'winston';
 import { GatewayError, INTERNAL_ERROR, errorTypeForUpstreamEvent, gatewayErrorMidBody, isTransportError } from '../errors';
-import type { KeyRedactor } from '../keypool/key-redactor';
 import { errorMessage } from '../observability/logger';
 import type { LogThrottle } from '../observability/log-throttle';
 import type { ErrorType } from '../recorder/types';
+import { redactEvents } from '../redaction/event-redaction';
+import type { KeyScrub } from '../redaction/redactor';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { ApiAdapter, StreamError, StreamObserver } from './api';
@@ -34,40 +35,16 @@ export interface StreamContext {
   readonly logger: Logger;
   /** Holds back repeated identical transport-failure lines. */
   readonly throttle: LogThrottle;
-  readonly redactor: KeyRedactor;
-  /** A BYOK client's own key, redacted like a pool key. */
-  readonly extraKey: string | undefined;
+  /** This request's redaction (pool keys and a BYOK client's own key). */
+  readonly scrub: KeyScrub;
   /** A gateway error in the provider's words, for the stream's error event. */
   describe(error: GatewayError): StreamError;
-}
-
-/**
- * Redacts the bytes of every event the observer reports as an upstream error (the only events that can carry
- * upstream-written text about our credentials); all other events pass untouched and unscanned.
- */
-function redactErrorEvents(observer: StreamObserver, ctx: StreamContext): StreamObserver {
-  return {
-    accept(event) {
-      const before = observer.upstreamError;
-      const accepted = observer.accept(event);
-      if (observer.upstreamError !== before) event.raw = ctx.redactor.redactBuffer(event.raw, ctx.extraKey);
-      return accepted;
-    },
-    get completed() {
-      return observer.completed;
-    },
-    get upstreamError() {
-      return observer.upstreamError;
-    },
-    finish: () => observer.finish(),
-    errorEvent: observer.errorEvent && ((error) => observer.errorEvent!(error)),
-  };
 }
 
 /** The error a failed stream ends with; transport failures are logged (throttled), bugs always. */
 export function streamFailure(err: unknown, ctx: StreamContext): GatewayError {
   if (err instanceof GatewayError) return err;
-  const meta = { provider: ctx.providerName, interceptionId: ctx.interceptionId, error: ctx.redactor.redact(errorMessage(err), ctx.extraKey) };
+  const meta = { provider: ctx.providerName, interceptionId: ctx.interceptionId, error: errorMessage(err) };
   if (!isTransportError(err)) {
     ctx.logger.error('stream relay failed', meta);
     return INTERNAL_ERROR;
@@ -128,17 +105,20 @@ export async function relayStream(
   ctx: StreamContext,
 ): Promise<StreamOutcome> {
   const { signal } = ctx;
-  observer = redactErrorEvents(observer, ctx);
   res.statusCode = upstream.status;
-  relayResponseHeaders(res, upstream.headers);
+  relayResponseHeaders(res, upstream.headers, ctx.scrub);
   res.flushHeaders();
   const decoder = new SseDecoder();
   try {
     for await (const chunk of upstream.body) {
-      if (!forward(res, chunk as Buffer, decoder.push(chunk as Buffer), observer)) await waitForDrain(res);
+      const events = decoder.push(chunk as Buffer);
+      const redacted = redactEvents(events, ctx.scrub);
+      if (!forward(res, redacted ? undefined : chunk as Buffer, events, observer)) await waitForDrain(res);
       if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
     }
-    forward(res, undefined, decoder.end(), observer);
+    const last = decoder.end();
+    redactEvents(last, ctx.scrub);
+    forward(res, undefined, last, observer);
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);
@@ -148,7 +128,7 @@ export async function relayStream(
   if (observer.upstreamError) {
     res.end();
     const { message, type } = observer.upstreamError;
-    return { status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: ctx.redactor.redact(message, ctx.extraKey) };
+    return { status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: message };
   }
   if (!observer.completed) {
     res.end(errorEvent(observer, api, ctx.describe(INCOMPLETE)));

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
+import type { KeyScrub } from '../redaction/redactor';
 import { connectionTokens, isRelayedResponseHeader } from '../upstream/headers';
 
 /** Answers with a gateway error as the provider would, unless a response has already begun. */
@@ -16,11 +17,16 @@ export function sendGatewayError(res: Response, provider: ProviderAdapter, error
   res.end(provider.errorBody(error));
 }
 
-/** Copies the upstream headers a client relies on (content type, request ids, rate limits, retry hints). */
-export function relayResponseHeaders(res: ServerResponse, headers: IncomingHttpHeaders): void {
+/**
+ * Copies the upstream headers a client relies on (content type, request ids, rate limits, retry hints), each value
+ * through `scrub`: the one place relayed header values are redacted (an upstream may echo a key in `x-request-id`).
+ */
+export function relayResponseHeaders(res: ServerResponse, headers: IncomingHttpHeaders, scrub: KeyScrub): void {
   const hopByHop = connectionTokens(headers.connection);
   for (const name in headers) {
     const value = headers[name];
-    if (value !== undefined && isRelayedResponseHeader(name) && !hopByHop?.has(name)) res.setHeader(name, value);
+    if (value !== undefined && isRelayedResponseHeader(name) && !hopByHop?.has(name)) {
+      res.setHeader(name, typeof value === 'string' ? scrub.text(value) : value.map(scrub.text));
+    }
   }
 }

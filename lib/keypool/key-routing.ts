@@ -9,6 +9,8 @@ import { maskKey } from './key-mask';
 /** How one upstream call will be authenticated. */
 export interface CredentialPlan {
   readonly kind: CredentialKind;
+  /** The client's own key when the plan uses it (BYOK), so that what the bridge writes masks it like a pool key. */
+  readonly byokKey?: string;
   /** Runs `attempt` with one credential (BYOK) or walks the pool. */
   run<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R>;
 }
@@ -32,6 +34,7 @@ export class KeyRouting {
     const credential: Credential = { key: own.key, hint: maskKey(own.key), kind: 'byok', headers: own.headers };
     return {
       kind: 'byok',
+      byokKey: own.key,
       run(attempt, trace) {
         trace.attempts++;
         trace.credential = credential;

@@ -10,7 +10,8 @@ import type { AttemptResult, AttemptTrace } from '../keypool/key-pool';
 import { resolveActor } from '../intercept/actor';
 import { readBody } from '../intercept/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../intercept/respond';
-import { readUpstreamBody } from '../intercept/relay-blocking';
+import { readUpstreamBody, sendUpstreamBody } from '../intercept/relay-blocking';
+import { decodeBody } from '../upstream/content-encoding';
 import { addActorHeaders } from '../intercept/upstream-headers';
 import { errorMessage } from '../observability/logger';
 import type { BridgeRuntime, ProviderRuntime } from '../runtime';
@@ -44,7 +45,8 @@ function declaresBody(headers: IncomingHttpHeaders): boolean {
 
 /** Builds the passthrough handler of one provider (one proxy, one keep-alive agent, one header rule, made here once). */
 export function createPassthroughHandler(provider: ProviderRuntime, bridge: BridgeRuntime) {
-  const { adapter, client, keys, redactor } = provider;
+  const { adapter, client, keys } = provider;
+  const { redactor } = bridge;
   const headerRule = createHeaderRule(bridge.dropHeaders);
   const attempts = new WeakMap<IncomingMessage, Attempt>();
   const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
@@ -141,24 +143,25 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (adapter.actorHeaders) addActorHeaders(headers, actor);
       for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
 
-      const upstream = await keys.plan(req.headers).run((credential) => {
+      const plan = keys.plan(req.headers);
+      const scrub = redactor.forRequest(plan.byokKey);
+      const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
         return current.response;
       }, trace);
       if (upstream.status >= 400) {
-        // An upstream that rejects a key may quote it back: error bodies are read (bounded) and redacted.
-        const received = await readUpstreamBody({ ...upstream, body: upstream.message }, bridge.maxResponseBytes);
-        const credential = trace.credential;
-        const body = redactor.redactBuffer(received, credential?.kind === 'byok' ? credential.key : undefined);
-        res.statusCode = upstream.status;
-        relayResponseHeaders(res, upstream.headers);
-        res.setHeader('content-length', body.length);
-        res.end(body);
+        // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
+        const decoded = decodeBody(upstream.message, upstream.headers);
+        const body = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
+        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, res, scrub);
         return;
       }
       res.statusCode = upstream.status;
-      relayResponseHeaders(res, upstream.headers);
+      relayResponseHeaders(res, upstream.headers, scrub);
+      // Relayed as received, so with the header that says how it is encoded (it is garbage to the client without it).
+      const encoding = upstream.headers['content-encoding'];
+      if (encoding !== undefined) res.setHeader('content-encoding', encoding);
       const length = upstream.headers['content-length'];
       if (length !== undefined) res.setHeader('content-length', length);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.

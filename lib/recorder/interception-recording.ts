@@ -7,10 +7,13 @@ import type {
 /** A call to the host's recorder, not made yet. */
 export type RecordCall = () => void | Promise<void>;
 
+/** Hands one record to the host's recorder. */
+export type Deliver<R> = (record: R) => void | Promise<void>;
+
 /** What an {@link InterceptionRecording} hands its calls to (the {@link SafeRecorder}). */
 export interface RecordingOwner {
-  /** Queues `call`; false when it was dropped. `always` admits it past the queue bound (ends of admitted starts). */
-  enqueue(recording: InterceptionRecording, what: string, call: RecordCall, always: boolean): boolean;
+  /** Queues the delivery of `record`; false when it was dropped. `always` admits it past the queue bound (ends of admitted starts). */
+  enqueue<R extends object>(recording: InterceptionRecording, what: string, record: R, deliver: Deliver<R>, always: boolean): boolean;
   /** Counts a call that will never be made. */
   drop(what: string, reason: 'queue full' | 'closed' | 'after end'): void;
 }
@@ -33,13 +36,15 @@ export class InterceptionRecording {
   private ended = false;
   /** The start was dropped: the rest would describe an interception the recorder never saw. */
   private dropped = false;
+  /** The client's own key when this interception uses it: masked in its records like a pool key. */
+  byokKey: string | undefined;
 
   constructor(private readonly owner: RecordingOwner | undefined, private readonly recorder: Recorder | undefined) {}
 
   start(r: InterceptionRecord): void {
     if (this.started) return;
     this.started = true;
-    if (this.owner && !this.owner.enqueue(this, 'recordInterception', () => this.recorder!.recordInterception(r), false)) this.dropped = true;
+    if (this.owner && !this.owner.enqueue(this, 'recordInterception', r, (x) => this.recorder!.recordInterception(x), false)) this.dropped = true;
   }
 
   /** Records the end once; later calls are ignored so every path can call it safely. */
@@ -47,40 +52,40 @@ export class InterceptionRecording {
     if (!this.started || this.ended) return;
     this.ended = true;
     // Past the queue bound too: an admitted start always gets its end (at most one per request in flight).
-    this.push('recordInterceptionEnded', () => this.recorder!.recordInterceptionEnded(r), true);
+    this.push('recordInterceptionEnded', r, (x) => this.recorder!.recordInterceptionEnded(x), true);
   }
 
   tokenUsage(r: TokenUsageRecord): void {
-    this.push('recordTokenUsage', () => this.recorder!.recordTokenUsage(r), false);
+    this.push('recordTokenUsage', r, (x) => this.recorder!.recordTokenUsage(x), false);
   }
 
   promptUsage(r: PromptUsageRecord): void {
-    this.push('recordPromptUsage', () => this.recorder!.recordPromptUsage(r), false);
+    this.push('recordPromptUsage', r, (x) => this.recorder!.recordPromptUsage(x), false);
   }
 
   toolUsage(r: ToolUsageRecord): void {
-    this.push('recordToolUsage', () => this.recorder!.recordToolUsage(r), false);
+    this.push('recordToolUsage', r, (x) => this.recorder!.recordToolUsage(x), false);
   }
 
   modelThought(r: ModelThoughtRecord): void {
     const recorder = this.recorder;
     if (!recorder?.recordModelThought) return;
-    this.push('recordModelThought', () => recorder.recordModelThought!(r), false);
+    this.push('recordModelThought', r, (x) => recorder.recordModelThought!(x), false);
   }
 
   /** A passthrough call: a recording of its own holding this one record. */
   passthrough(r: PassthroughRecord): void {
     const recorder = this.recorder;
     if (!recorder?.recordPassthrough) return;
-    this.push('recordPassthrough', () => recorder.recordPassthrough!(r), false);
+    this.push('recordPassthrough', r, (x) => recorder.recordPassthrough!(x), false);
   }
 
-  private push(what: string, call: RecordCall, always: boolean): void {
+  private push<R extends object>(what: string, record: R, deliver: Deliver<R>, always: boolean): void {
     const owner = this.owner;
     if (!owner) return;
     if (this.dropped) return owner.drop(what, 'queue full');
     // Usage that arrives after a forced end (shutdown) would reach the recorder after the end record.
     if (this.ended && what !== 'recordInterceptionEnded') return owner.drop(what, 'after end');
-    owner.enqueue(this, what, call, always);
+    owner.enqueue(this, what, record, deliver, always);
   }
 }

@@ -3,7 +3,9 @@ import type { Logger } from 'winston';
 import { settlesWithin } from '../deadline';
 import { LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
-import { InterceptionRecording, type QueuedCall, type RecordCall, type RecordingOwner } from './interception-recording';
+import type { Redactor } from '../redaction/redactor';
+import { redactRecord } from '../redaction/record-redaction';
+import { InterceptionRecording, type Deliver, type QueuedCall, type RecordingOwner } from './interception-recording';
 import type { Recorder } from './types';
 
 export { InterceptionRecording } from './interception-recording';
@@ -62,7 +64,9 @@ export class SafeRecorder implements RecordingOwner {
   private readonly limits: SafeRecorderLimits;
   private readonly throttle = new LogThrottle(RECORDER_LOG_INTERVAL_MS);
 
-  constructor(private readonly recorder: Recorder | undefined, private readonly logger: Logger, limits?: Partial<SafeRecorderLimits>) {
+  /** `redactor`: the bridge's redaction rule, applied to every record before it is queued. */
+  constructor(private readonly recorder: Recorder | undefined, private readonly logger: Logger, limits?: Partial<SafeRecorderLimits>,
+    private readonly redactor?: Redactor) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
@@ -112,7 +116,7 @@ export class SafeRecorder implements RecordingOwner {
   }
 
   /** @internal */
-  enqueue(recording: InterceptionRecording, what: string, call: RecordCall, always: boolean): boolean {
+  enqueue<R extends object>(recording: InterceptionRecording, what: string, record: R, deliver: Deliver<R>, always: boolean): boolean {
     if (this.closed) {
       this.drop(what, 'closed');
       return false;
@@ -121,9 +125,10 @@ export class SafeRecorder implements RecordingOwner {
       this.drop(what, 'queue full');
       return false;
     }
+    const safe = redactRecord(record, this.redactor, recording.byokKey); // keys never reach a store (nor the dashboard)
     this.pendingCount++;
     this.unfinished++;
-    this.schedule({ recording, what, call });
+    this.schedule({ recording, what, call: () => deliver(safe) });
     return true;
   }
 

@@ -22,12 +22,20 @@ async function forward(events: SseEvent[], filter: EventFilter, client: ClientSt
   }
 }
 
-/** Pumps `body` until it ends; transport errors propagate to the caller, which owns the error event. */
-export async function pumpEvents(body: AsyncIterable<unknown>, filter: EventFilter, client: ClientStream, maxEventBytes: number): Promise<void> {
+/**
+ * Pumps `body` until it ends; transport errors propagate to the caller, which owns the error event. `redact`
+ * sees every decoded event first (it may replace them), before the filter reads them.
+ */
+export async function pumpEvents(body: AsyncIterable<unknown>, filter: EventFilter, client: ClientStream, maxEventBytes: number,
+  redact: (events: SseEvent[]) => unknown): Promise<void> {
   const decoder = new SseDecoder();
   for await (const chunk of body) {
-    await forward(decoder.push(chunk as Buffer), filter, client);
+    const events = decoder.push(chunk as Buffer);
+    redact(events);
+    await forward(events, filter, client);
     if (decoder.pendingBytes > maxEventBytes) throw new EventTooLargeError(maxEventBytes);
   }
-  await forward(decoder.end(), filter, client);
+  const last = decoder.end();
+  redact(last);
+  await forward(last, filter, client);
 }

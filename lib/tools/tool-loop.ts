@@ -7,6 +7,8 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, type StreamError } from '../errors';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ErrorType } from '../recorder/types';
+import { redactEvents } from '../redaction/event-redaction';
+import type { KeyScrub } from '../redaction/redactor';
 import type { ClientStream } from '../streaming/client-stream';
 import { EventTooLargeError, pumpEvents } from '../streaming/stream-pump';
 import type { UpstreamResponse } from '../upstream/upstream-client';
@@ -46,12 +48,10 @@ export interface ToolLoopContext {
   describe(error: GatewayError): StreamError;
   /** The upstream's own message in an error body, if it has one. */
   errorMessageOf(body: Buffer): string | undefined;
-  /** Reads a whole (bounded) upstream body. */
+  /** Reads a whole (bounded, redacted) upstream body. */
   readBody(upstream: UpstreamResponse): Promise<Buffer>;
-  /** Replaces any key the bytes quote (error bodies and error events) by its hint. */
-  redact(bytes: Buffer): Buffer;
-  /** Replaces any key a text quotes (an upstream error event's message, for the end record) by its hint. */
-  redactText(text: string): string;
+  /** This request's redaction: of relayed events, and of tool results before the model or a record sees them. */
+  scrub: KeyScrub;
   /** The error a stream that broke while its body was arriving ends with; logs it (throttled) as the plain relay does. */
   midStreamFailure(err: unknown): GatewayError;
   sink: RecordSink;
@@ -82,7 +82,8 @@ export async function runToolLoop(ctx: ToolLoopContext): Promise<LoopOutcome> {
     let outcomes: ToolOutcome[];
     if (ctx.streaming) ctx.client.startKeepAlive(ctx.keepAliveMs);
     try {
-      outcomes = await runToolCalls(injected, ctx.injector, ctx.toolContext);
+      // A tool may quote any pool key: neither the model nor a record gets it.
+      outcomes = (await runToolCalls(injected, ctx.injector, ctx.toolContext)).map((o) => ({ ...o, result: ctx.scrub.value(o.result) }));
     } finally {
       ctx.client.stopKeepAlive();
     }
@@ -122,9 +123,8 @@ function upstreamFailed(ctx: ToolLoopContext, status: number, body: Buffer): Loo
 
 async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
   const upstream = await ctx.send(ctx.conversation.body());
-  const received = await ctx.readBody(upstream);
+  const body = await ctx.readBody(upstream);
   const ok = upstream.status >= 200 && upstream.status < 300;
-  const body = ok ? received : ctx.redact(received);
   const turn = ok ? ctx.conversation.readAnswer(body) : undefined;
   if (!turn) {
     // An error (on any iteration) or an answer the loop cannot read goes to the client as the upstream sent it.
@@ -154,7 +154,7 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
     return failStream(ctx, gatewayErrorForTransport(err));
   }
   if (upstream.status !== 200 || !isEventStream(upstream.headers)) {
-    const body = ctx.redact(await ctx.readBody(upstream));
+    const body = await ctx.readBody(upstream);
     if (!ctx.client.started) {
       sendBlocking(ctx, upstream.status, upstream.headers, body);
       return { outcome: upstreamFailed(ctx, upstream.status, body) };
@@ -166,16 +166,8 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
   }
   ctx.client.open(upstream.status, upstream.headers);
   const observer = ctx.conversation.observe(iteration);
-  const filter = {
-    accept(event: Parameters<typeof observer.accept>[0]) {
-      const before = observer.upstreamError;
-      const bytes = observer.accept(event);
-      // Error events are the only ones an upstream writes about credentials.
-      return bytes && observer.upstreamError !== before ? ctx.redact(bytes) : bytes;
-    },
-  };
   try {
-    await pumpEvents(upstream.body, filter, ctx.client, ctx.maxEventBytes);
+    await pumpEvents(upstream.body, observer, ctx.client, ctx.maxEventBytes, (events) => redactEvents(events, ctx.scrub));
   } catch (err) {
     if (ctx.toolContext.signal.aborted) throw err;
     recordTurn(ctx.sink, observer.turn(), [], new Map());
@@ -187,7 +179,7 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<St
     recordTurn(ctx.sink, turn, [], new Map());
     ctx.client.end(); // the upstream's error event was relayed as it came
     const { type, message } = observer.upstreamError;
-    return { outcome: { httpStatus: 200, status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: ctx.redactText(message) } };
+    return { outcome: { httpStatus: 200, status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: message } };
   }
   if (!observer.completed) {
     recordTurn(ctx.sink, turn, [], new Map());

@@ -70,6 +70,8 @@ export function createHeaderRule(dropHeaders: readonly string[]): HeaderRule {
         if (++count > MAX_FORWARDED_HEADERS || bytes > MAX_FORWARDED_HEADER_BYTES) throw tooLarge();
         out[name] = value;
       }
+      // Every answer must be readable to be scanned for keys: ask for it unencoded (a client's own wish was dropped above).
+      out['accept-encoding'] = 'identity';
       return out;
     },
   };

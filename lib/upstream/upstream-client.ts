@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ProviderTimeouts } from '../providers/types';
 import { settlesWithin } from '../deadline';
+import { decodeBody } from './content-encoding';
 
 /** An upstream response whose body has not been read yet. */
 export interface UpstreamResponse {
@@ -50,13 +51,17 @@ export class UpstreamClient {
       body: req.body,
       signal: req.signal,
     });
-    const body = res.body;
+    const raw = res.body;
+    // What the bridge reads is what it scans and relays: an encoded answer (a hostile upstream ignoring identity) is decoded.
+    const { body, headers } = decodeBody(raw, res.headers as IncomingHttpHeaders);
     return {
       status: res.statusCode,
-      headers: res.headers as IncomingHttpHeaders,
+      headers,
       body,
       discard() {
-        body.dump().catch(() => undefined);
+        // A decoded body is cut (rare: the bridge asks for identity); a plain one is drained to keep the connection.
+        if (body !== raw) body.destroy();
+        else raw.dump().catch(() => undefined);
       },
     };
   }

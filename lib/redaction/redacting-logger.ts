@@ -1,0 +1,31 @@
+/** The bridge's logger, wrapped once at creation so that every line's message and meta go through the redaction rule. */
+import type { Logger } from 'winston';
+import type { Redactor } from './redactor';
+
+/** The methods that write a line (winston's levels and `log`); everything else passes through untouched. */
+const WRITERS = new Set(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'log']);
+
+/**
+ * `logger` with every argument of every line redacted (messages, string meta, nested meta, errors). A proxy rather
+ * than a winston format, so a host's logger is neither changed nor required to be winston inside; `child()` loggers
+ * are wrapped too.
+ */
+export function redactingLogger(logger: Logger, redactor: Redactor): Logger {
+  const wrapped = new Map<string, unknown>();
+  return new Proxy(logger, {
+    get(target, prop) {
+      const member: unknown = Reflect.get(target, prop, target);
+      if (typeof prop !== 'string' || typeof member !== 'function') return member;
+      if (prop === 'child') return (...args: unknown[]) => redactingLogger(member.apply(target, args) as Logger, redactor);
+      if (!WRITERS.has(prop)) return member;
+      let writer = wrapped.get(prop);
+      if (!writer) {
+        writer = function redactedLine(...args: unknown[]) {
+          return member.apply(target, args.map((arg) => redactor.value(arg)));
+        };
+        wrapped.set(prop, writer);
+      }
+      return writer;
+    },
+  });
+}

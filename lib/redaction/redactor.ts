@@ -1,0 +1,164 @@
+/** The one redaction rule: every pool key (and a request's BYOK key) becomes its hint, in text, bytes and record values, JSON escapes included. */
+import { maskKey } from '../keypool/key-mask';
+import { originalOffset, unescapedView } from './json-escapes';
+
+/**
+ * Keys shorter than this are not searched for: real provider keys are 30+ characters, and searching every answer
+ * for a short one (`sk-a`) would rewrite ordinary text ("risk-assessment") in successful answers.
+ */
+export const MIN_REDACTED_KEY_LENGTH = 8;
+/** Bytes of a key's start searched first: keys of one provider share it (`sk-proj-`), so one search serves all. */
+const ANCHOR_BYTES = 6;
+/** Deeper record values are checked as JSON text as a whole (a hostile model's arguments may nest without end). */
+const MAX_DEPTH = 32;
+/** What a too-deep value that quotes a key is replaced with. */
+export const TOO_DEEP = '[redacted: nested too deeply to scan]';
+
+interface KeyEntry {
+  readonly key: string;
+  readonly hint: string;
+}
+
+const BACKSLASH_U = Buffer.from('\\u');
+
+/** Bound to one request's BYOK key: what every output stage of that request calls. */
+export interface KeyScrub {
+  text(s: string): string;
+  bytes(b: Buffer): Buffer;
+  value<T>(v: T): T;
+}
+
+/**
+ * Built once at bridge creation from every provider's pool keys (a tool or an upstream may quote any of them).
+ * `text`, `bytes` and `value` are the only ways anything in the bridge redacts; each also masks `byok`, the
+ * request's own client key, when given. Bytes with no key start and no `\u` escape are returned untouched, after
+ * one `Buffer.indexOf` per distinct key start and one for `\u`.
+ */
+export class Redactor {
+  private readonly keys: readonly KeyEntry[];
+  private readonly anchors: readonly Buffer[];
+  /** A backslash may hide a key only when some key has a character JSON escapes short (`/`, `"`…) or via `\u`. */
+  private readonly shortEscapes: boolean;
+
+  constructor(keys: readonly string[]) {
+    const usable = [...new Set(keys)].filter((k) => k.length >= MIN_REDACTED_KEY_LENGTH);
+    // Longest first, so a key that contains another is replaced whole.
+    this.keys = usable.sort((a, b) => b.length - a.length).map((key) => ({ key, hint: maskKey(key) }));
+    const anchors = new Set(usable.map((k) => k.slice(0, ANCHOR_BYTES)));
+    this.anchors = [...anchors].map((a) => Buffer.from(a, 'utf8'));
+    this.shortEscapes = usable.some(hasShortEscape);
+  }
+
+  /** This request's scrub: the pool keys plus `byok`. */
+  forRequest(byok?: string): KeyScrub {
+    return {
+      text: (s) => this.text(s, byok),
+      bytes: (b) => this.bytes(b, byok),
+      value: (v) => this.value(v, byok),
+    };
+  }
+
+  /** `s` with every key replaced by its hint, whether written plainly or with JSON escapes. */
+  text(s: string, byok?: string): string {
+    const keys = this.withByok(byok);
+    let out = s;
+    for (const { key, hint } of keys) if (out.includes(key)) out = out.split(key).join(hint);
+    return out.includes('\\') ? redactEscaped(out, keys) : out;
+  }
+
+  /** Like {@link text} for bytes; returns `b` itself when nothing matched (the usual case, kept byte-identical). */
+  bytes(b: Buffer, byok?: string): Buffer {
+    if (!this.mayHold(b, byok)) return b;
+    const s = b.toString('utf8');
+    const out = this.text(s, byok);
+    return out === s ? b : Buffer.from(out, 'utf8');
+  }
+
+  /** A record or log value with every string (and property name) redacted; the same object when nothing changed. */
+  value<T>(v: T, byok?: string): T {
+    return this.walk(v, byok, 0) as T;
+  }
+
+  private walk(v: unknown, byok: string | undefined, depth: number): unknown {
+    if (typeof v === 'string') return this.text(v, byok);
+    if (!v || typeof v !== 'object') return v;
+    if (depth >= MAX_DEPTH) return this.tooDeep(v, byok);
+    if (v instanceof Error) {
+      const message = this.text(v.message, byok);
+      const stack = v.stack === undefined ? undefined : this.text(v.stack, byok);
+      if (message === v.message && stack === v.stack) return v;
+      const copy = new Error(message);
+      copy.name = v.name;
+      copy.stack = stack;
+      return copy;
+    }
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const item = this.walk(v[i], byok, depth + 1);
+        if (item !== v[i]) (copy ??= [...v])[i] = item;
+      }
+      return copy ?? v;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return v; // Dates, Buffers…: no key text of their own
+    let copy: Record<string, unknown> | undefined;
+    for (const [name, item] of Object.entries(v)) {
+      const safeName = this.text(name, byok);
+      const safeItem = this.walk(item, byok, depth + 1);
+      if (safeName === name && safeItem === item) continue;
+      copy ??= { ...(v as Record<string, unknown>) };
+      if (safeName !== name) delete copy[name];
+      copy[safeName] = safeItem;
+    }
+    return copy ?? v;
+  }
+
+  private tooDeep(v: object, byok: string | undefined): unknown {
+    try {
+      const json = JSON.stringify(v);
+      return json === undefined || this.text(json, byok) === json ? v : TOO_DEEP;
+    } catch {
+      return TOO_DEEP; // too deep even to write as JSON: it cannot be shown safely
+    }
+  }
+
+  private withByok(byok: string | undefined): readonly KeyEntry[] {
+    if (!byok || byok.length < MIN_REDACTED_KEY_LENGTH) return this.keys;
+    return [{ key: byok, hint: maskKey(byok) }, ...this.keys];
+  }
+
+  /** Whether `b` may hold a key: the cheap test every relayed event and body goes through. */
+  private mayHold(b: Buffer, byok: string | undefined): boolean {
+    for (const anchor of this.anchors) if (b.indexOf(anchor) !== -1) return true;
+    if (b.indexOf(BACKSLASH_U) !== -1) return true;
+    if (byok && byok.length >= MIN_REDACTED_KEY_LENGTH && (b.indexOf(byok) !== -1 || (hasShortEscape(byok) && b.includes(0x5c)))) return true;
+    return this.shortEscapes && b.includes(0x5c);
+  }
+}
+
+function hasShortEscape(key: string): boolean {
+  return /["\\/\b\f\n\r\t]/.test(key);
+}
+
+/** Replaces keys that only appear once JSON escapes are decoded, cutting the escaped spans of the original text. */
+function redactEscaped(text: string, keys: readonly KeyEntry[]): string {
+  const view = unescapedView(text);
+  if (!view) return text;
+  const spans: Array<{ start: number; end: number; hint: string }> = [];
+  for (const { key, hint } of keys) {
+    for (let at = view.decoded.indexOf(key); at !== -1; at = view.decoded.indexOf(key, at + key.length)) {
+      spans.push({ start: originalOffset(view, at), end: originalOffset(view, at + key.length), hint });
+    }
+  }
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let pos = 0;
+  for (const span of spans) {
+    if (span.start < pos) continue; // inside a longer key already replaced
+    out += text.slice(pos, span.start) + span.hint;
+    pos = span.end;
+  }
+  return out + text.slice(pos);
+}

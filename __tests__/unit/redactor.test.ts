@@ -35,6 +35,9 @@ describe('text', () => {
   test('a BYOK key is masked like a pool key, escaped or not', () => {
     expect(r.text(`${BYOK} ${escaped(BYOK)}`, BYOK)).toBe(`${maskKey(BYOK)} ${maskKey(BYOK)}`);
     expect(r.forRequest(BYOK).text(BYOK)).toBe(maskKey(BYOK));
+    const unlike = 'azure-client-key-0123456789abcdef';
+    expect(r.forRequest(unlike).bytes(Buffer.from(`k=${unlike}`)).toString()).toBe(`k=${maskKey(unlike)}`);
+    expect(r.forRequest(BYOK).bytes(Buffer.from(`k=${BYOK}`)).toString()).toBe(`k=${maskKey(BYOK)}`);
   });
 
   test('a key that contains another is replaced whole', () => {

@@ -37,6 +37,8 @@ export interface KeyScrub {
 export class Redactor {
   private readonly keys: readonly KeyEntry[];
   private readonly anchors: readonly Buffer[];
+  /** The start all keys share (`sk-`), when they share one of 2+ bytes: one search then stands for all anchors. */
+  private readonly prefix: Buffer | undefined;
   /** A backslash may hide a key only when some key has a character JSON escapes short (`/`, `"`…) or via `\u`. */
   private readonly shortEscapes: boolean;
 
@@ -46,15 +48,20 @@ export class Redactor {
     this.keys = usable.sort((a, b) => b.length - a.length).map((key) => ({ key, hint: maskKey(key) }));
     const anchors = new Set(usable.map((k) => k.slice(0, ANCHOR_BYTES)));
     this.anchors = [...anchors].map((a) => Buffer.from(a, 'utf8'));
+    const shared = commonPrefix([...anchors]);
+    this.prefix = this.anchors.length > 1 && shared.length >= 2 ? Buffer.from(shared, 'utf8') : undefined;
     this.shortEscapes = usable.some(hasShortEscape);
   }
 
   /** This request's scrub: the pool keys plus `byok`. */
   forRequest(byok?: string): KeyScrub {
+    const own = byok && byok.length >= MIN_REDACTED_KEY_LENGTH ? byok : undefined;
+    // A BYOK key starting like the pool keys is found by their search; another needs its own (made once here).
+    const needle = own && !(this.prefix && own.startsWith(this.prefix.toString('utf8'))) ? Buffer.from(own, 'utf8') : undefined;
     return {
-      text: (s) => this.text(s, byok),
-      bytes: (b) => this.bytes(b, byok),
-      value: (v) => this.value(v, byok),
+      text: (s) => this.text(s, own),
+      bytes: (b) => (this.mayHold(b, needle, own) ? this.rewrite(b, own) : b),
+      value: (v) => this.value(v, own),
     };
   }
 
@@ -68,7 +75,11 @@ export class Redactor {
 
   /** Like {@link text} for bytes; returns `b` itself when nothing matched (the usual case, kept byte-identical). */
   bytes(b: Buffer, byok?: string): Buffer {
-    if (!this.mayHold(b, byok)) return b;
+    const own = byok && byok.length >= MIN_REDACTED_KEY_LENGTH ? byok : undefined;
+    return this.mayHold(b, own ? Buffer.from(own, 'utf8') : undefined, own) ? this.rewrite(b, own) : b;
+  }
+
+  private rewrite(b: Buffer, byok: string | undefined): Buffer {
     const s = b.toString('utf8');
     const out = this.text(s, byok);
     return out === s ? b : Buffer.from(out, 'utf8');
@@ -128,13 +139,26 @@ export class Redactor {
     return [{ key: byok, hint: maskKey(byok) }, ...this.keys];
   }
 
-  /** Whether `b` may hold a key: the cheap test every relayed event and body goes through. */
-  private mayHold(b: Buffer, byok: string | undefined): boolean {
-    for (const anchor of this.anchors) if (b.indexOf(anchor) !== -1) return true;
+  /**
+   * Whether `b` may hold a key: the cheap test every relayed event and body goes through. Usually two native
+   * searches (the keys' shared start, `\u`); `needle` is a BYOK key the shared start does not cover.
+   */
+  private mayHold(b: Buffer, needle: Buffer | undefined, byok: string | undefined): boolean {
+    if (this.prefix) {
+      if (b.indexOf(this.prefix) !== -1) return true; // rare in text ("disk-"); the rewrite then decides
+    } else {
+      for (const anchor of this.anchors) if (b.indexOf(anchor) !== -1) return true;
+    }
     if (b.indexOf(BACKSLASH_U) !== -1) return true;
-    if (byok && byok.length >= MIN_REDACTED_KEY_LENGTH && (b.indexOf(byok) !== -1 || (hasShortEscape(byok) && b.includes(0x5c)))) return true;
-    return this.shortEscapes && b.includes(0x5c);
+    if (needle && b.indexOf(needle) !== -1) return true;
+    return (this.shortEscapes || (!!byok && hasShortEscape(byok))) && b.includes(0x5c);
   }
+}
+
+function commonPrefix(texts: readonly string[]): string {
+  let prefix = texts[0] ?? '';
+  for (const t of texts) while (!t.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
 }
 
 function hasShortEscape(key: string): boolean {

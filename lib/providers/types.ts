@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { CredentialKind, ProviderKind } from '../recorder/types';
+import type { FailureClassifier } from './failure-table';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -44,6 +45,8 @@ export interface ProviderOptions {
 /** An allowlisted passthrough route. */
 export interface PassthroughRule {
   methods: ReadonlySet<string>;
+  /** As written (`/v1/models/:id`): names the route in logs and in the key pool's per-route state. */
+  readonly pattern: string;
   /** Tests the route path (relative to the provider prefix, without the query string). */
   matches(path: string): boolean;
 }
@@ -81,4 +84,6 @@ export interface ProviderAdapter {
   errorBody(error: GatewayError): string;
   /** The provider's own `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
   errorType(error: GatewayError): string;
+  /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */
+  classifyFailure: FailureClassifier;
 }

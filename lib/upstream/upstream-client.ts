@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ProviderTimeouts } from '../providers/types';
 import { settlesWithin } from '../deadline';
+import { readBodyPrefix } from './body-prefix';
 
 /** An upstream response whose body has not been read yet. */
 export interface UpstreamResponse {
@@ -12,6 +13,8 @@ export interface UpstreamResponse {
   body: Readable;
   /** Reads and throws away the body so the connection can be reused. */
   discard(): void;
+  /** The body's first `maxBytes` (or all of it); `body` then replays them before the rest. */
+  peekBody?(maxBytes: number): Promise<Buffer>;
 }
 
 /** A request to the upstream; `path` is relative to the client's origin. */
@@ -50,15 +53,22 @@ export class UpstreamClient {
       body: req.body,
       signal: req.signal,
     });
-    const body = res.body;
-    return {
+    const original = res.body;
+    const response: UpstreamResponse = {
       status: res.statusCode,
       headers: res.headers as IncomingHttpHeaders,
-      body,
+      body: original,
       discard() {
-        body.dump().catch(() => undefined);
+        if (response.body === original) original.dump().catch(() => undefined);
+        else response.body.destroy();
+      },
+      async peekBody(maxBytes) {
+        const { prefix, body } = await readBodyPrefix(response.body, maxBytes);
+        response.body = body;
+        return prefix;
       },
     };
+    return response;
   }
 
   /** Lets running requests finish for at most `graceMs`, then destroys the pool's connections. */

@@ -17,6 +17,7 @@ import { errorMessage } from '../observability/logger';
 import type { BridgeRuntime, ProviderRuntime } from '../runtime';
 import { createHeaderRule } from '../upstream/headers';
 import { outgoingRequest } from './outgoing-request';
+import { totalDeadlineError } from '../upstream/attempt-deadline';
 import { readBodyPrefix } from '../upstream/body-prefix';
 import { armTimeouts } from './timeouts';
 
@@ -62,6 +63,7 @@ function declaresBody(headers: IncomingHttpHeaders): boolean {
 export function createPassthroughHandler(provider: ProviderRuntime, bridge: BridgeRuntime) {
   const { adapter, client, keys, redactor } = provider;
   const headerRule = createHeaderRule(bridge.dropHeaders);
+  const totalTimeout = totalDeadlineError(adapter.timeouts.totalMs);
   const attempts = new WeakMap<IncomingMessage, Attempt>();
   const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
   const origin = new URL(client.origin);
@@ -82,7 +84,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (!attempt) return;
       attempt.proxyReq = proxyReq;
       if (attempt.cancelled) proxyReq.destroy();
-      else armTimeouts(proxyReq, adapter.timeouts);
+      else armTimeouts(proxyReq, adapter.timeouts, totalTimeout);
     });
     proxyServer.on('proxyRes', (message: IncomingMessage, req: Request) => {
       attempts.get(req)?.resolve(proxiedResponse(message));
@@ -188,7 +190,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const message = upstream.body;
       message.once('error', (err) => {
         if (!clientGone) bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
-        res.destroy();
+        if (res.headersSent || !(err instanceof GatewayError)) return void res.destroy();
+        // Nothing reached the client yet (e.g. the total deadline before the first byte): answer in the provider's shape.
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        sendGatewayError(res, adapter, err);
       });
       message.pipe(res);
     } catch (err) {

@@ -12,6 +12,13 @@ export interface ProviderTimeouts {
   headersMs?: number;
   /** Longest silence between two body chunks of a response. Defaults to 300,000 ms. */
   idleMs?: number;
+  /**
+   * Longest one upstream attempt may take, from sending the request to the last byte of the answer (each call of the
+   * tool loop is an attempt). Bounds an upstream that keeps a request, and its memory, alive by dripping bytes. Past
+   * it: a `504` (`upstream_timeout`) before the first byte reached the client, one error event after. Defaults to
+   * 1,800,000 ms (30 minutes: long reasoning streams of tens of thousands of output tokens must fit).
+   */
+  totalMs?: number;
 }
 
 /** How long failing keys rest. */

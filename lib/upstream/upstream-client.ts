@@ -1,9 +1,11 @@
 /** The HTTP client to one provider: a keep-alive connection pool (undici), abortable requests. */
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ProviderTimeouts } from '../providers/types';
 import { settlesWithin } from '../deadline';
+import type { GatewayError } from '../errors';
+import { attemptDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 
 /** An upstream response whose body has not been read yet. */
@@ -31,11 +33,15 @@ export class UpstreamClient {
   /** Path of the base URL (no trailing slash), prefixed to every request path. */
   readonly basePath: string;
   private readonly agent: Agent;
+  private readonly totalMs: number;
+  private readonly totalTimeout: GatewayError;
 
   constructor(baseURL: string, timeouts: Required<ProviderTimeouts>) {
     const url = new URL(baseURL);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.totalMs = timeouts.totalMs;
+    this.totalTimeout = totalDeadlineError(timeouts.totalMs);
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connect: { timeout: timeouts.connectMs },
@@ -44,16 +50,26 @@ export class UpstreamClient {
     });
   }
 
+  /** Sends one attempt; it is aborted with a 504 {@link GatewayError} if its answer is not over within `timeouts.totalMs`. */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const res = await this.agent.request({
-      origin: this.origin,
-      path: req.path,
-      method: req.method as 'POST',
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-    });
+    const deadline = attemptDeadline(req.signal, this.totalMs, this.totalTimeout);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.agent.request({
+        origin: this.origin,
+        path: req.path,
+        method: req.method as 'POST',
+        headers: req.headers,
+        body: req.body,
+        signal: deadline.signal,
+      });
+    } catch (err) {
+      deadline.clear();
+      throw err;
+    }
     const original = res.body;
+    // Read to its end, discarded or destroyed: the attempt is over either way.
+    original.once('close', deadline.clear);
     const response: UpstreamResponse = {
       status: res.statusCode,
       headers: res.headers as IncomingHttpHeaders,

@@ -131,7 +131,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
     adapter,
     client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
-    keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger)),
+    keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger, adapter.classifyFailure)),
     counters: emptyCounters(),
   }));
   const routing = createRouting(providers, config.providers, runtime);

@@ -103,6 +103,19 @@ describeWithRedis('key pool shared through Redis', () => {
     expect(status.keys[0].coolingUntil!.getTime()).toBeGreaterThan(Date.now() + 25_000);
   });
 
+  test('a request-caused 429 (request too large) writes nothing to Redis: instance B still starts with key one', async () => {
+    const tooLarge = { error: { message: 'Request too large for gpt-4o in organization org-abc on tokens per min (TPM): Limit 30000, Requested 52000.', type: 'tokens', param: null, code: 'rate_limit_exceeded' } };
+    upstream.behaviour = keyedUpstream({ [bearer(K1)]: [{ status: 429, headers: { 'retry-after': '86400' }, body: tooLarge }] });
+    const { a, b, prefix } = await twoReplicas();
+
+    expect(await chat(a)).toBe(429);
+    expect(keysSeen(upstream.requests)).toEqual([K1]);
+    expect(await admin.keys(`${prefix}*`)).toEqual([]);
+    expect(await chat(b)).toBe(200);
+    expect(keysSeen(upstream.requests)).toEqual([K1, K1]);
+    expect((await b.bridge.keyPoolStatus())[0].keys.map((k) => k.state)).toEqual(['healthy', 'healthy']);
+  });
+
   test('once the cooldown has passed, both instances use key one again', async () => {
     upstream.behaviour = keyedUpstream({ [bearer(K1)]: [{ status: 429, headers: { 'retry-after-ms': '300' } }] });
     const { a, b } = await twoReplicas();

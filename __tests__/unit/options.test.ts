@@ -56,6 +56,7 @@ describe('openaiProvider validates its options', () => {
     ['byok', { keys: ['k'], byok: 'yes' }],
     ['timeouts.headersMs', { keys: ['k'], timeouts: { headersMs: 0 } }],
     ['timeouts.bogus', { keys: ['k'], timeouts: { bogus: 1 } }],
+    ['timeouts.totalMs', { keys: ['k'], timeouts: { totalMs: -1 } }],
     ['cooldowns.maxMs', { keys: ['k'], cooldowns: { maxMs: 1.5 } }],
     ['kees', { kees: ['k'] }],
   ])('bad `%s`', (option, options) => {
@@ -66,6 +67,7 @@ describe('openaiProvider validates its options', () => {
     const p = openaiProvider({ keys: ['sk-1'] });
     expect(p).toMatchObject({ kind: 'openai', name: 'openai', baseURL: 'https://api.openai.com/v1', byok: false, actorHeaders: false });
     expect(p.cooldowns).toEqual({ unauthorizedMs: 60_000, rateLimitedMs: 60_000, maxMs: 3_600_000 });
+    expect(p.timeouts).toEqual({ connectMs: 10_000, headersMs: 600_000, idleMs: 300_000, totalMs: 1_800_000 });
   });
 
   test('byok without pool keys is allowed', () => {

@@ -126,7 +126,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     res.once('close', () => {
       if (!res.writableEnded) abort.abort();
     });
-    const trace: AttemptTrace = { attempts: 0, log: [] };
+    const trace: AttemptTrace = { scope: api.route, attempts: 0, log: [] };
     let recording: InterceptionRecording | undefined;
     let id = '';
     let concluded = false;

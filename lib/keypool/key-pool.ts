@@ -4,10 +4,12 @@ import type { Logger } from 'winston';
 import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
+import { CLASSIFIED_STATUSES, FAILURE_PREFIX_BYTES, classifyByStatus, type FailureClass, type FailureClassifier } from '../providers/failure-table';
 import type { ProviderCooldowns } from '../providers/types';
 import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
 import { keyFingerprint, maskKey } from './key-mask';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
+import { RouteBlocks } from './route-blocks';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
 /** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
@@ -28,10 +30,14 @@ export interface AttemptResult {
   status: number;
   headers: IncomingHttpHeaders;
   discard(): void;
+  /** The body's first bytes, kept for whoever reads the body next; without it a refusal is judged by its status alone. */
+  peekBody?(maxBytes: number): Promise<Buffer>;
 }
 
 /** Filled in while walking, for records and metrics. */
 export interface AttemptTrace {
+  /** The route this call goes to (fixed by the bridge, e.g. `/v1/responses`): a key lacking its scope is skipped there only. */
+  readonly scope?: string;
   attempts: number;
   /** Attempts that ended in a key failure and moved on to the next key. */
   failovers?: number;
@@ -72,12 +78,15 @@ export class KeyPool {
   private readonly fingerprints: readonly string[];
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+  private readonly routeBlocks = new RouteBlocks();
 
   constructor(
     keys: readonly string[],
     private readonly store: KeyStateStore,
     private readonly cooldowns: Required<ProviderCooldowns>,
     private readonly logger: Logger,
+    /** The provider adapter's judge of 401/403/429 answers; by status alone when not given. */
+    private readonly classify: FailureClassifier = (status) => classifyByStatus(status),
   ) {
     // Hashing happens here, once, never on the request path.
     this.entries = keys.map((key) => ({ key, hint: maskKey(key), kind: 'centralized', fingerprint: keyFingerprint(key) }));
@@ -89,15 +98,18 @@ export class KeyPool {
   }
 
   /**
-   * Tries healthy keys in order until one gives an answer that is not a key failure (429, 401), and returns it.
-   * Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
+   * Tries healthy keys in order until one gives an answer that is not a key failure, and returns it: a 429 or 401
+   * the provider adapter judges the key's (see FailureClass) cools the key and moves on; one the request caused is
+   * returned as it is. Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
    */
   async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R> {
     const current = await this.readCooldowns();
     const now = Date.now();
     const cooling: KeyCooldown[] = [];
+    // An unclear refusal, kept in case no other key does better.
+    let held: { result: R; entry: PoolEntry } | undefined;
     for (let i = 0; i < this.entries.length; i++) {
-      const known = current[i];
+      const known = current[i] ?? this.blockedOn(trace.scope, i, now);
       if (known && known.until > now) {
         cooling.push(known);
         continue;
@@ -106,12 +118,28 @@ export class KeyPool {
       trace.attempts++;
       trace.credential = entry;
       const result = await tracedAttempt(attempt, entry, trace);
-      const cooldown = this.cooldownFor(result);
-      if (!cooldown) return result;
-      result.discard();
+      const verdict = await this.judge(result);
+      if (verdict === undefined || verdict === 'request_fault') return result;
+      if (verdict === 'scope_fault') {
+        this.blockOnRoute(entry, i, trace.scope);
+        return result;
+      }
+      held?.result.discard();
+      held = undefined;
       trace.failovers = (trace.failovers ?? 0) + 1;
+      if (verdict === 'unclear') {
+        held = { result, entry };
+        continue;
+      }
+      result.discard();
+      const cooldown = this.cooldownFor(result);
       cooling.push(cooldown);
       await this.mark(entry, cooldown);
+    }
+    if (held) {
+      trace.failovers!--;
+      trace.credential = held.entry;
+      return held.result;
     }
     trace.exhausted = true;
     throw exhausted(cooling, Date.now());
@@ -134,16 +162,36 @@ export class KeyPool {
     return this.store.source?.() ?? 'custom';
   }
 
-  private cooldownFor(result: AttemptResult): KeyCooldown | undefined {
+  /** How the adapter judges a refusal (reading a bounded prefix of its body), or undefined for any other answer. */
+  private async judge(result: AttemptResult): Promise<FailureClass | undefined> {
+    if (!CLASSIFIED_STATUSES.has(result.status)) return undefined;
+    const prefix = result.peekBody ? await result.peekBody(FAILURE_PREFIX_BYTES) : undefined;
+    return this.classify(result.status, result.headers, prefix === undefined ? '' : prefix.toString('utf8'));
+  }
+
+  private cooldownFor(result: AttemptResult): KeyCooldown {
     const now = Date.now();
     if (result.status === 429) {
       const asked = parseRetryAfterMs(result.headers, now) ?? this.cooldowns.rateLimitedMs;
       return { until: now + clampCooldownMs(asked, this.cooldowns.maxMs), reason: 'rate_limited' };
     }
-    if (result.status === 401) {
-      return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
+    return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
+  }
+
+  private blockedOn(scope: string | undefined, index: number, now: number): KeyCooldown | undefined {
+    const until = scope === undefined ? undefined : this.routeBlocks.until(scope, index, now);
+    return until === undefined ? undefined : { until, reason: 'unauthorized' };
+  }
+
+  /** A key without this route's scope rests on this route only, as long as a 401 would rest it everywhere. */
+  private blockOnRoute(entry: PoolEntry, index: number, scope: string | undefined): void {
+    if (scope === undefined) return;
+    const until = Date.now() + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs);
+    this.routeBlocks.block(scope, index, until);
+    const suppressed = this.throttle.allow(`scope:${entry.fingerprint}:${scope}`);
+    if (suppressed !== false) {
+      this.logger.warn('provider key lacks a scope for this route; skipping it there', { key: entry.hint, route: scope, until: new Date(until).toISOString(), suppressed });
     }
-    return undefined;
   }
 
   private async readCooldowns(): Promise<Array<KeyCooldown | undefined>> {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
 import { GatewayError, gatewayErrorForTransport } from '../errors';
@@ -17,11 +18,27 @@ import { errorMessage } from '../observability/logger';
 import type { BridgeRuntime, ProviderRuntime } from '../runtime';
 import { createHeaderRule } from '../upstream/headers';
 import { outgoingRequest } from './outgoing-request';
+import { totalDeadlineError } from '../upstream/attempt-deadline';
+import { readBodyPrefix } from '../upstream/body-prefix';
 import { armTimeouts } from './timeouts';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
-  message: IncomingMessage;
+  /** The upstream body: the message itself, or a replay of it once the key walk read its first bytes. */
+  body: Readable;
+}
+
+function proxiedResponse(message: IncomingMessage): ProxiedResponse {
+  const response: ProxiedResponse = {
+    status: message.statusCode ?? 502, headers: message.headers, body: message,
+    discard: () => (response.body === message ? message.resume() : response.body.destroy()),
+    async peekBody(maxBytes) {
+      const { prefix, body } = await readBodyPrefix(response.body, maxBytes);
+      response.body = body;
+      return prefix;
+    },
+  };
+  return response;
 }
 
 /** One upstream attempt: its outcome, and a way to stop it when the client leaves. */
@@ -48,12 +65,19 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   const { adapter, client, keys } = provider;
   const { redactor } = bridge;
   const headerRule = createHeaderRule(bridge.dropHeaders);
+  const totalTimeout = totalDeadlineError(adapter.timeouts.totalMs);
   const attempts = new WeakMap<IncomingMessage, Attempt>();
   const defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
   const origin = new URL(client.origin);
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  // The key pool's route names (`GET /v1/models/:id`), built here once: a key lacking a scope is skipped on that route only.
+  const scopes = adapter.passthrough.map((rule) => new Map([...rule.methods].map((m) => [m, `${m} ${rule.pattern}`])));
+  const scopeOf = (method: string, path: string): string | undefined => {
+    const i = adapter.passthrough.findIndex((rule) => rule.methods.has(method) && rule.matches(path));
+    return i < 0 ? undefined : scopes[i].get(method);
+  };
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
     // Headers and body are decided before http-proxy sees the request (see outgoingRequest); this only arms deadlines.
@@ -62,10 +86,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (!attempt) return;
       attempt.proxyReq = proxyReq;
       if (attempt.cancelled) proxyReq.destroy();
-      else armTimeouts(proxyReq, adapter.timeouts);
+      else armTimeouts(proxyReq, adapter.timeouts, totalTimeout);
     });
     proxyServer.on('proxyRes', (message: IncomingMessage, req: Request) => {
-      attempts.get(req)?.resolve({ message, status: message.statusCode ?? 502, headers: message.headers, discard: () => message.resume() });
+      attempts.get(req)?.resolve(proxiedResponse(message));
     });
     proxyServer.on('error', (err: Error, req: Request) => attempts.get(req)?.reject(err));
     proxyServer.on('econnreset', (err: Error, req: Request) => attempts.get(req)?.reject(err));
@@ -100,7 +124,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
   async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
     const started = Date.now();
-    const trace: AttemptTrace = { attempts: 0 };
+    const trace: AttemptTrace = { scope: scopeOf(req.method, routePath), attempts: 0 };
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
@@ -152,7 +176,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       }, trace);
       if (upstream.status >= 400) {
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
-        const decoded = decodeBody(upstream.message, upstream.headers);
+        const decoded = decodeBody(upstream.body, upstream.headers);
         const body = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
         sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, res, scrub);
         return;
@@ -166,10 +190,13 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (length !== undefined) res.setHeader('content-length', length);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
-      const message = upstream.message;
+      const message = upstream.body;
       message.once('error', (err) => {
         if (!clientGone) bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
-        res.destroy();
+        if (res.headersSent || !(err instanceof GatewayError)) return void res.destroy();
+        // Nothing reached the client yet (e.g. the total deadline before the first byte): answer in the provider's shape.
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        sendGatewayError(res, adapter, err);
       });
       message.pipe(res);
     } catch (err) {

@@ -1,5 +1,5 @@
-/** Connect, first-byte and idle deadlines of one proxied upstream request, as the bridged routes have them. */
-import type { ClientRequest } from 'node:http';
+/** Connect, first-byte, idle and total deadlines of one proxied upstream request, as the bridged routes have them. */
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ProviderTimeouts } from '../providers/types';
 
 function timeoutError(phase: string): Error {
@@ -12,7 +12,8 @@ function timeoutError(phase: string): Error {
  * then `headersMs` of silence until the response head, then `idleMs` between two body chunks.
  * Socket inactivity timers: Node returns the socket to the keep-alive pool with its own timeout afterwards.
  */
-export function armTimeouts(proxyReq: ClientRequest, timeouts: Required<ProviderTimeouts>): void {
+export function armTimeouts(proxyReq: ClientRequest, timeouts: Required<ProviderTimeouts>, totalTimeout: Error): void {
+  armTotal(proxyReq, timeouts.totalMs, totalTimeout);
   const socket = proxyReq.socket;
   if (!socket) return;
   let phase = socket.connecting ? 'connection' : 'response';
@@ -26,5 +27,21 @@ export function armTimeouts(proxyReq: ClientRequest, timeouts: Required<Provider
   proxyReq.once('response', () => {
     phase = 'response body';
     proxyReq.setTimeout(timeouts.idleMs);
+  });
+}
+
+/**
+ * `totalMs` from now until the answer is over: past it the request (before its response) or the response (while
+ * its body arrives) is destroyed with `totalTimeout`, which the handler turns into a 504 or a cut connection.
+ */
+function armTotal(proxyReq: ClientRequest, totalMs: number, totalTimeout: Error): void {
+  let response: IncomingMessage | undefined;
+  const timer = setTimeout(() => (response ?? proxyReq).destroy(totalTimeout), totalMs);
+  timer.unref();
+  const clear = () => clearTimeout(timer);
+  proxyReq.once('close', clear);
+  proxyReq.once('response', (message: IncomingMessage) => {
+    response = message;
+    message.once('close', clear);
   });
 }

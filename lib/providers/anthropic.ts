@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import { anthropicErrorJson, anthropicErrorTypeForStatus } from './anthropic-errors';
+import { classifyAnthropicFailure } from './anthropic-failures';
 import { bearerToken } from './openai';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
@@ -47,5 +48,6 @@ export function anthropicAdapter(options: AnthropicProviderOptions): ProviderAda
       return anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message);
     },
     errorType: (error: GatewayError) => anthropicErrorTypeForStatus(error.status),
+    classifyFailure: classifyAnthropicFailure,
   };
 }

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import { OptionsError } from '../options-check';
+import { classifyOpenAIFailure } from './openai-failures';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import type { ProviderAdapter, ProviderOptions } from './types';
@@ -73,5 +74,6 @@ export function openaiAdapter(options: OpenAIProviderOptions): ProviderAdapter {
       return JSON.stringify({ error: { message: error.message, type: errorType(error), code: error.code } });
     },
     errorType,
+    classifyFailure: classifyOpenAIFailure,
   };
 }

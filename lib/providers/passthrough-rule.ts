@@ -7,5 +7,5 @@ export function passthroughRule(methods: readonly string[], pattern: string): Pa
   const base = below ? pattern.slice(0, -2) : pattern;
   const source = base.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
   const regex = new RegExp(`^${source}${below ? '(?:/.*)?' : ''}/?$`);
-  return { methods: new Set(methods), matches: (path) => regex.test(path) };
+  return { methods: new Set(methods), pattern, matches: (path) => regex.test(path) };
 }

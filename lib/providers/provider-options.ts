@@ -6,7 +6,7 @@ export const PROVIDER_DEFAULTS = {
   keys: [] as string[],
   byok: false,
   actorHeaders: false,
-  timeouts: { connectMs: 10_000, headersMs: 600_000, idleMs: 300_000 } satisfies Required<ProviderTimeouts>,
+  timeouts: { connectMs: 10_000, headersMs: 600_000, idleMs: 300_000, totalMs: 1_800_000 } satisfies Required<ProviderTimeouts>,
   cooldowns: { unauthorizedMs: 60_000, rateLimitedMs: 60_000, maxMs: 3_600_000 } satisfies Required<ProviderCooldowns>,
 };
 

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { CredentialKind, ProviderKind } from '../recorder/types';
+import type { FailureClassifier } from './failure-table';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -11,6 +12,13 @@ export interface ProviderTimeouts {
   headersMs?: number;
   /** Longest silence between two body chunks of a response. Defaults to 300,000 ms. */
   idleMs?: number;
+  /**
+   * Longest one upstream attempt may take, from sending the request to the last byte of the answer (each call of the
+   * tool loop is an attempt). Bounds an upstream that keeps a request, and its memory, alive by dripping bytes. Past
+   * it: a `504` (`upstream_timeout`) before the first byte reached the client, one error event after. Defaults to
+   * 1,800,000 ms (30 minutes: long reasoning streams of tens of thousands of output tokens must fit).
+   */
+  totalMs?: number;
 }
 
 /** How long failing keys rest. */
@@ -44,6 +52,8 @@ export interface ProviderOptions {
 /** An allowlisted passthrough route. */
 export interface PassthroughRule {
   methods: ReadonlySet<string>;
+  /** As written (`/v1/models/:id`): names the route in logs and in the key pool's per-route state. */
+  readonly pattern: string;
   /** Tests the route path (relative to the provider prefix, without the query string). */
   matches(path: string): boolean;
 }
@@ -81,4 +91,6 @@ export interface ProviderAdapter {
   errorBody(error: GatewayError): string;
   /** The provider's own `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
   errorType(error: GatewayError): string;
+  /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */
+  classifyFailure: FailureClassifier;
 }

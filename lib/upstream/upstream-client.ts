@@ -1,9 +1,12 @@
 /** The HTTP client to one provider: a keep-alive connection pool (undici), abortable requests. */
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ProviderTimeouts } from '../providers/types';
 import { settlesWithin } from '../deadline';
+import type { GatewayError } from '../errors';
+import { attemptDeadline, totalDeadlineError } from './attempt-deadline';
+import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
 
 /** An upstream response whose body has not been read yet. */
@@ -13,6 +16,8 @@ export interface UpstreamResponse {
   body: Readable;
   /** Reads and throws away the body so the connection can be reused. */
   discard(): void;
+  /** The body's first `maxBytes` (or all of it); `body` then replays them before the rest. */
+  peekBody?(maxBytes: number): Promise<Buffer>;
 }
 
 /** A request to the upstream; `path` is relative to the client's origin. */
@@ -29,11 +34,15 @@ export class UpstreamClient {
   /** Path of the base URL (no trailing slash), prefixed to every request path. */
   readonly basePath: string;
   private readonly agent: Agent;
+  private readonly totalMs: number;
+  private readonly totalTimeout: GatewayError;
 
   constructor(baseURL: string, timeouts: Required<ProviderTimeouts>) {
     const url = new URL(baseURL);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.totalMs = timeouts.totalMs;
+    this.totalTimeout = totalDeadlineError(timeouts.totalMs);
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connect: { timeout: timeouts.connectMs },
@@ -42,28 +51,44 @@ export class UpstreamClient {
     });
   }
 
+  /** Sends one attempt; it is aborted with a 504 {@link GatewayError} if its answer is not over within `timeouts.totalMs`. */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const res = await this.agent.request({
-      origin: this.origin,
-      path: req.path,
-      method: req.method as 'POST',
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-    });
+    const deadline = attemptDeadline(req.signal, this.totalMs, this.totalTimeout);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.agent.request({
+        origin: this.origin,
+        path: req.path,
+        method: req.method as 'POST',
+        headers: req.headers,
+        body: req.body,
+        signal: deadline.signal,
+      });
+    } catch (err) {
+      deadline.clear();
+      throw err;
+    }
     const raw = res.body;
+    // Read to its end, discarded or destroyed: the attempt is over either way.
+    raw.once('close', deadline.clear);
     // What the bridge reads is what it scans and relays: an encoded answer (a hostile upstream ignoring identity) is decoded.
-    const { body, headers } = decodeBody(raw, res.headers as IncomingHttpHeaders);
-    return {
+    const { body: original, headers } = decodeBody(raw, res.headers as IncomingHttpHeaders);
+    const response: UpstreamResponse = {
       status: res.statusCode,
       headers,
-      body,
+      body: original,
       discard() {
-        // A decoded body is cut (rare: the bridge asks for identity); a plain one is drained to keep the connection.
-        if (body !== raw) body.destroy();
-        else raw.dump().catch(() => undefined);
+        // A plain body is drained to keep the connection; a decoded or peeked one is cut (rare).
+        if (response.body === raw) raw.dump().catch(() => undefined);
+        else response.body.destroy();
+      },
+      async peekBody(maxBytes) {
+        const { prefix, body } = await readBodyPrefix(response.body, maxBytes);
+        response.body = body;
+        return prefix;
       },
     };
+    return response;
   }
 
   /** Lets running requests finish for at most `graceMs`, then destroys the pool's connections. */

@@ -42,10 +42,12 @@ export interface BridgeStats {
   recorderFailures: number;
   /** Recorder calls that had not settled after `recorderTimeoutMs`. */
   recorderTimeouts: number;
-  /** Recorder calls never made: queue at `recorderQueueMax`, their interception's start dropped, or after close. */
+  /** Recorder calls never made: queue at `recorderQueueMax` or `recorderQueueMaxBytes`, their interception's start dropped, or after close. */
   recorderDropped: number;
   /** Recorder calls queued, running, or timed out and not settled yet (what `recorderQueueMax` bounds), right now. */
   recorderPending: number;
+  /** Approximate bytes of the records of those pending calls (what `recorderQueueMaxBytes` bounds), right now. */
+  recorderPendingBytes: number;
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -108,7 +110,10 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger });
   const runtime: BridgeRuntime = {
     logger: config.logger,
-    recorder: new SafeRecorder(config.recorder, config.logger, { timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax }),
+    recorder: new SafeRecorder(config.recorder, config.logger, {
+      timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax,
+      queueMaxBytes: config.recorderQueueMaxBytes, maxRecordedTextBytes: config.maxRecordedTextBytes,
+    }),
     actor: config.actor,
     maxBodyBytes: config.maxBodyBytes,
     maxResponseBytes: config.maxResponseBytes,
@@ -181,6 +186,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderTimeouts: runtime.recorder.timeouts,
     recorderDropped: runtime.recorder.dropped,
     recorderPending: runtime.recorder.pending,
+    recorderPendingBytes: runtime.recorder.pendingBytes,
   });
   return router;
 }

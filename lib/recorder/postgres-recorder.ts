@@ -71,7 +71,8 @@ function statementBuilder(table: (name: string) => string) {
   const cache = new Map<string, string>();
   const conflict = (kind: RecordKind, cols: string[]): string => {
     if (kind === 'passthrough') return ' ON CONFLICT (id) DO NOTHING';
-    if (kind !== 'start' && kind !== 'end') return '';
+    // A batch written again (its first commit's reply was lost) adds no child row twice.
+    if (kind !== 'start' && kind !== 'end') return ' ON CONFLICT (record_key) DO NOTHING';
     return ` ON CONFLICT (id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
   };
   return (kind: RecordKind, rows: number): string => {
@@ -109,7 +110,8 @@ function groupBatch(batch: QueuedRecord[]): Map<RecordKind, SqlValue[][]> {
   return groups;
 }
 
-function openPostgres(options: PostgresRecorderOptions): SqlDriver {
+/** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
+export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
   const schema = options?.schema ?? 'public';
   if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
     throw new TypeError(`${OWNER}: schema must be an identifier ([A-Za-z_][A-Za-z0-9_]*)`);
@@ -241,7 +243,7 @@ export class PostgresRecorder extends SqlRecorder {
   private readonly readyCheck: () => Promise<void>;
 
   constructor(options: PostgresRecorderOptions) {
-    const driver = openPostgres(options);
+    const driver = postgresDriver(options);
     super(OWNER, options, driver);
     this.readyCheck = () => driver.reader.all('SELECT 1', []).then(() => undefined);
   }

@@ -1,4 +1,5 @@
 /** What SqliteRecorder and PostgresRecorder share: recording through the batching writer, and the UsageQuery over SQL. */
+import { randomUUID } from 'node:crypto';
 import { BatchWriter, type BatchSink, type BatchWriterOptions, type WriterStats } from './batch-writer';
 import { Pricer, type PricingOptions } from './prices';
 import { QueryEngine } from './query-engine';
@@ -59,10 +60,11 @@ export class SqlRecorder implements Recorder, UsageQuery {
 
   recordInterception(r: InterceptionRecord): void { this.writer.push({ kind: 'start', r }); }
   recordInterceptionEnded(r: InterceptionEndedRecord): void { this.writer.push({ kind: 'end', r }); }
-  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r }); }
-  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r }); }
-  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r }); }
-  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r }); }
+  // A key per child record, given once here: every retry of its batch carries the same one.
+  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r, key: randomUUID() }); }
+  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r, key: randomUUID() }); }
+  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r, key: randomUUID() }); }
+  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r, key: randomUUID() }); }
   recordPassthrough(r: PassthroughRecord): void { this.writer.push({ kind: 'passthrough', r }); }
 
   /** Queue length and what the writer has written, dropped and retried since creation. */

@@ -55,20 +55,21 @@ function upsert(columns: string[]): string {
   return `INSERT INTO interceptions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${set}`;
 }
 
-function insert(table: string, ignoreConflicts: boolean): string {
+/** An insert that skips a row already stored under the same unique `conflictKey` (a batch written again). */
+function insert(table: string, conflictKey: 'id' | 'record_key'): string {
   const cols = columnsOf(table);
-  return `INSERT ${ignoreConflicts ? 'OR IGNORE ' : ''}INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT(${conflictKey}) DO NOTHING`;
 }
 
 /** The statement of each record kind, the same on the write thread and on an in-memory connection. */
 const STATEMENTS: Record<RecordKind, string> = {
   start: upsert(START_COLUMNS),
   end: upsert(END_COLUMNS),
-  token: insert(TABLE_OF.token, false),
-  prompt: insert(TABLE_OF.prompt, false),
-  tool: insert(TABLE_OF.tool, false),
-  thought: insert(TABLE_OF.thought, false),
-  passthrough: insert(TABLE_OF.passthrough, true),
+  token: insert(TABLE_OF.token, 'record_key'),
+  prompt: insert(TABLE_OF.prompt, 'record_key'),
+  tool: insert(TABLE_OF.tool, 'record_key'),
+  thought: insert(TABLE_OF.thought, 'record_key'),
+  passthrough: insert(TABLE_OF.passthrough, 'id'),
 };
 
 /** How long close() waits for the write thread to close its connection, and then to stop, after the final flush. */
@@ -113,7 +114,8 @@ function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
   };
 }
 
-function openSqlite(options: SqliteRecorderOptions): SqlDriver {
+/** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
+export function sqliteDriver(options: SqliteRecorderOptions): SqlDriver {
   if (!options || typeof options.filename !== 'string' || options.filename === '') {
     throw new TypeError(`${OWNER}: filename must be a non-empty string (a file path, or ":memory:")`);
   }
@@ -172,6 +174,6 @@ function openSqlite(options: SqliteRecorderOptions): SqlDriver {
  */
 export class SqliteRecorder extends SqlRecorder {
   constructor(options: SqliteRecorderOptions) {
-    super(OWNER, options, openSqlite(options));
+    super(OWNER, options, sqliteDriver(options));
   }
 }

@@ -2,7 +2,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
 import { columnsOf, migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
-import { isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
+import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
 
 /** Options of {@link PostgresRecorder}: a connection string or a pool of the host's, plus the writer's options. */
@@ -218,7 +218,7 @@ export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
   };
 
   return {
-    sink: { write, isTransient: isTransientStoreError },
+    sink: { write, isTransient: isTransientStoreError, isStorageFull: isStorageFullError },
     reader: {
       dialect: 'postgres',
       table,

@@ -91,3 +91,8 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
   out.extra = extra;
   return { record: out, bytes };
 }
+
+/** The approximate size of a record as {@link limitRecord} estimates it, without capping anything. */
+export function recordBytes(what: string, record: object): number {
+  return limitRecord(what, record, Infinity).bytes;
+}

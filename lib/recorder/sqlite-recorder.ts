@@ -4,7 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { columnsOf, migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
 import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
 import type { BatchSink } from './batch-writer';
-import { isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
+import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
 import { SqliteWriter, WRITER_EXITED, type RowRun } from './sqlite-writer';
 
@@ -94,6 +94,7 @@ function threadSink(writer: SqliteWriter): BatchSink<QueuedRecord> {
   return {
     write: (batch) => writer.write(runsOf(batch)),
     isTransient: (err) => isTransientStoreError(err) || (err as { code?: unknown } | null)?.code === WRITER_EXITED,
+    isStorageFull: isStorageFullError,
   };
 }
 
@@ -111,11 +112,12 @@ function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
       writeBatch.immediate(batch);
     },
     isTransient: isTransientStoreError,
+    isStorageFull: isStorageFullError,
   };
 }
 
 /** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
-export function sqliteDriver(options: SqliteRecorderOptions): SqlDriver {
+export function sqliteDriver(options: SqliteRecorderOptions, internals: { writerPragmas?: string[] } = {}): SqlDriver {
   if (!options || typeof options.filename !== 'string' || options.filename === '') {
     throw new TypeError(`${OWNER}: filename must be a non-empty string (a file path, or ":memory:")`);
   }
@@ -136,7 +138,7 @@ export function sqliteDriver(options: SqliteRecorderOptions): SqlDriver {
   // The absolute path: the thread opens the same file even if the process changes directory before the first flush.
   const writer = options.filename === ':memory:'
     ? undefined
-    : new SqliteWriter({ driver: require.resolve('better-sqlite3'), filename: path.resolve(options.filename), busyTimeoutMs: busy, statements: STATEMENTS });
+    : new SqliteWriter({ driver: require.resolve('better-sqlite3'), filename: path.resolve(options.filename), busyTimeoutMs: busy, statements: STATEMENTS, pragmas: internals.writerPragmas });
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prepared = (sql: string): BetterSqlite3.Statement => {
     let s = cache.get(sql);

@@ -16,6 +16,8 @@ export interface SqliteWriterConfig {
   busyTimeoutMs: number;
   /** The INSERT/upsert statement of each record kind. */
   statements: Record<RecordKind, string>;
+  /** Extra pragmas for the write connection (tests use `max_page_count` to make the database full). Defaults to none. */
+  pragmas?: string[];
 }
 
 /** The code of a write thread that stopped (crashed, was terminated): the batch is retried on a new thread. */
@@ -33,6 +35,7 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { timeout: workerData.busyTimeoutMs });
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
+for (const pragma of workerData.pragmas || []) db.pragma(pragma);
 const statements = {};
 for (const kind of Object.keys(workerData.statements)) statements[kind] = db.prepare(workerData.statements[kind]);
 const write = db.transaction((runs) => {

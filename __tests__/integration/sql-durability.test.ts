@@ -1,4 +1,5 @@
 /** SqliteRecorder keeps what it can: a bounded queue (bytes) while the file is locked or full, retry until space returns, a deleted file. */
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import winston from 'winston';
 import { SqlRecorder } from '../../lib/recorder/sql-recorder';
@@ -70,6 +71,35 @@ test('a full database keeps its records and retries; once there is room again ev
     expect(detail!.ended).toEqual(seed.ends[0]);
   } finally {
     admin.close();
+    await store.close();
+  }
+});
+
+test('a database file deleted while open is created again at its path, with the schema; later records are in it', async () => {
+  const filename = tempDbFile();
+  const logs = new MemoryTransport();
+  const logger = winston.createLogger({ transports: [logs] });
+  const store = new SqliteRecorder({ filename, flushIntervalMs: 1, retryDelayMs: 5, logger });
+  try {
+    store.recordInterception(seed.starts[0]!);
+    await store.flush();
+    // What `rm aibridge.db` does: the WAL and shared-memory files stay, held by the open connections.
+    fs.rmSync(filename);
+    store.recordInterception(seed.starts[1]!);
+    store.recordInterceptionEnded(seed.ends[1]!);
+    await store.flush();
+    expect(fs.existsSync(filename)).toBe(true);
+    const db = new Database(filename, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id, status FROM interceptions').all()).toEqual([{ id: seed.starts[1]!.id, status: seed.ends[1]!.status }]);
+    } finally {
+      db.close();
+    }
+    // Queries read the new file too.
+    expect((await store.interception(seed.starts[1]!.id))?.ended).toEqual(seed.ends[1]);
+    expect(store.stats()).toMatchObject({ dropped: 0, fileReopens: 1 });
+    expect(logs.lines.filter((l) => l.includes('"level":"error"') && l.includes('deleted or replaced'))).toHaveLength(1);
+  } finally {
     await store.close();
   }
 });

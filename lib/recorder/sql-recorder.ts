@@ -22,7 +22,15 @@ export interface SqlRecorderOptions extends BatchWriterOptions, PricingOptions {
 export interface SqlDriver {
   sink: BatchSink<QueuedRecord>;
   reader: SqlReader;
+  /** Counters of the database itself, added to the store's `stats()`. */
+  stats?(): Partial<StoreStats>;
   close(): Promise<void>;
+}
+
+/** What a SQL store's `stats()` returns: the writer's counters, and the database's own. */
+export interface StoreStats extends WriterStats {
+  /** SqliteRecorder: times the database file was found deleted or replaced while open and created again (logged as an error). */
+  fileReopens?: number;
 }
 
 const TRANSIENT_CODES = new Set([
@@ -89,9 +97,9 @@ export class SqlRecorder implements Recorder, UsageQuery {
   recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r, key: randomUUID() }); }
   recordPassthrough(r: PassthroughRecord): void { this.writer.push({ kind: 'passthrough', r }); }
 
-  /** Queue length and what the writer has written, dropped and retried since creation. */
-  stats(): WriterStats {
-    return this.writer.stats();
+  /** Queue length and what the writer has written, dropped and retried since creation; whether the storage is full. */
+  stats(): StoreStats {
+    return { ...this.writer.stats(), ...this.driver.stats?.() };
   }
 
   /** Writes what is queued now; resolves when it is stored (waits through retries while the store is down). */

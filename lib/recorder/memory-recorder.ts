@@ -2,6 +2,7 @@
 import { MemoryUsageSource } from './memory-query';
 import { Pricer, type PricingOptions } from './prices';
 import { QueryEngine } from './query-engine';
+import { storableTokenUsage } from './token-counts';
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
   TokenUsageRecord, ToolUsageRecord,
@@ -47,7 +48,7 @@ export class MemoryRecorder implements Recorder, UsageQuery {
 
   recordInterception(r: InterceptionRecord): void { this.keep(this.interceptions, r); }
   recordInterceptionEnded(r: InterceptionEndedRecord): void { this.keep(this.interceptionEnds, r); }
-  recordTokenUsage(r: TokenUsageRecord): void { this.keep(this.tokenUsages, r); }
+  recordTokenUsage(r: TokenUsageRecord): void { this.keep(this.tokenUsages, storableTokenUsage(r)); }
   recordPromptUsage(r: PromptUsageRecord): void { this.keep(this.promptUsages, r); }
   recordToolUsage(r: ToolUsageRecord): void { this.keep(this.toolUsages, r); }
   recordModelThought(r: ModelThoughtRecord): void { this.keep(this.modelThoughts, r); }

@@ -3,6 +3,7 @@ import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, TokenUsageRecord,
   ToolUsageRecord,
 } from './types';
+import { tokenCount } from './token-counts';
 
 /** A child record's unique key (`record_key`), given when it is queued, so writing its batch again adds nothing. */
 type Keyed = { key: string };
@@ -35,8 +36,6 @@ export const TABLE_OF: Record<RecordKind, string> = {
 
 const str = (v: unknown): SqlValue => (v === undefined || v === null ? null : String(v));
 const int = (v: unknown): SqlValue => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
-// Token counts come from the upstream: one absurd value (1e308 overflows BIGINT) must not fail its whole batch.
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(0, Math.round(v)), Number.MAX_SAFE_INTEGER) : 0);
 const ms = (v: unknown): SqlValue => (v instanceof Date ? int(v.getTime()) : int(v));
 const bool = (v: unknown): number => (v ? 1 : 0);
 
@@ -65,7 +64,7 @@ export function rowOf(q: QueuedRecord): SqlValue[] {
     }
     case 'token': {
       const r = q.r;
-      return [str(r.interceptionId), str(r.msgId), count(r.input), count(r.output), count(r.cacheRead), count(r.cacheWrite), json(r.extra), ms(r.createdAt), q.key];
+      return [str(r.interceptionId), str(r.msgId), tokenCount(r.input), tokenCount(r.output), tokenCount(r.cacheRead), tokenCount(r.cacheWrite), json(r.extra), ms(r.createdAt), q.key];
     }
     case 'prompt':
       return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.prompt), ms(q.r.createdAt), json(q.r.extra), q.key];

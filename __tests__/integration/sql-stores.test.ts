@@ -43,7 +43,7 @@ describe('SqliteRecorder', () => {
   });
 
   test('a missing filename is an error naming the option', () => {
-    expect(() => new SqliteRecorder({} as never)).toThrow(/SqliteRecorder: filename/);
+    expect(() => new SqliteRecorder({} as never)).toThrow(/SqliteRecorder: option `filename`/);
   });
 });
 

@@ -109,7 +109,7 @@ test('close() flushes what is pending, then drops later pushes', async () => {
 });
 
 test('options are checked at creation', () => {
-  expect(() => new BatchWriter(fakeSink(), 'SqliteRecorder', { maxQueue: 0 })).toThrow(/SqliteRecorder: maxQueue/);
+  expect(() => new BatchWriter(fakeSink(), 'SqliteRecorder', { maxQueue: 0 })).toThrow('SqliteRecorder: option `maxQueue` must be a positive integer.');
   expect(() => new BatchWriter(fakeSink(), 'X', { flushIntervalMs: -1 })).toThrow(/flushIntervalMs/);
 });
 

@@ -1,6 +1,7 @@
 /** The batching writer in front of a store: bounded queue, batches on a timer, deadline, retry with backoff, drop accounting. */
 import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
+import { OptionsError } from '../options-check';
 
 /** Where batches go. `write` gets the batch in queue order; it should stop early when `signal` aborts. */
 export interface BatchSink<T> {
@@ -65,6 +66,9 @@ const DEFAULTS = {
 
 type Numeric = Exclude<keyof BatchWriterOptions, 'logger'>;
 
+/** Every option of the writer, for stores that reject the keys they do not know. */
+export const WRITER_OPTION_KEYS: readonly string[] = [...Object.keys(DEFAULTS), 'logger'];
+
 /** Checks the writer options once, naming the bad one. */
 export function writerConfig(owner: string, options: BatchWriterOptions): Required<Omit<BatchWriterOptions, 'logger'>> & { logger?: Logger } {
   const out = { ...DEFAULTS, logger: options.logger };
@@ -72,7 +76,7 @@ export function writerConfig(owner: string, options: BatchWriterOptions): Requir
     const v = options[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < (key === 'flushIntervalMs' ? 0 : 1)) {
-      throw new TypeError(`${owner}: ${key} must be a ${key === 'flushIntervalMs' ? 'non-negative' : 'positive'} integer`);
+      throw new OptionsError(owner, key, `must be a ${key === 'flushIntervalMs' ? 'non-negative' : 'positive'} integer.`);
     }
     out[key] = v;
   }

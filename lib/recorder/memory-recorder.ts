@@ -2,6 +2,7 @@
 import { MemoryUsageSource } from './memory-query';
 import { Pricer, type PricingOptions } from './prices';
 import { QueryEngine } from './query-engine';
+import { checkMemoryOptions } from './store-options';
 import { storableTokenUsage } from './token-counts';
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
@@ -40,6 +41,7 @@ export class MemoryRecorder implements Recorder, UsageQuery {
   readonly #query: QueryEngine;
 
   constructor(options: MemoryRecorderOptions = {}) {
+    checkMemoryOptions(options);
     const max = options.maxRecords ?? 1_000;
     if (!Number.isInteger(max) || max < 1) throw new TypeError('MemoryRecorder: maxRecords must be a positive integer');
     this.maxRecords = max;

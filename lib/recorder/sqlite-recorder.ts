@@ -7,6 +7,7 @@ import type { BatchSink } from './batch-writer';
 import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
 import { FILE_GONE, SqliteFile } from './sqlite-file';
+import { checkSqliteOptions } from './store-options';
 import { SqliteWriter, WRITER_EXITED, type RowRun } from './sqlite-writer';
 
 /** Options of {@link SqliteRecorder}. */
@@ -103,11 +104,8 @@ function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
 
 /** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
 export function sqliteDriver(options: SqliteRecorderOptions, internals: { writerPragmas?: string[] } = {}): SqlDriver {
-  if (!options || typeof options.filename !== 'string' || options.filename === '') {
-    throw new TypeError(`${OWNER}: filename must be a non-empty string (a file path, or ":memory:")`);
-  }
+  checkSqliteOptions(options);
   const busy = options.busyTimeoutMs ?? 0;
-  if (!Number.isInteger(busy) || busy < 0) throw new TypeError(`${OWNER}: busyTimeoutMs must be a non-negative integer`);
   const file = new SqliteFile(options.filename, busy, options.logger);
   // WAL lets this connection read beside the thread's writes, and each query sees every batch committed before it.
   // The absolute path: the thread opens the same file even if the process changes directory before the first flush.

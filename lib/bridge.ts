@@ -43,10 +43,12 @@ export interface BridgeStats {
   recorderFailures: number;
   /** Recorder calls that had not settled after `recorderTimeoutMs`. */
   recorderTimeouts: number;
-  /** Recorder calls never made: queue at `recorderQueueMax`, their interception's start dropped, or after close. */
+  /** Recorder calls never made: queue at `recorderQueueMax` or `recorderQueueMaxBytes`, their interception's start dropped, or after close. */
   recorderDropped: number;
   /** Recorder calls queued, running, or timed out and not settled yet (what `recorderQueueMax` bounds), right now. */
   recorderPending: number;
+  /** Approximate bytes of the records of those pending calls (what `recorderQueueMaxBytes` bounds), right now. */
+  recorderPendingBytes: number;
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -112,7 +114,10 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger });
   const runtime: BridgeRuntime = {
     logger: config.logger,
-    recorder: new SafeRecorder(config.recorder, config.logger, { timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax }, redactor),
+    recorder: new SafeRecorder(config.recorder, config.logger, {
+      timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax,
+      queueMaxBytes: config.recorderQueueMaxBytes, maxRecordedTextBytes: config.maxRecordedTextBytes,
+    }, redactor),
     redactor,
     actor: config.actor,
     maxBodyBytes: config.maxBodyBytes,
@@ -185,6 +190,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderTimeouts: runtime.recorder.timeouts,
     recorderDropped: runtime.recorder.dropped,
     recorderPending: runtime.recorder.pending,
+    recorderPendingBytes: runtime.recorder.pendingBytes,
   });
   return router;
 }

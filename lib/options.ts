@@ -38,6 +38,19 @@ export interface BridgeOptions {
   /** Most recorder calls waiting or running at once; beyond it calls are dropped and counted. Defaults to 10,000. */
   recorderQueueMax?: number;
   /**
+   * Most bytes of records waiting or running at once (approximate: their texts plus a small fixed size each); beyond
+   * it calls are dropped, counted in `stats().recorderDropped` and logged. Bounds the memory a slow recorder can
+   * make the bridge hold whatever size clients send. Defaults to 67,108,864 (64 MiB).
+   */
+  recorderQueueMaxBytes?: number;
+  /**
+   * Most UTF-8 bytes one record keeps of each text a client, an upstream or a tool sized: prompt, tool arguments
+   * (serialised), model thought, error message, invocation error. Past it the text is cut on a character boundary,
+   * ends with `…[truncated by express-aibridge: <n> bytes]`, and the record's `extra` keeps the original size
+   * (`promptBytes`, `argsBytes`, …). At least 1,024. Defaults to 1,048,576 (1 MiB).
+   */
+  maxRecordedTextBytes?: number;
+  /**
    * Centrally managed tools added to model requests and run by the bridge in an inner loop (`mcpToolInjector()`
    * or your own {@link ToolInjector}). Defaults to none: requests are relayed as they are.
    */
@@ -52,10 +65,12 @@ export const BRIDGE_DEFAULTS = {
   dropHeaders: [] as string[],
   recorderTimeoutMs: 10_000,
   recorderQueueMax: 10_000,
+  recorderQueueMaxBytes: 64 * 1024 * 1024,
+  maxRecordedTextBytes: 1024 * 1024,
   streamKeepAliveMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'tools', 'streamKeepAliveMs'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -70,6 +85,8 @@ export interface BridgeConfig {
   dropHeaders: readonly string[];
   recorderTimeoutMs: number;
   recorderQueueMax: number;
+  recorderQueueMaxBytes: number;
+  maxRecordedTextBytes: number;
   tools: ToolInjector | undefined;
   streamKeepAliveMs: number;
 }
@@ -86,6 +103,13 @@ function headerNames(owner: string, name: string, v: unknown): readonly string[]
     throw new OptionsError(owner, name, 'must be an array of HTTP header names (e.g. ["x-user-token"]).');
   }
   return v.map((h: string) => h.toLowerCase());
+}
+
+/** The per-text record cap; it must leave room for the truncation marker and some text before it. */
+function recordedTextBytes(owner: string, v: unknown): number {
+  const n = optionalPositiveInt(owner, 'maxRecordedTextBytes', v, BRIDGE_DEFAULTS.maxRecordedTextBytes);
+  if (n < 1024) throw new OptionsError(owner, 'maxRecordedTextBytes', 'must be at least 1024 (bytes).');
+  return n;
 }
 
 /** Validates `options` once, at creation, throwing an error that names the bad option. */
@@ -119,6 +143,8 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     dropHeaders: headerNames(owner, 'dropHeaders', options.dropHeaders),
     recorderTimeoutMs: optionalPositiveInt(owner, 'recorderTimeoutMs', options.recorderTimeoutMs, BRIDGE_DEFAULTS.recorderTimeoutMs),
     recorderQueueMax: optionalPositiveInt(owner, 'recorderQueueMax', options.recorderQueueMax, BRIDGE_DEFAULTS.recorderQueueMax),
+    recorderQueueMaxBytes: optionalPositiveInt(owner, 'recorderQueueMaxBytes', options.recorderQueueMaxBytes, BRIDGE_DEFAULTS.recorderQueueMaxBytes),
+    maxRecordedTextBytes: recordedTextBytes(owner, options.maxRecordedTextBytes),
     tools: options.tools,
     streamKeepAliveMs: optionalPositiveInt(owner, 'streamKeepAliveMs', options.streamKeepAliveMs, BRIDGE_DEFAULTS.streamKeepAliveMs),
   };

@@ -48,6 +48,21 @@ for (const kind of STORE_KINDS) {
       results.set(`${kind.name}:detail`, await store.interception('i-005'));
     });
 
+    test('absurd token counts (1e308, negative, fractional, NaN) are kept by one rule: whole, 0..MAX_SAFE_INTEGER', async () => {
+      const own = await kind.make();
+      try {
+        const start = seed.starts[0]!;
+        own.recordInterception(start);
+        own.recordTokenUsage({ interceptionId: start.id, msgId: 'm', input: -5, output: 1e308, cacheRead: 2.6, cacheWrite: Number.NaN, createdAt: new Date(0) });
+        await own.flush?.();
+        const [stored] = (await own.interception(start.id))!.tokenUsages;
+        expect(stored).toMatchObject({ input: 0, output: Number.MAX_SAFE_INTEGER, cacheRead: 3, cacheWrite: 0 });
+        results.set(`${kind.name}:absurd`, await own.totals());
+      } finally {
+        await own.close?.();
+      }
+    });
+
     test('totals, with and without range and filters', async () => {
       expectTotals(await store.totals() as never, expectedTotals(seed, () => true));
       const from = new Date(Date.UTC(2025, 5, 1, 3));

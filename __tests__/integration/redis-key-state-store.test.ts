@@ -123,9 +123,9 @@ describeWithRedis('RedisKeyStateStore (real Redis)', () => {
   });
 
   it('rejects ambiguous or missing connection options, naming them', () => {
-    expect(() => new RedisKeyStateStore({ url: URL, client: admin })).toThrow(/options\.url or .*options\.client.*both/);
-    expect(() => new RedisKeyStateStore({})).toThrow(/options\.url or .*options\.client.*neither/);
-    expect(() => new RedisKeyStateStore({ url: URL, timeoutMs: 0 })).toThrow(/options\.timeoutMs/);
+    expect(() => new RedisKeyStateStore({ url: URL, client: admin })).toThrow('RedisKeyStateStore: option `client` cannot be given with `url`');
+    expect(() => new RedisKeyStateStore({})).toThrow('RedisKeyStateStore: option `url` or `client` is required');
+    expect(() => new RedisKeyStateStore({ url: URL, timeoutMs: 0 })).toThrow('RedisKeyStateStore: option `timeoutMs` must be a positive integer');
   });
 });
 

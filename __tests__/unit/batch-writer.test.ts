@@ -1,7 +1,7 @@
 /** The batching writer against fake sinks: outages, hangs, rejections, bounds, close deadline, logging. */
 import winston from 'winston';
 import { BatchWriter, type BatchSink } from '../../lib/recorder/batch-writer';
-import { isTransientStoreError } from '../../lib/recorder/sql-recorder';
+import { isStorageFullError, isTransientStoreError } from '../../lib/recorder/sql-recorder';
 import { MemoryTransport } from '../helpers/gateway';
 
 /** A sink whose behaviour the test switches: ok, down (ECONNREFUSED), hang, or reject for good. */
@@ -37,7 +37,7 @@ test('batches on the timer and by size, in order', async () => {
   for (let i = 0; i < 25; i++) w.push(i);
   await until(() => sink.written.length === 25);
   expect(sink.written).toEqual(Array.from({ length: 25 }, (_, i) => i));
-  expect(w.stats()).toEqual({ queued: 0, written: 25, dropped: 0, retries: 0, flushFailures: 0 });
+  expect(w.stats()).toEqual({ queued: 0, queuedBytes: 0, written: 25, dropped: 0, retries: 0, flushFailures: 0, storageFull: false });
   await w.close();
 });
 
@@ -109,7 +109,7 @@ test('close() flushes what is pending, then drops later pushes', async () => {
 });
 
 test('options are checked at creation', () => {
-  expect(() => new BatchWriter(fakeSink(), 'SqliteRecorder', { maxQueue: 0 })).toThrow(/SqliteRecorder: maxQueue/);
+  expect(() => new BatchWriter(fakeSink(), 'SqliteRecorder', { maxQueue: 0 })).toThrow('SqliteRecorder: option `maxQueue` must be a positive integer.');
   expect(() => new BatchWriter(fakeSink(), 'X', { flushIntervalMs: -1 })).toThrow(/flushIntervalMs/);
 });
 
@@ -120,4 +120,30 @@ test('transient errors are the ones worth retrying', () => {
   expect(isTransientStoreError(new Error('Connection terminated unexpectedly'))).toBe(true);
   expect(isTransientStoreError(Object.assign(new Error('x'), { code: '23505' }))).toBe(false);
   expect(isTransientStoreError(undefined)).toBe(false);
+});
+
+test('a full disk is transient (kept and retried) and says so; other I/O errors are retried without claiming the disk is full', () => {
+  const err = (code: string) => Object.assign(new Error('x'), { code });
+  for (const code of ['SQLITE_FULL', '53100']) expect([code, isTransientStoreError(err(code)), isStorageFullError(err(code))]).toEqual([code, true, true]);
+  for (const code of ['SQLITE_IOERR', 'SQLITE_IOERR_WRITE', '53200']) expect([code, isTransientStoreError(err(code)), isStorageFullError(err(code))]).toEqual([code, true, false]);
+  expect(isStorageFullError(err('SQLITE_BUSY'))).toBe(false);
+});
+
+test('the queue is bounded in bytes too: past maxQueueBytes records are dropped and counted, and bytes come back when written', async () => {
+  const sink = fakeSink();
+  sink.mode = 'down';
+  const logs = new MemoryTransport();
+  const logger = winston.createLogger({ transports: [logs] });
+  // Each record weighs its own value in bytes.
+  const w = new BatchWriter(sink, 'test', { maxQueueBytes: 1000, retryDelayMs: 5, logIntervalMs: 60_000, logger, closeTimeoutMs: 50 }, (n: number) => n);
+  for (let i = 0; i < 10; i++) w.push(300);
+  expect(w.stats()).toMatchObject({ queued: 3, queuedBytes: 900, dropped: 7 });
+  expect(logs.lines.filter((l) => l.includes('dropped'))).toHaveLength(1);
+  sink.mode = 'ok';
+  await w.flush();
+  expect(w.stats()).toMatchObject({ queued: 0, queuedBytes: 0, written: 3 });
+  w.push(999);
+  await w.flush();
+  expect(w.stats()).toMatchObject({ written: 4, dropped: 7 });
+  await w.close();
 });

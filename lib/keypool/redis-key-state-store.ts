@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
 import { createQuietLogger, errorMessage } from '../observability/logger';
 import { MemoryKeyStateStore } from './memory-key-state-store';
+import { OptionsError, isPlainObject, optionalPositiveInt, rejectTogether, rejectUnknownKeys } from '../options-check';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
 /** Options for {@link RedisKeyStateStore}. Give exactly one of `url` or `client`. */
@@ -38,6 +39,23 @@ return 1
 `;
 const MARK_SCRIPT_SHA = createHash('sha1').update(MARK_SCRIPT).digest('hex');
 
+const OWNER = 'RedisKeyStateStore';
+
+/** Checked like createBridge's options: unknown keys named, exactly one of `url` and `client`. */
+function checkRedisOptions(options: unknown): asserts options is RedisKeyStateStoreOptions {
+  if (!isPlainObject(options)) throw new OptionsError(OWNER, 'options', 'must be an object.');
+  rejectUnknownKeys(OWNER, options, ['url', 'client', 'prefix', 'logger', 'timeoutMs'], '', { connectionString: 'url', uri: 'url', redis: 'client' });
+  rejectTogether(OWNER, options, 'url', 'client');
+  const { url, client, prefix } = options;
+  if (url === undefined && client === undefined) throw new OptionsError(OWNER, 'url', "or `client` is required (e.g. { url: 'redis://127.0.0.1:6379' }).");
+  if (url !== undefined && (typeof url !== 'string' || url === '')) throw new OptionsError(OWNER, 'url', 'must be a non-empty URL string.');
+  if (client !== undefined && typeof (client as { mget?: unknown } | null)?.mget !== 'function') {
+    throw new OptionsError(OWNER, 'client', 'must be an ioredis client (new Redis(...)).');
+  }
+  if (prefix !== undefined && typeof prefix !== 'string') throw new OptionsError(OWNER, 'prefix', 'must be a string.');
+  optionalPositiveInt(OWNER, 'timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs);
+}
+
 /**
  * Key cooldowns in Redis: one key per fingerprint holding `"<until>:<reason>"`, expiring with the cooldown.
  * Never throws from `getCooldowns`/`markCooldown`: when Redis fails or is slower than `timeoutMs`, answers
@@ -60,20 +78,8 @@ export class RedisKeyStateStore implements KeyStateStore {
   private closed = false;
 
   constructor(options: RedisKeyStateStoreOptions) {
-    const { url, client, prefix = DEFAULTS.prefix, timeoutMs = DEFAULTS.timeoutMs, logger } = options ?? {};
-    const name = 'RedisKeyStateStore: options';
-    if ((url === undefined) === (client === undefined)) {
-      const got = url === undefined ? 'neither' : 'both';
-      throw new Error(`${name}.url or options.client: give exactly one (got ${got}), e.g. { url: 'redis://127.0.0.1:6379' }.`);
-    }
-    if (url !== undefined && (typeof url !== 'string' || url === '')) {
-      throw new Error(`${name}.url must be a non-empty URL string.`);
-    }
-    if (client !== undefined && typeof (client as { mget?: unknown }).mget !== 'function') {
-      throw new Error(`${name}.client must be an ioredis client (new Redis(...)).`);
-    }
-    if (typeof prefix !== 'string') throw new Error(`${name}.prefix must be a string.`);
-    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new Error(`${name}.timeoutMs must be a positive number.`);
+    checkRedisOptions(options);
+    const { url, client, prefix = DEFAULTS.prefix, timeoutMs = DEFAULTS.timeoutMs, logger } = options;
 
     this.prefix = prefix;
     this.timeoutMs = timeoutMs;

@@ -1,18 +1,27 @@
 /** The batching writer in front of a store: bounded queue, batches on a timer, deadline, retry with backoff, drop accounting. */
 import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
+import { OptionsError } from '../options-check';
 
 /** Where batches go. `write` gets the batch in queue order; it should stop early when `signal` aborts. */
 export interface BatchSink<T> {
   write(batch: T[], signal: AbortSignal): Promise<void>;
-  /** Whether an error is worth retrying (the store is down or busy) rather than dropping the batch. */
+  /** Whether an error is worth retrying (the store is down, busy or full) rather than dropping the batch. */
   isTransient(err: unknown): boolean;
+  /** Whether an error says the storage is full (shown in `stats().storageFull` and logged). Defaults to never. */
+  isStorageFull?(err: unknown): boolean;
 }
 
 /** Options of the writer every SQL store puts in front of its database. */
 export interface BatchWriterOptions {
   /** Records held while the store is slow or down; beyond it new records are dropped and counted. Defaults to 10,000. */
   maxQueue?: number;
+  /**
+   * Approximate bytes of records held while the store is slow or down (their texts plus a small fixed size each);
+   * beyond it new records are dropped and counted, so a store outage cannot take the process's memory with it
+   * whatever the size of what clients send. Defaults to 67,108,864 (64 MiB).
+   */
+  maxQueueBytes?: number;
   /** Records per flush (one transaction). Defaults to 500. */
   batchSize?: number;
   /** How long a record may wait for its batch to fill before it is written. Defaults to 200 ms. */
@@ -35,6 +44,8 @@ export interface BatchWriterOptions {
 export interface WriterStats {
   /** Records waiting to be written. */
   queued: number;
+  /** Approximate bytes of the records waiting (what `maxQueueBytes` bounds). */
+  queuedBytes: number;
   written: number;
   /** Records lost: queue full, a batch the store rejected for good, or still queued when `close()` ran out of time. */
   dropped: number;
@@ -42,14 +53,21 @@ export interface WriterStats {
   retries: number;
   /** Flush attempts that failed, transient or not. */
   flushFailures: number;
+  /** The last flush failed because the storage is full: records are kept (up to the queue bounds) and retried. */
+  storageFull: boolean;
+  /** The error of the last flush when it failed; absent once a flush succeeds. */
+  lastError?: string;
 }
 
 const DEFAULTS = {
-  maxQueue: 10_000, batchSize: 500, flushIntervalMs: 200, flushTimeoutMs: 10_000, retryDelayMs: 100, maxRetryDelayMs: 5_000,
+  maxQueue: 10_000, maxQueueBytes: 64 * 1024 * 1024, batchSize: 500, flushIntervalMs: 200, flushTimeoutMs: 10_000, retryDelayMs: 100, maxRetryDelayMs: 5_000,
   closeTimeoutMs: 5_000, logIntervalMs: 10_000,
 };
 
 type Numeric = Exclude<keyof BatchWriterOptions, 'logger'>;
+
+/** Every option of the writer, for stores that reject the keys they do not know. */
+export const WRITER_OPTION_KEYS: readonly string[] = [...Object.keys(DEFAULTS), 'logger'];
 
 /** Checks the writer options once, naming the bad one. */
 export function writerConfig(owner: string, options: BatchWriterOptions): Required<Omit<BatchWriterOptions, 'logger'>> & { logger?: Logger } {
@@ -58,7 +76,7 @@ export function writerConfig(owner: string, options: BatchWriterOptions): Requir
     const v = options[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < (key === 'flushIntervalMs' ? 0 : 1)) {
-      throw new TypeError(`${owner}: ${key} must be a ${key === 'flushIntervalMs' ? 'non-negative' : 'positive'} integer`);
+      throw new OptionsError(owner, key, `must be a ${key === 'flushIntervalMs' ? 'non-negative' : 'positive'} integer.`);
     }
     out[key] = v;
   }
@@ -72,6 +90,9 @@ export function writerConfig(owner: string, options: BatchWriterOptions): Requir
  */
 export class BatchWriter<T> {
   private queue: T[] = [];
+  /** The size of each queued record, in queue order, and their sum. */
+  private sizes: number[] = [];
+  private queuedBytes = 0;
   private readonly counts = { written: 0, dropped: 0, retries: 0, flushFailures: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -81,19 +102,26 @@ export class BatchWriter<T> {
   private inflight: AbortController | undefined;
   private unlogged = { dropped: 0, failures: 0, lastError: '' };
   private lastLog = 0;
+  private storageFull = false;
+  private lastError: string | undefined;
+  private lastFullLog = -Infinity;
   private readonly config: ReturnType<typeof writerConfig>;
 
-  constructor(private readonly sink: BatchSink<T>, owner: string, options: BatchWriterOptions = {}) {
+  /** `sizeOf` weighs a record for `maxQueueBytes`; without it only the count bound applies. */
+  constructor(private readonly sink: BatchSink<T>, owner: string, options: BatchWriterOptions = {}, private readonly sizeOf?: (item: T) => number) {
     this.config = writerConfig(owner, options);
   }
 
   /** Queues one record; drops (and counts) it when the queue is full or the writer is closed. */
   push(item: T): void {
-    if (this.closed || this.queue.length >= this.config.maxQueue) {
+    const size = this.sizeOf?.(item) ?? 0;
+    if (this.closed || this.queue.length >= this.config.maxQueue || this.queuedBytes + size > this.config.maxQueueBytes) {
       this.drop(1);
       return;
     }
     this.queue.push(item);
+    this.sizes.push(size);
+    this.queuedBytes += size;
     if (this.running) return;
     if (this.queue.length >= this.config.batchSize) this.start();
     else if (!this.timer) {
@@ -103,7 +131,9 @@ export class BatchWriter<T> {
   }
 
   stats(): WriterStats {
-    return { queued: this.queue.length, ...this.counts };
+    const stats: WriterStats = { queued: this.queue.length, queuedBytes: this.queuedBytes, ...this.counts, storageFull: this.storageFull };
+    if (this.lastError !== undefined) stats.lastError = this.lastError;
+    return stats;
   }
 
   /** Writes everything queued now (resolves when the queue is empty, or when the writer gives up on closing). */
@@ -128,6 +158,8 @@ export class BatchWriter<T> {
     this.inflight?.abort(Object.assign(new Error('recorder closed before the flush finished'), { code: 'FLUSH_TIMEOUT' }));
     if (this.queue.length > 0) this.drop(this.queue.length);
     this.queue = [];
+    this.sizes = [];
+    this.queuedBytes = 0;
     this.logNow();
   }
 
@@ -160,17 +192,20 @@ export class BatchWriter<T> {
       const batch = this.queue.slice(0, this.config.batchSize);
       try {
         await this.writeWithDeadline(batch);
-        this.queue.splice(0, batch.length);
+        this.dequeue(batch.length);
         this.counts.written += batch.length;
+        this.storageFull = false;
+        this.lastError = undefined;
         delay = this.config.retryDelayMs;
         if (!this.closing && this.queue.length < this.config.batchSize) break;
       } catch (err) {
         this.counts.flushFailures++;
         this.unlogged.failures++;
-        this.unlogged.lastError = errorMessage(err);
+        this.unlogged.lastError = this.lastError = errorMessage(err);
+        this.noteStorageFull(err);
         if (!this.sink.isTransient(err)) {
           // A batch the store rejects for good would block everything behind it.
-          this.queue.splice(0, batch.length);
+          this.dequeue(batch.length);
           this.drop(batch.length);
         } else {
           this.counts.retries++;
@@ -181,6 +216,23 @@ export class BatchWriter<T> {
       }
       this.maybeLog();
     }
+  }
+
+  /** One line when the storage turns full (at most one per log interval), so the operator learns why nothing is written. */
+  private noteStorageFull(err: unknown): void {
+    const full = this.sink.isStorageFull?.(err) ?? false;
+    if (full && !this.storageFull && Date.now() - this.lastFullLog >= this.config.logIntervalMs) {
+      this.lastFullLog = Date.now();
+      this.config.logger?.warn('recorder store: storage is full; keeping records and retrying until there is room', {
+        error: errorMessage(err), queued: this.queue.length, maxQueue: this.config.maxQueue, maxQueueBytes: this.config.maxQueueBytes,
+      });
+    }
+    this.storageFull = full;
+  }
+
+  private dequeue(n: number): void {
+    this.queue.splice(0, n);
+    for (const size of this.sizes.splice(0, n)) this.queuedBytes -= size;
   }
 
   private async writeWithDeadline(batch: T[]): Promise<void> {

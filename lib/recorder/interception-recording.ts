@@ -4,25 +4,28 @@ import type {
   TokenUsageRecord, ToolUsageRecord, PassthroughRecord,
 } from './types';
 
-/** A call to the host's recorder, not made yet. */
-export type RecordCall = () => void | Promise<void>;
+/** A call to the host's recorder, not made yet; it gets its record as queued (capped, see record-limits). */
+export type RecordCall<T = never> = (record: T) => void | Promise<void>;
 
-/** Hands one record to the host's recorder. */
-export type Deliver<R> = (record: R) => void | Promise<void>;
+/** Why a call was never made. */
+export type DropReason = 'queue full' | 'queue bytes full' | 'closed' | 'after end';
 
 /** What an {@link InterceptionRecording} hands its calls to (the {@link SafeRecorder}). */
 export interface RecordingOwner {
-  /** Queues the delivery of `record`; false when it was dropped. `always` admits it past the queue bound (ends of admitted starts). */
-  enqueue<R extends object>(recording: InterceptionRecording, what: string, record: R, deliver: Deliver<R>, always: boolean): boolean;
+  /** Queues `call` with `record`; false when it was dropped. `always` admits it past the queue bounds (ends of admitted starts). */
+  enqueue<T extends object>(recording: InterceptionRecording, what: string, record: T, call: RecordCall<T>, always: boolean): boolean;
   /** Counts a call that will never be made. */
-  drop(what: string, reason: 'queue full' | 'closed' | 'after end'): void;
+  drop(what: string, reason: DropReason): void;
 }
 
 /** A queued call that has not reached the recorder yet. */
 export interface QueuedCall {
   recording: InterceptionRecording;
   what: string;
+  record: object;
   call: RecordCall;
+  /** What the record counts against the queue's byte bound. */
+  bytes: number;
   /** Set when it was waiting behind an earlier call of its interception and is now next in line. */
   resumed?: boolean;
 }
@@ -44,7 +47,7 @@ export class InterceptionRecording {
   start(r: InterceptionRecord): void {
     if (this.started) return;
     this.started = true;
-    if (this.owner && !this.owner.enqueue(this, 'recordInterception', r, (x) => this.recorder!.recordInterception(x), false)) this.dropped = true;
+    if (this.owner && !this.owner.enqueue(this, 'recordInterception', r, (q) => this.recorder!.recordInterception(q), false)) this.dropped = true;
   }
 
   /** Records the end once; later calls are ignored so every path can call it safely. */
@@ -52,40 +55,40 @@ export class InterceptionRecording {
     if (!this.started || this.ended) return;
     this.ended = true;
     // Past the queue bound too: an admitted start always gets its end (at most one per request in flight).
-    this.push('recordInterceptionEnded', r, (x) => this.recorder!.recordInterceptionEnded(x), true);
+    this.push('recordInterceptionEnded', r, (q) => this.recorder!.recordInterceptionEnded(q), true);
   }
 
   tokenUsage(r: TokenUsageRecord): void {
-    this.push('recordTokenUsage', r, (x) => this.recorder!.recordTokenUsage(x), false);
+    this.push('recordTokenUsage', r, (q) => this.recorder!.recordTokenUsage(q), false);
   }
 
   promptUsage(r: PromptUsageRecord): void {
-    this.push('recordPromptUsage', r, (x) => this.recorder!.recordPromptUsage(x), false);
+    this.push('recordPromptUsage', r, (q) => this.recorder!.recordPromptUsage(q), false);
   }
 
   toolUsage(r: ToolUsageRecord): void {
-    this.push('recordToolUsage', r, (x) => this.recorder!.recordToolUsage(x), false);
+    this.push('recordToolUsage', r, (q) => this.recorder!.recordToolUsage(q), false);
   }
 
   modelThought(r: ModelThoughtRecord): void {
     const recorder = this.recorder;
     if (!recorder?.recordModelThought) return;
-    this.push('recordModelThought', r, (x) => recorder.recordModelThought!(x), false);
+    this.push('recordModelThought', r, (q) => recorder.recordModelThought!(q), false);
   }
 
   /** A passthrough call: a recording of its own holding this one record. */
   passthrough(r: PassthroughRecord): void {
     const recorder = this.recorder;
     if (!recorder?.recordPassthrough) return;
-    this.push('recordPassthrough', r, (x) => recorder.recordPassthrough!(x), false);
+    this.push('recordPassthrough', r, (q) => recorder.recordPassthrough!(q), false);
   }
 
-  private push<R extends object>(what: string, record: R, deliver: Deliver<R>, always: boolean): void {
+  private push<T extends object>(what: string, record: T, call: RecordCall<T>, always: boolean): void {
     const owner = this.owner;
     if (!owner) return;
     if (this.dropped) return owner.drop(what, 'queue full');
     // Usage that arrives after a forced end (shutdown) would reach the recorder after the end record.
     if (this.ended && what !== 'recordInterceptionEnded') return owner.drop(what, 'after end');
-    owner.enqueue(this, what, record, deliver, always);
+    owner.enqueue(this, what, record, call, always);
   }
 }

@@ -2,6 +2,8 @@
 import { MemoryUsageSource } from './memory-query';
 import { Pricer, type PricingOptions } from './prices';
 import { QueryEngine } from './query-engine';
+import { checkMemoryOptions } from './store-options';
+import { storableTokenUsage } from './token-counts';
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
   TokenUsageRecord, ToolUsageRecord,
@@ -39,6 +41,7 @@ export class MemoryRecorder implements Recorder, UsageQuery {
   readonly #query: QueryEngine;
 
   constructor(options: MemoryRecorderOptions = {}) {
+    checkMemoryOptions(options);
     const max = options.maxRecords ?? 1_000;
     if (!Number.isInteger(max) || max < 1) throw new TypeError('MemoryRecorder: maxRecords must be a positive integer');
     this.maxRecords = max;
@@ -47,7 +50,7 @@ export class MemoryRecorder implements Recorder, UsageQuery {
 
   recordInterception(r: InterceptionRecord): void { this.keep(this.interceptions, r); }
   recordInterceptionEnded(r: InterceptionEndedRecord): void { this.keep(this.interceptionEnds, r); }
-  recordTokenUsage(r: TokenUsageRecord): void { this.keep(this.tokenUsages, r); }
+  recordTokenUsage(r: TokenUsageRecord): void { this.keep(this.tokenUsages, storableTokenUsage(r)); }
   recordPromptUsage(r: PromptUsageRecord): void { this.keep(this.promptUsages, r); }
   recordToolUsage(r: ToolUsageRecord): void { this.keep(this.toolUsages, r); }
   recordModelThought(r: ModelThoughtRecord): void { this.keep(this.modelThoughts, r); }

@@ -2,7 +2,9 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
 import { columnsOf, migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
-import { isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
+import { OptionsError, optionalPositiveInt } from '../options-check';
+import { checkPostgresOptions } from './store-options';
+import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
 
 /** Options of {@link PostgresRecorder}: a connection string or a pool of the host's, plus the writer's options. */
@@ -71,7 +73,8 @@ function statementBuilder(table: (name: string) => string) {
   const cache = new Map<string, string>();
   const conflict = (kind: RecordKind, cols: string[]): string => {
     if (kind === 'passthrough') return ' ON CONFLICT (id) DO NOTHING';
-    if (kind !== 'start' && kind !== 'end') return '';
+    // A batch written again (its first commit's reply was lost) adds no child row twice.
+    if (kind !== 'start' && kind !== 'end') return ' ON CONFLICT (record_key) DO NOTHING';
     return ` ON CONFLICT (id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
   };
   return (kind: RecordKind, rows: number): string => {
@@ -109,10 +112,12 @@ function groupBatch(batch: QueuedRecord[]): Map<RecordKind, SqlValue[][]> {
   return groups;
 }
 
-function openPostgres(options: PostgresRecorderOptions): SqlDriver {
+/** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
+export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
+  checkPostgresOptions(options);
   const schema = options?.schema ?? 'public';
   if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
-    throw new TypeError(`${OWNER}: schema must be an identifier ([A-Za-z_][A-Za-z0-9_]*)`);
+    throw new OptionsError(OWNER, 'schema', 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*).');
   }
   let pool: Pool;
   const owned = !options?.pool;
@@ -120,13 +125,8 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
     // Structurally typed for the public declarations; at run time it is the host's pg Pool.
     pool = options.pool as unknown as Pool;
   } else {
-    if (typeof options?.connectionString !== 'string' || options.connectionString === '') {
-      throw new TypeError(`${OWNER}: give connectionString (a postgres:// URL) or pool (a pg Pool)`);
-    }
-    const max = options.maxConnections ?? 4;
-    if (!Number.isInteger(max) || max < 1) throw new TypeError(`${OWNER}: maxConnections must be a positive integer`);
-    const connectTimeout = options.connectTimeoutMs ?? 5_000;
-    if (!Number.isInteger(connectTimeout) || connectTimeout < 1) throw new TypeError(`${OWNER}: connectTimeoutMs must be a positive integer`);
+    const max = optionalPositiveInt(OWNER, 'maxConnections', options.maxConnections, 4);
+    const connectTimeout = optionalPositiveInt(OWNER, 'connectTimeoutMs', options.connectTimeoutMs, 5_000);
     const { Pool: PgPoolClass } = loadPg();
     // Without a connect timeout a database that accepts TCP but never answers would hold a flush, and close(), forever.
     const config: PoolConfig = { connectionString: options.connectionString, max, connectionTimeoutMillis: connectTimeout };
@@ -216,7 +216,7 @@ function openPostgres(options: PostgresRecorderOptions): SqlDriver {
   };
 
   return {
-    sink: { write, isTransient: isTransientStoreError },
+    sink: { write, isTransient: isTransientStoreError, isStorageFull: isStorageFullError },
     reader: {
       dialect: 'postgres',
       table,
@@ -241,7 +241,7 @@ export class PostgresRecorder extends SqlRecorder {
   private readonly readyCheck: () => Promise<void>;
 
   constructor(options: PostgresRecorderOptions) {
-    const driver = openPostgres(options);
+    const driver = postgresDriver(options);
     super(OWNER, options, driver);
     this.readyCheck = () => driver.reader.all('SELECT 1', []).then(() => undefined);
   }

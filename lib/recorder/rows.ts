@@ -3,15 +3,19 @@ import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, TokenUsageRecord,
   ToolUsageRecord,
 } from './types';
+import { tokenCount } from './token-counts';
+
+/** A child record's unique key (`record_key`), given when it is queued, so writing its batch again adds nothing. */
+type Keyed = { key: string };
 
 /** One record waiting in the writer's queue, tagged with what it is. */
 export type QueuedRecord =
   | { kind: 'start'; r: InterceptionRecord }
   | { kind: 'end'; r: InterceptionEndedRecord }
-  | { kind: 'token'; r: TokenUsageRecord }
-  | { kind: 'prompt'; r: PromptUsageRecord }
-  | { kind: 'tool'; r: ToolUsageRecord }
-  | { kind: 'thought'; r: ModelThoughtRecord }
+  | ({ kind: 'token'; r: TokenUsageRecord } & Keyed)
+  | ({ kind: 'prompt'; r: PromptUsageRecord } & Keyed)
+  | ({ kind: 'tool'; r: ToolUsageRecord } & Keyed)
+  | ({ kind: 'thought'; r: ModelThoughtRecord } & Keyed)
   | { kind: 'passthrough'; r: PassthroughRecord };
 
 export type RecordKind = QueuedRecord['kind'];
@@ -22,7 +26,7 @@ export const START_COLUMNS = [
   'id', 'initiator_id', 'provider', 'provider_name', 'route', 'model', 'streaming', 'started_at', 'user_agent', 'client',
   'client_session_id', 'credential_kind', 'credential_hint', 'correlating_tool_call_id', 'metadata',
 ];
-export const END_COLUMNS = ['id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts'];
+export const END_COLUMNS = ['id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts', 'end_extra'];
 
 /** Where each kind goes; for child tables the columns are those of `columnsOf(table)`. */
 export const TABLE_OF: Record<RecordKind, string> = {
@@ -32,8 +36,6 @@ export const TABLE_OF: Record<RecordKind, string> = {
 
 const str = (v: unknown): SqlValue => (v === undefined || v === null ? null : String(v));
 const int = (v: unknown): SqlValue => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
-// Token counts come from the upstream: one absurd value (1e308 overflows BIGINT) must not fail its whole batch.
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(Math.max(0, Math.round(v)), Number.MAX_SAFE_INTEGER) : 0);
 const ms = (v: unknown): SqlValue => (v instanceof Date ? int(v.getTime()) : int(v));
 const bool = (v: unknown): number => (v ? 1 : 0);
 
@@ -58,21 +60,21 @@ export function rowOf(q: QueuedRecord): SqlValue[] {
     }
     case 'end': {
       const r = q.r;
-      return [str(r.id), ms(r.endedAt), str(r.status), int(r.httpStatus), str(r.errorType), str(r.errorMessage), str(r.credentialHint), json(r.attempts)];
+      return [str(r.id), ms(r.endedAt), str(r.status), int(r.httpStatus), str(r.errorType), str(r.errorMessage), str(r.credentialHint), json(r.attempts), json(r.extra)];
     }
     case 'token': {
       const r = q.r;
-      return [str(r.interceptionId), str(r.msgId), count(r.input), count(r.output), count(r.cacheRead), count(r.cacheWrite), json(r.extra), ms(r.createdAt)];
+      return [str(r.interceptionId), str(r.msgId), tokenCount(r.input), tokenCount(r.output), tokenCount(r.cacheRead), tokenCount(r.cacheWrite), json(r.extra), ms(r.createdAt), q.key];
     }
     case 'prompt':
-      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.prompt), ms(q.r.createdAt)];
+      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.prompt), ms(q.r.createdAt), json(q.r.extra), q.key];
     case 'tool': {
       const r = q.r;
       return [str(r.interceptionId), str(r.msgId), str(r.tool), str(r.toolCallId), str(r.serverUrl), json(r.args), bool(r.injected),
-        str(r.invocationError), ms(r.createdAt)];
+        str(r.invocationError), ms(r.createdAt), json(r.extra), q.key];
     }
     case 'thought':
-      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.content), str(q.r.source), ms(q.r.createdAt)];
+      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.content), str(q.r.source), ms(q.r.createdAt), json(q.r.extra), q.key];
     case 'passthrough': {
       const r = q.r;
       return [str(r.id), str(r.initiatorId), str(r.providerName), str(r.method), str(r.path), int(r.httpStatus), int(r.durationMs),
@@ -116,6 +118,7 @@ export function endedFromRow(row: Row): InterceptionEndedRecord | undefined {
   opt(r, 'errorMessage', row.error_message, String);
   opt(r, 'credentialHint', row.end_credential_hint, String);
   opt(r, 'attempts', row.attempts, (v) => parse(v) as InterceptionEndedRecord['attempts']);
+  opt(r, 'extra', row.end_extra, (v) => parse(v) as Record<string, number>);
   return r;
 }
 
@@ -129,7 +132,9 @@ export function tokenUsageFromRow(row: Row): TokenUsageRecord {
 }
 
 export function promptFromRow(row: Row): PromptUsageRecord {
-  return { interceptionId: String(row.interception_id), msgId: String(row.msg_id), prompt: String(row.prompt), createdAt: date(row.created_at) };
+  const r: PromptUsageRecord = { interceptionId: String(row.interception_id), msgId: String(row.msg_id), prompt: String(row.prompt), createdAt: date(row.created_at) };
+  opt(r, 'extra', row.extra, (v) => parse(v) as Record<string, number>);
+  return r;
 }
 
 export function toolUsageFromRow(row: Row): ToolUsageRecord {
@@ -139,14 +144,17 @@ export function toolUsageFromRow(row: Row): ToolUsageRecord {
   };
   opt(r, 'serverUrl', row.server_url, String);
   opt(r, 'invocationError', row.invocation_error, String);
+  opt(r, 'extra', row.extra, (v) => parse(v) as Record<string, number>);
   return r;
 }
 
 export function thoughtFromRow(row: Row): ModelThoughtRecord {
-  return {
+  const r: ModelThoughtRecord = {
     interceptionId: String(row.interception_id), msgId: String(row.msg_id), content: String(row.content),
     source: row.source as ModelThoughtRecord['source'], createdAt: date(row.created_at),
   };
+  opt(r, 'extra', row.extra, (v) => parse(v) as Record<string, number>);
+  return r;
 }
 
 export function passthroughFromRow(row: Row): PassthroughRecord {

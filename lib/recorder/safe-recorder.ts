@@ -5,20 +5,25 @@ import { LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
 import type { Redactor } from '../redaction/redactor';
 import { redactRecord } from '../redaction/record-redaction';
-import { InterceptionRecording, type Deliver, type QueuedCall, type RecordingOwner } from './interception-recording';
+import { InterceptionRecording, type DropReason, type QueuedCall, type RecordCall, type RecordingOwner } from './interception-recording';
+import { limitRecord } from './record-limits';
 import type { Recorder } from './types';
 
 export { InterceptionRecording } from './interception-recording';
 
-/** Bounds of a {@link SafeRecorder}; createBridge passes `recorderTimeoutMs` and `recorderQueueMax`. */
+/** Bounds of a {@link SafeRecorder}; createBridge passes `recorderTimeoutMs`, `recorderQueueMax`, `recorderQueueMaxBytes`, `maxRecordedTextBytes`. */
 export interface SafeRecorderLimits {
   /** Deadline of one call, and of the flush and of `recorder.close()` at shutdown, in ms. Defaults to 10,000. */
   timeoutMs: number;
   /** Most calls queued or running at once (timed-out calls count until they settle). Defaults to 10,000. */
   queueMax: number;
+  /** Most bytes of records queued or running at once (approximate, see record-limits). Defaults to 67,108,864 (64 MiB). */
+  queueMaxBytes: number;
+  /** Most UTF-8 bytes one record keeps of each text; past it the text is cut and marked. Defaults to 1,048,576 (1 MiB). */
+  maxRecordedTextBytes: number;
 }
 
-const DEFAULT_LIMITS: SafeRecorderLimits = { timeoutMs: 10_000, queueMax: 10_000 };
+const DEFAULT_LIMITS: SafeRecorderLimits = { timeoutMs: 10_000, queueMax: 10_000, queueMaxBytes: 64 * 1024 * 1024, maxRecordedTextBytes: 1024 * 1024 };
 
 /** Repeated recorder trouble is logged at most once per this many ms per kind, with the count held back. */
 export const RECORDER_LOG_INTERVAL_MS = 10_000;
@@ -33,7 +38,7 @@ function isThenable(v: unknown): v is PromiseLike<void> {
  */
 class RunningCall {
   timer: NodeJS.Timeout | undefined;
-  constructor(private readonly owner: SafeRecorder, public recording: InterceptionRecording | undefined, readonly what: string) {}
+  constructor(private readonly owner: SafeRecorder, public recording: InterceptionRecording | undefined, readonly what: string, readonly bytes: number) {}
   readonly resolved = (): void => this.owner.settled(this, false, undefined);
   readonly rejected = (err: unknown): void => this.owner.settled(this, true, err);
   readonly expired = (): void => this.owner.expired(this);
@@ -54,6 +59,8 @@ export class SafeRecorder implements RecordingOwner {
   dropped = 0;
   /** Admitted and not settled: queued, running, or timed out and still unsettled. What the bound counts. */
   private pendingCount = 0;
+  /** What the admitted and unsettled calls' records weigh: what `queueMaxBytes` bounds. */
+  private pendingSize = 0;
   /** Admitted and neither done nor timed out: what a flush waits for. */
   private unfinished = 0;
   private batch: QueuedCall[] = [];
@@ -77,6 +84,11 @@ export class SafeRecorder implements RecordingOwner {
   /** Calls queued, running, or timed out and not settled yet. */
   get pending(): number {
     return this.pendingCount;
+  }
+
+  /** Approximate bytes of the records of pending calls. */
+  get pendingBytes(): number {
+    return this.pendingSize;
   }
 
   /** A recording for one interception; its calls reach the recorder in the order they were made. */
@@ -116,34 +128,43 @@ export class SafeRecorder implements RecordingOwner {
   }
 
   /** @internal */
-  enqueue<R extends object>(recording: InterceptionRecording, what: string, record: R, deliver: Deliver<R>, always: boolean): boolean {
+  enqueue<T extends object>(recording: InterceptionRecording, what: string, record: T, call: RecordCall<T>, always: boolean): boolean {
     if (this.closed) {
       this.drop(what, 'closed');
       return false;
     }
+    // Keys never reach a store (nor the dashboard); then one record's texts are capped.
+    const safe = redactRecord(record, this.redactor, recording.byokKey);
+    const limited = limitRecord(what, safe, this.limits.maxRecordedTextBytes);
     if (!always && this.pendingCount >= this.limits.queueMax) {
       this.drop(what, 'queue full');
       return false;
     }
-    const safe = redactRecord(record, this.redactor, recording.byokKey); // keys never reach a store (nor the dashboard)
+    if (!always && this.pendingSize + limited.bytes > this.limits.queueMaxBytes) {
+      this.drop(what, 'queue bytes full');
+      return false;
+    }
     this.pendingCount++;
+    this.pendingSize += limited.bytes;
     this.unfinished++;
-    this.schedule({ recording, what, call: () => deliver(safe) });
+    this.schedule({ recording, what, record: limited.record, call: call as RecordCall, bytes: limited.bytes });
     return true;
   }
 
   /** @internal */
-  drop(what: string, reason: 'queue full' | 'closed' | 'after end'): void {
+  drop(what: string, reason: DropReason): void {
     this.dropped++;
     const suppressed = this.throttle.allow(`dropped ${reason}`);
     if (suppressed !== false) {
-      this.logger.warn('recorder calls dropped', { call: what, reason, queueMax: this.limits.queueMax, suppressed });
+      const { queueMax, queueMaxBytes } = this.limits;
+      this.logger.warn('recorder calls dropped', { call: what, reason, queueMax, queueMaxBytes, suppressed });
     }
   }
 
   /** @internal An async call settled, before or after its deadline. */
   settled(run: RunningCall, failed: boolean, err: unknown): void {
     this.pendingCount--;
+    this.pendingSize -= run.bytes;
     const recording = run.recording;
     if (!recording) return; // timed out earlier: already counted, and its interception moved on
     clearTimeout(run.timer);
@@ -183,6 +204,7 @@ export class SafeRecorder implements RecordingOwner {
     for (const item of batch) {
       if (this.closed) {
         this.pendingCount--;
+        this.pendingSize -= item.bytes;
         this.drop(item.what, 'closed');
         this.finish(item.recording);
       } else if (item.recording.busy && !item.resumed) {
@@ -194,23 +216,25 @@ export class SafeRecorder implements RecordingOwner {
   };
 
   private start(item: QueuedCall): void {
-    const { recording, what } = item;
+    const { recording, what, bytes } = item;
     let result: void | PromiseLike<void>;
     try {
-      result = item.call();
+      result = item.call(item.record as never);
     } catch (err) {
       this.pendingCount--;
+      this.pendingSize -= bytes;
       this.fail(what, err);
       this.finish(recording);
       return;
     }
     if (!isThenable(result)) {
       this.pendingCount--;
+      this.pendingSize -= bytes;
       this.finish(recording);
       return;
     }
     recording.busy = true;
-    const run = new RunningCall(this, recording, what);
+    const run = new RunningCall(this, recording, what, bytes);
     run.timer = setTimeout(run.expired, this.limits.timeoutMs);
     run.timer.unref();
     Promise.resolve(result).then(run.resolved, run.rejected);

@@ -73,11 +73,31 @@ const TABLES_V1: TableDef[] = [
   },
 ];
 
-/** Column names of a table in insert order (without the generated key). */
+/**
+ * Version 2, added columns. `extra`/`end_extra`: original sizes of texts cut at `maxRecordedTextBytes`. `record_key`:
+ * a key the store gives each child record when it is queued, unique, so a batch written again (a flush that committed
+ * but whose reply was lost) adds no row twice. Rows written by version 1 keep a null key (NULLs never conflict).
+ */
+const ADDED_V2: Record<string, Array<[name: string, kind: ColumnKind]>> = {
+  interceptions: [['end_extra', 'json']],
+  token_usages: [['record_key', 'text']],
+  prompts: [['extra', 'json'], ['record_key', 'text']],
+  tool_usages: [['extra', 'json'], ['record_key', 'text']],
+  model_thoughts: [['extra', 'json'], ['record_key', 'text']],
+};
+
+function addColumnsV2(dialect: Dialect, q: (name: string) => string): string[] {
+  return Object.entries(ADDED_V2).flatMap(([table, cols]) => [
+    ...cols.map(([name, kind]) => `ALTER TABLE ${q(table)} ADD COLUMN ${name} ${TYPES[dialect][kind]}`),
+    ...(cols.some(([name]) => name === 'record_key') ? [`CREATE UNIQUE INDEX ${table}_record_key_idx ON ${q(table)} (record_key)`] : []),
+  ]);
+}
+
+/** Column names of a table in insert order (without the generated key): version 1's, then those added since. */
 export function columnsOf(table: string): string[] {
   const def = TABLES_V1.find((t) => t.name === table);
   if (!def) throw new Error(`unknown table ${table}`);
-  return (def.key === 'id' ? ['id'] : []).concat(def.columns.map(([name]) => name));
+  return (def.key === 'id' ? ['id'] : []).concat(def.columns.map(([name]) => name), (ADDED_V2[table] ?? []).map(([name]) => name));
 }
 
 const TYPES: Record<Dialect, Record<ColumnKind, string>> = {
@@ -104,6 +124,7 @@ export interface Migration {
 /** Every migration, in order. Append; never edit one that shipped. */
 export const MIGRATIONS: Migration[] = [
   { version: 1, statements: (dialect, q) => TABLES_V1.flatMap((t) => createTable(t, dialect, q)) },
+  { version: 2, statements: addColumnsV2 },
 ];
 
 /** The newest schema version this code knows. */

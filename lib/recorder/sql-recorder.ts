@@ -1,8 +1,10 @@
 /** What SqliteRecorder and PostgresRecorder share: recording through the batching writer, and the UsageQuery over SQL. */
+import { randomUUID } from 'node:crypto';
 import { BatchWriter, type BatchSink, type BatchWriterOptions, type WriterStats } from './batch-writer';
 import { Pricer, type PricingOptions } from './prices';
 import { QueryEngine } from './query-engine';
-import type { QueuedRecord } from './rows';
+import { recordBytes } from './record-limits';
+import type { QueuedRecord, RecordKind } from './rows';
 import { SqlUsageSource, type SqlReader } from './sql-query';
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PassthroughRecord, PromptUsageRecord, Recorder,
@@ -20,27 +22,56 @@ export interface SqlRecorderOptions extends BatchWriterOptions, PricingOptions {
 export interface SqlDriver {
   sink: BatchSink<QueuedRecord>;
   reader: SqlReader;
+  /** Counters of the database itself, added to the store's `stats()`. */
+  stats?(): Partial<StoreStats>;
   close(): Promise<void>;
+}
+
+/** What a SQL store's `stats()` returns: the writer's counters, and the database's own. */
+export interface StoreStats extends WriterStats {
+  /** SqliteRecorder: times the database file was found deleted or replaced while open and created again (logged as an error). */
+  fileReopens?: number;
 }
 
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'FLUSH_TIMEOUT',
   // PostgreSQL: serialization failure, deadlock, shutdowns, cannot connect now, too many connections, connection exceptions.
   '40001', '40P01', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+  // PostgreSQL insufficient resources: disk full, out of memory. Space can come back; the batch waits in the queue.
+  '53000', '53100', '53200',
 ]);
 
 /**
- * Whether a store error is worth retrying: the database is unreachable, restarting, busy or lost a race.
+ * Whether a store error says the storage is full (SQLite "database or disk is full", PostgreSQL `disk_full`). Such a
+ * batch is kept and retried like a busy one: dropping it would lose records that fit as soon as space is freed.
+ */
+export function isStorageFullError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_FULL') || code === '53100');
+}
+
+/**
+ * Whether a store error is worth retrying: the database is unreachable, restarting, busy, full, failed an I/O, or lost a race.
  * Anything else (a constraint, a syntax error, a newer schema) is not, and the batch is dropped and counted.
  */
 export function isTransientStoreError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
-    if (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+    if (TRANSIENT_CODES.has(code) || /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/.test(code)) return true;
   }
   // node-postgres reports a dropped connection without a code.
   const message = err instanceof Error ? err.message : '';
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+}
+
+/** The Recorder method of each queued kind, as record-limits names records. */
+const METHOD_OF: Record<RecordKind, string> = {
+  start: 'recordInterception', end: 'recordInterceptionEnded', token: 'recordTokenUsage', prompt: 'recordPromptUsage',
+  tool: 'recordToolUsage', thought: 'recordModelThought', passthrough: 'recordPassthrough',
+};
+
+function queuedBytes(q: QueuedRecord): number {
+  return recordBytes(METHOD_OF[q.kind], q.r);
 }
 
 /**
@@ -53,21 +84,22 @@ export class SqlRecorder implements Recorder, UsageQuery {
   private closing: Promise<void> | undefined;
 
   constructor(owner: string, options: SqlRecorderOptions, private readonly driver: SqlDriver) {
-    this.writer = new BatchWriter(driver.sink, owner, options);
+    this.writer = new BatchWriter(driver.sink, owner, options, queuedBytes);
     this.query = new QueryEngine(new SqlUsageSource(driver.reader), new Pricer(options, owner));
   }
 
   recordInterception(r: InterceptionRecord): void { this.writer.push({ kind: 'start', r }); }
   recordInterceptionEnded(r: InterceptionEndedRecord): void { this.writer.push({ kind: 'end', r }); }
-  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r }); }
-  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r }); }
-  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r }); }
-  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r }); }
+  // A key per child record, given once here: every retry of its batch carries the same one.
+  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r, key: randomUUID() }); }
+  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r, key: randomUUID() }); }
+  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r, key: randomUUID() }); }
+  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r, key: randomUUID() }); }
   recordPassthrough(r: PassthroughRecord): void { this.writer.push({ kind: 'passthrough', r }); }
 
-  /** Queue length and what the writer has written, dropped and retried since creation. */
-  stats(): WriterStats {
-    return this.writer.stats();
+  /** Queue length and what the writer has written, dropped and retried since creation; whether the storage is full. */
+  stats(): StoreStats {
+    return { ...this.writer.stats(), ...this.driver.stats?.() };
   }
 
   /** Writes what is queued now; resolves when it is stored (waits through retries while the store is down). */

@@ -1,11 +1,13 @@
 /** SqliteRecorder: usage in one SQLite file (better-sqlite3, WAL), written in batches, queryable; the embedded default. */
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { columnsOf, migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
+import { columnsOf } from './schema';
 import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
 import type { BatchSink } from './batch-writer';
-import { isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
+import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
+import { FILE_GONE, SqliteFile } from './sqlite-file';
+import { checkSqliteOptions } from './store-options';
 import { SqliteWriter, WRITER_EXITED, type RowRun } from './sqlite-writer';
 
 /** Options of {@link SqliteRecorder}. */
@@ -23,52 +25,26 @@ export interface SqliteRecorderOptions extends SqlRecorderOptions {
 const OWNER = 'SqliteRecorder';
 const MAX_CACHED_STATEMENTS = 200;
 
-function loadDriver(): typeof BetterSqlite3 {
-  try {
-    // Optional dependency, loaded only when this store is used.
-    return require('better-sqlite3') as typeof BetterSqlite3;
-  } catch (err) {
-    const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND';
-    throw new Error(missing
-      ? `${OWNER} needs the optional dependency better-sqlite3: npm install better-sqlite3@12.11.1`
-      : `${OWNER}: better-sqlite3 failed to load (${(err as Error).message})`);
-  }
-}
-
-/** Creates the tables, or brings them up to date, in one immediate transaction; a newer schema is an error. */
-function migrate(db: BetterSqlite3.Database): void {
-  const q = (name: string) => name;
-  db.transaction(() => {
-    db.exec(migrationsTableDDL(q));
-    const found = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0);
-    if (found > SCHEMA_VERSION) throw newerSchemaError(OWNER, found);
-    for (const m of MIGRATIONS) {
-      if (m.version <= found) continue;
-      for (const sql of m.statements('sqlite', q)) db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
-    }
-  }).immediate();
-}
-
 function upsert(columns: string[]): string {
   const set = columns.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
   return `INSERT INTO interceptions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${set}`;
 }
 
-function insert(table: string, ignoreConflicts: boolean): string {
+/** An insert that skips a row already stored under the same unique `conflictKey` (a batch written again). */
+function insert(table: string, conflictKey: 'id' | 'record_key'): string {
   const cols = columnsOf(table);
-  return `INSERT ${ignoreConflicts ? 'OR IGNORE ' : ''}INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT(${conflictKey}) DO NOTHING`;
 }
 
 /** The statement of each record kind, the same on the write thread and on an in-memory connection. */
 const STATEMENTS: Record<RecordKind, string> = {
   start: upsert(START_COLUMNS),
   end: upsert(END_COLUMNS),
-  token: insert(TABLE_OF.token, false),
-  prompt: insert(TABLE_OF.prompt, false),
-  tool: insert(TABLE_OF.tool, false),
-  thought: insert(TABLE_OF.thought, false),
-  passthrough: insert(TABLE_OF.passthrough, true),
+  token: insert(TABLE_OF.token, 'record_key'),
+  prompt: insert(TABLE_OF.prompt, 'record_key'),
+  tool: insert(TABLE_OF.tool, 'record_key'),
+  thought: insert(TABLE_OF.thought, 'record_key'),
+  passthrough: insert(TABLE_OF.passthrough, 'id'),
 };
 
 /** How long close() waits for the write thread to close its connection, and then to stop, after the final flush. */
@@ -88,11 +64,23 @@ function runsOf(batch: QueuedRecord[]): RowRun[] {
   return runs;
 }
 
-/** Sends batches to the write thread; a thread that stopped mid-batch is a transient failure (a new one retries it). */
-function threadSink(writer: SqliteWriter): BatchSink<QueuedRecord> {
+/**
+ * Sends batches to the write thread; a thread that stopped mid-batch is a transient failure (a new one retries it).
+ * A failed batch whose file is gone has the file created again, and is retried in it.
+ */
+function threadSink(writer: SqliteWriter, file: SqliteFile): BatchSink<QueuedRecord> {
+  const retried = new Set([WRITER_EXITED, FILE_GONE]);
   return {
-    write: (batch) => writer.write(runsOf(batch)),
-    isTransient: (err) => isTransientStoreError(err) || (err as { code?: unknown } | null)?.code === WRITER_EXITED,
+    write: async (batch) => {
+      try {
+        await writer.write(runsOf(batch));
+      } catch (err) {
+        if (file.reopenIfGone()) throw Object.assign(new Error(`${(err as Error).message}; created it again`), { code: FILE_GONE });
+        throw err;
+      }
+    },
+    isTransient: (err) => isTransientStoreError(err) || retried.has((err as { code?: string } | null)?.code ?? ''),
+    isStorageFull: isStorageFullError,
   };
 }
 
@@ -110,53 +98,49 @@ function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
       writeBatch.immediate(batch);
     },
     isTransient: isTransientStoreError,
+    isStorageFull: isStorageFullError,
   };
 }
 
-function openSqlite(options: SqliteRecorderOptions): SqlDriver {
-  if (!options || typeof options.filename !== 'string' || options.filename === '') {
-    throw new TypeError(`${OWNER}: filename must be a non-empty string (a file path, or ":memory:")`);
-  }
+/** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
+export function sqliteDriver(options: SqliteRecorderOptions, internals: { writerPragmas?: string[] } = {}): SqlDriver {
+  checkSqliteOptions(options);
   const busy = options.busyTimeoutMs ?? 0;
-  if (!Number.isInteger(busy) || busy < 0) throw new TypeError(`${OWNER}: busyTimeoutMs must be a non-negative integer`);
-  const Database = loadDriver();
-  const db = new Database(options.filename, { timeout: busy });
-  try {
-    db.pragma('journal_mode = WAL');
-    // WAL with synchronous=NORMAL survives a process crash; only an OS crash can lose the last commits.
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const file = new SqliteFile(options.filename, busy, options.logger);
   // WAL lets this connection read beside the thread's writes, and each query sees every batch committed before it.
   // The absolute path: the thread opens the same file even if the process changes directory before the first flush.
   const writer = options.filename === ':memory:'
     ? undefined
-    : new SqliteWriter({ driver: require.resolve('better-sqlite3'), filename: path.resolve(options.filename), busyTimeoutMs: busy, statements: STATEMENTS });
+    : new SqliteWriter({ driver: require.resolve('better-sqlite3'), filename: path.resolve(options.filename), busyTimeoutMs: busy, statements: STATEMENTS, pragmas: internals.writerPragmas });
   const cache = new Map<string, BetterSqlite3.Statement>();
+  let cachedFor = file.db;
   const prepared = (sql: string): BetterSqlite3.Statement => {
+    // Statements belong to a connection: a reopened file needs new ones.
+    if (cachedFor !== file.db) {
+      cache.clear();
+      cachedFor = file.db;
+    }
     let s = cache.get(sql);
     if (!s) {
       if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
-      s = db.prepare(sql);
+      s = file.db.prepare(sql);
       cache.set(sql, s);
     }
     return s;
   };
   return {
-    sink: writer ? threadSink(writer) : inlineSink(db),
+    sink: writer ? threadSink(writer, file) : inlineSink(file.db),
     reader: {
       dialect: 'sqlite',
       table: (name) => name,
       all: async (sql: string, params: SqlValue[]) => prepared(sql).all(params) as SqlRow[],
     },
+    stats: () => ({ fileReopens: file.reopens }),
     close: async () => {
       try {
         await writer?.close(THREAD_CLOSE_GRACE_MS);
       } finally {
-        if (db.open) db.close();
+        file.close();
       }
     },
   };
@@ -172,6 +156,6 @@ function openSqlite(options: SqliteRecorderOptions): SqlDriver {
  */
 export class SqliteRecorder extends SqlRecorder {
   constructor(options: SqliteRecorderOptions) {
-    super(OWNER, options, openSqlite(options));
+    super(OWNER, options, sqliteDriver(options));
   }
 }

@@ -1,6 +1,7 @@
 /** The SQLite write connection on a worker thread: batches go in as rows, one transaction each, the answer comes back. */
 import { Worker } from 'node:worker_threads';
 import type { RecordKind, SqlValue } from './rows';
+import { FILE_GONE } from './sqlite-file';
 
 /** Consecutive records of one kind, already converted to rows, in queue order. */
 export interface RowRun {
@@ -16,6 +17,8 @@ export interface SqliteWriterConfig {
   busyTimeoutMs: number;
   /** The INSERT/upsert statement of each record kind. */
   statements: Record<RecordKind, string>;
+  /** Extra pragmas for the write connection (tests use `max_page_count` to make the database full). Defaults to none. */
+  pragmas?: string[];
 }
 
 /** The code of a write thread that stopped (crashed, was terminated): the batch is retried on a new thread. */
@@ -28,11 +31,20 @@ export const WRITER_EXITED = 'SQLITE_WRITER_EXITED';
  * eval thread would resolve a bare name against the process's working directory). Same pragmas as the reader.
  */
 const THREAD_CODE = `'use strict';
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.filename, { timeout: workerData.busyTimeoutMs });
+// Never create the file: only the main thread does, with the schema (a missing file fails the batch, which is retried).
+const db = new Database(workerData.filename, { timeout: workerData.busyTimeoutMs, fileMustExist: true });
+const opened = fs.statSync(workerData.filename);
+// A file deleted (or replaced) while open would take every later batch with it, silently: check before each one.
+const moved = () => {
+  const now = fs.statSync(workerData.filename, { throwIfNoEntry: false });
+  return !now || now.ino !== opened.ino || now.dev !== opened.dev;
+};
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
+for (const pragma of workerData.pragmas || []) db.pragma(pragma);
 const statements = {};
 for (const kind of Object.keys(workerData.statements)) statements[kind] = db.prepare(workerData.statements[kind]);
 const write = db.transaction((runs) => {
@@ -44,6 +56,13 @@ const write = db.transaction((runs) => {
 parentPort.on('message', (runs) => {
   if (runs === 'close') {
     try { db.close(); } finally { parentPort.postMessage(null); parentPort.close(); }
+    return;
+  }
+  if (moved()) {
+    try { db.close(); } finally {
+      parentPort.postMessage({ message: 'the SQLite database file was deleted or replaced while open', code: '${FILE_GONE}' });
+      parentPort.close();
+    }
     return;
   }
   try {
@@ -136,7 +155,11 @@ export class SqliteWriter {
       if (thread.pending.length === 0) worker.unref();
       if (!next) return;
       if (reply === null) next.resolve();
-      else next.reject(Object.assign(new Error(reply.message), { code: reply.code }));
+      else {
+        // That thread has closed its connection and is stopping: the retry must get a new one.
+        if (reply.code === FILE_GONE) this.fail(thread, exitedError('its database file is gone'));
+        next.reject(Object.assign(new Error(reply.message), { code: reply.code }));
+      }
     });
     // An error thrown while opening (e.g. SQLITE_BUSY on the WAL pragma) keeps its code, so the writer can judge it.
     worker.on('error', (err) => this.fail(thread, err));

@@ -48,6 +48,8 @@ export interface InterceptionEndedRecord {
   credentialHint?: string;
   /** Every upstream attempt, in order (failovers are the ones before the last). */
   attempts?: UpstreamAttempt[];
+  /** Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ errorMessageBytes: 31457280 }`); absent when nothing was cut. */
+  extra?: Record<string, number>;
 }
 
 /** One upstream call made for an interception, as the key walk saw it. */
@@ -91,6 +93,8 @@ export interface PromptUsageRecord {
   interceptionId: string;
   msgId: string;
   prompt: string;
+  /** Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ promptBytes: 31457280 }`); absent when nothing was cut. */
+  extra?: Record<string, number>;
   createdAt: Date;
 }
 
@@ -104,6 +108,8 @@ export interface ToolUsageRecord {
   args: unknown;
   injected: boolean;
   invocationError?: string;
+  /** Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ argsBytes: 31457280 }`); absent when nothing was cut. */
+  extra?: Record<string, number>;
   createdAt: Date;
 }
 
@@ -113,6 +119,8 @@ export interface ModelThoughtRecord {
   msgId: string;
   content: string;
   source: 'thinking' | 'reasoning_summary' | 'commentary';
+  /** Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ contentBytes: 31457280 }`); absent when nothing was cut. */
+  extra?: Record<string, number>;
   createdAt: Date;
 }
 

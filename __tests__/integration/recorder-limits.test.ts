@@ -1,0 +1,76 @@
+/** What one record stores through the real bridge: a huge prompt is cut at maxRecordedTextBytes, marked, its size kept. */
+import OpenAI from 'openai';
+import { openaiProvider, SqliteRecorder } from '../../lib';
+import { truncationMarker } from '../../lib/recorder/record-limits';
+import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
+import { eventually, startGateway, type Gateway } from '../helpers/gateway';
+import { cleanupStores, tempDbFile } from '../helpers/stores';
+
+const MiB = 1024 * 1024;
+const KEY = 'sk-pool-key-00000000000000001234';
+let upstream: FakeUpstream;
+
+beforeAll(async () => {
+  upstream = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await upstream.close();
+  await cleanupStores();
+});
+
+/** A 3 MB user message, mostly two-byte characters, so the cut has to fall between the bytes of one. */
+const hugePrompt = 'a' + 'é'.repeat(1_500_000) + 'z';
+const hugeBytes = Buffer.byteLength(hugePrompt);
+
+async function send(gw: Gateway): Promise<string> {
+  const client = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
+  const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: hugePrompt }] }).withResponse();
+  return response.headers.get('x-aibridge-interception-id')!;
+}
+
+function expectCut(prompt: string, extra: Record<string, number> | undefined, cap: number): void {
+  expect(Buffer.byteLength(prompt)).toBeLessThanOrEqual(cap);
+  expect(prompt.endsWith(truncationMarker(hugeBytes))).toBe(true);
+  expect(prompt.startsWith('aéé')).toBe(true);
+  expect(prompt).not.toContain('\uFFFD');
+  expect(extra).toEqual({ promptBytes: hugeBytes });
+}
+
+test('a 3 MB user message is recorded cut to the default 1 MiB, with the marker and its original length', async () => {
+  const gw = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: upstream.url })] });
+  try {
+    const id = await send(gw);
+    await eventually(() => expect(gw.recorder.forInterception(id).promptUsages).toHaveLength(1));
+    const [p] = gw.recorder.forInterception(id).promptUsages;
+    expectCut(p!.prompt, p!.extra, MiB);
+    // The upstream got the whole message: only the record is cut.
+    expect(upstream.requests.at(-1)!.body).toContain('z"');
+  } finally {
+    await gw.close();
+  }
+});
+
+test('SqliteRecorder stores the cut prompt and its extra; maxRecordedTextBytes sets the cap', async () => {
+  const store = new SqliteRecorder({ filename: tempDbFile(), flushIntervalMs: 10 });
+  const gw = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: upstream.url })], recorder: store, maxRecordedTextBytes: 64 * 1024 });
+  try {
+    const id = await send(gw);
+    let detail: Awaited<ReturnType<SqliteRecorder['interception']>>;
+    for (let i = 0; i < 100 && !(detail = await store.interception(id))?.ended; i++) {
+      await store.flush();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [p] = detail!.prompts;
+    expectCut(p!.prompt, p!.extra, 64 * 1024);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('createBridge checks the new limits, naming them', () => {
+  const { createBridge } = require('../../lib') as typeof import('../../lib');
+  const providers = [openaiProvider({ keys: [KEY] })];
+  const actor = () => ({ id: 'a' });
+  expect(() => createBridge({ providers, actor, maxRecordedTextBytes: 100 })).toThrow(/`maxRecordedTextBytes` must be at least 1024/);
+  expect(() => createBridge({ providers, actor, recorderQueueMaxBytes: 0 })).toThrow(/`recorderQueueMaxBytes` must be a positive integer/);
+});

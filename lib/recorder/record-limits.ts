@@ -1,0 +1,98 @@
+/** What one record may hold: each client- or upstream-sized text capped (marked, original length kept), and its queued size. */
+
+/** The text that replaces what was cut: visible in the dashboard, with the original size in UTF-8 bytes. */
+export function truncationMarker(originalBytes: number): string {
+  return `…[truncated by express-aibridge: ${originalBytes} bytes]`;
+}
+
+/** A record as it is queued: possibly a capped copy, and its approximate size for the queue's byte bound. */
+export interface LimitedRecord {
+  record: object;
+  /** Approximate memory the queued record holds: its capped texts (in UTF-16 code units) plus a fixed overhead. */
+  bytes: number;
+}
+
+/** Dates, ids, counts and small strings of one record, whatever its texts (rounded up; a guess, not a measure). */
+const RECORD_OVERHEAD_BYTES = 512;
+
+/** The text fields each record method carries whose size a client, an upstream or a tool decides. */
+const TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  recordInterceptionEnded: ['errorMessage'],
+  recordPromptUsage: ['prompt'],
+  recordToolUsage: ['invocationError'],
+  recordModelThought: ['content'],
+};
+
+/** `s`, or its first whole UTF-8 characters followed by the marker, all within `maxBytes`; undefined when it fits. */
+function cut(s: string, maxBytes: number): { text: string; originalBytes: number } | undefined {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts need no byte count at all.
+  if (s.length * 3 <= maxBytes) return undefined;
+  const originalBytes = Buffer.byteLength(s, 'utf8');
+  if (originalBytes <= maxBytes) return undefined;
+  const marker = truncationMarker(originalBytes);
+  const room = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
+  const buf = Buffer.allocUnsafe(room);
+  // Buffer#write never writes part of a character, so the cut falls on a UTF-8 boundary.
+  const written = buf.write(s, 0, room, 'utf8');
+  return { text: buf.toString('utf8', 0, written) + marker, originalBytes };
+}
+
+/** Tool arguments as the stores keep them: their JSON text (a string stays as it is); undefined when not serialisable. */
+function serialised(args: unknown): string | undefined {
+  if (typeof args === 'string') return args;
+  try {
+    return JSON.stringify(args);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Caps each text of a record at `maxBytes` (UTF-8) — prompt, thought, error message, invocation error, and tool
+ * arguments by their serialised size — and estimates the size of what is queued. A capped record is a copy whose
+ * `extra` gains `<field>Bytes: <original size>`; a record with nothing to cap is returned as it is.
+ */
+export function limitRecord(what: string, record: object, maxBytes: number): LimitedRecord {
+  const fields = TEXT_FIELDS[what];
+  let bytes = RECORD_OVERHEAD_BYTES;
+  if (!fields) return { record, bytes };
+  const r = record as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  let extra: Record<string, number> | undefined;
+  for (const field of fields) {
+    const v = r[field];
+    if (typeof v !== 'string') continue;
+    const capped = cut(v, maxBytes);
+    if (!capped) {
+      bytes += v.length;
+      continue;
+    }
+    out ??= { ...r };
+    extra ??= { ...(r.extra as Record<string, number> | undefined) };
+    out[field] = capped.text;
+    extra[`${field}Bytes`] = capped.originalBytes;
+    bytes += capped.text.length;
+  }
+  if (what === 'recordToolUsage' && r.args !== undefined) {
+    const text = serialised(r.args);
+    const capped = text === undefined ? undefined : cut(text, maxBytes);
+    if (capped) {
+      out ??= { ...r };
+      extra ??= { ...(r.extra as Record<string, number> | undefined) };
+      // Cut JSON is no longer JSON: the stored arguments become the cut text, which is what a reader can still use.
+      out.args = capped.text;
+      extra.argsBytes = capped.originalBytes;
+      bytes += capped.text.length;
+    } else {
+      bytes += text?.length ?? 0;
+    }
+  }
+  if (!out) return { record, bytes };
+  out.extra = extra;
+  return { record: out, bytes };
+}
+
+/** The approximate size of a record as {@link limitRecord} estimates it, without capping anything. */
+export function recordBytes(what: string, record: object): number {
+  return limitRecord(what, record, Infinity).bytes;
+}

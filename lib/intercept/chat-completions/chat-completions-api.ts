@@ -42,6 +42,8 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
       base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
       tools,
       clientWantsUsage: streaming && streamOptions?.include_usage === true,
+      toolChoice: body.tool_choice,
+      clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     }),
     recordBlocking(answer: unknown, sink: RecordSink) {
       if (!answer || typeof answer !== 'object') return;

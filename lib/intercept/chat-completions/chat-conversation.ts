@@ -8,6 +8,7 @@ import { sumAll } from '../sum-usage';
 import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
 import { chatUsageToTokens } from './usage';
 import { parseObject } from '../parse-object';
+import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 
 type Obj = Record<string, unknown>;
 
@@ -27,6 +28,10 @@ export interface ChatConversationOptions {
   tools: readonly InjectedTool[];
   /** The client asked for the usage chunk itself. */
   clientWantsUsage: boolean;
+  /** The client's parsed `tool_choice`, if it sent one. */
+  toolChoice?: unknown;
+  /** The client sent tools of its own. */
+  clientHasTools?: boolean;
 }
 
 /** One chat-completions request in the loop. */
@@ -37,14 +42,16 @@ export class ChatConversation implements Conversation {
   private readonly usages: unknown[] = [];
   private withTools = true;
   private lastText: string | null = null;
+  private base: Buffer;
 
   constructor(private readonly options: ChatConversationOptions) {
+    this.base = options.base;
     this.toolsJson = options.tools.map(toolJson);
     this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages };
   }
 
   body(): Buffer {
-    let body = this.options.base;
+    let body = this.base;
     if (this.withTools) {
       body = appendToTopLevelArray(body, 'tools', this.toolsJson);
       body = setTopLevelField(body, 'parallel_tool_calls', 'false');
@@ -89,6 +96,7 @@ export class ChatConversation implements Conversation {
 
   dropInjectedTools(): void {
     this.withTools = false;
+    this.base = toolChoiceWithoutInjected(this.base, this.options.toolChoice, this.options.clientHasTools === true, this.state.injected);
   }
 
   finalAnswer(last: Buffer): Buffer {

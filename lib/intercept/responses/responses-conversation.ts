@@ -9,6 +9,7 @@ import { errorEvent } from './events';
 import { isInjectedCall, turnOfResponse } from './output-items';
 import { ResponsesLoopObserver, type ResponsesLoopState } from './responses-loop-observer';
 import { parseObject } from '../parse-object';
+import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema, strict: false });
@@ -28,6 +29,10 @@ export interface ResponsesConversationOptions {
   /** The request names a `conversation`: the upstream keeps every item itself, so only new items are sent. */
   chained: boolean;
   tools: readonly InjectedTool[];
+  /** The client's parsed `tool_choice`, if it sent one. */
+  toolChoice?: unknown;
+  /** The client sent tools of its own (hosted ones included). */
+  clientHasTools?: boolean;
 }
 
 /**
@@ -42,14 +47,16 @@ export class ResponsesConversation implements Conversation {
   private withTools = true;
   private lastItems: unknown[] = [];
   private current: ResponsesLoopObserver | undefined;
+  private base: Buffer;
 
   constructor(private readonly options: ResponsesConversationOptions) {
+    this.base = options.raw;
     this.toolsJson = options.tools.map(toolJson);
     this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [] };
   }
 
   body(): Buffer {
-    let body = this.options.raw;
+    let body = this.base;
     if (this.withTools) {
       body = appendToTopLevelArray(body, 'tools', this.toolsJson);
       body = setTopLevelField(body, 'parallel_tool_calls', 'false');
@@ -92,6 +99,7 @@ export class ResponsesConversation implements Conversation {
 
   dropInjectedTools(): void {
     this.withTools = false;
+    this.base = toolChoiceWithoutInjected(this.base, this.options.toolChoice, this.options.clientHasTools === true, this.state.injected);
   }
 
   finalAnswer(last: Buffer): Buffer {

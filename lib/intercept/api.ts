@@ -42,6 +42,8 @@ export interface ApiCall {
   readonly prompt: string | undefined;
   /** Id of the last tool result the client sent back (links this interception to the one that made the call). */
   readonly correlatingToolCallId?: string;
+  /** Names of the client's own tools (an injected tool of the same name is left out). Absent: none. */
+  clientToolNames?(): readonly string[];
   /** The tool loop's view of this request; absent when the API cannot inject tools. */
   readonly conversation?: ConversationFactory;
   /** Records usage and tool calls of a blocking 2xx JSON answer. */

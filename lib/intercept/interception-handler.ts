@@ -33,6 +33,7 @@ const FORCED_END_MS = 250;
 type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
 const NO_TOOLS: readonly InjectedTool[] = [];
+const NO_NAMES: readonly string[] = [];
 
 const UNEXPECTED: Ending = { httpStatus: 500, status: 'failed', errorType: 'unknown', errorMessage: 'The gateway failed to handle this request.' };
 
@@ -50,10 +51,10 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const describe = (error: GatewayError): StreamError => ({ message: error.message, type: adapter.errorType(error), code: error.code });
 
   /** The tools to inject into this request: none when listing them failed. */
-  async function injectedTools(toolContext: ToolContext): Promise<InjectedTool[]> {
+  async function injectedTools(toolContext: ToolContext, call: ApiCall): Promise<readonly InjectedTool[]> {
     try {
       const tools = await bridge.tools!.listTools(toolContext);
-      return Array.isArray(tools) ? tools : [];
+      return Array.isArray(tools) ? bridge.offeredTools!.select(tools, call.clientToolNames?.() ?? NO_NAMES, adapter.name) : NO_TOOLS;
     } catch (err) {
       // Serving the request without the central tools beats failing it.
       bridge.logger.warn('listing injected tools failed; relaying without them', { provider: adapter.name, error: errorMessage(err) });
@@ -72,7 +73,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     }, trace);
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
     // Without a host injector (or an API that takes tools) nothing is awaited: the plain relay stays as it was.
-    const tools = bridge.tools && call.conversation ? await injectedTools(toolContext) : NO_TOOLS;
+    const tools = bridge.tools && call.conversation ? await injectedTools(toolContext, call) : NO_TOOLS;
     const streamContext: StreamContext = {
       signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, redactor,
       get extraKey() {
@@ -90,6 +91,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         redactText: (text) => redactor.redact(text, byokKey(plan, trace)),
         midStreamFailure: (err) => streamFailure(err, streamContext),
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
+        maxToolResultBytes: bridge.maxToolResultBytes, maxBodyBytes: bridge.maxBodyBytes,
       });
     }
     const upstream = await send(call.upstreamBody);

@@ -1,4 +1,5 @@
 /** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
+import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { setNestedField } from '../json-edit';
 import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
@@ -38,6 +39,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     upstreamBody,
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
+    clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     conversation: (tools) => new ChatConversation({
       base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
       tools,

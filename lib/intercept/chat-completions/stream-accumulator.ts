@@ -91,11 +91,12 @@ export class ChatCompletionStreamAccumulator {
         acc = { index, id: '', name: '', arguments: '' };
         this.toolCalls.set(index, acc);
       }
-      // id and name are replaced, not appended: some compatible servers repeat them in every delta.
+      // id and name are set, not appended: some compatible servers repeat them in every delta. The first name
+      // stays: it decided whether the client saw this call, so a later one must not turn it into another tool.
       if (typeof call.id === 'string' && call.id !== '') acc.id = call.id;
       const fn = call.function;
       if (isObject(fn)) {
-        if (typeof fn.name === 'string' && fn.name !== '') acc.name = fn.name;
+        if (typeof fn.name === 'string' && fn.name !== '' && acc.name === '') acc.name = fn.name;
         if (typeof fn.arguments === 'string') acc.arguments += fn.arguments;
       }
     }

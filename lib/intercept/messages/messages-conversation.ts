@@ -23,6 +23,20 @@ function replayable(content: readonly Obj[]): Obj[] {
   return content.filter((b) => !(b.type === 'text' && (typeof b.text !== 'string' || b.text === '')));
 }
 
+/**
+ * Takes injected `tool_use` blocks out of a blocking answer (a loop that ended on a client call or the iteration
+ * cap): without a tool call left, `stop_reason` becomes `end_turn`. True when any was there.
+ */
+function hideInjectedToolUses(answer: Obj, injected: ReadonlySet<string>): boolean {
+  if (!Array.isArray(answer.content)) return false;
+  const isInjected = (b: unknown) => !!b && typeof b === 'object' && (b as Obj).type === 'tool_use' && injected.has((b as Obj).name as string);
+  const content = (answer.content as unknown[]).filter((b) => !isInjected(b));
+  if (content.length === answer.content.length) return false;
+  answer.content = content;
+  if (answer.stop_reason === 'tool_use' && !content.some((b) => !!b && typeof b === 'object' && (b as Obj).type === 'tool_use')) answer.stop_reason = 'end_turn';
+  return true;
+}
+
 export interface MessagesConversationOptions {
   /** The client's request bytes. */
   base: Buffer;
@@ -80,9 +94,10 @@ export class MessagesConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
-    if (this.state.usages.length <= 1) return last; // one call: the upstream's bytes, untouched
     const parsed = JSON.parse(last.toString('utf8')) as Obj;
-    parsed.usage = sumAll(this.state.usages);
+    const hid = hideInjectedToolUses(parsed, this.state.injected);
+    if (!hid && this.state.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
+    if (this.state.usages.length > 1) parsed.usage = sumAll(this.state.usages);
     return Buffer.from(JSON.stringify(parsed));
   }
 

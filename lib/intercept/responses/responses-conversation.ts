@@ -9,6 +9,7 @@ import { errorEvent } from './events';
 import { isInjectedCall, turnOfResponse } from './output-items';
 import { ResponsesLoopObserver, type ResponsesLoopState } from './responses-loop-observer';
 import { parseObject } from '../parse-object';
+import { hideInjectedToolsEcho } from './tools-echo';
 import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 
 function toolJson(tool: InjectedTool): string {
@@ -103,8 +104,9 @@ export class ResponsesConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
-    if (this.state.usages.length <= 1 && this.state.visible.length === this.lastItems.length) return last; // one call, nothing hidden
     const parsed = JSON.parse(last.toString('utf8')) as Record<string, unknown>;
+    const echoed = hideInjectedToolsEcho(parsed, this.state.injected);
+    if (!echoed && this.state.usages.length <= 1 && this.state.visible.length === this.lastItems.length) return last; // one call, nothing hidden
     parsed.output = this.state.visible;
     parsed.usage = sumAll(this.state.usages);
     return Buffer.from(JSON.stringify(parsed));

@@ -8,6 +8,7 @@ import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-t
 import { sumAll } from '../sum-usage';
 import { TERMINAL, parseEvent, reportedError } from './events';
 import { isInjectedCall, isObject, turnOfResponse } from './output-items';
+import { hideInjectedToolsEcho } from './tools-echo';
 
 type Obj = Record<string, unknown>;
 
@@ -53,7 +54,13 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     this.upstreamError ??= reportedError(type, data);
     let changed = false;
     if (typeof data.output_index === 'number') {
-      if (type === 'response.output_item.added' && !this.indexes.has(data.output_index)) {
+      if (!this.indexes.has(data.output_index)) {
+        // An item is judged when it appears (`added`, or `done` from an upstream that skipped `added`); events of an
+        // item not seen yet cannot be judged, so they are withheld: they could be an injected call's arguments.
+        if (type !== 'response.output_item.added' && type !== 'response.output_item.done') {
+          this.hidSome = true;
+          return undefined;
+        }
         const hidden = isInjectedCall(data.item, this.state.injected);
         this.indexes.set(data.output_index, hidden ? HIDDEN : this.state.nextIndex++);
       }
@@ -69,6 +76,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
       }
     }
     if (this.renumber(data)) changed = true;
+    if (hideInjectedToolsEcho(data.response, this.state.injected)) changed = true;
     return changed ? Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(data) })) : event.raw;
   }
 
@@ -88,7 +96,10 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     this.held = { event, data };
     const output = this.response && Array.isArray(this.response.output) ? this.response.output : this.doneItems;
     this.outputs = output;
-    for (const item of output) if (!isInjectedCall(item, this.state.injected)) this.state.visible.push(item);
+    for (const item of output) {
+      if (!isInjectedCall(item, this.state.injected)) this.state.visible.push(item);
+      else this.hidSome = true; // the terminal event must be rewritten even if no event of the call came before it
+    }
     this.state.usages.push(this.response?.usage);
     return undefined;
   }
@@ -108,8 +119,10 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     if (!this.held) return Buffer.alloc(0);
     const { event, data } = this.held;
     const state = this.state;
-    if (this.iteration === 0 && !this.hidSome && (state.nextSequence === undefined || data.sequence_number === state.nextSequence)) return event.raw;
+    const echoesInjected = isObject(data.response) && hideInjectedToolsEcho({ tools: data.response.tools }, state.injected);
+    if (this.iteration === 0 && !this.hidSome && !echoesInjected && (state.nextSequence === undefined || data.sequence_number === state.nextSequence)) return event.raw;
     const response = { ...(isObject(data.response) ? data.response : {}), output: state.visible, usage: sumAll(state.usages) };
+    hideInjectedToolsEcho(response, state.injected);
     const out: Obj = { ...data, response };
     this.renumber(out);
     return Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(out) }));

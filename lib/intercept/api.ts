@@ -4,6 +4,7 @@ import type { StreamError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
+import type { AccumulationBudget } from '../streaming/accumulation-budget';
 
 export type { RecordSink, StreamError };
 export type JsonObject = Record<string, unknown>;
@@ -48,8 +49,8 @@ export interface ApiCall {
   readonly conversation?: ConversationFactory;
   /** Records usage and tool calls of a blocking 2xx JSON answer. */
   recordBlocking(answer: unknown, sink: RecordSink): void;
-  /** Starts watching a streamed answer. */
-  observeStream(sink: RecordSink): StreamObserver;
+  /** Starts watching a streamed answer; `budget` bounds what the observer keeps for this interception. */
+  observeStream(sink: RecordSink, budget?: AccumulationBudget): StreamObserver;
 }
 
 /** A bridged API route of a provider. */

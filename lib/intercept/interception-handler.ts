@@ -24,6 +24,7 @@ import type { InjectedTool, ToolContext } from '../tools/types';
 import type { Actor } from './actor';
 import { relayResponseHeaders } from './respond';
 import { MAX_EVENT_BYTES } from './relay-stream';
+import { AccumulationBudget } from '../streaming/accumulation-budget';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -81,9 +82,11 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       },
       describe,
     };
+    // One budget per interception: every observer of the request (every call of the loop) draws on it.
+    const budget = call.streaming ? new AccumulationBudget(bridge.maxAccumulatedBytes) : undefined;
     if (tools.length > 0) {
       return runToolLoop({
-        conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
+        conversation: call.conversation!(tools, budget), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
         res, client: new ClientStream(res, relayResponseHeaders, api.keepAliveEvent), relayHeaders: relayResponseHeaders,
         streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
         readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
@@ -98,7 +101,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     const httpStatus = upstream.status;
     const extraKey = byokKey(plan, trace);
     if (call.streaming && httpStatus === 200 && isEventStream(upstream.headers['content-type'])) {
-      const observer = call.observeStream(sink);
+      const observer = call.observeStream(sink, budget);
       let outcome: StreamOutcome;
       try {
         outcome = await relayStream(upstream, res, observer, api, streamContext);

@@ -40,7 +40,8 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
-    conversation: (tools) => new ChatConversation({
+    conversation: (tools, budget) => new ChatConversation({
+      budget,
       base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
       tools,
       clientWantsUsage: streaming && streamOptions?.include_usage === true,
@@ -61,8 +62,8 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
         })));
       }
     },
-    observeStream(sink: RecordSink) {
-      return new ChatStreamObserver(sink, hideUsageChunk);
+    observeStream(sink: RecordSink, budget) {
+      return new ChatStreamObserver(sink, hideUsageChunk, budget);
     },
   };
 }

@@ -9,6 +9,7 @@ import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
 import { chatUsageToTokens } from './usage';
 import { parseObject } from '../parse-object';
 import { toolChoiceWithoutInjected } from '../openai-tool-choice';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 type Obj = Record<string, unknown>;
 
@@ -32,6 +33,8 @@ export interface ChatConversationOptions {
   toolChoice?: unknown;
   /** The client sent tools of its own. */
   clientHasTools?: boolean;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
 }
 
 /**
@@ -70,7 +73,7 @@ export class ChatConversation implements Conversation {
   constructor(private readonly options: ChatConversationOptions) {
     this.base = options.base;
     this.toolsJson = options.tools.map(toolJson);
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages, budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {

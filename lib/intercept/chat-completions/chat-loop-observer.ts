@@ -1,5 +1,6 @@
 /** Watches one streamed chat-completions call of the tool loop: hides injected calls, holds the terminal phase, keeps one id. */
 import type { SseEvent } from '../../streaming/sse-decoder';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
 import { sumAll } from '../sum-usage';
@@ -18,6 +19,8 @@ export interface ChatLoopState {
   firstId: string | undefined;
   /** Raw usage of every call so far, summed into the one usage chunk the client may get. */
   readonly usages: unknown[];
+  /** Bounds what the observers of the request keep, over every call. */
+  readonly budget?: AccumulationBudget;
 }
 
 const DONE = Buffer.from('data: [DONE]\n\n');
@@ -33,7 +36,7 @@ function isEmptyDelta(delta: unknown): boolean {
 export class ChatLoopObserver implements LoopStreamObserver {
   completed = false;
   upstreamError: ReportedError | undefined;
-  private readonly accumulator = new ChatCompletionStreamAccumulator();
+  private readonly accumulator: ChatCompletionStreamAccumulator;
   private readonly calls: ChatCallFilter;
   private heldFinish: Buffer | undefined;
   private heldUsage: Obj | undefined;
@@ -42,6 +45,7 @@ export class ChatLoopObserver implements LoopStreamObserver {
 
   constructor(private readonly state: ChatLoopState, private readonly iteration: number) {
     this.calls = new ChatCallFilter(state.injected);
+    this.accumulator = new ChatCompletionStreamAccumulator(state.budget ?? UNBOUNDED);
   }
 
   accept(event: SseEvent): Buffer | undefined {

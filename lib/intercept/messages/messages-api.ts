@@ -48,9 +48,9 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     correlatingToolCallId: lastToolResultId(body.messages),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     // A client that forbids tool calls (`tool_choice: none`) gets no injected tools either.
-    conversation: toolChoice?.type === 'none' ? undefined : (tools) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice }),
+    conversation: toolChoice?.type === 'none' ? undefined : (tools, budget) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice, budget }),
     recordBlocking,
-    observeStream: (sink) => new MessagesStreamObserver(sink),
+    observeStream: (sink, budget) => new MessagesStreamObserver(sink, budget),
   };
 }
 

@@ -8,6 +8,7 @@ import { messageTurn } from './message-turn';
 import { MessagesLoopObserver, type MessagesLoopState } from './messages-loop-observer';
 import { toolResultBlock } from './tool-result';
 import { parseObject } from '../parse-object';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 type Obj = Record<string, unknown>;
 
@@ -43,6 +44,8 @@ export interface MessagesConversationOptions {
   tools: readonly InjectedTool[];
   /** The client's `tool_choice` object, if it sent one (`disable_parallel_tool_use` is merged into it). */
   clientToolChoice: Obj | undefined;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
 }
 
 /** One Messages request in the loop. */
@@ -58,7 +61,7 @@ export class MessagesConversation implements Conversation {
     this.toolsJson = options.tools.map(toolJson);
     // One call at a time: the loop runs injected calls one after the other and cannot answer half a turn.
     this.toolChoice = JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [] };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [], budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {

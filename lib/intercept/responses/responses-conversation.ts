@@ -10,6 +10,7 @@ import { isInjectedCall, turnOfResponse } from './output-items';
 import { ResponsesLoopObserver, type ResponsesLoopState } from './responses-loop-observer';
 import { parseObject } from '../parse-object';
 import { hideInjectedToolsEcho } from './tools-echo';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 
 function toolJson(tool: InjectedTool): string {
@@ -34,6 +35,8 @@ export interface ResponsesConversationOptions {
   toolChoice?: unknown;
   /** The client sent tools of its own (hosted ones included). */
   clientHasTools?: boolean;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
 }
 
 /**
@@ -53,7 +56,7 @@ export class ResponsesConversation implements Conversation {
   constructor(private readonly options: ResponsesConversationOptions) {
     this.base = options.raw;
     this.toolsJson = options.tools.map(toolJson);
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [] };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {

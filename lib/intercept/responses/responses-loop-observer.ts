@@ -3,6 +3,7 @@
  * `output_index` and `sequence_number` across calls, shows one `response.created`, holds the terminal event.
  */
 import type { SseEvent } from '../../streaming/sse-decoder';
+import type { AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
 import { sumAll } from '../sum-usage';
@@ -24,6 +25,8 @@ export interface ResponsesLoopState {
   readonly visible: unknown[];
   /** Raw usage of every call so far. */
   readonly usages: unknown[];
+  /** Bounds what the observers of the request keep (output items), over every call. */
+  readonly budget?: AccumulationBudget;
 }
 
 /** Lifecycle events only the first call shows: the client sees one response begin. */
@@ -65,7 +68,10 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
         this.indexes.set(data.output_index, hidden ? HIDDEN : this.state.nextIndex++);
       }
       const clientIndex = this.indexes.get(data.output_index);
-      if (type === 'response.output_item.done' && isObject(data.item)) this.doneItems.push(data.item);
+      if (type === 'response.output_item.done' && isObject(data.item)) {
+        this.state.budget?.charge(event.data!.length);
+        this.doneItems.push(data.item);
+      }
       if (clientIndex === HIDDEN) {
         this.hidSome = true;
         return undefined;
@@ -92,6 +98,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
   }
 
   private hold(event: SseEvent, data: Obj): undefined {
+    this.state.budget?.charge(event.data!.length); // its output joins the items the client gets at the end
     this.completed = true;
     this.held = { event, data };
     const output = this.response && Array.isArray(this.response.output) ? this.response.output : this.doneItems;

@@ -66,7 +66,8 @@ export interface FakeUpstream {
 }
 
 /**
- * Starts the fake on 127.0.0.1. OpenAI routes: `POST /v1/chat/completions` (scripted tool turns, then
+ * Starts the fake on 127.0.0.1. Before any behaviour it refuses (400, in the API's shape) what the real APIs refuse
+ * about tools: two tools of one name, a `tool_choice` without tools, or one naming a tool not given. OpenAI routes: `POST /v1/chat/completions` (scripted tool turns, then
  * `bench-s<chunks>-d<delayMs>` stream shapes, then the transcripts or the echo answer), `POST /v1/responses`
  * (scripted function calls, bench shapes, transcripts), `GET /v1/models`, `GET /v1/models/:id`,
  * `/v1/conversations…` (echoes the body). Anthropic routes: `POST /v1/messages` (scripted tool_use turns, bench

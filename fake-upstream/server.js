@@ -112,6 +112,9 @@ async function startFakeUpstream(options) {
     for (const header of api.requiredHeaders || []) {
       if (req.headers[header] === undefined && config.recordRequests) fake.missingHeaders.push({ header, method: req.method, url: req.url });
     }
+    // What the real API refuses is refused before any test behaviour, so a bridge that sends it is caught.
+    const refused = req.method === 'POST' && api.checkRequest ? api.checkRequest(path, json) : undefined;
+    if (refused) return fail(refused);
     if (fake.behaviour && (await fake.behaviour(received, res)) !== 'default') return undefined;
     if (!found.route) return fail(api.errors.notFound(req.method, path));
     return found.route.handle(ctx, found.match);

@@ -16,6 +16,7 @@ import { errorMessage } from './observability/logger';
 import { UpstreamClient } from './upstream/upstream-client';
 import { emptyCounters, type ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
+import { OfferedTools } from './tools/offered-tools';
 import type { Logger } from 'winston';
 
 /** Key states of one provider's pool (masked hints only). */
@@ -124,6 +125,9 @@ export function createBridge(options: BridgeOptions): Bridge {
     maxResponseBytes: config.maxResponseBytes,
     dropHeaders: config.dropHeaders,
     tools: config.tools,
+    offeredTools: new OfferedTools(config.maxInjectedTools, config.logger),
+    maxToolResultBytes: config.maxToolResultBytes,
+    maxAccumulatedBytes: config.maxAccumulatedBytes,
     streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(config.logger),
   };

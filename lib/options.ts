@@ -57,6 +57,23 @@ export interface BridgeOptions {
   tools?: ToolInjector;
   /** While an injected tool runs, a streamed answer gets an SSE comment line this often, in ms. Defaults to 5,000 ms. */
   streamKeepAliveMs?: number;
+  /**
+   * Most injected tools offered on one request: the first ones by shown name are kept, and what is left out is
+   * logged once per tool set. Fewer are offered when the client's own tools and the injected ones would pass 128
+   * (OpenAI's limit). Defaults to 64.
+   */
+  maxInjectedTools?: number;
+  /**
+   * Largest text of one injected tool result given to the model, in UTF-8 bytes; a longer result is cut on a
+   * character boundary and ends with a note the model can read. Defaults to 1,048,576 (1 MiB).
+   */
+  maxToolResultBytes?: number;
+  /**
+   * Most text a stream observer keeps for one interception (tool-call arguments, thinking and reasoning, output
+   * items), in characters; past it the upstream is cut and the client gets one `accumulation_limit` error event.
+   * Defaults to 16,777,216 (16 MiB).
+   */
+  maxAccumulatedBytes?: number;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -68,9 +85,12 @@ export const BRIDGE_DEFAULTS = {
   recorderQueueMaxBytes: 64 * 1024 * 1024,
   maxRecordedTextBytes: 1024 * 1024,
   streamKeepAliveMs: 5_000,
+  maxInjectedTools: 64,
+  maxToolResultBytes: 1024 * 1024,
+  maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -89,6 +109,9 @@ export interface BridgeConfig {
   maxRecordedTextBytes: number;
   tools: ToolInjector | undefined;
   streamKeepAliveMs: number;
+  maxInjectedTools: number;
+  maxToolResultBytes: number;
+  maxAccumulatedBytes: number;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -147,5 +170,8 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxRecordedTextBytes: recordedTextBytes(owner, options.maxRecordedTextBytes),
     tools: options.tools,
     streamKeepAliveMs: optionalPositiveInt(owner, 'streamKeepAliveMs', options.streamKeepAliveMs, BRIDGE_DEFAULTS.streamKeepAliveMs),
+    maxInjectedTools: optionalPositiveInt(owner, 'maxInjectedTools', options.maxInjectedTools, BRIDGE_DEFAULTS.maxInjectedTools),
+    maxToolResultBytes: optionalPositiveInt(owner, 'maxToolResultBytes', options.maxToolResultBytes, BRIDGE_DEFAULTS.maxToolResultBytes),
+    maxAccumulatedBytes: optionalPositiveInt(owner, 'maxAccumulatedBytes', options.maxAccumulatedBytes, BRIDGE_DEFAULTS.maxAccumulatedBytes),
   };
 }

@@ -10,6 +10,7 @@ import type { Redactor } from './redaction/redactor';
 import type { UpstreamClient } from './upstream/upstream-client';
 import type { ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
+import type { OfferedTools } from './tools/offered-tools';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError(503, 'aborted', 'shutting_down', 'The gateway shut down before this request finished.');
@@ -79,6 +80,12 @@ export interface BridgeRuntime {
   readonly inflight: InflightRequests;
   /** Injected tools, when the host configured any. */
   readonly tools: ToolInjector | undefined;
+  /** Caps and filters the injected tools per request (present with `tools`). */
+  readonly offeredTools?: OfferedTools;
+  /** One injected tool result, in UTF-8 bytes, before the model gets it. */
+  readonly maxToolResultBytes: number;
+  /** What a stream observer keeps for one interception. */
+  readonly maxAccumulatedBytes: number;
   readonly streamKeepAliveMs: number;
   /** The one redaction rule (every provider's pool keys), for client bytes; records and logs apply it themselves. */
   readonly redactor: Redactor;

@@ -167,7 +167,9 @@ test('the iteration cap keeps the tools (the history needs them) and forbids cal
   expect(script.calls).toHaveLength(4); // 3 with tools, one last with calls forbidden
   expect(script.calls[3].json.tool_choice).toEqual({ type: 'none' });
   expect(script.calls[3].json.tools).toHaveLength(4);
-  expect(answer.stop_reason).toBe('tool_use');
+  // The last answer still called the injected tool: the client gets neither the call nor a `tool_use` stop.
+  expect(answer.stop_reason).toBe('end_turn');
+  expect(answer.content.filter((b) => b.type === 'tool_use')).toEqual([]);
 });
 
 test('client abort while a tool runs aborts the tool and ends the interception aborted', async () => {

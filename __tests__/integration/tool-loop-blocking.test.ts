@@ -105,13 +105,13 @@ test("a client-defined tool call is returned to the client untouched and never r
   await eventually(() => expect(suite.gw.recorder.toolUsages).toEqual([expect.objectContaining({ tool: 'client_fn', injected: false })]));
 });
 
-test('a turn mixing injected and client calls goes back to the client as it is; the injected call is not run', async () => {
+test("a turn mixing injected and client calls hands back only the client's call; the injected call is not run", async () => {
   suite.upstream.behaviour = chatScript([{ toolCalls: [
     { id: 'c_inj', name: 'bmcp_calc_add', arguments: '{"a":1,"b":2}' },
     { id: 'c_cli', name: 'client_fn', arguments: '{}' },
   ] }]);
   const answer = await ask({ tools: [{ type: 'function', function: { name: 'client_fn', parameters: { type: 'object' } } }] });
-  expect(answer.choices[0].message.tool_calls?.map((c) => c.id)).toEqual(['c_inj', 'c_cli']);
+  expect(answer.choices[0].message.tool_calls?.map((c) => c.id)).toEqual(['c_cli']);
   expect(injector.calls).toHaveLength(0);
   await eventually(() => expect(suite.gw.recorder.toolUsages).toHaveLength(2));
   expect(suite.gw.recorder.toolUsages[0]).toMatchObject({ toolCallId: 'c_inj', injected: true, invocationError: expect.stringMatching(/^Not run/) });

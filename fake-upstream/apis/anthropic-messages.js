@@ -8,6 +8,7 @@ const { benchShape } = require('../bench-shape');
 const { freshId, freshRequestId, wordTokens } = require('../generated');
 const { toolUseTurn, quoteToolResults, messageTexts } = require('./anthropic-turns');
 const { createAnthropicBenchFrames } = require('./anthropic-bench');
+const { checkAnthropicTools } = require('../tool-checks');
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -70,6 +71,7 @@ function createAnthropicApi(config) {
       return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
     },
     errorBody: (type, message) => ({ type: 'error', error: { type, message } }),
+    checkRequest: checkAnthropicTools,
     errors: {
       unauthorized: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' },
       rateLimited: { status: 429, type: 'rate_limit_error', message: 'Number of requests has exceeded your per-minute rate limit.' },

@@ -5,6 +5,7 @@ const { loadTranscripts } = require('../transcripts');
 const { sendBuffer, sendJson } = require('../sse');
 const { createChatCompletions } = require('./openai-chat');
 const { createResponses } = require('./openai-responses');
+const { checkOpenAITools } = require('../tool-checks');
 
 function safeDecode(text) {
   try {
@@ -25,6 +26,7 @@ function createOpenAIApi(config) {
       return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
     },
     errorBody: (type, message, code) => ({ error: { message, type, param: null, code } }),
+    checkRequest: checkOpenAITools,
     errors: {
       unauthorized: { status: 401, type: 'invalid_request_error', message: 'Incorrect API key provided.', code: 'invalid_api_key' },
       rateLimited: { status: 429, type: 'requests', message: 'Rate limit reached for requests.', code: 'rate_limit_exceeded' },

@@ -4,6 +4,7 @@ import type { StreamError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
+import type { AccumulationBudget } from '../streaming/accumulation-budget';
 
 export type { RecordSink, StreamError };
 export type JsonObject = Record<string, unknown>;
@@ -42,12 +43,14 @@ export interface ApiCall {
   readonly prompt: string | undefined;
   /** Id of the last tool result the client sent back (links this interception to the one that made the call). */
   readonly correlatingToolCallId?: string;
+  /** Names of the client's own tools (an injected tool of the same name is left out). Absent: none. */
+  clientToolNames?(): readonly string[];
   /** The tool loop's view of this request; absent when the API cannot inject tools. */
   readonly conversation?: ConversationFactory;
   /** Records usage and tool calls of a blocking 2xx JSON answer. */
   recordBlocking(answer: unknown, sink: RecordSink): void;
-  /** Starts watching a streamed answer. */
-  observeStream(sink: RecordSink): StreamObserver;
+  /** Starts watching a streamed answer; `budget` bounds what the observer keeps for this interception. */
+  observeStream(sink: RecordSink, budget?: AccumulationBudget): StreamObserver;
 }
 
 /** A bridged API route of a provider. */

@@ -25,6 +25,7 @@ import type { InjectedTool, ToolContext } from '../tools/types';
 import type { Actor } from './actor';
 import { relayResponseHeaders } from './respond';
 import { MAX_EVENT_BYTES } from './relay-stream';
+import { AccumulationBudget } from '../streaming/accumulation-budget';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -34,6 +35,7 @@ const FORCED_END_MS = 250;
 type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
 const NO_TOOLS: readonly InjectedTool[] = [];
+const NO_NAMES: readonly string[] = [];
 
 const UNEXPECTED: Ending = { httpStatus: 500, status: 'failed', errorType: 'unknown', errorMessage: 'The gateway failed to handle this request.' };
 
@@ -52,10 +54,10 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const describe = (error: GatewayError): StreamError => ({ message: error.message, type: adapter.errorType(error), code: error.code });
 
   /** The tools to inject into this request: none when listing them failed. */
-  async function injectedTools(toolContext: ToolContext): Promise<InjectedTool[]> {
+  async function injectedTools(toolContext: ToolContext, call: ApiCall): Promise<readonly InjectedTool[]> {
     try {
       const tools = await bridge.tools!.listTools(toolContext);
-      return Array.isArray(tools) ? tools : [];
+      return Array.isArray(tools) ? bridge.offeredTools!.select(tools, call.clientToolNames?.() ?? NO_NAMES, adapter.name) : NO_TOOLS;
     } catch (err) {
       // Serving the request without the central tools beats failing it.
       bridge.logger.warn('listing injected tools failed; relaying without them', { provider: adapter.name, error: errorMessage(err) });
@@ -76,24 +78,27 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     const scrub = redactor.forRequest(plan.byokKey);
     const relayHeaders = (out: ServerResponse, upstreamHeaders: IncomingHttpHeaders) => relayResponseHeaders(out, upstreamHeaders, scrub);
     // Without a host injector (or an API that takes tools) nothing is awaited: the plain relay stays as it was.
-    const tools = bridge.tools && call.conversation ? await injectedTools(toolContext) : NO_TOOLS;
+    const tools = bridge.tools && call.conversation ? await injectedTools(toolContext, call) : NO_TOOLS;
     const streamContext: StreamContext = {
       signal, interceptionId: sink.interceptionId, providerName: adapter.name, logger: bridge.logger, throttle, scrub, describe,
     };
+    // One budget per interception: every observer of the request (every call of the loop) draws on it.
+    const budget = call.streaming ? new AccumulationBudget(bridge.maxAccumulatedBytes) : undefined;
     if (tools.length > 0) {
       return runToolLoop({
-        conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
+        conversation: call.conversation!(tools, budget), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
         res, client: new ClientStream(res, relayHeaders, api.keepAliveEvent), relayHeaders,
         streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
         readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes, scrub), scrub,
         midStreamFailure: (err) => streamFailure(err, streamContext),
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
+        maxToolResultBytes: bridge.maxToolResultBytes, maxBodyBytes: bridge.maxBodyBytes,
       });
     }
     const upstream = await send(call.upstreamBody);
     const httpStatus = upstream.status;
     if (call.streaming && httpStatus === 200 && isEventStream(upstream.headers['content-type'])) {
-      const observer = call.observeStream(sink);
+      const observer = call.observeStream(sink, budget);
       let outcome: StreamOutcome;
       try {
         outcome = await relayStream(upstream, res, observer, api, streamContext);

@@ -174,3 +174,21 @@ export function setNestedField(raw: Buffer, outer: string, key: string, valueJso
   const inner = setTopLevelField(raw.subarray(field.valueStart, field.valueEnd), key, valueJson);
   return Buffer.concat([raw.subarray(0, field.valueStart), inner, raw.subarray(field.valueEnd)]);
 }
+
+/** `raw` without the top-level field `key` (every occurrence) and the comma that joined it; unchanged when absent. */
+export function removeTopLevelField(raw: Buffer, key: string): Buffer {
+  for (let span = topLevelFieldSpan(raw, key); span; span = topLevelFieldSpan(raw, key)) {
+    const after = skipSpace(raw, span.valueEnd);
+    let from = span.keyStart;
+    let to = span.valueEnd;
+    if (raw[after] === COMMA) {
+      to = skipSpace(raw, after + 1);
+    } else {
+      let before = span.keyStart - 1;
+      while (before > 0 && isSpace(raw[before])) before--;
+      if (raw[before] === COMMA) from = before; // the last field: the comma before it goes
+    }
+    raw = Buffer.concat([raw.subarray(0, from), raw.subarray(to)]);
+  }
+  return raw;
+}

@@ -3,6 +3,7 @@ import type { StreamError } from '../errors';
 import type { SseEvent } from '../streaming/sse-decoder';
 import type { ModelThoughtRecord, TokenUsageRecord } from '../recorder/types';
 import type { InjectedTool, ToolCallResult } from './types';
+import type { AccumulationBudget } from '../streaming/accumulation-budget';
 
 /** Token counts as recorded (`input` without cached tokens). */
 export type TokenCounts = Pick<TokenUsageRecord, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'extra'>;
@@ -78,5 +79,5 @@ export interface Conversation {
   streamErrorEvent?(error: StreamError): string;
 }
 
-/** Builds a conversation for a request once the tools to inject are known. */
-export type ConversationFactory = (tools: readonly InjectedTool[]) => Conversation;
+/** Builds a conversation for a request once the tools to inject are known; `budget` bounds what its observers keep. */
+export type ConversationFactory = (tools: readonly InjectedTool[], budget?: AccumulationBudget) => Conversation;

@@ -1,6 +1,8 @@
 /** Runs the injected tool calls of one turn: arguments checked, a deadline per call, failures turned into text the model can read. */
 import type { ToolOutcome, TurnToolCall } from './loop-types';
 import { toolError } from './tool-results';
+import { capToolResult, resultBytes } from './cap-tool-result';
+import { GatewayError } from '../errors';
 import type { ToolCallResult, ToolContext, ToolInjector } from './types';
 
 /** Deadline of one tool call when the injector does not name its own. */
@@ -51,13 +53,41 @@ function isResult(v: unknown): v is ToolCallResult {
 
 /**
  * Runs `calls` one after the other (the bridge asks models for one call at a time). A failing, hanging or
- * malformed call becomes an error result; only the client leaving (the context's signal) rejects.
+ * malformed call becomes an error result; only the client leaving (the context's signal) rejects. Each result is
+ * capped; once the results together pass `maxTotalBytes`, no further call runs and `overLimit` says why.
  */
-export async function runToolCalls(calls: readonly TurnToolCall[], injector: ToolInjector, ctx: ToolContext): Promise<ToolOutcome[]> {
+export async function runToolCalls(calls: readonly TurnToolCall[], injector: ToolInjector, ctx: ToolContext, limits: ToolTrafficLimits): Promise<{ outcomes: ToolOutcome[]; overLimit?: GatewayError }> {
   const timeoutMs = injector.callTimeoutMs ?? DEFAULT_TOOL_CALL_TIMEOUT_MS;
   const outcomes: ToolOutcome[] = [];
-  for (const call of calls) outcomes.push(await runOne(call, injector, ctx, timeoutMs));
-  return outcomes;
+  let total = 0;
+  for (const call of calls) {
+    const outcome = await runOne(call, injector, ctx, timeoutMs);
+    outcome.result = capToolResult(limits.redact(outcome.result), limits.maxResultBytes);
+    outcomes.push(outcome);
+    total += resultBytes(outcome.result);
+    // A turn of many calls must not pile up results that could never be sent: stop at the first one too many.
+    if (total > limits.maxTotalBytes) return { outcomes, overLimit: loopBodyTooLarge(limits.bodyBytes + total, limits.maxBodyBytes) };
+  }
+  return { outcomes };
+}
+
+/** What the results of one turn may weigh. */
+export interface ToolTrafficLimits {
+  /** One result, in UTF-8 bytes (`maxToolResultBytes`). */
+  maxResultBytes: number;
+  /** Every result of the turn together: what is left under `maxBodyBytes` once the body so far is counted. */
+  maxTotalBytes: number;
+  /** The size of the last body sent and the bridge's `maxBodyBytes`, for the error's message. */
+  bodyBytes: number;
+  maxBodyBytes: number;
+  /** Replaces any key a result quotes; applied before the cut, so a cut never leaves half a key. */
+  redact(result: ToolCallResult): ToolCallResult;
+}
+
+/** The loop's next upstream body would pass `maxBodyBytes`: the loop ends with this error (a 413 in the provider's shape, or one error event). */
+export function loopBodyTooLarge(size: number, max: number): GatewayError {
+  return new GatewayError(413, 'bad_request', 'loop_body_too_large',
+    `The tool loop's next request to the model would be over ${size} bytes, more than the gateway's limit of ${max} bytes (maxBodyBytes); tool results made it grow.`);
 }
 
 /** The text of a result, for records and for APIs whose tool messages carry text only. */

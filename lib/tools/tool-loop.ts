@@ -14,8 +14,8 @@ import { EventTooLargeError, pumpEvents } from '../streaming/stream-pump';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { Conversation, ToolOutcome, Turn } from './loop-types';
 import { recordTurn } from './record-turn';
-import { runToolCalls } from './run-tool-calls';
-import type { InjectedTool, ToolContext, ToolInjector } from './types';
+import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
+import type { InjectedTool, ToolCallResult, ToolContext, ToolInjector } from './types';
 
 /** Calls made with tools before the last call without them, when the injector does not say. */
 export const DEFAULT_MAX_ITERATIONS = 10;
@@ -57,6 +57,10 @@ export interface ToolLoopContext {
   sink: RecordSink;
   keepAliveMs: number;
   maxEventBytes: number;
+  /** One tool result, in UTF-8 bytes; longer ones are cut with a note. */
+  maxToolResultBytes: number;
+  /** Largest body the loop sends upstream after its first call. */
+  maxBodyBytes: number;
 }
 
 function isEventStream(headers: IncomingHttpHeaders): boolean {
@@ -70,7 +74,10 @@ export async function runToolLoop(ctx: ToolLoopContext): Promise<LoopOutcome> {
   const maxIterations = ctx.injector.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   let capped = false;
   for (let iteration = 0; ; iteration++) {
-    const step = ctx.streaming ? await streamedCall(ctx, iteration) : await blockingCall(ctx);
+    const body = ctx.conversation.body();
+    // The first body is the client's (already bounded) plus the tools; later ones grow with every turn.
+    if (iteration > 0 && body.length > ctx.maxBodyBytes) return overLimit(ctx, loopBodyTooLarge(body.length, ctx.maxBodyBytes));
+    const step = ctx.streaming ? await streamedCall(ctx, iteration, body) : await blockingCall(ctx, body);
     if ('outcome' in step) return step.outcome;
     const { turn } = step;
     const injected = turn.toolCalls.filter((c) => c.injected);
@@ -79,13 +86,22 @@ export async function runToolLoop(ctx: ToolLoopContext): Promise<LoopOutcome> {
       recordTurn(ctx.sink, turn, [], byName, mixed ? MIXED_TURN : 'Not run: the loop reached its iteration limit.');
       return finish(ctx, step);
     }
-    let outcomes: ToolOutcome[];
+    let ran: Awaited<ReturnType<typeof runToolCalls>>;
     if (ctx.streaming) ctx.client.startKeepAlive(ctx.keepAliveMs);
     try {
-      // A tool may quote any pool key: neither the model nor a record gets it.
-      outcomes = (await runToolCalls(injected, ctx.injector, ctx.toolContext)).map((o) => ({ ...o, result: ctx.scrub.value(o.result) }));
+      // A tool may quote any pool key: neither the model nor a record gets it (redacted before any cut).
+      const limits = {
+        maxResultBytes: ctx.maxToolResultBytes, maxTotalBytes: Math.max(0, ctx.maxBodyBytes - body.length), bodyBytes: body.length,
+        maxBodyBytes: ctx.maxBodyBytes, redact: (result: ToolCallResult) => ctx.scrub.value(result),
+      };
+      ran = await runToolCalls(injected, ctx.injector, ctx.toolContext, limits);
     } finally {
       ctx.client.stopKeepAlive();
+    }
+    const outcomes: ToolOutcome[] = ran.outcomes;
+    if (ran.overLimit) {
+      recordTurn(ctx.sink, turn, outcomes, byName, 'Not run: the loop reached maxBodyBytes.');
+      return overLimit(ctx, ran.overLimit);
     }
     recordTurn(ctx.sink, turn, outcomes, byName);
     ctx.conversation.continueWith(turn, outcomes);
@@ -121,8 +137,8 @@ function upstreamFailed(ctx: ToolLoopContext, status: number, body: Buffer): Loo
   return { httpStatus: status, status: 'failed', errorType: errorTypeForStatus(status), errorMessage: ctx.errorMessageOf(body) };
 }
 
-async function blockingCall(ctx: ToolLoopContext): Promise<Step> {
-  const upstream = await ctx.send(ctx.conversation.body());
+async function blockingCall(ctx: ToolLoopContext, request: Buffer): Promise<Step> {
+  const upstream = await ctx.send(request);
   const body = await ctx.readBody(upstream);
   const ok = upstream.status >= 200 && upstream.status < 300;
   const turn = ok ? ctx.conversation.readAnswer(body) : undefined;
@@ -138,16 +154,22 @@ function eventTooLarge(err: EventTooLargeError): GatewayError {
   return new GatewayError(502, 'server_error', 'event_too_large', err.message);
 }
 
+/** A gateway limit ended the loop: one error event once the stream began, else the provider-shaped error answer. */
+function overLimit(ctx: ToolLoopContext, error: GatewayError): LoopOutcome {
+  if (ctx.client.started) return failStream(ctx, error).outcome;
+  throw error;
+}
+
 function failStream(ctx: ToolLoopContext, error: GatewayError): { outcome: LoopOutcome } {
   const event = ctx.describe(error);
   ctx.client.end(ctx.conversation.streamErrorEvent?.(event) ?? ctx.streamErrorEvent(event));
   return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
 }
 
-async function streamedCall(ctx: ToolLoopContext, iteration: number): Promise<Step> {
+async function streamedCall(ctx: ToolLoopContext, iteration: number, body: Buffer): Promise<Step> {
   let upstream: UpstreamResponse;
   try {
-    upstream = await ctx.send(ctx.conversation.body());
+    upstream = await ctx.send(body);
   } catch (err) {
     // Before the first byte the pipeline answers in the provider's shape; after it, only an event can.
     if (!ctx.client.started || ctx.toolContext.signal.aborted) throw err;

@@ -1,4 +1,5 @@
 /** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
+import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { setNestedField } from '../json-edit';
 import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
@@ -38,10 +39,14 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     upstreamBody,
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
-    conversation: (tools) => new ChatConversation({
+    clientToolNames: () => clientToolNames(body.tools, nameOrNested),
+    conversation: (tools, budget) => new ChatConversation({
+      budget,
       base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
       tools,
       clientWantsUsage: streaming && streamOptions?.include_usage === true,
+      toolChoice: body.tool_choice,
+      clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     }),
     recordBlocking(answer: unknown, sink: RecordSink) {
       if (!answer || typeof answer !== 'object') return;
@@ -57,8 +62,8 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
         })));
       }
     },
-    observeStream(sink: RecordSink) {
-      return new ChatStreamObserver(sink, hideUsageChunk);
+    observeStream(sink: RecordSink, budget) {
+      return new ChatStreamObserver(sink, hideUsageChunk, budget);
     },
   };
 }

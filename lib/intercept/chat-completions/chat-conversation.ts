@@ -8,6 +8,8 @@ import { sumAll } from '../sum-usage';
 import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
 import { chatUsageToTokens } from './usage';
 import { parseObject } from '../parse-object';
+import { toolChoiceWithoutInjected } from '../openai-tool-choice';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 type Obj = Record<string, unknown>;
 
@@ -27,6 +29,34 @@ export interface ChatConversationOptions {
   tools: readonly InjectedTool[];
   /** The client asked for the usage chunk itself. */
   clientWantsUsage: boolean;
+  /** The client's parsed `tool_choice`, if it sent one. */
+  toolChoice?: unknown;
+  /** The client sent tools of its own. */
+  clientHasTools?: boolean;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
+}
+
+/**
+ * Takes injected calls out of every choice of a blocking answer (the last turn of a loop that ended on a client
+ * call, the iteration cap, or `n` > 1): a choice left without calls ends with `stop`. True when any was there.
+ */
+function hideInjectedCalls(answer: Obj, injected: ReadonlySet<string>): boolean {
+  let hid = false;
+  for (const choice of Array.isArray(answer.choices) ? answer.choices : []) {
+    const message = choice && typeof choice === 'object' ? (choice as Obj).message as Obj | undefined : undefined;
+    if (!message || typeof message !== 'object' || !Array.isArray(message.tool_calls)) continue;
+    const calls = (message.tool_calls as Obj[]).filter((c) => !injected.has(((c?.function ?? {}) as Obj).name as string));
+    if (calls.length === message.tool_calls.length) continue;
+    hid = true;
+    if (calls.length > 0) {
+      message.tool_calls = calls;
+      continue;
+    }
+    delete message.tool_calls;
+    if ((choice as Obj).finish_reason === 'tool_calls') (choice as Obj).finish_reason = 'stop';
+  }
+  return hid;
 }
 
 /** One chat-completions request in the loop. */
@@ -37,14 +67,17 @@ export class ChatConversation implements Conversation {
   private readonly usages: unknown[] = [];
   private withTools = true;
   private lastText: string | null = null;
+  private lastParsed: Obj | undefined;
+  private base: Buffer;
 
   constructor(private readonly options: ChatConversationOptions) {
+    this.base = options.base;
     this.toolsJson = options.tools.map(toolJson);
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages, budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {
-    let body = this.options.base;
+    let body = this.base;
     if (this.withTools) {
       body = appendToTopLevelArray(body, 'tools', this.toolsJson);
       body = setTopLevelField(body, 'parallel_tool_calls', 'false');
@@ -54,6 +87,7 @@ export class ChatConversation implements Conversation {
 
   readAnswer(answer: Buffer): Turn | undefined {
     const parsed = parseObject(answer);
+    this.lastParsed = parsed;
     if (!parsed) return undefined;
     const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Obj | undefined) : undefined;
     const message = (choice?.message ?? {}) as Obj;
@@ -89,12 +123,14 @@ export class ChatConversation implements Conversation {
 
   dropInjectedTools(): void {
     this.withTools = false;
+    this.base = toolChoiceWithoutInjected(this.base, this.options.toolChoice, this.options.clientHasTools === true, this.state.injected);
   }
 
   finalAnswer(last: Buffer): Buffer {
-    if (this.usages.length <= 1) return last; // one call: the upstream's bytes, untouched
-    const parsed = JSON.parse(last.toString('utf8')) as Obj;
-    parsed.usage = sumAll(this.usages);
+    const parsed = this.lastParsed ?? (JSON.parse(last.toString('utf8')) as Obj);
+    const hid = hideInjectedCalls(parsed, this.state.injected);
+    if (!hid && this.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
+    if (this.usages.length > 1) parsed.usage = sumAll(this.usages);
     return Buffer.from(JSON.stringify(parsed));
   }
 

@@ -1,9 +1,11 @@
 /** Watches one streamed chat-completions call of the tool loop: hides injected calls, holds the terminal phase, keeps one id. */
 import type { SseEvent } from '../../streaming/sse-decoder';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
 import { sumAll } from '../sum-usage';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
+import { ChatCallFilter } from './chat-call-filter';
 import { chatUsageToTokens } from './usage';
 
 type Obj = Record<string, unknown>;
@@ -17,11 +19,8 @@ export interface ChatLoopState {
   firstId: string | undefined;
   /** Raw usage of every call so far, summed into the one usage chunk the client may get. */
   readonly usages: unknown[];
-}
-
-interface CallIndex {
-  injected: boolean;
-  clientIndex: number;
+  /** Bounds what the observers of the request keep, over every call. */
+  readonly budget?: AccumulationBudget;
 }
 
 const DONE = Buffer.from('data: [DONE]\n\n');
@@ -37,15 +36,17 @@ function isEmptyDelta(delta: unknown): boolean {
 export class ChatLoopObserver implements LoopStreamObserver {
   completed = false;
   upstreamError: ReportedError | undefined;
-  private readonly accumulator = new ChatCompletionStreamAccumulator();
-  private readonly calls = new Map<number, CallIndex>();
-  private nextClientIndex = 0;
+  private readonly accumulator: ChatCompletionStreamAccumulator;
+  private readonly calls: ChatCallFilter;
   private heldFinish: Buffer | undefined;
   private heldUsage: Obj | undefined;
   private heldUsageRaw: Buffer | undefined;
   private result: Turn | undefined;
 
-  constructor(private readonly state: ChatLoopState, private readonly iteration: number) {}
+  constructor(private readonly state: ChatLoopState, private readonly iteration: number) {
+    this.calls = new ChatCallFilter(state.injected);
+    this.accumulator = new ChatCompletionStreamAccumulator(state.budget ?? UNBOUNDED);
+  }
 
   accept(event: SseEvent): Buffer | undefined {
     const data = event.data;
@@ -81,7 +82,7 @@ export class ChatLoopObserver implements LoopStreamObserver {
       this.heldFinish = bytes;
       return undefined;
     }
-    if (changed && choice && isEmptyDelta(choice.delta) && !choice.logprobs) return undefined; // only hidden parts were in it
+    if (changed && Array.isArray(choices) && choices.every((c) => isObject(c) && isEmptyDelta(c.delta) && !c.logprobs && c.finish_reason == null)) return undefined; // only hidden parts were in it
     return bytes;
   }
 
@@ -96,37 +97,15 @@ export class ChatLoopObserver implements LoopStreamObserver {
       delete chunk.usage;
       changed = true;
     }
-    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
-    const delta = choice && isObject(choice.delta) ? choice.delta : undefined;
-    if (!delta) return changed;
-    if (this.iteration > 0 && delta.role !== undefined) {
-      delete delta.role; // one assistant message across the loop
-      changed = true;
-    }
-    if (!Array.isArray(delta.tool_calls)) return changed;
-    const kept: Obj[] = [];
-    for (const call of delta.tool_calls as unknown[]) {
-      if (!isObject(call)) continue;
-      const index = typeof call.index === 'number' ? call.index : 0;
-      let known = this.calls.get(index);
-      if (!known) {
-        const fn = isObject(call.function) ? call.function : {};
-        const injected = typeof fn.name === 'string' && this.state.injected.has(fn.name);
-        known = { injected, clientIndex: injected ? -1 : this.nextClientIndex++ };
-        this.calls.set(index, known);
-      }
-      if (known.injected) continue;
-      if (known.clientIndex !== index) {
-        call.index = known.clientIndex; // no gaps where hidden calls were
+    if (!Array.isArray(chunk.choices)) return changed;
+    chunk.choices.forEach((choice: unknown, position: number) => {
+      if (!isObject(choice)) return;
+      if (this.calls.filter(choice, position)) changed = true;
+      if (this.iteration > 0 && isObject(choice.delta) && choice.delta.role !== undefined) {
+        delete choice.delta.role; // one assistant message across the loop
         changed = true;
       }
-      kept.push(call);
-    }
-    if (kept.length !== delta.tool_calls.length) {
-      changed = true;
-      if (kept.length > 0) delta.tool_calls = kept;
-      else delete delta.tool_calls;
-    }
+    });
     return changed;
   }
 

@@ -4,6 +4,7 @@ import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
 import { recordChatToolCalls, recordChatUsage } from './chat-records';
 import { stripUsageNull } from './usage-null';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 /** What makes a chunk worth parsing: the parts that are recorded (tool calls, usage) or judged (errors). */
 const RECORDED = /"tool_calls"|"usage"\s*:\s*\{|"error"\s*:/;
@@ -12,12 +13,14 @@ const USAGE_NULL_LAST = ',"usage":null}';
 export class ChatStreamObserver implements StreamObserver {
   completed = false;
   upstreamError: UpstreamReportedError | undefined;
-  private readonly accumulator = new ChatCompletionStreamAccumulator();
+  private readonly accumulator: ChatCompletionStreamAccumulator;
   private finished = false;
   /** The chunk id is known: later text-only chunks need no parsing. */
   private sawId = false;
 
-  constructor(private readonly sink: RecordSink, private readonly hideUsageChunk: boolean) {}
+  constructor(private readonly sink: RecordSink, private readonly hideUsageChunk: boolean, budget: AccumulationBudget = UNBOUNDED) {
+    this.accumulator = new ChatCompletionStreamAccumulator(budget);
+  }
 
   accept(event: SseEvent): boolean | Buffer {
     const data = event.data;

@@ -1,4 +1,5 @@
 // Rebuilds the final OpenAI chat-completions answer from its streamed chunks, for recording and tool calls.
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 export interface AccumulatedToolCall {
   index: number;
@@ -47,6 +48,9 @@ export class ChatCompletionStreamAccumulator {
   private usage: ChatCompletionUsage | undefined;
   private readonly toolCalls = new Map<number, AccumulatedToolCall>();
 
+  /** `budget` bounds the text kept (content, refusal, arguments); past it `add` throws. */
+  constructor(private readonly budget: AccumulationBudget = UNBOUNDED) {}
+
   add(chunk: unknown): void {
     if (!isObject(chunk)) return;
     if (this.id === undefined && typeof chunk.id === 'string' && chunk.id !== '') this.id = chunk.id;
@@ -78,8 +82,14 @@ export class ChatCompletionStreamAccumulator {
   }
 
   private addDelta(delta: Obj): void {
-    if (typeof delta.content === 'string') this.text += delta.content;
-    if (typeof delta.refusal === 'string') this.refusal += delta.refusal;
+    if (typeof delta.content === 'string') {
+      this.budget.charge(delta.content.length);
+      this.text += delta.content;
+    }
+    if (typeof delta.refusal === 'string') {
+      this.budget.charge(delta.refusal.length);
+      this.refusal += delta.refusal;
+    }
     const calls = delta.tool_calls;
     if (!Array.isArray(calls)) return;
     for (let i = 0; i < calls.length; i++) {
@@ -91,12 +101,16 @@ export class ChatCompletionStreamAccumulator {
         acc = { index, id: '', name: '', arguments: '' };
         this.toolCalls.set(index, acc);
       }
-      // id and name are replaced, not appended: some compatible servers repeat them in every delta.
+      // id and name are set, not appended: some compatible servers repeat them in every delta. The first name
+      // stays: it decided whether the client saw this call, so a later one must not turn it into another tool.
       if (typeof call.id === 'string' && call.id !== '') acc.id = call.id;
       const fn = call.function;
       if (isObject(fn)) {
-        if (typeof fn.name === 'string' && fn.name !== '') acc.name = fn.name;
-        if (typeof fn.arguments === 'string') acc.arguments += fn.arguments;
+        if (typeof fn.name === 'string' && fn.name !== '' && acc.name === '') acc.name = fn.name;
+        if (typeof fn.arguments === 'string') {
+          this.budget.charge(fn.arguments.length);
+          acc.arguments += fn.arguments;
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 /** Rebuilds an Anthropic message from its stream events: id, content blocks as received, merged usage. */
 import { mergeUsage } from './usage';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 type Obj = Record<string, unknown>;
 
@@ -24,6 +25,9 @@ export class MessageAccumulator {
   stopReason: string | undefined;
   private readonly blocks = new Map<number, OpenBlock>();
 
+  /** `budget` bounds what is kept (block starts, text, thinking, tool-call JSON, citations); past it `add` throws. */
+  constructor(private readonly budget: AccumulationBudget = UNBOUNDED) {}
+
   add(event: Obj): void {
     switch (event.type) {
       case 'message_start': {
@@ -34,6 +38,7 @@ export class MessageAccumulator {
       }
       case 'content_block_start':
         if (typeof event.index === 'number' && isObject(event.content_block)) {
+          this.budget.charge(JSON.stringify(event.content_block).length);
           this.blocks.set(event.index, { block: { ...event.content_block }, json: '', hasJson: false });
         }
         break;
@@ -54,22 +59,32 @@ export class MessageAccumulator {
     const b = open.block;
     switch (delta.type) {
       case 'text_delta':
-        if (typeof delta.text === 'string') b.text = (typeof b.text === 'string' ? b.text : '') + delta.text;
+        if (typeof delta.text === 'string') {
+          this.budget.charge(delta.text.length);
+          b.text = (typeof b.text === 'string' ? b.text : '') + delta.text;
+        }
         break;
       case 'thinking_delta':
-        if (typeof delta.thinking === 'string') b.thinking = (typeof b.thinking === 'string' ? b.thinking : '') + delta.thinking;
+        if (typeof delta.thinking === 'string') {
+          this.budget.charge(delta.thinking.length);
+          b.thinking = (typeof b.thinking === 'string' ? b.thinking : '') + delta.thinking;
+        }
         break;
       case 'signature_delta':
         if (typeof delta.signature === 'string') b.signature = delta.signature;
         break;
       case 'input_json_delta':
         if (typeof delta.partial_json === 'string') {
+          this.budget.charge(delta.partial_json.length);
           open.json += delta.partial_json;
           open.hasJson = true;
         }
         break;
       case 'citations_delta':
-        if (delta.citation !== undefined) b.citations = [...(Array.isArray(b.citations) ? b.citations : []), delta.citation];
+        if (delta.citation !== undefined) {
+          this.budget.charge(JSON.stringify(delta.citation)?.length ?? 0);
+          b.citations = [...(Array.isArray(b.citations) ? b.citations : []), delta.citation];
+        }
         break;
       default:
     }

@@ -1,4 +1,5 @@
 /** The Anthropic Messages API (`POST /v1/messages`): request checks, records of blocking and streamed answers, the tool loop's conversation. */
+import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { anthropicErrorJson } from '../../providers/anthropic-errors';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { recordTurn } from '../../tools/record-turn';
@@ -45,10 +46,11 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     upstreamBody: raw, // nothing is added without injected tools: the client's bytes as they came
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
+    clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     // A client that forbids tool calls (`tool_choice: none`) gets no injected tools either.
-    conversation: toolChoice?.type === 'none' ? undefined : (tools) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice }),
+    conversation: toolChoice?.type === 'none' ? undefined : (tools, budget) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice, budget }),
     recordBlocking,
-    observeStream: (sink) => new MessagesStreamObserver(sink),
+    observeStream: (sink, budget) => new MessagesStreamObserver(sink, budget),
   };
 }
 

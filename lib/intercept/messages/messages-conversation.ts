@@ -8,6 +8,7 @@ import { messageTurn } from './message-turn';
 import { MessagesLoopObserver, type MessagesLoopState } from './messages-loop-observer';
 import { toolResultBlock } from './tool-result';
 import { parseObject } from '../parse-object';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 type Obj = Record<string, unknown>;
 
@@ -23,12 +24,28 @@ function replayable(content: readonly Obj[]): Obj[] {
   return content.filter((b) => !(b.type === 'text' && (typeof b.text !== 'string' || b.text === '')));
 }
 
+/**
+ * Takes injected `tool_use` blocks out of a blocking answer (a loop that ended on a client call or the iteration
+ * cap): without a tool call left, `stop_reason` becomes `end_turn`. True when any was there.
+ */
+function hideInjectedToolUses(answer: Obj, injected: ReadonlySet<string>): boolean {
+  if (!Array.isArray(answer.content)) return false;
+  const isInjected = (b: unknown) => !!b && typeof b === 'object' && (b as Obj).type === 'tool_use' && injected.has((b as Obj).name as string);
+  const content = (answer.content as unknown[]).filter((b) => !isInjected(b));
+  if (content.length === answer.content.length) return false;
+  answer.content = content;
+  if (answer.stop_reason === 'tool_use' && !content.some((b) => !!b && typeof b === 'object' && (b as Obj).type === 'tool_use')) answer.stop_reason = 'end_turn';
+  return true;
+}
+
 export interface MessagesConversationOptions {
   /** The client's request bytes. */
   base: Buffer;
   tools: readonly InjectedTool[];
   /** The client's `tool_choice` object, if it sent one (`disable_parallel_tool_use` is merged into it). */
   clientToolChoice: Obj | undefined;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
 }
 
 /** One Messages request in the loop. */
@@ -44,7 +61,7 @@ export class MessagesConversation implements Conversation {
     this.toolsJson = options.tools.map(toolJson);
     // One call at a time: the loop runs injected calls one after the other and cannot answer half a turn.
     this.toolChoice = JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [] };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [], budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {
@@ -80,9 +97,10 @@ export class MessagesConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
-    if (this.state.usages.length <= 1) return last; // one call: the upstream's bytes, untouched
     const parsed = JSON.parse(last.toString('utf8')) as Obj;
-    parsed.usage = sumAll(this.state.usages);
+    const hid = hideInjectedToolUses(parsed, this.state.injected);
+    if (!hid && this.state.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
+    if (this.state.usages.length > 1) parsed.usage = sumAll(this.state.usages);
     return Buffer.from(JSON.stringify(parsed));
   }
 

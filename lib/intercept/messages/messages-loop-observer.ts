@@ -3,6 +3,7 @@
  * blocks hidden, block indexes renumbered without gaps across calls, the terminal `message_delta`/`message_stop` held.
  */
 import type { SseEvent } from '../../streaming/sse-decoder';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
 import { sumAll } from '../sum-usage';
@@ -20,19 +21,23 @@ export interface MessagesLoopState {
   nextIndex: number;
   /** Each call's final usage (merged over its events), summed into the one `message_delta` the client gets. */
   readonly usages: unknown[];
+  /** Bounds what the observers of the request keep, over every call. */
+  readonly budget?: AccumulationBudget;
 }
 
 export class MessagesLoopObserver implements LoopStreamObserver {
   completed = false;
   upstreamError: ReportedError | undefined;
-  private readonly accumulator = new MessageAccumulator();
+  private readonly accumulator: MessageAccumulator;
   /** Upstream block index → client index; hidden blocks map to -1. */
   private readonly indexes = new Map<number, number>();
   private heldDelta: { event: SseEvent; json: Obj } | undefined;
   private heldStop: Buffer | undefined;
   private result: Turn | undefined;
 
-  constructor(private readonly state: MessagesLoopState, private readonly iteration: number) {}
+  constructor(private readonly state: MessagesLoopState, private readonly iteration: number) {
+    this.accumulator = new MessageAccumulator(state.budget ?? UNBOUNDED);
+  }
 
   accept(event: SseEvent): Buffer | undefined {
     const json = eventJson(event);

@@ -4,6 +4,7 @@ import { recordTurn } from '../../tools/record-turn';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { MessageAccumulator } from './message-accumulator';
 import { messageTurn } from './message-turn';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 type Obj = Record<string, unknown>;
 
@@ -29,10 +30,12 @@ export function eventJson(event: SseEvent): Obj | undefined {
 export class MessagesStreamObserver implements StreamObserver {
   completed = false;
   upstreamError: UpstreamReportedError | undefined;
-  private readonly accumulator = new MessageAccumulator();
+  private readonly accumulator: MessageAccumulator;
   private finished = false;
 
-  constructor(private readonly sink: RecordSink) {}
+  constructor(private readonly sink: RecordSink, budget: AccumulationBudget = UNBOUNDED) {
+    this.accumulator = new MessageAccumulator(budget);
+  }
 
   accept(event: SseEvent): boolean {
     const parsed = eventJson(event);

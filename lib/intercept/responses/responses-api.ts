@@ -1,4 +1,5 @@
 /** The OpenAI Responses API: request checks, prompt and records, stream observation, the tool loop's conversation. */
+import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { recordTurn } from '../../tools/record-turn';
 import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
 import { errorEvent } from './events';
@@ -28,14 +29,18 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     upstreamBody: raw,
     prompt: lastUserPrompt(body.input),
     correlatingToolCallId: lastToolOutputCallId(body.input),
+    clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     // A background response runs upstream after this request ends: there is no loop to run it in.
-    conversation: body.background === true ? undefined : (tools) => new ResponsesConversation({ raw, input: body.input, chained: body.conversation != null, tools }),
+    conversation: body.background === true ? undefined : (tools, budget) => new ResponsesConversation({
+      raw, budget, input: body.input, chained: body.conversation != null, tools,
+      toolChoice: body.tool_choice, clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
+    }),
     recordBlocking(answer: unknown, sink: RecordSink) {
       if (!isObject(answer)) return;
       recordTurn(sink, turnOfResponse(answer, Array.isArray(answer.output) ? answer.output : [], NO_INJECTED), [], new Map());
     },
-    observeStream(sink: RecordSink) {
-      return new ResponsesStreamObserver(sink);
+    observeStream(sink: RecordSink, budget) {
+      return new ResponsesStreamObserver(sink, budget);
     },
   };
 }

@@ -9,6 +9,9 @@ import { errorEvent } from './events';
 import { isInjectedCall, turnOfResponse } from './output-items';
 import { ResponsesLoopObserver, type ResponsesLoopState } from './responses-loop-observer';
 import { parseObject } from '../parse-object';
+import { hideInjectedToolsEcho } from './tools-echo';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
+import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema, strict: false });
@@ -28,6 +31,12 @@ export interface ResponsesConversationOptions {
   /** The request names a `conversation`: the upstream keeps every item itself, so only new items are sent. */
   chained: boolean;
   tools: readonly InjectedTool[];
+  /** The client's parsed `tool_choice`, if it sent one. */
+  toolChoice?: unknown;
+  /** The client sent tools of its own (hosted ones included). */
+  clientHasTools?: boolean;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
 }
 
 /**
@@ -42,14 +51,16 @@ export class ResponsesConversation implements Conversation {
   private withTools = true;
   private lastItems: unknown[] = [];
   private current: ResponsesLoopObserver | undefined;
+  private base: Buffer;
 
   constructor(private readonly options: ResponsesConversationOptions) {
+    this.base = options.raw;
     this.toolsJson = options.tools.map(toolJson);
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [] };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {
-    let body = this.options.raw;
+    let body = this.base;
     if (this.withTools) {
       body = appendToTopLevelArray(body, 'tools', this.toolsJson);
       body = setTopLevelField(body, 'parallel_tool_calls', 'false');
@@ -92,11 +103,13 @@ export class ResponsesConversation implements Conversation {
 
   dropInjectedTools(): void {
     this.withTools = false;
+    this.base = toolChoiceWithoutInjected(this.base, this.options.toolChoice, this.options.clientHasTools === true, this.state.injected);
   }
 
   finalAnswer(last: Buffer): Buffer {
-    if (this.state.usages.length <= 1 && this.state.visible.length === this.lastItems.length) return last; // one call, nothing hidden
     const parsed = JSON.parse(last.toString('utf8')) as Record<string, unknown>;
+    const echoed = hideInjectedToolsEcho(parsed, this.state.injected);
+    if (!echoed && this.state.usages.length <= 1 && this.state.visible.length === this.lastItems.length) return last; // one call, nothing hidden
     parsed.output = this.state.visible;
     parsed.usage = sumAll(this.state.usages);
     return Buffer.from(JSON.stringify(parsed));

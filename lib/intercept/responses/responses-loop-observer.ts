@@ -3,11 +3,13 @@
  * `output_index` and `sequence_number` across calls, shows one `response.created`, holds the terminal event.
  */
 import type { SseEvent } from '../../streaming/sse-decoder';
+import type { AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
 import { sumAll } from '../sum-usage';
 import { TERMINAL, parseEvent, reportedError } from './events';
 import { isInjectedCall, isObject, turnOfResponse } from './output-items';
+import { hideInjectedToolsEcho } from './tools-echo';
 
 type Obj = Record<string, unknown>;
 
@@ -23,6 +25,8 @@ export interface ResponsesLoopState {
   readonly visible: unknown[];
   /** Raw usage of every call so far. */
   readonly usages: unknown[];
+  /** Bounds what the observers of the request keep (output items), over every call. */
+  readonly budget?: AccumulationBudget;
 }
 
 /** Lifecycle events only the first call shows: the client sees one response begin. */
@@ -53,12 +57,21 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     this.upstreamError ??= reportedError(type, data);
     let changed = false;
     if (typeof data.output_index === 'number') {
-      if (type === 'response.output_item.added' && !this.indexes.has(data.output_index)) {
+      if (!this.indexes.has(data.output_index)) {
+        // An item is judged when it appears (`added`, or `done` from an upstream that skipped `added`); events of an
+        // item not seen yet cannot be judged, so they are withheld: they could be an injected call's arguments.
+        if (type !== 'response.output_item.added' && type !== 'response.output_item.done') {
+          this.hidSome = true;
+          return undefined;
+        }
         const hidden = isInjectedCall(data.item, this.state.injected);
         this.indexes.set(data.output_index, hidden ? HIDDEN : this.state.nextIndex++);
       }
       const clientIndex = this.indexes.get(data.output_index);
-      if (type === 'response.output_item.done' && isObject(data.item)) this.doneItems.push(data.item);
+      if (type === 'response.output_item.done' && isObject(data.item)) {
+        this.state.budget?.charge(event.data!.length);
+        this.doneItems.push(data.item);
+      }
       if (clientIndex === HIDDEN) {
         this.hidSome = true;
         return undefined;
@@ -69,6 +82,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
       }
     }
     if (this.renumber(data)) changed = true;
+    if (hideInjectedToolsEcho(data.response, this.state.injected)) changed = true;
     return changed ? Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(data) })) : event.raw;
   }
 
@@ -84,11 +98,15 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
   }
 
   private hold(event: SseEvent, data: Obj): undefined {
+    this.state.budget?.charge(event.data!.length); // its output joins the items the client gets at the end
     this.completed = true;
     this.held = { event, data };
     const output = this.response && Array.isArray(this.response.output) ? this.response.output : this.doneItems;
     this.outputs = output;
-    for (const item of output) if (!isInjectedCall(item, this.state.injected)) this.state.visible.push(item);
+    for (const item of output) {
+      if (!isInjectedCall(item, this.state.injected)) this.state.visible.push(item);
+      else this.hidSome = true; // the terminal event must be rewritten even if no event of the call came before it
+    }
     this.state.usages.push(this.response?.usage);
     return undefined;
   }
@@ -108,8 +126,10 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     if (!this.held) return Buffer.alloc(0);
     const { event, data } = this.held;
     const state = this.state;
-    if (this.iteration === 0 && !this.hidSome && (state.nextSequence === undefined || data.sequence_number === state.nextSequence)) return event.raw;
+    const echoesInjected = isObject(data.response) && hideInjectedToolsEcho({ tools: data.response.tools }, state.injected);
+    if (this.iteration === 0 && !this.hidSome && !echoesInjected && (state.nextSequence === undefined || data.sequence_number === state.nextSequence)) return event.raw;
     const response = { ...(isObject(data.response) ? data.response : {}), output: state.visible, usage: sumAll(state.usages) };
+    hideInjectedToolsEcho(response, state.injected);
     const out: Obj = { ...data, response };
     this.renumber(out);
     return Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(out) }));

@@ -4,6 +4,7 @@ import { recordTurn } from '../../tools/record-turn';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { TERMINAL, errorEvent, parseEvent, reportedError } from './events';
 import { isObject, turnOfResponse } from './output-items';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
 const NO_INJECTED: ReadonlySet<string> = new Set();
 
@@ -16,7 +17,7 @@ export class ResponsesStreamObserver implements StreamObserver {
   private readonly items: unknown[] = [];
   private finished = false;
 
-  constructor(private readonly sink: RecordSink) {}
+  constructor(private readonly sink: RecordSink, private readonly budget: AccumulationBudget = UNBOUNDED) {}
 
   accept(event: SseEvent): boolean {
     const parsed = parseEvent(event);
@@ -24,7 +25,10 @@ export class ResponsesStreamObserver implements StreamObserver {
     const { type, data } = parsed;
     if (typeof data.sequence_number === 'number') this.lastSequence = data.sequence_number;
     if (isObject(data.response)) this.response = data.response;
-    if (type === 'response.output_item.done' && isObject(data.item)) this.items.push(data.item);
+    if (type === 'response.output_item.done' && isObject(data.item)) {
+      this.budget.charge(event.data!.length);
+      this.items.push(data.item);
+    }
     else if (TERMINAL.has(type)) this.completed = true;
     else this.upstreamError ??= reportedError(type, data);
     return true;

@@ -1,0 +1,69 @@
+/** Which injected tools one request offers: at most `maxInjectedTools` in a stable order, never a name the client's own tools use. */
+import type { Logger } from 'winston';
+import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
+import type { InjectedTool } from './types';
+
+/** The most tools OpenAI accepts in one request (client and injected together); injected ones give way to the client's. */
+export const MAX_TOOLS_PER_REQUEST = 128;
+
+/** Distinct capped tool sets remembered as logged; past it the memory starts over (a line may then repeat). */
+const LOGGED_SETS_MAX = 256;
+/** Names of left-out tools written in that line (10,000 MCP tools must not make a 300 KB log line). */
+const LOGGED_NAMES_MAX = 20;
+
+function byName(a: InjectedTool, b: InjectedTool): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export class OfferedTools {
+  /** Keyed by the injector's array: `mcpToolInjector` hands out one frozen array until its tools change. */
+  private readonly capped = new WeakMap<readonly InjectedTool[], readonly InjectedTool[]>();
+  private readonly loggedSets = new Set<string>();
+  private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+
+  constructor(private readonly maxInjectedTools: number, private readonly logger: Logger) {}
+
+  /** The tools to inject into a request whose client sent tools named `clientToolNames`. */
+  select(listed: readonly InjectedTool[], clientToolNames: readonly string[], provider: string): readonly InjectedTool[] {
+    let tools = this.capped.get(listed);
+    if (!tools) {
+      tools = this.cap(listed);
+      this.capped.set(listed, tools);
+    }
+    if (clientToolNames.length === 0) return tools;
+    const client = new Set(clientToolNames);
+    const colliding = tools.filter((t) => client.has(t.name));
+    if (colliding.length > 0) {
+      // The client's tool wins: two tools of one name are refused upstream, and the model's call is the client's to run.
+      tools = tools.filter((t) => !client.has(t.name));
+      const suppressed = this.throttle.allow(`${provider}:collision`);
+      if (suppressed !== false) {
+        this.logger.warn('a client tool has the name of an injected tool; the injected one is left out of that request', { provider, tools: colliding.map((t) => t.name), suppressed });
+      }
+    }
+    const room = Math.max(0, MAX_TOOLS_PER_REQUEST - clientToolNames.length);
+    return tools.length > room ? tools.slice(0, room) : tools;
+  }
+
+  /**
+   * One tool per name (the first listed). Within the cap the injector's order is kept; past it the first
+   * `maxInjectedTools` by shown name are kept, so the choice does not depend on the order servers answered in.
+   * What is left out is logged once per set.
+   */
+  private cap(listed: readonly InjectedTool[]): readonly InjectedTool[] {
+    const seen = new Set<string>();
+    const firsts = listed.filter((t) => !seen.has(t.name) && !!seen.add(t.name));
+    if (firsts.length <= this.maxInjectedTools) return firsts.length === listed.length ? listed : firsts;
+    const unique = firsts.sort(byName);
+    const left = unique.slice(this.maxInjectedTools);
+    const key = `${unique.length}:${left[0].name}:${left[left.length - 1].name}`;
+    if (!this.loggedSets.has(key)) {
+      if (this.loggedSets.size >= LOGGED_SETS_MAX) this.loggedSets.clear();
+      this.loggedSets.add(key);
+      const named = left.slice(0, LOGGED_NAMES_MAX).map((t) => t.name).join(', ');
+      const more = left.length > LOGGED_NAMES_MAX ? ` and ${left.length - LOGGED_NAMES_MAX} more` : '';
+      this.logger.warn(`aibridge: ${unique.length} injected tools listed, ${this.maxInjectedTools} offered (maxInjectedTools); left out: ${named}${more}`);
+    }
+    return unique.slice(0, this.maxInjectedTools);
+  }
+}

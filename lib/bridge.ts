@@ -16,6 +16,7 @@ import { UpstreamClient } from './upstream/upstream-client';
 import { emptyCounters, type ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
 import type { Logger } from 'winston';
+import { OwnershipGuard } from './ownership/ownership-guard';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -116,6 +117,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     tools: config.tools,
     streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(config.logger),
+    ownership: new OwnershipGuard(config.ownership, config.logger),
   };
   for (const adapter of config.providers) {
     const suggestion = suggestedBaseURL(adapter);
@@ -148,6 +150,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       }
     }
     await runtime.recorder.close();
+    await runtime.ownership.close();
     await closeTools(runtime.tools, logger);
     await Promise.all(providers.map(async (p) => {
       try {

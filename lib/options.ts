@@ -8,6 +8,8 @@ import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } f
 import type { BridgedProvider } from './intercept/api';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
+import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-options';
+import type { OwnershipOptions } from './ownership/types';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -44,6 +46,12 @@ export interface BridgeOptions {
   tools?: ToolInjector;
   /** While an injected tool runs, a streamed answer gets an SSE comment line this often, in ms. Defaults to 5,000 ms. */
   streamKeepAliveMs?: number;
+  /**
+   * Who owns the responses and conversations created through the bridge with a pool key: another actor naming
+   * one gets the provider's `404`. Defaults to `{ store: <memory, or Redis when keyState is a RedisKeyStateStore>,
+   * unknownIds: 'refuse' }`; see {@link OwnershipOptions}.
+   */
+  ownership?: OwnershipOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -55,7 +63,7 @@ export const BRIDGE_DEFAULTS = {
   streamKeepAliveMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'tools', 'streamKeepAliveMs'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'tools', 'streamKeepAliveMs', 'ownership'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -72,6 +80,7 @@ export interface BridgeConfig {
   recorderQueueMax: number;
   tools: ToolInjector | undefined;
   streamKeepAliveMs: number;
+  ownership: OwnershipConfig;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -121,5 +130,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     recorderQueueMax: optionalPositiveInt(owner, 'recorderQueueMax', options.recorderQueueMax, BRIDGE_DEFAULTS.recorderQueueMax),
     tools: options.tools,
     streamKeepAliveMs: optionalPositiveInt(owner, 'streamKeepAliveMs', options.streamKeepAliveMs, BRIDGE_DEFAULTS.streamKeepAliveMs),
+    ownership: normalizeOwnership(options.ownership, keyState),
   };
 }

@@ -10,6 +10,7 @@ import type { SafeRecorder } from './recorder/safe-recorder';
 import type { UpstreamClient } from './upstream/upstream-client';
 import type { ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
+import type { OwnershipGuard } from './ownership/ownership-guard';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError(503, 'aborted', 'shutting_down', 'The gateway shut down before this request finished.');
@@ -80,6 +81,8 @@ export interface BridgeRuntime {
   /** Injected tools, when the host configured any. */
   readonly tools: ToolInjector | undefined;
   readonly streamKeepAliveMs: number;
+  /** Who owns the stored responses and conversations created through the bridge. */
+  readonly ownership: OwnershipGuard;
 }
 
 export interface ProviderRuntime {

@@ -19,11 +19,14 @@ import { sendGatewayError } from './respond';
 import { createHeaderRule } from '../upstream/headers';
 import { upstreamHeaders } from './upstream-headers';
 import { ClientStream } from '../streaming/client-stream';
+import type { UpstreamResponse } from '../upstream/upstream-client';
 import { runToolLoop } from '../tools/tool-loop';
 import type { InjectedTool, ToolContext } from '../tools/types';
 import type { Actor } from './actor';
 import { relayResponseHeaders } from './respond';
 import { MAX_EVENT_BYTES } from './relay-stream';
+import { admitStoredState, ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
+import type { CreatedResponses } from '../ownership/ownership-guard';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -63,13 +66,21 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const headerRule = createHeaderRule(bridge.dropHeaders);
 
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
-    headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal, actor: Actor): Promise<Ending> {
+    headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal, actor: Actor,
+    created: CreatedResponses | undefined): Promise<Ending> {
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
-    const send = (body: Buffer | string) => plan.run((credential) => {
+    const sendOnce = (body: Buffer | string) => plan.run((credential) => {
       Object.assign(headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
+    // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
+    const send = created ? async (body: Buffer | string) => ownStreamHead(await sendOnce(body), api.storedState!, created, MAX_EVENT_BYTES) : sendOnce;
+    const readBody = async (upstream: UpstreamResponse): Promise<Buffer> => {
+      const body = await readUpstreamBody(upstream, bridge.maxResponseBytes);
+      if (created) await ownAnswer(upstream.status, body, api.storedState!, created);
+      return body;
+    };
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
     // Without a host injector (or an API that takes tools) nothing is awaited: the plain relay stays as it was.
     const tools = bridge.tools && call.conversation ? await injectedTools(toolContext) : NO_TOOLS;
@@ -85,7 +96,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         conversation: call.conversation!(tools), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
         res, client: new ClientStream(res, relayResponseHeaders, api.keepAliveEvent), relayHeaders: relayResponseHeaders,
         streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
-        readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes),
+        readBody,
         redact: (bytes) => redactor.redactBuffer(bytes, byokKey(plan, trace)),
         redactText: (text) => redactor.redact(text, byokKey(plan, trace)),
         midStreamFailure: (err) => streamFailure(err, streamContext),
@@ -105,7 +116,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       return { httpStatus, ...outcome };
     }
-    const received = await readUpstreamBody(upstream, bridge.maxResponseBytes);
+    const received = await readBody(upstream);
     if (httpStatus >= 200 && httpStatus < 300) {
       // A success is relayed byte-identical and never scanned: it is the hot path, and keys do not appear in it.
       sendUpstreamBody(upstream, received, res);
@@ -176,7 +187,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       const headers = upstreamHeaders(headerRule, req.headers, actor, adapter.actorHeaders);
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
-      const call = api.prepare(json, raw);
+      let call = api.prepare(json, raw);
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
       // Nothing may be recorded for a request that was already ended for it.
       if (abort.signal.aborted) throw abort.signal.reason;
@@ -195,7 +206,14 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         });
         if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
       }
-      ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor);
+      let created: CreatedResponses | undefined;
+      // BYOK requests are the upstream's business: the client's own key decides what it may name.
+      if (api.storedState && plan.kind === 'centralized') {
+        const admitted = await admitStoredState(bridge.ownership, api.storedState, adapter.name, actor.id, json, raw);
+        if (admitted.raw) call = api.prepare(json, admitted.raw) as ApiCall;
+        created = admitted.created;
+      }
+      ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor, created);
     } catch (err) {
       if (concluded) return;
       try {

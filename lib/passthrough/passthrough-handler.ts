@@ -17,6 +17,8 @@ import type { BridgeRuntime, ProviderRuntime } from '../runtime';
 import { createHeaderRule } from '../upstream/headers';
 import { outgoingRequest } from './outgoing-request';
 import { armTimeouts } from './timeouts';
+import type { PassthroughRule } from '../providers/types';
+import { idOfAnswer } from '../ownership/answer-id';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -96,7 +98,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     });
   }
 
-  async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
+  async function passthroughHandler(req: Request, res: Response, routePath: string, rule?: PassthroughRule): Promise<void> {
     const started = Date.now();
     const trace: AttemptTrace = { attempts: 0 };
     const queryAt = req.url.indexOf('?');
@@ -141,7 +143,12 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (adapter.actorHeaders) addActorHeaders(headers, actor);
       for (const [name, value] of defaultHeaders) if (headers[name] === undefined) headers[name] = value;
 
-      const upstream = await keys.plan(req.headers).run((credential) => {
+      const plan = keys.plan(req.headers);
+      // Stored state reached with a pool key is its creator's alone; BYOK requests are the upstream's business.
+      const scoped = plan.kind === 'centralized' ? rule : undefined;
+      const named = scoped?.owned?.(routePath);
+      if (named) await bridge.ownership.check({ provider: adapter.name, ...named }, actor.id, 'passthrough');
+      const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
         return current.response;
@@ -155,6 +162,18 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         relayResponseHeaders(res, upstream.headers);
         res.setHeader('content-length', body.length);
         res.end(body);
+        return;
+      }
+      const creates = scoped?.creates;
+      if (creates && upstream.status < 300) {
+        // The new id is owned before the client learns it: the (small JSON) answer is held until the owner is written.
+        const received = await readUpstreamBody({ ...upstream, body: upstream.message }, bridge.maxResponseBytes);
+        const id = idOfAnswer(received);
+        if (id !== undefined) await bridge.ownership.record([{ provider: adapter.name, kind: creates, id, owner: actor.id }]);
+        res.statusCode = upstream.status;
+        relayResponseHeaders(res, upstream.headers);
+        res.setHeader('content-length', received.length);
+        res.end(received);
         return;
       }
       res.statusCode = upstream.status;

@@ -2,6 +2,9 @@
 import { Readable } from 'node:stream';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 
+/** Lifecycle events are a few KiB; the first one carries the id. */
+const DECODE_SLICE_BYTES = 8 * 1024;
+
 export interface StreamHead {
   /** The id the first event carrying one named; undefined when none did within the head. */
   id: string | undefined;
@@ -31,9 +34,12 @@ export function readStreamHead(body: Readable, idOf: (event: SseEvent) => string
       for (let chunk = body.read() as Buffer | null; chunk !== null; chunk = body.read() as Buffer | null) {
         chunks.push(chunk);
         size += chunk.length;
-        for (const event of decoder.push(chunk)) {
-          const id = idOf(event);
-          if (id !== undefined) return giveBack(id);
+        // A read may return the whole stream at once: decode it a slice at a time, so that only the first events are.
+        for (let at = 0; at < chunk.length; at += DECODE_SLICE_BYTES) {
+          for (const event of decoder.push(chunk.subarray(at, at + DECODE_SLICE_BYTES))) {
+            const id = idOf(event);
+            if (id !== undefined) return giveBack(id);
+          }
         }
         if (size > maxBytes) return giveBack(undefined);
       }

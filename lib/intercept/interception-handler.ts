@@ -75,7 +75,11 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
     // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
-    const send = created ? async (body: Buffer | string) => ownStreamHead(await sendOnce(body), api.storedState!, created, MAX_EVENT_BYTES) : sendOnce;
+    const send = !created ? sendOnce : async (body: Buffer | string) => {
+      const upstream = await sendOnce(body);
+      if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
+      return ownStreamHead(upstream, api.storedState!, created, MAX_EVENT_BYTES);
+    };
     const readBody = async (upstream: UpstreamResponse): Promise<Buffer> => {
       const body = await readUpstreamBody(upstream, bridge.maxResponseBytes);
       if (created) await ownAnswer(upstream.status, body, api.storedState!, created);

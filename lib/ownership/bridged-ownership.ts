@@ -26,14 +26,8 @@ export async function admitStoredState(guard: OwnershipGuard, rules: StoredState
   return { raw: rewritten, created: rules.stores(body) ? guard.responses(provider, actor) : undefined };
 }
 
-function isEventStream(upstream: UpstreamResponse): boolean {
-  const type = upstream.headers['content-type'];
-  return typeof type === 'string' && type.startsWith('text/event-stream');
-}
-
 /** A 200 event stream comes back with its head held until the id its first lifecycle event names is owned. */
 export async function ownStreamHead(upstream: UpstreamResponse, rules: StoredStateRules, created: CreatedResponses, maxEventBytes: number): Promise<UpstreamResponse> {
-  if (upstream.status !== 200 || !isEventStream(upstream)) return upstream;
   const head = await readStreamHead(upstream.body, rules.idInEvent, maxEventBytes);
   upstream.body = head.body;
   if (head.id !== undefined) {

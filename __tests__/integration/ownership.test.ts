@@ -13,8 +13,9 @@ const suite = bridgeSuite((url) => ({
 const sdk = (user: string, provider = 'openai') => new OpenAI({ apiKey: `user-token-${user}`, baseURL: `${suite.gw.url}/${provider}/v1`, maxRetries: 0 });
 const as = (user: string) => ({ 'x-user-token': `user-token-${user}`, 'content-type': 'application/json' });
 
+// One script for the file: its ids (`resp_step<n>`) never repeat from one test to the next.
+const strict = strictResponses(responsesScript((_req, n) => ({ text: `Answer ${n}.` })));
 function useStrictUpstream() {
-  const strict = strictResponses(responsesScript((_req, n) => ({ text: `Answer ${n}.` })));
   suite.upstream.behaviour = strict;
   return strict;
 }
@@ -61,6 +62,19 @@ describe('responses', () => {
 
     const next = await sdk('alice').responses.create({ model: 'gpt-5', previous_response_id: created.id, input: 'What is my secret?' });
     expect(next.output_text).toMatch(/^Answer/);
+  });
+
+  test('naming Alice\'s response twice (a parser may keep the first) is refused with a 400, nothing upstream', async () => {
+    useStrictUpstream();
+    const alices = await sdk('alice').responses.create({ model: 'gpt-5', input: 'My secret is 42.' });
+    const bobs = await sdk('bob').responses.create({ model: 'gpt-5', input: 'Hi' });
+    const sent = suite.upstream.requests.length;
+    const res = await fetch(`${suite.gw.url}/openai/v1/responses`, {
+      method: 'POST', headers: as('bob'), body: `{"model":"gpt-5","previous_response_id":"${alices.id}","input":"secret?","previous_response_id":"${bobs.id}"}`,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.message).toBe('`previous_response_id` appears more than once.');
+    expect(suite.upstream.requests.length).toBe(sent);
   });
 
   test('a streamed response belongs to its creator: Bob can neither read, list, cancel nor delete it', async () => {

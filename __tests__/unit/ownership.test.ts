@@ -86,8 +86,14 @@ describe('stored-state rules', () => {
   });
 
   test('Responses: named ids, the previous response rewritten byte for byte, the id of an answer', () => {
-    expect(responsesStoredState.named({ previous_response_id: 'resp_1', conversation: { id: 'conv_1' } })).toEqual([{ kind: 'response', id: 'resp_1' }, { kind: 'conversation', id: 'conv_1' }]);
-    expect(responsesStoredState.named({ conversation: 'conv_2', previous_response_id: null })).toEqual([{ kind: 'conversation', id: 'conv_2' }]);
+    const named = (text: string) => responsesStoredState.named(JSON.parse(text), Buffer.from(text));
+    expect(named('{"previous_response_id":"resp_1","conversation":{"id":"conv_1"}}')).toEqual([{ kind: 'response', id: 'resp_1' }, { kind: 'conversation', id: 'conv_1' }]);
+    expect(named('{"conversation":"conv_2","previous_response_id":null}')).toEqual([{ kind: 'conversation', id: 'conv_2' }]);
+    // Another parser may keep the first of two: the check could not know which id the upstream uses.
+    expect(named('{"previous_response_id":"resp_alice", "input":"x", "previous_response_id":"resp_bob"}')).toBe('`previous_response_id` appears more than once.');
+    expect(named('{"conversation":{"id":"conv_a"},"previous\\u005fresponse_id":"r","conversation":"conv_b"}')).toBe('`conversation` appears more than once.');
+    expect(named('{"previous_response_id":"resp_alice","previous\\u005fresponse_id":"resp_bob"}')).toBe('`previous_response_id` appears more than once.');
+    expect(named('{"previous_response_id":"resp_alice","previous_response_id":null}')).toBe('`previous_response_id` appears more than once.');
     const raw = Buffer.from('{ "input" : "héllo",\n "previous_response_id" : "resp_1" , "x":1}');
     expect(responsesStoredState.continueFrom(raw, 'resp_9').toString()).toBe('{ "input" : "héllo",\n "previous_response_id" : "resp_9" , "x":1}');
     expect(responsesStoredState.idInAnswer(Buffer.from('{"output":[{"id":"msg_1"}],"id":"resp_\\u0031"}'))).toBe('resp_1');

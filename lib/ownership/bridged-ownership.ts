@@ -1,4 +1,5 @@
 /** The ownership stage of a bridged request: the ids it names are checked first, the ids its answers create are owned before release. */
+import { GatewayError } from '../errors';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { CreatedResponses, OwnershipGuard } from './ownership-guard';
 import type { StoredStateRules } from './stored-state';
@@ -19,7 +20,9 @@ export interface StoredStateAdmission {
 export async function admitStoredState(guard: OwnershipGuard, rules: StoredStateRules, provider: string, actor: string,
   body: Record<string, unknown>, raw: Buffer): Promise<StoredStateAdmission> {
   let rewritten: Buffer | undefined;
-  for (const { kind, id } of rules.named(body)) {
+  const named = rules.named(body, raw);
+  if (typeof named === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', named);
+  for (const { kind, id } of named) {
     const continueFrom = await guard.check({ provider, kind, id }, actor, 'bridged');
     if (kind === 'response' && continueFrom !== undefined && continueFrom !== id) rewritten = rules.continueFrom(raw, continueFrom);
   }

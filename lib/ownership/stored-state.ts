@@ -10,8 +10,8 @@ export interface NamedId {
 
 /** Read by the pipeline; the API owns the field names and wire shapes. */
 export interface StoredStateRules {
-  /** The ids this request names, checked before anything is sent. */
-  named(body: Record<string, unknown>): NamedId[];
+  /** The ids this request names, checked before anything is sent; a message when the naming is ambiguous (refused). */
+  named(body: Record<string, unknown>, raw: Buffer): NamedId[] | string;
   /** `raw` with the named response replaced by `id` (a byte edit: the client's other bytes stay as sent). */
   continueFrom(raw: Buffer, id: string): Buffer;
   /** Whether the upstream keeps what this request creates (nothing to own otherwise). */

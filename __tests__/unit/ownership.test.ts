@@ -94,6 +94,7 @@ describe('stored-state rules', () => {
     expect(named('{"conversation":{"id":"conv_a"},"previous\\u005fresponse_id":"r","conversation":"conv_b"}')).toBe('`conversation` appears more than once.');
     expect(named('{"previous_response_id":"resp_alice","previous\\u005fresponse_id":"resp_bob"}')).toBe('`previous_response_id` appears more than once.');
     expect(named('{"previous_response_id":"resp_alice","previous_response_id":null}')).toBe('`previous_response_id` appears more than once.');
+    expect(named('{"conversation":{"id":"conv_alice","id":"conv_bob"}}')).toBe('`conversation.id` appears more than once.');
     const raw = Buffer.from('{ "input" : "héllo",\n "previous_response_id" : "resp_1" , "x":1}');
     expect(responsesStoredState.continueFrom(raw, 'resp_9').toString()).toBe('{ "input" : "héllo",\n "previous_response_id" : "resp_9" , "x":1}');
     expect(responsesStoredState.idInAnswer(Buffer.from('{"output":[{"id":"msg_1"}],"id":"resp_\\u0031"}'))).toBe('resp_1');

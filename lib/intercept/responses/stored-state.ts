@@ -22,6 +22,10 @@ function repeated(raw: Buffer, key: string): boolean {
 function named(body: Record<string, unknown>, raw: Buffer): NamedId[] | string {
   const twice = NAMING_FIELDS.find((key) => Object.hasOwn(body, key) && repeated(raw, key));
   if (twice) return `\`${twice}\` appears more than once.`;
+  if (isObject(body.conversation)) {
+    const span = topLevelFieldSpan(raw, 'conversation')!;
+    if (repeated(raw.subarray(span.valueStart, span.valueEnd), 'id')) return '`conversation.id` appears more than once.';
+  }
   const ids: NamedId[] = [];
   if (typeof body.previous_response_id === 'string') ids.push({ kind: 'response', id: body.previous_response_id });
   // `conversation` is an id or `{ id }`.

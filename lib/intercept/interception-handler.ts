@@ -80,9 +80,9 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
       return ownStreamHead(upstream, api.storedState!, created, MAX_EVENT_BYTES);
     };
-    const readBody = async (upstream: UpstreamResponse): Promise<Buffer> => {
+    const readBody = !created ? (upstream: UpstreamResponse) => readUpstreamBody(upstream, bridge.maxResponseBytes) : async (upstream: UpstreamResponse) => {
       const body = await readUpstreamBody(upstream, bridge.maxResponseBytes);
-      if (created) await ownAnswer(upstream.status, body, api.storedState!, created);
+      await ownAnswer(upstream.status, body, api.storedState!, created);
       return body;
     };
     const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };

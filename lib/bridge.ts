@@ -18,6 +18,7 @@ import { emptyCounters, type ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
 import { OfferedTools } from './tools/offered-tools';
 import type { Logger } from 'winston';
+import { OwnershipGuard } from './ownership/ownership-guard';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -130,6 +131,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     maxAccumulatedBytes: config.maxAccumulatedBytes,
     streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(config.logger),
+    ownership: new OwnershipGuard(config.ownership, config.logger),
   };
   for (const adapter of config.providers) {
     const suggestion = suggestedBaseURL(adapter);
@@ -161,6 +163,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       }
     }
     await runtime.recorder.close();
+    await runtime.ownership.close();
     await closeTools(runtime.tools, logger);
     await Promise.all(providers.map(async (p) => {
       try {

@@ -15,6 +15,11 @@ export type {
 } from './recorder/types';
 export { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 export { RedisKeyStateStore } from './keypool/redis-key-state-store';
+export { MemoryOwnershipStore } from './ownership/memory-ownership-store';
+export type { MemoryOwnershipStoreOptions } from './ownership/memory-ownership-store';
+export { RedisOwnershipStore } from './ownership/redis-ownership-store';
+export type { RedisOwnershipStoreOptions } from './ownership/redis-ownership-store';
+export type { OwnershipStore, OwnershipOptions, OwnershipEntry, Ownership, OwnedRef, OwnedKind, UnknownIdPolicy } from './ownership/types';
 export type { RedisKeyStateStoreOptions } from './keypool/redis-key-state-store';
 export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from './keypool/types';
 export type { KeyStatus } from './keypool/key-pool';

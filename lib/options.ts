@@ -8,6 +8,8 @@ import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } f
 import type { BridgedProvider } from './intercept/api';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
+import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-options';
+import type { OwnershipOptions } from './ownership/types';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -74,6 +76,12 @@ export interface BridgeOptions {
    * Defaults to 16,777,216 (16 MiB).
    */
   maxAccumulatedBytes?: number;
+  /**
+   * Who owns the responses and conversations created through the bridge with a pool key: another actor naming
+   * one gets the provider's `404`. Defaults to `{ store: <memory, or Redis when keyState is a RedisKeyStateStore>,
+   * unknownIds: 'refuse' }`; see {@link OwnershipOptions}.
+   */
+  ownership?: OwnershipOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -90,7 +98,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -112,6 +120,7 @@ export interface BridgeConfig {
   maxInjectedTools: number;
   maxToolResultBytes: number;
   maxAccumulatedBytes: number;
+  ownership: OwnershipConfig;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -173,5 +182,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxInjectedTools: optionalPositiveInt(owner, 'maxInjectedTools', options.maxInjectedTools, BRIDGE_DEFAULTS.maxInjectedTools),
     maxToolResultBytes: optionalPositiveInt(owner, 'maxToolResultBytes', options.maxToolResultBytes, BRIDGE_DEFAULTS.maxToolResultBytes),
     maxAccumulatedBytes: optionalPositiveInt(owner, 'maxAccumulatedBytes', options.maxAccumulatedBytes, BRIDGE_DEFAULTS.maxAccumulatedBytes),
+    ownership: normalizeOwnership(options.ownership, keyState),
   };
 }

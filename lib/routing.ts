@@ -59,8 +59,9 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
 
   /** Passthrough of `routePath` when the allowlist has it; false when it does not. */
   function runPassthrough(provider: ProviderRoutes, routePath: string, req: Request, res: Response): boolean {
-    if (!provider.adapter.passthrough.some((rule) => rule.methods.has(req.method) && rule.matches(routePath))) return false;
-    provider.passthrough.handle(req, res, routePath).catch((err) => answerUnexpected(err, res, provider.fallback, logger));
+    const rule = provider.adapter.passthrough.find((r) => r.methods.has(req.method) && r.matches(routePath));
+    if (!rule) return false;
+    provider.passthrough.handle(req, res, routePath, rule).catch((err) => answerUnexpected(err, res, provider.fallback, logger));
     return true;
   }
 

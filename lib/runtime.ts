@@ -11,6 +11,7 @@ import type { UpstreamClient } from './upstream/upstream-client';
 import type { ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
 import type { OfferedTools } from './tools/offered-tools';
+import type { OwnershipGuard } from './ownership/ownership-guard';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError(503, 'aborted', 'shutting_down', 'The gateway shut down before this request finished.');
@@ -89,6 +90,8 @@ export interface BridgeRuntime {
   readonly streamKeepAliveMs: number;
   /** The one redaction rule (every provider's pool keys), for client bytes; records and logs apply it themselves. */
   readonly redactor: Redactor;
+  /** Who owns the stored responses and conversations created through the bridge. */
+  readonly ownership: OwnershipGuard;
 }
 
 export interface ProviderRuntime {

@@ -5,7 +5,9 @@ import { startFakeOpenAI } from '../helpers/fake-openai';
 import { rawBody, rawHttp } from '../helpers/raw-http';
 
 const KEY = 'sk-pool-key-aaaaaaaaaaaaaaaa1234';
-const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: [KEY], baseURL: url })], maxBodyBytes: 1024 }));
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: [KEY], baseURL: url })], maxBodyBytes: 1024,
+  // Framing tests name ids created elsewhere (`conv_1`); ownership has its own suite.
+  ownership: { unknownIds: 'allow' } }));
 
 const head = (method: string, path: string, extra: string[] = []) =>
   [`${method} /ai/openai/v1${path} HTTP/1.1`, 'Host: gw', 'x-user-token: user-token-alice', 'Connection: close', ...extra, '', ''].join('\r\n');

@@ -4,7 +4,8 @@ import { startFakeOpenAI } from '../helpers/fake-openai';
 import { bridgeSuite, eventually, startGateway } from '../helpers/gateway';
 
 const KEY = 'sk-pool-key-aaaaaaaaaaaaaaaa1234';
-const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: [KEY], baseURL: url })] }));
+// These tests name ids created elsewhere (`resp_1`); ownership has its own suite.
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: [KEY], baseURL: url })], ownership: { unknownIds: 'allow' } }));
 
 describe('passthrough', () => {
   test('GET /models through the OpenAI SDK, pool key injected, client credential and cookies stripped', async () => {

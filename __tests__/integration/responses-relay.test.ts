@@ -4,7 +4,9 @@ import { openaiProvider } from '../../lib';
 import { bridgeSuite, eventually } from '../helpers/gateway';
 import { fixture, fixtureResponse, responsesScript } from '../helpers/responses-script';
 
-const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: ['sk-resp-key-000000000000001111', 'sk-resp-key-000000000000002222'], baseURL: url })] }));
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ keys: ['sk-resp-key-000000000000001111', 'sk-resp-key-000000000000002222'], baseURL: url })],
+  // Fidelity tests name ids created elsewhere (`resp_prev`); ownership has its own suite.
+  ownership: { unknownIds: 'allow' } }));
 const client = () => new OpenAI({ apiKey: 'user-token-alice', baseURL: `${suite.gw.url}/openai/v1`, maxRetries: 0 });
 
 function post(body: string | Record<string, unknown>, headers: Record<string, string> = {}) {

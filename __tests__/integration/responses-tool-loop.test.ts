@@ -6,7 +6,9 @@ import { responsesScript } from '../helpers/responses-script';
 import { TestInjector } from '../helpers/test-injector';
 
 const injector = new TestInjector(3);
-const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ baseURL: url, keys: ['sk-loop-key-0000000000001', 'sk-loop-key-0000000000002'] })], tools: injector, streamKeepAliveMs: 20 }));
+const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ baseURL: url, keys: ['sk-loop-key-0000000000001', 'sk-loop-key-0000000000002'] })], tools: injector, streamKeepAliveMs: 20,
+  // A test names a conversation created elsewhere (`conv_1`); ownership has its own suite.
+  ownership: { unknownIds: 'allow' } }));
 const client = () => new OpenAI({ apiKey: 'user-token-alice', baseURL: `${suite.gw.url}/openai/v1`, maxRetries: 0 });
 
 async function rawStream(body: Record<string, unknown>): Promise<Array<{ event: string; data: any }>> {

@@ -5,6 +5,7 @@ import type { ProviderAdapter } from '../providers/types';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
+import type { StoredStateRules } from '../ownership/stored-state';
 
 export type { RecordSink, StreamError };
 export type JsonObject = Record<string, unknown>;
@@ -65,6 +66,8 @@ export interface ApiAdapter {
   streamErrorEvent(error: StreamError): string;
   /** Bytes written to a stream while an injected tool runs. Defaults to an SSE comment (`: keep-alive`). */
   readonly keepAliveEvent?: Buffer;
+  /** The upstream-stored state requests name and answers create, whose owners the bridge checks. Absent: none. */
+  readonly storedState?: StoredStateRules;
 }
 
 /** A provider adapter together with the APIs it bridges: what `openaiProvider()` / `anthropicProvider()` return. */

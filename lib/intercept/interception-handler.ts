@@ -20,12 +20,15 @@ import { sendGatewayError } from './respond';
 import { createHeaderRule } from '../upstream/headers';
 import { upstreamHeaders } from './upstream-headers';
 import { ClientStream } from '../streaming/client-stream';
+import type { UpstreamResponse } from '../upstream/upstream-client';
 import { runToolLoop } from '../tools/tool-loop';
 import type { InjectedTool, ToolContext } from '../tools/types';
 import type { Actor } from './actor';
 import { relayResponseHeaders } from './respond';
 import { MAX_EVENT_BYTES } from './relay-stream';
 import { AccumulationBudget } from '../streaming/accumulation-budget';
+import { admitStoredState, ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
+import type { CreatedResponses } from '../ownership/ownership-guard';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -67,15 +70,28 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const headerRule = createHeaderRule(bridge.dropHeaders);
 
   async function relay(call: ApiCall, plan: CredentialPlan, req: Request, res: Response, sink: RecordSink,
-    headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal, actor: Actor): Promise<Ending> {
+    headers: Record<string, string | string[]>, trace: AttemptTrace, signal: AbortSignal, actor: Actor,
+    created: CreatedResponses | undefined): Promise<Ending> {
     const queryAt = req.url.indexOf('?');
     const path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
-    const send = (body: Buffer | string) => plan.run((credential) => {
+    const sendOnce = (body: Buffer | string) => plan.run((credential) => {
       Object.assign(headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
       return client.send({ method: 'POST', path, headers, body, signal });
     }, trace);
-    const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
+    // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
+    const send = !created ? sendOnce : async (body: Buffer | string) => {
+      const upstream = await sendOnce(body);
+      if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
+      return ownStreamHead(upstream, api.storedState!, created, MAX_EVENT_BYTES);
+    };
     const scrub = redactor.forRequest(plan.byokKey);
+    // Redacted as it is read, success included: a clean body (all of them, in practice) stays byte-identical.
+    const readBody = !created ? (upstream: UpstreamResponse) => readUpstreamBody(upstream, bridge.maxResponseBytes, scrub) : async (upstream: UpstreamResponse) => {
+      const body = await readUpstreamBody(upstream, bridge.maxResponseBytes, scrub);
+      await ownAnswer(upstream.status, body, api.storedState!, created);
+      return body;
+    };
+    const toolContext: ToolContext = { actor, providerName: adapter.name, model: call.model, signal };
     const relayHeaders = (out: ServerResponse, upstreamHeaders: IncomingHttpHeaders) => relayResponseHeaders(out, upstreamHeaders, scrub);
     // Without a host injector (or an API that takes tools) nothing is awaited: the plain relay stays as it was.
     const tools = bridge.tools && call.conversation ? await injectedTools(toolContext, call) : NO_TOOLS;
@@ -89,7 +105,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         conversation: call.conversation!(tools, budget), streaming: call.streaming, tools, injector: bridge.tools!, toolContext, send,
         res, client: new ClientStream(res, relayHeaders, api.keepAliveEvent), relayHeaders,
         streamErrorEvent: api.streamErrorEvent, describe, errorMessageOf: upstreamErrorMessage, sink,
-        readBody: (upstream) => readUpstreamBody(upstream, bridge.maxResponseBytes, scrub), scrub,
+        readBody, scrub,
         midStreamFailure: (err) => streamFailure(err, streamContext),
         keepAliveMs: bridge.streamKeepAliveMs, maxEventBytes: MAX_EVENT_BYTES,
         maxToolResultBytes: bridge.maxToolResultBytes, maxBodyBytes: bridge.maxBodyBytes,
@@ -107,8 +123,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
       return { httpStatus, ...outcome };
     }
-    // Redacted as it is read, success included: a clean body (all of them, in practice) stays byte-identical.
-    const received = await readUpstreamBody(upstream, bridge.maxResponseBytes, scrub);
+    const received = await readBody(upstream);
     if (httpStatus >= 200 && httpStatus < 300) {
       sendUpstreamBody(upstream, received, res, scrub);
       if (!bridge.recorder.enabled) return { httpStatus, status: 'completed' };
@@ -176,7 +191,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       const headers = upstreamHeaders(headerRule, req.headers, actor, adapter.actorHeaders);
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
-      const call = api.prepare(json, raw);
+      let call = api.prepare(json, raw);
       if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
       // Nothing may be recorded for a request that was already ended for it.
       if (abort.signal.aborted) throw abort.signal.reason;
@@ -196,7 +211,14 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
         });
         if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
       }
-      ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor);
+      let created: CreatedResponses | undefined;
+      // BYOK requests are the upstream's business: the client's own key decides what it may name.
+      if (api.storedState && plan.kind === 'centralized') {
+        const admitted = await admitStoredState(bridge.ownership, api.storedState, adapter.name, actor.id, json, raw);
+        if (admitted.raw) call = api.prepare(json, admitted.raw) as ApiCall;
+        created = admitted.created;
+      }
+      ending = await relay(call, plan, req, res, { interceptionId: id, recording }, headers, trace, abort.signal, actor, created);
     } catch (err) {
       if (concluded) return;
       try {

@@ -197,20 +197,13 @@ export class RedisKeyStateStore implements KeyStateStore {
     }
   }
 
-  /** Right after start-up the client is still connecting; waiting briefly avoids a false "Redis is down". */
   private waitForConnection(): Promise<void> {
-    const client = this.client;
-    if (client.status !== 'connecting' && client.status !== 'connect') return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        client.off('ready', done).off('error', done).off('end', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.timeoutMs);
-      timer.unref();
-      client.on('ready', done).on('error', done).on('end', done);
-    });
+    return waitForConnection(this.client, this.timeoutMs);
+  }
+
+  /** The ioredis client this store uses, so that other shared state (response ownership) reuses its connection. */
+  redisClient(): Redis {
+    return this.client;
   }
 
   private degrade(err: unknown): void {
@@ -249,7 +242,8 @@ export class RedisKeyStateStore implements KeyStateStore {
   }
 }
 
-function createOwnedClient(url: string): Redis {
+/** An ioredis client that fails fast while Redis is down (callers answer from elsewhere or fail closed). */
+export function createOwnedClient(url: string): Redis {
   // Loaded here, not at import: hosts that keep key state in memory never pay for ioredis.
   const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
   return new RedisClient(url, {
@@ -279,11 +273,26 @@ function later(a: KeyCooldown | undefined, b: KeyCooldown | undefined): KeyCoold
   return a.until >= b.until ? a : b;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Right after start-up the client is still connecting; waiting briefly avoids a false "Redis is down". */
+export function waitForConnection(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status !== 'connecting' && client.status !== 'connect') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done).off('error', done).off('end', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    timer.unref();
+    client.on('ready', done).on('error', done).on('end', done);
+  });
 }

@@ -21,6 +21,8 @@ import { outgoingRequest } from './outgoing-request';
 import { totalDeadlineError } from '../upstream/attempt-deadline';
 import { readBodyPrefix } from '../upstream/body-prefix';
 import { armTimeouts } from './timeouts';
+import type { PassthroughRule } from '../providers/types';
+import { idOfAnswer } from '../ownership/answer-id';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -122,7 +124,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     });
   }
 
-  async function passthroughHandler(req: Request, res: Response, routePath: string): Promise<void> {
+  async function passthroughHandler(req: Request, res: Response, routePath: string, rule?: PassthroughRule): Promise<void> {
     const started = Date.now();
     const trace: AttemptTrace = { scope: scopeOf(req.method, routePath), attempts: 0 };
     const queryAt = req.url.indexOf('?');
@@ -169,6 +171,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
       const plan = keys.plan(req.headers);
       const scrub = redactor.forRequest(plan.byokKey);
+      // Stored state reached with a pool key is its creator's alone; BYOK requests are the upstream's business.
+      const scoped = plan.kind === 'centralized' ? rule : undefined;
+      const named = scoped?.owned?.(routePath);
+      if (named) await bridge.ownership.check({ provider: adapter.name, ...named }, actor.id, 'passthrough');
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
@@ -179,6 +185,16 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         const decoded = decodeBody(upstream.body, upstream.headers);
         const body = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
         sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, res, scrub);
+        return;
+      }
+      const creates = scoped?.creates;
+      if (creates && upstream.status < 300) {
+        // The new id is owned before the client learns it: the (small JSON) answer is held until the owner is written.
+        const decoded = decodeBody(upstream.body, upstream.headers);
+        const received = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
+        const id = idOfAnswer(received);
+        if (id !== undefined) await bridge.ownership.record([{ provider: adapter.name, kind: creates, id, owner: actor.id }]);
+        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, received, res, scrub);
         return;
       }
       res.statusCode = upstream.status;

@@ -30,11 +30,15 @@ const ERROR_TYPES: Record<number, string> = {
   405: 'invalid_request_error', 413: 'invalid_request_error', 429: 'rate_limit_error',
 };
 
+// Routes that name a stored response or conversation are scoped to the actor that created it (see ownership/).
 const PASSTHROUGH = [
   passthroughRule(['GET'], '/v1/models'),
   passthroughRule(['GET'], '/v1/models/:id'),
-  passthroughRule(['GET'], '/v1/responses/:id'),
-  passthroughRule(['GET', 'POST', 'DELETE'], '/v1/conversations/*'),
+  passthroughRule(['GET', 'DELETE'], '/v1/responses/:id', { owns: 'response' }),
+  passthroughRule(['GET'], '/v1/responses/:id/input_items', { owns: 'response' }),
+  passthroughRule(['POST'], '/v1/responses/:id/cancel', { owns: 'response' }),
+  passthroughRule(['POST'], '/v1/conversations', { creates: 'conversation' }),
+  passthroughRule(['GET', 'POST', 'DELETE'], '/v1/conversations/:id/*', { owns: 'conversation' }),
 ];
 
 /** The bearer token of an `Authorization` header. */

@@ -3,6 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { CredentialKind, ProviderKind } from '../recorder/types';
 import type { FailureClassifier } from './failure-table';
+import type { NamedId } from '../ownership/stored-state';
+import type { OwnedKind } from '../ownership/types';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -56,6 +58,10 @@ export interface PassthroughRule {
   readonly pattern: string;
   /** Tests the route path (relative to the provider prefix, without the query string). */
   matches(path: string): boolean;
+  /** The stored-state id the path names (its first `:param`, decoded), whose owner is checked. Absent: none. */
+  owned?(path: string): NamedId | undefined;
+  /** What a successful answer of this route creates (its top-level `id`), owned by the actor. Absent: nothing. */
+  readonly creates?: OwnedKind;
 }
 
 /** A client's own key (BYOK) and the headers that carry it upstream. */

@@ -7,6 +7,7 @@ import { isObject, turnOfResponse } from './output-items';
 import { lastToolOutputCallId, lastUserPrompt } from './prompt';
 import { ResponsesConversation } from './responses-conversation';
 import { ResponsesStreamObserver } from './responses-stream-observer';
+import { responsesStoredState } from './stored-state';
 
 const NO_INJECTED: ReadonlySet<string> = new Set();
 
@@ -52,4 +53,5 @@ export const responsesApi: ApiAdapter = {
   prepare,
   // Only used when no observer knows the stream's numbering: the observers answer with the next sequence number.
   streamErrorEvent: (error) => errorEvent(error, 0),
+  storedState: responsesStoredState,
 };

@@ -1,0 +1,103 @@
+/** Ownership pieces without sockets: the bounded memory store, option checks, the stream head, the allowlist's ids. */
+import { Readable } from 'node:stream';
+import { createBridge, MemoryOwnershipStore, openaiProvider, RedisOwnershipStore } from '../../lib';
+import { readStreamHead } from '../../lib/ownership/stream-head';
+import { passthroughRule } from '../../lib/providers/passthrough-rule';
+import { responsesStoredState } from '../../lib/intercept/responses/stored-state';
+
+const ref = (id: string) => ({ provider: 'openai', kind: 'response' as const, id });
+
+describe('MemoryOwnershipStore', () => {
+  test('keeps at most maxEntries, forgetting the oldest first; a rewrite counts as recent', () => {
+    const store = new MemoryOwnershipStore({ maxEntries: 3 });
+    store.setOwners(['a', 'b', 'c'].map((id) => ({ ...ref(id), owner: 'alice' })));
+    store.setOwners([{ ...ref('a'), owner: 'alice', continueFrom: 'c' }]);
+    store.setOwners([{ ...ref('d'), owner: 'bob' }]);
+    expect(store.size).toBe(3);
+    expect(store.getOwner(ref('b'))).toBeUndefined();
+    expect(store.getOwner(ref('a'))).toEqual({ owner: 'alice', continueFrom: 'c' });
+    expect(store.getOwner(ref('d'))).toEqual({ owner: 'bob' });
+    expect(store.getOwner({ ...ref('d'), kind: 'conversation' })).toBeUndefined();
+    expect(store.getOwner({ ...ref('d'), provider: 'other' })).toBeUndefined();
+  });
+
+  test('options are checked like createBridge\'s', () => {
+    expect(() => new MemoryOwnershipStore({ max: 3 } as never)).toThrow(/`max` is not a known option/);
+    expect(() => new MemoryOwnershipStore({ maxEntries: 0 })).toThrow(/`maxEntries` must be a positive integer/);
+    expect(() => new RedisOwnershipStore({} as never)).toThrow(/`url` or `client`: give exactly one/);
+    expect(() => new RedisOwnershipStore({ url: 'redis://x', ttl: 5 } as never)).toThrow(/`ttl` is not a known option/);
+  });
+});
+
+describe('createBridge({ ownership })', () => {
+  const base = { providers: [openaiProvider({ keys: ['sk-x-000000000000000000'] })], actor: () => ({ id: 'a' }) };
+  test.each([
+    [{ unknownIds: 'maybe' }, /`ownership.unknownIds` must be 'refuse' or 'allow'/],
+    [{ unknownIds: { response: 'allow' } }, /`ownership.unknownIds.response` is not a known option/],
+    [{ store: {} }, /`ownership.store` must implement setOwners and getOwner/],
+    [{ stor: 1 }, /`ownership.stor` is not a known option/],
+    ['memory', /`ownership` must be an object/],
+  ])('%j is refused with the option named', (ownership, message) => {
+    expect(() => createBridge({ ...base, ownership: ownership as never })).toThrow(message);
+  });
+});
+
+describe('readStreamHead', () => {
+  const event = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const created = event('response.created', { response: { id: 'resp_1' } });
+  const delta = event('response.output_text.delta', { delta: 'hi' });
+  const drain = async (body: Readable) => {
+    const parts: Buffer[] = [];
+    for await (const c of body) parts.push(c as Buffer);
+    return Buffer.concat(parts).toString('utf8');
+  };
+
+  test('split mid-event: the id is found, and every byte is given back to the reader in order', async () => {
+    const text = ': comment\n\n' + created + delta;
+    const cuts = [3, 20, 41, text.length - 5];
+    const chunks = cuts.map((cut, i) => Buffer.from(text.slice(i === 0 ? 0 : cuts[i - 1], cut))).concat(Buffer.from(text.slice(cuts.at(-1))));
+    const body = new Readable({ read() {} });
+    const head = readStreamHead(body, responsesStoredState.idInEvent, 1 << 20);
+    for (const c of chunks) body.push(c);
+    body.push(null);
+    const { id, body: rest } = await head;
+    expect(id).toBe('resp_1');
+    expect(await drain(rest)).toBe(text);
+  });
+
+  test('a stream without an id within the bound is given back whole; one that ends early too', async () => {
+    const long = Readable.from([Buffer.from(delta), Buffer.from(delta), Buffer.from(created)], { objectMode: false });
+    const bounded = await readStreamHead(long, responsesStoredState.idInEvent, delta.length);
+    expect(bounded.id).toBeUndefined();
+    expect(await drain(bounded.body)).toBe(delta + delta + created);
+    const ended = await readStreamHead(Readable.from([Buffer.from(delta)]), responsesStoredState.idInEvent, 1 << 20);
+    expect(ended.id).toBeUndefined();
+    expect(await drain(ended.body)).toBe(delta);
+  });
+});
+
+describe('stored-state rules', () => {
+  test('passthrough routes name their first parameter, decoded as the upstream decodes it', () => {
+    const rule = passthroughRule(['GET'], '/v1/conversations/:id/*', { owns: 'conversation' });
+    expect(rule.owned!('/v1/conversations/conv_1/items/msg_2')).toEqual({ kind: 'conversation', id: 'conv_1' });
+    expect(rule.owned!('/v1/conversations/conv%5F1')).toEqual({ kind: 'conversation', id: 'conv_1' });
+    expect(rule.owned!('/v1/conversations/conv_1/')).toEqual({ kind: 'conversation', id: 'conv_1' });
+    expect(passthroughRule(['GET'], '/v1/models/:id').owned).toBeUndefined();
+  });
+
+  test('Responses: named ids, the previous response rewritten byte for byte, the id of an answer', () => {
+    const named = (text: string) => responsesStoredState.named(JSON.parse(text), Buffer.from(text));
+    expect(named('{"previous_response_id":"resp_1","conversation":{"id":"conv_1"}}')).toEqual([{ kind: 'response', id: 'resp_1' }, { kind: 'conversation', id: 'conv_1' }]);
+    expect(named('{"conversation":"conv_2","previous_response_id":null}')).toEqual([{ kind: 'conversation', id: 'conv_2' }]);
+    // Another parser may keep the first of two: the check could not know which id the upstream uses.
+    expect(named('{"previous_response_id":"resp_alice", "input":"x", "previous_response_id":"resp_bob"}')).toBe('`previous_response_id` appears more than once.');
+    expect(named('{"conversation":{"id":"conv_a"},"previous\\u005fresponse_id":"r","conversation":"conv_b"}')).toBe('`conversation` appears more than once.');
+    expect(named('{"previous_response_id":"resp_alice","previous\\u005fresponse_id":"resp_bob"}')).toBe('`previous_response_id` appears more than once.');
+    expect(named('{"previous_response_id":"resp_alice","previous_response_id":null}')).toBe('`previous_response_id` appears more than once.');
+    expect(named('{"conversation":{"id":"conv_alice","id":"conv_bob"}}')).toBe('`conversation.id` appears more than once.');
+    const raw = Buffer.from('{ "input" : "héllo",\n "previous_response_id" : "resp_1" , "x":1}');
+    expect(responsesStoredState.continueFrom(raw, 'resp_9').toString()).toBe('{ "input" : "héllo",\n "previous_response_id" : "resp_9" , "x":1}');
+    expect(responsesStoredState.idInAnswer(Buffer.from('{"output":[{"id":"msg_1"}],"id":"resp_\\u0031"}'))).toBe('resp_1');
+    expect(responsesStoredState.idInAnswer(Buffer.from('not json'))).toBeUndefined();
+  });
+});

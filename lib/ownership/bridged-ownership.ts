@@ -1,0 +1,53 @@
+/** The ownership stage of a bridged request: the ids it names are checked first, the ids its answers create are owned before release. */
+import { GatewayError } from '../errors';
+import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { CreatedResponses, OwnershipGuard } from './ownership-guard';
+import type { StoredStateRules } from './stored-state';
+import { readStreamHead } from './stream-head';
+
+/** What the stage decided for one request. */
+export interface StoredStateAdmission {
+  /** The client's body with a named response replaced by the one to continue from; undefined when unchanged. */
+  raw: Buffer | undefined;
+  /** Where the ids the answers create are recorded; undefined when the upstream keeps nothing. */
+  created: CreatedResponses | undefined;
+}
+
+/**
+ * Checks every id the request names (throws the provider's `404` for another actor's), and rewrites a named
+ * response the store aliases (the first id of a streamed tool loop → its last upstream response).
+ */
+export async function admitStoredState(guard: OwnershipGuard, rules: StoredStateRules, provider: string, actor: string,
+  body: Record<string, unknown>, raw: Buffer): Promise<StoredStateAdmission> {
+  let rewritten: Buffer | undefined;
+  const named = rules.named(body, raw);
+  if (typeof named === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', named);
+  for (const { kind, id } of named) {
+    const continueFrom = await guard.check({ provider, kind, id }, actor, 'bridged');
+    if (kind === 'response' && continueFrom !== undefined && continueFrom !== id) rewritten = rules.continueFrom(raw, continueFrom);
+  }
+  return { raw: rewritten, created: rules.stores(body) ? guard.responses(provider, actor) : undefined };
+}
+
+/** A 200 event stream comes back with its head held until the id its first lifecycle event names is owned. */
+export async function ownStreamHead(upstream: UpstreamResponse, rules: StoredStateRules, created: CreatedResponses, maxEventBytes: number): Promise<UpstreamResponse> {
+  const head = await readStreamHead(upstream.body, rules.idInEvent, maxEventBytes);
+  upstream.body = head.body;
+  if (head.id !== undefined) {
+    try {
+      await created.created(head.id);
+    } catch (err) {
+      // Nobody reads this body any more: its abort error has no one else to go to.
+      upstream.body.on('error', () => undefined).destroy();
+      throw err;
+    }
+  }
+  return upstream;
+}
+
+/** A blocking 2xx answer is owned before it is relayed (or read by the tool loop). */
+export async function ownAnswer(status: number, body: Buffer, rules: StoredStateRules, created: CreatedResponses): Promise<void> {
+  if (status < 200 || status >= 300) return;
+  const id = rules.idInAnswer(body);
+  if (id !== undefined) await created.created(id);
+}

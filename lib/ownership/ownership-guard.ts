@@ -1,0 +1,111 @@
+/** Checks that an actor owns the stored ids a request names, and records the ids an answer creates, before the client sees them. */
+import type { Logger } from 'winston';
+import { GatewayError } from '../errors';
+import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
+import { errorMessage } from '../observability/logger';
+import type { OwnershipConfig } from './ownership-options';
+import type { OwnedKind, OwnedRef, OwnershipEntry } from './types';
+
+/** Where an id was named: the wording of the upstream's own `404` differs. */
+export type NamedWhere = 'bridged' | 'passthrough';
+
+/** Upstream ids are short; anything longer is no id the bridge recorded (and is not echoed back whole). */
+export const MAX_OWNED_ID_LENGTH = 256;
+
+/** OpenAI's own words for an id that does not exist (the only provider with stored state). */
+const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (id: string) => string }>> = {
+  response: {
+    bridged: { code: 'previous_response_not_found', message: (id) => `Previous response with id '${id}' not found.` },
+    passthrough: { code: 'response_not_found', message: (id) => `No response found with id '${id}'.` },
+  },
+  conversation: {
+    bridged: { code: 'conversation_not_found', message: (id) => `Conversation with id '${id}' not found.` },
+    passthrough: { code: 'conversation_not_found', message: (id) => `Conversation with id '${id}' not found.` },
+  },
+};
+
+export const OWNERSHIP_UNAVAILABLE = new GatewayError(503, 'server_error', 'ownership_unavailable',
+  'The gateway could not check or record who owns this stored state; please try again.');
+
+function notFound(kind: OwnedKind, where: NamedWhere, id: string): GatewayError {
+  const words = NOT_FOUND[kind][where];
+  const shown = id.length > MAX_OWNED_ID_LENGTH ? `${id.slice(0, MAX_OWNED_ID_LENGTH)}…` : id;
+  return new GatewayError(404, 'bad_request', words.code, words.message(shown));
+}
+
+/** One per bridge: the store, the unknown-id policy, and one throttled log line per store outage. */
+export class OwnershipGuard {
+  private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+
+  constructor(private readonly config: OwnershipConfig, private readonly logger: Logger) {}
+
+  /**
+   * Resolves when `actor` may name `ref` (to the response to continue from, when the store keeps one); throws
+   * the provider's `404` when another actor owns it (or nobody known, under `'refuse'`), a `503` when the store failed.
+   */
+  async check(ref: OwnedRef, actor: string, where: NamedWhere): Promise<string | undefined> {
+    if (ref.id.length > MAX_OWNED_ID_LENGTH) throw notFound(ref.kind, where, ref.id);
+    let found;
+    try {
+      found = await this.config.store.getOwner(ref);
+    } catch (err) {
+      throw this.unavailable('reading', err);
+    }
+    if (!found) {
+      if (this.config.unknownIds[ref.kind] === 'allow') return undefined;
+      throw notFound(ref.kind, where, ref.id);
+    }
+    if (found.owner !== actor) throw notFound(ref.kind, where, ref.id);
+    return found.continueFrom;
+  }
+
+  /** Writes owners; throws a `503` when the store failed, so that the id never reaches the client unowned. */
+  async record(entries: readonly OwnershipEntry[]): Promise<void> {
+    const usable = entries.filter((e) => e.id.length > 0 && e.id.length <= MAX_OWNED_ID_LENGTH);
+    if (usable.length === 0) return;
+    try {
+      await this.config.store.setOwners(usable);
+    } catch (err) {
+      throw this.unavailable('writing', err);
+    }
+  }
+
+  /** Tracks the response ids one bridged interception creates (one per upstream call of a tool loop). */
+  responses(provider: string, owner: string): CreatedResponses {
+    return new CreatedResponses(this, provider, owner);
+  }
+
+  async close(): Promise<void> {
+    if (!this.config.ownsStore) return;
+    try {
+      await this.config.store.close?.();
+    } catch (err) {
+      this.logger.warn('closing the ownership store failed', { error: errorMessage(err) });
+    }
+  }
+
+  private unavailable(doing: string, err: unknown): GatewayError {
+    const suppressed = this.throttle.allow(doing);
+    if (suppressed !== false) this.logger.error(`aibridge: ownership store failed ${doing} an owner; refusing the request`, { error: errorMessage(err), suppressed });
+    return OWNERSHIP_UNAVAILABLE;
+  }
+}
+
+/**
+ * The response ids of one interception. Each is owned by the actor; the first one (what a streamed answer's
+ * `response.created` showed the client) also points at the latest, so that continuing from it continues from the
+ * end of the tool loop rather than from a response that ends with an injected call.
+ */
+export class CreatedResponses {
+  private first: string | undefined;
+
+  constructor(private readonly guard: OwnershipGuard, private readonly provider: string, private readonly owner: string) {}
+
+  created(id: string): Promise<void> {
+    const { provider, owner } = this;
+    const entries: OwnershipEntry[] = [{ provider, kind: 'response', id, owner }];
+    if (this.first === undefined) this.first = id;
+    else if (id !== this.first) entries.push({ provider, kind: 'response', id: this.first, owner, continueFrom: id });
+    return this.guard.record(entries);
+  }
+}

@@ -1,10 +1,14 @@
-/** The default logger: winston, quiet unless the host passes its own. */
+/** The default logger: winston to stderr at `warn`, so that misconfiguration is visible unless the host passes its own. */
 import { createLogger, transports, format, type Logger } from 'winston';
 
-/** A winston logger that only prints errors, to stderr. Used when `createBridge({ logger })` is not given. */
-export function createQuietLogger(): Logger {
+/**
+ * A winston logger that prints warnings and errors, as JSON lines, to stderr. Used when `createBridge({ logger })`
+ * (or a store's, the dashboard's, the MCP injector's `logger`) is not given: a `baseURL` without `/v1`, a missing MCP
+ * command or keys cooling down must be seen. To turn it off, pass `winston.createLogger({ silent: true })`.
+ */
+export function createDefaultLogger(): Logger {
   return createLogger({
-    level: 'error',
+    level: 'warn',
     format: format.combine(format.timestamp(), format.json()),
     defaultMeta: { component: 'express-aibridge' },
     transports: [new transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],

@@ -18,5 +18,8 @@ export function createDefaultLogger(): Logger {
 /** Turns any thrown value into a log-safe message (never the object itself: it may carry request headers). */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : 'unknown error';
+  if (typeof err === 'string') return err;
+  // An error made in another realm (a vm context, a test sandbox) fails `instanceof Error` but is still one.
+  const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : 'unknown error';
 }

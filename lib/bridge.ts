@@ -6,7 +6,7 @@ import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
 import { normalizeBridgeOptions, type BridgeOptions } from './options';
 import { createRouting } from './routing';
-import { suggestedBaseURL } from './providers/provider-options';
+import { baseURLWarning } from './providers/provider-options';
 import { SafeRecorder } from './recorder/safe-recorder';
 import { InflightRequests, SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from './runtime';
 import { settlesWithin } from './deadline';
@@ -117,11 +117,9 @@ export function createBridge(options: BridgeOptions): Bridge {
     streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(config.logger),
   };
-  for (const adapter of config.providers) {
-    const suggestion = suggestedBaseURL(adapter);
-    if (suggestion) {
-      config.logger.warn(`aibridge: provider "${adapter.name}": baseURL ${new URL(adapter.baseURL).origin} has no path, so upstream paths will lack ${adapter.routePrefixInBaseURL}; did you mean ${suggestion}?`);
-    }
+  for (const provider of config.providers) {
+    const warning = provider.apis.length > 0 ? baseURLWarning(provider, provider.apis[0].route) : undefined;
+    if (warning) config.logger.warn(warning);
   }
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
     adapter,

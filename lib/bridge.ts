@@ -105,7 +105,9 @@ function closeGraceMs(options: CloseOptions | undefined): number {
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
 export function createBridge(options: BridgeOptions): Bridge {
   const config = normalizeBridgeOptions(options);
-  config.tools?.attach?.({ logger: config.logger });
+  // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
+  const closingTools = new AbortController();
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, { timeoutMs: config.recorderTimeoutMs, queueMax: config.recorderQueueMax }),
@@ -138,6 +140,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   async function shutdown(graceMs: number): Promise<void> {
     const { inflight, logger } = runtime;
     inflight.closing = true;
+    closingTools.abort();
     if (!(await settlesWithin(inflight.drained(), graceMs))) {
       logger.warn('aborting requests still in flight after the grace period', { requests: inflight.size, graceMs });
       inflight.abortAll(SHUTDOWN_ABORT);

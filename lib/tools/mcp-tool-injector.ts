@@ -104,6 +104,9 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
 
     attach(ctx: ToolInjectorAttachContext): void {
       if (!config.logger) logger = ctx.logger;
+      const stopReconnecting = (): void => connections.forEach((c) => c.stopReconnecting());
+      if (ctx.closing?.aborted) stopReconnecting();
+      else ctx.closing?.addEventListener('abort', stopReconnecting, { once: true });
     },
 
     async listTools(): Promise<InjectedTool[]> {

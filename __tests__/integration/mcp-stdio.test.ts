@@ -75,3 +75,10 @@ test('a command that cannot start leaves the other servers working, and the warn
     expect.objectContaining({ message: 'MCP server unavailable; retrying', error: 'spawn aibridge-no-such-command ENOENT' }),
   ]);
 });
+
+test('the "connected" log counts the tools the server lists and those allow/deny leave to offer', async () => {
+  const { logger, entries } = memoryLogger();
+  const injector = track(mcpToolInjector({ servers: [{ name: 'fixture', command: process.execPath, args: [FIXTURE] }], allow: /^(add|whoami)$/, deny: /^whoami$/, logger }));
+  expect((await injector.listTools(toolContext())).map((t) => t.name)).toEqual(['bmcp_fixture_add']);
+  expect(entries.filter((e) => e.message === 'MCP server connected')).toEqual([expect.objectContaining({ server: 'fixture', tools: 2, offered: 1 })]);
+});

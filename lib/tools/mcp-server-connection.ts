@@ -15,6 +15,8 @@ export interface ConnectionDeps {
   callTimeoutMs: number;
   listTtlMs: number;
   retryDelayMs: { initial: number; max: number };
+  /** How many of a server's tools `allow`/`deny` let through, for the log line that reports a connection. */
+  allowedCount(tools: readonly Tool[]): number;
   /** Called whenever the tools this server offers (or whether it offers any) changed. */
   onToolsChanged(): void;
 }
@@ -124,7 +126,7 @@ export class McpServerConnection {
       this.tools = await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger);
       this.listedAt = Date.now();
       this.retryDelay = deps.retryDelayMs.initial;
-      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length });
+      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
       deps.onToolsChanged();
     } catch (err) {
       const client = this.client ?? this.connecting;

@@ -56,6 +56,7 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
         callTimeoutMs: config.callTimeoutMs,
         listTtlMs: config.listTtlMs,
         retryDelayMs: config.retryDelayMs,
+        allowedCount: (tools) => tools.filter((tool) => isToolAllowed(tool.name, config.allow, config.deny)).length,
         onToolsChanged: () => {
           generation++;
         },

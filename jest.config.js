@@ -21,6 +21,7 @@ const common = {
 const express5 = {
   ...common,
   displayName: 'express5',
+  globals: { EXPRESS_MAJOR: 5 },
   testMatch: ['**/__tests__/**/*.test.ts'],
   // The real agent CLIs (~1.2 GB) run only through `npm run test:agents` (jest.agents.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/agents/'],
@@ -30,6 +31,7 @@ const express5 = {
 const express4 = {
   ...common,
   displayName: 'express4',
+  globals: { EXPRESS_MAJOR: 4 },
   testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...EXPRESS4_SKIPS],
   moduleNameMapper: { '^express$': EXPRESS4 },

@@ -15,7 +15,6 @@ const EXPRESS4_SKIPS = [
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testTimeout: 20000,
 };
 
 const express5 = {
@@ -43,4 +42,5 @@ function projects() {
   return [express5];
 }
 
-module.exports = { projects: projects() };
+// testTimeout is a global option: inside a project it would be ignored.
+module.exports = { projects: projects(), testTimeout: 20000 };

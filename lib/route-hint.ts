@@ -1,5 +1,10 @@
 /** The message of an unknown route under a provider, with "did you mean …?" when the client's base URL misses or doubles the version. */
 
+/** The first segment of a route path, its API version (`/v1` of `/v1/messages`); '' for none. */
+export function versionOf(route: string): string {
+  return /^\/[^/]+/.exec(route)?.[0] ?? '';
+}
+
 /**
  * `Unknown route: POST /chat/completions`, followed by `Did you mean POST /ai/openai/v1/chat/completions?` when
  * the path with `version` added (an OpenAI client's baseURL without `/v1`) or removed (an Anthropic client's baseURL

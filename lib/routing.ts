@@ -8,7 +8,7 @@ import { answerUnexpected, fallbackFor, type Fallback } from './last-resort';
 import { OptionsError } from './options-check';
 import { createPassthroughHandler } from './passthrough/passthrough-handler';
 import { isUnsafePath } from './path-guard';
-import { unknownRouteMessage } from './route-hint';
+import { unknownRouteMessage, versionOf } from './route-hint';
 import type { ProviderAdapter } from './providers/types';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 
@@ -52,7 +52,7 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
       byApi: new Map(apis.map(({ api, route }) => [api.name, route])),
       passthrough: createPassthroughHandler(provider, runtime),
       fallback: fallbackFor(provider.adapter),
-      version: /^\/[^/]+/.exec(bridged[i].apis[0]?.route ?? '')?.[0] ?? '',
+      version: versionOf(bridged[i].apis[0]?.route ?? ''),
     });
   });
   const { logger, inflight } = runtime;

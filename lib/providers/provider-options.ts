@@ -1,4 +1,5 @@
 /** Validates the options every provider factory shares, against one literal defaults object. */
+import { versionOf } from '../route-hint';
 import { OptionsError, isPlainObject, optionalBoolean, positiveIntGroup, rejectUnknownKeys } from '../options-check';
 import type { ProviderAdapter, ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
 
@@ -54,8 +55,8 @@ export function baseURLWarning(provider: Pick<ProviderAdapter, 'name' | 'baseURL
   if (prefix !== '') {
     return path === '' ? `${where} has no path, so upstream paths will lack ${prefix}; did you mean ${url.origin}${prefix}?` : undefined;
   }
-  const version = /^\/[^/]+/.exec(route)?.[0];
-  if (version === undefined || !path.endsWith(version)) return undefined;
+  const version = versionOf(route);
+  if (version === '' || !path.endsWith(version)) return undefined;
   return `${where} ends in ${version}, so upstream paths would be ${path}${route}; did you mean ${url.origin}${path.slice(0, -version.length)}?`;
 }
 

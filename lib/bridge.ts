@@ -5,7 +5,7 @@ import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
 import { normalizeBridgeOptions, type BridgeOptions } from './options';
 import { createRouting } from './routing';
-import { suggestedBaseURL } from './providers/provider-options';
+import { baseURLWarning } from './providers/provider-options';
 import { SafeRecorder } from './recorder/safe-recorder';
 import { Redactor } from './redaction/redactor';
 import { redactingLogger } from './redaction/redacting-logger';
@@ -113,7 +113,9 @@ export function createBridge(options: BridgeOptions): Bridge {
   // One rule for every output, knowing every provider's keys: a tool or an upstream may quote any of them.
   const redactor = new Redactor(config.providers.flatMap((p) => p.keys));
   config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
-  config.tools?.attach?.({ logger: config.logger });
+  // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
+  const closingTools = new AbortController();
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {
@@ -133,11 +135,9 @@ export function createBridge(options: BridgeOptions): Bridge {
     inflight: new InflightRequests(config.logger),
     ownership: new OwnershipGuard(config.ownership, config.logger),
   };
-  for (const adapter of config.providers) {
-    const suggestion = suggestedBaseURL(adapter);
-    if (suggestion) {
-      config.logger.warn(`aibridge: provider "${adapter.name}": baseURL ${new URL(adapter.baseURL).origin} has no path, so upstream paths will lack ${adapter.routePrefixInBaseURL}; did you mean ${suggestion}?`);
-    }
+  for (const provider of config.providers) {
+    const warning = provider.apis.length > 0 ? baseURLWarning(provider, provider.apis[0].route) : undefined;
+    if (warning) config.logger.warn(warning);
   }
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
     adapter,
@@ -155,6 +155,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   async function shutdown(graceMs: number): Promise<void> {
     const { inflight, logger } = runtime;
     inflight.closing = true;
+    closingTools.abort();
     if (!(await settlesWithin(inflight.drained(), graceMs))) {
       logger.warn('aborting requests still in flight after the grace period', { requests: inflight.size, graceMs });
       inflight.abortAll(SHUTDOWN_ABORT);

@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import type { ActorResolver } from './actor-types';
 import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
-import { createQuietLogger } from './observability/logger';
+import { createDefaultLogger } from './observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { BridgedProvider } from './intercept/api';
 import type { Recorder } from './recorder/types';
@@ -19,7 +19,7 @@ export interface BridgeOptions {
   actor: ActorResolver;
   /** Where interceptions, token usage, prompts and tool calls are recorded. Defaults to none (nothing recorded). */
   recorder?: Recorder;
-  /** A winston logger. Defaults to a quiet winston logger that prints errors only. */
+  /** A winston logger. Defaults to a console logger at `warn` (JSON lines on stderr); pass `winston.createLogger({ silent: true })` to print nothing. */
   logger?: Logger;
   /** Where key cooldowns live; share one (e.g. `RedisKeyStateStore`) across replicas. Defaults to process memory. */
   keyState?: KeyStateStore;
@@ -168,7 +168,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     providers,
     actor,
     recorder,
-    logger: logger ?? createQuietLogger(),
+    logger: logger ?? createDefaultLogger(),
     keyState: keyState ?? new MemoryKeyStateStore(),
     maxBodyBytes: optionalPositiveInt(owner, 'maxBodyBytes', options.maxBodyBytes, BRIDGE_DEFAULTS.maxBodyBytes),
     maxResponseBytes: optionalPositiveInt(owner, 'maxResponseBytes', options.maxResponseBytes, BRIDGE_DEFAULTS.maxResponseBytes),

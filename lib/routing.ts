@@ -8,6 +8,7 @@ import { answerUnexpected, fallbackFor, type Fallback } from './last-resort';
 import { OptionsError } from './options-check';
 import { createPassthroughHandler } from './passthrough/passthrough-handler';
 import { isUnsafePath } from './path-guard';
+import { unknownRouteMessage, versionOf } from './route-hint';
 import type { ProviderAdapter } from './providers/types';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 
@@ -24,6 +25,8 @@ interface ProviderRoutes {
   byApi: Map<string, BridgedRoute>;
   passthrough: ReturnType<typeof createPassthroughHandler>;
   fallback: Fallback;
+  /** First segment of the provider's routes (`/v1`), for the hint of an unknown route. */
+  version: string;
 }
 
 const UNSAFE_PATH = new GatewayError(404, 'bad_request', 'invalid_path', 'Not found: the path has dot segments, encoded separators or path parameters.');
@@ -49,12 +52,17 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
       byApi: new Map(apis.map(({ api, route }) => [api.name, route])),
       passthrough: createPassthroughHandler(provider, runtime),
       fallback: fallbackFor(provider.adapter),
+      version: versionOf(bridged[i].apis[0]?.route ?? ''),
     });
   });
   const { logger, inflight } = runtime;
 
   function runBridged(route: BridgedRoute, req: Request, res: Response): void {
     route.handle(req, res).catch((err) => answerUnexpected(err, res, route.fallback, logger));
+  }
+
+  function isRoute(provider: ProviderRoutes, method: string, routePath: string): boolean {
+    return (method === 'POST' && provider.bridged.has(routePath)) || provider.adapter.passthrough.some((rule) => rule.methods.has(method) && rule.matches(routePath));
   }
 
   /** Passthrough of `routePath` when the allowlist has it; false when it does not. */
@@ -78,7 +86,8 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
       const route = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
       if (route) return runBridged(route, req, res);
       if (runPassthrough(provider, routePath, req, res)) return;
-      sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${routePath || '/'}`));
+      const message = unknownRouteMessage(req.method, routePath, pathOf(req.originalUrl ?? req.url), provider.version, (m, p) => isRoute(provider, m, p));
+      sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', message));
     } catch (err) {
       answerUnexpected(err, res, bridgedOnly?.fallback ?? provider.fallback, logger);
     }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { openaiProvider, RedisKeyStateStore } from '../../lib';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { startGateway, type Gateway } from '../helpers/gateway';
+import { memoryLogger } from '../helpers/mcp-context';
 import { bearer, keyedUpstream, keysSeen, leakedSecrets } from '../helpers/keyed-upstream';
 import { requireService, serviceAvailableSync } from '../helpers/services';
 
@@ -136,7 +137,8 @@ describeWithRedis('key pool shared through Redis', () => {
 
   test('with Redis unreachable, requests still succeed and failover still works from process memory', async () => {
     upstream.behaviour = keyedUpstream({ [bearer(K1)]: { status: 429, headers: { 'retry-after': '30' } } });
-    const gw = await instance(new RedisKeyStateStore({ url: 'redis://127.0.0.1:1', prefix: `${root}down:` }));
+    const { logger, entries } = memoryLogger();
+    const gw = await instance(new RedisKeyStateStore({ url: 'redis://127.0.0.1:1', prefix: `${root}down:`, logger }));
 
     expect(await chat(gw)).toBe(200);
     expect(keysSeen(upstream.requests)).toEqual([K1, K2]);
@@ -146,5 +148,6 @@ describeWithRedis('key pool shared through Redis', () => {
     const [status] = await gw.bridge.keyPoolStatus();
     expect(status.keys.map((k) => k.state)).toEqual(['cooling', 'healthy']);
     expect(status.store).toBe('redis-fallback-memory');
+    expect(entries.map((e) => e.message)).toContain('aibridge: Redis key state store unavailable; using in-process key state until it is back');
   });
 });

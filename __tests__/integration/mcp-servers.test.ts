@@ -38,9 +38,11 @@ describe('tool lists', () => {
   test('a cursor that never ends does not hang the listing', async () => {
     const state: PagedState = { tools: ['a', 'b'], pageSize: 1, endlessCursor: true, listCalls: 0 };
     const { host: paged } = await host(hostStreamableHttp(pagedServerFactory(state)).then((h) => ({ host: h })));
-    const injector = track(mcpToolInjector({ servers: [{ name: 'paged', url: paged.url }] }));
+    const { logger, entries } = memoryLogger();
+    const injector = track(mcpToolInjector({ servers: [{ name: 'paged', url: paged.url }], logger }));
     expect(await names(injector)).toEqual(['bmcp_paged_a']);
     expect(state.listCalls).toBe(2);
+    expect(entries.map((e) => e.message)).toContain('MCP server tool list did not end; using the pages read so far');
   });
 
   test('a list older than listTtlMs is fetched again (the server sent no list_changed)', async () => {
@@ -86,6 +88,7 @@ describe('failing servers', () => {
       servers: [{ name: 'hung', url: silent.url }, { name: 'zoo', url: zoo.url }],
       connectTimeoutMs: 300,
       retryDelayMs: { initial: 60_000 },
+      logger: memoryLogger().logger,
     }));
     let started = Date.now();
     expect(await names(injector)).toContain('bmcp_zoo_add');
@@ -111,7 +114,7 @@ describe('legacy HTTP+SSE servers', () => {
     const direct = track(mcpToolInjector({ servers: [{ name: 'old', url: sse.url, transport: 'sse' }] }));
     expect(await names(direct)).toContain('bmcp_old_add');
     expect(sse.requests.map((r) => `${r.method} ${r.path}`)).not.toContain('POST /sse');
-    const strict = track(mcpToolInjector({ servers: [{ name: 'old', url: sse.url, transport: 'streamable-http' }], retryDelayMs: { initial: 60_000 } }));
+    const strict = track(mcpToolInjector({ servers: [{ name: 'old', url: sse.url, transport: 'streamable-http' }], retryDelayMs: { initial: 60_000 }, logger: memoryLogger().logger }));
     expect(await names(strict)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /** mcpToolInjector over stdio: the SDK's server-everything, a fixture server (env, cwd), child processes ended or restarted. */
 import { join } from 'node:path';
 import { mcpToolInjector, type McpToolInjector } from '../../lib';
-import { toolContext, waitFor } from '../helpers/mcp-context';
+import { memoryLogger, toolContext, waitFor } from '../helpers/mcp-context';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'mcp-stdio-server.js');
 const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -54,7 +54,8 @@ test('the child gets its env and cwd, not the secrets of this process; close() e
 });
 
 test('a child process that dies is started again', async () => {
-  const injector = track(mcpToolInjector({ servers: [{ name: 'fixture', command: process.execPath, args: [FIXTURE] }], retryDelayMs: { initial: 100 } }));
+  const { logger } = memoryLogger();
+  const injector = track(mcpToolInjector({ servers: [{ name: 'fixture', command: process.execPath, args: [FIXTURE] }], retryDelayMs: { initial: 100 }, logger }));
   const { pid } = await whoami(injector);
   process.kill(pid, 'SIGKILL');
   await waitFor(async () => (await injector.listTools(toolContext())).length, (n) => n === 0);
@@ -62,10 +63,22 @@ test('a child process that dies is started again', async () => {
   expect(alive(next.pid)).toBe(true);
 });
 
-test('a command that cannot start leaves the other servers working', async () => {
+test('a command that cannot start leaves the other servers working, and the warning says why', async () => {
+  const { logger, entries } = memoryLogger();
   const injector = track(mcpToolInjector({
     servers: [{ name: 'missing', command: 'aibridge-no-such-command' }, { name: 'fixture', command: process.execPath, args: [FIXTURE] }],
     retryDelayMs: { initial: 60_000 },
+    logger,
   }));
   expect((await injector.listTools(toolContext())).map((t) => t.name)).toEqual(['bmcp_fixture_add', 'bmcp_fixture_whoami']);
+  expect(entries.filter((e) => e.level === 'warn' && e.server === 'missing')).toEqual([
+    expect.objectContaining({ message: 'MCP server unavailable; retrying', error: 'spawn aibridge-no-such-command ENOENT' }),
+  ]);
+});
+
+test('the "connected" log counts the tools the server lists and those allow/deny leave to offer', async () => {
+  const { logger, entries } = memoryLogger();
+  const injector = track(mcpToolInjector({ servers: [{ name: 'fixture', command: process.execPath, args: [FIXTURE] }], allow: /^(add|whoami)$/, deny: /^whoami$/, logger }));
+  expect((await injector.listTools(toolContext())).map((t) => t.name)).toEqual(['bmcp_fixture_add']);
+  expect(entries.filter((e) => e.message === 'MCP server connected')).toEqual([expect.objectContaining({ server: 'fixture', tools: 2, offered: 1 })]);
 });

@@ -38,3 +38,14 @@ test('a bad price is an error at creation, naming the store and the model', () =
   expect(() => new Pricer({ prices: { x: { input: -1, output: 1 } } }, 'SqliteRecorder')).toThrow(/SqliteRecorder: the price of "x"/);
   expect(() => new Pricer({ prices: { x: { input: 1, output: Number.NaN } } })).toThrow(/"x"/);
 });
+
+test('costs are rounded to 1e-10 USD, so no float noise reaches a JSON answer', () => {
+  const p = new Pricer({ prices: { mini: { input: 0.15, output: 0.6 }, big: { input: 2.5, output: 10 } }, defaultPrices: false });
+  // (1000 × 0.15 + 58 × 0.6) / 1e6 is 0.00018480000000000002 in floating point.
+  const c = p.cost(new Map([['mini', tokens(1000, 58)]]));
+  expect(JSON.stringify(c.usd)).toBe('0.0001848');
+  expect(p.cost(new Map([['mini', tokens(1, 0)]])).usd).toBe(1.5e-7);
+  expect(p.cost(new Map([['mini', tokens(1000, 58)], ['big', tokens(1232, 84)]])).usd).toBe(0.0041048);
+  // Large sums keep their cents.
+  expect(p.cost(new Map([['big', tokens(4_000_000_000, 123_456_789)]])).usd).toBe(11_234.56789);
+});

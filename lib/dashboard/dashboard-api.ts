@@ -1,5 +1,5 @@
 /** The dashboard's read-only JSON endpoints: query-string validation, then one UsageQuery call each. */
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
 import type { UsageQuery } from '../recorder/usage-query';
@@ -71,7 +71,12 @@ function isInvalidCursor(err: unknown): boolean {
 
 /** Wraps an endpoint: `400` for bad input, `404` for nothing, `503` (logged, no detail) when the store fails. */
 export function jsonHandler(name: string, endpoint: Endpoint, logger: Logger) {
-  return async function dashboardApiHandler(req: Request, res: Response): Promise<void> {
+  // Express 4 does not catch a handler's rejected promise (it would be an unhandled rejection): hand it to `next`.
+  return function dashboardApiHandler(req: Request, res: Response, next: NextFunction): void {
+    answer(req, res).catch(next);
+  };
+
+  async function answer(req: Request, res: Response): Promise<void> {
     let body: unknown;
     try {
       body = await endpoint(req.query as RawQuery, req, Date.now());
@@ -90,5 +95,5 @@ export function jsonHandler(name: string, endpoint: Endpoint, logger: Logger) {
       logger.error('dashboard: could not serialise a store answer', { endpoint: name, error: errorMessage(err) });
       sendError(res, 503, 'server_error', 'store_unavailable', 'The usage store returned data that cannot be sent; see the server log.');
     }
-  };
+  }
 }

@@ -1,6 +1,6 @@
 /** createDashboard options: the public type, defaults, and validation into the internal config. */
 import type { Logger } from 'winston';
-import { createQuietLogger } from '../observability/logger';
+import { createDefaultLogger } from '../observability/logger';
 import { OptionsError, isPlainObject, rejectUnknownKeys } from '../options-check';
 import type { UsageQuery } from '../recorder/usage-query';
 import type { Bridge } from '../bridge';
@@ -18,7 +18,7 @@ export interface DashboardOptions {
    * none: the page uses relative URLs, and a request for the page without a trailing slash is redirected to it.
    */
   basePath?: string;
-  /** A winston logger for store failures. Defaults to a quiet winston logger that prints errors only. */
+  /** A winston logger for store failures. Defaults to a console logger at `warn` (JSON lines on stderr). */
   logger?: Logger;
 }
 
@@ -68,6 +68,6 @@ export function normalizeDashboardOptions(options: DashboardOptions): DashboardC
     bridge,
     title: title ?? DASHBOARD_DEFAULTS.title,
     basePath: basePath === undefined ? undefined : basePath.replace(/\/$/, ''),
-    logger: logger ?? createQuietLogger(),
+    logger: logger ?? createDefaultLogger(),
   };
 }

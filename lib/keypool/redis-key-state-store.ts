@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
-import { createQuietLogger, errorMessage } from '../observability/logger';
+import { createDefaultLogger, errorMessage } from '../observability/logger';
 import { MemoryKeyStateStore } from './memory-key-state-store';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectTogether, rejectUnknownKeys } from '../options-check';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
@@ -15,7 +15,7 @@ export interface RedisKeyStateStoreOptions {
   client?: Redis;
   /** Prefix of every Redis key the store writes (`<prefix><fingerprint>`). Defaults to `'aibridge:key:'`. */
   prefix?: string;
-  /** Where the fallback warning and the recovery notice go. Defaults to the quiet winston logger (errors only). */
+  /** Where the fallback warning and the recovery notice go. Defaults to a console logger at `warn` (JSON lines on stderr). */
   logger?: Logger;
   /** Longest a call waits for Redis before answering from memory, in milliseconds. Defaults to `250`. */
   timeoutMs?: number;
@@ -83,7 +83,7 @@ export class RedisKeyStateStore implements KeyStateStore {
 
     this.prefix = prefix;
     this.timeoutMs = timeoutMs;
-    this.logger = logger ?? createQuietLogger();
+    this.logger = logger ?? createDefaultLogger();
     this.ownsClient = client === undefined;
     this.client = client ?? createOwnedClient(url as string);
     // Without an 'error' listener ioredis prints every failed reconnect; ours turns it into one warning.

@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
 import { createOwnedClient, waitForConnection, withTimeout } from '../keypool/redis-key-state-store';
-import { createQuietLogger, errorMessage } from '../observability/logger';
+import { createDefaultLogger, errorMessage } from '../observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from '../options-check';
 import { ownedKey } from './memory-ownership-store';
 import type { OwnedRef, Ownership, OwnershipEntry, OwnershipStore } from './types';
@@ -55,7 +55,7 @@ export class RedisOwnershipStore implements OwnershipStore {
     this.ownsClient = client === undefined;
     this.client = client ?? createOwnedClient(url as string);
     if (this.ownsClient) {
-      const log = logger ?? createQuietLogger();
+      const log = logger ?? createDefaultLogger();
       let down = false;
       // Without an 'error' listener ioredis prints every failed reconnect; one warning per outage is enough.
       this.client.on('error', (err: unknown) => {

@@ -1,4 +1,5 @@
 /** Validates the options every provider factory shares, against one literal defaults object. */
+import { versionOf } from '../route-hint';
 import { OptionsError, isPlainObject, optionalBoolean, positiveIntGroup, rejectUnknownKeys } from '../options-check';
 import type { ProviderAdapter, ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
 
@@ -40,14 +41,23 @@ function checkKeys(owner: string, keys: unknown[]): asserts keys is string[] {
 }
 
 /**
- * The base URL the provider most likely meant when its `baseURL` has no path but the provider's routes expect one
- * there (OpenAI's `/v1`), e.g. `https://api.openai.com/v1` for `https://api.openai.com`; otherwise undefined.
- * Only the origin is used, so credentials in the URL never reach the log line built from this.
+ * A warning for a `baseURL` whose path would break every upstream route, with the URL the provider most likely meant;
+ * otherwise undefined. `route` is one of the provider's API routes (`/v1/messages`): its first segment is the version.
+ * - The route prefix belongs in the base URL (OpenAI's `/v1`) but the URL has no path: `https://api.openai.com`.
+ * - The route prefix does not (Anthropic) but the URL ends in the version: `https://api.anthropic.com/v1` → `/v1/v1/messages`.
+ * Only the origin and path are used, so credentials in the URL never reach the log line built from this.
  */
-export function suggestedBaseURL(provider: Pick<ProviderAdapter, 'baseURL' | 'routePrefixInBaseURL'>): string | undefined {
-  if (provider.routePrefixInBaseURL === '') return undefined;
+export function baseURLWarning(provider: Pick<ProviderAdapter, 'name' | 'baseURL' | 'routePrefixInBaseURL'>, route: string): string | undefined {
   const url = new URL(provider.baseURL);
-  return url.pathname === '/' || url.pathname === '' ? url.origin + provider.routePrefixInBaseURL : undefined;
+  const path = url.pathname.replace(/\/+$/, '');
+  const where = `aibridge: provider "${provider.name}": baseURL ${url.origin}${path}`;
+  const prefix = provider.routePrefixInBaseURL;
+  if (prefix !== '') {
+    return path === '' ? `${where} has no path, so upstream paths will lack ${prefix}; did you mean ${url.origin}${prefix}?` : undefined;
+  }
+  const version = versionOf(route);
+  if (version === '' || !path.endsWith(version)) return undefined;
+  return `${where} ends in ${version}, so upstream paths would be ${path}${route}; did you mean ${url.origin}${path.slice(0, -version.length)}?`;
 }
 
 /** Checks `options` (throwing an error that names the bad option) and fills in defaults; `ownOptions` are the factory's own, checked by it. */

@@ -105,8 +105,16 @@ export class Pricer {
         }
       }
     }
-    return { usd, unpricedTokens, unpricedModels, estimate: true };
+    return { usd: roundUsd(usd), unpricedTokens, unpricedModels, estimate: true };
   }
+}
+
+/** Decimal places a cost keeps: 1e-10 USD is far below any price of one token, and far above float noise. */
+const USD_DECIMALS = 10;
+
+/** Rounds away float noise (`0.00018480000000000002` → `0.0001848`); every cost goes through here once. */
+function roundUsd(usd: number): number {
+  return Number(usd.toFixed(USD_DECIMALS));
 }
 
 function checkPrice(owner: string, model: string, price: ModelPrice): Required<ModelPrice> {

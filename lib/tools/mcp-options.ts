@@ -59,7 +59,7 @@ export interface McpToolInjectorOptions {
   connectTimeoutMs?: number;
   /** Delay before retrying a server that failed or went away, in ms: doubles from `initial` up to `max`. Defaults to `{ initial: 1000, max: 60000 }`. */
   retryDelayMs?: { initial?: number; max?: number };
-  /** A winston logger. Defaults to the bridge's logger once attached, until then a quiet one that prints errors only. */
+  /** A winston logger. Defaults to the bridge's logger once attached, until then a console logger at `warn`. */
   logger?: Logger;
 }
 

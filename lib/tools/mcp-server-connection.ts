@@ -15,6 +15,8 @@ export interface ConnectionDeps {
   callTimeoutMs: number;
   listTtlMs: number;
   retryDelayMs: { initial: number; max: number };
+  /** How many of a server's tools `allow`/`deny` let through, for the log line that reports a connection. */
+  allowedCount(tools: readonly Tool[]): number;
   /** Called whenever the tools this server offers (or whether it offers any) changed. */
   onToolsChanged(): void;
 }
@@ -35,6 +37,8 @@ export class McpServerConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private closed = false;
+  /** Cleared once the host began shutting down: a server that goes away then is not started again. */
+  private reconnecting = true;
 
   constructor(readonly spec: McpServerSpec, private readonly deps: ConnectionDeps) {
     this.retryDelay = deps.retryDelayMs.initial;
@@ -80,6 +84,13 @@ export class McpServerConnection {
     }
   }
 
+  /** Keeps serving the current client, but never connects again (the host is shutting down). */
+  stopReconnecting(): void {
+    this.reconnecting = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   /** Closes the client (ending a stdio child process) and stops retrying. */
   async close(): Promise<void> {
     this.closed = true;
@@ -92,7 +103,7 @@ export class McpServerConnection {
   }
 
   private async connect(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.reconnecting) return;
     const { spec, deps } = this;
     try {
       const client = await openClient(spec, deps.connectTimeoutMs, deps.logger, (c) => {
@@ -115,7 +126,7 @@ export class McpServerConnection {
       this.tools = await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger);
       this.listedAt = Date.now();
       this.retryDelay = deps.retryDelayMs.initial;
-      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length });
+      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
       deps.onToolsChanged();
     } catch (err) {
       const client = this.client ?? this.connecting;
@@ -139,6 +150,10 @@ export class McpServerConnection {
 
   private scheduleRetry(err: unknown): void {
     if (this.closed) return;
+    if (!this.reconnecting) {
+      this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { server: this.spec.name, error: errorMessage(err) });
+      return;
+    }
     const delay = this.retryDelay;
     this.retryDelay = Math.min(delay * 2, this.deps.retryDelayMs.max);
     this.deps.logger().warn('MCP server unavailable; retrying', { server: this.spec.name, url: this.spec.label, retryInMs: delay, error: errorMessage(err) });

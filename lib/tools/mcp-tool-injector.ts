@@ -1,7 +1,7 @@
 /** mcpToolInjector: the built-in ToolInjector, offering the tools of configured MCP servers under stable names. */
 import type { Logger } from 'winston';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { createQuietLogger } from '../observability/logger';
+import { createDefaultLogger } from '../observability/logger';
 import { McpServerConnection } from './mcp-server-connection';
 import { resolveMcpOptions, type McpToolInjectorOptions } from './mcp-options';
 import { assignToolNames, isToolAllowed } from './tool-names';
@@ -46,7 +46,7 @@ interface ToolTable {
 export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjector {
   const config = resolveMcpOptions(options);
   let logger: Logger | undefined = config.logger;
-  const getLogger = (): Logger => (logger ??= createQuietLogger());
+  const getLogger = (): Logger => (logger ??= createDefaultLogger());
   let generation = 0;
   const connections = config.servers.map(
     (spec) =>
@@ -56,6 +56,7 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
         callTimeoutMs: config.callTimeoutMs,
         listTtlMs: config.listTtlMs,
         retryDelayMs: config.retryDelayMs,
+        allowedCount: (tools) => tools.filter((tool) => isToolAllowed(tool.name, config.allow, config.deny)).length,
         onToolsChanged: () => {
           generation++;
         },
@@ -104,6 +105,9 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
 
     attach(ctx: ToolInjectorAttachContext): void {
       if (!config.logger) logger = ctx.logger;
+      const stopReconnecting = (): void => connections.forEach((c) => c.stopReconnecting());
+      if (ctx.closing?.aborted) stopReconnecting();
+      else ctx.closing?.addEventListener('abort', stopReconnecting, { once: true });
     },
 
     async listTools(): Promise<InjectedTool[]> {

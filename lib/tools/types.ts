@@ -72,6 +72,11 @@ export interface ToolCall {
 export interface ToolInjectorAttachContext {
   /** The bridge's logger. */
   logger: Logger;
+  /**
+   * Aborted when `bridge.close()` begins. Requests in flight may still call tools until `close()` is called, but
+   * nothing should reconnect from then on: on Ctrl-C a child process dies with the host. Given by `createBridge`.
+   */
+  closing?: AbortSignal;
 }
 
 /**

@@ -36,11 +36,24 @@ function num(n) { return NUMBER.format(n || 0); }
 
 function tokensOf(t) { return (t.input || 0) + (t.output || 0) + (t.cacheRead || 0) + (t.cacheWrite || 0); }
 
+/** v as a plain decimal with at most significant digits: never 1.5e-7, which toPrecision and Chart.js write for tiny costs. */
+function plainDecimal(v, significant) {
+  if (v === 0 || !isFinite(v)) return String(v);
+  var decimals = Math.min(20, Math.max(0, significant - 1 - Math.floor(Math.log10(Math.abs(v)))));
+  return v.toFixed(decimals);
+}
+
 function usd(v) {
   if (v >= 1) return '$' + v.toFixed(2);
   if (v >= 0.01) return '$' + v.toFixed(3);
   if (v === 0) return '$0.00';
-  return '$' + v.toPrecision(2);
+  return '$' + plainDecimal(v, 2);
+}
+
+/** A tick of the chart's cost axis (titled USD): a plain decimal, trailing zeros and float noise dropped. */
+function costAxisTick(v) {
+  var text = plainDecimal(v, 3);
+  return text.indexOf('.') < 0 ? text : text.replace(/\.?0+$/, '');
 }
 
 /** A cost estimate as text: models without a price make it "unpriced", never $0. */

@@ -73,7 +73,7 @@ function renderChart(series, state) {
       scales: {
         x: { stacked: true, grid: { display: false } },
         y: { stacked: true, beginAtZero: true, title: { display: true, text: 'tokens' } },
-        cost: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'est. USD' } },
+        cost: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'est. USD' }, ticks: { callback: costAxisTick } },
       },
       plugins: { legend: { position: 'bottom' } },
     },

@@ -1,18 +1,31 @@
 /** Errors the gateway itself answers with; each provider adapter renders them in its own shape. */
 import type { ErrorType } from './recorder/types';
 
-/** A gateway-made error: the HTTP status, the recorded error type, a short machine code and a message. */
+/** What a gateway-made error says: the HTTP status, the recorded error type, a short machine code and a message. */
+export interface GatewayErrorInit {
+  status: number;
+  errorType: ErrorType;
+  code: string;
+  message: string;
+  /** Seconds, sent as `Retry-After`. */
+  retryAfterSec?: number;
+}
+
+/** A gateway-made error; each provider adapter renders it in its own shape. */
 export class GatewayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorType: ErrorType,
-    readonly code: string,
-    message: string,
-    /** Seconds, sent as `Retry-After`. */
-    readonly retryAfterSec?: number,
-  ) {
-    super(message);
+  readonly status: number;
+  readonly errorType: ErrorType;
+  readonly code: string;
+  /** Seconds, sent as `Retry-After`. */
+  readonly retryAfterSec?: number;
+
+  constructor(init: GatewayErrorInit) {
+    super(init.message);
     this.name = 'GatewayError';
+    this.status = init.status;
+    this.errorType = init.errorType;
+    this.code = init.code;
+    this.retryAfterSec = init.retryAfterSec;
   }
 }
 
@@ -48,15 +61,15 @@ export function gatewayErrorForTransport(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-    return new GatewayError(504, 'timeout', 'upstream_timeout', 'The upstream provider did not answer in time.');
+    return new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: 'The upstream provider did not answer in time.' });
   }
-  return new GatewayError(502, 'server_error', 'upstream_unreachable', 'The upstream provider could not be reached.');
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_unreachable', message: 'The upstream provider could not be reached.' });
 }
 
 function midBodyErrors(where: string) {
   return {
-    silent: new GatewayError(504, 'timeout', 'upstream_timeout', `The upstream went silent ${where} for longer than the idle timeout.`),
-    lost: new GatewayError(502, 'server_error', 'upstream_disconnected', `The upstream connection was lost ${where}.`),
+    silent: new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: `The upstream went silent ${where} for longer than the idle timeout.` }),
+    lost: new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_disconnected', message: `The upstream connection was lost ${where}.` }),
   };
 }
 const MID_STREAM = midBodyErrors('mid-stream');
@@ -73,7 +86,7 @@ export function gatewayErrorMidBody(err: unknown, streaming: boolean): GatewayEr
 }
 
 /** The answer to an error we did not expect (a bug): no detail leaves the process, the log has it. */
-export const INTERNAL_ERROR = new GatewayError(500, 'server_error', 'internal_error', 'The gateway failed to handle this request.');
+export const INTERNAL_ERROR = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'The gateway failed to handle this request.' });
 
 /** Providers' own `error.type` words (OpenAI's and Anthropic's vocabularies overlap) → the recorded error type. */
 const BY_PROVIDER_TYPE: Record<string, ErrorType> = {

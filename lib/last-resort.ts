@@ -7,7 +7,7 @@ import { INTERCEPTION_ID_HEADER } from './intercept/interception-handler';
 import { errorMessage } from './observability/logger';
 import type { ProviderAdapter } from './providers/types';
 
-const INTERNAL = new GatewayError(500, 'server_error', 'internal_error', 'The gateway failed to handle this request.');
+const INTERNAL = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'The gateway failed to handle this request.' });
 
 /**
  * What to answer with, rendered once at creation: the failure may come from the adapter's own rendering code,

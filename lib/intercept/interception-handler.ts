@@ -192,7 +192,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const headers = upstreamHeaders(headerRule, req.headers, actor, adapter.actorHeaders);
       const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
       let call = api.prepare(json, raw);
-      if (typeof call === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', call);
+      if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
       // Nothing may be recorded for a request that was already ended for it.
       if (abort.signal.aborted) throw abort.signal.reason;
       id = randomUUID();
@@ -250,7 +250,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       }
     } else {
       bridge.logger.error('bridged request failed', { provider: adapter.name, error: errorMessage(err) });
-      error = new GatewayError(500, 'unknown', 'internal_error', 'The gateway failed to handle this request.');
+      error = new GatewayError({ status: 500, errorType: 'unknown', code: 'internal_error', message: 'The gateway failed to handle this request.' });
     }
     if (res.headersSent) {
       // Only a stream is still open here: end it with the protocol's error event, never a silent clean end.

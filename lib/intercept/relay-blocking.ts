@@ -6,7 +6,7 @@ import type { UpstreamResponse } from '../upstream/upstream-client';
 import { relayResponseHeaders } from './respond';
 
 function responseTooLarge(maxBytes: number): GatewayError {
-  return new GatewayError(502, 'server_error', 'response_too_large', `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.`);
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'response_too_large', message: `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.` });
 }
 
 /**

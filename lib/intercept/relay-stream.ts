@@ -18,7 +18,7 @@ import { relayResponseHeaders } from './respond';
  */
 export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
-const EVENT_TOO_LARGE = new GatewayError(502, 'server_error', 'event_too_large', `The upstream sent an event larger than ${MAX_EVENT_BYTES} bytes.`);
+const EVENT_TOO_LARGE = new GatewayError({ status: 502, errorType: 'server_error', code: 'event_too_large', message: `The upstream sent an event larger than ${MAX_EVENT_BYTES} bytes.` });
 
 /** How a relayed stream ended (a client that went away surfaces as a thrown abort instead). */
 export interface StreamOutcome {
@@ -91,7 +91,7 @@ function errorEvent(observer: StreamObserver, api: ApiAdapter, error: StreamErro
   return observer.errorEvent?.(error) ?? api.streamErrorEvent(error);
 }
 
-const INCOMPLETE = new GatewayError(502, 'server_error', 'stream_incomplete', 'The upstream stream ended before it was complete.');
+const INCOMPLETE = new GatewayError({ status: 502, errorType: 'server_error', code: 'stream_incomplete', message: 'The upstream stream ended before it was complete.' });
 
 /**
  * Relays `upstream` (a 200 event stream) to the client. An upstream failure after the first byte becomes

@@ -86,8 +86,7 @@ export interface ToolTrafficLimits {
 
 /** The loop's next upstream body would pass `maxBodyBytes`: the loop ends with this error (a 413 in the provider's shape, or one error event). */
 export function loopBodyTooLarge(size: number, max: number): GatewayError {
-  return new GatewayError(413, 'bad_request', 'loop_body_too_large',
-    `The tool loop's next request to the model would be over ${size} bytes, more than the gateway's limit of ${max} bytes (maxBodyBytes); tool results made it grow.`);
+  return new GatewayError({ status: 413, errorType: 'bad_request', code: 'loop_body_too_large', message: `The tool loop's next request to the model would be over ${size} bytes, more than the gateway's limit of ${max} bytes (maxBodyBytes); tool results made it grow.` });
 }
 
 /** The text of a result, for records and for APIs whose tool messages carry text only. */

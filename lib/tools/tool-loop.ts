@@ -151,7 +151,7 @@ async function blockingCall(ctx: ToolLoopContext, request: Buffer): Promise<Step
 }
 
 function eventTooLarge(err: EventTooLargeError): GatewayError {
-  return new GatewayError(502, 'server_error', 'event_too_large', err.message);
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'event_too_large', message: err.message });
 }
 
 /** A gateway limit ended the loop: one error event once the stream began, else the provider-shaped error answer. */
@@ -182,7 +182,7 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number, body: Buffe
       return { outcome: upstreamFailed(ctx, upstream.status, body) };
     }
     const message = ctx.errorMessageOf(body) ?? `The upstream answered ${upstream.status} in the middle of the tool loop.`;
-    const failed = failStream(ctx, new GatewayError(upstream.status, errorTypeForStatus(upstream.status), 'upstream_error', message));
+    const failed = failStream(ctx, new GatewayError({ status: upstream.status, errorType: errorTypeForStatus(upstream.status), code: 'upstream_error', message }));
     failed.outcome.httpStatus = upstream.status;
     return failed;
   }
@@ -205,7 +205,7 @@ async function streamedCall(ctx: ToolLoopContext, iteration: number, body: Buffe
   }
   if (!observer.completed) {
     recordTurn(ctx.sink, turn, [], new Map());
-    return failStream(ctx, new GatewayError(502, 'server_error', 'stream_incomplete', 'The upstream stream ended before it was complete.'));
+    return failStream(ctx, new GatewayError({ status: 502, errorType: 'server_error', code: 'stream_incomplete', message: 'The upstream stream ended before it was complete.' }));
   }
   return { turn, status: upstream.status, headers: upstream.headers, observer };
 }

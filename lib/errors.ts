@@ -37,6 +37,12 @@ export interface StreamError {
   code: string | null;
 }
 
+/** A failure the upstream reported inside a successful (200) response, e.g. an error event mid-stream. */
+export interface UpstreamReportedError {
+  message: string;
+  type?: string;
+}
+
 /** The recorded error type for an upstream (or gateway) HTTP status, as DESIGN.md fixes it. */
 export function errorTypeForStatus(status: number): ErrorType {
   switch (status) {

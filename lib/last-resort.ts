@@ -3,7 +3,8 @@ import type { Response } from 'express';
 import type { Logger } from 'winston';
 import { GatewayError } from './errors';
 import type { ApiAdapter } from './intercept/api';
-import { INTERCEPTION_ID_HEADER } from './intercept/interception-handler';
+import { INTERCEPTION_ID_HEADER } from './pipeline/admit';
+import { isEventStream } from './streaming/event-stream';
 import { errorMessage } from './observability/logger';
 import type { ProviderAdapter } from './providers/types';
 
@@ -30,11 +31,6 @@ export function fallbackFor(adapter: ProviderAdapter, api?: ApiAdapter): Fallbac
   };
 }
 
-function isEventStream(res: Response): boolean {
-  const type = res.getHeader('content-type');
-  return typeof type === 'string' && type.startsWith('text/event-stream');
-}
-
 function log(logger: Logger, res: Response, fallback: Fallback, err: unknown): void {
   try {
     const interceptionId = res.getHeader(INTERCEPTION_ID_HEADER);
@@ -58,7 +54,7 @@ export function answerUnexpected(err: unknown, res: Response, fallback: Fallback
       res.setHeader('content-type', 'application/json');
       res.end(fallback.errorBody);
     } else if (!res.writableEnded) {
-      if (fallback.streamErrorEvent !== undefined && isEventStream(res)) res.end(fallback.streamErrorEvent);
+      if (fallback.streamErrorEvent !== undefined && isEventStream(res.getHeader('content-type'))) res.end(fallback.streamErrorEvent);
       else res.destroy();
     }
   } catch {

@@ -1,7 +1,7 @@
 /** Reads a request body once, bounded: from the stream, or from what a host body parser already made of it. */
 import type { Request } from 'express';
 import { GatewayError } from '../errors';
-import type { JsonObject } from './api';
+import { type JsonObject } from './parse-object';
 
 export interface JsonBody {
   raw: Buffer;

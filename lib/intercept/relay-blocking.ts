@@ -1,5 +1,5 @@
 /** Relays a complete upstream answer: same status, same body bytes, the useful headers; bounded in size. */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { GatewayError, gatewayErrorMidBody } from '../errors';
 import type { KeyScrub } from '../redaction/redactor';
 import type { UpstreamResponse } from '../upstream/upstream-client';
@@ -36,8 +36,14 @@ export async function readUpstreamBody(upstream: Pick<UpstreamResponse, 'headers
   return scrub.bytes(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
+/** Where a whole answer goes: the client's response, and the redaction of the headers relayed onto it. */
+export interface BodyDestination {
+  readonly res: ServerResponse;
+  readonly scrub: KeyScrub;
+}
+
 /** Sends `body` with the upstream's status and relayed headers. */
-export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 'status'>, body: Buffer, res: Response, scrub: KeyScrub): void {
+export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 'status'>, body: Buffer, { res, scrub }: BodyDestination): void {
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers, scrub);
   res.setHeader('content-length', body.length);

@@ -184,7 +184,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
         const decoded = decodeBody(upstream.body, upstream.headers);
         const body = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
-        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, res, scrub);
+        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, { res, scrub });
         return;
       }
       const creates = scoped?.creates;
@@ -194,7 +194,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         const received = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
         const id = idOfAnswer(received);
         if (id !== undefined) await bridge.ownership.record([{ provider: adapter.name, kind: creates, id, owner: actor.id }]);
-        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, received, res, scrub);
+        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, received, { res, scrub });
         return;
       }
       res.statusCode = upstream.status;

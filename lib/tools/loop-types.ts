@@ -1,5 +1,5 @@
 /** What an API gives the inner tool loop: a conversation that builds each upstream body and reads each answer. */
-import type { StreamError } from '../errors';
+import type { StreamError, UpstreamReportedError } from '../errors';
 import type { SseEvent } from '../streaming/sse-decoder';
 import type { ModelThoughtRecord, TokenUsageRecord } from '../recorder/types';
 import type { InjectedTool, ToolCallResult } from './types';
@@ -35,12 +35,6 @@ export interface ToolOutcome {
   result: ToolCallResult;
 }
 
-/** A failure the upstream reported inside a 200 stream (an error event). */
-export interface ReportedError {
-  message: string;
-  type?: string;
-}
-
 /** Watches one streamed upstream call of the loop. */
 export interface LoopStreamObserver {
   /**
@@ -50,7 +44,7 @@ export interface LoopStreamObserver {
   accept(event: SseEvent): Buffer | undefined;
   /** The API's terminal event arrived. */
   readonly completed: boolean;
-  readonly upstreamError: ReportedError | undefined;
+  readonly upstreamError: UpstreamReportedError | undefined;
   /** What this call produced. */
   turn(): Turn;
 }

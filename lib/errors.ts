@@ -106,3 +106,14 @@ const BY_PROVIDER_TYPE: Record<string, ErrorType> = {
 export function errorTypeForUpstreamEvent(type: string | undefined): ErrorType {
   return (type !== undefined && Object.hasOwn(BY_PROVIDER_TYPE, type) ? BY_PROVIDER_TYPE[type] : undefined) ?? 'server_error';
 }
+
+/** The upstream's own error message from an error body (both providers use `error.message`), if any. */
+export function upstreamErrorMessage(body: Buffer): string | undefined {
+  if (body.length === 0 || body.length > 65_536) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
+    return typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
+  } catch {
+    return undefined;
+  }
+}

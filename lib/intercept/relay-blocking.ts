@@ -49,14 +49,3 @@ export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 's
   res.setHeader('content-length', body.length);
   res.end(body);
 }
-
-/** The upstream's own error message from an error body (both providers use `error.message`), if any. */
-export function upstreamErrorMessage(body: Buffer): string | undefined {
-  if (body.length === 0 || body.length > 65_536) return undefined;
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
-    return typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,8 +1,9 @@
 /** Relays an SSE answer event by event: raw bytes unchanged, backpressure respected, failures made visible. */
 import type { Response } from 'express';
 import { errorTypeForUpstreamEvent } from '../errors';
-import { streamFailure, type FailureLog } from '../pipeline/failure';
-import type { Interception } from '../pipeline/interception';
+import type { GatewayError } from '../errors';
+import type { KeyScrub } from '../redaction/redactor';
+import { streamFailure, type FailureLog } from '../streaming/stream-failure';
 import type { ErrorType } from '../recorder/types';
 import { redactEvents } from '../redaction/event-redaction';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
@@ -19,8 +20,16 @@ export interface StreamOutcome {
   errorMessage?: string;
 }
 
-/** What the relay reads of the interception: its client response, abort signal, redaction, API and who it is for logs. */
-export type StreamContext = Pick<Interception, 'res' | 'signal' | 'scrub' | 'api' | 'describe'> & FailureLog;
+/** What the relay reads of the interception (an Interception is one): its client response, abort signal, redaction, API, and who it is for logs. */
+export interface StreamContext extends FailureLog {
+  readonly res: Response;
+  readonly signal: AbortSignal;
+  /** This request's redaction (pool keys and a BYOK client's own key). */
+  readonly scrub: KeyScrub;
+  readonly api: ApiAdapter;
+  /** A gateway error in the provider's words, for the stream's error event. */
+  describe(error: GatewayError): StreamError;
+}
 
 /** Writes the events the observer accepts; returns false when the client asks us to wait. */
 function forward(res: Response, chunk: Buffer | undefined, events: SseEvent[], observer: StreamObserver): boolean {

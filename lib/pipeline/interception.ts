@@ -5,7 +5,7 @@ import type { Logger } from 'winston';
 import type { StreamError, GatewayError } from '../errors';
 import type { Actor } from '../actor-types';
 import type { ApiAdapter, ApiCall } from '../intercept/api';
-import { readUpstreamBody } from '../intercept/relay-blocking';
+import { readUpstreamBody, sendUpstreamBody } from '../intercept/relay-blocking';
 import { relayResponseHeaders } from '../intercept/respond';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
@@ -13,17 +13,15 @@ import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
-import type { InterceptionEndedRecord } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from '../runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
 import type { ToolContext } from '../tools/types';
 import type { UpstreamResponse } from '../upstream/upstream-client';
-import { endingOf, forcedEnding, UNEXPECTED } from './failure';
+import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
 
-/** How an interception ended, as its end record says (the id, time and key hint are added at the end). */
-export type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
+export type { Ending };
 
 /** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
 const FORCED_END_MS = 250;
@@ -129,6 +127,11 @@ export class Interception implements RecordSink {
   /** `bytes` without any key this request knows of; the same buffer when it holds none. */
   redact(bytes: Buffer): Buffer {
     return this.scrub.bytes(bytes);
+  }
+
+  /** Answers the client with a whole upstream body: the upstream's status, its relayed headers, `body`. */
+  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void {
+    sendUpstreamBody(upstream, body, this);
   }
 
   /** Copies the upstream's relayable headers onto `out`, redacted. */

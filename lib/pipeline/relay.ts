@@ -1,6 +1,6 @@
 /** The send-and-relay stage: the tool loop when tools are offered, else one upstream call relayed as it comes (stream or JSON). */
-import { errorTypeForStatus } from '../errors';
-import { sendUpstreamBody, upstreamErrorMessage } from '../intercept/relay-blocking';
+import { errorTypeForStatus, upstreamErrorMessage } from '../errors';
+import { sendUpstreamBody } from '../intercept/relay-blocking';
 import { relayStream, type StreamOutcome } from '../intercept/relay-stream';
 import { AccumulationBudget } from '../streaming/accumulation-budget';
 import { ClientStream } from '../streaming/client-stream';

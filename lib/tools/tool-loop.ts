@@ -4,17 +4,15 @@
  * with tools (then one last call without them). Streams keep streaming: text is relayed live, injected calls hidden.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport } from '../errors';
-import { sendUpstreamBody, upstreamErrorMessage } from '../intercept/relay-blocking';
-import { streamFailure } from '../pipeline/failure';
-import type { Interception } from '../pipeline/interception';
+import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../errors';
 import type { ErrorType } from '../recorder/types';
 import { redactEvents } from '../redaction/event-redaction';
 import type { ClientStream } from '../streaming/client-stream';
 import { isEventStream, STREAM_INCOMPLETE } from '../streaming/event-stream';
+import { streamFailure } from '../streaming/stream-failure';
 import { pumpEvents } from '../streaming/stream-pump';
 import type { UpstreamResponse } from '../upstream/upstream-client';
-import type { Conversation, ToolOutcome, Turn } from './loop-types';
+import type { Conversation, LoopInterception, ToolOutcome, Turn } from './loop-types';
 import { recordTurn } from './record-turn';
 import { LOOP_DEFAULTS } from './loop-defaults';
 import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
@@ -40,13 +38,13 @@ export interface ToolLoopRun {
 
 /** One run of the loop: the interception, what the loop adds to it, and the tools by shown name. */
 interface Loop extends ToolLoopRun {
-  readonly ix: Interception;
+  readonly ix: LoopInterception;
   readonly injector: ToolInjector;
   readonly byName: ReadonlyMap<string, InjectedTool>;
 }
 
 /** Runs the loop to its end and answers the client. */
-export async function runToolLoop(ix: Interception, run: ToolLoopRun): Promise<LoopOutcome> {
+export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promise<LoopOutcome> {
   const injector = ix.bridge.tools!;
   const loop: Loop = { ...run, ix, injector, byName: new Map(run.tools.map((t) => [t.name, t])) };
   const { conversation, client, byName } = loop;
@@ -99,7 +97,7 @@ type Step =
 
 function finish({ ix, conversation, client }: Loop, step: Exclude<Step, { outcome: LoopOutcome }>): LoopOutcome {
   if (ix.call.streaming) client.end(conversation.streamTail(step.observer!));
-  else sendUpstreamBody(step, conversation.finalAnswer(step.body!), ix);
+  else ix.answer(step, conversation.finalAnswer(step.body!));
   return { httpStatus: step.status, status: 'completed' };
 }
 
@@ -114,7 +112,7 @@ async function blockingCall({ ix, conversation }: Loop, request: Buffer): Promis
   const turn = ok ? conversation.readAnswer(body) : undefined;
   if (!turn) {
     // An error (on any iteration) or an answer the loop cannot read goes to the client as the upstream sent it.
-    sendUpstreamBody(upstream, body, ix);
+    ix.answer(upstream, body);
     return { outcome: ok ? { httpStatus: upstream.status, status: 'completed' } : upstreamFailed(upstream.status, body) };
   }
   return { turn, status: upstream.status, headers: upstream.headers, body };
@@ -145,7 +143,7 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) {
     const body = await ix.readBody(upstream);
     if (!client.started) {
-      sendUpstreamBody(upstream, body, ix);
+      ix.answer(upstream, body);
       return { outcome: upstreamFailed(upstream.status, body) };
     }
     const message = upstreamErrorMessage(body) ?? `The upstream answered ${upstream.status} in the middle of the tool loop.`;

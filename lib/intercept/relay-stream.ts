@@ -31,8 +31,14 @@ export interface StreamContext extends FailureLog {
   describe(error: GatewayError): StreamError;
 }
 
+/** Where accepted events go: the client, through the observer that judges each. */
+interface Forwarding {
+  readonly res: Response;
+  readonly observer: StreamObserver;
+}
+
 /** Writes the events the observer accepts; returns false when the client asks us to wait. */
-function forward(res: Response, chunk: Buffer | undefined, events: SseEvent[], observer: StreamObserver): boolean {
+function forward(events: SseEvent[], chunk: Buffer | undefined, { res, observer }: Forwarding): boolean {
   if (events.length === 0) return true;
   let size = 0;
   let edited = false;
@@ -65,16 +71,17 @@ export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse
   relayResponseHeaders(res, upstream.headers, ctx.scrub);
   res.flushHeaders();
   const decoder = new SseDecoder();
+  const to: Forwarding = { res, observer };
   try {
     for await (const chunk of upstream.body) {
       const events = decoder.push(chunk as Buffer);
       const redacted = redactEvents(events, ctx.scrub);
-      if (!forward(res, redacted ? undefined : chunk as Buffer, events, observer)) await drained(res);
+      if (!forward(events, redacted ? undefined : chunk as Buffer, to)) await drained(res);
       if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
     }
     const last = decoder.end();
     redactEvents(last, ctx.scrub);
-    forward(res, undefined, last, observer);
+    forward(last, undefined, to);
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);

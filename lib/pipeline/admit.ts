@@ -16,7 +16,7 @@ export async function admit(ix: Interception): Promise<void> {
   const { req, res, route, bridge } = ix;
   const { adapter, keys } = ix.provider;
   const actor = await resolveActor(bridge.actor, req, bridge.logger);
-  const headers = upstreamHeaders(route.headerRule, req.headers, actor, adapter.actorHeaders);
+  const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
   const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });

@@ -1,18 +1,31 @@
 /** Errors the gateway itself answers with; each provider adapter renders them in its own shape. */
 import type { ErrorType } from './recorder/types';
 
-/** A gateway-made error: the HTTP status, the recorded error type, a short machine code and a message. */
+/** What a gateway-made error says: the HTTP status, the recorded error type, a short machine code and a message. */
+export interface GatewayErrorInit {
+  status: number;
+  errorType: ErrorType;
+  code: string;
+  message: string;
+  /** Seconds, sent as `Retry-After`. */
+  retryAfterSec?: number;
+}
+
+/** A gateway-made error; each provider adapter renders it in its own shape. */
 export class GatewayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorType: ErrorType,
-    readonly code: string,
-    message: string,
-    /** Seconds, sent as `Retry-After`. */
-    readonly retryAfterSec?: number,
-  ) {
-    super(message);
+  readonly status: number;
+  readonly errorType: ErrorType;
+  readonly code: string;
+  /** Seconds, sent as `Retry-After`. */
+  readonly retryAfterSec?: number;
+
+  constructor(init: GatewayErrorInit) {
+    super(init.message);
     this.name = 'GatewayError';
+    this.status = init.status;
+    this.errorType = init.errorType;
+    this.code = init.code;
+    this.retryAfterSec = init.retryAfterSec;
   }
 }
 
@@ -22,6 +35,12 @@ export interface StreamError {
   /** In the provider's vocabulary (`rate_limit_error`, `overloaded_error`, `server_error`, …). */
   type: string;
   code: string | null;
+}
+
+/** A failure the upstream reported inside a successful (200) response, e.g. an error event mid-stream. */
+export interface UpstreamReportedError {
+  message: string;
+  type?: string;
 }
 
 /** The recorded error type for an upstream (or gateway) HTTP status, as DESIGN.md fixes it. */
@@ -48,15 +67,15 @@ export function gatewayErrorForTransport(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-    return new GatewayError(504, 'timeout', 'upstream_timeout', 'The upstream provider did not answer in time.');
+    return new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: 'The upstream provider did not answer in time.' });
   }
-  return new GatewayError(502, 'server_error', 'upstream_unreachable', 'The upstream provider could not be reached.');
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_unreachable', message: 'The upstream provider could not be reached.' });
 }
 
 function midBodyErrors(where: string) {
   return {
-    silent: new GatewayError(504, 'timeout', 'upstream_timeout', `The upstream went silent ${where} for longer than the idle timeout.`),
-    lost: new GatewayError(502, 'server_error', 'upstream_disconnected', `The upstream connection was lost ${where}.`),
+    silent: new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: `The upstream went silent ${where} for longer than the idle timeout.` }),
+    lost: new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_disconnected', message: `The upstream connection was lost ${where}.` }),
   };
 }
 const MID_STREAM = midBodyErrors('mid-stream');
@@ -73,7 +92,7 @@ export function gatewayErrorMidBody(err: unknown, streaming: boolean): GatewayEr
 }
 
 /** The answer to an error we did not expect (a bug): no detail leaves the process, the log has it. */
-export const INTERNAL_ERROR = new GatewayError(500, 'server_error', 'internal_error', 'The gateway failed to handle this request.');
+export const INTERNAL_ERROR = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'The gateway failed to handle this request.' });
 
 /** Providers' own `error.type` words (OpenAI's and Anthropic's vocabularies overlap) → the recorded error type. */
 const BY_PROVIDER_TYPE: Record<string, ErrorType> = {
@@ -86,4 +105,15 @@ const BY_PROVIDER_TYPE: Record<string, ErrorType> = {
 /** The recorded error type of an error event the upstream sent mid-stream; `server_error` when its type is unknown. */
 export function errorTypeForUpstreamEvent(type: string | undefined): ErrorType {
   return (type !== undefined && Object.hasOwn(BY_PROVIDER_TYPE, type) ? BY_PROVIDER_TYPE[type] : undefined) ?? 'server_error';
+}
+
+/** The upstream's own error message from an error body (both providers use `error.message`), if any. */
+export function upstreamErrorMessage(body: Buffer): string | undefined {
+  if (body.length === 0 || body.length > 65_536) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
+    return typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
+  } catch {
+    return undefined;
+  }
 }

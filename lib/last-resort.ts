@@ -3,11 +3,12 @@ import type { Response } from 'express';
 import type { Logger } from 'winston';
 import { GatewayError } from './errors';
 import type { ApiAdapter } from './intercept/api';
-import { INTERCEPTION_ID_HEADER } from './intercept/interception-handler';
+import { INTERCEPTION_ID_HEADER } from './pipeline/admit';
+import { isEventStream } from './streaming/event-stream';
 import { errorMessage } from './observability/logger';
 import type { ProviderAdapter } from './providers/types';
 
-const INTERNAL = new GatewayError(500, 'server_error', 'internal_error', 'The gateway failed to handle this request.');
+const INTERNAL = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'The gateway failed to handle this request.' });
 
 /**
  * What to answer with, rendered once at creation: the failure may come from the adapter's own rendering code,
@@ -28,11 +29,6 @@ export function fallbackFor(adapter: ProviderAdapter, api?: ApiAdapter): Fallbac
     errorBody: adapter.errorBody(INTERNAL),
     streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: adapter.errorType(INTERNAL), code: INTERNAL.code }),
   };
-}
-
-function isEventStream(res: Response): boolean {
-  const type = res.getHeader('content-type');
-  return typeof type === 'string' && type.startsWith('text/event-stream');
 }
 
 function log(logger: Logger, res: Response, fallback: Fallback, err: unknown): void {
@@ -58,7 +54,7 @@ export function answerUnexpected(err: unknown, res: Response, fallback: Fallback
       res.setHeader('content-type', 'application/json');
       res.end(fallback.errorBody);
     } else if (!res.writableEnded) {
-      if (fallback.streamErrorEvent !== undefined && isEventStream(res)) res.end(fallback.streamErrorEvent);
+      if (fallback.streamErrorEvent !== undefined && isEventStream(res.getHeader('content-type'))) res.end(fallback.streamErrorEvent);
       else res.destroy();
     }
   } catch {

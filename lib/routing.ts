@@ -29,8 +29,8 @@ interface ProviderRoutes {
   version: string;
 }
 
-const UNSAFE_PATH = new GatewayError(404, 'bad_request', 'invalid_path', 'Not found: the path has dot segments, encoded separators or path parameters.');
-const SHUTTING_DOWN = new GatewayError(503, 'overloaded', 'shutting_down', 'The gateway is shutting down.');
+const UNSAFE_PATH = new GatewayError({ status: 404, errorType: 'bad_request', code: 'invalid_path', message: 'Not found: the path has dot segments, encoded separators or path parameters.' });
+const SHUTTING_DOWN = new GatewayError({ status: 503, errorType: 'overloaded', code: 'shutting_down', message: 'The gateway is shutting down.' });
 
 /** The path of a request URL, without its query string. */
 function pathOf(url: string): string {
@@ -81,13 +81,13 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
       if (inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
       if (bridgedOnly) {
         if (req.method === 'POST') return runBridged(bridgedOnly, req, res);
-        return sendGatewayError(res, adapter, new GatewayError(405, 'bad_request', 'method_not_allowed', `Method ${req.method} is not allowed here; use POST.`));
+        return sendGatewayError(res, adapter, new GatewayError({ status: 405, errorType: 'bad_request', code: 'method_not_allowed', message: `Method ${req.method} is not allowed here; use POST.` }));
       }
       const route = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
       if (route) return runBridged(route, req, res);
       if (runPassthrough(provider, routePath, req, res)) return;
       const message = unknownRouteMessage(req.method, routePath, pathOf(req.originalUrl ?? req.url), provider.version, (m, p) => isRoute(provider, m, p));
-      sendGatewayError(res, adapter, new GatewayError(404, 'bad_request', 'unknown_route', message));
+      sendGatewayError(res, adapter, new GatewayError({ status: 404, errorType: 'bad_request', code: 'unknown_route', message }));
     } catch (err) {
       answerUnexpected(err, res, bridgedOnly?.fallback ?? provider.fallback, logger);
     }
@@ -128,7 +128,7 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
         if (isUnsafePath(path)) return sendGatewayError(res, provider.adapter, UNSAFE_PATH);
         if (inflight.closing) return sendGatewayError(res, provider.adapter, SHUTTING_DOWN);
         if (runPassthrough(provider, path, req, res)) return;
-        sendGatewayError(res, provider.adapter, new GatewayError(404, 'bad_request', 'unknown_route', `Unknown route: ${req.method} ${path || '/'}`));
+        sendGatewayError(res, provider.adapter, new GatewayError({ status: 404, errorType: 'bad_request', code: 'unknown_route', message: `Unknown route: ${req.method} ${path || '/'}` }));
       } catch (err) {
         answerUnexpected(err, res, provider.fallback, logger);
       }

@@ -14,7 +14,7 @@ import type { OfferedTools } from './tools/offered-tools';
 import type { OwnershipGuard } from './ownership/ownership-guard';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
-export const SHUTDOWN_ABORT = new GatewayError(503, 'aborted', 'shutting_down', 'The gateway shut down before this request finished.');
+export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
 
 interface InflightEntry {
   abort: ((reason: Error) => void) | undefined;

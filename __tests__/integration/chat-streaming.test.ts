@@ -156,7 +156,7 @@ describe('stream failures', () => {
 
 describe('runaway upstream', () => {
   test('an event that never ends is cut at the limit with one error event, not buffered forever', async () => {
-    const { MAX_EVENT_BYTES } = await import('../../lib/intercept/relay-stream');
+    const { MAX_EVENT_BYTES } = await import('../../lib/streaming/event-stream');
     suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify(chunk({ content: 'ok' }))}\n\n`);

@@ -10,7 +10,7 @@ test.each([
   [400, 'invalid_request_error'], [401, 'authentication_error'], [403, 'permission_error'], [404, 'not_found_error'],
   [413, 'request_too_large'], [429, 'rate_limit_error'], [500, 'api_error'], [502, 'api_error'], [503, 'overloaded_error'], [529, 'overloaded_error'],
 ])('a gateway %i renders as %s in Anthropic\'s shape', (status, type) => {
-  const body = JSON.parse(provider.errorBody(new GatewayError(status, 'unknown', 'c', 'msg')));
+  const body = JSON.parse(provider.errorBody(new GatewayError({ status, errorType: 'unknown', code: 'c', message: 'msg' })));
   expect(body).toEqual({ type: 'error', error: { type, message: 'msg' } });
 });
 
@@ -23,9 +23,9 @@ test('the mid-stream error event is an Anthropic error event', () => {
   expect(messagesApi.streamErrorEvent({ message: 'slow', type: 'api_error', code: 'upstream_timeout' }))
     .toBe('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"slow"}}\n\n');
   // The provider names gateway errors in its own words; the API only frames them.
-  expect(provider.errorType(new GatewayError(504, 'timeout', 'upstream_timeout', 'slow'))).toBe('api_error');
-  expect(provider.errorType(new GatewayError(503, 'overloaded', 'shutting_down', 'bye'))).toBe('overloaded_error');
-  expect(provider.errorType(new GatewayError(429, 'rate_limited', 'rate_limit_exceeded', 'wait'))).toBe('rate_limit_error');
+  expect(provider.errorType(new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: 'slow' }))).toBe('api_error');
+  expect(provider.errorType(new GatewayError({ status: 503, errorType: 'overloaded', code: 'shutting_down', message: 'bye' }))).toBe('overloaded_error');
+  expect(provider.errorType(new GatewayError({ status: 429, errorType: 'rate_limited', code: 'rate_limit_exceeded', message: 'wait' }))).toBe('rate_limit_error');
   expect(messagesApi.keepAliveEvent?.toString()).toBe('event: ping\ndata: {"type": "ping"}\n\n');
 });
 

@@ -37,14 +37,15 @@ test('an exception from our own code mid-stream is logged with the interception 
   };
   const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
   const redactor = new Redactor([SECRET]);
+  const { res, written } = fakeResponse();
   const ctx: StreamContext = {
+    res, api,
     // The bridge's logger is the redacting one; the relay logs through it.
     signal: new AbortController().signal, interceptionId: 'ic-123', providerName: 'openai', logger: redactingLogger(logger as unknown as Logger, redactor),
     throttle: { allow: () => 0 } as unknown as StreamContext['throttle'], scrub: redactor.forRequest(),
     describe: (e) => ({ message: e.message, type: e.status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code }),
   };
-  const { res, written } = fakeResponse();
-  const outcome = await relayStream({ status: 200, headers: {}, body, discard: () => undefined }, res, observer, api, ctx);
+  const outcome = await relayStream(ctx, { status: 200, headers: {}, body, discard: () => undefined }, observer);
   expect(outcome).toEqual({ status: 'failed', errorType: 'server_error', errorMessage: 'The gateway failed to handle this request.' });
   expect(JSON.parse(written.join('').slice('data: '.length)).error).toEqual({ message: 'The gateway failed to handle this request.', type: 'server_error', code: 'internal_error' });
   expect(logger.error).toHaveBeenCalledWith('stream relay failed', expect.objectContaining({ interceptionId: 'ic-123', provider: 'openai' }));

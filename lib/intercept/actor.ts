@@ -8,9 +8,9 @@ import type { Actor, ActorResolver } from '../actor-types';
 
 export type { Actor, ActorResolver };
 
-const NO_ACTOR = new GatewayError(401, 'unauthorized', 'unauthorized', 'Authentication required: no user could be identified for this request.');
+const NO_ACTOR = new GatewayError({ status: 401, errorType: 'unauthorized', code: 'unauthorized', message: 'Authentication required: no user could be identified for this request.' });
 
-const ACTOR_FAILED = new GatewayError(500, 'server_error', 'internal_error', 'Could not identify the user of this request.');
+const ACTOR_FAILED = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'Could not identify the user of this request.' });
 
 /**
  * The actor, or a {@link GatewayError}: `401` when there is none (falsy, or an empty id), `500` when the resolver

@@ -1,21 +1,15 @@
 /** What a bridged API (chat completions, responses, messages) provides to the shared interception pipeline. */
+import type { JsonObject } from './parse-object';
 import type { SseEvent } from '../streaming/sse-decoder';
-import type { StreamError } from '../errors';
+import type { StreamError, UpstreamReportedError } from '../errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
 import type { StoredStateRules } from '../ownership/stored-state';
 
-export type { RecordSink, StreamError };
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject, RecordSink, StreamError, UpstreamReportedError };
 
-
-/** A failure the upstream reported inside a successful (200) response, e.g. an error event mid-stream. */
-export interface UpstreamReportedError {
-  message: string;
-  type?: string;
-}
 
 /** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
 export interface StreamObserver {

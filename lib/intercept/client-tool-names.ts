@@ -1,13 +1,9 @@
 /** Names of the tools a client sent (so that an injected tool never shares one), read from the API's own tool shape. */
+import { type JsonObject, isObject } from './parse-object';
 
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** The string names `nameOf` finds in the entries of `tools` (not an array: none). */
-export function clientToolNames(tools: unknown, nameOf: (tool: Obj) => unknown): string[] {
+export function clientToolNames(tools: unknown, nameOf: (tool: JsonObject) => unknown): string[] {
   if (!Array.isArray(tools)) return [];
   const names: string[] = [];
   for (const tool of tools) {
@@ -18,7 +14,7 @@ export function clientToolNames(tools: unknown, nameOf: (tool: Obj) => unknown):
 }
 
 /** A tool's `name`, or the `name` of its nested definition (chat: `function`, `custom`). */
-export function nameOrNested(tool: Obj): unknown {
+export function nameOrNested(tool: JsonObject): unknown {
   if (typeof tool.name === 'string') return tool.name;
   const nested = isObject(tool.function) ? tool.function : isObject(tool.custom) ? tool.custom : undefined;
   return nested?.name;

@@ -1,7 +1,7 @@
 /** Reads a request body once, bounded: from the stream, or from what a host body parser already made of it. */
 import type { Request } from 'express';
 import { GatewayError } from '../errors';
-import type { JsonObject } from './api';
+import { type JsonObject } from './parse-object';
 
 export interface JsonBody {
   raw: Buffer;
@@ -20,11 +20,10 @@ export interface RequestBody {
 }
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError(413, 'bad_request', 'request_too_large', `Request body exceeds the limit of ${limit} bytes.`);
+  return new GatewayError({ status: 413, errorType: 'bad_request', code: 'request_too_large', message: `Request body exceeds the limit of ${limit} bytes.` });
 }
 
-const CONSUMED = new GatewayError(500, 'unknown', 'body_consumed',
-  'The request body was read by a middleware in front of the gateway and not kept; mount the gateway before body parsers.');
+const CONSUMED = new GatewayError({ status: 500, errorType: 'unknown', code: 'body_consumed', message: 'The request body was read by a middleware in front of the gateway and not kept; mount the gateway before body parsers.' });
 
 /** The request body's bytes, read once from the stream; a {@link GatewayError} `413` as soon as it passes `limit`. */
 export function readRawBody(req: Request, limit: number): Promise<Buffer> {
@@ -95,10 +94,10 @@ export async function readJsonBody(req: Request, limit: number): Promise<JsonBod
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new GatewayError(400, 'bad_request', 'invalid_json', 'Request body is not valid JSON.');
+    throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_json', message: 'Request body is not valid JSON.' });
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    throw new GatewayError(400, 'bad_request', 'invalid_request', 'Request body must be a JSON object.');
+    throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'Request body must be a JSON object.' });
   }
   return { raw, json: json as JsonObject };
 }

@@ -1,12 +1,12 @@
 /** Relays a complete upstream answer: same status, same body bytes, the useful headers; bounded in size. */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { GatewayError, gatewayErrorMidBody } from '../errors';
 import type { KeyScrub } from '../redaction/redactor';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import { relayResponseHeaders } from './respond';
 
 function responseTooLarge(maxBytes: number): GatewayError {
-  return new GatewayError(502, 'server_error', 'response_too_large', `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.`);
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'response_too_large', message: `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.` });
 }
 
 /**
@@ -36,21 +36,16 @@ export async function readUpstreamBody(upstream: Pick<UpstreamResponse, 'headers
   return scrub.bytes(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
+/** Where a whole answer goes: the client's response, and the redaction of the headers relayed onto it. */
+export interface BodyDestination {
+  readonly res: ServerResponse;
+  readonly scrub: KeyScrub;
+}
+
 /** Sends `body` with the upstream's status and relayed headers. */
-export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 'status'>, body: Buffer, res: Response, scrub: KeyScrub): void {
+export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 'status'>, body: Buffer, { res, scrub }: BodyDestination): void {
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers, scrub);
   res.setHeader('content-length', body.length);
   res.end(body);
-}
-
-/** The upstream's own error message from an error body (both providers use `error.message`), if any. */
-export function upstreamErrorMessage(body: Buffer): string | undefined {
-  if (body.length === 0 || body.length > 65_536) return undefined;
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
-    return typeof parsed?.error?.message === 'string' ? parsed.error.message : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,24 +1,17 @@
 /** Relays an SSE answer event by event: raw bytes unchanged, backpressure respected, failures made visible. */
 import type { Response } from 'express';
-import type { Logger } from 'winston';
-import { GatewayError, INTERNAL_ERROR, errorTypeForUpstreamEvent, gatewayErrorMidBody, isTransportError } from '../errors';
-import { errorMessage } from '../observability/logger';
-import type { LogThrottle } from '../observability/log-throttle';
+import { errorTypeForUpstreamEvent } from '../errors';
+import type { GatewayError } from '../errors';
+import type { KeyScrub } from '../redaction/redactor';
+import { streamFailure, type FailureLog } from '../streaming/stream-failure';
 import type { ErrorType } from '../recorder/types';
 import { redactEvents } from '../redaction/event-redaction';
-import type { KeyScrub } from '../redaction/redactor';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { ApiAdapter, StreamError, StreamObserver } from './api';
 import { relayResponseHeaders } from './respond';
-
-/**
- * Largest single SSE event the relay holds while waiting for its end; real events are kilobytes. Past it the
- * upstream is cut and the client gets one `event_too_large` error event.
- */
-export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
-
-const EVENT_TOO_LARGE = new GatewayError(502, 'server_error', 'event_too_large', `The upstream sent an event larger than ${MAX_EVENT_BYTES} bytes.`);
+import { drained } from '../streaming/client-stream';
+import { EVENT_TOO_LARGE, MAX_EVENT_BYTES, STREAM_INCOMPLETE } from '../streaming/event-stream';
 
 /** How a relayed stream ended (a client that went away surfaces as a thrown abort instead). */
 export interface StreamOutcome {
@@ -27,48 +20,25 @@ export interface StreamOutcome {
   errorMessage?: string;
 }
 
-/** Who is streaming, for logs, and how to keep keys out of what is relayed and recorded. */
-export interface StreamContext {
+/** What the relay reads of the interception (an Interception is one): its client response, abort signal, redaction, API, and who it is for logs. */
+export interface StreamContext extends FailureLog {
+  readonly res: Response;
   readonly signal: AbortSignal;
-  readonly interceptionId: string;
-  readonly providerName: string;
-  readonly logger: Logger;
-  /** Holds back repeated identical transport-failure lines. */
-  readonly throttle: LogThrottle;
   /** This request's redaction (pool keys and a BYOK client's own key). */
   readonly scrub: KeyScrub;
+  readonly api: ApiAdapter;
   /** A gateway error in the provider's words, for the stream's error event. */
   describe(error: GatewayError): StreamError;
 }
 
-/** The error a failed stream ends with; transport failures are logged (throttled), bugs always. */
-export function streamFailure(err: unknown, ctx: StreamContext): GatewayError {
-  if (err instanceof GatewayError) return err;
-  const meta = { provider: ctx.providerName, interceptionId: ctx.interceptionId, error: errorMessage(err) };
-  if (!isTransportError(err)) {
-    ctx.logger.error('stream relay failed', meta);
-    return INTERNAL_ERROR;
-  }
-  const failure = gatewayErrorMidBody(err, true);
-  const suppressed = ctx.throttle.allow(`${ctx.providerName}:stream:${failure.code}`);
-  if (suppressed !== false) ctx.logger.warn('upstream stream failed', { ...meta, code: failure.code, suppressed });
-  return failure;
-}
-
-function waitForDrain(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+/** Where accepted events go: the client, through the observer that judges each. */
+interface Forwarding {
+  readonly res: Response;
+  readonly observer: StreamObserver;
 }
 
 /** Writes the events the observer accepts; returns false when the client asks us to wait. */
-function forward(res: Response, chunk: Buffer | undefined, events: SseEvent[], observer: StreamObserver): boolean {
+function forward(events: SseEvent[], chunk: Buffer | undefined, { res, observer }: Forwarding): boolean {
   if (events.length === 0) return true;
   let size = 0;
   let edited = false;
@@ -91,34 +61,27 @@ function errorEvent(observer: StreamObserver, api: ApiAdapter, error: StreamErro
   return observer.errorEvent?.(error) ?? api.streamErrorEvent(error);
 }
 
-const INCOMPLETE = new GatewayError(502, 'server_error', 'stream_incomplete', 'The upstream stream ended before it was complete.');
-
 /**
  * Relays `upstream` (a 200 event stream) to the client. An upstream failure after the first byte becomes
  * one protocol error event; a stream that ends before its terminal event is treated the same way.
  */
-export async function relayStream(
-  upstream: UpstreamResponse,
-  res: Response,
-  observer: StreamObserver,
-  api: ApiAdapter,
-  ctx: StreamContext,
-): Promise<StreamOutcome> {
-  const { signal } = ctx;
+export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse, observer: StreamObserver): Promise<StreamOutcome> {
+  const { signal, res, api } = ctx;
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers, ctx.scrub);
   res.flushHeaders();
   const decoder = new SseDecoder();
+  const to: Forwarding = { res, observer };
   try {
     for await (const chunk of upstream.body) {
       const events = decoder.push(chunk as Buffer);
       const redacted = redactEvents(events, ctx.scrub);
-      if (!forward(res, redacted ? undefined : chunk as Buffer, events, observer)) await waitForDrain(res);
+      if (!forward(events, redacted ? undefined : chunk as Buffer, to)) await drained(res);
       if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
     }
     const last = decoder.end();
     redactEvents(last, ctx.scrub);
-    forward(res, undefined, last, observer);
+    forward(last, undefined, to);
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);
@@ -131,8 +94,8 @@ export async function relayStream(
     return { status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: message };
   }
   if (!observer.completed) {
-    res.end(errorEvent(observer, api, ctx.describe(INCOMPLETE)));
-    return { status: 'failed', errorType: INCOMPLETE.errorType, errorMessage: INCOMPLETE.message };
+    res.end(errorEvent(observer, api, ctx.describe(STREAM_INCOMPLETE)));
+    return { status: 'failed', errorType: STREAM_INCOMPLETE.errorType, errorMessage: STREAM_INCOMPLETE.message };
   }
   res.end();
   return { status: 'completed' };

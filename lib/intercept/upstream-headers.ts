@@ -38,11 +38,11 @@ export function addActorHeaders(out: Record<string, string | string[]>, actor: A
   }
 }
 
-/** A bridged request's headers: the client's that the rule lets through, JSON framing, the actor when asked. */
-export function upstreamHeaders(rule: HeaderRule, headers: IncomingHttpHeaders, actor: Actor, withActor: boolean): Record<string, string | string[]> {
+/** A bridged request's headers: the client's that the rule lets through, JSON framing, and `actor`'s headers when given. */
+export function upstreamHeaders(rule: HeaderRule, headers: IncomingHttpHeaders, actor: Actor | undefined): Record<string, string | string[]> {
   // The bridged body is always JSON the bridge parsed (and may have rewritten), never the client's encoded bytes.
   const out = rule.forward(headers, true);
   out['content-type'] = 'application/json';
-  if (withActor) addActorHeaders(out, actor);
+  if (actor) addActorHeaders(out, actor);
   return out;
 }

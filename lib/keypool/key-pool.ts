@@ -224,7 +224,7 @@ function exhausted(cooling: readonly KeyCooldown[], now: number): GatewayError {
   if (rateLimited.length > 0) {
     const soonest = Math.min(...rateLimited.map((c) => c.until));
     const retryAfterSec = Math.max(0, Math.ceil((soonest - now) / 1000));
-    return new GatewayError(429, 'rate_limited', 'rate_limit_exceeded', 'All configured keys are rate-limited.', retryAfterSec);
+    return new GatewayError({ status: 429, errorType: 'rate_limited', code: 'rate_limit_exceeded', message: 'All configured keys are rate-limited.', retryAfterSec });
   }
-  return new GatewayError(502, 'server_error', 'keys_exhausted', 'All configured keys failed authentication.');
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'keys_exhausted', message: 'All configured keys failed authentication.' });
 }

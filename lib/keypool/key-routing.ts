@@ -15,7 +15,7 @@ export interface CredentialPlan {
   run<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R>;
 }
 
-const NO_CREDENTIAL = new GatewayError(401, 'unauthorized', 'missing_api_key', 'This provider needs your own API key and none was sent.');
+const NO_CREDENTIAL = new GatewayError({ status: 401, errorType: 'unauthorized', code: 'missing_api_key', message: 'This provider needs your own API key and none was sent.' });
 
 export class KeyRouting {
   private readonly poolPlan: CredentialPlan;

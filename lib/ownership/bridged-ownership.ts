@@ -21,7 +21,7 @@ export async function admitStoredState(guard: OwnershipGuard, rules: StoredState
   body: Record<string, unknown>, raw: Buffer): Promise<StoredStateAdmission> {
   let rewritten: Buffer | undefined;
   const named = rules.named(body, raw);
-  if (typeof named === 'string') throw new GatewayError(400, 'bad_request', 'invalid_request', named);
+  if (typeof named === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: named });
   for (const { kind, id } of named) {
     const continueFrom = await guard.check({ provider, kind, id }, actor, 'bridged');
     if (kind === 'response' && continueFrom !== undefined && continueFrom !== id) rewritten = rules.continueFrom(raw, continueFrom);

@@ -24,13 +24,12 @@ const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (
   },
 };
 
-export const OWNERSHIP_UNAVAILABLE = new GatewayError(503, 'server_error', 'ownership_unavailable',
-  'The gateway could not check or record who owns this stored state; please try again.');
+export const OWNERSHIP_UNAVAILABLE = new GatewayError({ status: 503, errorType: 'server_error', code: 'ownership_unavailable', message: 'The gateway could not check or record who owns this stored state; please try again.' });
 
 function notFound(kind: OwnedKind, where: NamedWhere, id: string): GatewayError {
   const words = NOT_FOUND[kind][where];
   const shown = id.length > MAX_OWNED_ID_LENGTH ? `${id.slice(0, MAX_OWNED_ID_LENGTH)}…` : id;
-  return new GatewayError(404, 'bad_request', words.code, words.message(shown));
+  return new GatewayError({ status: 404, errorType: 'bad_request', code: words.code, message: words.message(shown) });
 }
 
 /** One per bridge: the store, the unknown-id policy, and one throttled log line per store outage. */

@@ -56,7 +56,7 @@ interface Attempt {
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
 /** Recorded as the status of a passthrough call whose client left before any answer (nginx's convention). */
 const CLIENT_CLOSED = 499;
-const ABORTED = new GatewayError(499, 'aborted', 'client_closed', 'The client went away.');
+const ABORTED = new GatewayError({ status: 499, errorType: 'aborted', code: 'client_closed', message: 'The client went away.' });
 
 function declaresBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
@@ -156,7 +156,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
       const bodyless = BODYLESS.has(req.method);
       if (bodyless && declaresBody(req.headers)) {
-        throw new GatewayError(400, 'bad_request', 'body_not_allowed', `${req.method} requests to this route must not carry a body.`);
+        throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'body_not_allowed', message: `${req.method} requests to this route must not carry a body.` });
       }
       const headers = headerRule.forward(req.headers, false);
       const body = bodyless ? undefined : await readBody(req, bridge.maxBodyBytes);
@@ -184,7 +184,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
         const decoded = decodeBody(upstream.body, upstream.headers);
         const body = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
-        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, res, scrub);
+        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, { res, scrub });
         return;
       }
       const creates = scoped?.creates;
@@ -194,7 +194,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         const received = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
         const id = idOfAnswer(received);
         if (id !== undefined) await bridge.ownership.record([{ provider: adapter.name, kind: creates, id, owner: actor.id }]);
-        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, received, res, scrub);
+        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, received, { res, scrub });
         return;
       }
       res.statusCode = upstream.status;

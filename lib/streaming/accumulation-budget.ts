@@ -3,8 +3,7 @@ import { GatewayError } from '../errors';
 
 /** Past the budget: the stream ends with this error (one protocol error event), and the upstream is cut. */
 export function accumulationLimit(limit: number): GatewayError {
-  return new GatewayError(502, 'server_error', 'accumulation_limit',
-    `The upstream streamed more than the gateway keeps for one request: over ${limit} characters of tool-call arguments, thinking or output items (maxAccumulatedBytes).`);
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'accumulation_limit', message: `The upstream streamed more than the gateway keeps for one request: over ${limit} characters of tool-call arguments, thinking or output items (maxAccumulatedBytes).` });
 }
 
 /**

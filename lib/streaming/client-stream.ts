@@ -4,6 +4,19 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 /** An SSE comment: every SSE parser skips it, every proxy on the way sees traffic. */
 export const SSE_COMMENT_KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
 
+/** Resolves once `res` can take more bytes, or has gone: the one wait for backpressure of every streamed answer. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export type HeaderRelay = (res: ServerResponse, headers: IncomingHttpHeaders) => void;
 
 export class ClientStream {
@@ -39,16 +52,7 @@ export class ClientStream {
   /** Writes `bytes`, resolving once the client can take more (or has gone). */
   write(bytes: Buffer | string): Promise<void> | undefined {
     if (this.finished || bytes.length === 0) return undefined;
-    if (this.res.write(bytes)) return undefined;
-    return new Promise((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    });
+    return this.res.write(bytes) ? undefined : drained(this.res);
   }
 
   /** Writes the keep-alive bytes every `intervalMs` until {@link stopKeepAlive} (while a tool runs). */

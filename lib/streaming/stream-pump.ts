@@ -1,18 +1,11 @@
 /** Moves one upstream SSE body into a client stream, event by event, through an observer that may hide or rewrite events. */
 import { SseDecoder, type SseEvent } from './sse-decoder';
 import type { ClientStream } from './client-stream';
+import { EVENT_TOO_LARGE, MAX_EVENT_BYTES } from './event-stream';
 
 /** Decides what the client gets for each event: bytes to write now, or nothing. */
 export interface EventFilter {
   accept(event: SseEvent): Buffer | undefined;
-}
-
-/** Thrown when one event grows past the bound (a runaway upstream). */
-export class EventTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`The upstream sent an event larger than ${limit} bytes.`);
-    this.name = 'EventTooLargeError';
-  }
 }
 
 async function forward(events: SseEvent[], filter: EventFilter, client: ClientStream): Promise<void> {
@@ -22,18 +15,25 @@ async function forward(events: SseEvent[], filter: EventFilter, client: ClientSt
   }
 }
 
+/** Where a pumped body goes. */
+export interface PumpTarget {
+  readonly filter: EventFilter;
+  readonly client: ClientStream;
+  /** Sees every decoded event first (it may replace them), before the filter reads them. */
+  redact(events: SseEvent[]): unknown;
+}
+
 /**
- * Pumps `body` until it ends; transport errors propagate to the caller, which owns the error event. `redact`
- * sees every decoded event first (it may replace them), before the filter reads them.
+ * Pumps `body` until it ends; transport errors propagate to the caller, which owns the error event. An event
+ * larger than {@link MAX_EVENT_BYTES} ends it with `event_too_large`.
  */
-export async function pumpEvents(body: AsyncIterable<unknown>, filter: EventFilter, client: ClientStream, maxEventBytes: number,
-  redact: (events: SseEvent[]) => unknown): Promise<void> {
+export async function pumpEvents(body: AsyncIterable<unknown>, { filter, client, redact }: PumpTarget): Promise<void> {
   const decoder = new SseDecoder();
   for await (const chunk of body) {
     const events = decoder.push(chunk as Buffer);
     redact(events);
     await forward(events, filter, client);
-    if (decoder.pendingBytes > maxEventBytes) throw new EventTooLargeError(maxEventBytes);
+    if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
   }
   const last = decoder.end();
   redact(last);

@@ -1,8 +1,12 @@
 /** What an API gives the inner tool loop: a conversation that builds each upstream body and reads each answer. */
-import type { StreamError } from '../errors';
+import type { GatewayError, StreamError, UpstreamReportedError } from '../errors';
+import type { RecordSink } from '../recorder/record-sink';
+import type { KeyScrub } from '../redaction/redactor';
+import type { FailureLog } from '../streaming/stream-failure';
+import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { SseEvent } from '../streaming/sse-decoder';
 import type { ModelThoughtRecord, TokenUsageRecord } from '../recorder/types';
-import type { InjectedTool, ToolCallResult } from './types';
+import type { InjectedTool, ToolCallResult, ToolContext, ToolInjector } from './types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
 
 /** Token counts as recorded (`input` without cached tokens). */
@@ -35,12 +39,6 @@ export interface ToolOutcome {
   result: ToolCallResult;
 }
 
-/** A failure the upstream reported inside a 200 stream (an error event). */
-export interface ReportedError {
-  message: string;
-  type?: string;
-}
-
 /** Watches one streamed upstream call of the loop. */
 export interface LoopStreamObserver {
   /**
@@ -50,7 +48,7 @@ export interface LoopStreamObserver {
   accept(event: SseEvent): Buffer | undefined;
   /** The API's terminal event arrived. */
   readonly completed: boolean;
-  readonly upstreamError: ReportedError | undefined;
+  readonly upstreamError: UpstreamReportedError | undefined;
   /** What this call produced. */
   turn(): Turn;
 }
@@ -81,3 +79,30 @@ export interface Conversation {
 
 /** Builds a conversation for a request once the tools to inject are known; `budget` bounds what its observers keep. */
 export type ConversationFactory = (tools: readonly InjectedTool[], budget?: AccumulationBudget) => Conversation;
+
+/**
+ * What the loop reads of the interception (an Interception is one): its upstream calls, redaction, records,
+ * and the API's error event. Declared here so that the loop depends on what it uses, not on the pipeline.
+ */
+export interface LoopInterception extends RecordSink, FailureLog {
+  readonly signal: AbortSignal;
+  readonly scrub: KeyScrub;
+  readonly toolContext: ToolContext;
+  readonly call: { readonly streaming: boolean };
+  /** The bridge's injector and the limits the loop keeps. */
+  readonly bridge: {
+    readonly tools: ToolInjector | undefined;
+    readonly maxBodyBytes: number;
+    readonly maxToolResultBytes: number;
+    readonly streamKeepAliveMs: number;
+  };
+  readonly api: { streamErrorEvent(error: StreamError): string };
+  /** One upstream call (key walk and failover included). */
+  send(body: Buffer): Promise<UpstreamResponse>;
+  /** A whole upstream body, bounded and redacted. */
+  readBody(upstream: UpstreamResponse): Promise<Buffer>;
+  /** Answers the client with a whole upstream body. */
+  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void;
+  /** A gateway error in the provider's words. */
+  describe(error: GatewayError): StreamError;
+}

@@ -1,4 +1,5 @@
 /** mcpToolInjector options: the public types, one literal defaults object, validation into the internal config. */
+import { LOOP_DEFAULTS } from './loop-defaults';
 import type { Logger } from 'winston';
 import { z } from 'zod';
 import { OptionsError } from '../options-check';
@@ -64,8 +65,7 @@ export interface McpToolInjectorOptions {
 }
 
 export const MCP_DEFAULTS = {
-  maxIterations: 10,
-  callTimeoutMs: 60_000,
+  ...LOOP_DEFAULTS,
   listTtlMs: 300_000,
   connectTimeoutMs: 10_000,
   retryDelayMs: { initial: 1_000, max: 60_000 },

@@ -1,30 +1,23 @@
 /** Runs the injected tool calls of one turn: arguments checked, a deadline per call, failures turned into text the model can read. */
 import type { ToolOutcome, TurnToolCall } from './loop-types';
-import { toolError } from './tool-results';
+import { parseToolArguments, toolError } from './tool-results';
 import { capToolResult, resultBytes } from './cap-tool-result';
 import { GatewayError } from '../errors';
+import { LOOP_DEFAULTS } from './loop-defaults';
 import type { ToolCallResult, ToolContext, ToolInjector } from './types';
-
-/** Deadline of one tool call when the injector does not name its own. */
-export const DEFAULT_TOOL_CALL_TIMEOUT_MS = 60_000;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The arguments as a JSON object, or the reason they cannot be used. */
-export function parseToolArguments(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  if (text.trim() === '') return { ok: true, value: {} };
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'Tool arguments must be a JSON object.' };
-    return { ok: true, value };
-  } catch (err) {
-    return { ok: false, error: `Tool arguments are not valid JSON (${message(err)}).` };
-  }
+/** One turn's tool calls: who runs them, for which request, within which limits. */
+export interface ToolCallRun {
+  readonly injector: ToolInjector;
+  readonly ctx: ToolContext;
+  readonly limits: ToolTrafficLimits;
 }
 
-async function runOne(call: TurnToolCall, injector: ToolInjector, ctx: ToolContext, timeoutMs: number): Promise<ToolOutcome> {
+async function runOne(call: TurnToolCall, { injector, ctx }: ToolCallRun, timeoutMs: number): Promise<ToolOutcome> {
   const args = parseToolArguments(call.arguments);
   if (!args.ok) return { call, result: toolError(args.error) };
   const deadline = new AbortController();
@@ -56,12 +49,13 @@ function isResult(v: unknown): v is ToolCallResult {
  * malformed call becomes an error result; only the client leaving (the context's signal) rejects. Each result is
  * capped; once the results together pass `maxTotalBytes`, no further call runs and `overLimit` says why.
  */
-export async function runToolCalls(calls: readonly TurnToolCall[], injector: ToolInjector, ctx: ToolContext, limits: ToolTrafficLimits): Promise<{ outcomes: ToolOutcome[]; overLimit?: GatewayError }> {
-  const timeoutMs = injector.callTimeoutMs ?? DEFAULT_TOOL_CALL_TIMEOUT_MS;
+export async function runToolCalls(calls: readonly TurnToolCall[], run: ToolCallRun): Promise<{ outcomes: ToolOutcome[]; overLimit?: GatewayError }> {
+  const { limits } = run;
+  const timeoutMs = run.injector.callTimeoutMs ?? LOOP_DEFAULTS.callTimeoutMs;
   const outcomes: ToolOutcome[] = [];
   let total = 0;
   for (const call of calls) {
-    const outcome = await runOne(call, injector, ctx, timeoutMs);
+    const outcome = await runOne(call, run, timeoutMs);
     outcome.result = capToolResult(limits.redact(outcome.result), limits.maxResultBytes);
     outcomes.push(outcome);
     total += resultBytes(outcome.result);
@@ -86,8 +80,7 @@ export interface ToolTrafficLimits {
 
 /** The loop's next upstream body would pass `maxBodyBytes`: the loop ends with this error (a 413 in the provider's shape, or one error event). */
 export function loopBodyTooLarge(size: number, max: number): GatewayError {
-  return new GatewayError(413, 'bad_request', 'loop_body_too_large',
-    `The tool loop's next request to the model would be over ${size} bytes, more than the gateway's limit of ${max} bytes (maxBodyBytes); tool results made it grow.`);
+  return new GatewayError({ status: 413, errorType: 'bad_request', code: 'loop_body_too_large', message: `The tool loop's next request to the model would be over ${size} bytes, more than the gateway's limit of ${max} bytes (maxBodyBytes); tool results made it grow.` });
 }
 
 /** The text of a result, for records and for APIs whose tool messages carry text only. */

@@ -18,20 +18,36 @@ export function shortText(text: string, max = 120): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** The model's arguments as a JSON object, or the reason they cannot be used. */
+export type ParsedToolArguments = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
+
 /**
- * The model's arguments as the object an MCP `tools/call` needs: an object as is, the JSON text of an object
- * parsed, nothing (`undefined`, `null`, `''`) as `{}`. Anything else is a string saying why not.
+ * The one reading of a model's tool arguments: an object as is, the JSON text of an object parsed, nothing
+ * (`undefined`, `null`, blank text) as `{}`. Anything else (invalid JSON, an array, a scalar) says why not.
  */
-export function toolArguments(raw: unknown): Record<string, unknown> | string {
+export function parseToolArguments(raw: unknown): ParsedToolArguments {
   let value = raw;
-  if (value === undefined || value === null || value === '') return {};
+  if (value === undefined || value === null) return { ok: true, value: {} };
   if (typeof value === 'string') {
+    if (value.trim() === '') return { ok: true, value: {} };
     try {
       value = JSON.parse(value);
-    } catch {
-      return 'the arguments are not valid JSON.';
+    } catch (err) {
+      return { ok: false, error: `Tool arguments are not valid JSON (${err instanceof Error ? err.message : String(err)}).` };
     }
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'the arguments must be a JSON object.';
-  return value as Record<string, unknown>;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'Tool arguments must be a JSON object.' };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** The arguments as the object an MCP `tools/call` needs, or a string saying why not. */
+export function toolArguments(raw: unknown): Record<string, unknown> | string {
+  const parsed = parseToolArguments(raw);
+  return parsed.ok ? parsed.value : parsed.error;
+}
+
+/** The arguments as a record stores them: the object when they are one, else the text as the model wrote it. */
+export function recordedToolArguments(text: string): unknown {
+  const parsed = parseToolArguments(text);
+  return parsed.ok ? parsed.value : text;
 }

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors';
 
 /** What a client is told when an attempt outlives `timeouts.totalMs`: a 504 before the first byte, one error event after. */
 export function totalDeadlineError(totalMs: number): GatewayError {
-  return new GatewayError(504, 'timeout', 'upstream_timeout', `The upstream did not finish its answer within the total deadline of ${totalMs} ms.`);
+  return new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: `The upstream did not finish its answer within the total deadline of ${totalMs} ms.` });
 }
 
 /** A signal for one attempt, and `clear()` to call once the attempt is over (its body closed, or it failed). */

@@ -12,7 +12,7 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
 };
 
 function unsupported(encoding: string): GatewayError {
-  return new GatewayError(502, 'server_error', 'unsupported_encoding', `The upstream answered with a Content-Encoding the gateway cannot read (${encoding.slice(0, 40)}).`);
+  return new GatewayError({ status: 502, errorType: 'server_error', code: 'unsupported_encoding', message: `The upstream answered with a Content-Encoding the gateway cannot read (${encoding.slice(0, 40)}).` });
 }
 
 /**

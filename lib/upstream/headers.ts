@@ -25,8 +25,7 @@ const RELAYED_RESPONSE_HEADERS = new Set(['content-type', 'x-request-id', 'reque
 const RELAYED_RESPONSE_PREFIXES = ['openai-', 'x-ratelimit-', 'anthropic-'];
 
 function tooLarge(): GatewayError {
-  return new GatewayError(431, 'bad_request', 'request_headers_too_large',
-    `Request headers exceed what the gateway forwards (${MAX_FORWARDED_HEADERS} headers, ${MAX_FORWARDED_HEADER_BYTES} bytes).`);
+  return new GatewayError({ status: 431, errorType: 'bad_request', code: 'request_headers_too_large', message: `Request headers exceed what the gateway forwards (${MAX_FORWARDED_HEADERS} headers, ${MAX_FORWARDED_HEADER_BYTES} bytes).` });
 }
 
 /** Header names a `Connection` header declares hop-by-hop, or undefined when there are none. */

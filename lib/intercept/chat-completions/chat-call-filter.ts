@@ -3,24 +3,19 @@
  * come before the name are held until it arrives (then dropped for an injected call, released for a client's),
  * so an upstream that names a call late cannot show its arguments. Client calls are renumbered without gaps.
  */
+import { type JsonObject, isObject } from '../parse-object';
 
-type Obj = Record<string, unknown>;
+type CallState = { kind: 'pending'; held: JsonObject[] } | { kind: 'injected' } | { kind: 'client'; clientIndex: number };
 
-type CallState = { kind: 'pending'; held: Obj[] } | { kind: 'injected' } | { kind: 'client'; clientIndex: number };
-
-function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
-function nameOf(call: Obj): string | undefined {
+function nameOf(call: JsonObject): string | undefined {
   const fn = call.function;
   return isObject(fn) && typeof fn.name === 'string' && fn.name !== '' ? fn.name : undefined;
 }
 
 /** The held deltas of one call and the delta that named it, as one delta (arguments joined in order). */
-function merged(held: readonly Obj[], last: Obj): Obj {
+function merged(held: readonly JsonObject[], last: JsonObject): JsonObject {
   const parts = [...held, last];
-  const out: Obj = { ...last };
+  const out: JsonObject = { ...last };
   const id = parts.find((p) => typeof p.id === 'string' && p.id !== '')?.id;
   if (id !== undefined) out.id = id;
   const type = parts.find((p) => typeof p.type === 'string')?.type;
@@ -38,11 +33,11 @@ export class ChatCallFilter {
   constructor(private readonly injected: ReadonlySet<string>) {}
 
   /** Edits `choice.delta.tool_calls` in place for the client; true when anything changed. */
-  filter(choice: Obj, position: number): boolean {
+  filter(choice: JsonObject, position: number): boolean {
     const delta = choice.delta;
     if (!isObject(delta) || !Array.isArray(delta.tool_calls)) return false;
     const choiceIndex = typeof choice.index === 'number' ? choice.index : position;
-    const kept: Obj[] = [];
+    const kept: JsonObject[] = [];
     let changed = false;
     delta.tool_calls.forEach((call: unknown, i: number) => {
       if (!isObject(call)) return;
@@ -57,7 +52,7 @@ export class ChatCallFilter {
   }
 
   /** What the client gets of one call delta: itself, an edited copy, or nothing. */
-  private pass(call: Obj, choiceIndex: number, index: number): Obj | undefined {
+  private pass(call: JsonObject, choiceIndex: number, index: number): JsonObject | undefined {
     const key = `${choiceIndex}:${index}`;
     let state = this.calls.get(key);
     const name = nameOf(call);
@@ -75,8 +70,8 @@ export class ChatCallFilter {
     if (state.kind === 'injected') return undefined;
     if (name !== undefined && this.injected.has(name)) {
       // A client call renamed midway to an injected tool: the client keeps the name it was first given.
-      out = { ...out, function: { ...(out.function as Obj) } };
-      delete (out.function as Obj).name;
+      out = { ...out, function: { ...(out.function as JsonObject) } };
+      delete (out.function as JsonObject).name;
     }
     if (state.clientIndex !== index) out = { ...out, index: state.clientIndex };
     return out;

@@ -2,12 +2,13 @@
 import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { setNestedField } from '../json-edit';
-import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
+import type { ApiAdapter, ApiCall, RecordSink } from '../api';
 import { lastUserPrompt } from './prompt';
 import { ChatStreamObserver } from './chat-stream-observer';
 import { recordChatToolCalls, recordChatUsage } from './chat-records';
 import { ChatConversation } from './chat-conversation';
 import { lastToolResultId } from './prompt';
+import { type JsonObject } from '../parse-object';
 
 function text(v: unknown): string {
   return typeof v === 'string' ? v : '';

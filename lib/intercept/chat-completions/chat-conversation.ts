@@ -7,11 +7,9 @@ import { setTopLevelField } from '../json-edit';
 import { sumAll } from '../sum-usage';
 import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
 import { chatUsageToTokens } from './usage';
-import { parseObject } from '../parse-object';
 import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, parseObject } from '../parse-object';
 
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', function: { name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema } });
@@ -41,12 +39,12 @@ export interface ChatConversationOptions {
  * Takes injected calls out of every choice of a blocking answer (the last turn of a loop that ended on a client
  * call, the iteration cap, or `n` > 1): a choice left without calls ends with `stop`. True when any was there.
  */
-function hideInjectedCalls(answer: Obj, injected: ReadonlySet<string>): boolean {
+function hideInjectedCalls(answer: JsonObject, injected: ReadonlySet<string>): boolean {
   let hid = false;
   for (const choice of Array.isArray(answer.choices) ? answer.choices : []) {
-    const message = choice && typeof choice === 'object' ? (choice as Obj).message as Obj | undefined : undefined;
+    const message = choice && typeof choice === 'object' ? (choice as JsonObject).message as JsonObject | undefined : undefined;
     if (!message || typeof message !== 'object' || !Array.isArray(message.tool_calls)) continue;
-    const calls = (message.tool_calls as Obj[]).filter((c) => !injected.has(((c?.function ?? {}) as Obj).name as string));
+    const calls = (message.tool_calls as JsonObject[]).filter((c) => !injected.has(((c?.function ?? {}) as JsonObject).name as string));
     if (calls.length === message.tool_calls.length) continue;
     hid = true;
     if (calls.length > 0) {
@@ -54,7 +52,7 @@ function hideInjectedCalls(answer: Obj, injected: ReadonlySet<string>): boolean 
       continue;
     }
     delete message.tool_calls;
-    if ((choice as Obj).finish_reason === 'tool_calls') (choice as Obj).finish_reason = 'stop';
+    if ((choice as JsonObject).finish_reason === 'tool_calls') (choice as JsonObject).finish_reason = 'stop';
   }
   return hid;
 }
@@ -67,7 +65,7 @@ export class ChatConversation implements Conversation {
   private readonly usages: unknown[] = [];
   private withTools = true;
   private lastText: string | null = null;
-  private lastParsed: Obj | undefined;
+  private lastParsed: JsonObject | undefined;
   private base: Buffer;
 
   constructor(private readonly options: ChatConversationOptions) {
@@ -89,16 +87,16 @@ export class ChatConversation implements Conversation {
     const parsed = parseObject(answer);
     this.lastParsed = parsed;
     if (!parsed) return undefined;
-    const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Obj | undefined) : undefined;
-    const message = (choice?.message ?? {}) as Obj;
-    const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as Obj[]) : [];
+    const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as JsonObject | undefined) : undefined;
+    const message = (choice?.message ?? {}) as JsonObject;
+    const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as JsonObject[]) : [];
     this.usages.push(parsed.usage);
     this.lastText = typeof message.content === 'string' ? message.content : null;
     return {
       msgId: typeof parsed.id === 'string' ? parsed.id : '',
-      usage: parsed.usage && typeof parsed.usage === 'object' ? chatUsageToTokens(parsed.usage as Obj) : undefined,
+      usage: parsed.usage && typeof parsed.usage === 'object' ? chatUsageToTokens(parsed.usage as JsonObject) : undefined,
       toolCalls: calls.map((c) => {
-        const fn = (c?.function ?? {}) as Obj;
+        const fn = (c?.function ?? {}) as JsonObject;
         const name = typeof fn.name === 'string' ? fn.name : '';
         return { id: typeof c?.id === 'string' ? c.id : '', name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '', injected: this.state.injected.has(name) };
       }),
@@ -127,7 +125,7 @@ export class ChatConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
-    const parsed = this.lastParsed ?? (JSON.parse(last.toString('utf8')) as Obj);
+    const parsed = this.lastParsed ?? (JSON.parse(last.toString('utf8')) as JsonObject);
     const hid = hideInjectedCalls(parsed, this.state.injected);
     if (!hid && this.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
     if (this.usages.length > 1) parsed.usage = sumAll(this.usages);

@@ -2,13 +2,13 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
-import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
+import type { LoopStreamObserver, Turn } from '../../tools/loop-types';
+import type { UpstreamReportedError } from '../../errors';
 import { sumAll } from '../sum-usage';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
 import { ChatCallFilter } from './chat-call-filter';
 import { chatUsageToTokens } from './usage';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, isObject } from '../parse-object';
 
 /** What the observers of one request share across iterations. */
 export interface ChatLoopState {
@@ -25,21 +25,17 @@ export interface ChatLoopState {
 
 const DONE = Buffer.from('data: [DONE]\n\n');
 
-function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
 function isEmptyDelta(delta: unknown): boolean {
   return !isObject(delta) || Object.keys(delta).every((k) => delta[k] === undefined || delta[k] === null || (k === 'content' && delta[k] === ''));
 }
 
 export class ChatLoopObserver implements LoopStreamObserver {
   completed = false;
-  upstreamError: ReportedError | undefined;
+  upstreamError: UpstreamReportedError | undefined;
   private readonly accumulator: ChatCompletionStreamAccumulator;
   private readonly calls: ChatCallFilter;
   private heldFinish: Buffer | undefined;
-  private heldUsage: Obj | undefined;
+  private heldUsage: JsonObject | undefined;
   private heldUsageRaw: Buffer | undefined;
   private result: Turn | undefined;
 
@@ -55,9 +51,9 @@ export class ChatLoopObserver implements LoopStreamObserver {
       this.completed = true;
       return undefined;
     }
-    let chunk: Obj;
+    let chunk: JsonObject;
     try {
-      chunk = JSON.parse(data) as Obj;
+      chunk = JSON.parse(data) as JsonObject;
     } catch {
       return event.raw;
     }
@@ -87,7 +83,7 @@ export class ChatLoopObserver implements LoopStreamObserver {
   }
 
   /** Edits `chunk` in place for the client; true when anything changed. */
-  private rewrite(chunk: Obj): boolean {
+  private rewrite(chunk: JsonObject): boolean {
     let changed = false;
     if (this.iteration > 0 && this.state.firstId !== undefined && chunk.id !== this.state.firstId) {
       chunk.id = this.state.firstId;
@@ -135,7 +131,7 @@ export class ChatLoopObserver implements LoopStreamObserver {
       if (this.state.usages.length <= 1 && this.iteration === 0) {
         parts.push(this.heldUsageRaw!);
       } else {
-        const usage: Obj = { ...this.heldUsage, usage: sumAll(this.state.usages) };
+        const usage: JsonObject = { ...this.heldUsage, usage: sumAll(this.state.usages) };
         if (this.state.firstId !== undefined) usage.id = this.state.firstId;
         parts.push(Buffer.from(encodeSseEvent({ data: JSON.stringify(usage) })));
       }

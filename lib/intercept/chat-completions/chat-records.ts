@@ -1,19 +1,12 @@
 /** Turns chat-completions usage and tool calls into records. */
-import type { JsonObject, RecordSink } from '../api';
+import type { RecordSink } from '../api';
 import { chatUsageToTokens } from './usage';
+import { recordedToolArguments } from '../../tools/tool-results';
+import { type JsonObject } from '../parse-object';
 
 /** Records one upstream response's token usage. */
 export function recordChatUsage(sink: RecordSink, msgId: string, usage: JsonObject): void {
   sink.recording.tokenUsage({ interceptionId: sink.interceptionId, msgId, ...chatUsageToTokens(usage), createdAt: new Date() });
-}
-
-function parseArguments(args: string): unknown {
-  if (args === '') return {};
-  try {
-    return JSON.parse(args);
-  } catch {
-    return args; // models sometimes emit invalid JSON; keep what they said
-  }
 }
 
 /** Records client-defined tool calls the model made (the bridge does not run them). */
@@ -28,7 +21,7 @@ export function recordChatToolCalls(
       msgId,
       tool: call.name,
       toolCallId: call.id,
-      args: parseArguments(call.arguments),
+      args: recordedToolArguments(call.arguments),
       injected: false,
       createdAt: new Date(),
     });

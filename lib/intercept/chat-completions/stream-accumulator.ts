@@ -1,5 +1,6 @@
 // Rebuilds the final OpenAI chat-completions answer from its streamed chunks, for recording and tool calls.
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
+import { type JsonObject, isObject } from '../parse-object';
 
 export interface AccumulatedToolCall {
   index: number;
@@ -26,12 +27,6 @@ export interface AccumulatedChatCompletion {
   toolCalls: AccumulatedToolCall[];
   finishReason?: string;
   usage?: ChatCompletionUsage;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -81,7 +76,7 @@ export class ChatCompletionStreamAccumulator {
     return out;
   }
 
-  private addDelta(delta: Obj): void {
+  private addDelta(delta: JsonObject): void {
     if (typeof delta.content === 'string') {
       this.budget.charge(delta.content.length);
       this.text += delta.content;

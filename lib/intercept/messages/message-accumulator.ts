@@ -1,18 +1,13 @@
 /** Rebuilds an Anthropic message from its stream events: id, content blocks as received, merged usage. */
 import { mergeUsage } from './usage';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, isObject } from '../parse-object';
 
 interface OpenBlock {
-  block: Obj;
+  block: JsonObject;
   /** `input_json_delta` fragments of a tool call, joined. */
   json: string;
   hasJson: boolean;
-}
-
-function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
@@ -21,14 +16,14 @@ function isObject(v: unknown): v is Obj {
  */
 export class MessageAccumulator {
   id: string | undefined;
-  usage: Obj | undefined;
+  usage: JsonObject | undefined;
   stopReason: string | undefined;
   private readonly blocks = new Map<number, OpenBlock>();
 
   /** `budget` bounds what is kept (block starts, text, thinking, tool-call JSON, citations); past it `add` throws. */
   constructor(private readonly budget: AccumulationBudget = UNBOUNDED) {}
 
-  add(event: Obj): void {
+  add(event: JsonObject): void {
     switch (event.type) {
       case 'message_start': {
         const message = isObject(event.message) ? event.message : {};
@@ -53,7 +48,7 @@ export class MessageAccumulator {
     }
   }
 
-  private addDelta(index: number, delta: Obj): void {
+  private addDelta(index: number, delta: JsonObject): void {
     const open = this.blocks.get(index);
     if (!open) return;
     const b = open.block;
@@ -94,8 +89,8 @@ export class MessageAccumulator {
    * The content blocks in upstream order. A tool call's `input` is its streamed JSON when that parses; when it
    * does not (a `max_tokens` cut), `input` stays as the block started (`{}`) and {@link argumentsOf} has the text.
    */
-  content(): Obj[] {
-    const out: Obj[] = [];
+  content(): JsonObject[] {
+    const out: JsonObject[] = [];
     for (const index of [...this.blocks.keys()].sort((a, b) => a - b)) {
       const open = this.blocks.get(index)!;
       if (open.hasJson) {
@@ -111,7 +106,7 @@ export class MessageAccumulator {
   }
 
   /** The arguments text of the tool call at upstream `index` as the model wrote them. */
-  argumentsOf(block: Obj): string {
+  argumentsOf(block: JsonObject): string {
     for (const open of this.blocks.values()) if (open.block === block && open.hasJson) return open.json;
     return JSON.stringify(block.input ?? {});
   }

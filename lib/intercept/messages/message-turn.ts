@@ -1,8 +1,7 @@
 /** An Anthropic message's content blocks as a loop turn: tool calls (`tool_use`), thoughts (`thinking`), usage. */
 import type { Turn } from '../../tools/loop-types';
 import { messagesUsageToTokens } from './usage';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject } from '../parse-object';
 
 /**
  * The turn of one message. `argumentsOf` gives a call's arguments text (streamed JSON may be cut); server tools
@@ -10,10 +9,10 @@ type Obj = Record<string, unknown>;
  */
 export function messageTurn(
   msgId: string | undefined,
-  content: readonly Obj[],
-  usage: Obj | undefined,
+  content: readonly JsonObject[],
+  usage: JsonObject | undefined,
   injected: ReadonlySet<string>,
-  argumentsOf: (block: Obj) => string = (block) => JSON.stringify(block.input ?? {}),
+  argumentsOf: (block: JsonObject) => string = (block) => JSON.stringify(block.input ?? {}),
 ): Turn {
   const turn: Turn = { msgId: msgId ?? '', usage: usage ? messagesUsageToTokens(usage) : undefined, toolCalls: [], thoughts: [] };
   for (const block of content) {

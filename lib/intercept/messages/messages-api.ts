@@ -3,20 +3,17 @@ import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { anthropicErrorJson } from '../../providers/anthropic-errors';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { recordTurn } from '../../tools/record-turn';
-import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
+import type { ApiAdapter, ApiCall, RecordSink } from '../api';
 import { messageTurn } from './message-turn';
 import { MessagesConversation } from './messages-conversation';
 import { MessagesStreamObserver } from './messages-stream-observer';
 import { lastToolResultId, lastUserPrompt } from './prompt';
+import { type JsonObject, isObject } from '../parse-object';
 
 const NONE: ReadonlySet<string> = new Set();
 
 /** Anthropic's keep-alive: clients and the SDK skip `ping` events. */
 const PING = Buffer.from('event: ping\ndata: {"type": "ping"}\n\n');
-
-function isObject(v: unknown): v is JsonObject {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Only what the bridge reads is checked; every other field (known to us or not) is the upstream's to judge. */
 function validate(body: JsonObject): string | undefined {
@@ -33,7 +30,7 @@ function recordBlocking(answer: unknown, sink: RecordSink): void {
   if (!isObject(answer) || !Array.isArray(answer.content)) return;
   const content = answer.content.filter(isObject);
   const usage = isObject(answer.usage) ? answer.usage : undefined;
-  recordTurn(sink, messageTurn(typeof answer.id === 'string' ? answer.id : undefined, content, usage, NONE), [], new Map());
+  recordTurn(sink, messageTurn(typeof answer.id === 'string' ? answer.id : undefined, content, usage, NONE));
 }
 
 function prepare(body: JsonObject, raw: Buffer): ApiCall | string {

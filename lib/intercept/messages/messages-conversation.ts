@@ -7,10 +7,8 @@ import { sumAll } from '../sum-usage';
 import { messageTurn } from './message-turn';
 import { MessagesLoopObserver, type MessagesLoopState } from './messages-loop-observer';
 import { toolResultBlock } from './tool-result';
-import { parseObject } from '../parse-object';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, parseObject } from '../parse-object';
 
 /** Once the iteration cap is reached: the tools stay (the history holds `tool_use` blocks, which need them), no call is allowed. */
 const NO_TOOL_CALLS = '{"type":"none"}';
@@ -20,7 +18,7 @@ function toolJson(tool: InjectedTool): string {
 }
 
 /** Content blocks fit to be sent back: the upstream refuses empty text blocks. */
-function replayable(content: readonly Obj[]): Obj[] {
+function replayable(content: readonly JsonObject[]): JsonObject[] {
   return content.filter((b) => !(b.type === 'text' && (typeof b.text !== 'string' || b.text === '')));
 }
 
@@ -28,13 +26,13 @@ function replayable(content: readonly Obj[]): Obj[] {
  * Takes injected `tool_use` blocks out of a blocking answer (a loop that ended on a client call or the iteration
  * cap): without a tool call left, `stop_reason` becomes `end_turn`. True when any was there.
  */
-function hideInjectedToolUses(answer: Obj, injected: ReadonlySet<string>): boolean {
+function hideInjectedToolUses(answer: JsonObject, injected: ReadonlySet<string>): boolean {
   if (!Array.isArray(answer.content)) return false;
-  const isInjected = (b: unknown) => !!b && typeof b === 'object' && (b as Obj).type === 'tool_use' && injected.has((b as Obj).name as string);
+  const isInjected = (b: unknown) => !!b && typeof b === 'object' && (b as JsonObject).type === 'tool_use' && injected.has((b as JsonObject).name as string);
   const content = (answer.content as unknown[]).filter((b) => !isInjected(b));
   if (content.length === answer.content.length) return false;
   answer.content = content;
-  if (answer.stop_reason === 'tool_use' && !content.some((b) => !!b && typeof b === 'object' && (b as Obj).type === 'tool_use')) answer.stop_reason = 'end_turn';
+  if (answer.stop_reason === 'tool_use' && !content.some((b) => !!b && typeof b === 'object' && (b as JsonObject).type === 'tool_use')) answer.stop_reason = 'end_turn';
   return true;
 }
 
@@ -43,7 +41,7 @@ export interface MessagesConversationOptions {
   base: Buffer;
   tools: readonly InjectedTool[];
   /** The client's `tool_choice` object, if it sent one (`disable_parallel_tool_use` is merged into it). */
-  clientToolChoice: Obj | undefined;
+  clientToolChoice: JsonObject | undefined;
   /** Bounds what the stream observers keep. Defaults to none. */
   budget?: AccumulationBudget;
 }
@@ -54,7 +52,7 @@ export class MessagesConversation implements Conversation {
   private toolChoice: string;
   private readonly state: MessagesLoopState;
   private readonly appended: string[] = [];
-  private lastContent: Obj[] = [];
+  private lastContent: JsonObject[] = [];
   private current: MessagesLoopObserver | undefined;
 
   constructor(private readonly options: MessagesConversationOptions) {
@@ -73,9 +71,9 @@ export class MessagesConversation implements Conversation {
   readAnswer(answer: Buffer): Turn | undefined {
     const parsed = parseObject(answer);
     if (!parsed || !Array.isArray(parsed.content)) return undefined;
-    const usage = parsed.usage && typeof parsed.usage === 'object' ? (parsed.usage as Obj) : undefined;
+    const usage = parsed.usage && typeof parsed.usage === 'object' ? (parsed.usage as JsonObject) : undefined;
     this.state.usages.push(usage);
-    this.lastContent = (parsed.content as unknown[]).filter((b): b is Obj => !!b && typeof b === 'object');
+    this.lastContent = (parsed.content as unknown[]).filter((b): b is JsonObject => !!b && typeof b === 'object');
     this.current = undefined;
     return messageTurn(typeof parsed.id === 'string' ? parsed.id : undefined, this.lastContent, usage, this.state.injected);
   }
@@ -97,7 +95,7 @@ export class MessagesConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
-    const parsed = JSON.parse(last.toString('utf8')) as Obj;
+    const parsed = JSON.parse(last.toString('utf8')) as JsonObject;
     const hid = hideInjectedToolUses(parsed, this.state.injected);
     if (!hid && this.state.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
     if (this.state.usages.length > 1) parsed.usage = sumAll(this.state.usages);

@@ -5,13 +5,13 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
-import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
+import type { LoopStreamObserver, Turn } from '../../tools/loop-types';
+import type { UpstreamReportedError } from '../../errors';
 import { sumAll } from '../sum-usage';
 import { MessageAccumulator } from './message-accumulator';
 import { messageTurn } from './message-turn';
 import { eventJson, reportedError } from './messages-stream-observer';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject } from '../parse-object';
 
 /** What the observers of one request share across calls. */
 export interface MessagesLoopState {
@@ -27,11 +27,11 @@ export interface MessagesLoopState {
 
 export class MessagesLoopObserver implements LoopStreamObserver {
   completed = false;
-  upstreamError: ReportedError | undefined;
+  upstreamError: UpstreamReportedError | undefined;
   private readonly accumulator: MessageAccumulator;
   /** Upstream block index → client index; hidden blocks map to -1. */
   private readonly indexes = new Map<number, number>();
-  private heldDelta: { event: SseEvent; json: Obj } | undefined;
+  private heldDelta: { event: SseEvent; json: JsonObject } | undefined;
   private heldStop: Buffer | undefined;
   private result: Turn | undefined;
 
@@ -69,9 +69,9 @@ export class MessagesLoopObserver implements LoopStreamObserver {
     }
   }
 
-  private startBlock(event: SseEvent, json: Obj): Buffer | undefined {
+  private startBlock(event: SseEvent, json: JsonObject): Buffer | undefined {
     if (typeof json.index !== 'number') return event.raw;
-    const block = json.content_block as Obj | undefined;
+    const block = json.content_block as JsonObject | undefined;
     if (block?.type === 'tool_use' && typeof block.name === 'string' && this.state.injected.has(block.name)) {
       this.indexes.set(json.index, -1);
       return undefined;
@@ -80,7 +80,7 @@ export class MessagesLoopObserver implements LoopStreamObserver {
     return this.renumber(event, json);
   }
 
-  private renumber(event: SseEvent, json: Obj): Buffer | undefined {
+  private renumber(event: SseEvent, json: JsonObject): Buffer | undefined {
     if (typeof json.index !== 'number') return event.raw;
     const index = this.indexes.get(json.index);
     if (index === undefined || index === json.index) return event.raw;
@@ -90,7 +90,7 @@ export class MessagesLoopObserver implements LoopStreamObserver {
   }
 
   /** The content blocks of this call as received (replayed to the model in the next call). */
-  content(): Obj[] {
+  content(): JsonObject[] {
     return this.accumulator.content();
   }
 

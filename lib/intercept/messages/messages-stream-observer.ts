@@ -5,23 +5,22 @@ import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { MessageAccumulator } from './message-accumulator';
 import { messageTurn } from './message-turn';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject } from '../parse-object';
 
 const NONE: ReadonlySet<string> = new Set();
 
 /** The upstream's `error` event as a reported error (Anthropic: `{"type":"error","error":{"type","message"}}`). */
-export function reportedError(event: Obj): UpstreamReportedError {
-  const e = (event.error && typeof event.error === 'object' ? event.error : {}) as Obj;
+export function reportedError(event: JsonObject): UpstreamReportedError {
+  const e = (event.error && typeof event.error === 'object' ? event.error : {}) as JsonObject;
   return { message: typeof e.message === 'string' ? e.message : 'upstream error', type: typeof e.type === 'string' ? e.type : undefined };
 }
 
 /** Parses an event's data as a JSON object; `undefined` for anything else (relayed as it came). */
-export function eventJson(event: SseEvent): Obj | undefined {
+export function eventJson(event: SseEvent): JsonObject | undefined {
   if (event.data === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(event.data);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Obj) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonObject) : undefined;
   } catch {
     return undefined;
   }
@@ -50,6 +49,6 @@ export class MessagesStreamObserver implements StreamObserver {
     if (this.finished) return;
     this.finished = true;
     const a = this.accumulator;
-    recordTurn(this.sink, messageTurn(a.id, a.content(), a.usage, NONE, (b) => a.argumentsOf(b)), [], new Map());
+    recordTurn(this.sink, messageTurn(a.id, a.content(), a.usage, NONE, (b) => a.argumentsOf(b)));
   }
 }

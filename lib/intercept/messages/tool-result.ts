@@ -1,10 +1,9 @@
 /** An injected tool's result as an Anthropic `tool_result` block: text, images as base64 `image` blocks, errors flagged. */
 import type { ToolOutcome } from '../../tools/loop-types';
 import { resultText } from '../../tools/run-tool-calls';
+import { type JsonObject } from '../parse-object';
 
-type Obj = Record<string, unknown>;
-
-function contentBlock(item: { type: string; [k: string]: unknown }): Obj {
+function contentBlock(item: { type: string; [k: string]: unknown }): JsonObject {
   if (item.type === 'text' && typeof item.text === 'string') return { type: 'text', text: item.text };
   if (item.type === 'image' && typeof item.data === 'string' && typeof item.mimeType === 'string') {
     return { type: 'image', source: { type: 'base64', media_type: item.mimeType, data: item.data } };
@@ -14,12 +13,12 @@ function contentBlock(item: { type: string; [k: string]: unknown }): Obj {
 }
 
 /** The `tool_result` block answering `outcome.call`. */
-export function toolResultBlock(outcome: ToolOutcome): Obj {
+export function toolResultBlock(outcome: ToolOutcome): JsonObject {
   const { result } = outcome;
   const content = result.content.map(contentBlock).filter((b) => b.type !== 'text' || b.text !== '');
   if (content.length === 0 && result.structuredContent !== undefined) content.push({ type: 'text', text: JSON.stringify(result.structuredContent) });
   if (content.length === 0 && result.isError) content.push({ type: 'text', text: 'The tool failed.' });
-  const block: Obj = { type: 'tool_result', tool_use_id: outcome.call.id };
+  const block: JsonObject = { type: 'tool_result', tool_use_id: outcome.call.id };
   if (content.length > 0) block.content = content;
   if (result.isError) block.is_error = true;
   return block;

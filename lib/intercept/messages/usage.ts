@@ -1,21 +1,16 @@
 /** Anthropic usage objects → token counts as recorded, and the "latest non-null value wins" rule of streamed usage. */
 import type { TokenCounts } from '../../tools/loop-types';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, isObject } from '../parse-object';
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-}
-
-function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
  * `usage` of a message (or of a stream, merged) as recorded. Anthropic's `input_tokens` already excludes cache
  * reads and writes, so it is `input` as it is; the 5m/1h split of cache writes and server tool counts go to `extra`.
  */
-export function messagesUsageToTokens(usage: Obj): TokenCounts {
+export function messagesUsageToTokens(usage: JsonObject): TokenCounts {
   const extra: Record<string, number> = {};
   const creation = usage.cache_creation;
   if (isObject(creation)) {
@@ -40,9 +35,9 @@ export function messagesUsageToTokens(usage: Obj): TokenCounts {
  * Streamed usage: `message_start` carries the first values, `message_delta` the final ones. Every field is
  * cumulative (output too), so the latest non-null value of each field wins; nothing is added.
  */
-export function mergeUsage(previous: Obj | undefined, next: unknown): Obj | undefined {
+export function mergeUsage(previous: JsonObject | undefined, next: unknown): JsonObject | undefined {
   if (!isObject(next)) return previous;
-  const out: Obj = { ...previous };
+  const out: JsonObject = { ...previous };
   for (const [k, v] of Object.entries(next)) if (v !== null && v !== undefined) out[k] = v;
   return out;
 }

@@ -1,12 +1,10 @@
 /** Reading and writing Responses SSE events: the parsed payload, its type, and the gateway's numbered error event. */
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
-import { isObject } from './output-items';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, isObject } from '../parse-object';
 
 /** The JSON payload of an event with its type (`data.type`, else the `event:` name); `undefined` when it is not a JSON object. */
-export function parseEvent(event: SseEvent): { type: string; data: Obj } | undefined {
+export function parseEvent(event: SseEvent): { type: string; data: JsonObject } | undefined {
   if (event.data === undefined) return undefined;
   let data: unknown;
   try {
@@ -23,7 +21,7 @@ export function parseEvent(event: SseEvent): { type: string; data: Obj } | undef
 export const TERMINAL = new Set(['response.completed', 'response.incomplete']);
 
 /** The message of a `response.failed` or `error` event, when the event is one. */
-export function reportedError(type: string, data: Obj): { message: string; type?: string } | undefined {
+export function reportedError(type: string, data: JsonObject): { message: string; type?: string } | undefined {
   if (type === 'error') {
     const nested = isObject(data.error) ? data.error : data;
     return { message: typeof nested.message === 'string' ? nested.message : 'upstream error', type: typeof nested.code === 'string' ? nested.code : undefined };

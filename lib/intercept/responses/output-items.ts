@@ -1,12 +1,7 @@
 /** Reads Responses output items into what gets recorded: tool calls (client, injected, hosted) and thoughts. */
 import type { Turn, TurnToolCall } from '../../tools/loop-types';
 import { responsesUsageToTokens } from './usage';
-
-type Obj = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
+import { type JsonObject, isObject } from '../parse-object';
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
@@ -16,8 +11,8 @@ function str(v: unknown): string {
 const HOSTED_RESULT_FIELDS = new Set(['type', 'id', 'status', 'result', 'results', 'output', 'outputs']);
 
 /** The arguments of a hosted tool call (`web_search_call`, `mcp_call`, …): its own fields minus ids and results. */
-function hostedArguments(item: Obj): string {
-  const args: Obj = {};
+function hostedArguments(item: JsonObject): string {
+  const args: JsonObject = {};
   for (const [k, v] of Object.entries(item)) if (!HOSTED_RESULT_FIELDS.has(k)) args[k] = v;
   return JSON.stringify(args);
 }
@@ -28,7 +23,7 @@ export function isInjectedCall(item: unknown, injected: ReadonlySet<string>): bo
 }
 
 /** A tool call item as a turn call; `undefined` for items that are not calls. */
-export function toolCallOf(item: Obj, injected: ReadonlySet<string>): TurnToolCall | undefined {
+export function toolCallOf(item: JsonObject, injected: ReadonlySet<string>): TurnToolCall | undefined {
   const type = str(item.type);
   if (type === 'function_call') {
     const name = str(item.name);
@@ -42,7 +37,7 @@ export function toolCallOf(item: Obj, injected: ReadonlySet<string>): TurnToolCa
 
 function outputTexts(content: unknown): string {
   if (!Array.isArray(content)) return '';
-  return content.filter((p): p is Obj => isObject(p) && p.type === 'output_text' && typeof p.text === 'string').map((p) => p.text as string).join('');
+  return content.filter((p): p is JsonObject => isObject(p) && p.type === 'output_text' && typeof p.text === 'string').map((p) => p.text as string).join('');
 }
 
 /** Tool calls and thoughts of `items`, in order. */
@@ -67,7 +62,7 @@ export function readItems(items: readonly unknown[], injected: ReadonlySet<strin
 }
 
 /** A response object (blocking answer, or the `response` of a terminal event) as a turn. */
-export function turnOfResponse(response: Obj | undefined, items: readonly unknown[], injected: ReadonlySet<string>): Turn {
+export function turnOfResponse(response: JsonObject | undefined, items: readonly unknown[], injected: ReadonlySet<string>): Turn {
   const usage = response && isObject(response.usage) ? responsesUsageToTokens(response.usage) : undefined;
   return { msgId: str(response?.id), usage, ...readItems(items, injected) };
 }

@@ -1,10 +1,5 @@
 /** Finds the last user prompt and the last tool output of a Responses request's `input`. */
-
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
+import { isObject } from '../parse-object';
 
 /** A string `input`, or the text of the last user item (its string content, or its last `input_text` part). */
 export function lastUserPrompt(input: unknown): string | undefined {

@@ -1,13 +1,14 @@
 /** The OpenAI Responses API: request checks, prompt and records, stream observation, the tool loop's conversation. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { recordTurn } from '../../tools/record-turn';
-import type { ApiAdapter, ApiCall, JsonObject, RecordSink } from '../api';
+import type { ApiAdapter, ApiCall, RecordSink } from '../api';
 import { errorEvent } from './events';
-import { isObject, turnOfResponse } from './output-items';
+import { turnOfResponse } from './output-items';
 import { lastToolOutputCallId, lastUserPrompt } from './prompt';
 import { ResponsesConversation } from './responses-conversation';
 import { ResponsesStreamObserver } from './responses-stream-observer';
 import { responsesStoredState } from './stored-state';
+import { type JsonObject, isObject } from '../parse-object';
 
 const NO_INJECTED: ReadonlySet<string> = new Set();
 
@@ -38,7 +39,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     }),
     recordBlocking(answer: unknown, sink: RecordSink) {
       if (!isObject(answer)) return;
-      recordTurn(sink, turnOfResponse(answer, Array.isArray(answer.output) ? answer.output : [], NO_INJECTED), [], new Map());
+      recordTurn(sink, turnOfResponse(answer, Array.isArray(answer.output) ? answer.output : [], NO_INJECTED));
     },
     observeStream(sink: RecordSink, budget) {
       return new ResponsesStreamObserver(sink, budget);

@@ -5,13 +5,13 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
 import type { AccumulationBudget } from '../../streaming/accumulation-budget';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
-import type { LoopStreamObserver, ReportedError, Turn } from '../../tools/loop-types';
+import type { LoopStreamObserver, Turn } from '../../tools/loop-types';
+import type { UpstreamReportedError } from '../../errors';
 import { sumAll } from '../sum-usage';
 import { TERMINAL, parseEvent, reportedError } from './events';
-import { isInjectedCall, isObject, turnOfResponse } from './output-items';
+import { isInjectedCall, turnOfResponse } from './output-items';
 import { hideInjectedToolsEcho } from './tools-echo';
-
-type Obj = Record<string, unknown>;
+import { type JsonObject, isObject } from '../parse-object';
 
 /** What the observers (and blocking answers) of one request share across the loop's calls. */
 export interface ResponsesLoopState {
@@ -35,14 +35,14 @@ const HIDDEN = -1;
 
 export class ResponsesLoopObserver implements LoopStreamObserver {
   completed = false;
-  upstreamError: ReportedError | undefined;
-  private response: Obj | undefined;
+  upstreamError: UpstreamReportedError | undefined;
+  private response: JsonObject | undefined;
   /** Upstream `output_index` → client `output_index`, or HIDDEN. */
   private readonly indexes = new Map<number, number>();
   private readonly doneItems: unknown[] = [];
   private outputs: unknown[] | undefined;
   private hidSome = false;
-  private held: { event: SseEvent; data: Obj } | undefined;
+  private held: { event: SseEvent; data: JsonObject } | undefined;
   private result: Turn | undefined;
 
   constructor(private readonly state: ResponsesLoopState, private readonly iteration: number) {}
@@ -87,7 +87,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
   }
 
   /** Gives `data` the next client sequence number; true when that changed it. */
-  private renumber(data: Obj): boolean {
+  private renumber(data: JsonObject): boolean {
     if (typeof data.sequence_number !== 'number') return false;
     const state = this.state;
     state.nextSequence ??= data.sequence_number;
@@ -97,7 +97,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     return true;
   }
 
-  private hold(event: SseEvent, data: Obj): undefined {
+  private hold(event: SseEvent, data: JsonObject): undefined {
     this.state.budget?.charge(event.data!.length); // its output joins the items the client gets at the end
     this.completed = true;
     this.held = { event, data };
@@ -130,7 +130,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     if (this.iteration === 0 && !this.hidSome && !echoesInjected && (state.nextSequence === undefined || data.sequence_number === state.nextSequence)) return event.raw;
     const response = { ...(isObject(data.response) ? data.response : {}), output: state.visible, usage: sumAll(state.usages) };
     hideInjectedToolsEcho(response, state.injected);
-    const out: Obj = { ...data, response };
+    const out: JsonObject = { ...data, response };
     this.renumber(out);
     return Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(out) }));
   }

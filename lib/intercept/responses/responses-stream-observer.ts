@@ -3,8 +3,9 @@ import type { SseEvent } from '../../streaming/sse-decoder';
 import { recordTurn } from '../../tools/record-turn';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { TERMINAL, errorEvent, parseEvent, reportedError } from './events';
-import { isObject, turnOfResponse } from './output-items';
+import { turnOfResponse } from './output-items';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
+import { isObject } from '../parse-object';
 
 const NO_INJECTED: ReadonlySet<string> = new Set();
 
@@ -42,6 +43,6 @@ export class ResponsesStreamObserver implements StreamObserver {
     if (this.finished) return;
     this.finished = true;
     const output = this.completed && Array.isArray(this.response?.output) ? this.response!.output as unknown[] : this.items;
-    recordTurn(this.sink, turnOfResponse(this.response, output, NO_INJECTED), [], new Map());
+    recordTurn(this.sink, turnOfResponse(this.response, output, NO_INJECTED));
   }
 }

@@ -4,7 +4,7 @@ import type { SseEvent } from '../../streaming/sse-decoder';
 import { idOfAnswer } from '../../ownership/answer-id';
 import { setTopLevelField, topLevelFieldSpan } from '../json-edit';
 import { parseEvent } from './events';
-import { isObject } from './output-items';
+import { isObject } from '../parse-object';
 
 const NAMING_FIELDS = ['previous_response_id', 'conversation'];
 const CLOSE_WITH_PLACEHOLDER = Buffer.from('"":0}');

@@ -1,5 +1,5 @@
 /** A Responses `response` object echoes the request's `tools`: the injected ones are taken out before the client sees it. */
-import { isObject } from './output-items';
+import { isObject } from '../parse-object';
 
 /** Removes injected function tools from `response.tools` in place; true when any was there. */
 export function hideInjectedToolsEcho(response: unknown, injected: ReadonlySet<string>): boolean {

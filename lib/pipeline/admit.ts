@@ -1,0 +1,60 @@
+/** The first stage: who asks (actor), with which headers and body, under which credential plan; then the recording starts. */
+import { randomUUID } from 'node:crypto';
+import { GatewayError } from '../errors';
+import { resolveActor } from '../intercept/actor';
+import type { ApiCall } from '../intercept/api';
+import { clientSessionId, detectClient } from '../intercept/client-info';
+import { readJsonBody } from '../intercept/read-body';
+import { upstreamHeaders } from '../intercept/upstream-headers';
+import { admitStoredState } from '../ownership/bridged-ownership';
+import type { Interception } from './interception';
+
+export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
+
+/** Admits `ix`: fills in its actor, headers, call, plan and recording, or throws the refusal the client gets. */
+export async function admit(ix: Interception): Promise<void> {
+  const { req, res, route, bridge } = ix;
+  const { adapter, keys } = ix.provider;
+  const actor = await resolveActor(bridge.actor, req, bridge.logger);
+  const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
+  const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
+  const call = ix.api.prepare(json, raw);
+  if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
+  // Nothing may be recorded for a request that was already ended for it.
+  if (ix.signal.aborted) throw ix.signal.reason;
+  ix.id = randomUUID();
+  res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
+  for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
+  const queryAt = req.url.indexOf('?');
+  ix.path = queryAt < 0 ? route.upstreamPath : route.upstreamPath + req.url.slice(queryAt);
+  ix.actor = actor;
+  ix.headers = headers;
+  ix.call = call;
+  ix.plan = keys.plan(req.headers);
+  ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
+  startRecording(ix);
+  // BYOK requests are the upstream's business: the client's own key decides what it may name.
+  if (ix.api.storedState && ix.plan.kind === 'centralized') {
+    const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
+    if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
+    ix.created = admitted.created;
+  }
+  ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+}
+
+/** Opens the interception's recording: its start record and the prompt, when the bridge records. */
+function startRecording(ix: Interception): void {
+  const { req, bridge, call, actor, id } = ix;
+  const recording = bridge.recorder.open();
+  ix.recording = recording;
+  recording.byokKey = ix.plan.byokKey;
+  if (!bridge.recorder.enabled) return;
+  const userAgent = req.headers['user-agent'];
+  recording.start({
+    id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
+    route: ix.api.route, model: call.model, streaming: call.streaming, startedAt: new Date(), userAgent,
+    client: detectClient(userAgent), clientSessionId: clientSessionId(req.headers), credentialKind: ix.plan.kind,
+    correlatingToolCallId: call.correlatingToolCallId,
+  });
+  if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
+}

@@ -1,0 +1,195 @@
+/** The Interception: one bridged request from admission to its end record, the one object every stage receives. */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
+import type { Logger } from 'winston';
+import type { StreamError, GatewayError } from '../errors';
+import type { Actor } from '../actor-types';
+import type { ApiAdapter, ApiCall } from '../intercept/api';
+import { readUpstreamBody, sendUpstreamBody } from '../intercept/relay-blocking';
+import { relayResponseHeaders } from '../intercept/respond';
+import type { AttemptTrace, Credential } from '../keypool/key-pool';
+import type { CredentialPlan } from '../keypool/key-routing';
+import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
+import type { CreatedResponses } from '../ownership/ownership-guard';
+import type { RecordSink } from '../recorder/record-sink';
+import type { InterceptionRecording } from '../recorder/safe-recorder';
+import type { KeyScrub } from '../redaction/redactor';
+import type { BridgeRuntime, ProviderRuntime } from '../runtime';
+import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
+import type { ToolContext } from '../tools/types';
+import type { UpstreamResponse } from '../upstream/upstream-client';
+import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
+import type { InterceptionRoute } from './interception-route';
+
+export type { Ending };
+
+/** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
+const FORCED_END_MS = 250;
+
+/**
+ * One request to a bridged API. Created when the request arrives (so that a client leaving or `close()` is noticed
+ * from the first moment); admission fills in who asked for what (actor, call, credential plan, recording); every
+ * later stage reads it and calls its methods. Ends exactly once: one end record, the counters, the inflight slot.
+ */
+export class Interception implements RecordSink {
+  /** `''` until admission assigns it (nothing is recorded before). */
+  id = '';
+  readonly startedAt = Date.now();
+  /** When the first upstream answer's head arrived (ms since the epoch). */
+  firstByteAt: number | undefined;
+  readonly trace: AttemptTrace;
+  /** Aborted when the client goes away, or when `close()` gives up on this request (its reason then says so). */
+  readonly signal: AbortSignal;
+  /** Set by admission. */
+  actor!: Actor;
+  call!: ApiCall;
+  plan!: CredentialPlan;
+  /** The headers every upstream call of this request sends; each attempt adds its credential's own. */
+  headers!: Record<string, string | string[]>;
+  /** This request's redaction (pool keys and a BYOK client's own key), for what is relayed and recorded. */
+  scrub!: KeyScrub;
+  /** What the tool hook gets to know about this request. */
+  toolContext!: ToolContext;
+  recording!: InterceptionRecording;
+  /** The responses and conversations this request's answer creates, whose owner the bridge writes (pool keys only). */
+  created: CreatedResponses | undefined;
+  /** The upstream path and the client's query. */
+  path = '';
+  private readonly abort = new AbortController();
+  private concluded = false;
+  private readonly leave: () => void;
+
+  constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
+    this.signal = this.abort.signal;
+    this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    // Attached before the first await, so a client that leaves at any point is noticed.
+    res.once('close', () => {
+      if (!res.writableEnded) this.abort.abort();
+    });
+    this.leave = route.bridge.inflight.enter((reason) => this.abortFromClose(reason));
+  }
+
+  get interceptionId(): string {
+    return this.id;
+  }
+
+  get provider(): ProviderRuntime {
+    return this.route.provider;
+  }
+
+  get api(): ApiAdapter {
+    return this.route.api;
+  }
+
+  get bridge(): BridgeRuntime {
+    return this.route.bridge;
+  }
+
+  get providerName(): string {
+    return this.route.provider.adapter.name;
+  }
+
+  get logger(): Logger {
+    return this.route.bridge.logger;
+  }
+
+  get throttle() {
+    return this.route.throttle;
+  }
+
+  /** A gateway error in the provider's words, for error events once a stream began. */
+  describe(error: GatewayError): StreamError {
+    return this.route.describe(error);
+  }
+
+  /** One upstream call with `body`: the credential plan's key walk (failover included), then ownership of a stream's head. */
+  async send(body: Buffer | string): Promise<UpstreamResponse> {
+    const upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace);
+    this.firstByteAt ??= Date.now();
+    // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
+    if (!this.created || upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
+    return ownStreamHead(upstream, this.api.storedState!, this.created, MAX_EVENT_BYTES);
+  }
+
+  private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
+    const { adapter, client } = this.route.provider;
+    Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
+    return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+  }
+
+  /** A whole upstream body, bounded and redacted as it is read (a clean body stays byte-identical); owned when it creates state. */
+  async readBody(upstream: UpstreamResponse): Promise<Buffer> {
+    const body = await readUpstreamBody(upstream, this.bridge.maxResponseBytes, this.scrub);
+    if (this.created) await ownAnswer(upstream.status, body, this.api.storedState!, this.created);
+    return body;
+  }
+
+  /** `bytes` without any key this request knows of; the same buffer when it holds none. */
+  redact(bytes: Buffer): Buffer {
+    return this.scrub.bytes(bytes);
+  }
+
+  /** Answers the client with a whole upstream body: the upstream's status, its relayed headers, `body`. */
+  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void {
+    sendUpstreamBody(upstream, body, this);
+  }
+
+  /** Copies the upstream's relayable headers onto `out`, redacted. */
+  relayHeaders(out: ServerResponse, headers: IncomingHttpHeaders): void {
+    relayResponseHeaders(out, headers, this.scrub);
+  }
+
+  /** Answers the client for `err` (provider-shaped, or one error event once streaming) and says how that ends the interception. */
+  fail(err: unknown): Ending {
+    return endingOf(this, err);
+  }
+
+  /** Ends the interception after a thrown `err`; rethrows only when answering the client failed too (after the end is recorded). */
+  endWith(err: unknown): void {
+    if (this.concluded) return;
+    let ending: Ending;
+    try {
+      ending = this.fail(err);
+    } catch (failure) {
+      // Still record the end, then let the bridge's last resort answer.
+      this.end(UNEXPECTED);
+      throw failure;
+    }
+    this.end(ending);
+  }
+
+  /** Concludes the interception exactly once: the end record and the counters, then its inflight slot. */
+  end(ending: Ending): void {
+    if (this.concluded) return;
+    this.concluded = true;
+    try {
+      this.record(ending);
+    } finally {
+      this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
+    }
+  }
+
+  private record(ending: Ending): void {
+    if (!this.recording) return;
+    const { counters } = this.route.provider;
+    const trace = this.trace;
+    counters.interceptions++;
+    counters[ending.status]++;
+    counters.upstreamAttempts += trace.attempts;
+    counters.failovers += trace.failovers ?? 0;
+    if (trace.exhausted) counters.keysExhausted++;
+    this.recording.end({
+      id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
+      ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
+    });
+  }
+
+  private abortFromClose(reason: Error): void {
+    this.abort.abort(reason);
+    // The pipeline notices the abort within a turn or two, unless it waits on something that ignores the
+    // signal (a hanging actor resolver or key state store, a client that stopped sending its body).
+    setTimeout(() => {
+      if (!this.concluded) this.end(forcedEnding(this, reason));
+    }, FORCED_END_MS).unref();
+  }
+}

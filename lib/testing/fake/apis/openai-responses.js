@@ -34,12 +34,12 @@ function createResponses(config) {
       return ctx.error(400, 'invalid_request_error', 'We could not parse the JSON body of your request.', null);
     }
     const streamed = body.stream === true;
-    const call = functionCallTurn(body);
+    const call = functionCallTurn(config.tools, body);
     if (call) {
       if (streamed) return ctx.stream(SSE_HEADERS, call.frames, config.chunkDelayMs);
       return sendBuffer(ctx.res, 200, { ...JSON_HEADERS, 'content-length': String(call.json.length) }, call.json);
     }
-    const quote = quoteFunctionOutputs(body.input);
+    const quote = quoteFunctionOutputs(config.tools, body.input);
     if (quote !== undefined) return answerText(ctx, body, quote);
     const bench = benchShape(body);
     if (bench) return ctx.stream(SSE_HEADERS, benchFrames(bench.chunks), bench.delayMs);

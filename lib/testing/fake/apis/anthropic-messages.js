@@ -41,12 +41,12 @@ function createAnthropicApi(config) {
     const body = ctx.req.json;
     if (!isObject(body)) return ctx.error(400, 'invalid_request_error', 'The request body is not valid JSON.');
     const streamed = body.stream === true;
-    const call = toolUseTurn(body);
+    const call = toolUseTurn(config.tools, body);
     if (call) {
       if (streamed) return ctx.stream(SSE_HEADERS, call.frames, config.chunkDelayMs);
       return sendBuffer(ctx.res, 200, { ...JSON_HEADERS, 'content-length': String(call.json.length) }, call.json);
     }
-    const quote = quoteToolResults(body.messages);
+    const quote = quoteToolResults(config.tools, body.messages);
     if (quote !== undefined) return answerText(ctx, body, quote);
     const bench = benchShape(body);
     if (bench) return ctx.stream(SSE_HEADERS, benchFrames(bench.chunks), bench.delayMs);

@@ -69,12 +69,12 @@ function createChatCompletions(config) {
     const streamed = body.stream === true;
     const includeUsage = streamed && !!body.stream_options && body.stream_options.include_usage === true;
 
-    const call = toolCallTurn(body, messages);
+    const call = toolCallTurn(config.tools, body, messages);
     if (call) {
       if (streamed) return ctx.stream(SSE_HEADERS, includeUsage ? call.framesWithUsage : call.frames, config.chunkDelayMs);
       return sendBuffer(ctx.res, 200, { ...JSON_HEADERS, 'content-length': String(call.json.length) }, call.json);
     }
-    const quote = quoteTurnText(messages);
+    const quote = quoteTurnText(config.tools, messages);
     if (quote !== undefined) return answerText(ctx, body, messages, quote, streamed, includeUsage);
 
     const bench = streamed && typeof body.model === 'string' ? BENCH_MODEL.exec(body.model) : null;

@@ -64,7 +64,7 @@ beforeEach(() => {
 const openai = () => new OpenAI({ apiKey: 'host-user-token', baseURL: `${base}/openai/v1`, maxRetries: 0 });
 const anthropic = () => new Anthropic({ apiKey: 'host-user-token', baseURL: `${base}/anthropic`, maxRetries: 0 });
 const ask = (content: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content }] });
-const askClaude = (content: string) => ({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user' as const, content }] });
+const askClaude = (content: string) => ({ model: 'claude-test', max_tokens: 100, messages: [{ role: 'user' as const, content }] });
 
 describe('the kit behind a bridge, without tool calls', () => {
   test('OpenAI chat, blocking and streamed: recorded answers, reached with the pool key and the injected tool offered', async () => {

@@ -1,15 +1,17 @@
-// The benchmark's upstream process: the shared fake (fake-upstream/) on a free port, with IPC for the orchestrator.
+// The benchmark's upstream process: the package's fake upstream (dist/testing, after `npm run build`) on a free port, with IPC for the orchestrator.
 'use strict';
-const { startFakeUpstream } = require('../fake-upstream');
+const { startFakeUpstream } = require('../dist/testing');
 const { serveIpc, announce } = require('./targets/ipc');
 
 // Not logging requests: the bench sends hundreds of thousands, some of 1 MiB. `sk-cool` is the first key of the
 // "cooling" pool, rate-limited for an hour, so after the warm-up the bridge skips it on every request.
-startFakeUpstream({ recordRequests: false, rateLimitedKeys: ['sk-cool'], retryAfterSeconds: 3600 }).then((fake) => {
+// The tools target's injected no-op tool is called once per request, then the usual answer (not a quote of the
+// tool's result), so the tool loop's cost is measured on its own.
+const toolCalls = [{ tool: 'bmcp_bench_noop', quote: false }];
+startFakeUpstream({ recordRequests: false, rateLimitedKeys: ['sk-cool'], retryAfterSeconds: 3600, toolCalls }).then((fake) => {
   // Streams in progress and how they ended, so the orchestrator can see whether aborts reach the upstream.
   serveIpc({ streams: () => ({ ...fake.streams }) });
-  const port = Number(new URL(fake.origin).port);
-  announce({ address: () => ({ address: '127.0.0.1', port }) });
+  announce({ address: () => ({ address: '127.0.0.1', port: fake.port }) });
 }, (err) => {
   console.error(err);
   process.exit(1);

@@ -1,6 +1,6 @@
 // Micro-benchmark: what redacting every relayed SSE event costs, per event, next to decoding and observing it (needs `npm run build`).
 'use strict';
-const { loadTranscripts, anthropicTranscript, responsesTranscript } = require('../fake-upstream');
+const { loadTranscripts, anthropicTranscript, responsesTranscript } = require('../dist/testing/fixtures');
 const { SseDecoder } = require('../dist/streaming/sse-decoder');
 const { Redactor } = require('../dist/redaction/redactor');
 const { redactEvents } = require('../dist/redaction/event-redaction');

@@ -6,7 +6,7 @@ const express = require('express');
 const winston = require('winston');
 const { helpText } = require('./help');
 const { runStreamingDemo, runToolDemo, TOOL_QUESTION } = require('./demo');
-const { startFakeUpstream } = require('../fake-upstream');
+const { DEMO_TOOL_CALLS } = require('./offline-tools');
 const { parseMcpServers, createTools } = require('./mcp');
 const { usageSummary } = require('./usage');
 const { loadUsers, authenticate, requireUser, requireAdmin, actorFromUser } = require('./users');
@@ -20,9 +20,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 // By package name, as an app that installed it would: inside this repository Node resolves the name to the
 // repository itself (through `exports`, i.e. dist/), and CI runs the same file against the packed tarball.
-function loadBridge() {
+// The offline upstream is the package's test kit, `express-aibridge/testing`.
+function loadPackage(name) {
   try {
-    return require('express-aibridge');
+    return require(name);
   } catch (err) {
     if (err && err.code === 'MODULE_NOT_FOUND') throw new Error('express-aibridge is not built: run `npm run build` first (or `npm start`, which builds).');
     throw err;
@@ -46,7 +47,7 @@ function readConfig(env) {
 }
 
 /** The real OpenAI API when keys are configured; otherwise the built-in fake, so the example works offline. */
-async function chooseUpstream(config) {
+async function chooseUpstream(config, { startFakeUpstream }) {
   if (config.keys.length > 0) {
     return {
       offline: false,
@@ -56,7 +57,7 @@ async function chooseUpstream(config) {
     };
   }
   // Word by word, 30 ms apart, quoting the question: the stream is visibly a stream and visibly this request's.
-  const fake = await startFakeUpstream({ keys: [OFFLINE_KEY], chunkDelayMs: 30, echo: true });
+  const fake = await startFakeUpstream({ keys: [OFFLINE_KEY], chunkDelayMs: 30, echo: true, toolCalls: DEMO_TOOL_CALLS });
   return {
     offline: true,
     provider: { keys: [OFFLINE_KEY], baseURL: fake.url },
@@ -145,14 +146,14 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
 
 async function main() {
   const config = readConfig(process.env);
-  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector } = loadBridge();
+  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector } = loadPackage('express-aibridge');
   const logger = winston.createLogger({
     level: config.logLevel,
     format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
     transports: [new winston.transports.Console()],
   });
 
-  const upstream = await chooseUpstream(config);
+  const upstream = await chooseUpstream(config, loadPackage('express-aibridge/testing'));
   let tools;
   try {
     // Offline, the app also runs its own small MCP server, so the injected-tool demo needs nothing from outside.

@@ -1,10 +1,10 @@
 /** Scripted OpenAI Responses answers for the tests: the shared fake upstream's `responsesScript` and its transcripts. */
-import { responsesTranscript, transcriptResponse } from '../../fake-upstream';
+import { responsesTranscript, transcriptResponse } from '../../lib/testing/fixtures';
 
-export { responsesScript } from '../../fake-upstream';
-export type { ResponsesStep } from '../../fake-upstream';
+export { responsesScript } from '../../lib/testing/fixtures';
+export type { ResponsesStep } from '../../lib/testing/fixtures';
 
-/** The bytes of transcript `fake-upstream/transcripts/responses/<name>.sse`. */
+/** The bytes of transcript `lib/testing/fake/transcripts/responses/<name>.sse`. */
 export function fixture(name: string): Buffer {
   return responsesTranscript(name);
 }

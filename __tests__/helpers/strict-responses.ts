@@ -5,7 +5,7 @@
  * output the new input does not bring (400 "No tool output found for function call …").
  */
 import type { ServerResponse } from 'node:http';
-import type { Behaviour, ReceivedRequest } from '../../fake-upstream';
+import type { Behaviour, ReceivedRequest } from '../../lib/testing/fixtures';
 
 type Obj = Record<string, any>;
 

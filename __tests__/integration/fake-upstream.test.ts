@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { loadTranscripts, responsesTranscript, startFakeUpstream, textStreamEvents, type FakeUpstream } from '../../fake-upstream';
+import { loadTranscripts, responsesTranscript, startFakeUpstream, textStreamEvents, type FakeUpstream } from '../../lib/testing/fixtures';
+// The example app's scripted calls of its demo tools: what these suites check the fake does with `toolCalls`.
+import { DEMO_TOOL_CALLS } from '../../example-app/offline-tools';
 
 const post = (fake: FakeUpstream, body: unknown, key = 'sk-any'): Promise<Response> =>
   fetch(`${fake.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -100,7 +102,7 @@ describe('fake upstream: keys', () => {
 
 describe('fake upstream: scripted tool turns', () => {
   let fake: FakeUpstream;
-  beforeAll(async () => (fake = await startFakeUpstream()));
+  beforeAll(async () => (fake = await startFakeUpstream({ toolCalls: DEMO_TOOL_CALLS })));
   afterAll(() => fake.close());
 
   const tool = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object' } } });
@@ -168,7 +170,7 @@ const eventsOf = (text: string): Array<{ name: string; data: any }> => text.spli
 
 describe('fake upstream: Anthropic Messages', () => {
   let fake: FakeUpstream;
-  beforeAll(async () => (fake = await startFakeUpstream({ keys: ['sk-ant-good'], rateLimitedKeys: ['sk-ant-cool'], retryAfterSeconds: 60 })));
+  beforeAll(async () => (fake = await startFakeUpstream({ keys: ['sk-ant-good'], rateLimitedKeys: ['sk-ant-cool'], retryAfterSeconds: 60, toolCalls: DEMO_TOOL_CALLS })));
   afterAll(() => fake.close());
   const sdk = (auth: { apiKey?: string; authToken?: string } = { apiKey: 'sk-ant-good' }) => new Anthropic({ ...auth, baseURL: fake.origin, maxRetries: 0 });
   const send = (route: string, body: unknown, headers: Record<string, string> = { 'x-api-key': 'sk-ant-good', 'anthropic-version': '2023-06-01' }) =>
@@ -252,7 +254,7 @@ describe('fake upstream: OpenAI Responses', () => {
   let fake: FakeUpstream;
   let client: OpenAI;
   beforeAll(async () => {
-    fake = await startFakeUpstream({ keys: ['sk-good'] });
+    fake = await startFakeUpstream({ keys: ['sk-good'], toolCalls: DEMO_TOOL_CALLS });
     client = new OpenAI({ apiKey: 'sk-good', baseURL: fake.url, maxRetries: 0 });
   });
   afterAll(() => fake.close());
@@ -295,7 +297,7 @@ describe('fake upstream: OpenAI Responses', () => {
 
 describe('fake upstream: .sse transcripts', () => {
   test('are kept byte for byte (CRs included) and split into events that join back to the file', () => {
-    const file = fs.readFileSync(path.join(__dirname, '..', '..', 'fake-upstream', 'transcripts', 'responses', 'malformed.sse'));
+    const file = fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'testing', 'fake', 'transcripts', 'responses', 'malformed.sse'));
     expect(file.includes('\r\n')).toBe(true);
     expect(responsesTranscript('malformed').equals(file)).toBe(true);
     const t = loadTranscripts('anthropic')['thinking-text'] as { events: Buffer[]; body: Buffer };

@@ -1,7 +1,7 @@
 /** The fake upstream's transcripts: the `.http` format, and the shipped files load and agree with the helpers built on them. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chatCompletion, loadTranscripts, parseHttp, textStreamEvents } from '../../fake-upstream';
+import { chatCompletion, loadTranscripts, parseHttp, textStreamEvents } from '../../lib/testing/fixtures';
 
 describe('parseHttp', () => {
   test('reads status, lower-cased headers and a JSON body, and sets its length', () => {
@@ -29,7 +29,7 @@ describe('parseHttp', () => {
 });
 
 describe('the OpenAI transcripts', () => {
-  const dir = path.resolve(__dirname, '../../fake-upstream/transcripts/openai');
+  const dir = path.resolve(__dirname, '../../lib/testing/fake/transcripts/openai');
   const t = loadTranscripts('openai') as Record<string, any>;
 
   test('load once, as parsed answers and text', () => {

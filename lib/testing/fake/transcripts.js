@@ -4,7 +4,16 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const ROOT = path.join(__dirname, 'transcripts');
+// Beside this file: in lib/ (tests run the source) and in dist/, where `npm run build` copies them. A dist/ built
+// by `tsc` alone, in this repository, has no copy: the sources' folder is then two levels up.
+const ROOTS = [path.join(__dirname, 'transcripts'), path.join(__dirname, '..', '..', '..', 'lib', 'testing', 'fake', 'transcripts')];
+let root;
+
+function transcriptsRoot() {
+  root ??= ROOTS.find((dir) => fs.existsSync(dir));
+  if (!root) throw new Error(`fake-upstream: no transcripts folder (looked in ${ROOTS.join(', ')}); \`npm run build\` copies it into dist/.`);
+  return root;
+}
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8' };
 const BLANK_LINE = Buffer.from('\n\n');
 const cache = new Map();
@@ -39,6 +48,7 @@ function parseHttp(text, file) {
   const [statusLine, ...headerLines] = text.slice(0, split).split('\n');
   const status = /^HTTP\/1\.1 (\d{3})\b/.exec(statusLine);
   if (!status) throw new Error(`fake-upstream: ${file} does not start with an HTTP/1.1 status line.`);
+  /** @type {Record<string, string>} */
   const headers = {};
   for (const line of headerLines) {
     const colon = line.indexOf(':');
@@ -60,7 +70,7 @@ function loadTranscripts(api) {
   let loaded = cache.get(api);
   if (loaded) return loaded;
   loaded = {};
-  const dir = path.join(ROOT, api);
+  const dir = path.join(transcriptsRoot(), api);
   for (const file of fs.readdirSync(dir).sort()) {
     const name = file.replace(/\.[^.]+$/, '');
     if (file.endsWith('.sse')) {

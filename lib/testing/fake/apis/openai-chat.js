@@ -3,13 +3,10 @@
 
 const { loadTranscripts } = require('../transcripts');
 const { renderBlocking, renderStream } = require('../chat-render');
-const { sseFrame, sendBuffer, sendJson } = require('../sse');
+const { SSE_HEADERS, sseFrame, sendBuffer, sendJson, sendTurn } = require('../sse');
 const { toolCallTurn, quoteTurnText, contentText, lastUserText } = require('../tool-turns');
 const { BENCH_MODEL } = require('../bench-shape');
 const { freshId, freshRequestId, words, wordTokens } = require('../generated');
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
 function wordUsage(messages, answer) {
   return { prompt_tokens: wordTokens(messages.map((m) => contentText(m && m.content))), completion_tokens: words(answer).length };
@@ -69,12 +66,9 @@ function createChatCompletions(config) {
     const streamed = body.stream === true;
     const includeUsage = streamed && !!body.stream_options && body.stream_options.include_usage === true;
 
-    const call = toolCallTurn(body, messages);
-    if (call) {
-      if (streamed) return ctx.stream(SSE_HEADERS, includeUsage ? call.framesWithUsage : call.frames, config.chunkDelayMs);
-      return sendBuffer(ctx.res, 200, { ...JSON_HEADERS, 'content-length': String(call.json.length) }, call.json);
-    }
-    const quote = quoteTurnText(messages);
+    const call = toolCallTurn(config.tools, body, messages);
+    if (call) return sendTurn(ctx, streamed, includeUsage ? call.framesWithUsage : call.frames, call.json, config.chunkDelayMs);
+    const quote = quoteTurnText(config.tools, messages);
     if (quote !== undefined) return answerText(ctx, body, messages, quote, streamed, includeUsage);
 
     const bench = streamed && typeof body.model === 'string' ? BENCH_MODEL.exec(body.model) : null;

@@ -6,6 +6,7 @@ const { resolveOptions } = require('./options');
 const { sendJson, writeFrames } = require('./sse');
 const { createOpenAIApi } = require('./apis/openai');
 const { createAnthropicApi } = require('./apis/anthropic-messages');
+const { createToolScripts } = require('./tool-turns');
 
 /**
  * Adding an API: a module in apis/ with its routes, transcripts under transcripts/<api>/, and one line here. The
@@ -53,15 +54,16 @@ function router(apis) {
   };
 }
 
-/** Starts the fake on 127.0.0.1; see index.d.ts for the options and the returned object. */
+/** Starts the fake on 127.0.0.1; see ../types.ts for the options and the returned object. */
 async function startFakeUpstream(options) {
-  const config = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const config = { ...resolved, tools: createToolScripts(resolved.toolCalls) };
   const apis = API_FACTORIES.map((create) => create(config));
   const route = router(apis);
   let markClosedEarly;
   const closedEarly = new Promise((resolve) => (markClosedEarly = resolve));
   const fake = {
-    url: '', origin: '', requests: [], closedEarly, behaviour: config.behaviour, missingHeaders: [],
+    url: '', origin: '', port: 0, requests: [], closedEarly, behaviour: config.behaviour, missingHeaders: [],
     streams: { active: 0, completed: 0, closedEarly: 0 },
     close: async () => undefined,
   };
@@ -148,6 +150,7 @@ async function startFakeUpstream(options) {
     });
   });
   const { port } = server.address();
+  fake.port = port;
   fake.origin = `http://127.0.0.1:${port}`;
   fake.url = `${fake.origin}/v1`;
   fake.close = () => new Promise((resolve) => {

@@ -1,8 +1,8 @@
-// Scripted tool use on OpenAI Responses: a function_call item when a known injected tool is offered, then text quoting its output.
+// Scripted tool use on OpenAI Responses: a function_call item when a scripted injected tool is offered, then text quoting its output.
 'use strict';
 
 const { responseObject, responsesUsage, responseEvents, outputItems } = require('../responses-render');
-const { scriptedCallTurn, quoteResults, contentText, lastUserText, TOOL_USAGE } = require('../tool-turns');
+const { contentText, lastUserText, TOOL_USAGE } = require('../tool-turns');
 
 const USAGE = { input_tokens: TOOL_USAGE.prompt_tokens, output_tokens: TOOL_USAGE.completion_tokens };
 // Call ids carry the tool's name, so a chained request (`conversation`: only the outputs are sent) can still be quoted.
@@ -28,16 +28,16 @@ function renderFunctionCall(name, args) {
   };
 }
 
-/** The function_call turn for `body`, or undefined: a known function tool is offered, asked for, and no output of a call is in the input yet. */
-function functionCallTurn(body) {
+/** The function_call turn for `body`, or undefined: a scripted function tool is offered, asked for, and no output of a call is in the input yet. */
+function functionCallTurn(tools, body) {
   if (!Array.isArray(body.tools) || body.tools.length === 0) return undefined;
   if (itemsOf(body.input).some(isOutput)) return undefined;
   const names = body.tools.map((t) => (t && t.type === 'function' ? t.name : undefined));
-  return scriptedCallTurn('responses', names, () => questionOf(body.input), renderFunctionCall);
+  return tools.callTurn('responses', names, () => questionOf(body.input), renderFunctionCall);
 }
 
 /** Text quoting the trailing function_call_output items of scripted tools; undefined when the input does not end with one. */
-function quoteFunctionOutputs(input) {
+function quoteFunctionOutputs(tools, input) {
   const items = itemsOf(input);
   const outputs = [];
   for (let i = items.length - 1; i >= 0 && isOutput(items[i]); i--) outputs.unshift(items[i]);
@@ -45,7 +45,7 @@ function quoteFunctionOutputs(input) {
   const names = new Map();
   for (const item of items) if (item && item.type === 'function_call') names.set(item.call_id, item.name);
   const nameOf = (callId) => names.get(callId) ?? (typeof callId === 'string' ? (CALL_ID.exec(callId) || [])[1] : undefined);
-  return quoteResults(outputs.map((o) => ({ name: nameOf(o.call_id), text: contentText(o.output) })));
+  return tools.quote(outputs.map((o) => ({ name: nameOf(o.call_id), text: contentText(o.output) })));
 }
 
 /** The text of each input message (for word-counted usage). */

@@ -2,15 +2,12 @@
 'use strict';
 
 const { loadTranscripts } = require('../transcripts');
-const { sendBuffer, sendJson } = require('../sse');
+const { SSE_HEADERS, sendBuffer, sendJson, sendTurn } = require('../sse');
 const { responseObject, outputItems, responsesUsage, responseEvents } = require('../responses-render');
 const { benchShape } = require('../bench-shape');
 const { freshId, freshRequestId, words, wordTokens } = require('../generated');
 const { functionCallTurn, quoteFunctionOutputs, inputTexts } = require('./responses-turns');
 const { createResponsesBenchFrames } = require('./responses-bench');
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** The Responses handler for one fake; `config` is the fake's resolved options. */
 function createResponses(config) {
@@ -34,12 +31,9 @@ function createResponses(config) {
       return ctx.error(400, 'invalid_request_error', 'We could not parse the JSON body of your request.', null);
     }
     const streamed = body.stream === true;
-    const call = functionCallTurn(body);
-    if (call) {
-      if (streamed) return ctx.stream(SSE_HEADERS, call.frames, config.chunkDelayMs);
-      return sendBuffer(ctx.res, 200, { ...JSON_HEADERS, 'content-length': String(call.json.length) }, call.json);
-    }
-    const quote = quoteFunctionOutputs(body.input);
+    const call = functionCallTurn(config.tools, body);
+    if (call) return sendTurn(ctx, streamed, call.frames, call.json, config.chunkDelayMs);
+    const quote = quoteFunctionOutputs(config.tools, body.input);
     if (quote !== undefined) return answerText(ctx, body, quote);
     const bench = benchShape(body);
     if (bench) return ctx.stream(SSE_HEADERS, benchFrames(bench.chunks), bench.delayMs);

@@ -11,7 +11,10 @@ const DEFAULTS = {
   recordRequests: true,
   maxBodyBytes: 32 * 1024 * 1024,
   behaviour: undefined,
+  toolCalls: [],
 };
+
+const TOOL_CALL_KEYS = ['tool', 'when', 'arguments', 'quote'];
 
 function fail(name, rule) {
   throw new TypeError(`startFakeUpstream: option \`${name}\` ${rule}`);
@@ -19,6 +22,21 @@ function fail(name, rule) {
 
 const isInt = (v, min, max = Number.MAX_SAFE_INTEGER) => Number.isInteger(v) && v >= min && v <= max;
 const isKeyList = (v) => Array.isArray(v) && v.every((k) => typeof k === 'string' && k !== '');
+
+const isPlainObject = (v) => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RegExp);
+
+/** One `toolCalls` entry checked and copied, with its defaults (`arguments: {}`, `quote: true`). */
+function toolCall(entry, i) {
+  const name = `toolCalls[${i}]`;
+  if (!isPlainObject(entry)) fail(name, 'must be an object: { tool, when?, arguments?, quote? }.');
+  for (const key of Object.keys(entry)) if (!TOOL_CALL_KEYS.includes(key)) fail(`${name}.${key}`, `is not known (known: ${TOOL_CALL_KEYS.join(', ')}).`);
+  const { tool, when, arguments: args = {}, quote = true } = entry;
+  if (!(typeof tool === 'string' && tool !== '') && !(tool instanceof RegExp)) fail(`${name}.tool`, 'must be a tool name as the model sees it (e.g. "bmcp_docs_search") or a RegExp.');
+  if (when !== undefined && !(when instanceof RegExp)) fail(`${name}.when`, 'must be a RegExp tested against the last user message.');
+  if (typeof args !== 'string' && typeof args !== 'function' && !isPlainObject(args)) fail(`${name}.arguments`, 'must be an object, JSON text, or a function of the last user message.');
+  if (typeof quote !== 'boolean') fail(`${name}.quote`, 'must be a boolean.');
+  return { tool, when, arguments: args, quote };
+}
 
 /** Validated options with defaults filled in; throws a TypeError naming the bad option. */
 function resolveOptions(options = {}) {
@@ -35,7 +53,8 @@ function resolveOptions(options = {}) {
   if (typeof o.recordRequests !== 'boolean') fail('recordRequests', 'must be a boolean.');
   if (!isInt(o.maxBodyBytes, 1)) fail('maxBodyBytes', 'must be a positive integer.');
   if (o.behaviour !== undefined && typeof o.behaviour !== 'function') fail('behaviour', 'must be a function.');
-  return { ...o, keys: o.keys && new Set(o.keys), rateLimitedKeys: new Set(o.rateLimitedKeys) };
+  if (!Array.isArray(o.toolCalls)) fail('toolCalls', 'must be an array of { tool, when?, arguments?, quote? }.');
+  return { ...o, keys: o.keys && new Set(o.keys), rateLimitedKeys: new Set(o.rateLimitedKeys), toolCalls: o.toolCalls.map(toolCall) };
 }
 
 module.exports = { resolveOptions, FAKE_DEFAULTS: DEFAULTS };

@@ -1,11 +1,11 @@
-// The fake upstream (OpenAI chat and Responses, Anthropic Messages) shared by the tests, the example app and the bench (not in the npm package).
+// The fake upstream's JavaScript entry (OpenAI chat and Responses, Anthropic Messages): typed by ../index.ts (public) and ../fixtures.ts (the package's tests).
 'use strict';
 
 const { startFakeUpstream } = require('./server');
 const { chatScript } = require('./script');
 const { chunk } = require('./chat-render');
 const { loadTranscripts, parseHttp, eventData } = require('./transcripts');
-const { SCRIPTED_TOOLS } = require('./tool-turns');
+const { script } = require('./any-script');
 const { sseFrame } = require('./sse');
 const { anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse } = require('./anthropic-script');
 const { responsesScript, responsesTranscript, transcriptResponse } = require('./responses-script');
@@ -32,7 +32,7 @@ function writeSse(res, events) {
 
 module.exports = {
   startFakeUpstream, chatScript, chatCompletion, textStreamEvents, writeSse, chunk,
-  loadTranscripts, parseHttp, SCRIPTED_TOOLS, COMPLETION_ID,
+  loadTranscripts, parseHttp, COMPLETION_ID, script,
   anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse,
   responsesScript, responsesTranscript, transcriptResponse,
 };

@@ -22,34 +22,35 @@ function stepScript(steps, { matches, answer, fail = openaiError }) {
     const n = calls.length;
     calls.push(req);
     const step = typeof steps === 'function' ? steps(req, n) : steps[Math.min(n, steps.length - 1)];
-    if (step.error) fail(res, step.error, n);
+    if (step.error) fail(res, step.error, n, req);
     else answer(res, step, req, n);
     return undefined;
   };
   return Object.assign(behaviour, { calls });
 }
 
-/**
- * Answers each chat-completions call with the next of `steps`. Ids are `chatcmpl-step<N>` so callers can tell the
- * calls apart.
- */
+/** How a chat-completions call is answered from a step. Ids are `chatcmpl-step<N>` so callers can tell the calls apart. */
+const CHAT_STEPS = {
+  matches: (req) => req.url.startsWith('/v1/chat/completions'),
+  fail: openaiError,
+  answer(res, step, req, n) {
+    const id = `chatcmpl-step${n}`;
+    const json = req.json || {};
+    if (json.stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': `req_${n}` });
+      const includeUsage = !!json.stream_options && json.stream_options.include_usage === true;
+      for (const e of renderStream(step, { id, includeUsage })) res.write(sseFrame(e));
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${n}` });
+    res.end(JSON.stringify(renderBlocking(step, { id })));
+  },
+};
+
+/** Answers each chat-completions call with the next of `steps`. */
 function chatScript(steps) {
-  return stepScript(steps, {
-    matches: (req) => req.url.startsWith('/v1/chat/completions'),
-    answer(res, step, req, n) {
-      const id = `chatcmpl-step${n}`;
-      const json = req.json || {};
-      if (json.stream) {
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': `req_${n}` });
-        const includeUsage = !!json.stream_options && json.stream_options.include_usage === true;
-        for (const e of renderStream(step, { id, includeUsage })) res.write(sseFrame(e));
-        res.end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${n}` });
-      res.end(JSON.stringify(renderBlocking(step, { id })));
-    },
-  });
+  return stepScript(steps, CHAT_STEPS);
 }
 
-module.exports = { chatScript, stepScript };
+module.exports = { chatScript, stepScript, CHAT_STEPS };

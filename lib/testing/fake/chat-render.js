@@ -50,7 +50,12 @@ function renderStream(step, { id, model = DEFAULT_MODEL, includeUsage }) {
   return out;
 }
 
-/** One `chat.completion.chunk` with the transcripts' id, time and model, for tests that script their own streams. */
+/**
+ * One `chat.completion.chunk` with the transcripts' id, time and model, for tests that script their own streams.
+ * @param {Record<string, unknown>} delta
+ * @param {string | null} [finish]
+ * @param {Record<string, unknown>} [extra]
+ */
 function chunk(delta, finish = null, extra = {}) {
   return { id: 'chatcmpl-test123', object: 'chat.completion.chunk', created: CREATED, model: DEFAULT_MODEL, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra };
 }

@@ -3,17 +3,10 @@
 
 const { loadTranscripts } = require('../transcripts');
 const { sendBuffer, sendJson } = require('../sse');
+const { safeDecode } = require('../generated');
 const { createChatCompletions } = require('./openai-chat');
 const { createResponses } = require('./openai-responses');
 const { checkOpenAITools } = require('../tool-checks');
-
-function safeDecode(text) {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 /** An API description for the server: `credential(headers)`, `errorBody(type, message, code)`, `errors`, `routes`. */
 function createOpenAIApi(config) {

@@ -2,24 +2,13 @@
 'use strict';
 
 const { loadTranscripts } = require('../transcripts');
-const { sendBuffer, sendJson } = require('../sse');
+const { SSE_HEADERS, sendBuffer, sendJson, sendTurn } = require('../sse');
 const { renderMessage, renderMessageEvents } = require('../anthropic-render');
 const { benchShape } = require('../bench-shape');
-const { freshId, freshRequestId, wordTokens } = require('../generated');
+const { freshId, freshRequestId, safeDecode, wordTokens } = require('../generated');
 const { toolUseTurn, quoteToolResults, messageTexts } = require('./anthropic-turns');
 const { createAnthropicBenchFrames } = require('./anthropic-bench');
 const { checkAnthropicTools } = require('../tool-checks');
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-function safeDecode(text) {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 const isObject = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -41,12 +30,9 @@ function createAnthropicApi(config) {
     const body = ctx.req.json;
     if (!isObject(body)) return ctx.error(400, 'invalid_request_error', 'The request body is not valid JSON.');
     const streamed = body.stream === true;
-    const call = toolUseTurn(body);
-    if (call) {
-      if (streamed) return ctx.stream(SSE_HEADERS, call.frames, config.chunkDelayMs);
-      return sendBuffer(ctx.res, 200, { ...JSON_HEADERS, 'content-length': String(call.json.length) }, call.json);
-    }
-    const quote = quoteToolResults(body.messages);
+    const call = toolUseTurn(config.tools, body);
+    if (call) return sendTurn(ctx, streamed, call.frames, call.json, config.chunkDelayMs);
+    const quote = quoteToolResults(config.tools, body.messages);
     if (quote !== undefined) return answerText(ctx, body, quote);
     const bench = benchShape(body);
     if (bench) return ctx.stream(SSE_HEADERS, benchFrames(bench.chunks), bench.delayMs);

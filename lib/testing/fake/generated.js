@@ -22,4 +22,13 @@ function wordTokens(texts) {
   return texts.reduce((n, t) => n + 3 + words(t).length, 3);
 }
 
-module.exports = { freshId, freshRequestId, words, wordTokens };
+/** A path segment percent-decoded (a model id echoed back), or as it came when it is not valid percent-encoding. */
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+module.exports = { freshId, freshRequestId, safeDecode, words, wordTokens };

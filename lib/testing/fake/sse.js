@@ -1,6 +1,8 @@
 // Writing responses: a buffer with its headers, or SSE frames one by one, optionally paced, stopping when the client goes away.
 'use strict';
 
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
 /** `data: <payload>\n\n`. */
 function sseFrame(data) {
   return `data: ${data}\n\n`;
@@ -15,6 +17,12 @@ function sendBuffer(res, status, headers, body) {
 function sendJson(res, status, body, headers = {}) {
   const buf = Buffer.from(JSON.stringify(body));
   sendBuffer(res, status, { 'content-type': 'application/json', ...headers, 'content-length': String(buf.length) }, buf);
+}
+
+/** Sends a rendered turn (a scripted tool call): `frames` through `ctx.stream` when `streamed`, else its JSON bytes. */
+function sendTurn(ctx, streamed, frames, json, delayMs) {
+  if (streamed) return ctx.stream(SSE_HEADERS, frames, delayMs);
+  return sendBuffer(ctx.res, 200, { 'content-type': 'application/json', 'content-length': String(json.length) }, json);
 }
 
 /**
@@ -41,4 +49,4 @@ function writeFrames(res, status, headers, frames, delayMs) {
   next();
 }
 
-module.exports = { sseFrame, sendBuffer, sendJson, writeFrames };
+module.exports = { SSE_HEADERS, sseFrame, sendBuffer, sendJson, sendTurn, writeFrames };

@@ -38,21 +38,24 @@ function writeJson(res, status, headers, body) {
   res.end(JSON.stringify(body));
 }
 
+/** How a `POST /v1/messages` call is answered from a step (ids `msg_step<N>`). */
+const MESSAGES_STEPS = {
+  matches: (req) => req.method === 'POST' && req.url.split('?')[0] === '/v1/messages',
+  fail(res, { status, type, message, headers }, n) {
+    writeJson(res, status, { 'request-id': `req_${n}`, ...headers }, { type: 'error', error: { type, message } });
+  },
+  answer(res, step, req, n) {
+    if (req.json && req.json.stream) writeAnthropicSse(res, step.fixture ? anthropicTranscript(step.fixture) : anthropicStream(step, n), `req_${n}`);
+    else writeJson(res, 200, { 'request-id': `req_${n}` }, anthropicMessage(step, n));
+  },
+};
+
 /**
  * Answers `POST /v1/messages` with `steps` in order (the last one repeats), or with `steps(req, n)`, and
  * `POST /v1/messages/count_tokens` with 42. A step's `fixture` replays that transcript (streamed requests only).
  */
 function anthropicScript(steps) {
-  const scripted = stepScript(steps, {
-    matches: (req) => req.method === 'POST' && req.url.split('?')[0] === '/v1/messages',
-    fail(res, { status, type, message, headers }, n) {
-      writeJson(res, status, { 'request-id': `req_${n}`, ...headers }, { type: 'error', error: { type, message } });
-    },
-    answer(res, step, req, n) {
-      if (req.json && req.json.stream) writeAnthropicSse(res, step.fixture ? anthropicTranscript(step.fixture) : anthropicStream(step, n), `req_${n}`);
-      else writeJson(res, 200, { 'request-id': `req_${n}` }, anthropicMessage(step, n));
-    },
-  });
+  const scripted = stepScript(steps, MESSAGES_STEPS);
   const behaviour = (req, res) => {
     if (req.method === 'POST' && req.url.split('?')[0] === '/v1/messages/count_tokens') return void writeJson(res, 200, {}, { input_tokens: 42 });
     return scripted(req, res);
@@ -60,4 +63,4 @@ function anthropicScript(steps) {
   return Object.assign(behaviour, { calls: scripted.calls });
 }
 
-module.exports = { anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse };
+module.exports = { anthropicScript, anthropicMessage, anthropicStream, anthropicTranscript, writeAnthropicSse, MESSAGES_STEPS };

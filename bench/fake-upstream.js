@@ -2,13 +2,14 @@
 'use strict';
 const { startFakeUpstream } = require('../dist/testing');
 const { serveIpc, announce } = require('./targets/ipc');
+const { COOLING } = require('./keys');
 
-// Not logging requests: the bench sends hundreds of thousands, some of 1 MiB. `sk-cool` is the first key of the
-// "cooling" pool, rate-limited for an hour, so after the warm-up the bridge skips it on every request.
+// Not logging requests: the bench sends hundreds of thousands, some of 1 MiB. The first key of the "cooling" pool
+// is rate-limited for an hour, so after the warm-up the bridge skips it on every request.
 // The tools target's injected no-op tool is called once per request, then the usual answer (not a quote of the
 // tool's result), so the tool loop's cost is measured on its own.
 const toolCalls = [{ tool: 'bmcp_bench_noop', quote: false }];
-startFakeUpstream({ recordRequests: false, rateLimitedKeys: ['sk-cool'], retryAfterSeconds: 3600, toolCalls }).then((fake) => {
+startFakeUpstream({ recordRequests: false, rateLimitedKeys: [COOLING], retryAfterSeconds: 3600, toolCalls }).then((fake) => {
   // Streams in progress and how they ended, so the orchestrator can see whether aborts reach the upstream.
   serveIpc({ streams: () => ({ ...fake.streams }) });
   announce({ address: () => ({ address: '127.0.0.1', port: fake.port }) });

@@ -4,6 +4,7 @@ const http = require('node:http');
 const path = require('node:path');
 const express = require('express');
 const { serveIpc, announce } = require('./ipc');
+const BENCH_KEYS = require('../keys');
 const fs = require('node:fs');
 const os = require('node:os');
 const { createBridge, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
@@ -22,9 +23,9 @@ function postgresRecorder() {
 }
 const recorder = { memory: () => new MemoryRecorder(), noop: () => NOOP, sqlite: sqliteRecorder, postgres: postgresRecorder }[process.env.BENCH_RECORDER]?.();
 
-// In "cooling" mode the fake upstream answers 429 (retry-after 3600) to sk-cool, so after the
-// warm-up the bridge skips the first key on every request, as with a real rate-limited key.
-const keys = process.env.BENCH_POOL === 'cooling' ? ['sk-cool', 'sk-b', 'sk-c'] : ['sk-a'];
+// In "cooling" mode the fake upstream answers 429 (retry-after 3600) to the first key, so after the
+// warm-up the bridge skips it on every request, as with a real rate-limited key.
+const keys = process.env.BENCH_POOL === 'cooling' ? BENCH_KEYS.COOLING_POOL : BENCH_KEYS.SINGLE;
 // One injected tool that answers at once: the loop's own cost (two upstream calls per request, edits, hidden events).
 const NOOP_TOOLS = {
   listTools: () => [{ name: 'bmcp_bench_noop', description: 'Does nothing.', inputSchema: { type: 'object', properties: {} }, serverName: 'bench' }],

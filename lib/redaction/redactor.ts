@@ -41,6 +41,10 @@ export class Redactor {
   private readonly prefix: Buffer | undefined;
   /** A backslash may hide a key only when some key has a character JSON escapes short (`/`, `"`…) or via `\u`. */
   private readonly shortEscapes: boolean;
+  private poolScrub: KeyScrub | undefined;
+
+  /** The same starts as text, for {@link mayHoldText}. */
+  private readonly textAnchors: readonly string[];
 
   constructor(keys: readonly string[]) {
     const usable = [...new Set(keys)].filter((k) => k.length >= MIN_REDACTED_KEY_LENGTH);
@@ -51,11 +55,17 @@ export class Redactor {
     const shared = commonPrefix([...anchors]);
     this.prefix = this.anchors.length > 1 && shared.length >= 2 ? Buffer.from(shared, 'utf8') : undefined;
     this.shortEscapes = usable.some(hasShortEscape);
+    this.textAnchors = this.prefix ? [shared] : [...anchors];
   }
 
-  /** This request's scrub: the pool keys plus `byok`. */
+  /** This request's scrub: the pool keys plus `byok`. Without a BYOK key, one scrub made once serves every request. */
   forRequest(byok?: string): KeyScrub {
     const own = byok && byok.length >= MIN_REDACTED_KEY_LENGTH ? byok : undefined;
+    if (!own) return (this.poolScrub ??= this.scrubFor(undefined));
+    return this.scrubFor(own);
+  }
+
+  private scrubFor(own: string | undefined): KeyScrub {
     // A BYOK key starting like the pool keys is found by their search; another needs its own (made once here).
     const needle = own && !(this.prefix && own.startsWith(this.prefix.toString('utf8'))) ? Buffer.from(own, 'utf8') : undefined;
     return {
@@ -67,6 +77,8 @@ export class Redactor {
 
   /** `s` with every key replaced by its hint, whether written plainly or with JSON escapes. */
   text(s: string, byok?: string): string {
+    // The same cheap test as for bytes first: records carry whole prompts, and most hold no key.
+    if (!this.mayHoldText(s, byok)) return s;
     const keys = this.withByok(byok);
     let out = s;
     for (const { key, hint } of keys) if (out.includes(key)) out = out.split(key).join(hint);
@@ -152,6 +164,14 @@ export class Redactor {
     if (b.indexOf(BACKSLASH_U) !== -1) return true;
     if (needle && b.indexOf(needle) !== -1) return true;
     return (this.shortEscapes || (!!byok && hasShortEscape(byok))) && b.includes(0x5c);
+  }
+
+  /** {@link mayHold} for text: a key start, a `\u` escape, the BYOK key, or a backslash when a key has a short escape. */
+  private mayHoldText(s: string, byok: string | undefined): boolean {
+    for (const anchor of this.textAnchors) if (s.includes(anchor)) return true;
+    if (s.includes('\\u')) return true;
+    if (byok && byok.length >= MIN_REDACTED_KEY_LENGTH && s.includes(byok)) return true;
+    return (this.shortEscapes || (!!byok && hasShortEscape(byok))) && s.includes('\\');
   }
 }
 

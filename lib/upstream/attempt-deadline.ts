@@ -1,4 +1,5 @@
-/** The total deadline of one upstream attempt: an abort signal that fires when the request's does, or when time is up. */
+/** The total deadline of one upstream attempt: no answer head in time is undici's headers timeout; a body still arriving past it is cut. */
+import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors';
 
 /** What a client is told when an attempt outlives `timeouts.totalMs`: a 504 before the first byte, one error event after. */
@@ -6,29 +7,20 @@ export function totalDeadlineError(totalMs: number): GatewayError {
   return new GatewayError({ status: 504, errorType: 'timeout', code: 'upstream_timeout', message: `The upstream did not finish its answer within the total deadline of ${totalMs} ms.` });
 }
 
-/** A signal for one attempt, and `clear()` to call once the attempt is over (its body closed, or it failed). */
-export interface AttemptDeadline {
-  readonly signal: AbortSignal;
-  clear(): void;
+function cut(body: Readable, error: GatewayError): void {
+  body.destroy(error);
 }
 
 /**
- * Follows `outer` (the client went away, the bridge shut down: same reason) and aborts with `reason` after `ms`.
- * Not `AbortSignal.any`/`AbortSignal.timeout`: those keep their listeners until garbage collection, one per attempt.
+ * Cuts `body` with `error` once `totalMs` have passed since `startedAt` (the attempt's start), unless it closes first.
+ * Until the head arrives the deadline is the HTTP client's headers timeout (at most `totalMs`, set once on the
+ * agent), so an attempt costs one timer here and no AbortController or signal listener of its own.
  */
-export function attemptDeadline(outer: AbortSignal, ms: number, reason: Error): AttemptDeadline {
-  const controller = new AbortController();
-  const follow = () => controller.abort(outer.reason);
-  if (outer.aborted) follow();
-  else outer.addEventListener('abort', follow, { once: true });
-  const timer = setTimeout(() => controller.abort(reason), ms);
-  // The deadline alone must not keep a process alive.
+export function armBodyDeadline(body: Readable, startedAt: number, totalMs: number, error: GatewayError): void {
+  const remaining = totalMs - (Date.now() - startedAt);
+  if (remaining <= 0) return cut(body, error);
+  const timer = setTimeout(cut, remaining, body, error);
+  // The deadline alone must not keep a process alive; the body read to its end, discarded or destroyed ends it.
   timer.unref();
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', follow);
-    },
-  };
+  body.once('close', () => clearTimeout(timer));
 }

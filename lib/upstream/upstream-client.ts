@@ -1,11 +1,11 @@
 /** The HTTP client to one provider: a keep-alive connection pool (undici), abortable requests. */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ProviderTimeouts } from '../providers/types';
 import { settlesWithin } from '../deadline';
 import type { GatewayError } from '../errors';
-import { attemptDeadline, totalDeadlineError } from './attempt-deadline';
+import { armBodyDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
 
@@ -46,31 +46,25 @@ export class UpstreamClient {
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connect: { timeout: timeouts.connectMs },
-      headersTimeout: timeouts.headersMs,
+      // The total deadline bounds the wait for the head too (see armBodyDeadline for the body).
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.totalMs),
       bodyTimeout: timeouts.idleMs,
     });
   }
 
   /** Sends one attempt; it is aborted with a 504 {@link GatewayError} if its answer is not over within `timeouts.totalMs`. */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const deadline = attemptDeadline(req.signal, this.totalMs, this.totalTimeout);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await this.agent.request({
-        origin: this.origin,
-        path: req.path,
-        method: req.method as 'POST',
-        headers: req.headers,
-        body: req.body,
-        signal: deadline.signal,
-      });
-    } catch (err) {
-      deadline.clear();
-      throw err;
-    }
+    const startedAt = Date.now();
+    const res = await this.agent.request({
+      origin: this.origin,
+      path: req.path,
+      method: req.method as 'POST',
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+    });
     const raw = res.body;
-    // Read to its end, discarded or destroyed: the attempt is over either way.
-    raw.once('close', deadline.clear);
+    armBodyDeadline(raw, startedAt, this.totalMs, this.totalTimeout);
     // What the bridge reads is what it scans and relays: an encoded answer (a hostile upstream ignoring identity) is decoded.
     const { body: original, headers } = decodeBody(raw, res.headers as IncomingHttpHeaders);
     const response: UpstreamResponse = {

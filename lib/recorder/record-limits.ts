@@ -12,6 +12,12 @@ export interface LimitedRecord {
   bytes: number;
 }
 
+/**
+ * The most one short label a client or upstream decides (model, tool name, ids, user agent) keeps. Far below
+ * PostgreSQL's 2,704-byte index row limit: the model is indexed, and a row over it fails its whole batch.
+ */
+export const MAX_RECORDED_LABEL_BYTES = 1024;
+
 /** Dates, ids, counts and small strings of one record, whatever its texts (rounded up; a guess, not a measure). */
 const RECORD_OVERHEAD_BYTES = 512;
 
@@ -21,6 +27,17 @@ const TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   recordPromptUsage: ['prompt'],
   recordToolUsage: ['invocationError'],
   recordModelThought: ['content'],
+};
+
+/** Short labels of each record method whose size a client or upstream decides, capped at MAX_RECORDED_LABEL_BYTES. */
+const LABEL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  recordInterception: ['model', 'userAgent', 'clientSessionId', 'correlatingToolCallId'],
+  recordInterceptionEnded: ['errorCode'],
+  recordTokenUsage: ['msgId'],
+  recordPromptUsage: ['msgId'],
+  recordToolUsage: ['msgId', 'tool', 'toolCallId', 'serverUrl'],
+  recordModelThought: ['msgId'],
+  recordPassthrough: ['path'],
 };
 
 /** `s`, or its first whole UTF-8 characters followed by the marker, all within `maxBytes`; undefined when it fits. */
@@ -49,15 +66,26 @@ function serialised(args: unknown): string | undefined {
 
 /**
  * Caps each text of a record at `maxBytes` (UTF-8) — prompt, thought, error message, invocation error, and tool
- * arguments by their serialised size — and estimates the size of what is queued. A capped record is a copy whose
+ * arguments by their serialised size — and each label (model, tool name, ids) at MAX_RECORDED_LABEL_BYTES, and
+ * estimates the size of what is queued. A capped record is a copy whose
  * `extra` gains `<field>Bytes: <original size>`; a record with nothing to cap is returned as it is.
  */
 export function limitRecord(what: string, record: object, maxBytes: number): LimitedRecord {
   const fields = TEXT_FIELDS[what];
   let bytes = RECORD_OVERHEAD_BYTES;
-  if (!fields) return { record, bytes };
   const r = record as Record<string, unknown>;
   let out: Record<string, unknown> | undefined;
+  // Labels are cut whenever texts are (not when only measuring); a label keeps no size in `extra` (a start record
+  // has none): its marker says how long it was.
+  const labelBytes = maxBytes === Infinity ? Infinity : MAX_RECORDED_LABEL_BYTES;
+  for (const field of LABEL_FIELDS[what] ?? []) {
+    const v = r[field];
+    if (typeof v !== 'string') continue;
+    const capped = cut(v, labelBytes);
+    if (capped) (out ??= { ...r })[field] = capped.text;
+    bytes += capped ? capped.text.length : v.length;
+  }
+  if (!fields) return { record: out ?? record, bytes };
   let extra: Record<string, number> | undefined;
   for (const field of fields) {
     const v = r[field];
@@ -88,7 +116,7 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
     }
   }
   if (!out) return { record, bytes };
-  out.extra = extra;
+  if (extra) out.extra = extra;
   return { record: out, bytes };
 }
 

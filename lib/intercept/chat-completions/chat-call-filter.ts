@@ -4,6 +4,8 @@
  * so an upstream that names a call late cannot show its arguments. Client calls are renumbered without gaps.
  */
 
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
+
 type Obj = Record<string, unknown>;
 
 type CallState = { kind: 'pending'; held: Obj[] } | { kind: 'injected' } | { kind: 'client'; clientIndex: number };
@@ -35,7 +37,11 @@ export class ChatCallFilter {
   private readonly calls = new Map<string, CallState>();
   private readonly nextClientIndex = new Map<number, number>();
 
-  constructor(private readonly injected: ReadonlySet<string>) {}
+  /**
+   * `budget` counts the arguments of held deltas: the accumulator keeps only choice 0, so an upstream that never
+   * names a call in another choice would otherwise make this filter hold its arguments without end.
+   */
+  constructor(private readonly injected: ReadonlySet<string>, private readonly budget: AccumulationBudget = UNBOUNDED) {}
 
   /** Edits `choice.delta.tool_calls` in place for the client; true when anything changed. */
   filter(choice: Obj, position: number): boolean {
@@ -64,6 +70,8 @@ export class ChatCallFilter {
     let out = call;
     if (!state || state.kind === 'pending') {
       if (name === undefined) {
+        const fn = call.function;
+        if (isObject(fn) && typeof fn.arguments === 'string') this.budget.charge(fn.arguments.length);
         if (state) state.held.push(call);
         else this.calls.set(key, { kind: 'pending', held: [call] });
         return undefined;

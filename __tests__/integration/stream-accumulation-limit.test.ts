@@ -83,6 +83,17 @@ test('tool loop, chat: arguments of a never-named call in choice 1 (held by the 
   await expectFailedAndCut();
 });
 
+test('plain relay, chat: ids and names of ever more tool calls count toward the limit', async () => {
+  injector.tools = [];
+  suite.upstream.behaviour = endless([
+    data(chunk({ role: 'assistant', content: '' })),
+    ...Array.from({ length: PIECES }, (_, i) => data(chunk({ tool_calls: [{ index: i, id: `call_${PIECE}`, type: 'function', function: { name: `f_${PIECE}`, arguments: '' } }] }))),
+  ]);
+  const text = await post('/openai/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  expect(text.match(/accumulation_limit/g)).toHaveLength(1);
+  await expectFailedAndCut();
+});
+
 test('plain relay, Messages: thinking past the limit ends with one Anthropic error event', async () => {
   injector.tools = [];
   suite.upstream.behaviour = endless([

@@ -70,8 +70,8 @@ export class ChatCallFilter {
     let out = call;
     if (!state || state.kind === 'pending') {
       if (name === undefined) {
-        const fn = call.function;
-        if (isObject(fn) && typeof fn.arguments === 'string') this.budget.charge(fn.arguments.length);
+        // Arguments, id and whatever else the held delta carries.
+        this.budget.charge(JSON.stringify(call).length);
         if (state) state.held.push(call);
         else this.calls.set(key, { kind: 'pending', held: [call] });
         return undefined;

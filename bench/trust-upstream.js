@@ -52,6 +52,11 @@ const hiddenArgs = {
     sse({ type: 'message_start', message: { id: 'msg_trust', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 1, output_tokens: 1 } } }, 'message_start')
       + sse({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } }, 'content_block_start'),
     (p) => sse({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: p } }, 'content_block_delta'), n, '', stats),
+  // Arguments of a call in choice 1 that never says its name: the hiding filter holds them until the name comes.
+  unnamed: (res, n, stats) => pump(res,
+    chatChunk({ role: 'assistant', content: '' }),
+    (p) => sse({ id: 'chatcmpl-trust', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 1, delta: { tool_calls: [{ index: 0, function: { arguments: p } }] }, finish_reason: null }] }), n,
+    chatChunk({}, 'stop') + 'data: [DONE]\n\n', stats),
   // Plain visible text: relayed as it comes, nothing should keep it.
   text: (res, n, stats) => pump(res, chatChunk({ role: 'assistant', content: '' }), (p) => chatChunk({ content: p }), n,
     chatChunk({}, 'stop') + 'data: [DONE]\n\n', stats),

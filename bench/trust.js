@@ -183,6 +183,7 @@ async function main() {
     await step(() => hugeStream('responses', `${ARGS_BYTES / MB} MB hidden tool args, Responses stream`, '/ai/hostile/v1/responses', hostile));
     await step(() => hugeStream('messages', `${ARGS_BYTES / MB} MB hidden tool input, Messages stream`, '/ai/hostile-anthropic/v1/messages', hostile));
     await step(() => hugeStream('thinking', `${ARGS_BYTES / MB} MB thinking, Messages stream`, '/ai/hostile-anthropic/v1/messages', hostile));
+    await step(() => hugeStream('unnamed', `${ARGS_BYTES / MB} MB args of a never-named call in choice 1, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
     await step(() => hugeStream('text', `${ARGS_BYTES / MB} MB visible text, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
     await step(() => hugeTool(hostile));
     await step(() => drips(hostile));

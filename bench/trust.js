@@ -6,12 +6,15 @@ const { start, procMem } = require('./processes');
 const { startHostileUpstream, MB } = require('./trust-upstream');
 
 const QUICK = process.argv.includes('--quick');
+// `--only=b,e`: just those scenario letters.
+const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
 // A regression must abort the bridge, not eat the shared machine: V8's heap is capped and RSS is watched.
 const HEAP_CAP_MB = 3072;
 const RSS_KILL_BYTES = 4 * 1024 ** 3;
 const PROMPT_BYTES = 30 * MB;
 const PROMPT_REQUESTS = QUICK ? 15 : 150;
 const ARGS_BYTES = QUICK ? 60 * MB : 300 * MB;
+const MODEL_REQUESTS = QUICK ? 15 : 60;
 
 const fmtMB = (b) => (Number.isFinite(b) ? `${Math.round(b / 2 ** 20)} MiB` : '?');
 
@@ -101,6 +104,26 @@ async function bigPrompts(recorder, fakeOrigin, hostileOrigin) {
   });
 }
 
+/** (f) Three clients in parallel sending 30 MB model names (the record's label, not its prompt), MODEL_REQUESTS in all. */
+async function bigModelNames(fakeOrigin, hostileOrigin) {
+  const body = Buffer.from(JSON.stringify({ model: `m${'n'.repeat(PROMPT_BYTES)}`, messages: [{ role: 'user', content: 'hi' }] }));
+  return withBridge({ TRUST_RECORDER: 'memory', FAKE_ORIGIN: fakeOrigin, HOSTILE_ORIGIN: hostileOrigin }, async (port) => {
+    const t0 = Date.now();
+    const results = [];
+    let next = 0;
+    const client = async () => {
+      while (next < MODEL_REQUESTS) {
+        next++;
+        results.push(await send(port, { path: '/ai/openai/v1/chat/completions', body }));
+        if (results.at(-1).status === 0) return;
+      }
+    };
+    await Promise.all([client(), client(), client()]);
+    return { scenario: '(f) 30 MB model names, 3 clients, MemoryRecorder', requests: results.length, outcome: outcome(results),
+      seconds: ((Date.now() - t0) / 1000).toFixed(1) };
+  });
+}
+
 /** (b) One stream of ARGS_BYTES of tool-call arguments (or thinking, or text) from the upstream. */
 async function hugeStream(shape, label, route, hostile) {
   const model = shape;
@@ -130,6 +153,17 @@ async function hugeTool(hostile) {
   });
 }
 
+/** (e) A tool server listing 64 tools of 1 MB definitions each; ten chat requests in parallel. */
+async function hugeDefinitions(fakeOrigin, hostile) {
+  return withBridge({ TRUST_TOOL_DEFS: 'huge', FAKE_ORIGIN: fakeOrigin, HOSTILE_ORIGIN: hostile.origin }, async (port) => {
+    const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }));
+    const t0 = Date.now();
+    const results = await Promise.all(Array.from({ length: 10 }, () => send(port, { path: '/ai/openai/v1/chat/completions', body })));
+    return { scenario: '(e) 64 injected tools of 1 MB definitions, 10 in parallel', requests: results.length, outcome: outcome(results),
+      seconds: ((Date.now() - t0) / 1000).toFixed(1), note: 'the upstream (shared fake) refuses bodies over 32 MiB with 413' };
+  });
+}
+
 /** (d) An upstream dripping a byte every 100 ms, with a 3 s total deadline: blocking, streaming, passthrough. */
 async function drips(hostile) {
   return withBridge({ HOSTILE_ORIGIN: hostile.origin, FAKE_ORIGIN: hostile.origin, TRUST_TOTAL_MS: '3000' }, async (port) => {
@@ -154,6 +188,7 @@ function recordNote(stats) {
   if (!stats || stats.error) return stats ? stats.error : '';
   const r = stats.records || {};
   const parts = [`dropped ${stats.bridge.recorderDropped}`];
+  if (r.longestModel !== undefined && r.longestModel > 1024) parts.push(`longest stored model ${fmtMB(r.longestModel)}`);
   if (r.longestPrompt !== undefined) parts.push(`longest stored prompt ${fmtMB(r.longestPrompt)}`, `longest tool args ${fmtMB(r.longestToolArgs)}`, `ends ${JSON.stringify(r.endStatuses)}`);
   if (r.queuedBytes !== undefined) parts.push(`store written ${r.written ?? '?'}, store dropped ${r.dropped ?? '?'}`);
   if (stats.toolCalls) parts.push(`tool calls ${stats.toolCalls}`);
@@ -175,18 +210,25 @@ async function main() {
   const fakeOrigin = `http://127.0.0.1:${fake.port}`;
   const hostile = await startHostileUpstream({ argsBytes: ARGS_BYTES });
   const rows = [];
-  const step = async (fn) => { const row = await fn(); rows.push(row); process.stderr.write(`${row.scenario}: ${row.outcome} (${fmtMB(row.peak)})\n`); };
+  const step = async (letter, fn) => {
+    if (ONLY.length > 0 && !ONLY.includes(letter)) return;
+    const row = await fn();
+    rows.push(row);
+    process.stderr.write(`${row.scenario}: ${row.outcome} (${fmtMB(row.peak)})\n`);
+  };
   try {
-    await step(() => bigPrompts('memory', fakeOrigin, hostile.origin));
-    await step(() => bigPrompts('sqlite', fakeOrigin, hostile.origin));
-    await step(() => hugeStream('chat', `${ARGS_BYTES / MB} MB hidden tool args, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
-    await step(() => hugeStream('responses', `${ARGS_BYTES / MB} MB hidden tool args, Responses stream`, '/ai/hostile/v1/responses', hostile));
-    await step(() => hugeStream('messages', `${ARGS_BYTES / MB} MB hidden tool input, Messages stream`, '/ai/hostile-anthropic/v1/messages', hostile));
-    await step(() => hugeStream('thinking', `${ARGS_BYTES / MB} MB thinking, Messages stream`, '/ai/hostile-anthropic/v1/messages', hostile));
-    await step(() => hugeStream('unnamed', `${ARGS_BYTES / MB} MB args of a never-named call in choice 1, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
-    await step(() => hugeStream('text', `${ARGS_BYTES / MB} MB visible text, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
-    await step(() => hugeTool(hostile));
-    await step(() => drips(hostile));
+    await step('a', () => bigPrompts('memory', fakeOrigin, hostile.origin));
+    await step('a', () => bigPrompts('sqlite', fakeOrigin, hostile.origin));
+    await step('b', () => hugeStream('chat', `${ARGS_BYTES / MB} MB hidden tool args, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
+    await step('b', () => hugeStream('responses', `${ARGS_BYTES / MB} MB hidden tool args, Responses stream`, '/ai/hostile/v1/responses', hostile));
+    await step('b', () => hugeStream('messages', `${ARGS_BYTES / MB} MB hidden tool input, Messages stream`, '/ai/hostile-anthropic/v1/messages', hostile));
+    await step('b', () => hugeStream('thinking', `${ARGS_BYTES / MB} MB thinking, Messages stream`, '/ai/hostile-anthropic/v1/messages', hostile));
+    await step('b', () => hugeStream('unnamed', `${ARGS_BYTES / MB} MB args of a never-named call in choice 1, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
+    await step('b', () => hugeStream('text', `${ARGS_BYTES / MB} MB visible text, chat stream`, '/ai/hostile/v1/chat/completions', hostile));
+    await step('c', () => hugeTool(hostile));
+    await step('d', () => drips(hostile));
+    await step('e', () => hugeDefinitions(fakeOrigin, hostile));
+    await step('f', () => bigModelNames(fakeOrigin, hostile.origin));
   } finally {
     await hostile.close();
     await fake.stop();

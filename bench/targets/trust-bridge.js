@@ -1,4 +1,4 @@
-// The bridge under hostile load (bench/trust.js): dist/ in an Express app, TRUST_RECORDER=memory|sqlite, a 60 MB tool.
+// The bridge under hostile load (bench/trust.js): dist/ in an Express app, TRUST_RECORDER=memory|sqlite, a 60 MB tool, TRUST_TOOL_DEFS=huge.
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
@@ -19,8 +19,13 @@ const recorder = process.env.TRUST_RECORDER === 'sqlite' ? sqliteRecorder() : ne
 
 // A hostile tool: every call answers a fresh 60 MB text, as a misbehaving MCP server would (no shared buffer).
 let toolCalls = 0;
+// TRUST_TOOL_DEFS=huge: a tool server that also lists 64 tools of 1 MB definitions each.
+const BIG_DEFINITIONS = process.env.TRUST_TOOL_DEFS === 'huge'
+  ? Array.from({ length: 64 }, (_, i) => ({ name: `bmcp_bench_d${String(i).padStart(2, '0')}`, description: 'd'.repeat(1e6), inputSchema: { type: 'object' }, serverName: 'bench' }))
+  : [];
+const TOOL_LIST = [{ name: 'bmcp_bench_big', description: 'Answers a lot.', inputSchema: { type: 'object', properties: {} }, serverName: 'bench' }, ...BIG_DEFINITIONS];
 const HUGE_TOOLS = {
-  listTools: () => [{ name: 'bmcp_bench_big', description: 'Answers a lot.', inputSchema: { type: 'object', properties: {} }, serverName: 'bench' }],
+  listTools: () => TOOL_LIST,
   callTool: async () => {
     toolCalls++;
     return { content: [{ type: 'text', text: Buffer.alloc(TOOL_RESULT_BYTES, 0x61 + (toolCalls % 26)).toString('latin1') }] };
@@ -55,6 +60,7 @@ function memoryRecords() {
   const longest = (list, field) => list.reduce((m, r) => Math.max(m, typeof r[field] === 'string' ? r[field].length : JSON.stringify(r[field] ?? '').length), 0);
   return {
     interceptions: recorder.interceptions.length,
+    longestModel: longest(recorder.interceptions, 'model'),
     ends: recorder.interceptionEnds.length,
     endStatuses: recorder.interceptionEnds.reduce((m, e) => ({ ...m, [`${e.status}/${e.errorType ?? '-'}`]: (m[`${e.status}/${e.errorType ?? '-'}`] || 0) + 1 }), {}),
     prompts: recorder.promptUsages.length,

@@ -82,21 +82,27 @@ function outcome(results) {
   return Object.entries(tally).map(([k, n]) => `${k} ×${n}`).join(', ');
 }
 
+/** Three clients in parallel posting `body` to chat, `count` requests in all; stops a client once the bridge is gone. */
+async function threeClients(port, body, count) {
+  const results = [];
+  let next = 0;
+  const client = async () => {
+    while (next < count) {
+      next++;
+      results.push(await send(port, { path: '/ai/openai/v1/chat/completions', body }));
+      if (results.at(-1).status === 0) return;
+    }
+  };
+  await Promise.all([client(), client(), client()]);
+  return results;
+}
+
 /** (a) Three clients in parallel sending 30 MB user messages, PROMPT_REQUESTS in all. */
 async function bigPrompts(recorder, fakeOrigin, hostileOrigin) {
   const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'p'.repeat(PROMPT_BYTES) }] }));
   return withBridge({ TRUST_RECORDER: recorder, FAKE_ORIGIN: fakeOrigin, HOSTILE_ORIGIN: hostileOrigin }, async (port, bridge) => {
     const t0 = Date.now();
-    const results = [];
-    let next = 0;
-    const client = async () => {
-      while (next < PROMPT_REQUESTS) {
-        next++;
-        results.push(await send(port, { path: '/ai/openai/v1/chat/completions', body }));
-        if (results.at(-1).status === 0) return; // the bridge is gone
-      }
-    };
-    await Promise.all([client(), client(), client()]);
+    const results = await threeClients(port, body, PROMPT_REQUESTS);
     const ms = Date.now() - t0;
     if (bridge.child.exitCode === null) await bridge.ask('flush', {}, 120_000).catch(() => {});
     return { scenario: `(a) 30 MB prompts, 3 clients, ${recorder === 'sqlite' ? 'SqliteRecorder' : 'MemoryRecorder'}`,
@@ -109,16 +115,7 @@ async function bigModelNames(fakeOrigin, hostileOrigin) {
   const body = Buffer.from(JSON.stringify({ model: `m${'n'.repeat(PROMPT_BYTES)}`, messages: [{ role: 'user', content: 'hi' }] }));
   return withBridge({ TRUST_RECORDER: 'memory', FAKE_ORIGIN: fakeOrigin, HOSTILE_ORIGIN: hostileOrigin }, async (port) => {
     const t0 = Date.now();
-    const results = [];
-    let next = 0;
-    const client = async () => {
-      while (next < MODEL_REQUESTS) {
-        next++;
-        results.push(await send(port, { path: '/ai/openai/v1/chat/completions', body }));
-        if (results.at(-1).status === 0) return;
-      }
-    };
-    await Promise.all([client(), client(), client()]);
+    const results = await threeClients(port, body, MODEL_REQUESTS);
     return { scenario: '(f) 30 MB model names, 3 clients, MemoryRecorder', requests: results.length, outcome: outcome(results),
       seconds: ((Date.now() - t0) / 1000).toFixed(1) };
   });

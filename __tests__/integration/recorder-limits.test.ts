@@ -109,6 +109,31 @@ test('a 4 MB model name is recorded cut to a short label, with the marker and it
   }
 });
 
+test('usage details an upstream invents (a 2 MB name, 10,000 entries) are not kept whole in the token record', async () => {
+  const details: Record<string, number> = { ['d'.repeat(2_000_000)]: 1 };
+  for (let i = 0; i < 10_000; i++) details[`detail_${i}`] = i;
+  upstream.behaviour = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, prompt_tokens_details: details, completion_tokens_details: { reasoning_tokens: 1 } } }));
+  };
+  const gw = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: upstream.url })] });
+  try {
+    const id = await chatWithModel(gw, 'gpt-4o-mini', 'user-token-alice');
+    await eventually(() => expect(gw.recorder.forInterception(id).tokenUsages).toHaveLength(1));
+    const [usage] = gw.recorder.forInterception(id).tokenUsages;
+    expect(usage).toMatchObject({ input: 5, output: 2 });
+    // The real details stay: the total and the reasoning count (whatever prefix the API gives it).
+    expect(usage.extra).toMatchObject({ total_tokens: 7 });
+    expect(Object.entries(usage.extra!).filter(([k, v]) => k.endsWith('_reasoning_tokens') && v === 1)).toHaveLength(1);
+    expect(JSON.stringify(usage.extra).length).toBeLessThanOrEqual(MAX_RECORDED_LABEL_BYTES * 4);
+  } finally {
+    upstream.behaviour = undefined;
+    await gw.close();
+  }
+});
+
 test('createBridge checks the new limits, naming them', () => {
   const { createBridge } = require('../../lib') as typeof import('../../lib');
   const providers = [openaiProvider({ keys: [KEY] })];

@@ -18,6 +18,35 @@ export interface LimitedRecord {
  */
 export const MAX_RECORDED_LABEL_BYTES = 1024;
 
+/** Named counts one usage details object (or a record's `extra`) keeps, and how long their names may be. */
+const MAX_DETAIL_ENTRIES = 16;
+const MAX_DETAIL_NAME_CHARS = 64;
+const MAX_EXTRA_ENTRIES = 64;
+/** A detail's name with the prefix its API gives it in `extra` (`completion_`, `server_tool_use_`…). */
+const MAX_EXTRA_NAME_CHARS = 96;
+
+/**
+ * The finite numbers of an upstream's usage details object, at most MAX_DETAIL_ENTRIES with short names, in order:
+ * the upstream decides how many there are and how long their names are, and each one is stored in every record.
+ */
+export function usageDetails(details: unknown): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  if (!details || typeof details !== 'object') return out;
+  for (const [k, v] of Object.entries(details)) {
+    if (out.length === MAX_DETAIL_ENTRIES) break;
+    if (k.length <= MAX_DETAIL_NAME_CHARS && typeof v === 'number' && Number.isFinite(v)) out.push([k, v]);
+  }
+  return out;
+}
+
+/** `extra` as kept: at most MAX_EXTRA_ENTRIES numbers with short names; the same object when it already fits. */
+function boundedExtra(extra: Record<string, unknown>): Record<string, unknown> {
+  const entries = Object.entries(extra);
+  const short = ([k]: [string, unknown]): boolean => k.length <= MAX_EXTRA_NAME_CHARS;
+  if (entries.length <= MAX_EXTRA_ENTRIES && entries.every(short)) return extra;
+  return Object.fromEntries(entries.filter(short).slice(0, MAX_EXTRA_ENTRIES));
+}
+
 /** Dates, ids, counts and small strings of one record, whatever its texts (rounded up; a guess, not a measure). */
 const RECORD_OVERHEAD_BYTES = 512;
 
@@ -85,6 +114,11 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
     if (capped) (out ??= { ...r })[field] = capped.text;
     bytes += capped ? capped.text.length : v.length;
   }
+  // A store keeps `extra` whole (a JSON column): the names an upstream invented there are bounded too.
+  if (r.extra && typeof r.extra === 'object') {
+    const extra = boundedExtra(r.extra as Record<string, unknown>);
+    if (extra !== r.extra) (out ??= { ...r }).extra = extra;
+  }
   if (!fields) return { record: out ?? record, bytes };
   let extra: Record<string, number> | undefined;
   for (const field of fields) {
@@ -96,7 +130,7 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
       continue;
     }
     out ??= { ...r };
-    extra ??= { ...(r.extra as Record<string, number> | undefined) };
+    extra ??= { ...(out.extra as Record<string, number> | undefined) };
     out[field] = capped.text;
     extra[`${field}Bytes`] = capped.originalBytes;
     bytes += capped.text.length;
@@ -106,7 +140,7 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
     const capped = text === undefined ? undefined : cut(text, maxBytes);
     if (capped) {
       out ??= { ...r };
-      extra ??= { ...(r.extra as Record<string, number> | undefined) };
+      extra ??= { ...(out.extra as Record<string, number> | undefined) };
       // Cut JSON is no longer JSON: the stored arguments become the cut text, which is what a reader can still use.
       out.args = capped.text;
       extra.argsBytes = capped.originalBytes;

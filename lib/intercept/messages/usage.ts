@@ -1,5 +1,6 @@
 /** Anthropic usage objects → token counts as recorded, and the "latest non-null value wins" rule of streamed usage. */
 import type { TokenCounts } from '../../tools/loop-types';
+import { usageDetails } from '../../recorder/record-limits';
 
 type Obj = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ export function messagesUsageToTokens(usage: Obj): TokenCounts {
   }
   const server = usage.server_tool_use;
   if (isObject(server)) {
-    for (const [k, v] of Object.entries(server)) if (typeof v === 'number' && Number.isFinite(v)) extra[`server_tool_use_${k}`] = v;
+    for (const [k, v] of usageDetails(server)) extra[`server_tool_use_${k}`] = v;
   }
   return {
     input: num(usage.input_tokens),

@@ -102,6 +102,27 @@ describe('streamed', () => {
   });
 });
 
+test('Messages: an input delta before its tool_use block started, and one naming its block with a string index', async () => {
+  const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const frames = [
+    ev('message_start', { message: { id: 'msg_early', type: 'message', role: 'assistant', model: 'claude-test-1', content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: SECRET_ARGS.slice(0, 12) } }),
+    ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_early', name: 'bmcp_calc_add', input: {} } }),
+    ev('content_block_delta', { index: '0', delta: { type: 'input_json_delta', partial_json: SECRET_ARGS.slice(12) } }),
+    ev('content_block_stop', { index: 0 }),
+    ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } }),
+    ev('message_stop', {}),
+  ];
+  suite.upstream.behaviour = firstThen((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(frames.join(''));
+  }, anthropicScript([{ text: 'It is 5.' }]));
+  const { text } = await messages({ stream: true });
+  expect(text).not.toContain('\\"a\\":2'); // the first half, as JSON inside the event
+  expect(text).not.toContain('zebra42');
+  expect(text).toContain('"text":"5."'); // the answer after the tool ran
+});
+
 describe('blocking', () => {
   test('chat: the capped last call (no tools) still answers with an injected call', async () => {
     suite.upstream.behaviour = chatScript((req) => ({ toolCalls: [{ id: `c${req.json.messages.length}`, name: 'bmcp_calc_add', arguments: SECRET_ARGS }] }));

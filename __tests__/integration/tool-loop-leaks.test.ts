@@ -102,6 +102,27 @@ describe('streamed', () => {
   });
 });
 
+test('Responses: arguments deltas of a hidden item without a number output_index (missing, or a string)', async () => {
+  const item = { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_odd', name: 'bmcp_calc_add', arguments: SECRET_ARGS };
+  const response = (status: string, output: unknown[]) => ({ id: 'resp_odd', object: 'response', status, model: 'gpt-5', output, usage: status === 'completed' ? { input_tokens: 5, output_tokens: 5, total_tokens: 10 } : null });
+  const events: Array<[string, Record<string, unknown>]> = [
+    ['response.created', { response: response('in_progress', []) }],
+    ['response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } }],
+    ['response.function_call_arguments.delta', { item_id: 'fc_1', delta: SECRET_ARGS.slice(0, 12) }],
+    ['response.function_call_arguments.delta', { item_id: 'fc_1', output_index: '0', delta: SECRET_ARGS.slice(12) }],
+    ['response.output_item.done', { output_index: 0, item }],
+    ['response.completed', { response: response('completed', [item]) }],
+  ];
+  suite.upstream.behaviour = firstThen((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(events.map(([type, data], i) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: i })}\n\n`).join(''));
+  }, responsesScript([{ text: 'It is 5.' }]));
+  const { text } = await post('/openai/v1/responses', { model: 'gpt-5', input: 'Add.', stream: true });
+  expect(text).not.toContain('\\"a\\":2');
+  expect(text).not.toContain('zebra42');
+  expect(text).toContain('It is 5.');
+});
+
 test('Messages: an input delta before its tool_use block started, and one naming its block with a string index', async () => {
   const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const frames = [

@@ -1,4 +1,5 @@
 /** A request's own fault never cools a key: request-caused 429s and scope 401s are relayed, with no failover and no cooldown. */
+import { gzipSync } from 'node:zlib';
 import { bearer, keyedUpstream, keysSeen, type KeyAnswer } from '../helpers/keyed-upstream';
 import type { Behaviour } from '../helpers/fake-openai';
 import { eventually } from '../helpers/gateway';
@@ -28,12 +29,12 @@ const everyKey = (answer: (key: string) => KeyAnswer) => keyedUpstream(Object.fr
 
 const states = async (gw: Awaited<ReturnType<typeof gateway>>) => (await gw.bridge.keyPoolStatus())[0].keys.map((k) => k.state);
 
-/** A key that fails only on the path that starts with `prefix` and answers normally elsewhere. */
-function failingOn(prefix: string, status: number, body: Record<string, unknown>): Behaviour {
+/** A key that fails only on the path that starts with `prefix` and answers normally elsewhere (gzipped when asked). */
+function failingOn(prefix: string, status: number, body: Record<string, unknown>, gzip = false): Behaviour {
   return (req, res) => {
     if (!req.url.startsWith(prefix)) return 'default';
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    res.end(gzip ? gzipSync(JSON.stringify(body)) : JSON.stringify(body));
     return undefined;
   };
 }
@@ -171,6 +172,17 @@ describe('key pool: request faults on passthrough', () => {
     // On the route that lacks the scope the next call goes to key two.
     expect((await send(gw, '/models/gpt-4o-mini')).status).toBe(200);
     expect(keysSeen(shared.upstream.requests).at(-1)).toBe(K2);
+  });
+
+  test('a gzip-encoded scope 401 on passthrough (an upstream ignoring identity) is judged on its decoded words: no cooldown', async () => {
+    shared.upstream.behaviour = keyedUpstream({ [bearer(K1)]: failingOn('/v1/models/', 401, MISSING_SCOPE, true) });
+    const gw = await gateway();
+    const refused = await send(gw, '/models/gpt-4o-mini');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toBe(JSON.stringify(MISSING_SCOPE));
+    expect(await states(gw)).toEqual(['healthy', 'healthy', 'healthy']);
+    expect((await chat(gw)).status).toBe(200);
+    expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1]);
   });
 
   test('a real rate limit on passthrough still fails over and cools', async () => {

@@ -72,6 +72,28 @@ test('tool loop, chat: hidden injected-call arguments past the limit end the str
   await expectFailedAndCut();
 });
 
+test('tool loop, chat: arguments of a never-named call in choice 1 (held by the hiding filter) count toward the limit', async () => {
+  suite.upstream.behaviour = endless([
+    data(chunk({ role: 'assistant', content: '' })),
+    ...Array.from({ length: PIECES }, () => data({ ...chunk({}), choices: [{ index: 1, delta: { tool_calls: [{ index: 0, function: { arguments: PIECE } }] }, finish_reason: null }] })),
+  ]);
+  const text = await post('/openai/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, n: 2, messages: [{ role: 'user', content: 'hi' }] });
+  expect(text.match(/accumulation_limit/g)).toHaveLength(1);
+  expect(text).not.toContain(PIECE);
+  await expectFailedAndCut();
+});
+
+test('plain relay, chat: ids and names of ever more tool calls count toward the limit', async () => {
+  injector.tools = [];
+  suite.upstream.behaviour = endless([
+    data(chunk({ role: 'assistant', content: '' })),
+    ...Array.from({ length: PIECES }, (_, i) => data(chunk({ tool_calls: [{ index: i, id: `call_${PIECE}`, type: 'function', function: { name: `f_${PIECE}`, arguments: '' } }] }))),
+  ]);
+  const text = await post('/openai/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  expect(text.match(/accumulation_limit/g)).toHaveLength(1);
+  await expectFailedAndCut();
+});
+
 test('plain relay, Messages: thinking past the limit ends with one Anthropic error event', async () => {
   injector.tools = [];
   suite.upstream.behaviour = endless([

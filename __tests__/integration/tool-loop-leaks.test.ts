@@ -46,6 +46,23 @@ function sendJson(res: http.ServerResponse, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+const FC_ITEM = { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_odd', name: 'bmcp_calc_add', arguments: SECRET_ARGS };
+
+/** A streamed Responses call of the injected tool with `middle` between its creation and its item's end; then "It is 5.". */
+function responsesCallThenAnswer(middle: Array<[string, Record<string, unknown>]>): Behaviour {
+  const response = (status: string, output: unknown[]) => ({ id: 'resp_odd', object: 'response', status, model: 'gpt-5', output, usage: status === 'completed' ? { input_tokens: 5, output_tokens: 5, total_tokens: 10 } : null });
+  const events: Array<[string, Record<string, unknown>]> = [
+    ['response.created', { response: response('in_progress', []) }],
+    ...middle,
+    ['response.output_item.done', { output_index: 0, item: FC_ITEM }],
+    ['response.completed', { response: response('completed', [FC_ITEM]) }],
+  ];
+  return firstThen((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(events.map(([type, data], i) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: i })}\n\n`).join(''));
+  }, responsesScript([{ text: 'It is 5.' }]));
+}
+
 beforeEach(() => {
   injector.calls.length = 0;
 });
@@ -82,23 +99,47 @@ describe('streamed', () => {
   });
 
   test('Responses: an arguments delta before its item was added', async () => {
-    const item = { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_early', name: 'bmcp_calc_add', arguments: SECRET_ARGS };
-    const response = (status: string, output: unknown[]) => ({ id: 'resp_early', object: 'response', status, model: 'gpt-5', output, usage: status === 'completed' ? { input_tokens: 5, output_tokens: 5, total_tokens: 10 } : null });
-    const events: Array<[string, Record<string, unknown>]> = [
-      ['response.created', { response: response('in_progress', []) }],
+    suite.upstream.behaviour = responsesCallThenAnswer([
       ['response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 0, delta: SECRET_ARGS }],
-      ['response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } }],
+      ['response.output_item.added', { output_index: 0, item: { ...FC_ITEM, status: 'in_progress', arguments: '' } }],
       ['response.function_call_arguments.done', { item_id: 'fc_1', output_index: 0, arguments: SECRET_ARGS }],
-      ['response.output_item.done', { output_index: 0, item }],
-      ['response.completed', { response: response('completed', [item]) }],
-    ];
-    suite.upstream.behaviour = firstThen((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(events.map(([type, data], i) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: i })}\n\n`).join(''));
-    }, responsesScript([{ text: 'It is 5.' }]));
+    ]);
     const { text } = await post('/openai/v1/responses', { model: 'gpt-5', input: 'Add.', stream: true });
     expectNoLeak(text);
     expect(text).toContain('It is 5.');
+  });
+
+  test('Responses: arguments deltas of a hidden item without a number output_index (missing, or a string)', async () => {
+    suite.upstream.behaviour = responsesCallThenAnswer([
+      ['response.output_item.added', { output_index: 0, item: { ...FC_ITEM, status: 'in_progress', arguments: '' } }],
+      ['response.function_call_arguments.delta', { item_id: 'fc_1', delta: SECRET_ARGS.slice(0, 12) }],
+      ['response.function_call_arguments.delta', { item_id: 'fc_1', output_index: '0', delta: SECRET_ARGS.slice(12) }],
+    ]);
+    const { text } = await post('/openai/v1/responses', { model: 'gpt-5', input: 'Add.', stream: true });
+    expect(text).not.toContain('\\"a\\":2'); // the first half, as JSON inside the event
+    expect(text).not.toContain('zebra42');
+    expect(text).toContain('It is 5.');
+  });
+
+  test('Messages: an input delta before its tool_use block started, and one naming its block with a string index', async () => {
+    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    const frames = [
+      ev('message_start', { message: { id: 'msg_early', type: 'message', role: 'assistant', model: 'claude-test-1', content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: SECRET_ARGS.slice(0, 12) } }),
+      ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_early', name: 'bmcp_calc_add', input: {} } }),
+      ev('content_block_delta', { index: '0', delta: { type: 'input_json_delta', partial_json: SECRET_ARGS.slice(12) } }),
+      ev('content_block_stop', { index: 0 }),
+      ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } }),
+      ev('message_stop', {}),
+    ];
+    suite.upstream.behaviour = firstThen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(frames.join(''));
+    }, anthropicScript([{ text: 'It is 5.' }]));
+    const { text } = await messages({ stream: true });
+    expect(text).not.toContain('\\"a\\":2'); // the first half, as JSON inside the event
+    expect(text).not.toContain('zebra42');
+    expect(text).toContain('"text":"5."'); // the answer after the tool ran
   });
 });
 

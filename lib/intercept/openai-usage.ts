@@ -1,5 +1,6 @@
 /** OpenAI usage objects (chat completions and responses name their fields differently) → token counts as recorded. */
 import type { TokenCounts } from '../tools/loop-types';
+import { usageDetails } from '../recorder/record-limits';
 
 /** Where one OpenAI API keeps its counts, and the prefixes its details get in `extra`. */
 export interface OpenAIUsageFields {
@@ -16,10 +17,7 @@ function num(v: unknown): number {
 }
 
 function addDetails(extra: Record<string, number>, prefix: string, details: unknown, skip: string): void {
-  if (!details || typeof details !== 'object') return;
-  for (const [k, v] of Object.entries(details)) {
-    if (k !== skip && typeof v === 'number' && Number.isFinite(v)) extra[`${prefix}_${k}`] = v;
-  }
+  for (const [k, v] of usageDetails(details)) if (k !== skip) extra[`${prefix}_${k}`] = v;
 }
 
 /**

@@ -35,8 +35,12 @@ function proxiedResponse(message: IncomingMessage): ProxiedResponse {
     status: message.statusCode ?? 502, headers: message.headers, body: message,
     discard: () => (response.body === message ? message.resume() : response.body.destroy()),
     async peekBody(maxBytes) {
-      const { prefix, body } = await readBodyPrefix(response.body, maxBytes);
+      // The key walk judges the words, not the encoding: an upstream ignoring `identity` must not make a scope 401
+      // or a request-caused 429 look like a key failure. The decoded body (and its headers) are what is relayed then.
+      const decoded = decodeBody(response.body, response.headers);
+      const { prefix, body } = await readBodyPrefix(decoded.body, maxBytes);
       response.body = body;
+      response.headers = decoded.headers;
       return prefix;
     },
   };

@@ -12,6 +12,41 @@ export interface LimitedRecord {
   bytes: number;
 }
 
+/**
+ * The most one short label a client or upstream decides (model, tool name, ids, user agent) keeps. Far below
+ * PostgreSQL's 2,704-byte index row limit: the model is indexed, and a row over it fails its whole batch.
+ */
+export const MAX_RECORDED_LABEL_BYTES = 1024;
+
+/** Named counts one usage details object (or a record's `extra`) keeps, and how long their names may be. */
+const MAX_DETAIL_ENTRIES = 16;
+const MAX_DETAIL_NAME_CHARS = 64;
+const MAX_EXTRA_ENTRIES = 64;
+/** A detail's name with the prefix its API gives it in `extra` (`completion_`, `server_tool_use_`…). */
+const MAX_EXTRA_NAME_CHARS = 96;
+
+/**
+ * The finite numbers of an upstream's usage details object, at most MAX_DETAIL_ENTRIES with short names, in order:
+ * the upstream decides how many there are and how long their names are, and each one is stored in every record.
+ */
+export function usageDetails(details: unknown): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  if (!details || typeof details !== 'object') return out;
+  for (const [k, v] of Object.entries(details)) {
+    if (out.length === MAX_DETAIL_ENTRIES) break;
+    if (k.length <= MAX_DETAIL_NAME_CHARS && typeof v === 'number' && Number.isFinite(v)) out.push([k, v]);
+  }
+  return out;
+}
+
+/** `extra` as kept: at most MAX_EXTRA_ENTRIES numbers with short names; the same object when it already fits. */
+function boundedExtra(extra: Record<string, unknown>): Record<string, unknown> {
+  const entries = Object.entries(extra);
+  const short = ([k]: [string, unknown]): boolean => k.length <= MAX_EXTRA_NAME_CHARS;
+  if (entries.length <= MAX_EXTRA_ENTRIES && entries.every(short)) return extra;
+  return Object.fromEntries(entries.filter(short).slice(0, MAX_EXTRA_ENTRIES));
+}
+
 /** Dates, ids, counts and small strings of one record, whatever its texts (rounded up; a guess, not a measure). */
 const RECORD_OVERHEAD_BYTES = 512;
 
@@ -21,6 +56,17 @@ const TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   recordPromptUsage: ['prompt'],
   recordToolUsage: ['invocationError'],
   recordModelThought: ['content'],
+};
+
+/** Short labels of each record method whose size a client or upstream decides, capped at MAX_RECORDED_LABEL_BYTES. */
+const LABEL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  recordInterception: ['model', 'userAgent', 'clientSessionId', 'correlatingToolCallId'],
+  recordInterceptionEnded: ['errorCode'],
+  recordTokenUsage: ['msgId'],
+  recordPromptUsage: ['msgId'],
+  recordToolUsage: ['msgId', 'tool', 'toolCallId', 'serverUrl'],
+  recordModelThought: ['msgId'],
+  recordPassthrough: ['path'],
 };
 
 /** `s`, or its first whole UTF-8 characters followed by the marker, all within `maxBytes`; undefined when it fits. */
@@ -49,15 +95,31 @@ function serialised(args: unknown): string | undefined {
 
 /**
  * Caps each text of a record at `maxBytes` (UTF-8) — prompt, thought, error message, invocation error, and tool
- * arguments by their serialised size — and estimates the size of what is queued. A capped record is a copy whose
+ * arguments by their serialised size — and each label (model, tool name, ids) at MAX_RECORDED_LABEL_BYTES, and
+ * estimates the size of what is queued. A capped record is a copy whose
  * `extra` gains `<field>Bytes: <original size>`; a record with nothing to cap is returned as it is.
  */
 export function limitRecord(what: string, record: object, maxBytes: number): LimitedRecord {
   const fields = TEXT_FIELDS[what];
   let bytes = RECORD_OVERHEAD_BYTES;
-  if (!fields) return { record, bytes };
   const r = record as Record<string, unknown>;
   let out: Record<string, unknown> | undefined;
+  // Labels are cut whenever texts are (not when only measuring); a label keeps no size in `extra` (a start record
+  // has none): its marker says how long it was.
+  const labelBytes = maxBytes === Infinity ? Infinity : MAX_RECORDED_LABEL_BYTES;
+  for (const field of LABEL_FIELDS[what] ?? []) {
+    const v = r[field];
+    if (typeof v !== 'string') continue;
+    const capped = cut(v, labelBytes);
+    if (capped) (out ??= { ...r })[field] = capped.text;
+    bytes += capped ? capped.text.length : v.length;
+  }
+  // A store keeps `extra` whole (a JSON column): the names an upstream invented there are bounded too.
+  if (r.extra && typeof r.extra === 'object') {
+    const extra = boundedExtra(r.extra as Record<string, unknown>);
+    if (extra !== r.extra) (out ??= { ...r }).extra = extra;
+  }
+  if (!fields) return { record: out ?? record, bytes };
   let extra: Record<string, number> | undefined;
   for (const field of fields) {
     const v = r[field];
@@ -68,7 +130,7 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
       continue;
     }
     out ??= { ...r };
-    extra ??= { ...(r.extra as Record<string, number> | undefined) };
+    extra ??= { ...(out.extra as Record<string, number> | undefined) };
     out[field] = capped.text;
     extra[`${field}Bytes`] = capped.originalBytes;
     bytes += capped.text.length;
@@ -78,7 +140,7 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
     const capped = text === undefined ? undefined : cut(text, maxBytes);
     if (capped) {
       out ??= { ...r };
-      extra ??= { ...(r.extra as Record<string, number> | undefined) };
+      extra ??= { ...(out.extra as Record<string, number> | undefined) };
       // Cut JSON is no longer JSON: the stored arguments become the cut text, which is what a reader can still use.
       out.args = capped.text;
       extra.argsBytes = capped.originalBytes;
@@ -88,7 +150,7 @@ export function limitRecord(what: string, record: object, maxBytes: number): Lim
     }
   }
   if (!out) return { record, bytes };
-  out.extra = extra;
+  if (extra) out.extra = extra;
   return { record: out, bytes };
 }
 

@@ -5,6 +5,8 @@
  */
 import { type JsonObject, isObject } from '../parse-object';
 
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
+
 type CallState = { kind: 'pending'; held: JsonObject[] } | { kind: 'injected' } | { kind: 'client'; clientIndex: number };
 
 function nameOf(call: JsonObject): string | undefined {
@@ -30,7 +32,11 @@ export class ChatCallFilter {
   private readonly calls = new Map<string, CallState>();
   private readonly nextClientIndex = new Map<number, number>();
 
-  constructor(private readonly injected: ReadonlySet<string>) {}
+  /**
+   * `budget` counts the arguments of held deltas: the accumulator keeps only choice 0, so an upstream that never
+   * names a call in another choice would otherwise make this filter hold its arguments without end.
+   */
+  constructor(private readonly injected: ReadonlySet<string>, private readonly budget: AccumulationBudget = UNBOUNDED) {}
 
   /** Edits `choice.delta.tool_calls` in place for the client; true when anything changed. */
   filter(choice: JsonObject, position: number): boolean {
@@ -59,6 +65,8 @@ export class ChatCallFilter {
     let out = call;
     if (!state || state.kind === 'pending') {
       if (name === undefined) {
+        // Arguments, id and whatever else the held delta carries.
+        this.budget.charge(JSON.stringify(call).length);
         if (state) state.held.push(call);
         else this.calls.set(key, { kind: 'pending', held: [call] });
         return undefined;

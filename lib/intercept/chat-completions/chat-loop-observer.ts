@@ -40,7 +40,7 @@ export class ChatLoopObserver implements LoopStreamObserver {
   private result: Turn | undefined;
 
   constructor(private readonly state: ChatLoopState, private readonly iteration: number) {
-    this.calls = new ChatCallFilter(state.injected);
+    this.calls = new ChatCallFilter(state.injected, state.budget ?? UNBOUNDED);
     this.accumulator = new ChatCompletionStreamAccumulator(state.budget ?? UNBOUNDED);
   }
 

@@ -98,10 +98,17 @@ export class ChatCompletionStreamAccumulator {
       }
       // id and name are set, not appended: some compatible servers repeat them in every delta. The first name
       // stays: it decided whether the client saw this call, so a later one must not turn it into another tool.
-      if (typeof call.id === 'string' && call.id !== '') acc.id = call.id;
+      // Kept too, one per call index the upstream invents: counted like arguments (a replaced id is counted again).
+      if (typeof call.id === 'string' && call.id !== '') {
+        this.budget.charge(call.id.length);
+        acc.id = call.id;
+      }
       const fn = call.function;
       if (isObject(fn)) {
-        if (typeof fn.name === 'string' && fn.name !== '' && acc.name === '') acc.name = fn.name;
+        if (typeof fn.name === 'string' && fn.name !== '' && acc.name === '') {
+          this.budget.charge(fn.name.length);
+          acc.name = fn.name;
+        }
         if (typeof fn.arguments === 'string') {
           this.budget.charge(fn.arguments.length);
           acc.arguments += fn.arguments;

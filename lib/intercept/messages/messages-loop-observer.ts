@@ -81,9 +81,12 @@ export class MessagesLoopObserver implements LoopStreamObserver {
   }
 
   private renumber(event: SseEvent, json: JsonObject): Buffer | undefined {
-    if (typeof json.index !== 'number') return event.raw;
+    // A delta or stop whose block is not known (no number, or before its start) cannot be judged: it could be an
+    // injected tool_use's input, so it is withheld, as the Responses and chat observers do.
+    if (typeof json.index !== 'number') return undefined;
     const index = this.indexes.get(json.index);
-    if (index === undefined || index === json.index) return event.raw;
+    if (index === undefined) return undefined;
+    if (index === json.index) return event.raw;
     if (index < 0) return undefined;
     json.index = index;
     return Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(json) }));

@@ -1,6 +1,7 @@
 /** Anthropic usage objects → token counts as recorded, and the "latest non-null value wins" rule of streamed usage. */
 import type { TokenCounts } from '../../tools/loop-types';
 import { type JsonObject, isObject } from '../parse-object';
+import { usageDetails } from '../../recorder/record-limits';
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
@@ -20,7 +21,7 @@ export function messagesUsageToTokens(usage: JsonObject): TokenCounts {
   }
   const server = usage.server_tool_use;
   if (isObject(server)) {
-    for (const [k, v] of Object.entries(server)) if (typeof v === 'number' && Number.isFinite(v)) extra[`server_tool_use_${k}`] = v;
+    for (const [k, v] of usageDetails(server)) extra[`server_tool_use_${k}`] = v;
   }
   return {
     input: num(usage.input_tokens),

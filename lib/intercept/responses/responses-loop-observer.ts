@@ -39,6 +39,8 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
   private response: JsonObject | undefined;
   /** Upstream `output_index` → client `output_index`, or HIDDEN. */
   private readonly indexes = new Map<number, number>();
+  /** Ids of the hidden (injected) items of this call. */
+  private readonly hiddenItems = new Set<string>();
   private readonly doneItems: unknown[] = [];
   private outputs: unknown[] | undefined;
   private hidSome = false;
@@ -55,6 +57,10 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     if (OPENING.has(type) && this.iteration > 0) return undefined;
     if (TERMINAL.has(type)) return this.hold(event, data);
     this.upstreamError ??= reportedError(type, data);
+    if (this.unshowable(data)) {
+      this.hidSome = true;
+      return undefined;
+    }
     let changed = false;
     if (typeof data.output_index === 'number') {
       if (!this.indexes.has(data.output_index)) {
@@ -65,6 +71,7 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
           return undefined;
         }
         const hidden = isInjectedCall(data.item, this.state.injected);
+        if (hidden && isObject(data.item) && typeof data.item.id === 'string') this.hiddenItems.add(data.item.id);
         this.indexes.set(data.output_index, hidden ? HIDDEN : this.state.nextIndex++);
       }
       const clientIndex = this.indexes.get(data.output_index);
@@ -84,6 +91,16 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     if (this.renumber(data)) changed = true;
     if (hideInjectedToolsEcho(data.response, this.state.injected)) changed = true;
     return changed ? Buffer.from(encodeSseEvent({ event: event.event, data: JSON.stringify(data) })) : event.raw;
+  }
+
+  /**
+   * An event of an item that names no number `output_index`, or that names a hidden item by id, cannot be shown:
+   * it could carry an injected call's arguments whatever index it claims.
+   */
+  private unshowable(data: JsonObject): boolean {
+    const itemId = data.item_id;
+    if (typeof itemId === 'string' && this.hiddenItems.has(itemId)) return true;
+    return (Object.hasOwn(data, 'output_index') || itemId !== undefined) && typeof data.output_index !== 'number';
   }
 
   /** Gives `data` the next client sequence number; true when that changed it. */

@@ -112,7 +112,7 @@ describe('key pool: key failures keep failing over and cooling', () => {
 });
 
 describe('key pool: a scope missing on one route', () => {
-  test('a /responses-only scope 401 is relayed without failover; chat keeps using key one; the next /responses call skips it', async () => {
+  test('a /responses-only scope 401 is relayed without failover; chat keeps using key one', async () => {
     shared.upstream.behaviour = keyedUpstream({ [bearer(K1)]: failingOn('/v1/responses', 401, MISSING_SCOPE) });
     const gw = await gateway();
     const responses = JSON.stringify({ model: 'gpt-4o-mini', input: 'Hi' });
@@ -126,23 +126,38 @@ describe('key pool: a scope missing on one route', () => {
     expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1]);
     expect(await states(gw)).toEqual(['healthy', 'healthy', 'healthy']);
 
-    // The key lacks that scope: on this route only, it rests as long as a 401 would make it.
-    expect((await send(gw, '/responses', { body: responses })).status).toBe(200);
-    expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1, K2]);
-    expect((await chat(gw)).status).toBe(200);
-    expect(keysSeen(shared.upstream.requests).at(-1)).toBe(K1);
+    // Nothing is remembered: the next /responses call is refused by key one again, and says why.
+    expect((await send(gw, '/responses', { body: responses })).status).toBe(401);
+    expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1, K1]);
   });
 
-  test('when every key lacks the scope, the route is exhausted but the others are not', async () => {
+  test('when every key lacks the scope, every call gets the upstream\'s 401, never the pool\'s 502; other routes are untouched', async () => {
     shared.upstream.behaviour = everyKey(() => failingOn('/v1/responses', 401, MISSING_SCOPE));
     const gw = await gateway({ keys: [K1, K2] });
     const responses = JSON.stringify({ model: 'gpt-4o-mini', input: 'Hi' });
-    expect((await send(gw, '/responses', { body: responses })).status).toBe(401);
-    expect((await send(gw, '/responses', { body: responses })).status).toBe(401);
-    const exhausted = await send(gw, '/responses', { body: responses });
-    expect(exhausted.status).toBe(502);
-    expect(keysSeen(shared.upstream.requests)).toEqual([K1, K2]);
+    for (let i = 0; i < 3; i++) expect((await send(gw, '/responses', { body: responses })).status).toBe(401);
+    expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1, K1]);
     expect((await chat(gw)).status).toBe(200);
+  });
+});
+
+describe('key pool: a scope refusal one request causes', () => {
+  test('requests whose own content needs a scope the keys lack never lock the route for other users', async () => {
+    // Only requests asking for file_search need the vector-store scope: the refusal is about the request, not the route.
+    const vectorScope = { error: { ...MISSING_SCOPE.error, message: MISSING_SCOPE.error.message.replace('api.responses.write', 'api.vector_stores.read') } };
+    const fileSearchOnly: Behaviour = (req, res) => {
+      if (!req.url.startsWith('/v1/responses') || !req.body.includes('file_search')) return 'default';
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(vectorScope));
+      return undefined;
+    };
+    shared.upstream.behaviour = everyKey(() => fileSearchOnly);
+    const gw = await gateway();
+    const fileSearch = JSON.stringify({ model: 'gpt-4o-mini', input: 'Hi', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] });
+    for (let i = 0; i < KEYS.length; i++) expect((await send(gw, '/responses', { body: fileSearch })).status).toBe(401);
+    const plain = await send(gw, '/responses', { body: JSON.stringify({ model: 'gpt-4o-mini', input: 'Hi' }) });
+    expect(plain.status).toBe(200);
+    expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1, K1, K1]);
   });
 });
 
@@ -169,9 +184,9 @@ describe('key pool: request faults on passthrough', () => {
     expect((await send(gw, '/models')).status).toBe(200);
     expect((await chat(gw)).status).toBe(200);
     expect(keysSeen(shared.upstream.requests)).toEqual([K1, K1, K1]);
-    // On the route that lacks the scope the next call goes to key two.
-    expect((await send(gw, '/models/gpt-4o-mini')).status).toBe(200);
-    expect(keysSeen(shared.upstream.requests).at(-1)).toBe(K2);
+    // Nothing is remembered: the same route asks key one again.
+    expect((await send(gw, '/models/gpt-4o-mini')).status).toBe(401);
+    expect(keysSeen(shared.upstream.requests).at(-1)).toBe(K1);
   });
 
   test('a gzip-encoded scope 401 on passthrough (an upstream ignoring identity) is judged on its decoded words: no cooldown', async () => {

@@ -9,7 +9,6 @@ import type { ProviderCooldowns } from '../providers/types';
 import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
 import { keyFingerprint, maskKey } from './key-mask';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
-import { RouteBlocks } from './route-blocks';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
 /** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
@@ -36,7 +35,7 @@ export interface AttemptResult {
 
 /** Filled in while walking, for records and metrics. */
 export interface AttemptTrace {
-  /** The route this call goes to (fixed by the bridge, e.g. `/v1/responses`): a key lacking its scope is skipped there only. */
+  /** The route this call goes to (fixed by the bridge, e.g. `/v1/responses`), named when a key is refused for a missing scope. */
   readonly scope?: string;
   attempts: number;
   /** Attempts that ended in a key failure and moved on to the next key. */
@@ -78,7 +77,6 @@ export class KeyPool {
   private readonly fingerprints: readonly string[];
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
-  private readonly routeBlocks = new RouteBlocks();
 
   constructor(
     keys: readonly string[],
@@ -109,7 +107,7 @@ export class KeyPool {
     // An unclear refusal, kept in case no other key does better.
     let held: { result: R; entry: PoolEntry } | undefined;
     for (let i = 0; i < this.entries.length; i++) {
-      const known = current[i] ?? this.blockedOn(trace.scope, i, now);
+      const known = current[i];
       if (known && known.until > now) {
         cooling.push(known);
         continue;
@@ -121,7 +119,7 @@ export class KeyPool {
       const verdict = await this.judge(result);
       if (verdict === undefined || verdict === 'request_fault') return result;
       if (verdict === 'scope_fault') {
-        this.blockOnRoute(entry, i, trace.scope);
+        this.noteMissingScope(entry, trace.scope);
         return result;
       }
       held?.result.discard();
@@ -178,19 +176,15 @@ export class KeyPool {
     return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
   }
 
-  private blockedOn(scope: string | undefined, index: number, now: number): KeyCooldown | undefined {
-    const until = scope === undefined ? undefined : this.routeBlocks.until(scope, index, now);
-    return until === undefined ? undefined : { until, reason: 'unauthorized' };
-  }
-
-  /** A key without this route's scope rests on this route only, as long as a 401 would rest it everywhere. */
-  private blockOnRoute(entry: PoolEntry, index: number, scope: string | undefined): void {
-    if (scope === undefined) return;
-    const until = Date.now() + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs);
-    this.routeBlocks.block(scope, index, until);
+  /**
+   * A key refused for a missing scope is named in a warning, and nothing more: whether the scope is the route's or
+   * one that this request's content needed (a tool, a store) cannot be told apart, so remembering it would let one
+   * user's requests take a route away from everyone.
+   */
+  private noteMissingScope(entry: PoolEntry, scope: string | undefined): void {
     const suppressed = this.throttle.allow(`scope:${entry.fingerprint}:${scope}`);
     if (suppressed !== false) {
-      this.logger.warn('provider key lacks a scope for this route; skipping it there', { key: entry.hint, route: scope, until: new Date(until).toISOString(), suppressed });
+      this.logger.warn('provider key refused for a missing scope; the refusal was relayed to the client', { key: entry.hint, route: scope, suppressed });
     }
   }
 

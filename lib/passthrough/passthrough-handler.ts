@@ -78,7 +78,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-  // The key pool's route names (`GET /v1/models/:id`), built here once: a key lacking a scope is skipped on that route only.
+  // The key pool's route names (`GET /v1/models/:id`), built here once: the warning about a key missing a scope names the route.
   const scopes = adapter.passthrough.map((rule) => new Map([...rule.methods].map((m) => [m, `${m} ${rule.pattern}`])));
   const scopeOf = (method: string, path: string): string | undefined => {
     const i = adapter.passthrough.findIndex((rule) => rule.methods.has(method) && rule.matches(path));

@@ -6,8 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  * - `key_failure`: the key is unusable for now (real rate limit, invalid key, no quota): it cools down, the next key is tried.
  * - `request_fault`: this request caused it (too large, over the context length, a permission it lacks): relayed, no
  *   cooldown, no failover.
- * - `scope_fault`: a `request_fault` where the key lacks a scope for this route: relayed, and the key is skipped on this
- *   route only (in memory, for the unauthorized cooldown).
+ * - `scope_fault`: a `request_fault` that names a scope the key lacks: relayed, no cooldown, no failover, and a warning
+ *   names the key (the route's own scope, or one this request's content needed: the two cannot be told apart).
  * - `unclear`: could be either (a token rate limit that does not say whether the key was busy): the next key is tried,
  *   none is cooled, and the last answer is relayed when no key is left.
  */

@@ -1,5 +1,5 @@
 /** What SqliteRecorder and PostgresRecorder share: recording through the batching writer, and the UsageQuery over SQL. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { BatchWriter, type BatchSink, type BatchWriterOptions, type WriterStats } from './batch-writer';
 import { Pricer, type PricingOptions } from './prices';
 import { QueryEngine } from './query-engine';
@@ -75,6 +75,18 @@ function queuedBytes(q: QueuedRecord): number {
 }
 
 /**
+ * Unique keys for child records (`record_key`): a random prefix per store instance (96 bits, so two processes or
+ * replicas never share one) and a fixed-width counter. Keys of one store sort in the order they were given, so
+ * each lands at the right edge of the unique index: a random key (a UUID) would dirty a page anywhere in the index
+ * on every insert, which is most of what a flush writes.
+ */
+export function recordKeys(): () => string {
+  const prefix = randomBytes(12).toString('base64url');
+  let next = 0;
+  return () => prefix + (next++).toString(36).padStart(11, '0');
+}
+
+/**
  * Records through a {@link BatchWriter}: every record method enqueues synchronously and returns; batches are written
  * off the request path, one transaction per flush.
  */
@@ -82,6 +94,7 @@ export class SqlRecorder implements Recorder, UsageQuery {
   private readonly writer: BatchWriter<QueuedRecord>;
   private readonly query: QueryEngine;
   private closing: Promise<void> | undefined;
+  private readonly nextKey = recordKeys();
 
   constructor(owner: string, options: SqlRecorderOptions, private readonly driver: SqlDriver) {
     this.writer = new BatchWriter(driver.sink, owner, options, queuedBytes);
@@ -91,10 +104,10 @@ export class SqlRecorder implements Recorder, UsageQuery {
   recordInterception(r: InterceptionRecord): void { this.writer.push({ kind: 'start', r }); }
   recordInterceptionEnded(r: InterceptionEndedRecord): void { this.writer.push({ kind: 'end', r }); }
   // A key per child record, given once here: every retry of its batch carries the same one.
-  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r, key: randomUUID() }); }
-  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r, key: randomUUID() }); }
-  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r, key: randomUUID() }); }
-  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r, key: randomUUID() }); }
+  recordTokenUsage(r: TokenUsageRecord): void { this.writer.push({ kind: 'token', r, key: this.nextKey() }); }
+  recordPromptUsage(r: PromptUsageRecord): void { this.writer.push({ kind: 'prompt', r, key: this.nextKey() }); }
+  recordToolUsage(r: ToolUsageRecord): void { this.writer.push({ kind: 'tool', r, key: this.nextKey() }); }
+  recordModelThought(r: ModelThoughtRecord): void { this.writer.push({ kind: 'thought', r, key: this.nextKey() }); }
   recordPassthrough(r: PassthroughRecord): void { this.writer.push({ kind: 'passthrough', r }); }
 
   /** Queue length and what the writer has written, dropped and retried since creation; whether the storage is full. */

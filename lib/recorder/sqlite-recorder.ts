@@ -1,14 +1,14 @@
 /** SqliteRecorder: usage in one SQLite file (better-sqlite3, WAL), written in batches, queryable; the embedded default. */
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { columnsOf } from './schema';
-import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
+import { columnsOfRow, conflictOf, groupBatch, ROW_KINDS, tableOf, type RowKind } from './row-groups';
+import type { QueuedRecord, SqlValue } from './rows';
 import type { BatchSink } from './batch-writer';
 import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
 import type { SqlRow } from './sql-query';
 import { FILE_GONE, SqliteFile } from './sqlite-file';
 import { checkSqliteOptions } from './store-options';
-import { SqliteWriter, WRITER_EXITED, type RowRun } from './sqlite-writer';
+import { groupsTransaction, SqliteWriter, WRITER_EXITED, type FlatGroup, type StatementTexts } from './sqlite-writer';
 
 /** Options of {@link SqliteRecorder}. */
 export interface SqliteRecorderOptions extends SqlRecorderOptions {
@@ -24,44 +24,33 @@ export interface SqliteRecorderOptions extends SqlRecorderOptions {
 
 const OWNER = 'SqliteRecorder';
 const MAX_CACHED_STATEMENTS = 200;
+/**
+ * The row counts each kind's INSERT is prepared for: a group goes out in as few statements as these allow (at most
+ * 3 of each smaller size), and 64 rows of the widest kind stay far below SQLite's 32,766 parameters.
+ */
+const PREPARED_ROWS = [64, 16, 4, 1];
 
-function upsert(columns: string[]): string {
-  const set = columns.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
-  return `INSERT INTO interceptions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${set}`;
+function insertOf(kind: RowKind, rows: number): string {
+  const cols = columnsOfRow(kind);
+  const tuple = `(${cols.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${tableOf(kind)} (${cols.join(', ')}) VALUES ${Array<string>(rows).fill(tuple).join(', ')} ${conflictOf(kind)}`;
 }
 
-/** An insert that skips a row already stored under the same unique `conflictKey` (a batch written again). */
-function insert(table: string, conflictKey: 'id' | 'record_key'): string {
-  const cols = columnsOf(table);
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT(${conflictKey}) DO NOTHING`;
-}
-
-/** The statement of each record kind, the same on the write thread and on an in-memory connection. */
-const STATEMENTS: Record<RecordKind, string> = {
-  start: upsert(START_COLUMNS),
-  end: upsert(END_COLUMNS),
-  token: insert(TABLE_OF.token, 'record_key'),
-  prompt: insert(TABLE_OF.prompt, 'record_key'),
-  tool: insert(TABLE_OF.tool, 'record_key'),
-  thought: insert(TABLE_OF.thought, 'record_key'),
-  passthrough: insert(TABLE_OF.passthrough, 'id'),
-};
+/** The statements of each row kind, the same on the write thread and on an in-memory connection. */
+const STATEMENTS = Object.fromEntries(ROW_KINDS.map((kind) => [kind, PREPARED_ROWS.map((rows) => [rows, insertOf(kind, rows)])])) as StatementTexts;
 
 /** How long close() waits for the write thread to close its connection, and then to stop, after the final flush. */
 const THREAD_CLOSE_GRACE_MS = 1_000;
 
-/** Consecutive records of one kind share a run, so the thread gets few small arrays (cheap to clone) in queue order. */
-function runsOf(batch: QueuedRecord[]): RowRun[] {
-  const runs: RowRun[] = [];
-  let run: RowRun | undefined;
-  for (const item of batch) {
-    if (run?.kind !== item.kind) {
-      run = { kind: item.kind, rows: [] };
-      runs.push(run);
-    }
-    run.rows.push(rowOf(item));
-  }
-  return runs;
+/** The batch's row groups, each flattened into one array of values. */
+function flatGroupsOf(batch: QueuedRecord[]): FlatGroup[] {
+  return groupBatch(batch).map(({ kind, rows }) => {
+    const width = rows[0]!.length;
+    const values = new Array<SqlValue>(rows.length * width);
+    let i = 0;
+    for (const row of rows) for (const v of row) values[i++] = v;
+    return { kind, width, values };
+  });
 }
 
 /**
@@ -73,7 +62,7 @@ function threadSink(writer: SqliteWriter, file: SqliteFile): BatchSink<QueuedRec
   return {
     write: async (batch) => {
       try {
-        await writer.write(runsOf(batch));
+        await writer.write(flatGroupsOf(batch));
       } catch (err) {
         if (file.reopenIfGone()) throw Object.assign(new Error(`${(err as Error).message}; created it again`), { code: FILE_GONE });
         throw err;
@@ -89,13 +78,10 @@ function threadSink(writer: SqliteWriter, file: SqliteFile): BatchSink<QueuedRec
  * only, so a write thread would fill a database the queries never see.
  */
 function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
-  const statements = Object.fromEntries(Object.entries(STATEMENTS).map(([k, sql]) => [k, db.prepare(sql)])) as Record<RecordKind, BetterSqlite3.Statement>;
-  const writeBatch = db.transaction((batch: QueuedRecord[]) => {
-    for (const item of batch) statements[item.kind].run(rowOf(item));
-  });
+  const writeBatch = groupsTransaction(db, STATEMENTS);
   return {
     write: async (batch) => {
-      writeBatch.immediate(batch);
+      writeBatch.immediate(flatGroupsOf(batch));
     },
     isTransient: isTransientStoreError,
     isStorageFull: isStorageFullError,

@@ -1,12 +1,45 @@
-/** The SQLite write connection on a worker thread: batches go in as rows, one transaction each, the answer comes back. */
+/** The SQLite write connection on a worker thread: batches go in as row groups, one transaction each, the answer comes back. */
 import { Worker } from 'node:worker_threads';
-import type { RecordKind, SqlValue } from './rows';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { RowKind } from './row-groups';
+import type { SqlValue } from './rows';
 import { FILE_GONE } from './sqlite-file';
 
-/** Consecutive records of one kind, already converted to rows, in queue order. */
-export interface RowRun {
-  kind: RecordKind;
-  rows: SqlValue[][];
+/** The rows of one kind, flattened (`width` values per row): one array of primitives is the cheapest to send to the thread. */
+export interface FlatGroup {
+  kind: RowKind;
+  width: number;
+  values: SqlValue[];
+}
+
+/** The multi-row INSERT of each row kind for each row count it is prepared for, largest count first. */
+export type StatementTexts = Record<RowKind, Array<[rows: number, sql: string]>>;
+
+/**
+ * Writes groups in one transaction with statements prepared once per connection: each group goes out in as few
+ * multi-row INSERTs as its prepared sizes allow. Source text, so that the write thread and an in-memory database on
+ * the main thread run the same code (see THREAD_CODE on why the thread's code is text).
+ */
+const WRITE_CODE = `(db, texts) => {
+  const statements = {};
+  for (const kind of Object.keys(texts)) statements[kind] = texts[kind].map(([rows, sql]) => [rows, db.prepare(sql)]);
+  return db.transaction((groups) => {
+    for (const g of groups) {
+      const count = g.values.length / g.width;
+      let row = 0;
+      for (const [rows, statement] of statements[g.kind]) {
+        for (; count - row >= rows; row += rows) {
+          statement.run(rows === count ? g.values : g.values.slice(row * g.width, (row + rows) * g.width));
+        }
+      }
+    }
+  });
+}`;
+
+/** The same writer as the thread's, on a connection of the caller's (an in-memory database cannot be shared with a thread). */
+export function groupsTransaction(db: BetterSqlite3.Database, texts: StatementTexts): BetterSqlite3.Transaction<(groups: FlatGroup[]) => void> {
+  const make = new Function(`return ${WRITE_CODE}`)() as (db: BetterSqlite3.Database, texts: StatementTexts) => BetterSqlite3.Transaction<(groups: FlatGroup[]) => void>;
+  return make(db, texts);
 }
 
 /** What the write thread needs to open its connection and prepare its statements. */
@@ -15,8 +48,8 @@ export interface SqliteWriterConfig {
   driver: string;
   filename: string;
   busyTimeoutMs: number;
-  /** The INSERT/upsert statement of each record kind. */
-  statements: Record<RecordKind, string>;
+  /** The multi-row INSERTs/upserts of each row kind, prepared once when the thread starts. */
+  statements: StatementTexts;
   /** Extra pragmas for the write connection (tests use `max_page_count` to make the database full). Defaults to none. */
   pragmas?: string[];
 }
@@ -45,16 +78,9 @@ const moved = () => {
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 for (const pragma of workerData.pragmas || []) db.pragma(pragma);
-const statements = {};
-for (const kind of Object.keys(workerData.statements)) statements[kind] = db.prepare(workerData.statements[kind]);
-const write = db.transaction((runs) => {
-  for (const run of runs) {
-    const statement = statements[run.kind];
-    for (const row of run.rows) statement.run(row);
-  }
-});
-parentPort.on('message', (runs) => {
-  if (runs === 'close') {
+const write = (${WRITE_CODE})(db, workerData.statements);
+parentPort.on('message', (groups) => {
+  if (groups === 'close') {
     try { db.close(); } finally { parentPort.postMessage(null); parentPort.close(); }
     return;
   }
@@ -66,7 +92,7 @@ parentPort.on('message', (runs) => {
     return;
   }
   try {
-    write.immediate(runs);
+    write.immediate(groups);
     parentPort.postMessage(null);
   } catch (err) {
     parentPort.postMessage({ message: String(err && err.message), code: err && typeof err.code === 'string' ? err.code : undefined });
@@ -111,14 +137,14 @@ export class SqliteWriter {
 
   constructor(private readonly config: SqliteWriterConfig) {}
 
-  /** Writes the runs in one immediate transaction; rejects with the SQLite error (and its `code`) on failure. */
-  write(runs: RowRun[]): Promise<void> {
+  /** Writes the groups in one immediate transaction; rejects with the SQLite error (and its `code`) on failure. */
+  write(groups: FlatGroup[]): Promise<void> {
     if (this.closed) return Promise.reject(exitedError('the recorder is closed'));
     const thread = this.thread ?? this.start();
     return new Promise<void>((resolve, reject) => {
       if (thread.pending.length === 0) thread.worker.ref();
       thread.pending.push({ resolve, reject });
-      thread.worker.postMessage(runs);
+      thread.worker.postMessage(groups);
     });
   }
 

@@ -1,7 +1,8 @@
 /** PostgresRecorder: usage in PostgreSQL (node-postgres), shared by replicas, written in multi-row batches, queryable. */
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
-import { columnsOf, migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
+import { batchQueries, clean } from './postgres-batch';
+import type { QueuedRecord, SqlValue } from './rows';
+import { migrationsTableDDL, MIGRATIONS, newerSchemaError, SCHEMA_VERSION } from './schema';
 import { OptionsError, optionalPositiveInt } from '../options-check';
 import { checkPostgresOptions } from './store-options';
 import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver, type SqlRecorderOptions } from './sql-recorder';
@@ -41,8 +42,6 @@ export interface PgPool {
 }
 
 const OWNER = 'PostgresRecorder';
-// PostgreSQL accepts at most 65,535 parameters per statement.
-const MAX_PARAMS = 60_000;
 const LOCK_CLASS = 0x41494252; // "AIBR": the first key of the advisory lock that serialises migrations.
 
 function loadPg(): typeof import('pg') {
@@ -55,11 +54,6 @@ function loadPg(): typeof import('pg') {
   }
 }
 
-/** PostgreSQL rejects NUL in text; prompts are client text, so one NUL must not fail a whole batch. */
-function clean(v: SqlValue): SqlValue {
-  return typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '\uFFFD') : v;
-}
-
 const ignore = (): void => undefined;
 
 function hashSchema(schema: string): number {
@@ -68,49 +62,12 @@ function hashSchema(schema: string): number {
   return h;
 }
 
-/** Statement text per (kind, rows), built once per shape. */
-function statementBuilder(table: (name: string) => string) {
-  const cache = new Map<string, string>();
-  const conflict = (kind: RecordKind, cols: string[]): string => {
-    if (kind === 'passthrough') return ' ON CONFLICT (id) DO NOTHING';
-    // A batch written again (its first commit's reply was lost) adds no child row twice.
-    if (kind !== 'start' && kind !== 'end') return ' ON CONFLICT (record_key) DO NOTHING';
-    return ` ON CONFLICT (id) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
-  };
-  return (kind: RecordKind, rows: number): string => {
-    const key = `${kind}:${rows}`;
-    let sql = cache.get(key);
-    if (!sql) {
-      const cols = kind === 'start' ? START_COLUMNS : kind === 'end' ? END_COLUMNS : columnsOf(TABLE_OF[kind]);
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) tuples.push(`(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(', ')})`);
-      sql = `INSERT INTO ${table(TABLE_OF[kind])} (${cols.join(', ')}) VALUES ${tuples.join(', ')}${conflict(kind, cols)}`;
-      if (cache.size > 500) cache.clear();
-      cache.set(key, sql);
-    }
-    return sql;
-  };
-}
-
-/** Groups a batch per kind; upserted kinds keep one row per id (one statement cannot touch a row twice). */
-function groupBatch(batch: QueuedRecord[]): Map<RecordKind, SqlValue[][]> {
-  const groups = new Map<RecordKind, SqlValue[][]>();
-  const byId = new Map<string, Map<string, SqlValue[]>>();
-  for (const item of batch) {
-    const row = rowOf(item).map(clean);
-    if (item.kind === 'start' || item.kind === 'end' || item.kind === 'passthrough') {
-      let m = byId.get(item.kind);
-      if (!m) byId.set(item.kind, (m = new Map()));
-      m.set(String(row[0]), row);
-    } else {
-      let list = groups.get(item.kind);
-      if (!list) groups.set(item.kind, (list = []));
-      list.push(row);
-    }
-  }
-  for (const [kind, m] of byId) groups.set(kind as RecordKind, [...m.values()]);
-  return groups;
-}
+/**
+ * Codes of a named statement the connection does not hold as the client believes (a pooler in transaction mode hands
+ * out server connections that never saw it, or already have it): the batch is sent again unnamed, and so is every
+ * later one.
+ */
+const PREPARED_STATEMENT_TROUBLE = new Set(['26000', '42P05']);
 
 /** Opens the database and its writer: what the store records through (exported for tests that wrap its sink). */
 export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
@@ -135,7 +92,8 @@ export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
     pool.on('error', () => undefined);
   }
   const table = (name: string) => `"${schema}"."${name}"`;
-  const statement = statementBuilder(table);
+  const batchQuery = batchQueries(table);
+  let named = true;
 
   const migrate = async (): Promise<void> => {
     const client = await pool.connect();
@@ -196,18 +154,16 @@ export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
     const onAbort = (): void => release(new Error('flush deadline passed'));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await client.query('BEGIN');
-      for (const [kind, rows] of groupBatch(batch)) {
-        const perStatement = Math.max(1, Math.floor(MAX_PARAMS / rows[0]!.length));
-        for (let i = 0; i < rows.length; i += perStatement) {
-          const chunk = rows.slice(i, i + perStatement);
-          await client.query(statement(kind, chunk.length), chunk.flat());
-        }
+      // One statement, one round trip: the whole batch or nothing (a failed statement leaves no row behind).
+      try {
+        await client.query(batchQuery(batch, named));
+      } catch (err) {
+        if (!named || released || !PREPARED_STATEMENT_TROUBLE.has((err as { code?: string }).code ?? '')) throw err;
+        named = false;
+        await client.query(batchQuery(batch, false));
       }
-      await client.query('COMMIT');
       release();
     } catch (err) {
-      if (!released) await client.query('ROLLBACK').catch(() => undefined);
       release(err instanceof Error ? err : new Error(String(err)));
       throw err;
     } finally {
@@ -232,7 +188,7 @@ export function postgresDriver(options: PostgresRecorderOptions): SqlDriver {
 }
 
 /**
- * Records into PostgreSQL through the batching writer (multi-row INSERTs, one transaction per flush) and answers
+ * Records into PostgreSQL through the batching writer (one prepared statement per flush: every kind's rows inserted from arrays, in one round trip) and answers
  * {@link UsageQuery}; every replica can write to the same database. Tables are created or migrated on first use under
  * an advisory lock, so replicas starting together migrate once; `ready()` resolves when that is done (and rejects,
  * for instance, on a database migrated by a newer release). Needs the optional dependency `pg` (8.x).

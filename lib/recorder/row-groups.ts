@@ -44,15 +44,15 @@ export function conflictOf(kind: RowKind): string {
 /**
  * Groups a batch per row kind. Interceptions and passthrough calls keep one row per id (the last one queued), and an
  * interception whose start and end are both here becomes one `whole` row: one statement may then touch each row once,
- * which PostgreSQL requires of an upsert. Child rows keep queue order. `clean` maps every value (PostgreSQL's NUL rule).
+ * which PostgreSQL requires of an upsert. Child rows keep queue order.
  */
-export function groupBatch(batch: readonly QueuedRecord[], clean?: (v: SqlValue) => SqlValue): RowGroup[] {
+export function groupBatch(batch: readonly QueuedRecord[]): RowGroup[] {
   const starts = new Map<string, SqlValue[]>();
   const ends = new Map<string, SqlValue[]>();
   const passthrough = new Map<string, SqlValue[]>();
   const children: Partial<Record<RowKind, SqlValue[][]>> = {};
   for (const item of batch) {
-    const row = clean ? rowOf(item).map(clean) : rowOf(item);
+    const row = rowOf(item);
     if (item.kind === 'start') starts.set(String(row[0]), row);
     else if (item.kind === 'end') ends.set(String(row[0]), row);
     else if (item.kind === 'passthrough') passthrough.set(String(row[0]), row);

@@ -95,9 +95,15 @@ function addColumnsV2(dialect: Dialect, q: (name: string) => string): string[] {
 
 /** Column names of a table in insert order (without the generated key): version 1's, then those added since. */
 export function columnsOf(table: string): string[] {
+  return Object.keys(columnTypesOf(table, 'sqlite'));
+}
+
+/** The SQL type of each column of a table, in insert order (without the generated key). */
+export function columnTypesOf(table: string, dialect: Dialect): Record<string, string> {
   const def = TABLES_V1.find((t) => t.name === table);
   if (!def) throw new Error(`unknown table ${table}`);
-  return (def.key === 'id' ? ['id'] : []).concat(def.columns.map(([name]) => name), (ADDED_V2[table] ?? []).map(([name]) => name));
+  const columns: Array<[name: string, kind: ColumnKind]> = [...(def.key === 'id' ? [['id', 'text'] as [string, ColumnKind]] : []), ...def.columns, ...(ADDED_V2[table] ?? [])];
+  return Object.fromEntries(columns.map(([name, kind]) => [name, TYPES[dialect][kind]]));
 }
 
 const TYPES: Record<Dialect, Record<ColumnKind, string>> = {

@@ -19,15 +19,29 @@ async function measure(target, scenario, ctx) {
     const req = { ...requestOf(endpoint, scenario), concurrency: scenario.concurrency };
     await ctx.driver.ask('run', { ...req, n: ctx.pick(scenario.warmup) }, 300_000);
     const pids = [process.pid, ctx.upstream.pid, ctx.driver.pid, endpoint.proc.pid];
-    await waitForQuiet(pids, ctx.quietMs);
+    // A store on a database server: the server processes serving its connections are measured apart (and, on this
+    // machine, they compete with the target for the same cores).
+    const db = target.env && target.env.BENCH_RECORDER === 'postgres';
+    const db0 = db ? await endpoint.proc.ask('dbBackends') : [];
+    await waitForQuiet([...pids, ...db0], ctx.quietMs);
     const ticks = cpuTicks(pids);
+    const dbTicks = cpuTicks(db0);
     const c0 = await endpoint.proc.ask('cpu');
-    const r = await ctx.driver.ask('run', { ...req, n: ctx.pick(scenario.n) }, 300_000);
+    const n = ctx.pick(scenario.n);
+    const r = await ctx.driver.ask('run', { ...req, n }, 300_000);
+    // The last records are written within a flush interval (200 ms) after the last response.
+    if (db) await new Promise((resolve) => setTimeout(resolve, 400));
     const c1 = await endpoint.proc.ask('cpu');
-    return {
+    const out = {
       rps: r.rps, p50: r.latency && r.latency.p50, p99: r.latency && r.latency.p99, errors: r.errors,
-      cpuUsPerRequest: (c1.user + c1.system - c0.user - c0.system) / ctx.pick(scenario.n), otherCpu: foreignCores(ticks, cpuTicks(pids)),
+      cpuUsPerRequest: (c1.user + c1.system - c0.user - c0.system) / n, otherCpu: foreignCores(ticks, cpuTicks(pids)),
     };
+    if (db) {
+      const db1 = await endpoint.proc.ask('dbBackends');
+      // Ticks are 1/100 s; a backend that exited meanwhile takes its ticks with it (rare: the pool keeps its connections).
+      out.dbCpuUsPerRequest = Math.max(0, cpuTicks([...new Set([...db0, ...db1])]).ours - dbTicks.ours) * 10_000 / n;
+    }
+    return out;
   } finally {
     await endpoint.proc.stop();
   }
@@ -47,7 +61,8 @@ async function runRounds(targets, scenario, ctx, log) {
         r = { error: err.message.split('\n')[0] };
       }
       (byTarget[target.id] ||= [])[round] = r;
-      log(`round ${round + 1}/${rounds} ${target.id.padEnd(12)} ${r.error ? `ERROR ${r.error}` : `${Math.round(r.rps)} req/s cpu ${Math.round(r.cpuUsPerRequest)} µs/req p50 ${r.p50.toFixed(2)} ms err ${r.errors}`}`);
+      const dbCpu = r.dbCpuUsPerRequest === undefined ? '' : ` (database server ${Math.round(r.dbCpuUsPerRequest)} µs/req)`;
+      log(`round ${round + 1}/${rounds} ${target.id.padEnd(12)} ${r.error ? `ERROR ${r.error}` : `${Math.round(r.rps)} req/s cpu ${Math.round(r.cpuUsPerRequest)} µs/req${dbCpu} p50 ${r.p50.toFixed(2)} ms err ${r.errors}`}`);
     }
   }
   const summary = {};
@@ -57,7 +72,7 @@ async function runRounds(targets, scenario, ctx, log) {
       // Ratio within each round, then the median: both sides of a ratio were measured close together.
       ratio[other] = median(runs.map((r, i) => (r && otherRuns[i] && !r.error && !otherRuns[i].error ? r.rps / otherRuns[i].rps : NaN)));
     }
-    summary[id] = { rps: median(runs.map((r) => r && r.rps)), cpuUsPerRequest: median(runs.map((r) => r && r.cpuUsPerRequest)), ratio };
+    summary[id] = { rps: median(runs.map((r) => r && r.rps)), cpuUsPerRequest: median(runs.map((r) => r && r.cpuUsPerRequest)), dbCpuUsPerRequest: median(runs.map((r) => r && r.dbCpuUsPerRequest)), ratio };
   }
   return { id: scenario.id, label: scenario.label, rounds, n: ctx.pick(scenario.n), concurrency: scenario.concurrency, byTarget, summary };
 }

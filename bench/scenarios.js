@@ -20,6 +20,7 @@ const TARGETS = [
   { id: 'direct', label: 'direct to upstream (floor)', short: 'direct' },
   { id: 'raw', label: 'raw Node http pipe proxy', short: 'raw proxy', module: 'targets/raw-proxy.js' },
   { id: 'express-pipe', label: 'raw pipe inside an Express 5 app', short: 'Express pipe', module: 'targets/express-pipe.js', prefix: '/ai' },
+  { id: 'express-gateway', label: 'least Express gateway: body read and JSON-parsed, actor required, key swapped, answer piped', short: 'Express gateway', module: 'targets/express-gateway.js', prefix: '/ai', extra: true },
   { id: 'bridge', label: 'aibridge, recorder off, 1 key', short: 'bridge', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single' } },
   { id: 'bridge-rec', label: 'aibridge, MemoryRecorder, 1 key', short: 'bridge+rec', ...BRIDGE, env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single' } },
   { id: 'bridge-sqlite', label: 'aibridge, SqliteRecorder (temp file), 1 key', short: 'bridge+sqlite', ...BRIDGE, env: { BENCH_RECORDER: 'sqlite', BENCH_POOL: 'single' }, extra: true },
@@ -38,13 +39,14 @@ const GATEWAYS = ALL.filter((id) => id !== 'direct');
 /**
  * Scenarios, in run order within a target. `kind`: run (driver load), idle (hold open streams),
  * aborted (batches of streams aborted after the first byte), rss (long run on a fresh process),
- * rounds (after everything else: the targets in turn, several times; see rounds.js).
+ * rounds (after everything else: the targets in turn, several times; see rounds.js; each rounds scenario is its own set).
  * `n`/`warmup` are [full, quick].
  */
 const SCENARIOS = [
   { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: [...ALL, 'bridge-redis', 'bridge-tools'] },
-  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: [...ALL, 'bridge-tools'] },
-  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-pool', 'bridge-redis', 'bridge-node', 'portkey'] },
+  { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: [...ALL, 'express-gateway', 'bridge-tools'] },
+  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'express-gateway', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-pool', 'bridge-redis', 'bridge-node', 'portkey'] },
+  { id: 'stream-c20-rounds', group: 'stream', label: 'stream 50 chunks, c=20, interleaved rounds', kind: 'rounds', body: streamBody(50, 0), stream: true, concurrency: 20, rounds: [3, 1], n: [4000, 400], warmup: [400, 50], targets: ['express-pipe', 'express-gateway', 'bridge'] },
   { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
   { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: [...ALL, 'bridge-tools'] },
   { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: [...ALL, 'bridge-tools'] },

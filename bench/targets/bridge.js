@@ -17,8 +17,11 @@ function sqliteRecorder() {
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return new SqliteRecorder({ filename: path.join(dir, 'usage.db') });
 }
+const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+// The store's connections carry this name, so the run can find the server processes that serve them (dbBackends).
+const PG_APP = `aibridge-bench-${process.pid}`;
 function postgresRecorder() {
-  const connectionString = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const connectionString = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}application_name=${PG_APP}`;
   return new PostgresRecorder({ connectionString, schema: `aibridge_bench_${process.pid}` });
 }
 const recorder = { memory: () => new MemoryRecorder(), noop: () => NOOP, sqlite: sqliteRecorder, postgres: postgresRecorder }[process.env.BENCH_RECORDER]?.();
@@ -46,10 +49,22 @@ const bridge = createBridge({
     : undefined,
 });
 
+/** The PostgreSQL server processes (backends) serving the store's connections: their CPU is the database's share of recording. */
+async function dbBackends() {
+  const { Pool } = require('pg');
+  const pool = new Pool({ connectionString: PG_URL, max: 1 });
+  try {
+    const { rows } = await pool.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [PG_APP]);
+    return rows.map((r) => r.pid);
+  } finally {
+    await pool.end();
+  }
+}
+
 /** Drops the schemas earlier bench processes left (a target is killed, so it cannot drop its own), before we start. */
 async function dropStaleBenchSchemas() {
   const { Pool } = require('pg');
-  const pool = new Pool({ connectionString: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test' });
+  const pool = new Pool({ connectionString: PG_URL });
   try {
     const { rows } = await pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'aibridge_bench_%' AND nspname <> $1", [`aibridge_bench_${process.pid}`]);
     for (const r of rows) await pool.query(`DROP SCHEMA IF EXISTS "${r.nspname}" CASCADE`);
@@ -83,6 +98,7 @@ listen();
 
 serveIpc({
   keyStatus: async () => bridge.keyPoolStatus(),
+  dbBackends: async () => (recorder instanceof PostgresRecorder ? dbBackends() : []),
   records: async () => (recorder instanceof MemoryRecorder ? { interceptions: recorder.interceptions.length, ends: recorder.interceptionEnds.length, tokenUsages: recorder.tokenUsages.length }
     : recorder && typeof recorder.stats === 'function' ? recorder.stats() : null),
 });

@@ -30,4 +30,4 @@ function createPipe(origin) {
   };
 }
 
-module.exports = { createPipe };
+module.exports = { createPipe, HOP_BY_HOP };

@@ -1,14 +1,12 @@
 // The least any Express gateway does, at /ai: read and JSON-parse the body, require an actor, swap the key, pipe the answer back.
 'use strict';
-const http = require('node:http');
 const express = require('express');
 const { serveIpc, announce } = require('./ipc');
-const { HOP_BY_HOP } = require('./pipe');
+const { HOP_BY_HOP, forward, upstreamOf } = require('./pipe');
 
 // The gateway's own key replaces the client's credential, as a key-holding gateway must.
 const POOL_KEY = 'Bearer sk-a';
-const upstream = new URL(process.env.UPSTREAM_ORIGIN);
-const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 30_000 });
+const upstream = upstreamOf(process.env.UPSTREAM_ORIGIN);
 
 function reject(res, status, message) {
   res.status(status).json({ error: { message, type: 'invalid_request_error', code: null } });
@@ -33,20 +31,7 @@ function gateway(req, res) {
   for (const name in req.headers) if (!HOP_BY_HOP.has(name) && name !== 'x-api-key') headers[name] = req.headers[name];
   headers.authorization = POOL_KEY;
   headers['content-length'] = String(body.length);
-  const upstreamReq = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (upstreamRes) => {
-    const out = {};
-    for (const name in upstreamRes.headers) if (!HOP_BY_HOP.has(name)) out[name] = upstreamRes.headers[name];
-    res.writeHead(upstreamRes.statusCode, out);
-    upstreamRes.pipe(res);
-  });
-  upstreamReq.on('error', () => {
-    if (!res.headersSent) res.writeHead(502);
-    res.end();
-  });
-  res.on('close', () => {
-    if (!res.writableFinished) upstreamReq.destroy();
-  });
-  upstreamReq.end(body);
+  forward(upstream, req, res, headers, body);
 }
 
 const app = express();

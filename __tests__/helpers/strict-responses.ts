@@ -2,7 +2,8 @@
  * A stricter OpenAI Responses upstream for the tests: keeps every response it answered (blocking or streamed),
  * serves `GET /v1/responses/:id[/input_items]`, and continues only as the real API does — an unknown
  * `previous_response_id` is a 404, and so is continuing from a response that ends with a `function_call` whose
- * output the new input does not bring (400 "No tool output found for function call …").
+ * output the new input does not bring (400 "No tool output found for function call …"). An `item_reference` is
+ * resolved from any stored response of the key, as the real API does, and an unknown one is a 404.
  */
 import type { ServerResponse } from 'node:http';
 import type { Behaviour, ReceivedRequest } from '../../lib/testing/fixtures';
@@ -42,8 +43,23 @@ function pendingCall(previous: Obj, input: unknown): string | undefined {
   return calls.map((c: Obj) => c.call_id).find((id: string) => !outputs.has(id));
 }
 
+/** The ids of the input's item references (`{ type: 'item_reference', id }`, the type may be left out). */
+function itemReferences(input: unknown): string[] {
+  if (!Array.isArray(input)) return [];
+  return input.filter((i: Obj) => i && typeof i.id === 'string' && (i.type === 'item_reference' || (i.type == null && i.role === undefined))).map((i: Obj) => i.id);
+}
+
+/** The stored output item with id `id`, from any stored response. */
+function storedItem(stored: Map<string, Obj>, id: string): Obj | undefined {
+  for (const response of stored.values()) {
+    const found = (Array.isArray(response.output) ? response.output : []).find((item: Obj) => item?.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Wraps a Responses behaviour (e.g. `responsesScript`) with a response store and the real API's continuation rules. */
-export function strictResponses(inner: Behaviour): Behaviour & { stored: Map<string, Obj>; refused: string[] } {
+export function strictResponses(inner: Behaviour): Behaviour & { stored: Map<string, Obj>; refused: string[]; item: (id: string) => Obj | undefined } {
   const stored = new Map<string, Obj>();
   const refused: string[] = [];
   const behaviour = async (req: ReceivedRequest, res: ServerResponse) => {
@@ -57,6 +73,10 @@ export function strictResponses(inner: Behaviour): Behaviour & { stored: Map<str
       return undefined;
     }
     if (req.method !== 'POST' || path !== '/v1/responses') return inner(req, res);
+    const unknownItem = itemReferences(req.json?.input).find((id) => !storedItem(stored, id));
+    if (unknownItem !== undefined) {
+      return sendError(res, 404, `Item with id '${unknownItem}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`, 'input', null);
+    }
     const previousId = req.json?.previous_response_id;
     if (typeof previousId === 'string') {
       const previous = stored.get(previousId);
@@ -86,5 +106,5 @@ export function strictResponses(inner: Behaviour): Behaviour & { stored: Map<str
     }) as typeof res.end;
     return inner(req, res);
   };
-  return Object.assign(behaviour, { stored, refused });
+  return Object.assign(behaviour, { stored, refused, item: (id: string) => storedItem(stored, id) });
 }

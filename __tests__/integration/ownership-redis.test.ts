@@ -66,6 +66,20 @@ describeWithRedis('ownership shared through Redis', () => {
     expect(upstream.requests.at(-1)!.json.previous_response_id).toBe('resp_step1');
   });
 
+  test('an output item streamed on one replica is its creator\'s on the other: Bob\'s item_reference is refused there', async () => {
+    const final = await sdk(a, 'alice').responses.stream({ model: 'gpt-5', input: 'My secret.' }).finalResponse();
+    const itemId = final.output[0].id!;
+    expect(await admin.ttl(`aibridge:owner:${name}:item:${itemId}`)).toBeGreaterThan(29 * 24 * 3600);
+    const body = JSON.stringify({ model: 'gpt-5', input: [{ type: 'item_reference', id: itemId }] });
+    const post = (user: string) => fetch(`${b.url}/${name}/v1/responses`, { method: 'POST', headers: { 'x-user-token': `user-token-${user}`, 'content-type': 'application/json' }, body });
+    const sent = upstream.requests.length;
+    const refused = await post('bob');
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as any).error.message).toMatch(`Item with id '${itemId}' not found.`);
+    expect(upstream.requests.length).toBe(sent);
+    expect((await post('alice')).status).toBe(200);
+  });
+
   test('a conversation created on one replica is refused to others on the other', async () => {
     const created = await fetch(`${b.url}/${name}/v1/conversations`, { method: 'POST', headers: { 'x-user-token': 'user-token-alice', 'content-type': 'application/json' }, body: '{}' });
     const { id } = (await created.json()) as { id: string };

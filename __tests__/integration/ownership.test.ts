@@ -155,7 +155,7 @@ describe('options and store', () => {
     }
   });
 
-  test('the owner is written before the client sees the id (a slow store holds response.created and the blocking answer)', async () => {
+  test('the owner is written before the client sees the id (a slow store holds response.created, response.completed and the blocking answer)', async () => {
     const log: string[] = [];
     const memory = new MemoryOwnershipStore();
     const slow: OwnershipStore = {
@@ -173,10 +173,15 @@ describe('options and store', () => {
       const client = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
       const stream = client.responses.stream({ model: 'gpt-5', input: 'hi' });
       stream.on('response.created', (e) => log.push(`client saw ${e.response.id}`));
+      stream.on('response.completed', (e) => log.push(`client saw ${e.response.output[0].id}`));
       await stream.finalResponse();
       const blocking = await client.responses.create({ model: 'gpt-5', input: 'hi' });
       log.push(`client saw ${blocking.id}`);
-      expect(log).toEqual(['write resp_step0', 'written', 'client saw resp_step0', 'write resp_step1', 'written', 'client saw resp_step1']);
+      // A stream's items are written while its middle is relayed, and before its terminal event.
+      expect(log.indexOf('client saw resp_step0')).toBeGreaterThan(log.indexOf('written'));
+      expect(log.filter((l) => l !== 'client saw resp_step0')).toEqual([
+        'write resp_step0', 'written', 'write msg_0', 'written', 'client saw msg_0', 'write resp_step1,msg_1', 'written', 'client saw resp_step1',
+      ]);
     } finally {
       await gw.close();
       await upstream.close();

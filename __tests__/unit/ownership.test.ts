@@ -97,7 +97,22 @@ describe('stored-state rules', () => {
     expect(named('{"conversation":{"id":"conv_alice","id":"conv_bob"}}')).toBe('`conversation.id` appears more than once.');
     const raw = Buffer.from('{ "input" : "héllo",\n "previous_response_id" : "resp_1" , "x":1}');
     expect(responsesStoredState.continueFrom(raw, 'resp_9').toString()).toBe('{ "input" : "héllo",\n "previous_response_id" : "resp_9" , "x":1}');
-    expect(responsesStoredState.idInAnswer(Buffer.from('{"output":[{"id":"msg_1"}],"id":"resp_\\u0031"}'))).toBe('resp_1');
-    expect(responsesStoredState.idInAnswer(Buffer.from('not json'))).toBeUndefined();
+    expect(responsesStoredState.createdInAnswer(Buffer.from('{"output":[{"id":"msg_1"}],"id":"resp_\\u0031"}'))).toEqual({ id: 'resp_1', items: ['msg_1'] });
+    expect(responsesStoredState.createdInAnswer(Buffer.from('not json'))).toBeUndefined();
+  });
+
+  test('output items: every id an answer creates; every reference a request makes, whatever a parser keeps', () => {
+    const created = (s: string) => responsesStoredState.createdInAnswer(Buffer.from(s));
+    expect(created('{"id":"resp_1","output":[{"type":"reasoning","id":"rs_1"}, {"content":[{"id":"inner"}],"id":"msg_\\u0031","id":"msg_2"},"x",{"type":"message"}],"usage":{}}'))
+      .toEqual({ id: 'resp_1', items: ['rs_1', 'msg_2'] });
+    expect(created('{"id":"resp_2","output":null}')).toEqual({ id: 'resp_2', items: [] });
+    const items = (s: string) => (responsesStoredState.named(JSON.parse(s), Buffer.from(s)) as Array<{ kind: string; id: string }>).filter((n) => n.kind === 'item').map((n) => n.id);
+    expect(items('{"input":[{"type":"item_reference","id":"msg_a"},{"id":"msg_b"},{"type":null,"id":"msg_c"},{"type":"item_reference","id":"msg_a"}]}')).toEqual(['msg_a', 'msg_b', 'msg_c']);
+    // Messages and items sent back whole are not references; a string input names none.
+    expect(items('{"input":[{"role":"user","content":"hi","id":"m"},{"type":"message","id":"msg_x","role":"assistant","content":[]}]}')).toEqual([]);
+    expect(items('{"input":"{\\"id\\":\\"msg_a\\"}"}')).toEqual([]);
+    // Repeats and escapes: every one counts.
+    expect(items('{"input":[{"type":"item_reference","id":"msg_a","id":"msg_b"}],"input":[{"id":"msg_c"}]}')).toEqual(['msg_a', 'msg_b', 'msg_c']);
+    expect(items('{"input":[{"t\\u0079pe":"message","type":"item_reference","role":"user","\\u0069d":"msg_d"}]}')).toEqual(['msg_d']);
   });
 });

@@ -7,6 +7,7 @@ import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
 import type { StoredStateRules } from '../ownership/stored-state';
+import type { CreatedResponses } from '../ownership/ownership-guard';
 
 export type { JsonObject, RecordSink, StreamError, UpstreamReportedError };
 
@@ -26,6 +27,12 @@ export interface StreamObserver {
   finish(): void;
   /** The error event for a failure after the stream began, when it depends on what was relayed (else the API's own). */
   errorEvent?(error: { message: string; type: string; code: string | null }): string;
+  /**
+   * Events the observer withheld (`accept` returned false) until something outside the stream is done, e.g. the
+   * owner of the items they complete written: the relay writes the bytes once this resolves, before anything later,
+   * and fails the stream if it rejects. Undefined when nothing is withheld (checked after every chunk).
+   */
+  release?(): Promise<Buffer> | undefined;
 }
 
 /** One client request to a bridged API, validated and prepared for the upstream. */
@@ -44,8 +51,11 @@ export interface ApiCall {
   readonly conversation?: ConversationFactory;
   /** Records usage and tool calls of a blocking 2xx JSON answer. */
   recordBlocking(answer: unknown, sink: RecordSink): void;
-  /** Starts watching a streamed answer; `budget` bounds what the observer keeps for this interception. */
-  observeStream(sink: RecordSink, budget?: AccumulationBudget): StreamObserver;
+  /**
+   * Starts watching a streamed answer; `budget` bounds what the observer keeps for this interception; `created`
+   * (when the upstream stores what this request creates with a pool key) owns what the stream creates.
+   */
+  observeStream(sink: RecordSink, budget?: AccumulationBudget, created?: CreatedResponses): StreamObserver;
 }
 
 /** A bridged API route of a provider. */

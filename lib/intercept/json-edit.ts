@@ -123,16 +123,15 @@ interface ObjectScan {
   field: FieldSpan | undefined;
 }
 
-function scanObject(raw: Buffer, key: string): ObjectScan {
-  const keyBytes = encodeKey(key);
+/** Visits every field of the JSON object in `raw`, in order, repeated keys included (`keyEnd` is one past the key's closing quote). */
+function walkObject(raw: Buffer, visit: (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => void): { open: number; empty: boolean } {
   // A UTF-8 byte order mark is not JSON whitespace, but it may precede the object.
   let at = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
   at = skipSpace(raw, at);
   if (raw[at] !== OPEN_OBJECT) throw new JsonEditError('object expected', at);
   const open = at;
-  let field: FieldSpan | undefined;
   at = skipSpace(raw, at + 1);
-  if (raw[at] === CLOSE_OBJECT) return { open, empty: true, field };
+  if (raw[at] === CLOSE_OBJECT) return { open, empty: true };
   for (;;) {
     if (raw[at] !== QUOTE) throw new JsonEditError('key expected', at);
     const keyStart = at;
@@ -141,10 +140,56 @@ function scanObject(raw: Buffer, key: string): ObjectScan {
     if (raw[at] !== COLON) throw new JsonEditError('colon expected', at);
     const valueStart = skipSpace(raw, at + 1);
     const valueEnd = skipValue(raw, valueStart);
-    if (keyEquals(raw, keyStart, keyEnd, key, keyBytes)) field = { keyStart, valueStart, valueEnd };
+    visit(keyStart, keyEnd, valueStart, valueEnd);
     at = skipSpace(raw, valueEnd);
-    if (raw[at] === CLOSE_OBJECT) return { open, empty: false, field };
+    if (raw[at] === CLOSE_OBJECT) return { open, empty: false };
     if (raw[at] !== COMMA) throw new JsonEditError('comma or } expected', at);
+    at = skipSpace(raw, at + 1);
+  }
+}
+
+function scanObject(raw: Buffer, key: string): ObjectScan {
+  const keyBytes = encodeKey(key);
+  let field: FieldSpan | undefined;
+  const { open, empty } = walkObject(raw, (keyStart, keyEnd, valueStart, valueEnd) => {
+    if (keyEquals(raw, keyStart, keyEnd, key, keyBytes)) field = { keyStart, valueStart, valueEnd };
+  });
+  return { open, empty, field };
+}
+
+/** One field of an object as {@link objectFields} reads it: its key decoded, its value's span. */
+export interface NamedField {
+  key: string;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/** Every field of the JSON object in `raw`, in order and with repeated keys (what any parser might keep), keys decoded. */
+export function objectFields(raw: Buffer): NamedField[] {
+  const fields: NamedField[] = [];
+  walkObject(raw, (keyStart, keyEnd, valueStart, valueEnd) => {
+    // Escapes (`"\u0069d"`) name the same key for a parser: decode them; a plain key is its bytes.
+    let escaped = false;
+    for (let i = keyStart + 1; i < keyEnd - 1 && !escaped; i++) escaped = raw[i] === BACKSLASH;
+    const key = escaped ? JSON.parse(raw.toString('utf8', keyStart, keyEnd)) as string : raw.toString('utf8', keyStart + 1, keyEnd - 1);
+    fields.push({ key, valueStart, valueEnd });
+  });
+  return fields;
+}
+
+/** The spans (`[start, end)`) of the elements of the JSON array that `raw` holds. */
+export function arrayElements(raw: Buffer): Array<[number, number]> {
+  let at = skipSpace(raw, 0);
+  if (raw[at] !== OPEN_ARRAY) throw new JsonEditError('array expected', at);
+  const elements: Array<[number, number]> = [];
+  at = skipSpace(raw, at + 1);
+  if (raw[at] === CLOSE_ARRAY) return elements;
+  for (;;) {
+    const end = skipValue(raw, at);
+    elements.push([at, end]);
+    at = skipSpace(raw, end);
+    if (raw[at] === CLOSE_ARRAY) return elements;
+    if (raw[at] !== COMMA) throw new JsonEditError('comma or ] expected', at);
     at = skipSpace(raw, at + 1);
   }
 }

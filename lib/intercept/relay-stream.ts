@@ -57,6 +57,11 @@ function forward(events: SseEvent[], chunk: Buffer | undefined, { res, observer 
   return res.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
 }
 
+/** Writes what the observer withheld once it may go (after the events forwarded before it). */
+async function writeReleased(res: Response, held: Promise<Buffer>): Promise<void> {
+  if (!res.write(await held)) await drained(res);
+}
+
 function errorEvent(observer: StreamObserver, api: ApiAdapter, error: StreamError): string {
   return observer.errorEvent?.(error) ?? api.streamErrorEvent(error);
 }
@@ -77,11 +82,16 @@ export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse
       const events = decoder.push(chunk as Buffer);
       const redacted = redactEvents(events, ctx.scrub);
       if (!forward(events, redacted ? undefined : chunk as Buffer, to)) await drained(res);
+      // Checked without a promise: almost every chunk has nothing withheld.
+      const held = observer.release?.();
+      if (held) await writeReleased(res, held);
       if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
     }
     const last = decoder.end();
     redactEvents(last, ctx.scrub);
     forward(last, undefined, to);
+    const held = observer.release?.();
+    if (held) await writeReleased(res, held);
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);

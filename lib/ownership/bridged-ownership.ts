@@ -2,8 +2,11 @@
 import { GatewayError } from '../errors';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { CreatedResponses, OwnershipGuard } from './ownership-guard';
-import type { StoredStateRules } from './stored-state';
+import type { NamedId, StoredStateRules } from './stored-state';
 import { readStreamHead } from './stream-head';
+
+/** Item references checked concurrently (a store read each). */
+const ITEM_CHECKS_AT_ONCE = 16;
 
 /** What the stage decided for one request. */
 export interface StoredStateAdmission {
@@ -22,9 +25,18 @@ export async function admitStoredState(guard: OwnershipGuard, rules: StoredState
   let rewritten: Buffer | undefined;
   const named = rules.named(body, raw);
   if (typeof named === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: named });
+  const items: NamedId[] = [];
   for (const { kind, id } of named) {
+    if (kind === 'item') {
+      items.push({ kind, id });
+      continue;
+    }
     const continueFrom = await guard.check({ provider, kind, id }, actor, 'bridged');
     if (kind === 'response' && continueFrom !== undefined && continueFrom !== id) rewritten = rules.continueFrom(raw, continueFrom);
+  }
+  // A request may reference many items: a few reads in flight at once, rather than one round trip each in turn.
+  for (let at = 0; at < items.length; at += ITEM_CHECKS_AT_ONCE) {
+    await Promise.all(items.slice(at, at + ITEM_CHECKS_AT_ONCE).map((ref) => guard.check({ provider, ...ref }, actor, 'bridged')));
   }
   return { raw: rewritten, created: rules.stores(body) ? guard.responses(provider, actor) : undefined };
 }
@@ -45,9 +57,9 @@ export async function ownStreamHead(upstream: UpstreamResponse, rules: StoredSta
   return upstream;
 }
 
-/** A blocking 2xx answer is owned before it is relayed (or read by the tool loop). */
+/** A blocking 2xx answer (its id and its output items) is owned before it is relayed (or read by the tool loop). */
 export async function ownAnswer(status: number, body: Buffer, rules: StoredStateRules, created: CreatedResponses): Promise<void> {
   if (status < 200 || status >= 300) return;
-  const id = rules.idInAnswer(body);
-  if (id !== undefined) await created.created(id);
+  const answer = rules.createdInAnswer(body);
+  if (answer !== undefined) await created.created(answer.id, answer.items);
 }

@@ -12,6 +12,11 @@ export type NamedWhere = 'bridged' | 'passthrough';
 /** Upstream ids are short; anything longer is no id the bridge recorded (and is not echoed back whole). */
 export const MAX_OWNED_ID_LENGTH = 256;
 
+const ITEM_NOT_FOUND = {
+  code: 'item_not_found',
+  message: (id: string) => `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
+};
+
 /** OpenAI's own words for an id that does not exist (the only provider with stored state). */
 const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (id: string) => string }>> = {
   response: {
@@ -22,6 +27,8 @@ const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (
     bridged: { code: 'conversation_not_found', message: (id) => `Conversation with id '${id}' not found.` },
     passthrough: { code: 'conversation_not_found', message: (id) => `Conversation with id '${id}' not found.` },
   },
+  // Items are only named in a bridged request's `input`; no passthrough route names one outside its conversation.
+  item: { bridged: ITEM_NOT_FOUND, passthrough: ITEM_NOT_FOUND },
 };
 
 export const OWNERSHIP_UNAVAILABLE = new GatewayError({ status: 503, errorType: 'server_error', code: 'ownership_unavailable', message: 'The gateway could not check or record who owns this stored state; please try again.' });
@@ -100,11 +107,19 @@ export class CreatedResponses {
 
   constructor(private readonly guard: OwnershipGuard, private readonly provider: string, private readonly owner: string) {}
 
-  created(id: string): Promise<void> {
+  /** Owns response `id` and, in the same write, the output items it holds (a blocking answer has both at once). */
+  created(id: string, items: readonly string[] = []): Promise<void> {
     const { provider, owner } = this;
     const entries: OwnershipEntry[] = [{ provider, kind: 'response', id, owner }];
     if (this.first === undefined) this.first = id;
     else if (id !== this.first) entries.push({ provider, kind: 'response', id: this.first, owner, continueFrom: id });
+    for (const item of items) entries.push({ provider, kind: 'item', id: item, owner });
     return this.guard.record(entries);
+  }
+
+  /** Owns the output items of a streamed response (one write), before its terminal event reaches the client. */
+  items(ids: readonly string[]): Promise<void> {
+    const { provider, owner } = this;
+    return this.guard.record(ids.map((id) => ({ provider, kind: 'item', id, owner })));
   }
 }

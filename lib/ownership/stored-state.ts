@@ -2,7 +2,7 @@
 import type { SseEvent } from '../streaming/sse-decoder';
 import type { OwnedKind } from './types';
 
-/** An id of stored state a request names (e.g. `previous_response_id`, `conversation`). */
+/** An id of stored state a request names (e.g. `previous_response_id`, `conversation`, an `item_reference`). */
 export interface NamedId {
   kind: OwnedKind;
   id: string;
@@ -16,8 +16,8 @@ export interface StoredStateRules {
   continueFrom(raw: Buffer, id: string): Buffer;
   /** Whether the upstream keeps what this request creates (nothing to own otherwise). */
   stores(body: Record<string, unknown>): boolean;
-  /** The id a blocking 2xx answer created. */
-  idInAnswer(answer: Buffer): string | undefined;
+  /** The response id a blocking 2xx answer created, and the ids of the items it holds. */
+  createdInAnswer(answer: Buffer): { id: string; items: readonly string[] } | undefined;
   /** The id a stream event announces (the first such event is held until its owner is written). */
   idInEvent(event: SseEvent): string | undefined;
 }

@@ -1,14 +1,14 @@
 /** The OwnershipStore extension point: who created each stored response and conversation id through the bridge. */
 
-/** What an id names upstream. */
-export type OwnedKind = 'response' | 'conversation';
+/** What an id names upstream: a response, a conversation, or an output item of a stored response (`item_reference`). */
+export type OwnedKind = 'response' | 'conversation' | 'item';
 
 /** One id of stored upstream state, as created under one provider of the bridge. */
 export interface OwnedRef {
   /** The provider's `name` (ids of two upstream accounts never mix). */
   provider: string;
   kind: OwnedKind;
-  /** The id as the upstream wrote it (`resp_…`, `conv_…`). */
+  /** The id as the upstream wrote it (`resp_…`, `conv_…`, `msg_…`). */
   id: string;
 }
 
@@ -52,7 +52,8 @@ export interface OwnershipOptions {
   store?: OwnershipStore;
   /**
    * Ids the store does not know: `'refuse'` answers the provider's `404` as if the id did not exist; `'allow'` lets
-   * the upstream decide. One policy for both kinds, or one per kind. Defaults to `'refuse'` for both.
+   * the upstream decide. One policy for both kinds, or one per kind (`responses` also covers the output items a
+   * request references). Defaults to `'refuse'` for both.
    */
   unknownIds?: UnknownIdPolicy | { responses?: UnknownIdPolicy; conversations?: UnknownIdPolicy };
 }

@@ -17,7 +17,7 @@ export async function sendAndRelay(ix: Interception, tools: readonly InjectedToo
   const budget = call.streaming ? new AccumulationBudget(bridge.maxAccumulatedBytes) : undefined;
   if (tools.length > 0) {
     const client = new ClientStream(ix.res, (out, headers) => ix.relayHeaders(out, headers), ix.api.keepAliveEvent);
-    return runToolLoop(ix, { conversation: call.conversation!(tools, budget), tools, client });
+    return runToolLoop(ix, { conversation: call.conversation!(tools, budget, ix.created), tools, client });
   }
   const upstream = await ix.send(call.upstreamBody);
   if (call.streaming && upstream.status === 200 && isEventStream(upstream.headers['content-type'])) {
@@ -27,7 +27,7 @@ export async function sendAndRelay(ix: Interception, tools: readonly InjectedToo
 }
 
 async function relayObservedStream(ix: Interception, upstream: UpstreamResponse, budget: AccumulationBudget | undefined): Promise<StreamOutcome> {
-  const observer = ix.call.observeStream(ix, budget);
+  const observer = ix.call.observeStream(ix, budget, ix.created);
   try {
     return await relayStream(ix, upstream, observer);
   } finally {

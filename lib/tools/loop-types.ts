@@ -8,6 +8,7 @@ import type { SseEvent } from '../streaming/sse-decoder';
 import type { ModelThoughtRecord, TokenUsageRecord } from '../recorder/types';
 import type { InjectedTool, ToolCallResult, ToolContext, ToolInjector } from './types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
+import type { CreatedResponses } from '../ownership/ownership-guard';
 
 /** Token counts as recorded (`input` without cached tokens). */
 export type TokenCounts = Pick<TokenUsageRecord, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'extra'>;
@@ -51,6 +52,11 @@ export interface LoopStreamObserver {
   readonly upstreamError: UpstreamReportedError | undefined;
   /** What this call produced. */
   turn(): Turn;
+  /**
+   * What must be done before the loop goes on or answers (the owner of the items this call created written);
+   * undefined when nothing is. A rejection fails the stream.
+   */
+  settle?(): Promise<void> | undefined;
 }
 
 /**
@@ -77,8 +83,11 @@ export interface Conversation {
   streamErrorEvent?(error: StreamError): string;
 }
 
-/** Builds a conversation for a request once the tools to inject are known; `budget` bounds what its observers keep. */
-export type ConversationFactory = (tools: readonly InjectedTool[], budget?: AccumulationBudget) => Conversation;
+/**
+ * Builds a conversation for a request once the tools to inject are known; `budget` bounds what its observers keep;
+ * `created` owns what its streamed calls create (when the upstream stores it, with a pool key).
+ */
+export type ConversationFactory = (tools: readonly InjectedTool[], budget?: AccumulationBudget, created?: CreatedResponses) => Conversation;
 
 /**
  * What the loop reads of the interception (an Interception is one): its upstream calls, redaction, records,

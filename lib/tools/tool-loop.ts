@@ -172,5 +172,12 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
     recordTurn(ix, turn);
     return failStream(loop, STREAM_INCOMPLETE);
   }
+  try {
+    await observer.settle?.();
+  } catch (err) {
+    if (ix.signal.aborted) throw err;
+    recordTurn(ix, turn);
+    return failStream(loop, streamFailure(err, ix));
+  }
   return { turn, status: upstream.status, headers: upstream.headers, observer };
 }

@@ -33,16 +33,16 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     correlatingToolCallId: lastToolOutputCallId(body.input),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     // A background response runs upstream after this request ends: there is no loop to run it in.
-    conversation: body.background === true ? undefined : (tools, budget) => new ResponsesConversation({
-      raw, budget, input: body.input, chained: body.conversation != null, tools,
+    conversation: body.background === true ? undefined : (tools, budget, created) => new ResponsesConversation({
+      raw, budget, created, input: body.input, chained: body.conversation != null, tools,
       toolChoice: body.tool_choice, clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     }),
     recordBlocking(answer: unknown, sink: RecordSink) {
       if (!isObject(answer)) return;
       recordTurn(sink, turnOfResponse(answer, Array.isArray(answer.output) ? answer.output : [], NO_INJECTED));
     },
-    observeStream(sink: RecordSink, budget) {
-      return new ResponsesStreamObserver(sink, budget);
+    observeStream(sink: RecordSink, budget, created) {
+      return new ResponsesStreamObserver(sink, budget, created);
     },
   };
 }

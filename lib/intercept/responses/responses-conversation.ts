@@ -12,6 +12,7 @@ import { parseObject } from '../parse-object';
 import { hideInjectedToolsEcho } from './tools-echo';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { toolChoiceWithoutInjected } from '../openai-tool-choice';
+import type { CreatedResponses } from '../../ownership/ownership-guard';
 
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema, strict: false });
@@ -37,6 +38,8 @@ export interface ResponsesConversationOptions {
   clientHasTools?: boolean;
   /** Bounds what the stream observers keep. Defaults to none. */
   budget?: AccumulationBudget;
+  /** Owns the items each streamed call creates (the upstream stores them, with a pool key). Defaults to none. */
+  created?: CreatedResponses;
 }
 
 /**
@@ -56,7 +59,7 @@ export class ResponsesConversation implements Conversation {
   constructor(private readonly options: ResponsesConversationOptions) {
     this.base = options.raw;
     this.toolsJson = options.tools.map(toolJson);
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED };
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED, created: options.created };
   }
 
   body(): Buffer {

@@ -12,6 +12,8 @@ import { TERMINAL, parseEvent, reportedError } from './events';
 import { isInjectedCall, turnOfResponse } from './output-items';
 import { hideInjectedToolsEcho } from './tools-echo';
 import { type JsonObject, isObject } from '../parse-object';
+import type { CreatedResponses } from '../../ownership/ownership-guard';
+import { itemIdsOf } from './item-ids';
 
 /** What the observers (and blocking answers) of one request share across the loop's calls. */
 export interface ResponsesLoopState {
@@ -27,6 +29,8 @@ export interface ResponsesLoopState {
   readonly usages: unknown[];
   /** Bounds what the observers of the request keep (output items), over every call. */
   readonly budget?: AccumulationBudget;
+  /** Owns the items of every call (hidden ones included) before the loop goes on; absent when nothing is stored. */
+  readonly created?: CreatedResponses;
 }
 
 /** Lifecycle events only the first call shows: the client sees one response begin. */
@@ -126,6 +130,14 @@ export class ResponsesLoopObserver implements LoopStreamObserver {
     }
     this.state.usages.push(this.response?.usage);
     return undefined;
+  }
+
+  /** The owner of this call's items (its terminal event's output and every finished item), written once it completed. */
+  settle(): Promise<void> | undefined {
+    const created = this.state.created;
+    if (!created || !this.completed) return undefined;
+    const ids = itemIdsOf(this.outputs ?? [], this.doneItems);
+    return ids.length === 0 ? undefined : created.items(ids);
   }
 
   /** The model's output items of this call as received (reasoning included), for the next call's input. */

@@ -1,8 +1,10 @@
 /** Watches a Responses SSE stream relayed without injection: every byte forwarded, records taken from the events. */
+import type { CreatedResponses } from '../../ownership/ownership-guard';
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { recordTurn } from '../../tools/record-turn';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { TERMINAL, errorEvent, parseEvent, reportedError } from './events';
+import { itemIdsOf } from './item-ids';
 import { turnOfResponse } from './output-items';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { isObject } from '../parse-object';
@@ -17,13 +19,24 @@ export class ResponsesStreamObserver implements StreamObserver {
   /** Finished items, kept so a stream cut before its terminal event still records what it produced. */
   private readonly items: unknown[] = [];
   private finished = false;
+  /** The ending event and every event after it, withheld until the items are owned. */
+  private held: Buffer[] | undefined;
+  private owning: Promise<void> | undefined;
 
-  constructor(private readonly sink: RecordSink, private readonly budget: AccumulationBudget = UNBOUNDED) {}
+  /** `created`: the upstream stores this response; its items are owned before its ending event is relayed. */
+  constructor(private readonly sink: RecordSink, private readonly budget: AccumulationBudget = UNBOUNDED, private created?: CreatedResponses) {}
 
   accept(event: SseEvent): boolean {
     const parsed = parseEvent(event);
-    if (!parsed) return true; // not ours to judge: relayed as it came
-    const { type, data } = parsed;
+    if (parsed) this.observe(parsed.type, parsed.data, event);
+    if (this.held) {
+      this.held.push(event.raw); // nothing overtakes the withheld ending event
+      return false;
+    }
+    return !(parsed && this.created && (TERMINAL.has(parsed.type) || parsed.type === 'response.failed') && this.own(event));
+  }
+
+  private observe(type: string, data: Record<string, unknown>, event: SseEvent): void {
     if (typeof data.sequence_number === 'number') this.lastSequence = data.sequence_number;
     if (isObject(data.response)) this.response = data.response;
     if (type === 'response.output_item.done' && isObject(data.item)) {
@@ -32,7 +45,30 @@ export class ResponsesStreamObserver implements StreamObserver {
     }
     else if (TERMINAL.has(type)) this.completed = true;
     else this.upstreamError ??= reportedError(type, data);
+  }
+
+  /**
+   * Starts writing the owner of the response's items (those its ending event lists, and every finished one) and
+   * withholds the event until it is written; false when there is nothing to own. Once per stream.
+   */
+  private own(event: SseEvent): boolean {
+    const output = Array.isArray(this.response?.output) ? this.response!.output as unknown[] : [];
+    const ids = itemIdsOf(output, this.items);
+    const created = this.created!;
+    this.created = undefined;
+    if (ids.length === 0) return false;
+    this.owning = created.items(ids);
+    // Awaited by release(); a relay that failed before it must not leave the rejection unhandled.
+    this.owning.catch(() => undefined);
+    this.held = [event.raw];
     return true;
+  }
+
+  release(): Promise<Buffer> | undefined {
+    const held = this.held;
+    if (!held) return undefined;
+    this.held = undefined;
+    return this.owning!.then(() => (held.length === 1 ? held[0] : Buffer.concat(held)));
   }
 
   errorEvent(error: { message: string; code: string | null }): string {

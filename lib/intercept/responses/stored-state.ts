@@ -1,8 +1,8 @@
-/** Stored state of the Responses API: `previous_response_id` and `conversation` named, response ids created. */
+/** Stored state of the Responses API: `previous_response_id`, `conversation` and item references named, responses and items created. */
 import type { NamedId, StoredStateRules } from '../../ownership/stored-state';
 import type { SseEvent } from '../../streaming/sse-decoder';
-import { idOfAnswer } from '../../ownership/answer-id';
-import { setTopLevelField, topLevelFieldSpan } from '../json-edit';
+import { JsonEditError, setTopLevelField, topLevelFieldSpan } from '../json-edit';
+import { createdInAnswer, referencedItems } from './item-ids';
 import { parseEvent } from './events';
 import { isObject } from '../parse-object';
 
@@ -31,6 +31,12 @@ function named(body: Record<string, unknown>, raw: Buffer): NamedId[] | string {
   // `conversation` is an id or `{ id }`.
   const conversation = isObject(body.conversation) ? body.conversation.id : body.conversation;
   if (typeof conversation === 'string') ids.push({ kind: 'conversation', id: conversation });
+  try {
+    for (const id of referencedItems(raw)) ids.push({ kind: 'item', id });
+  } catch (err) {
+    if (!(err instanceof JsonEditError)) throw err;
+    return '`input` could not be read.'; // JSON.parse accepted the body: not expected, and refused rather than unchecked
+  }
   return ids;
 }
 
@@ -46,6 +52,6 @@ export const responsesStoredState: StoredStateRules = {
   continueFrom: (raw, id) => setTopLevelField(raw, 'previous_response_id', JSON.stringify(id)),
   // The API stores responses unless told not to.
   stores: (body) => body.store !== false,
-  idInAnswer: idOfAnswer,
+  createdInAnswer,
   idInEvent,
 };

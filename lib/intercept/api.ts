@@ -7,12 +7,13 @@ import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory } from '../tools/loop-types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
 import type { StoredStateRules } from '../ownership/stored-state';
+import type { NumberedStream } from '../streaming/stream-failure';
 
 export type { JsonObject, RecordSink, StreamError, UpstreamReportedError };
 
 
 /** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
-export interface StreamObserver {
+export interface StreamObserver extends NumberedStream {
   /**
    * Whether the client sees this event: `true` forwards its raw bytes unchanged, `false` withholds it, a Buffer
    * is sent instead of the raw bytes (a byte-level edit, e.g. removing a field the bridge caused).
@@ -24,8 +25,6 @@ export interface StreamObserver {
   readonly upstreamError: UpstreamReportedError | undefined;
   /** Records usage and tool calls; called once, however the stream ended. */
   finish(): void;
-  /** The error event for a failure after the stream began, when it depends on what was relayed (else the API's own). */
-  errorEvent?(error: { message: string; type: string; code: string | null }): string;
 }
 
 /** One client request to a bridged API, validated and prepared for the upstream. */

@@ -1,14 +1,13 @@
 /** Relays an SSE answer event by event: raw bytes unchanged, backpressure respected, failures made visible. */
 import type { Response } from 'express';
 import { errorTypeForUpstreamEvent } from '../errors';
-import type { GatewayError } from '../errors';
 import type { KeyScrub } from '../redaction/redactor';
-import { streamFailure, type FailureLog } from '../streaming/stream-failure';
+import { streamErrorEvent, streamFailure, type FailureLog, type StreamErrorSource } from '../streaming/stream-failure';
 import type { ErrorType } from '../recorder/types';
 import { redactEvents } from '../redaction/event-redaction';
 import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
 import type { UpstreamResponse } from '../upstream/upstream-client';
-import type { ApiAdapter, StreamError, StreamObserver } from './api';
+import type { ApiAdapter, StreamObserver } from './api';
 import { relayResponseHeaders } from './respond';
 import { drained } from '../streaming/client-stream';
 import { EVENT_TOO_LARGE, MAX_EVENT_BYTES, STREAM_INCOMPLETE } from '../streaming/event-stream';
@@ -21,14 +20,12 @@ export interface StreamOutcome {
 }
 
 /** What the relay reads of the interception (an Interception is one): its client response, abort signal, redaction, API, and who it is for logs. */
-export interface StreamContext extends FailureLog {
+export interface StreamContext extends FailureLog, StreamErrorSource {
   readonly res: Response;
   readonly signal: AbortSignal;
   /** This request's redaction (pool keys and a BYOK client's own key). */
   readonly scrub: KeyScrub;
   readonly api: ApiAdapter;
-  /** A gateway error in the provider's words, for the stream's error event. */
-  describe(error: GatewayError): StreamError;
 }
 
 /** Where accepted events go: the client, through the observer that judges each. */
@@ -57,16 +54,12 @@ function forward(events: SseEvent[], chunk: Buffer | undefined, { res, observer 
   return res.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
 }
 
-function errorEvent(observer: StreamObserver, api: ApiAdapter, error: StreamError): string {
-  return observer.errorEvent?.(error) ?? api.streamErrorEvent(error);
-}
-
 /**
  * Relays `upstream` (a 200 event stream) to the client. An upstream failure after the first byte becomes
  * one protocol error event; a stream that ends before its terminal event is treated the same way.
  */
 export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse, observer: StreamObserver): Promise<StreamOutcome> {
-  const { signal, res, api } = ctx;
+  const { signal, res } = ctx;
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers, ctx.scrub);
   res.flushHeaders();
@@ -85,7 +78,7 @@ export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse
   } catch (err) {
     if (signal.aborted) throw err;
     const failure = streamFailure(err, ctx);
-    res.end(errorEvent(observer, api, ctx.describe(failure)));
+    res.end(streamErrorEvent(ctx, failure, observer));
     return { status: 'failed', errorType: failure.errorType, errorMessage: failure.message };
   }
   if (observer.upstreamError) {
@@ -94,7 +87,7 @@ export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse
     return { status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: message };
   }
   if (!observer.completed) {
-    res.end(errorEvent(observer, api, ctx.describe(STREAM_INCOMPLETE)));
+    res.end(streamErrorEvent(ctx, STREAM_INCOMPLETE, observer));
     return { status: 'failed', errorType: STREAM_INCOMPLETE.errorType, errorMessage: STREAM_INCOMPLETE.message };
   }
   res.end();

@@ -15,10 +15,10 @@ export type { JsonObject, RecordSink, StreamError, UpstreamReportedError };
 /** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
 export interface StreamObserver extends NumberedStream {
   /**
-   * Whether the client sees this event: `true` forwards its raw bytes unchanged, `false` withholds it, a Buffer
-   * is sent instead of the raw bytes (a byte-level edit, e.g. removing a field the bridge caused).
+   * The bytes the client gets for this event: its raw bytes (forwarded unchanged, zero-copy), other bytes (a
+   * byte-level edit, e.g. removing a field the bridge caused), or `undefined` (withheld).
    */
-  accept(event: SseEvent): boolean | Buffer;
+  accept(event: SseEvent): Buffer | undefined;
   /** True once the API's terminal event arrived (e.g. `[DONE]`); a stream ending before that was cut. */
   readonly completed: boolean;
   /** Set when the upstream sent an error event. */

@@ -5,12 +5,12 @@ import type { KeyScrub } from '../redaction/redactor';
 import { streamErrorEvent, streamFailure, type FailureLog, type StreamErrorSource } from '../streaming/stream-failure';
 import type { ErrorType } from '../recorder/types';
 import { redactEvents } from '../redaction/event-redaction';
-import { SseDecoder, type SseEvent } from '../streaming/sse-decoder';
+import { pumpEvents } from '../streaming/stream-pump';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { ApiAdapter, StreamObserver } from './api';
 import { relayResponseHeaders } from './respond';
-import { drained } from '../streaming/client-stream';
-import { EVENT_TOO_LARGE, MAX_EVENT_BYTES, STREAM_INCOMPLETE } from '../streaming/event-stream';
+import { ClientStream } from '../streaming/client-stream';
+import { STREAM_INCOMPLETE } from '../streaming/event-stream';
 
 /** How a relayed stream ended (a client that went away surfaces as a thrown abort instead). */
 export interface StreamOutcome {
@@ -28,68 +28,30 @@ export interface StreamContext extends FailureLog, StreamErrorSource {
   readonly api: ApiAdapter;
 }
 
-/** Where accepted events go: the client, through the observer that judges each. */
-interface Forwarding {
-  readonly res: Response;
-  readonly observer: StreamObserver;
-}
-
-/** Writes the events the observer accepts; returns false when the client asks us to wait. */
-function forward(events: SseEvent[], chunk: Buffer | undefined, { res, observer }: Forwarding): boolean {
-  if (events.length === 0) return true;
-  let size = 0;
-  let edited = false;
-  const accepted: Buffer[] = [];
-  for (const event of events) {
-    const verdict = observer.accept(event);
-    if (verdict === false) continue;
-    const bytes = verdict === true ? event.raw : verdict;
-    if (bytes !== event.raw) edited = true;
-    accepted.push(bytes);
-    size += bytes.length;
-  }
-  if (accepted.length === 0) return true;
-  // Most chunks hold exactly the events they complete: send the chunk itself, no copy.
-  if (chunk && !edited && accepted.length === events.length && size === chunk.length) return res.write(chunk);
-  return res.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
-}
-
 /**
  * Relays `upstream` (a 200 event stream) to the client. An upstream failure after the first byte becomes
  * one protocol error event; a stream that ends before its terminal event is treated the same way.
  */
 export async function relayStream(ctx: StreamContext, upstream: UpstreamResponse, observer: StreamObserver): Promise<StreamOutcome> {
-  const { signal, res } = ctx;
-  res.statusCode = upstream.status;
-  relayResponseHeaders(res, upstream.headers, ctx.scrub);
-  res.flushHeaders();
-  const decoder = new SseDecoder();
-  const to: Forwarding = { res, observer };
+  const client = new ClientStream(ctx.res, (res, headers) => relayResponseHeaders(res, headers, ctx.scrub));
+  client.open(upstream.status, upstream.headers);
   try {
-    for await (const chunk of upstream.body) {
-      const events = decoder.push(chunk as Buffer);
-      const redacted = redactEvents(events, ctx.scrub);
-      if (!forward(events, redacted ? undefined : chunk as Buffer, to)) await drained(res);
-      if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
-    }
-    const last = decoder.end();
-    redactEvents(last, ctx.scrub);
-    forward(last, undefined, to);
+    await pumpEvents(upstream.body, { filter: observer, client, redact: (events) => redactEvents(events, ctx.scrub) });
   } catch (err) {
-    if (signal.aborted) throw err;
+    if (ctx.signal.aborted) throw err;
     const failure = streamFailure(err, ctx);
-    res.end(streamErrorEvent(ctx, failure, observer));
+    client.end(streamErrorEvent(ctx, failure, observer));
     return { status: 'failed', errorType: failure.errorType, errorMessage: failure.message };
   }
   if (observer.upstreamError) {
-    res.end();
+    client.end(); // the upstream's error event was relayed as it came
     const { message, type } = observer.upstreamError;
     return { status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: message };
   }
   if (!observer.completed) {
-    res.end(streamErrorEvent(ctx, STREAM_INCOMPLETE, observer));
+    client.end(streamErrorEvent(ctx, STREAM_INCOMPLETE, observer));
     return { status: 'failed', errorType: STREAM_INCOMPLETE.errorType, errorMessage: STREAM_INCOMPLETE.message };
   }
-  res.end();
+  client.end();
   return { status: 'completed' };
 }

@@ -20,9 +20,9 @@ export class ResponsesStreamObserver implements StreamObserver {
 
   constructor(private readonly sink: RecordSink, private readonly budget: AccumulationBudget = UNBOUNDED) {}
 
-  accept(event: SseEvent): boolean {
+  accept(event: SseEvent): Buffer {
     const parsed = parseEvent(event);
-    if (!parsed) return true; // not ours to judge: relayed as it came
+    if (!parsed) return event.raw; // not ours to judge: relayed as it came
     const { type, data } = parsed;
     if (typeof data.sequence_number === 'number') this.lastSequence = data.sequence_number;
     if (isObject(data.response)) this.response = data.response;
@@ -32,7 +32,7 @@ export class ResponsesStreamObserver implements StreamObserver {
     }
     else if (TERMINAL.has(type)) this.completed = true;
     else this.upstreamError ??= reportedError(type, data);
-    return true;
+    return event.raw;
   }
 
   errorEvent(error: { message: string; code: string | null }): string {

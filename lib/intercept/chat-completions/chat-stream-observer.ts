@@ -2,7 +2,8 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
-import { recordChatToolCalls, recordChatUsage } from './chat-records';
+import { chatTurn } from './chat-turn';
+import { recordTurn } from '../../tools/record-turn';
 import { stripUsageNull } from './usage-null';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
@@ -58,8 +59,6 @@ export class ChatStreamObserver implements StreamObserver {
     if (this.finished) return;
     this.finished = true;
     const result = this.accumulator.result();
-    const msgId = result.id ?? '';
-    if (result.usage) recordChatUsage(this.sink, msgId, result.usage);
-    if (result.toolCalls.length) recordChatToolCalls(this.sink, msgId, result.toolCalls);
+    recordTurn(this.sink, chatTurn(result.id ?? '', result.usage, result.toolCalls));
   }
 }

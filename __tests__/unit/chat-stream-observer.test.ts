@@ -17,8 +17,7 @@ function run(events: string[], hideUsage: boolean) {
   const out: string[] = [];
   for (const event of new SseDecoder().push(Buffer.from(events.map((e) => `data: ${e}\n\n`).join('')))) {
     const verdict = observer.accept(event);
-    if (verdict === true) out.push(event.raw.toString());
-    else if (verdict !== false) out.push(verdict.toString());
+    if (verdict !== undefined) out.push(verdict.toString());
   }
   const parsed = parse.mock.calls.length;
   parse.mockRestore();

@@ -8,27 +8,26 @@ import type { ConversationFactory } from '../tools/loop-types';
 import type { AccumulationBudget } from '../streaming/accumulation-budget';
 import type { StoredStateRules } from '../ownership/stored-state';
 import type { CreatedResponses } from '../ownership/ownership-guard';
+import type { NumberedStream } from '../streaming/stream-failure';
 
 export type { JsonObject, RecordSink, StreamError, UpstreamReportedError };
 
 
 /** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
-export interface StreamObserver {
+export interface StreamObserver extends NumberedStream {
   /**
-   * Whether the client sees this event: `true` forwards its raw bytes unchanged, `false` withholds it, a Buffer
-   * is sent instead of the raw bytes (a byte-level edit, e.g. removing a field the bridge caused).
+   * The bytes the client gets for this event: its raw bytes (forwarded unchanged, zero-copy), other bytes (a
+   * byte-level edit, e.g. removing a field the bridge caused), or `undefined` (withheld).
    */
-  accept(event: SseEvent): boolean | Buffer;
+  accept(event: SseEvent): Buffer | undefined;
   /** True once the API's terminal event arrived (e.g. `[DONE]`); a stream ending before that was cut. */
   readonly completed: boolean;
   /** Set when the upstream sent an error event. */
   readonly upstreamError: UpstreamReportedError | undefined;
   /** Records usage and tool calls; called once, however the stream ended. */
   finish(): void;
-  /** The error event for a failure after the stream began, when it depends on what was relayed (else the API's own). */
-  errorEvent?(error: { message: string; type: string; code: string | null }): string;
   /**
-   * Events the observer withheld (`accept` returned false) until something outside the stream is done, e.g. the
+   * Events the observer withheld (`accept` returned undefined) until something outside the stream is done, e.g. the
    * owner of the items they complete written: the relay writes the bytes once this resolves, before anything later,
    * and fails the stream if it rejects. Undefined when nothing is withheld (checked after every chunk).
    */

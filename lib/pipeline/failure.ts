@@ -1,23 +1,22 @@
 /** How a failure ends an interception: the client's answer (provider-shaped, or one error event) and the end it records. */
 import type { Response } from 'express';
-import { GatewayError, gatewayErrorForTransport, isTransportError, type StreamError } from '../errors';
+import { GatewayError, gatewayErrorForTransport, isTransportError } from '../errors';
 import type { ApiAdapter } from '../intercept/api';
 import { sendGatewayError } from '../intercept/respond';
 import { errorMessage } from '../observability/logger';
 import type { InterceptionEndedRecord } from '../recorder/types';
 import { SHUTDOWN_ABORT, type ProviderRuntime } from '../runtime';
-import type { FailureLog } from '../streaming/stream-failure';
+import { streamErrorEvent, type FailureLog, type StreamErrorSource } from '../streaming/stream-failure';
 
 /** How an interception ended, as its end record says (the id, time and key hint are added at the end). */
 export type Ending = Omit<InterceptionEndedRecord, 'id' | 'endedAt' | 'credentialHint'>;
 
 /** What answering a failure reads of the interception (an Interception is one). */
-export interface FailingRequest extends FailureLog {
+export interface FailingRequest extends FailureLog, StreamErrorSource {
   readonly res: Response;
   readonly signal: AbortSignal;
   readonly provider: ProviderRuntime;
   readonly api: ApiAdapter;
-  describe(error: GatewayError): StreamError;
 }
 
 /** The end of a request whose answering failed too (the bridge's last resort answers it). */
@@ -62,7 +61,7 @@ function gatewayErrorOf(ix: FailingRequest, err: unknown): GatewayError {
 function answer(ix: FailingRequest, error: GatewayError): void {
   const { res } = ix;
   if (!res.headersSent) sendGatewayError(res, ix.provider.adapter, error);
-  else if (!res.writableEnded) res.end(ix.api.streamErrorEvent(ix.describe(error)));
+  else if (!res.writableEnded) res.end(streamErrorEvent(ix, error));
 }
 
 /** Tells the client the gateway shut down: a `503` before the first byte, one error event after it. */

@@ -1,8 +1,8 @@
 /** What an API gives the inner tool loop: a conversation that builds each upstream body and reads each answer. */
-import type { GatewayError, StreamError, UpstreamReportedError } from '../errors';
+import type { UpstreamReportedError } from '../errors';
 import type { RecordSink } from '../recorder/record-sink';
 import type { KeyScrub } from '../redaction/redactor';
-import type { FailureLog } from '../streaming/stream-failure';
+import type { FailureLog, NumberedStream, StreamErrorSource } from '../streaming/stream-failure';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { SseEvent } from '../streaming/sse-decoder';
 import type { ModelThoughtRecord, TokenUsageRecord } from '../recorder/types';
@@ -64,7 +64,7 @@ export interface LoopStreamObserver {
  * client's bytes plus the injected tools; each later body appends the model's turn and the tool results.
  * Client fields are never re-serialised: bodies are built by byte edits.
  */
-export interface Conversation {
+export interface Conversation extends NumberedStream {
   /** Body of the next upstream call. */
   body(): Buffer;
   /** A blocking 2xx answer as a turn; `undefined` when it cannot be read (it is then relayed as it is). */
@@ -79,8 +79,6 @@ export interface Conversation {
   finalAnswer(last: Buffer): Buffer;
   /** The held terminal events of the last streamed call, rewritten to cover the whole loop. */
   streamTail(last: LoopStreamObserver): Buffer;
-  /** The error event for a failure after the stream began, when the API numbers its events (else the API's own). */
-  streamErrorEvent?(error: StreamError): string;
 }
 
 /**
@@ -93,7 +91,7 @@ export type ConversationFactory = (tools: readonly InjectedTool[], budget?: Accu
  * What the loop reads of the interception (an Interception is one): its upstream calls, redaction, records,
  * and the API's error event. Declared here so that the loop depends on what it uses, not on the pipeline.
  */
-export interface LoopInterception extends RecordSink, FailureLog {
+export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSource {
   readonly signal: AbortSignal;
   readonly scrub: KeyScrub;
   readonly toolContext: ToolContext;
@@ -105,13 +103,10 @@ export interface LoopInterception extends RecordSink, FailureLog {
     readonly maxToolResultBytes: number;
     readonly streamKeepAliveMs: number;
   };
-  readonly api: { streamErrorEvent(error: StreamError): string };
   /** One upstream call (key walk and failover included). */
   send(body: Buffer): Promise<UpstreamResponse>;
   /** A whole upstream body, bounded and redacted. */
   readBody(upstream: UpstreamResponse): Promise<Buffer>;
   /** Answers the client with a whole upstream body. */
   answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void;
-  /** A gateway error in the provider's words. */
-  describe(error: GatewayError): StreamError;
 }

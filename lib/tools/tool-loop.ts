@@ -9,7 +9,7 @@ import type { ErrorType } from '../recorder/types';
 import { redactEvents } from '../redaction/event-redaction';
 import type { ClientStream } from '../streaming/client-stream';
 import { isEventStream, STREAM_INCOMPLETE } from '../streaming/event-stream';
-import { streamFailure } from '../streaming/stream-failure';
+import { streamErrorEvent, streamFailure } from '../streaming/stream-failure';
 import { pumpEvents } from '../streaming/stream-pump';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { Conversation, LoopInterception, ToolOutcome, Turn } from './loop-types';
@@ -125,8 +125,7 @@ function overLimit(loop: Loop, error: GatewayError): LoopOutcome {
 }
 
 function failStream({ ix, conversation, client }: Loop, error: GatewayError): { outcome: LoopOutcome } {
-  const event = ix.describe(error);
-  client.end(conversation.streamErrorEvent?.(event) ?? ix.api.streamErrorEvent(event));
+  client.end(streamErrorEvent(ix, error, conversation));
   return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
 }
 

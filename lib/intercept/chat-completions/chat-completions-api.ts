@@ -5,14 +5,11 @@ import { setNestedField } from '../json-edit';
 import type { ApiAdapter, ApiCall, RecordSink } from '../api';
 import { lastUserPrompt } from './prompt';
 import { ChatStreamObserver } from './chat-stream-observer';
-import { recordChatToolCalls, recordChatUsage } from './chat-records';
+import { answerToolCalls, chatTurn } from './chat-turn';
+import { recordTurn } from '../../tools/record-turn';
 import { ChatConversation } from './chat-conversation';
 import { lastToolResultId } from './prompt';
-import { type JsonObject } from '../parse-object';
-
-function text(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
+import { type JsonObject, isObject } from '../parse-object';
 
 function validate(body: JsonObject): string | undefined {
   if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
@@ -50,18 +47,8 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
       clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     }),
     recordBlocking(answer: unknown, sink: RecordSink) {
-      if (!answer || typeof answer !== 'object') return;
-      const a = answer as { id?: unknown; usage?: unknown; choices?: unknown };
-      const msgId = typeof a.id === 'string' ? a.id : '';
-      if (a.usage && typeof a.usage === 'object') recordChatUsage(sink, msgId, a.usage as JsonObject);
-      const first = Array.isArray(a.choices) ? (a.choices[0] as { message?: { tool_calls?: unknown } } | undefined) : undefined;
-      const calls = first?.message?.tool_calls;
-      if (Array.isArray(calls)) {
-        // The answer is the upstream's: fields of the wrong type must not reach records typed as strings.
-        recordChatToolCalls(sink, msgId, calls.map((c: { id?: unknown; function?: { name?: unknown; arguments?: unknown } }) => ({
-          id: text(c?.id), name: text(c?.function?.name), arguments: text(c?.function?.arguments),
-        })));
-      }
+      if (!isObject(answer)) return;
+      recordTurn(sink, chatTurn(typeof answer.id === 'string' ? answer.id : '', answer.usage, answerToolCalls(answer)));
     },
     observeStream(sink: RecordSink, budget) {
       return new ChatStreamObserver(sink, hideUsageChunk, budget);

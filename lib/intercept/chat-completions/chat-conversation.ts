@@ -6,7 +6,7 @@ import { appendToTopLevelArray } from '../json-append';
 import { setTopLevelField } from '../json-edit';
 import { sumAll } from '../sum-usage';
 import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
-import { chatUsageToTokens } from './usage';
+import { answerToolCalls, chatTurn } from './chat-turn';
 import { toolChoiceWithoutInjected } from '../openai-tool-choice';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { type JsonObject, parseObject } from '../parse-object';
@@ -89,19 +89,9 @@ export class ChatConversation implements Conversation {
     if (!parsed) return undefined;
     const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as JsonObject | undefined) : undefined;
     const message = (choice?.message ?? {}) as JsonObject;
-    const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as JsonObject[]) : [];
     this.usages.push(parsed.usage);
     this.lastText = typeof message.content === 'string' ? message.content : null;
-    return {
-      msgId: typeof parsed.id === 'string' ? parsed.id : '',
-      usage: parsed.usage && typeof parsed.usage === 'object' ? chatUsageToTokens(parsed.usage as JsonObject) : undefined,
-      toolCalls: calls.map((c) => {
-        const fn = (c?.function ?? {}) as JsonObject;
-        const name = typeof fn.name === 'string' ? fn.name : '';
-        return { id: typeof c?.id === 'string' ? c.id : '', name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '', injected: this.state.injected.has(name) };
-      }),
-      thoughts: [],
-    };
+    return chatTurn(typeof parsed.id === 'string' ? parsed.id : '', parsed.usage, answerToolCalls(parsed), this.state.injected);
   }
 
   observe(iteration: number): LoopStreamObserver {

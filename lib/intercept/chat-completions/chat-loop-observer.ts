@@ -7,7 +7,7 @@ import type { UpstreamReportedError } from '../../errors';
 import { sumAll } from '../sum-usage';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
 import { ChatCallFilter } from './chat-call-filter';
-import { chatUsageToTokens } from './usage';
+import { chatTurn } from './chat-turn';
 import { type JsonObject, isObject } from '../parse-object';
 
 /** What the observers of one request share across iterations. */
@@ -114,12 +114,7 @@ export class ChatLoopObserver implements LoopStreamObserver {
     if (this.result) return this.result;
     const r = this.accumulator.result();
     this.state.usages.push(r.usage);
-    this.result = {
-      msgId: r.id ?? '',
-      usage: r.usage ? chatUsageToTokens(r.usage) : undefined,
-      toolCalls: r.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, injected: this.state.injected.has(c.name) })),
-      thoughts: [],
-    };
+    this.result = chatTurn(r.id ?? '', r.usage, r.toolCalls, this.state.injected);
     return this.result;
   }
 

@@ -2,7 +2,8 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
 import type { RecordSink, StreamObserver, UpstreamReportedError } from '../api';
 import { ChatCompletionStreamAccumulator } from './stream-accumulator';
-import { recordChatToolCalls, recordChatUsage } from './chat-records';
+import { chatTurn } from './chat-turn';
+import { recordTurn } from '../../tools/record-turn';
 import { stripUsageNull } from './usage-null';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 
@@ -22,44 +23,42 @@ export class ChatStreamObserver implements StreamObserver {
     this.accumulator = new ChatCompletionStreamAccumulator(budget);
   }
 
-  accept(event: SseEvent): boolean | Buffer {
+  accept(event: SseEvent): Buffer | undefined {
     const data = event.data;
-    if (data === undefined) return true;
+    if (data === undefined) return event.raw;
     if (data === '[DONE]') {
       this.completed = true;
-      return true;
+      return event.raw;
     }
     // Most chunks are text deltas: nothing in them is recorded, so they are relayed without a JSON.parse.
     if (this.sawId && !RECORDED.test(data)) {
-      return this.hideUsageChunk && data.endsWith(USAGE_NULL_LAST) ? stripUsageNull(event.raw) ?? true : true;
+      return this.hideUsageChunk && data.endsWith(USAGE_NULL_LAST) ? stripUsageNull(event.raw) ?? event.raw : event.raw;
     }
     let chunk: { id?: unknown; error?: { message?: unknown; type?: unknown }; usage?: unknown; choices?: unknown } | null;
     try {
       chunk = JSON.parse(data);
     } catch {
-      return true; // not ours to judge: relay it as it came
+      return event.raw; // not ours to judge: relay it as it came
     }
-    if (!chunk || typeof chunk !== 'object') return true;
+    if (!chunk || typeof chunk !== 'object') return event.raw;
     if (chunk.error && typeof chunk.error === 'object') {
       this.upstreamError = {
         message: typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream error',
         type: typeof chunk.error.type === 'string' ? chunk.error.type : undefined,
       };
-      return true;
+      return event.raw;
     }
     this.accumulator.add(chunk);
     if (typeof chunk.id === 'string' && chunk.id !== '') this.sawId = true;
-    if (!this.hideUsageChunk) return true;
-    if (chunk.usage === null) return stripUsageNull(event.raw) ?? true;
-    return !(chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0);
+    if (!this.hideUsageChunk) return event.raw;
+    if (chunk.usage === null) return stripUsageNull(event.raw) ?? event.raw;
+    return chunk.usage && Array.isArray(chunk.choices) && chunk.choices.length === 0 ? undefined : event.raw;
   }
 
   finish(): void {
     if (this.finished) return;
     this.finished = true;
     const result = this.accumulator.result();
-    const msgId = result.id ?? '';
-    if (result.usage) recordChatUsage(this.sink, msgId, result.usage);
-    if (result.toolCalls.length) recordChatToolCalls(this.sink, msgId, result.toolCalls);
+    recordTurn(this.sink, chatTurn(result.id ?? '', result.usage, result.toolCalls));
   }
 }

@@ -36,13 +36,13 @@ export class MessagesStreamObserver implements StreamObserver {
     this.accumulator = new MessageAccumulator(budget);
   }
 
-  accept(event: SseEvent): boolean {
+  accept(event: SseEvent): Buffer {
     const parsed = eventJson(event);
-    if (!parsed) return true;
+    if (!parsed) return event.raw;
     if (parsed.type === 'error') this.upstreamError = reportedError(parsed);
     else if (parsed.type === 'message_stop') this.completed = true;
     else this.accumulator.add(parsed);
-    return true;
+    return event.raw;
   }
 
   finish(): void {

@@ -122,7 +122,7 @@ export class ResponsesConversation implements Conversation {
     return (last as ResponsesLoopObserver).tail();
   }
 
-  streamErrorEvent(error: { message: string; code: string | null }): string {
+  errorEvent(error: { message: string; code: string | null }): string {
     return errorEvent(error, this.state.nextSequence ?? 0);
   }
 }

@@ -26,14 +26,15 @@ export class ResponsesStreamObserver implements StreamObserver {
   /** `created`: the upstream stores this response; its items are owned before its ending event is relayed. */
   constructor(private readonly sink: RecordSink, private readonly budget: AccumulationBudget = UNBOUNDED, private created?: CreatedResponses) {}
 
-  accept(event: SseEvent): boolean {
+  accept(event: SseEvent): Buffer | undefined {
     const parsed = parseEvent(event);
     if (parsed) this.observe(parsed.type, parsed.data, event);
     if (this.held) {
       this.held.push(event.raw); // nothing overtakes the withheld ending event
-      return false;
+      return undefined;
     }
-    return !(parsed && this.created && (TERMINAL.has(parsed.type) || parsed.type === 'response.failed') && this.own(event));
+    const ending = parsed && this.created && (TERMINAL.has(parsed.type) || parsed.type === 'response.failed');
+    return ending && this.own(event) ? undefined : event.raw;
   }
 
   private observe(type: string, data: Record<string, unknown>, event: SseEvent): void {

@@ -6,5 +6,5 @@ import type { Redactor } from './redactor';
  * keys and the interception's own BYOK key become their hints. The same object when nothing matched.
  */
 export function redactRecord<R>(record: R, redactor: Redactor | undefined, byok: string | undefined): R {
-  return redactor ? redactor.value(record, byok) : record;
+  return redactor ? redactor.record(record, byok) : record;
 }

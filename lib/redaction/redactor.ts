@@ -102,7 +102,12 @@ export class Redactor {
     return this.walk(v, byok, 0) as T;
   }
 
-  private walk(v: unknown, byok: string | undefined, depth: number): unknown {
+  /** {@link value} for a record: its own field names are the bridge's and are not scanned (nested ones are). */
+  record<T>(v: T, byok?: string): T {
+    return this.walk(v, byok, 0, true) as T;
+  }
+
+  private walk(v: unknown, byok: string | undefined, depth: number, ownNames = false): unknown {
     if (typeof v === 'string') return this.text(v, byok);
     if (!v || typeof v !== 'object') return v;
     if (depth >= MAX_DEPTH) return this.tooDeep(v, byok);
@@ -126,9 +131,14 @@ export class Redactor {
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) return v; // Dates, Buffers…: no key text of their own
     let copy: Record<string, unknown> | undefined;
-    for (const [name, item] of Object.entries(v)) {
-      const safeName = this.text(name, byok);
-      const safeItem = this.walk(item, byok, depth + 1);
+    const object = v as Record<string, unknown>;
+    // A record's own field names are the bridge's; nested objects (tool arguments, metadata) are anyone's.
+    const namesAreOurs = ownNames && depth === 0;
+    for (const name in object) {
+      if (!Object.hasOwn(object, name)) continue;
+      const item = object[name];
+      const safeName = namesAreOurs ? name : this.text(name, byok);
+      const safeItem = typeof item === 'string' ? this.text(item, byok) : item && typeof item === 'object' ? this.walk(item, byok, depth + 1) : item;
       if (safeName === name && safeItem === item) continue;
       copy ??= { ...(v as Record<string, unknown>) };
       if (safeName !== name) delete copy[name];

@@ -147,16 +147,7 @@ export class RedisKeyStateStore implements KeyStateStore {
     this.closed = true;
     this.client.off('ready', this.onClientReady);
     if (!this.ownsClient) return;
-    if (this.client.status === 'ready') {
-      try {
-        await withTimeout(this.client.quit(), QUIT_TIMEOUT_MS);
-        return;
-      } catch {
-        // QUIT failed or hung: the connection is gone or stuck, and disconnect() below ends it either way.
-      }
-    }
-    // Also cancels a pending reconnect, so a Redis that is down stops being retried.
-    this.client.disconnect();
+    await quitClient(this.client);
   }
 
   private readonly onClientReady = (): void => {
@@ -271,6 +262,20 @@ function later(a: KeyCooldown | undefined, b: KeyCooldown | undefined): KeyCoold
   if (!a) return b;
   if (!b) return a;
   return a.until >= b.until ? a : b;
+}
+
+/** Ends a client the store created: QUIT when connected, else (or when QUIT fails or hangs) disconnect. */
+export async function quitClient(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await withTimeout(client.quit(), QUIT_TIMEOUT_MS);
+      return;
+    } catch {
+      // QUIT failed or hung: the connection is gone or stuck, and disconnect() below ends it either way.
+    }
+  }
+  // Also cancels a pending reconnect, so a Redis that is down stops being retried.
+  client.disconnect();
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

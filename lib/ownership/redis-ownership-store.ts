@@ -1,7 +1,7 @@
 /** An OwnershipStore in Redis: shared by replicas, kept across restarts, each id expiring with the upstream's retention. */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
-import { createOwnedClient, waitForConnection, withTimeout } from '../keypool/redis-key-state-store';
+import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '../keypool/redis-key-state-store';
 import { createDefaultLogger, errorMessage } from '../observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from '../options-check';
 import { ownedKey } from './memory-ownership-store';
@@ -25,7 +25,6 @@ export interface RedisOwnershipStoreOptions {
 
 export const REDIS_OWNERSHIP_DEFAULTS = { prefix: 'aibridge:owner:', ttlSeconds: 30 * 24 * 3600, timeoutMs: 1_000 };
 const KNOWN = ['url', 'client', 'prefix', 'ttlSeconds', 'timeoutMs', 'logger'];
-const QUIT_TIMEOUT_MS = 1000;
 
 /**
  * One Redis string per id, `{"o":owner,"c":continueFrom}`, written with `SET … EX` inside one MULTI so the
@@ -89,15 +88,7 @@ export class RedisOwnershipStore implements OwnershipStore {
   async close(): Promise<void> {
     if (this.closed || !this.ownsClient) return;
     this.closed = true;
-    if (this.client.status === 'ready') {
-      try {
-        await withTimeout(this.client.quit(), QUIT_TIMEOUT_MS);
-        return;
-      } catch {
-        // fall through: disconnect() ends a stuck connection either way
-      }
-    }
-    this.client.disconnect();
+    await quitClient(this.client);
   }
 
   private run<T>(operation: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 /** An OwnershipStore in Redis: shared by replicas, kept across restarts, each id expiring with the upstream's retention. */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
-import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '../keypool/redis-key-state-store';
+import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '../redis-client';
 import { createDefaultLogger, errorMessage } from '../observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from '../options-check';
 import { ownedKey } from './memory-ownership-store';

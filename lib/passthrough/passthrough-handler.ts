@@ -78,12 +78,6 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-  // The key pool's route names (`GET /v1/models/:id`), built here once: the warning about a key missing a scope names the route.
-  const scopes = adapter.passthrough.map((rule) => new Map([...rule.methods].map((m) => [m, `${m} ${rule.pattern}`])));
-  const scopeOf = (method: string, path: string): string | undefined => {
-    const i = adapter.passthrough.findIndex((rule) => rule.methods.has(method) && rule.matches(path));
-    return i < 0 ? undefined : scopes[i].get(method);
-  };
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
     // Headers and body are decided before http-proxy sees the request (see outgoingRequest); this only arms deadlines.
@@ -130,7 +124,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
   async function passthroughHandler(req: Request, res: Response, routePath: string, rule?: PassthroughRule): Promise<void> {
     const started = Date.now();
-    const trace: AttemptTrace = { scope: scopeOf(req.method, routePath), attempts: 0 };
+    // The allowlist entry routing matched (`/v1/models/:id`) names the route in a missing-scope warning.
+    const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0 };
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;

@@ -4,9 +4,9 @@ const { loadTranscripts, anthropicTranscript, responsesTranscript } = require('.
 const { SseDecoder } = require('../dist/streaming/sse-decoder');
 const { Redactor } = require('../dist/redaction/redactor');
 const { redactEvents } = require('../dist/redaction/event-redaction');
-const { ChatStreamObserver } = require('../dist/intercept/chat-completions/chat-stream-observer');
-const { ResponsesStreamObserver } = require('../dist/intercept/responses/responses-stream-observer');
-const { MessagesStreamObserver } = require('../dist/intercept/messages/messages-stream-observer');
+const { ChatStreamObserver } = require('../dist/apis/openai-chat/chat-stream-observer');
+const { ResponsesStreamObserver } = require('../dist/apis/openai-responses/responses-stream-observer');
+const { MessagesStreamObserver } = require('../dist/apis/anthropic-messages/messages-stream-observer');
 
 const ROUNDS = Number(process.argv[2]) || 20_000;
 const sink = { interceptionId: 'x', recording: { tokenUsage() {}, toolUsage() {}, modelThought() {}, promptUsage() {} } };

@@ -1,7 +1,7 @@
 // Micro-benchmark: what removing `"usage":null` costs per relayed chat chunk (needs `npm run build`).
 'use strict';
-const { stripUsageNull } = require('../dist/intercept/chat-completions/usage-null');
-const { ChatStreamObserver } = require('../dist/intercept/chat-completions/chat-stream-observer');
+const { stripUsageNull } = require('../dist/apis/openai-chat/usage-null');
+const { ChatStreamObserver } = require('../dist/apis/openai-chat/chat-stream-observer');
 
 const N = Number(process.argv[2]) || 200_000;
 const chunk = (content, usage) => JSON.stringify({

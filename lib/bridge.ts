@@ -9,14 +9,14 @@ import { baseURLWarning } from './providers/provider-options';
 import { SafeRecorder } from './recorder/safe-recorder';
 import { Redactor } from './redaction/redactor';
 import { redactingLogger } from './redaction/redacting-logger';
-import { InflightRequests, SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from './runtime';
-import { settlesWithin } from './deadline';
+import { InflightRequests, SHUTDOWN_ABORT, type BridgeRuntime, type ProviderRuntime } from './pipeline/runtime';
+import { settlesWithin } from './http/deadline';
 import { OptionsError, isPlainObject } from './options-check';
 import { errorMessage } from './observability/logger';
-import { UpstreamClient } from './upstream/upstream-client';
+import { UpstreamClient } from './http/upstream-client';
 import { emptyCounters, type ProviderCounters } from './observability/counters';
 import type { ToolInjector } from './tools/types';
-import { OfferedTools } from './tools/offered-tools';
+import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 

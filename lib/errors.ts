@@ -1,5 +1,15 @@
 /** Errors the gateway itself answers with; each provider adapter renders them in its own shape. */
-import type { ErrorType } from './recorder/types';
+
+/** Why an interception failed, derived from the upstream status or cause. */
+export type ErrorType =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'server_error'
+  | 'timeout'
+  | 'aborted'
+  | 'unknown';
 
 /** What a gateway-made error says: the HTTP status, the recorded error type, a short machine code and a message. */
 export interface GatewayErrorInit {

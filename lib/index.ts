@@ -2,11 +2,12 @@
 export { createBridge } from './bridge';
 export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
-export { openaiProvider } from './openai-provider';
+export { openaiProvider } from './providers/openai-provider';
 export type { OpenAIProviderOptions } from './providers/openai';
 export type { ProviderAdapter, ProviderOptions, ProviderTimeouts, ProviderCooldowns } from './providers/types';
-export type { BridgedProvider, ApiAdapter, StreamError } from './intercept/api';
-export type { Actor, ActorResolver } from './intercept/actor';
+export type { ApiAdapter, StreamError } from './apis/api';
+export type { BridgedProvider } from './providers/types';
+export type { Actor, ActorResolver } from './http/actor';
 export { MemoryRecorder } from './recorder/memory-recorder';
 export type { MemoryRecorderOptions } from './recorder/memory-recorder';
 export type {
@@ -24,14 +25,14 @@ export type { RedisKeyStateStoreOptions } from './keypool/redis-key-state-store'
 export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from './keypool/types';
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
-export { maskKey } from './keypool/key-mask';
+export { maskKey } from './redaction/key-mask';
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
 export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';
 export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,
 } from './tools/types';
-export { anthropicProvider } from './anthropic-provider';
+export { anthropicProvider } from './providers/anthropic-provider';
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';

@@ -2,7 +2,7 @@
 import type { Response } from 'express';
 import type { Logger } from 'winston';
 import { GatewayError } from './errors';
-import type { ApiAdapter } from './intercept/api';
+import type { ApiAdapter } from './apis/api';
 import { INTERCEPTION_ID_HEADER } from './pipeline/admit';
 import { isEventStream } from './streaming/event-stream';
 import { errorMessage } from './observability/logger';

@@ -1,11 +1,11 @@
 /** createBridge options: the public type, one literal defaults object, validation into the internal config. */
 import type { Logger } from 'winston';
-import type { ActorResolver } from './actor-types';
+import type { ActorResolver } from './http/actor-types';
 import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createDefaultLogger } from './observability/logger';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
-import type { BridgedProvider } from './intercept/api';
+import type { BridgedProvider } from './providers/types';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
 import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-options';

@@ -1,16 +1,16 @@
 /** How requests reach the pipeline: the bridge's own dispatch by path, and the handlers hosts mount themselves. */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GatewayError } from './errors';
-import type { BridgedProvider } from './intercept/api';
-import { createInterceptionHandler } from './intercept/interception-handler';
-import { sendGatewayError } from './intercept/respond';
+import type { BridgedProvider } from './providers/types';
+import { createInterceptionHandler } from './pipeline/interception-handler';
+import { sendGatewayError } from './http/respond';
 import { answerUnexpected, fallbackFor, type Fallback } from './last-resort';
 import { OptionsError } from './options-check';
 import { createPassthroughHandler } from './passthrough/passthrough-handler';
-import { isUnsafePath } from './path-guard';
-import { unknownRouteMessage, versionOf } from './route-hint';
+import { isUnsafePath } from './http/path-guard';
+import { unknownRouteMessage, versionOf } from './http/route-hint';
 import type { ProviderAdapter } from './providers/types';
-import type { BridgeRuntime, ProviderRuntime } from './runtime';
+import type { BridgeRuntime, ProviderRuntime } from './pipeline/runtime';
 
 interface BridgedRoute {
   handle: (req: Request, res: Response) => Promise<void>;

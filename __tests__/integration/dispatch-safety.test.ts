@@ -1,5 +1,5 @@
 /** Nothing thrown on a request path escapes to the process: it becomes a provider-shaped 500 or an error event, and one log line. */
-import { chatCompletionsApi } from '../../lib/intercept/chat-completions/chat-completions-api';
+import { chatCompletionsApi } from '../../lib/apis/openai-chat/chat-completions-api';
 import { openaiProvider, type BridgedProvider } from '../../lib';
 import { chunk } from '../helpers/fake-openai';
 import { bridgeSuite, eventually } from '../helpers/gateway';

@@ -1,6 +1,6 @@
 /** close({ graceMs }): stop admitting, drain, abort what is left, flush with deadlines, always resolve; stats(). */
 import { openaiProvider, MemoryRecorder, type Recorder } from '../../lib';
-import { settlesWithin } from '../../lib/deadline';
+import { settlesWithin } from '../../lib/http/deadline';
 import { startFakeOpenAI, chunk, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 

@@ -1,4 +1,4 @@
-import { encodeActorValue, addActorHeaders } from '../../lib/intercept/upstream-headers';
+import { encodeActorValue, addActorHeaders } from '../../lib/http/headers-to-client';
 import { openaiProvider } from '../../lib';
 
 test.each([

@@ -2,7 +2,7 @@
 import { GatewayError } from '../../lib/errors';
 import { anthropicErrorTypeFor, anthropicProvider } from '../../lib';
 import { anthropicClientCredential } from '../../lib/providers/anthropic';
-import { messagesApi } from '../../lib/intercept/messages/messages-api';
+import { messagesApi } from '../../lib/apis/anthropic-messages/messages-api';
 
 const provider = anthropicProvider({ keys: ['sk-ant-x'] });
 

@@ -1,5 +1,5 @@
 /** One tool result bounded in UTF-8 bytes: cut on a character boundary, the note the model reads, untouched when it fits. */
-import { capToolResult, truncationNote, utf8Prefix } from '../../lib/tools/cap-tool-result';
+import { capToolResult, truncationNote, utf8Prefix } from '../../lib/pipeline/loop/cap-tool-result';
 
 test('utf8Prefix never cuts a character in half', () => {
   expect(utf8Prefix('aé', 2)).toBe('a');

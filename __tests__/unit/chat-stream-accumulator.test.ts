@@ -1,5 +1,5 @@
 // Unit tests for rebuilding a streamed OpenAI chat completion from its chunks.
-import { ChatCompletionStreamAccumulator } from '../../lib/intercept/chat-completions/stream-accumulator';
+import { ChatCompletionStreamAccumulator } from '../../lib/apis/openai-chat/stream-accumulator';
 
 const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
 

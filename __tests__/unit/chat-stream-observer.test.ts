@@ -1,7 +1,7 @@
 /** The chat stream observer relays text-only chunks without parsing them, and still records and hides exactly what it must. */
-import { ChatStreamObserver } from '../../lib/intercept/chat-completions/chat-stream-observer';
+import { ChatStreamObserver } from '../../lib/apis/openai-chat/chat-stream-observer';
 import { SseDecoder } from '../../lib/streaming/sse-decoder';
-import type { RecordSink } from '../../lib/intercept/api';
+import type { RecordSink } from '../../lib/apis/api';
 
 const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'm' };
 const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }], usage: null });

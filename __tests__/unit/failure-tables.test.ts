@@ -1,9 +1,9 @@
 /** The providers' tables of upstream error wording: which 401/403/429 answers are the key's and which the request's. */
 import { Readable } from 'node:stream';
 import { classifyAnthropicFailure, ANTHROPIC_FAILURES } from '../../lib/providers/anthropic-failures';
-import { classifyByStatus, errorFacts, FAILURE_PREFIX_BYTES } from '../../lib/providers/failure-table';
+import { classifyByStatus, errorFacts, FAILURE_PREFIX_BYTES } from '../../lib/keypool/failure-table';
 import { classifyOpenAIFailure, OPENAI_FAILURES } from '../../lib/providers/openai-failures';
-import { readBodyPrefix } from '../../lib/upstream/body-prefix';
+import { readBodyPrefix } from '../../lib/http/body-prefix';
 
 const openai = (message: string, type = 'invalid_request_error', code: string | null = null) => JSON.stringify({ error: { message, type, param: null, code } });
 const anthropic = (type: string, message: string) => JSON.stringify({ type: 'error', error: { type, message } });

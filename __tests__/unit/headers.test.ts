@@ -1,7 +1,7 @@
 import { Redactor } from '../../lib/redaction/redactor';
 import type { Response } from 'express';
-import { createHeaderRule, isRelayedResponseHeader, MAX_FORWARDED_HEADERS } from '../../lib/upstream/headers';
-import { relayResponseHeaders } from '../../lib/intercept/respond';
+import { createHeaderRule, isRelayedResponseHeader, MAX_FORWARDED_HEADERS } from '../../lib/http/headers-to-upstream';
+import { relayResponseHeaders } from '../../lib/http/respond';
 import { GatewayError } from '../../lib/errors';
 
 const rule = createHeaderRule(['x-user-token']);

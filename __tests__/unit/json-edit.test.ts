@@ -1,6 +1,6 @@
 /** The JSON field scanner and byte-level editor: a table of awkward inputs, and properties over random objects. */
 import fc from 'fast-check';
-import { JsonEditError, setNestedField, setTopLevelField, topLevelFieldSpan } from '../../lib/intercept/json-edit';
+import { JsonEditError, setNestedField, setTopLevelField, topLevelFieldSpan } from '../../lib/json/json-edit';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 const set = (s: string, key: string, value: string) => setTopLevelField(b(s), key, value).toString('utf8');

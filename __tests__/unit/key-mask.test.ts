@@ -1,5 +1,5 @@
 /** maskKey / keyFingerprint: logs and shared state can name a key without leaking it. */
-import { keyFingerprint, maskKey } from '../../lib/keypool/key-mask';
+import { keyFingerprint, maskKey } from '../../lib/redaction/key-mask';
 
 /** A key of `length` distinct characters, so that any character shown can only come from one place in the key. */
 function distinctKey(length: number): string {

@@ -1,7 +1,7 @@
 /** The Messages stream observers over the recorded-style transcripts, split at awkward byte boundaries: records, relayed bytes, the loop's rewrites. */
-import type { RecordSink } from '../../lib/intercept/api';
-import { MessagesLoopObserver, type MessagesLoopState } from '../../lib/intercept/messages/messages-loop-observer';
-import { MessagesStreamObserver } from '../../lib/intercept/messages/messages-stream-observer';
+import type { RecordSink } from '../../lib/apis/api';
+import { MessagesLoopObserver, type MessagesLoopState } from '../../lib/apis/anthropic-messages/messages-loop-observer';
+import { MessagesStreamObserver } from '../../lib/apis/anthropic-messages/messages-stream-observer';
 import { SseDecoder, type SseEvent } from '../../lib/streaming/sse-decoder';
 import { transcript } from '../helpers/anthropic-script';
 

@@ -1,6 +1,6 @@
 /** Which injected tools one request offers: bounded in count and, whatever a tool server lists, in bytes. */
 import winston from 'winston';
-import { MAX_INJECTED_TOOL_BYTES, OfferedTools } from '../../lib/tools/offered-tools';
+import { MAX_INJECTED_TOOL_BYTES, OfferedTools } from '../../lib/pipeline/loop/offered-tools';
 import type { InjectedTool } from '../../lib/tools/types';
 import { MemoryTransport } from '../helpers/gateway';
 

@@ -1,6 +1,6 @@
 /** The client's tool_choice on the loop's last call, and the byte edit that removes a top-level field. */
-import { removeTopLevelField } from '../../lib/intercept/json-edit';
-import { toolChoiceWithoutInjected } from '../../lib/intercept/openai-tool-choice';
+import { removeTopLevelField } from '../../lib/json/json-edit';
+import { toolChoiceWithoutInjected } from '../../lib/apis/openai-common/openai-tool-choice';
 
 const INJECTED = new Set(['bmcp_calc_add']);
 const edit = (text: string, choice: unknown, clientHasTools: boolean) => toolChoiceWithoutInjected(Buffer.from(text), choice, clientHasTools, INJECTED).toString();

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { createBridge, MemoryOwnershipStore, openaiProvider, RedisOwnershipStore } from '../../lib';
 import { readStreamHead } from '../../lib/ownership/stream-head';
 import { passthroughRule } from '../../lib/providers/passthrough-rule';
-import { responsesStoredState } from '../../lib/intercept/responses/stored-state';
+import { responsesStoredState } from '../../lib/apis/openai-responses/stored-state';
 
 const ref = (id: string) => ({ provider: 'openai', kind: 'response' as const, id });
 

@@ -1,6 +1,6 @@
 /** The path guard: which request paths are ambiguous enough to refuse, as a table and as properties. */
 import fc from 'fast-check';
-import { isUnsafePath } from '../../lib/path-guard';
+import { isUnsafePath } from '../../lib/http/path-guard';
 
 test.each([
   '/openai/v1/../x', '/openai/v1/..', '/openai/./v1', '/a/%2e%2e/b', '/a/%2E/b', '/a%2fb', '/a%5cb', '/a\\b', '..',

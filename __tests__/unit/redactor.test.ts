@@ -1,9 +1,9 @@
 // The one redaction rule: plain and JSON-escaped keys in text, bytes and record values; clean input untouched.
 import { Readable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { maskKey } from '../../lib/keypool/key-mask';
+import { maskKey } from '../../lib/redaction/key-mask';
 import { MIN_REDACTED_KEY_LENGTH, Redactor, TOO_DEEP } from '../../lib/redaction/redactor';
-import { decodeBody } from '../../lib/upstream/content-encoding';
+import { decodeBody } from '../../lib/http/content-encoding';
 import { escaped } from '../helpers/redaction-scenarios';
 
 const KEY = 'sk-proj-unit-aaaaaaaaaaaaaaaaaaaa1234';

@@ -3,8 +3,8 @@ import { PassThrough } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
 import type { Logger } from 'winston';
-import { relayStream, type StreamContext } from '../../lib/intercept/relay-stream';
-import type { ApiAdapter, StreamObserver } from '../../lib/intercept/api';
+import { relayStream, type StreamContext } from '../../lib/pipeline/relay/relay-stream';
+import type { ApiAdapter, StreamObserver } from '../../lib/apis/api';
 import { Redactor } from '../../lib/redaction/redactor';
 import { redactingLogger } from '../../lib/redaction/redacting-logger';
 

@@ -1,8 +1,8 @@
 // Unit tests for the Responses stream observers over the recorded-style transcripts, split at awkward byte boundaries.
-import { ResponsesStreamObserver } from '../../lib/intercept/responses/responses-stream-observer';
-import { ResponsesConversation } from '../../lib/intercept/responses/responses-conversation';
-import type { ResponsesLoopObserver } from '../../lib/intercept/responses/responses-loop-observer';
-import { clientSessionId } from '../../lib/intercept/client-info';
+import { ResponsesStreamObserver } from '../../lib/apis/openai-responses/responses-stream-observer';
+import { ResponsesConversation } from '../../lib/apis/openai-responses/responses-conversation';
+import type { ResponsesLoopObserver } from '../../lib/apis/openai-responses/responses-loop-observer';
+import { clientSessionId } from '../../lib/observability/client-info';
 import { SseDecoder, type SseEvent } from '../../lib/streaming/sse-decoder';
 import type { RecordSink } from '../../lib/recorder/record-sink';
 import { fixture } from '../helpers/responses-script';

@@ -2,7 +2,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import winston from 'winston';
-import { settlesWithin } from '../../lib/deadline';
+import { settlesWithin } from '../../lib/http/deadline';
 import { MemoryTransport } from '../helpers/gateway';
 import { SafeRecorder } from '../../lib/recorder/safe-recorder';
 import type { Recorder } from '../../lib/recorder/types';

@@ -1,5 +1,5 @@
 /** Removing the `"usage":null` field the bridge caused, and nothing else. */
-import { stripUsageNull } from '../../lib/intercept/chat-completions/usage-null';
+import { stripUsageNull } from '../../lib/apis/openai-chat/usage-null';
 
 const ev = (json: string) => Buffer.from(`data: ${json}\n\n`);
 const strip = (json: string) => stripUsageNull(ev(json))?.toString('utf8');

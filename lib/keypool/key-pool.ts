@@ -4,10 +4,10 @@ import type { Logger } from 'winston';
 import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
-import { CLASSIFIED_STATUSES, FAILURE_PREFIX_BYTES, classifyByStatus, type FailureClass, type FailureClassifier } from '../providers/failure-table';
-import type { ProviderCooldowns } from '../providers/types';
+import { CLASSIFIED_STATUSES, FAILURE_PREFIX_BYTES, classifyByStatus, type FailureClass, type FailureClassifier } from './failure-table';
+import type { ProviderCooldowns } from './types';
 import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
-import { keyFingerprint, maskKey } from './key-mask';
+import { keyFingerprint, maskKey } from '../redaction/key-mask';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 

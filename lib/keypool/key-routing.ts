@@ -1,10 +1,9 @@
 /** Chooses where a request's credential comes from: the client's own (BYOK, one attempt) or the pool (failover). */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors';
-import type { ProviderAdapter } from '../providers/types';
 import type { CredentialKind } from '../recorder/types';
 import { tracedAttempt, type AttemptResult, type AttemptTrace, type Credential, type KeyPool } from './key-pool';
-import { maskKey } from './key-mask';
+import { maskKey } from '../redaction/key-mask';
 
 /** How one upstream call will be authenticated. */
 export interface CredentialPlan {
@@ -17,10 +16,16 @@ export interface CredentialPlan {
 
 const NO_CREDENTIAL = new GatewayError({ status: 401, errorType: 'unauthorized', code: 'missing_api_key', message: 'This provider needs your own API key and none was sent.' });
 
+/** What the routing reads of a provider: whether clients may bring their own key, and how to find it. */
+export interface ClientCredentials {
+  readonly byok: boolean;
+  clientCredential(headers: IncomingHttpHeaders): { key: string; headers: Record<string, string> } | undefined;
+}
+
 export class KeyRouting {
   private readonly poolPlan: CredentialPlan;
 
-  constructor(private readonly provider: ProviderAdapter, readonly pool: KeyPool) {
+  constructor(private readonly provider: ClientCredentials, readonly pool: KeyPool) {
     this.poolPlan = pool.size > 0
       ? { kind: 'centralized', run: (attempt, trace) => pool.walk(attempt, trace) }
       : { kind: 'centralized', run: () => Promise.reject(NO_CREDENTIAL) };

@@ -30,3 +30,13 @@ export interface KeyStateStore {
   /** Release connections. */
   close?(): Promise<void>;
 }
+
+/** How long failing keys rest. */
+export interface ProviderCooldowns {
+  /** Cooldown after a `401`. Defaults to 60,000 ms. */
+  unauthorizedMs?: number;
+  /** Cooldown after a `429` without a usable `Retry-After`. Defaults to 60,000 ms. */
+  rateLimitedMs?: number;
+  /** Upper bound on any cooldown, whatever `Retry-After` says. Defaults to 3,600,000 ms. */
+  maxMs?: number;
+}

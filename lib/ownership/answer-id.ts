@@ -1,5 +1,5 @@
 /** The top-level `id` of a JSON answer, read with a byte scan rather than a parse of the whole body. */
-import { JsonEditError, topLevelFieldSpan } from '../intercept/json-edit';
+import { JsonEditError, topLevelFieldSpan } from '../json/json-edit';
 
 /** The string value of the top-level `id` (the last one, as JSON.parse keeps it), or undefined. */
 export function idOfAnswer(answer: Buffer): string | undefined {

@@ -1,6 +1,6 @@
 /** The ownership stage of a bridged request: the ids it names are checked first, the ids its answers create are owned before release. */
 import { GatewayError } from '../errors';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { UpstreamResponse } from '../http/upstream-client';
 import type { CreatedResponses, OwnershipGuard } from './ownership-guard';
 import type { NamedId, StoredStateRules } from './stored-state';
 import { readStreamHead } from './stream-head';

@@ -1,11 +1,11 @@
 /** The first stage: who asks (actor), with which headers and body, under which credential plan; then the recording starts. */
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
-import { resolveActor } from '../intercept/actor';
-import type { ApiCall } from '../intercept/api';
-import { clientSessionId, detectClient } from '../intercept/client-info';
-import { readJsonBody } from '../intercept/read-body';
-import { upstreamHeaders } from '../intercept/upstream-headers';
+import { resolveActor } from '../http/actor';
+import type { ApiCall } from '../apis/api';
+import { clientSessionId, detectClient } from '../observability/client-info';
+import { readJsonBody } from '../http/read-body';
+import { upstreamHeaders } from '../http/headers-to-client';
 import { admitStoredState } from '../ownership/bridged-ownership';
 import type { Interception } from './interception';
 

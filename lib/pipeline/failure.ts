@@ -1,11 +1,11 @@
 /** How a failure ends an interception: the client's answer (provider-shaped, or one error event) and the end it records. */
 import type { Response } from 'express';
 import { GatewayError, gatewayErrorForTransport, isTransportError } from '../errors';
-import type { ApiAdapter } from '../intercept/api';
-import { sendGatewayError } from '../intercept/respond';
+import type { ApiAdapter } from '../apis/api';
+import { sendGatewayError } from '../http/respond';
 import { errorMessage } from '../observability/logger';
 import type { InterceptionEndedRecord } from '../recorder/types';
-import { SHUTDOWN_ABORT, type ProviderRuntime } from '../runtime';
+import { SHUTDOWN_ABORT, type ProviderRuntime } from './runtime';
 import { streamErrorEvent, type FailureLog, type StreamErrorSource } from '../streaming/stream-failure';
 
 /** How an interception ended, as its end record says (the id, time and key hint are added at the end). */

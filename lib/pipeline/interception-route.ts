@@ -1,9 +1,9 @@
 /** What every interception of one bridged route shares, worked out once when its handler is created. */
 import { GatewayError, type StreamError } from '../errors';
-import type { ApiAdapter } from '../intercept/api';
+import type { ApiAdapter } from '../apis/api';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
-import type { BridgeRuntime, ProviderRuntime } from '../runtime';
-import { createHeaderRule, type HeaderRule } from '../upstream/headers';
+import type { BridgeRuntime, ProviderRuntime } from './runtime';
+import { createHeaderRule, type HeaderRule } from '../http/headers-to-upstream';
 
 /** One provider's API as the bridge serves it: the runtimes, and what no request needs to work out again. */
 export class InterceptionRoute {

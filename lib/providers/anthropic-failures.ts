@@ -1,6 +1,6 @@
 /** Anthropic's error wording the key pool classifies (see FailureClass): which refusals are the request's, not the key's. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { failureClassifier, type FailureRule } from './failure-table';
+import { failureClassifier, type FailureRule } from '../keypool/failure-table';
 
 const TOKENS_PER_MINUTE = /would exceed (?:your organization.s|the) rate limit (?:of|for)[^.]*\b(input|output) tokens per minute/i;
 

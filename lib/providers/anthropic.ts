@@ -1,14 +1,14 @@
 /** The Anthropic provider adapter: routes, `x-api-key` auth (BYOK also as a bearer token), Anthropic-shaped errors. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
-import { anthropicErrorJson, anthropicErrorTypeForStatus } from './anthropic-errors';
+import { anthropicErrorJson, anthropicErrorTypeForStatus } from '../apis/anthropic-messages/anthropic-errors';
 import { classifyAnthropicFailure } from './anthropic-failures';
 import { bearerToken } from './openai';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import type { ClientCredential, ProviderAdapter, ProviderOptions } from './types';
 
-export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './anthropic-errors';
+export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from '../apis/anthropic-messages/anthropic-errors';
 
 /** Options of `anthropicProvider()`; see {@link ProviderOptions}. `name` defaults to `anthropic`, `baseURL` to `https://api.anthropic.com`. */
 export type AnthropicProviderOptions = ProviderOptions;

@@ -1,5 +1,5 @@
 /** OpenAI's error wording the key pool classifies (see FailureClass): which refusals are the request's, not the key's. */
-import { failureClassifier, type FailureRule } from './failure-table';
+import { failureClassifier, type FailureRule } from '../keypool/failure-table';
 
 // "…on tokens per min (TPM): Limit 30000, Used 100, Requested 52000." (also TPD, RPM, images…).
 const LIMIT_REQUESTED = /Limit ([\d,]+), (?:Used ([\d,]+), )?Requested ([\d,]+)/;

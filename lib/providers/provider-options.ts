@@ -1,5 +1,5 @@
 /** Validates the options every provider factory shares, against one literal defaults object. */
-import { versionOf } from '../route-hint';
+import { versionOf } from '../http/route-hint';
 import { OptionsError, isPlainObject, optionalBoolean, positiveIntGroup, rejectUnknownKeys } from '../options-check';
 import type { ProviderAdapter, ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
 

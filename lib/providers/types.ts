@@ -1,37 +1,15 @@
 /** What a provider adapter is: data and small functions that the shared pipeline uses instead of branching on names. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
+import type { ApiAdapter } from '../apis/api';
+import type { ProviderTimeouts } from '../http/upstream-client';
+import type { ProviderCooldowns } from '../keypool/types';
 import type { CredentialKind, ProviderKind } from '../recorder/types';
-import type { FailureClassifier } from './failure-table';
+import type { FailureClassifier } from '../keypool/failure-table';
 import type { NamedId } from '../ownership/stored-state';
 import type { OwnedKind } from '../ownership/types';
 
-/** Upstream timeouts of one provider. */
-export interface ProviderTimeouts {
-  /** Time to open a TCP/TLS connection. Defaults to 10,000 ms. */
-  connectMs?: number;
-  /** Time from sending the request to the response headers (long for slow blocking answers). Defaults to 600,000 ms. */
-  headersMs?: number;
-  /** Longest silence between two body chunks of a response. Defaults to 300,000 ms. */
-  idleMs?: number;
-  /**
-   * Longest one upstream attempt may take, from sending the request to the last byte of the answer (each call of the
-   * tool loop is an attempt). Bounds an upstream that keeps a request, and its memory, alive by dripping bytes. Past
-   * it: a `504` (`upstream_timeout`) before the first byte reached the client, one error event after. Defaults to
-   * 1,800,000 ms (30 minutes: long reasoning streams of tens of thousands of output tokens must fit).
-   */
-  totalMs?: number;
-}
 
-/** How long failing keys rest. */
-export interface ProviderCooldowns {
-  /** Cooldown after a `401`. Defaults to 60,000 ms. */
-  unauthorizedMs?: number;
-  /** Cooldown after a `429` without a usable `Retry-After`. Defaults to 60,000 ms. */
-  rateLimitedMs?: number;
-  /** Upper bound on any cooldown, whatever `Retry-After` says. Defaults to 3,600,000 ms. */
-  maxMs?: number;
-}
 
 /** Options common to every provider factory. */
 export interface ProviderOptions {
@@ -100,3 +78,11 @@ export interface ProviderAdapter {
   /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */
   classifyFailure: FailureClassifier;
 }
+
+/** A provider adapter together with the APIs it bridges: what `openaiProvider()` / `anthropicProvider()` return. */
+export interface BridgedProvider extends ProviderAdapter {
+  /** Bridged (intercepted) APIs. */
+  readonly apis: readonly ApiAdapter[];
+}
+
+export type { ProviderCooldowns, ProviderTimeouts };

@@ -1,6 +1,6 @@
 /** Keeps recording off the response path: bounded, deadline-bound calls to the host's recorder, in order per interception; never throws. */
 import type { Logger } from 'winston';
-import { settlesWithin } from '../deadline';
+import { settlesWithin } from '../http/deadline';
 import { LogThrottle } from '../observability/log-throttle';
 import { errorMessage } from '../observability/logger';
 import type { Redactor } from '../redaction/redactor';

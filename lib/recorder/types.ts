@@ -6,16 +6,8 @@ export type ProviderKind = 'openai' | 'anthropic';
 /** Where the credential used upstream came from. */
 export type CredentialKind = 'centralized' | 'byok';
 
-/** Why an interception failed, derived from the upstream status or cause. */
-export type ErrorType =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'rate_limited'
-  | 'overloaded'
-  | 'server_error'
-  | 'timeout'
-  | 'aborted'
-  | 'unknown';
+export type { ErrorType } from '../errors';
+import type { ErrorType } from '../errors';
 
 /** One bridged request, recorded when it is admitted. */
 export interface InterceptionRecord {

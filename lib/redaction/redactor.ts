@@ -1,5 +1,5 @@
 /** The one redaction rule: every pool key (and a request's BYOK key) becomes its hint, in text, bytes and record values, JSON escapes included. */
-import { maskKey } from '../keypool/key-mask';
+import { maskKey } from './key-mask';
 import { originalOffset, unescapedView } from './json-escapes';
 
 /**

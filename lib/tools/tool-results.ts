@@ -51,3 +51,15 @@ export function recordedToolArguments(text: string): unknown {
   const parsed = parseToolArguments(text);
   return parsed.ok ? parsed.value : text;
 }
+
+/** The text of a result, for records and for APIs whose tool messages carry text only. */
+export function resultText(result: ToolCallResult): string {
+  const parts: string[] = [];
+  for (const item of result.content) {
+    if (item.type === 'text' && typeof item.text === 'string') parts.push(item.text);
+    else if (item.type === 'image' || item.type === 'audio') parts.push(`[${item.type}: ${typeof item.mimeType === 'string' ? item.mimeType : 'binary'}]`);
+    else if (item.type === 'resource' || item.type === 'resource_link') parts.push(JSON.stringify(item));
+  }
+  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent));
+  return parts.join('\n');
+}

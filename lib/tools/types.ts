@@ -1,6 +1,6 @@
 /** The tool injection hook: what the bridge asks of a tool source (MCP or the host's own), and what it gets back. */
 import type { Logger } from 'winston';
-import type { Actor } from '../actor-types';
+import type { Actor } from '../http/actor-types';
 
 /** A JSON value, as parsed from JSON text. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

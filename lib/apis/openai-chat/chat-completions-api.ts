@@ -1,0 +1,67 @@
+/** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
+import { clientToolNames, nameOrNested } from '../client-tool-names';
+import { encodeSseEvent } from '../../streaming/sse-encoder';
+import { setNestedField } from '../../json/json-edit';
+import type { ApiAdapter, ApiCall, RecordSink } from '../api';
+import { lastUserPrompt } from './prompt';
+import { ChatStreamObserver } from './chat-stream-observer';
+import { answerToolCalls, chatTurn } from './chat-turn';
+import { recordTurn } from '../record-turn';
+import { ChatConversation } from './chat-conversation';
+import { lastToolResultId } from './prompt';
+import { type JsonObject, isObject } from '../../json/parse-object';
+
+function validate(body: JsonObject): string | undefined {
+  if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
+  if (!Array.isArray(body.messages)) return '`messages` must be an array.';
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') return '`stream` must be a boolean.';
+  const so = body.stream_options;
+  if (so !== undefined && so !== null && (typeof so !== 'object' || Array.isArray(so))) return '`stream_options` must be an object.';
+  return undefined;
+}
+
+function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
+  const problem = validate(body);
+  if (problem) return problem;
+  const streaming = body.stream === true;
+  const streamOptions = body.stream_options as JsonObject | null | undefined;
+  // Usage is recorded for every stream; when the client did not ask for it, ask on its behalf and hide what that
+  // adds (the usage chunk, `"usage":null` in every other chunk).
+  const hideUsageChunk = streaming && streamOptions?.include_usage !== true;
+  // A byte-level edit, not a re-serialisation: numbers past double precision, key order and escapes stay the
+  // client's, and deep nesting cannot overflow the stack.
+  const upstreamBody = hideUsageChunk ? setNestedField(raw, 'stream_options', 'include_usage', 'true') : raw;
+  return {
+    model: body.model as string,
+    streaming,
+    upstreamBody,
+    prompt: lastUserPrompt(body.messages),
+    correlatingToolCallId: lastToolResultId(body.messages),
+    clientToolNames: () => clientToolNames(body.tools, nameOrNested),
+    conversation: (tools, budget) => new ChatConversation({
+      budget,
+      base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
+      tools,
+      clientWantsUsage: streaming && streamOptions?.include_usage === true,
+      toolChoice: body.tool_choice,
+      clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
+    }),
+    recordBlocking(answer: unknown, sink: RecordSink) {
+      if (!isObject(answer)) return;
+      recordTurn(sink, chatTurn(typeof answer.id === 'string' ? answer.id : '', answer.usage, answerToolCalls(answer)));
+    },
+    observeStream(sink: RecordSink, budget) {
+      return new ChatStreamObserver(sink, hideUsageChunk, budget);
+    },
+  };
+}
+
+/** `POST /v1/chat/completions`. */
+export const chatCompletionsApi: ApiAdapter = {
+  name: 'chat-completions',
+  route: '/v1/chat/completions',
+  prepare,
+  streamErrorEvent(error) {
+    return encodeSseEvent({ data: JSON.stringify({ error }) });
+  },
+};

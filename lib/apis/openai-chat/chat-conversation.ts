@@ -1,0 +1,128 @@
+/** The chat-completions side of the tool loop: bodies with injected tools and tool messages, answers read into turns. */
+import type { Conversation, LoopStreamObserver, ToolOutcome, Turn } from '../conversation';
+import { resultText } from '../../tools/tool-results';
+import type { InjectedTool } from '../../tools/types';
+import { appendToTopLevelArray } from '../../json/json-append';
+import { setTopLevelField } from '../../json/json-edit';
+import { sumAll } from '../sum-usage';
+import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
+import { answerToolCalls, chatTurn } from './chat-turn';
+import { toolChoiceWithoutInjected } from '../openai-common/openai-tool-choice';
+import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
+import { type JsonObject, parseObject } from '../../json/parse-object';
+
+function toolJson(tool: InjectedTool): string {
+  return JSON.stringify({ type: 'function', function: { name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema } });
+}
+
+function toolMessage(outcome: ToolOutcome): string {
+  const text = resultText(outcome.result);
+  const content = outcome.result.isError ? `Error: ${text || 'the tool failed.'}` : text;
+  return JSON.stringify({ role: 'tool', tool_call_id: outcome.call.id, content });
+}
+
+export interface ChatConversationOptions {
+  /** The request body as the upstream gets it without tools (the client's bytes, `include_usage` added when streaming). */
+  base: Buffer;
+  tools: readonly InjectedTool[];
+  /** The client asked for the usage chunk itself. */
+  clientWantsUsage: boolean;
+  /** The client's parsed `tool_choice`, if it sent one. */
+  toolChoice?: unknown;
+  /** The client sent tools of its own. */
+  clientHasTools?: boolean;
+  /** Bounds what the stream observers keep. Defaults to none. */
+  budget?: AccumulationBudget;
+}
+
+/**
+ * Takes injected calls out of every choice of a blocking answer (the last turn of a loop that ended on a client
+ * call, the iteration cap, or `n` > 1): a choice left without calls ends with `stop`. True when any was there.
+ */
+function hideInjectedCalls(answer: JsonObject, injected: ReadonlySet<string>): boolean {
+  let hid = false;
+  for (const choice of Array.isArray(answer.choices) ? answer.choices : []) {
+    const message = choice && typeof choice === 'object' ? (choice as JsonObject).message as JsonObject | undefined : undefined;
+    if (!message || typeof message !== 'object' || !Array.isArray(message.tool_calls)) continue;
+    const calls = (message.tool_calls as JsonObject[]).filter((c) => !injected.has(((c?.function ?? {}) as JsonObject).name as string));
+    if (calls.length === message.tool_calls.length) continue;
+    hid = true;
+    if (calls.length > 0) {
+      message.tool_calls = calls;
+      continue;
+    }
+    delete message.tool_calls;
+    if ((choice as JsonObject).finish_reason === 'tool_calls') (choice as JsonObject).finish_reason = 'stop';
+  }
+  return hid;
+}
+
+/** One chat-completions request in the loop. */
+export class ChatConversation implements Conversation {
+  private readonly toolsJson: string[];
+  private readonly state: ChatLoopState;
+  private readonly appended: string[] = [];
+  private readonly usages: unknown[] = [];
+  private withTools = true;
+  private lastText: string | null = null;
+  private lastParsed: JsonObject | undefined;
+  private base: Buffer;
+
+  constructor(private readonly options: ChatConversationOptions) {
+    this.base = options.base;
+    this.toolsJson = options.tools.map(toolJson);
+    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages, budget: options.budget ?? UNBOUNDED };
+  }
+
+  body(): Buffer {
+    let body = this.base;
+    if (this.withTools) {
+      body = appendToTopLevelArray(body, 'tools', this.toolsJson);
+      body = setTopLevelField(body, 'parallel_tool_calls', 'false');
+    }
+    return appendToTopLevelArray(body, 'messages', this.appended);
+  }
+
+  readAnswer(answer: Buffer): Turn | undefined {
+    const parsed = parseObject(answer);
+    this.lastParsed = parsed;
+    if (!parsed) return undefined;
+    const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as JsonObject | undefined) : undefined;
+    const message = (choice?.message ?? {}) as JsonObject;
+    this.usages.push(parsed.usage);
+    this.lastText = typeof message.content === 'string' ? message.content : null;
+    return chatTurn(typeof parsed.id === 'string' ? parsed.id : '', parsed.usage, answerToolCalls(parsed), this.state.injected);
+  }
+
+  observe(iteration: number): LoopStreamObserver {
+    const observer = new ChatLoopObserver(this.state, iteration);
+    this.current = observer;
+    return observer;
+  }
+
+  private current: ChatLoopObserver | undefined;
+
+  continueWith(turn: Turn, outcomes: readonly ToolOutcome[]): void {
+    const text = this.current ? this.current.text() : this.lastText;
+    const toolCalls = turn.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    this.appended.push(JSON.stringify({ role: 'assistant', content: text || null, tool_calls: toolCalls }));
+    for (const outcome of outcomes) this.appended.push(toolMessage(outcome));
+  }
+
+  dropInjectedTools(): void {
+    this.withTools = false;
+    this.base = toolChoiceWithoutInjected(this.base, this.options.toolChoice, this.options.clientHasTools === true, this.state.injected);
+  }
+
+  finalAnswer(last: Buffer): Buffer {
+    const parsed = this.lastParsed ?? (JSON.parse(last.toString('utf8')) as JsonObject);
+    const hid = hideInjectedCalls(parsed, this.state.injected);
+    if (!hid && this.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
+    if (this.usages.length > 1) parsed.usage = sumAll(this.usages);
+    return Buffer.from(JSON.stringify(parsed));
+  }
+
+  streamTail(last: LoopStreamObserver): Buffer {
+    return (last as ChatLoopObserver).tail();
+  }
+}

@@ -1,0 +1,58 @@
+/** The OpenAI Responses API: request checks, prompt and records, stream observation, the tool loop's conversation. */
+import { clientToolNames, nameOrNested } from '../client-tool-names';
+import { recordTurn } from '../record-turn';
+import type { ApiAdapter, ApiCall, RecordSink } from '../api';
+import { errorEvent } from './events';
+import { turnOfResponse } from './output-items';
+import { lastToolOutputCallId, lastUserPrompt } from './prompt';
+import { ResponsesConversation } from './responses-conversation';
+import { ResponsesStreamObserver } from './responses-stream-observer';
+import { responsesStoredState } from './stored-state';
+import { type JsonObject, isObject } from '../../json/parse-object';
+
+const NO_INJECTED: ReadonlySet<string> = new Set();
+
+function validate(body: JsonObject): string | undefined {
+  // A stored prompt template may name the model itself.
+  if ((typeof body.model !== 'string' || body.model === '') && !(body.model == null && isObject(body.prompt))) return '`model` must be a non-empty string.';
+  if (body.input != null && typeof body.input !== 'string' && !Array.isArray(body.input)) return '`input` must be a string or an array.';
+  if (body.stream != null && typeof body.stream !== 'boolean') return '`stream` must be a boolean.';
+  if (body.tools != null && !Array.isArray(body.tools)) return '`tools` must be an array.';
+  return undefined;
+}
+
+function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
+  const problem = validate(body);
+  if (problem) return problem;
+  const streaming = body.stream === true;
+  return {
+    model: typeof body.model === 'string' ? body.model : '',
+    streaming,
+    upstreamBody: raw,
+    prompt: lastUserPrompt(body.input),
+    correlatingToolCallId: lastToolOutputCallId(body.input),
+    clientToolNames: () => clientToolNames(body.tools, nameOrNested),
+    // A background response runs upstream after this request ends: there is no loop to run it in.
+    conversation: body.background === true ? undefined : (tools, budget, created) => new ResponsesConversation({
+      raw, budget, created, input: body.input, chained: body.conversation != null, tools,
+      toolChoice: body.tool_choice, clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
+    }),
+    recordBlocking(answer: unknown, sink: RecordSink) {
+      if (!isObject(answer)) return;
+      recordTurn(sink, turnOfResponse(answer, Array.isArray(answer.output) ? answer.output : [], NO_INJECTED));
+    },
+    observeStream(sink: RecordSink, budget, created) {
+      return new ResponsesStreamObserver(sink, budget, created);
+    },
+  };
+}
+
+/** `POST /v1/responses`. */
+export const responsesApi: ApiAdapter = {
+  name: 'responses',
+  route: '/v1/responses',
+  prepare,
+  // Only used when no observer knows the stream's numbering: the observers answer with the next sequence number.
+  streamErrorEvent: (error) => errorEvent(error, 0),
+  storedState: responsesStoredState,
+};

@@ -1,0 +1,34 @@
+/** The one place a turn becomes records: token usage per upstream call, tool usages, thoughts. */
+import type { RecordSink } from '../recorder/record-sink';
+import type { ToolOutcome, Turn } from './conversation';
+import { recordedToolArguments, resultText } from '../tools/tool-results';
+import type { InjectedTool } from '../tools/types';
+
+/** What a turn's records need besides the turn. */
+export interface TurnRecordContext {
+  /** The results of its injected calls. Defaults to none. */
+  readonly outcomes?: readonly ToolOutcome[];
+  /** What was injected, by shown name (for each call's server URL). Defaults to none. */
+  readonly tools?: ReadonlyMap<string, InjectedTool>;
+  /** Why an injected call without an outcome did not run. */
+  readonly notRun?: string;
+}
+
+const NO_OUTCOMES: readonly ToolOutcome[] = [];
+
+/** Records `turn`. */
+export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOMES, tools, notRun }: TurnRecordContext = {}): void {
+  const { recording, interceptionId } = sink;
+  const createdAt = new Date();
+  const msgId = turn.msgId;
+  if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
+  for (const call of turn.toolCalls) {
+    const outcome = outcomes.find((o) => o.call === call);
+    const invocationError = outcome?.result.isError ? resultText(outcome.result) : call.injected && !outcome ? notRun : undefined;
+    recording.toolUsage({
+      interceptionId, msgId, tool: call.name, toolCallId: call.id, serverUrl: call.injected ? tools?.get(call.name)?.serverUrl : undefined,
+      args: recordedToolArguments(call.arguments), injected: call.injected, invocationError, createdAt,
+    });
+  }
+  for (const thought of turn.thoughts) recording.modelThought({ interceptionId, msgId, content: thought.content, source: thought.source, createdAt });
+}

@@ -1,0 +1,40 @@
+/** Who is calling: asks the host's `actor(req)` and checks its answer. */
+import type { Request } from 'express';
+import { GatewayError } from '../errors';
+import { errorMessage } from '../observability/logger';
+import type { Logger } from 'winston';
+
+import type { Actor, ActorResolver } from './actor-types';
+
+export type { Actor, ActorResolver };
+
+const NO_ACTOR = new GatewayError({ status: 401, errorType: 'unauthorized', code: 'unauthorized', message: 'Authentication required: no user could be identified for this request.' });
+
+const ACTOR_FAILED = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'Could not identify the user of this request.' });
+
+/**
+ * The actor, or a {@link GatewayError}: `401` when there is none (falsy, or an empty id), `500` when the resolver
+ * threw or answered something that is not `{ id: string | finite number }`. A numeric id is returned as a string.
+ */
+export async function resolveActor(resolver: ActorResolver, req: Request, logger: Logger): Promise<Actor> {
+  let actor: Actor | null | undefined | false;
+  try {
+    actor = await resolver(req);
+  } catch (err) {
+    logger.error('actor resolver threw', { error: errorMessage(err) });
+    throw ACTOR_FAILED;
+  }
+  if (!actor) throw NO_ACTOR;
+  const id = (actor as { id?: unknown }).id;
+  if (typeof id === 'string') {
+    if (id === '') throw NO_ACTOR;
+    return actor;
+  }
+  // Database ids are often numbers; a number is unambiguous as text. Anything else is a bug in the host's resolver.
+  if (typeof id === 'number' && Number.isFinite(id)) return { ...actor, id: String(id) };
+  // The type only: the value may be a whole user object.
+  const got = typeof actor !== 'object' ? `a ${typeof actor} instead of an object`
+    : typeof id === 'number' ? 'a non-finite number as id' : `an id of type ${id === null ? 'null' : typeof id}`;
+  logger.error(`createBridge option \`actor\` returned ${got}; expected { id: string | finite number, metadata? }`);
+  throw ACTOR_FAILED;
+}

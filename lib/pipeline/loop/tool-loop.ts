@@ -1,0 +1,182 @@
+/**
+ * The inner agentic loop, for every API: call the model with the injected tools; when it calls one, run it and
+ * call the model again with the result; stop at an answer without injected calls, or after `maxIterations` calls
+ * with tools (then one last call without them). Streams keep streaming: text is relayed live, injected calls hidden.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../../errors';
+import type { ErrorType } from '../../recorder/types';
+import { redactEvents } from '../../redaction/event-redaction';
+import type { ClientStream } from '../relay/client-stream';
+import { isEventStream, STREAM_INCOMPLETE } from '../../streaming/event-stream';
+import { streamErrorEvent, streamFailure } from '../../streaming/stream-failure';
+import { pumpEvents } from '../relay/stream-pump';
+import type { UpstreamResponse } from '../../http/upstream-client';
+import type { Conversation, LoopInterception, ToolOutcome, Turn } from '../../apis/conversation';
+import { recordTurn } from '../../apis/record-turn';
+import { LOOP_DEFAULTS } from '../../tools/loop-defaults';
+import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
+import type { InjectedTool, ToolCallResult, ToolInjector } from '../../tools/types';
+
+const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
+
+/** How the loop ended (a client that left surfaces as a thrown abort instead). */
+export interface LoopOutcome {
+  httpStatus: number;
+  status: 'completed' | 'failed';
+  errorType?: ErrorType;
+  errorMessage?: string;
+}
+
+/** What the loop adds to the interception: the conversation it drives, the tools it offers, the client's stream. */
+export interface ToolLoopRun {
+  readonly conversation: Conversation;
+  readonly tools: readonly InjectedTool[];
+  /** The client's side of a streamed answer (opened at the first upstream stream, ended once). */
+  readonly client: ClientStream;
+}
+
+/** One run of the loop: the interception, what the loop adds to it, and the tools by shown name. */
+interface Loop extends ToolLoopRun {
+  readonly ix: LoopInterception;
+  readonly injector: ToolInjector;
+  readonly byName: ReadonlyMap<string, InjectedTool>;
+}
+
+/** Runs the loop to its end and answers the client. */
+export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promise<LoopOutcome> {
+  const injector = ix.bridge.tools!;
+  const loop: Loop = { ...run, ix, injector, byName: new Map(run.tools.map((t) => [t.name, t])) };
+  const { conversation, client, byName } = loop;
+  const { maxBodyBytes, maxToolResultBytes, streamKeepAliveMs } = ix.bridge;
+  const streaming = ix.call.streaming;
+  const maxIterations = injector.maxIterations ?? LOOP_DEFAULTS.maxIterations;
+  let capped = false;
+  for (let iteration = 0; ; iteration++) {
+    const body = conversation.body();
+    // The first body is the client's (already bounded) plus the tools; later ones grow with every turn.
+    if (iteration > 0 && body.length > maxBodyBytes) return overLimit(loop, loopBodyTooLarge(body.length, maxBodyBytes));
+    const step = streaming ? await streamedCall(loop, iteration, body) : await blockingCall(loop, body);
+    if ('outcome' in step) return step.outcome;
+    const { turn } = step;
+    const injected = turn.toolCalls.filter((c) => c.injected);
+    const mixed = injected.length > 0 && turn.toolCalls.some((c) => !c.injected && !c.ranUpstream);
+    if (injected.length === 0 || mixed || capped) {
+      recordTurn(ix, turn, { tools: byName, notRun: mixed ? MIXED_TURN : 'Not run: the loop reached its iteration limit.' });
+      return finish(loop, step);
+    }
+    let ran: Awaited<ReturnType<typeof runToolCalls>>;
+    if (streaming) client.startKeepAlive(streamKeepAliveMs);
+    try {
+      // A tool may quote any pool key: neither the model nor a record gets it (redacted before any cut).
+      const limits = {
+        maxResultBytes: maxToolResultBytes, maxTotalBytes: Math.max(0, maxBodyBytes - body.length), bodyBytes: body.length,
+        maxBodyBytes, redact: (result: ToolCallResult) => ix.scrub.value(result),
+      };
+      ran = await runToolCalls(injected, { injector, ctx: ix.toolContext, limits });
+    } finally {
+      client.stopKeepAlive();
+    }
+    const outcomes: ToolOutcome[] = ran.outcomes;
+    if (ran.overLimit) {
+      recordTurn(ix, turn, { outcomes, tools: byName, notRun: 'Not run: the loop reached maxBodyBytes.' });
+      return overLimit(loop, ran.overLimit);
+    }
+    recordTurn(ix, turn, { outcomes, tools: byName });
+    conversation.continueWith(turn, outcomes);
+    if (iteration + 1 >= maxIterations) {
+      conversation.dropInjectedTools();
+      capped = true;
+    }
+  }
+}
+
+type Step =
+  | { outcome: LoopOutcome }
+  | { turn: Turn; status: number; headers: IncomingHttpHeaders; body?: Buffer; observer?: ReturnType<Conversation['observe']> };
+
+function finish({ ix, conversation, client }: Loop, step: Exclude<Step, { outcome: LoopOutcome }>): LoopOutcome {
+  if (ix.call.streaming) client.end(conversation.streamTail(step.observer!));
+  else ix.answer(step, conversation.finalAnswer(step.body!));
+  return { httpStatus: step.status, status: 'completed' };
+}
+
+function upstreamFailed(status: number, body: Buffer): LoopOutcome {
+  return { httpStatus: status, status: 'failed', errorType: errorTypeForStatus(status), errorMessage: upstreamErrorMessage(body) };
+}
+
+async function blockingCall({ ix, conversation }: Loop, request: Buffer): Promise<Step> {
+  const upstream = await ix.send(request);
+  const body = await ix.readBody(upstream);
+  const ok = upstream.status >= 200 && upstream.status < 300;
+  const turn = ok ? conversation.readAnswer(body) : undefined;
+  if (!turn) {
+    // An error (on any iteration) or an answer the loop cannot read goes to the client as the upstream sent it.
+    ix.answer(upstream, body);
+    return { outcome: ok ? { httpStatus: upstream.status, status: 'completed' } : upstreamFailed(upstream.status, body) };
+  }
+  return { turn, status: upstream.status, headers: upstream.headers, body };
+}
+
+/** A gateway limit ended the loop: one error event once the stream began, else the provider-shaped error answer. */
+function overLimit(loop: Loop, error: GatewayError): LoopOutcome {
+  if (loop.client.started) return failStream(loop, error).outcome;
+  throw error;
+}
+
+function failStream({ ix, conversation, client }: Loop, error: GatewayError): { outcome: LoopOutcome } {
+  client.end(streamErrorEvent(ix, error, conversation));
+  return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
+}
+
+async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promise<Step> {
+  const { ix, client, conversation } = loop;
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await ix.send(body);
+  } catch (err) {
+    // Before the first byte the pipeline answers in the provider's shape; after it, only an event can.
+    if (!client.started || ix.signal.aborted) throw err;
+    return failStream(loop, gatewayErrorForTransport(err));
+  }
+  if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) {
+    const body = await ix.readBody(upstream);
+    if (!client.started) {
+      ix.answer(upstream, body);
+      return { outcome: upstreamFailed(upstream.status, body) };
+    }
+    const message = upstreamErrorMessage(body) ?? `The upstream answered ${upstream.status} in the middle of the tool loop.`;
+    const failed = failStream(loop, new GatewayError({ status: upstream.status, errorType: errorTypeForStatus(upstream.status), code: 'upstream_error', message }));
+    failed.outcome.httpStatus = upstream.status;
+    return failed;
+  }
+  client.open(upstream.status, upstream.headers);
+  const observer = conversation.observe(iteration);
+  try {
+    await pumpEvents(upstream.body, { filter: observer, client, redact: (events) => redactEvents(events, ix.scrub) });
+  } catch (err) {
+    if (ix.signal.aborted) throw err;
+    recordTurn(ix, observer.turn());
+    // The upstream answered: "could not be reached" would send people looking in the wrong place.
+    return failStream(loop, streamFailure(err, ix));
+  }
+  const turn = observer.turn();
+  if (observer.upstreamError) {
+    recordTurn(ix, turn);
+    client.end(); // the upstream's error event was relayed as it came
+    const { type, message } = observer.upstreamError;
+    return { outcome: { httpStatus: 200, status: 'failed', errorType: errorTypeForUpstreamEvent(type), errorMessage: message } };
+  }
+  if (!observer.completed) {
+    recordTurn(ix, turn);
+    return failStream(loop, STREAM_INCOMPLETE);
+  }
+  try {
+    await observer.settle?.();
+  } catch (err) {
+    if (ix.signal.aborted) throw err;
+    recordTurn(ix, turn);
+    return failStream(loop, streamFailure(err, ix));
+  }
+  return { turn, status: upstream.status, headers: upstream.headers, observer };
+}

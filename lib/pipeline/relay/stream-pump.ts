@@ -1,0 +1,69 @@
+/** Moves one upstream SSE body into a client stream, event by event, through an observer that may hide or rewrite events. */
+import { SseDecoder, type SseEvent } from '../../streaming/sse-decoder';
+import type { ClientStream } from './client-stream';
+import { EVENT_TOO_LARGE, MAX_EVENT_BYTES } from '../../streaming/event-stream';
+
+/** Decides what the client gets for each event: its raw bytes (unchanged), new bytes, or nothing (hidden or held). */
+export interface EventFilter {
+  accept(event: SseEvent): Buffer | undefined;
+}
+
+/** Where a pumped body goes. */
+export interface PumpTarget {
+  readonly filter: EventFilter;
+  readonly client: ClientStream;
+  /** Sees every decoded event first (it may replace them), before the filter reads them; true when it replaced one. */
+  redact(events: SseEvent[]): boolean;
+  /** Bytes the filter withheld until something outside the stream is done (see StreamObserver.release), written once they may go. */
+  release?(): Promise<Buffer> | undefined;
+}
+
+/** Writes what the filter withheld once it may go (after the events forwarded before it). */
+async function writeReleased(client: ClientStream, held: Promise<Buffer>): Promise<void> {
+  const wait = client.write(await held);
+  if (wait) await wait;
+}
+
+/**
+ * Writes what the filter lets through of one chunk's events, in one write. Most chunks hold exactly the events
+ * they complete, all forwarded unchanged: then the chunk itself is written, no copy.
+ */
+function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client }: PumpTarget): Promise<void> | undefined {
+  if (events.length === 0) return undefined;
+  let size = 0;
+  let edited = false;
+  const accepted: Buffer[] = [];
+  for (const event of events) {
+    const bytes = filter.accept(event);
+    if (bytes === undefined) continue;
+    if (bytes !== event.raw) edited = true;
+    accepted.push(bytes);
+    size += bytes.length;
+  }
+  if (accepted.length === 0) return undefined;
+  if (chunk && !edited && accepted.length === events.length && size === chunk.length) return client.write(chunk);
+  return client.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
+}
+
+/**
+ * Pumps `body` until it ends, respecting the client's backpressure; transport errors propagate to the caller,
+ * which owns the error event. An event larger than {@link MAX_EVENT_BYTES} ends it with `event_too_large`.
+ */
+export async function pumpEvents(body: AsyncIterable<unknown>, target: PumpTarget): Promise<void> {
+  const decoder = new SseDecoder();
+  for await (const chunk of body) {
+    const events = decoder.push(chunk as Buffer);
+    const redacted = target.redact(events);
+    const wait = forward(events, redacted ? undefined : chunk as Buffer, target);
+    if (wait) await wait;
+    // Checked without a promise: almost every chunk has nothing withheld.
+    const held = target.release?.();
+    if (held) await writeReleased(target.client, held);
+    if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
+  }
+  const last = decoder.end();
+  target.redact(last);
+  await forward(last, undefined, target);
+  const held = target.release?.();
+  if (held) await writeReleased(target.client, held);
+}

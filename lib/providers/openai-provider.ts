@@ -1,0 +1,12 @@
+/** `openaiProvider()`: the OpenAI provider adapter composed with the APIs it bridges (chat completions, responses). */
+import type { BridgedProvider } from './types';
+import { chatCompletionsApi } from '../apis/openai-chat/chat-completions-api';
+import { responsesApi } from '../apis/openai-responses/responses-api';
+import { openaiAdapter, type OpenAIProviderOptions } from './openai';
+
+const APIS = [chatCompletionsApi, responsesApi];
+
+/** An OpenAI (or OpenAI-compatible) upstream. Clients use `baseURL: <mount>/<name>/v1`. */
+export function openaiProvider(options: OpenAIProviderOptions): BridgedProvider {
+  return { ...openaiAdapter(options), apis: APIS };
+}

@@ -1,4 +1,5 @@
-// Checks the repository's Markdown: every relative link and image must name an existing file, every `#anchor` a heading of its target.
+// Checks the repository's Markdown: every relative link and image must name an existing file, every `#anchor` a heading of
+// its target, and every path in backticks that names a source file or folder (`lib/…`, `pipeline/relay/relay.ts`, `ownership/`) must exist.
 'use strict';
 
 const fs = require('node:fs');
@@ -10,6 +11,8 @@ const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const INLINE_LINK = /!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
 const REFERENCE_DEFINITION = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$/;
 const HTML_ANCHOR = /<a\s+(?:id|name)="([^"]+)"/g;
+// A code span that reads as a relative path: no spaces, no scheme, no leading slash (URL paths such as `/v1/models`).
+const PATH_SPAN = /^[\w@.-]+(?:\/[\w@.*-]+)*\/?$/;
 // A scheme (`https:`, `mailto:`) or a protocol-relative URL: not a file of this repository.
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
@@ -71,6 +74,59 @@ function linksOf(markdown) {
   return links;
 }
 
+/**
+ * The code spans of a Markdown text's prose that name a source path, as `[{ path, line }]`: anything under `lib/`, a
+ * TypeScript file in a folder (`pipeline/admit.ts`, short for `lib/pipeline/admit.ts`), or a folder (`ownership/`).
+ * Package names (`express-aibridge/testing`), URLs and URL paths are left alone.
+ */
+function codePathsOf(markdown) {
+  const paths = [];
+  for (const { number, raw } of proseLines(markdown)) {
+    for (const match of raw.matchAll(/(`+)([^`]*?)\1/g)) {
+      const span = match[2].trim();
+      if (!PATH_SPAN.test(span)) continue;
+      const sourceFile = span.includes('/') && span.endsWith('.ts');
+      const folder = /^[\w@.-]+\/$/.test(span);
+      if (span.startsWith('lib/') || sourceFile || folder) paths.push({ path: span, line: number });
+    }
+  }
+  return paths;
+}
+
+/** Whether `relative` (whose last segment may hold `*`) names an existing file or folder under `base`. */
+function existsUnder(base, relative) {
+  const resolved = path.resolve(base, relative);
+  const last = path.basename(resolved);
+  if (!last.includes('*')) return fs.existsSync(resolved);
+  const pattern = new RegExp(`^${last.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const dir = path.dirname(resolved);
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((name) => pattern.test(name));
+}
+
+/** The root .gitignore's plain entries (`dist/`, `node_modules`): folders a build makes, which a doc may name. */
+function ignoredNames(root) {
+  const file = path.join(root, '.gitignore');
+  if (!fs.existsSync(file)) return new Set();
+  return new Set(fs.readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim().replace(/\/$/, '')).filter(Boolean));
+}
+
+/** Problems of the code-span paths of one Markdown file (relative to root), as `file:line: message` strings. */
+function checkCodePaths(root, file, markdown, ignored) {
+  const problems = [];
+  const paths = codePathsOf(markdown);
+  for (const { path: span, line } of paths) {
+    if (span.startsWith('lib/')) {
+      if (!existsUnder(root, span)) problems.push(`${file}:${line}: path \`${span}\` does not exist`);
+      continue;
+    }
+    const beside = path.dirname(path.resolve(root, file));
+    if ([root, path.join(root, 'lib'), beside].some((base) => existsUnder(base, span))) continue;
+    if (span.endsWith('/') && ignored.has(span.slice(0, -1))) continue;
+    problems.push(`${file}:${line}: path \`${span}\` does not exist (looked in ., lib/ and beside ${file})`);
+  }
+  return { problems, count: paths.length };
+}
+
 /** Problems of the given Markdown files (paths relative to root), as `file:line: message` strings. */
 function check(root, files) {
   const problems = [];
@@ -80,9 +136,14 @@ function check(root, files) {
     return anchorCache.get(file);
   };
   let count = 0;
+  let paths = 0;
+  const ignored = ignoredNames(root);
   for (const file of files) {
     const absolute = path.resolve(root, file);
-    for (const { target, line } of linksOf(fs.readFileSync(absolute, 'utf8'))) {
+    const markdown = fs.readFileSync(absolute, 'utf8');
+    const codePaths = checkCodePaths(root, file, markdown, ignored);
+    paths += codePaths.count;
+    for (const { target, line } of linksOf(markdown)) {
       count += 1;
       const where = `${file}:${line}: link "${target}"`;
       const hash = target.indexOf('#');
@@ -115,8 +176,9 @@ function check(root, files) {
         problems.push(`${where}: ${inside} has no heading with the anchor #${anchor}`);
       }
     }
+    problems.push(...codePaths.problems);
   }
-  return { problems, count };
+  return { problems, count, paths };
 }
 
 /** Markdown files tracked or added (not ignored), relative to root. */
@@ -128,15 +190,15 @@ function markdownFiles(root) {
 function main() {
   const root = path.resolve(__dirname, '..');
   const files = markdownFiles(root);
-  const { problems, count } = check(root, files);
+  const { problems, count, paths } = check(root, files);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
-    console.error(`doc-links: ${problems.length} broken link(s) in ${files.length} Markdown files`);
+    console.error(`doc-links: ${problems.length} broken link(s) or path(s) in ${files.length} Markdown files`);
     process.exit(1);
   }
-  console.log(`doc-links: ${count} relative links in ${files.length} Markdown files resolve`);
+  console.log(`doc-links: ${count} relative links and ${paths} paths in backticks in ${files.length} Markdown files resolve`);
 }
 
-module.exports = { slugOf, anchorsOf, linksOf, check };
+module.exports = { slugOf, anchorsOf, linksOf, codePathsOf, check };
 
 if (require.main === module) main();

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 type Checker = {
   slugOf(text: string): string;
   anchorsOf(markdown: string): Set<string>;
-  check(root: string, files: string[]): { problems: string[]; count: number };
+  check(root: string, files: string[]): { problems: string[]; count: number; paths: number };
+  codePathsOf(markdown: string): { path: string; line: number }[];
 };
-const { slugOf, anchorsOf, check } = require('../../.ci/doc-links.js') as Checker;
+const { slugOf, anchorsOf, check, codePathsOf } = require('../../.ci/doc-links.js') as Checker;
 
 describe('slugOf', () => {
   it.each([
@@ -70,5 +71,44 @@ describe('check', () => {
   it('reports a link that leaves the repository', () => {
     readme('[up](../elsewhere.md)');
     expect(check(root, ['README.md']).problems).toEqual(['README.md:3: link "../elsewhere.md": points outside the repository']);
+  });
+
+  describe('paths in backticks', () => {
+    beforeEach(() => {
+      fs.mkdirSync(path.join(root, 'lib', 'pipeline', 'relay'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'lib', 'pipeline', 'relay', 'relay.ts'), '');
+      fs.writeFileSync(path.join(root, 'lib', 'pipeline', 'relay', 'relay-stream.ts'), '');
+      fs.writeFileSync(path.join(root, '.gitignore'), 'node_modules\ndist/\n');
+    });
+
+    it('accepts lib/ paths, short .ts paths under lib/, folders, globs, ignored folders, and leaves URLs and package names alone', () => {
+      readme([
+        '`lib/pipeline/relay/relay.ts` `lib/pipeline/` `lib/pipeline/relay/relay-*.ts` `pipeline/relay/relay.ts`',
+        '`pipeline/` `docs/` `dist/` `express-aibridge/testing` `https://example.com/lib/x.ts` `/v1/models` `a b/c.ts`',
+        '```',
+        '`lib/not-checked-in-a-block.ts`',
+        '```',
+      ].join('\n'));
+      const result = check(root, ['README.md']);
+      expect(result.problems).toEqual([]);
+      expect(result.paths).toBe(7);
+    });
+
+    it('reports lib/ paths, short .ts paths and folders that do not exist, as a moved file leaves them', () => {
+      readme('`lib/intercept/respond.ts` and `intercept/relay-stream.ts`, `upstream/`, `lib/pipeline/relay/gone-*.ts`');
+      expect(check(root, ['README.md']).problems).toEqual([
+        'README.md:3: path `lib/intercept/respond.ts` does not exist',
+        'README.md:3: path `intercept/relay-stream.ts` does not exist (looked in ., lib/ and beside README.md)',
+        'README.md:3: path `upstream/` does not exist (looked in ., lib/ and beside README.md)',
+        'README.md:3: path `lib/pipeline/relay/gone-*.ts` does not exist',
+      ]);
+    });
+
+    it('reads the spans of prose only, with their line', () => {
+      expect(codePathsOf('a `lib/x.ts`\n```\n`lib/y.ts`\n```\n`tools/z.ts` `README.md` `sh run.sh`')).toEqual([
+        { path: 'lib/x.ts', line: 1 },
+        { path: 'tools/z.ts', line: 5 },
+      ]);
+    });
   });
 });

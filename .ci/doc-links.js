@@ -1,5 +1,6 @@
 // Checks the repository's Markdown: every relative link and image must name an existing file, every `#anchor` a heading of
-// its target, and every path in backticks that names a source file or folder (`lib/…`, `pipeline/relay/relay.ts`, `ownership/`) must exist.
+// its target, every path in backticks that names a source file or folder (`lib/…`, `pipeline/relay/relay.ts`, `ownership/`) must exist,
+// and README.md must link every page of docs/.
 'use strict';
 
 const fs = require('node:fs');
@@ -181,6 +182,17 @@ function check(root, files) {
   return { problems, count, paths };
 }
 
+/** The pages of docs/ that README.md does not link to (its map must name each), as `README.md: …` problems. */
+function mapProblems(root) {
+  const readme = path.join(root, 'README.md');
+  const docs = path.join(root, 'docs');
+  if (!fs.existsSync(readme) || !fs.existsSync(docs)) return [];
+  const linked = new Set(linksOf(fs.readFileSync(readme, 'utf8')).map(({ target }) => path.resolve(root, target.split('#')[0])));
+  return fs.readdirSync(docs).filter((name) => name.endsWith('.md')).sort()
+    .filter((name) => !linked.has(path.join(docs, name)))
+    .map((name) => `README.md: the map does not link docs/${name}`);
+}
+
 /** Markdown files tracked or added (not ignored), relative to root. */
 function markdownFiles(root) {
   const listed = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '--', '*.md'], { cwd: root, encoding: 'utf8' });
@@ -191,6 +203,7 @@ function main() {
   const root = path.resolve(__dirname, '..');
   const files = markdownFiles(root);
   const { problems, count, paths } = check(root, files);
+  problems.push(...mapProblems(root));
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
     console.error(`doc-links: ${problems.length} broken link(s) or path(s) in ${files.length} Markdown files`);
@@ -199,6 +212,6 @@ function main() {
   console.log(`doc-links: ${count} relative links and ${paths} paths in backticks in ${files.length} Markdown files resolve`);
 }
 
-module.exports = { slugOf, anchorsOf, linksOf, codePathsOf, check };
+module.exports = { slugOf, anchorsOf, linksOf, codePathsOf, check, mapProblems };
 
 if (require.main === module) main();

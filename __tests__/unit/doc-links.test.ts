@@ -8,8 +8,9 @@ type Checker = {
   anchorsOf(markdown: string): Set<string>;
   check(root: string, files: string[]): { problems: string[]; count: number; paths: number };
   codePathsOf(markdown: string): { path: string; line: number }[];
+  mapProblems(root: string): string[];
 };
-const { slugOf, anchorsOf, check, codePathsOf } = require('../../.ci/doc-links.js') as Checker;
+const { slugOf, anchorsOf, check, codePathsOf, mapProblems } = require('../../.ci/doc-links.js') as Checker;
 
 describe('slugOf', () => {
   it.each([
@@ -110,5 +111,13 @@ describe('check', () => {
         { path: 'tools/z.ts', line: 5 },
       ]);
     });
+  });
+
+  it("reports a page of docs/ that the README's map does not link", () => {
+    fs.writeFileSync(path.join(root, 'docs', 'other.md'), '# Other\n');
+    readme('| page |\n|---|\n| [Topic](docs/topic.md#shutdown-close) |');
+    expect(mapProblems(root)).toEqual(['README.md: the map does not link docs/other.md']);
+    readme('[Topic](docs/topic.md) [Other](./docs/other.md)');
+    expect(mapProblems(root)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import { ChatStreamObserver } from '../../lib/apis/openai-chat/chat-stream-observer';
 import { SseDecoder } from '../../lib/streaming/sse-decoder';
 import type { RecordSink } from '../../lib/apis/api';
+import { recordTurn } from '../../lib/apis/record-turn';
 
 const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'm' };
 const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }], usage: null });
@@ -12,7 +13,7 @@ function run(events: string[], hideUsage: boolean) {
     interceptionId: 'i',
     recording: { tokenUsage: (r: unknown) => recorded.push(['tokens', r]), toolUsage: (r: unknown) => recorded.push(['tool', r]) },
   } as unknown as RecordSink;
-  const observer = new ChatStreamObserver(sink, hideUsage);
+  const observer = new ChatStreamObserver({ injected: new Set(), clientWantsUsage: !hideUsage, firstId: undefined, usages: [] }, 0);
   const parse = jest.spyOn(JSON, 'parse');
   const out: string[] = [];
   for (const event of new SseDecoder().push(Buffer.from(events.map((e) => `data: ${e}\n\n`).join('')))) {
@@ -21,7 +22,7 @@ function run(events: string[], hideUsage: boolean) {
   }
   const parsed = parse.mock.calls.length;
   parse.mockRestore();
-  observer.finish();
+  recordTurn(sink, observer.turn());
   return { out, recorded, parsed, observer };
 }
 

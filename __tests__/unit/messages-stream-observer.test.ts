@@ -1,7 +1,7 @@
 /** The Messages stream observers over the recorded-style transcripts, split at awkward byte boundaries: records, relayed bytes, the loop's rewrites. */
 import type { RecordSink } from '../../lib/apis/api';
-import { MessagesLoopObserver, type MessagesLoopState } from '../../lib/apis/anthropic-messages/messages-loop-observer';
-import { MessagesStreamObserver } from '../../lib/apis/anthropic-messages/messages-stream-observer';
+import { MessagesStreamObserver, type MessagesStreamState } from '../../lib/apis/anthropic-messages/messages-stream-observer';
+import { recordTurn } from '../../lib/apis/record-turn';
 import { SseDecoder, type SseEvent } from '../../lib/streaming/sse-decoder';
 import { transcript } from '../helpers/anthropic-script';
 
@@ -34,11 +34,10 @@ const SIZES = [1, 2, 3, 7, 64, 100_000];
 
 function relay(name: string, size: number) {
   const s = sink();
-  const observer = new MessagesStreamObserver(s);
+  const observer = new MessagesStreamObserver({ injected: new Set(), nextIndex: 0, usages: [] }, 0);
   const out: Buffer[] = [];
   for (const e of decode(name, size)) if (observer.accept(e)) out.push(e.raw);
-  observer.finish();
-  observer.finish(); // records once
+  recordTurn(s, observer.turn());
   return { observer, collected: s.collected, bytes: Buffer.concat(out).toString('utf8') };
 }
 
@@ -91,8 +90,8 @@ describe.each(SIZES)('relay observer, %i-byte chunks', (size) => {
   });
 });
 
-function loopCall(state: MessagesLoopState, iteration: number, name: string, size: number) {
-  const observer = new MessagesLoopObserver(state, iteration);
+function loopCall(state: MessagesStreamState, iteration: number, name: string, size: number) {
+  const observer = new MessagesStreamObserver(state, iteration);
   const out: Buffer[] = [];
   for (const e of decode(name, size)) {
     const b = observer.accept(e);
@@ -108,7 +107,7 @@ function dataOf(text: string): any[] {
 
 describe.each([1, 5, 100_000])('loop observer, %i-byte chunks', (size) => {
   test('two calls: one message_start, the injected call hidden, indexes 0,1,2 without gaps, one summed message_delta', () => {
-    const state: MessagesLoopState = { injected: new Set(['bmcp_calc_add']), nextIndex: 0, usages: [] };
+    const state: MessagesStreamState = { injected: new Set(['bmcp_calc_add']), nextIndex: 0, usages: [] };
     const first = loopCall(state, 0, 'max-tokens-cut', size);
     expect(first.turn.toolCalls).toEqual([{ id: 'toolu_fx_cut', name: 'bmcp_calc_add', arguments: '{"a": 2, "b', injected: true }]);
     expect(first.observer.content()[1]).toEqual({ type: 'tool_use', id: 'toolu_fx_cut', name: 'bmcp_calc_add', input: {} });
@@ -127,7 +126,7 @@ describe.each([1, 5, 100_000])('loop observer, %i-byte chunks', (size) => {
   });
 
   test('one call: the held terminal events are the upstream bytes', () => {
-    const state: MessagesLoopState = { injected: new Set(['bmcp_calc_add']), nextIndex: 0, usages: [] };
+    const state: MessagesStreamState = { injected: new Set(['bmcp_calc_add']), nextIndex: 0, usages: [] };
     const only = loopCall(state, 0, 'parallel-tool-use', size);
     expect(only.text + only.observer.tail().toString('utf8')).toBe(transcript('parallel-tool-use'));
   });

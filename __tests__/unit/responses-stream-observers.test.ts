@@ -1,7 +1,7 @@
 // Unit tests for the Responses stream observers over the recorded-style transcripts, split at awkward byte boundaries.
-import { ResponsesStreamObserver } from '../../lib/apis/openai-responses/responses-stream-observer';
+import { recordTurn } from '../../lib/apis/record-turn';
 import { ResponsesConversation } from '../../lib/apis/openai-responses/responses-conversation';
-import type { ResponsesLoopObserver } from '../../lib/apis/openai-responses/responses-loop-observer';
+import { ResponsesStreamObserver } from '../../lib/apis/openai-responses/responses-stream-observer';
 import { clientSessionId } from '../../lib/observability/client-info';
 import { SseDecoder, type SseEvent } from '../../lib/streaming/sse-decoder';
 import type { RecordSink } from '../../lib/recorder/record-sink';
@@ -30,9 +30,9 @@ function sink(): { sink: RecordSink; records: Array<[string, unknown]> } {
 
 function observePlain(bytes: Buffer, size: number) {
   const { sink: s, records } = sink();
-  const observer = new ResponsesStreamObserver(s);
+  const observer = new ResponsesStreamObserver({ injected: new Set(), nextSequence: undefined, nextIndex: 0, visible: [], usages: [] }, 0);
   const accepted = events(bytes, size).map((e) => observer.accept(e));
-  observer.finish();
+  recordTurn(s, observer.turn());
   return { observer, records, accepted };
 }
 
@@ -71,12 +71,12 @@ describe('ResponsesStreamObserver', () => {
 
 function loopRun(bytes: Buffer, size: number, injected: string[]) {
   const conversation = new ResponsesConversation({ raw: Buffer.from('{"input":"x"}'), input: 'x', chained: false, tools: injected.map((name) => ({ name, inputSchema: {} })) });
-  const observer = conversation.observe(0) as ResponsesLoopObserver;
+  const observer = conversation.observe(0) as ResponsesStreamObserver;
   const parts = events(bytes, size).map((e) => observer.accept(e) ?? Buffer.alloc(0));
   return { out: Buffer.concat([...parts, observer.tail()]).toString('utf8'), observer };
 }
 
-describe('ResponsesLoopObserver', () => {
+describe('ResponsesStreamObserver with injected tools', () => {
   test.each(['reasoning-summary', 'hosted-and-custom-tools', 'incomplete', 'malformed'])('%s with nothing to hide: the client gets the transcript unchanged', (name) => {
     for (const size of [1, 4, 100]) expect(loopRun(fixture(name), size, ['bmcp_other']).out).toBe(fixture(name).toString('utf8'));
   });

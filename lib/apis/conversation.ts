@@ -1,4 +1,4 @@
-/** What an API gives the inner tool loop: a conversation that builds each upstream body and reads each answer. */
+/** What an API gives the relay (the tool loop, with or without injected tools): a conversation that builds each upstream body and reads each answer. */
 import type { UpstreamReportedError } from '../errors';
 import type { RecordSink } from '../recorder/record-sink';
 import type { KeyScrub } from '../redaction/redactor';
@@ -40,11 +40,15 @@ export interface ToolOutcome {
   result: ToolCallResult;
 }
 
-/** Watches one streamed upstream call of the loop. */
-export interface LoopStreamObserver {
+/**
+ * Watches one streamed upstream call: decides per event what the client gets and accumulates what is recorded.
+ * Without injected tools nothing is held: every event goes as it came but for what the bridge itself caused.
+ */
+export interface StreamObserver {
   /**
-   * The bytes the client gets now for this event: its raw bytes, rewritten bytes, or `undefined` when the event
-   * is hidden (an injected call's deltas) or held (the terminal phase, released by {@link Conversation.streamTail}).
+   * The bytes the client gets now for this event: its raw bytes (forwarded unchanged, zero-copy), rewritten bytes,
+   * or `undefined` when the event is hidden (an injected call's deltas, a chunk the bridge caused) or held (the
+   * loop's terminal phase, released by {@link Conversation.streamTail}).
    */
   accept(event: SseEvent): Buffer | undefined;
   /** The API's terminal event arrived. */
@@ -57,12 +61,18 @@ export interface LoopStreamObserver {
    * undefined when nothing is. A rejection fails the stream.
    */
   settle?(): Promise<void> | undefined;
+  /**
+   * Events the observer withheld (`accept` returned undefined) until something outside the stream is done, e.g. the
+   * owner of the items they complete written: the relay writes the bytes once this resolves, before anything later,
+   * and fails the stream if it rejects. Undefined when nothing is withheld (checked after every chunk).
+   */
+  release?(): Promise<Buffer> | undefined;
 }
 
 /**
- * One client request's conversation with the upstream while tools are injected. Iteration 0's body is the
- * client's bytes plus the injected tools; each later body appends the model's turn and the tool results.
- * Client fields are never re-serialised: bodies are built by byte edits.
+ * One client request's conversation with the upstream. Without injected tools it is one call with the client's
+ * body. With them, iteration 0's body is the client's bytes plus the injected tools; each later body appends the
+ * model's turn and the tool results. Client fields are never re-serialised: bodies are built by byte edits.
  */
 export interface Conversation extends NumberedStream {
   /** Body of the next upstream call. */
@@ -70,19 +80,19 @@ export interface Conversation extends NumberedStream {
   /** A blocking 2xx answer as a turn; `undefined` when it cannot be read (it is then relayed as it is). */
   readAnswer(answer: Buffer): Turn | undefined;
   /** An observer for the next streamed call; `iteration` 0 is the first upstream call of the request. */
-  observe(iteration: number): LoopStreamObserver;
+  observe(iteration: number): StreamObserver;
   /** Appends the model's turn and the outcomes of its injected calls for the next call. */
   continueWith(turn: Turn, outcomes: readonly ToolOutcome[]): void;
   /** Later calls go without the injected tools (the iteration cap was reached). */
   dropInjectedTools(): void;
   /** The client's one blocking answer: the last answer, its usage summed over every call of the loop. */
   finalAnswer(last: Buffer): Buffer;
-  /** The held terminal events of the last streamed call, rewritten to cover the whole loop. */
-  streamTail(last: LoopStreamObserver): Buffer;
+  /** The held terminal events of the last streamed call, rewritten to cover the whole loop (empty when nothing was held). */
+  streamTail(last: StreamObserver): Buffer;
 }
 
 /**
- * Builds a conversation for a request once the tools to inject are known; `budget` bounds what its observers keep;
+ * Builds a conversation for a request once the tools to inject (possibly none) are known; `budget` bounds what its observers keep;
  * `created` owns what its streamed calls create (when the upstream stores it, with a pool key).
  */
 export type ConversationFactory = (tools: readonly InjectedTool[], budget?: AccumulationBudget, created?: CreatedResponses) => Conversation;
@@ -99,6 +109,8 @@ export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSou
   /** The bridge's injector and the limits the loop keeps. */
   readonly bridge: {
     readonly tools: ToolInjector | undefined;
+    /** Off: a blocking answer without injected tools is relayed unread. */
+    readonly recorder: { readonly enabled: boolean };
     readonly maxBodyBytes: number;
     readonly maxToolResultBytes: number;
     readonly streamKeepAliveMs: number;

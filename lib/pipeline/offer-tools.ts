@@ -8,7 +8,7 @@ const NO_NAMES: readonly string[] = [];
 
 /** The tools to inject into `ix`: none when listing them failed. Without tools to offer nothing is awaited. */
 export function offerTools(ix: Interception): readonly InjectedTool[] | Promise<readonly InjectedTool[]> {
-  return ix.bridge.tools && ix.call.conversation ? listOffered(ix) : NO_TOOLS;
+  return ix.bridge.tools && ix.call.takesTools !== false ? listOffered(ix) : NO_TOOLS;
 }
 
 async function listOffered(ix: Interception): Promise<readonly InjectedTool[]> {

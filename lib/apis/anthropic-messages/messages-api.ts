@@ -1,16 +1,11 @@
-/** The Anthropic Messages API (`POST /v1/messages`): request checks, records of blocking and streamed answers, the tool loop's conversation. */
+/** The Anthropic Messages API (`POST /v1/messages`): request checks and the conversation its calls go through. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { anthropicErrorJson } from './anthropic-errors';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
-import { recordTurn } from '../record-turn';
-import type { ApiAdapter, ApiCall, RecordSink } from '../api';
-import { messageTurn } from './message-turn';
+import type { ApiAdapter, ApiCall } from '../api';
 import { MessagesConversation } from './messages-conversation';
-import { MessagesStreamObserver } from './messages-stream-observer';
 import { lastToolResultId, lastUserPrompt } from './prompt';
 import { type JsonObject, isObject } from '../../json/parse-object';
-
-const NONE: ReadonlySet<string> = new Set();
 
 /** Anthropic's keep-alive: clients and the SDK skip `ping` events. */
 const PING = Buffer.from('event: ping\ndata: {"type": "ping"}\n\n');
@@ -26,13 +21,6 @@ function validate(body: JsonObject): string | undefined {
   return undefined;
 }
 
-function recordBlocking(answer: unknown, sink: RecordSink): void {
-  if (!isObject(answer) || !Array.isArray(answer.content)) return;
-  const content = answer.content.filter(isObject);
-  const usage = isObject(answer.usage) ? answer.usage : undefined;
-  recordTurn(sink, messageTurn(typeof answer.id === 'string' ? answer.id : undefined, content, usage, NONE));
-}
-
 function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
   const problem = validate(body);
   if (problem) return problem;
@@ -40,14 +28,13 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
   return {
     model: body.model as string,
     streaming: body.stream === true,
-    upstreamBody: raw, // nothing is added without injected tools: the client's bytes as they came
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     // A client that forbids tool calls (`tool_choice: none`) gets no injected tools either.
-    conversation: toolChoice?.type === 'none' ? undefined : (tools, budget) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice, budget }),
-    recordBlocking,
-    observeStream: (sink, budget) => new MessagesStreamObserver(sink, budget),
+    takesTools: toolChoice?.type !== 'none',
+    // Without injected tools the body is the client's bytes as they came.
+    conversation: (tools, budget) => new MessagesConversation({ base: raw, tools, clientToolChoice: toolChoice, budget }),
   };
 }
 

@@ -1,14 +1,14 @@
-/** The Messages side of the tool loop: bodies with injected tools and `tool_result` turns, answers read into turns. */
-import type { Conversation, LoopStreamObserver, ToolOutcome, Turn } from '../conversation';
+/** A Messages request's calls: the client's body as it is without injected tools; with them, bodies with tools and `tool_result` turns; answers read into turns. */
+import type { Conversation, StreamObserver, ToolOutcome, Turn } from '../conversation';
 import type { InjectedTool } from '../../tools/types';
 import { appendToTopLevelArray } from '../../json/json-append';
 import { setTopLevelField } from '../../json/json-edit';
 import { sumAll } from '../sum-usage';
 import { messageTurn } from './message-turn';
-import { MessagesLoopObserver, type MessagesLoopState } from './messages-loop-observer';
+import { MessagesStreamObserver, type MessagesStreamState } from './messages-stream-observer';
 import { toolResultBlock } from './tool-result';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
-import { type JsonObject, parseObject } from '../../json/parse-object';
+import { type JsonObject, isObject, parseObject } from '../../json/parse-object';
 
 /** Once the iteration cap is reached: the tools stay (the history holds `tool_use` blocks, which need them), no call is allowed. */
 const NO_TOOL_CALLS = '{"type":"none"}';
@@ -46,23 +46,24 @@ export interface MessagesConversationOptions {
   budget?: AccumulationBudget;
 }
 
-/** One Messages request in the loop. */
+/** One Messages request: one call without injected tools, the loop's calls with them. */
 export class MessagesConversation implements Conversation {
   private readonly toolsJson: string[];
   private toolChoice: string;
-  private readonly state: MessagesLoopState;
+  private readonly state: MessagesStreamState;
   private readonly appended: string[] = [];
   private lastContent: JsonObject[] = [];
-  private current: MessagesLoopObserver | undefined;
+  private current: MessagesStreamObserver | undefined;
 
   constructor(private readonly options: MessagesConversationOptions) {
     this.toolsJson = options.tools.map(toolJson);
     // One call at a time: the loop runs injected calls one after the other and cannot answer half a turn.
-    this.toolChoice = JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
+    this.toolChoice = options.tools.length === 0 ? '' : JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
     this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [], budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {
+    if (this.options.tools.length === 0) return this.options.base;
     let body = appendToTopLevelArray(this.options.base, 'tools', this.toolsJson);
     body = setTopLevelField(body, 'tool_choice', this.toolChoice);
     return appendToTopLevelArray(body, 'messages', this.appended);
@@ -71,15 +72,15 @@ export class MessagesConversation implements Conversation {
   readAnswer(answer: Buffer): Turn | undefined {
     const parsed = parseObject(answer);
     if (!parsed || !Array.isArray(parsed.content)) return undefined;
-    const usage = parsed.usage && typeof parsed.usage === 'object' ? (parsed.usage as JsonObject) : undefined;
+    const usage = isObject(parsed.usage) ? parsed.usage : undefined;
     this.state.usages.push(usage);
-    this.lastContent = (parsed.content as unknown[]).filter((b): b is JsonObject => !!b && typeof b === 'object');
+    this.lastContent = parsed.content.filter(isObject);
     this.current = undefined;
     return messageTurn(typeof parsed.id === 'string' ? parsed.id : undefined, this.lastContent, usage, this.state.injected);
   }
 
-  observe(iteration: number): LoopStreamObserver {
-    this.current = new MessagesLoopObserver(this.state, iteration);
+  observe(iteration: number): StreamObserver {
+    this.current = new MessagesStreamObserver(this.state, iteration);
     return this.current;
   }
 
@@ -95,6 +96,7 @@ export class MessagesConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
+    if (this.state.injected.size === 0) return last; // nothing injected, nothing to hide: the upstream's bytes
     const parsed = JSON.parse(last.toString('utf8')) as JsonObject;
     const hid = hideInjectedToolUses(parsed, this.state.injected);
     if (!hid && this.state.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
@@ -102,7 +104,7 @@ export class MessagesConversation implements Conversation {
     return Buffer.from(JSON.stringify(parsed));
   }
 
-  streamTail(last: LoopStreamObserver): Buffer {
-    return (last as MessagesLoopObserver).tail();
+  streamTail(last: StreamObserver): Buffer {
+    return (last as MessagesStreamObserver).tail();
   }
 }

@@ -1,15 +1,12 @@
-/** The OpenAI chat-completions API: request preparation, usage and tool-call recording, stream observation. */
+/** The OpenAI chat-completions API: request preparation and the conversation its calls go through. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { setNestedField } from '../../json/json-edit';
-import type { ApiAdapter, ApiCall, RecordSink } from '../api';
+import type { ApiAdapter, ApiCall } from '../api';
 import { lastUserPrompt } from './prompt';
-import { ChatStreamObserver } from './chat-stream-observer';
-import { answerToolCalls, chatTurn } from './chat-turn';
-import { recordTurn } from '../record-turn';
 import { ChatConversation } from './chat-conversation';
 import { lastToolResultId } from './prompt';
-import { type JsonObject, isObject } from '../../json/parse-object';
+import { type JsonObject } from '../../json/parse-object';
 
 function validate(body: JsonObject): string | undefined {
   if (typeof body.model !== 'string' || body.model === '') return '`model` must be a non-empty string.';
@@ -34,25 +31,17 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
   return {
     model: body.model as string,
     streaming,
-    upstreamBody,
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     conversation: (tools, budget) => new ChatConversation({
       budget,
-      base: typeof upstreamBody === 'string' ? Buffer.from(upstreamBody) : upstreamBody,
+      base: upstreamBody,
       tools,
       clientWantsUsage: streaming && streamOptions?.include_usage === true,
       toolChoice: body.tool_choice,
       clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     }),
-    recordBlocking(answer: unknown, sink: RecordSink) {
-      if (!isObject(answer)) return;
-      recordTurn(sink, chatTurn(typeof answer.id === 'string' ? answer.id : '', answer.usage, answerToolCalls(answer)));
-    },
-    observeStream(sink: RecordSink, budget) {
-      return new ChatStreamObserver(sink, hideUsageChunk, budget);
-    },
   };
 }
 

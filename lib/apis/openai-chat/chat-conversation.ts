@@ -1,11 +1,11 @@
-/** The chat-completions side of the tool loop: bodies with injected tools and tool messages, answers read into turns. */
-import type { Conversation, LoopStreamObserver, ToolOutcome, Turn } from '../conversation';
+/** A chat-completions request's calls: the client's body as it is without injected tools; with them, bodies with tools and tool messages; answers read into turns. */
+import type { Conversation, StreamObserver, ToolOutcome, Turn } from '../conversation';
 import { resultText } from '../../tools/tool-results';
 import type { InjectedTool } from '../../tools/types';
 import { appendToTopLevelArray } from '../../json/json-append';
 import { setTopLevelField } from '../../json/json-edit';
 import { sumAll } from '../sum-usage';
-import { ChatLoopObserver, type ChatLoopState } from './chat-loop-observer';
+import { ChatStreamObserver, type ChatStreamState } from './chat-stream-observer';
 import { answerToolCalls, chatTurn } from './chat-turn';
 import { toolChoiceWithoutInjected } from '../openai-common/openai-tool-choice';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
@@ -57,13 +57,13 @@ function hideInjectedCalls(answer: JsonObject, injected: ReadonlySet<string>): b
   return hid;
 }
 
-/** One chat-completions request in the loop. */
+/** One chat-completions request: one call without injected tools, the loop's calls with them. */
 export class ChatConversation implements Conversation {
   private readonly toolsJson: string[];
-  private readonly state: ChatLoopState;
+  private readonly state: ChatStreamState;
   private readonly appended: string[] = [];
   private readonly usages: unknown[] = [];
-  private withTools = true;
+  private withTools: boolean;
   private lastText: string | null = null;
   private lastParsed: JsonObject | undefined;
   private base: Buffer;
@@ -71,11 +71,13 @@ export class ChatConversation implements Conversation {
   constructor(private readonly options: ChatConversationOptions) {
     this.base = options.base;
     this.toolsJson = options.tools.map(toolJson);
+    this.withTools = options.tools.length > 0;
     this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages, budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {
     let body = this.base;
+    if (!this.withTools && this.appended.length === 0) return body;
     if (this.withTools) {
       body = appendToTopLevelArray(body, 'tools', this.toolsJson);
       body = setTopLevelField(body, 'parallel_tool_calls', 'false');
@@ -94,13 +96,13 @@ export class ChatConversation implements Conversation {
     return chatTurn(typeof parsed.id === 'string' ? parsed.id : '', parsed.usage, answerToolCalls(parsed), this.state.injected);
   }
 
-  observe(iteration: number): LoopStreamObserver {
-    const observer = new ChatLoopObserver(this.state, iteration);
+  observe(iteration: number): StreamObserver {
+    const observer = new ChatStreamObserver(this.state, iteration);
     this.current = observer;
     return observer;
   }
 
-  private current: ChatLoopObserver | undefined;
+  private current: ChatStreamObserver | undefined;
 
   continueWith(turn: Turn, outcomes: readonly ToolOutcome[]): void {
     const text = this.current ? this.current.text() : this.lastText;
@@ -115,6 +117,7 @@ export class ChatConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
+    if (this.state.injected.size === 0) return last; // nothing injected, nothing to hide: the upstream's bytes
     const parsed = this.lastParsed ?? (JSON.parse(last.toString('utf8')) as JsonObject);
     const hid = hideInjectedCalls(parsed, this.state.injected);
     if (!hid && this.usages.length <= 1) return last; // one call, nothing hidden: the upstream's bytes, untouched
@@ -122,7 +125,7 @@ export class ChatConversation implements Conversation {
     return Buffer.from(JSON.stringify(parsed));
   }
 
-  streamTail(last: LoopStreamObserver): Buffer {
-    return (last as ChatLoopObserver).tail();
+  streamTail(last: StreamObserver): Buffer {
+    return (last as ChatStreamObserver).tail();
   }
 }

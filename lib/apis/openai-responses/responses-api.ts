@@ -1,16 +1,11 @@
-/** The OpenAI Responses API: request checks, prompt and records, stream observation, the tool loop's conversation. */
+/** The OpenAI Responses API: request checks, prompt, and the conversation its calls go through. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
-import { recordTurn } from '../record-turn';
-import type { ApiAdapter, ApiCall, RecordSink } from '../api';
+import type { ApiAdapter, ApiCall } from '../api';
 import { errorEvent } from './events';
-import { turnOfResponse } from './output-items';
 import { lastToolOutputCallId, lastUserPrompt } from './prompt';
 import { ResponsesConversation } from './responses-conversation';
-import { ResponsesStreamObserver } from './responses-stream-observer';
 import { responsesStoredState } from './stored-state';
 import { type JsonObject, isObject } from '../../json/parse-object';
-
-const NO_INJECTED: ReadonlySet<string> = new Set();
 
 function validate(body: JsonObject): string | undefined {
   // A stored prompt template may name the model itself.
@@ -28,22 +23,15 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
   return {
     model: typeof body.model === 'string' ? body.model : '',
     streaming,
-    upstreamBody: raw,
     prompt: lastUserPrompt(body.input),
     correlatingToolCallId: lastToolOutputCallId(body.input),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
     // A background response runs upstream after this request ends: there is no loop to run it in.
-    conversation: body.background === true ? undefined : (tools, budget, created) => new ResponsesConversation({
+    takesTools: body.background !== true,
+    conversation: (tools, budget, created) => new ResponsesConversation({
       raw, budget, created, input: body.input, chained: body.conversation != null, tools,
       toolChoice: body.tool_choice, clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     }),
-    recordBlocking(answer: unknown, sink: RecordSink) {
-      if (!isObject(answer)) return;
-      recordTurn(sink, turnOfResponse(answer, Array.isArray(answer.output) ? answer.output : [], NO_INJECTED));
-    },
-    observeStream(sink: RecordSink, budget, created) {
-      return new ResponsesStreamObserver(sink, budget, created);
-    },
   };
 }
 

@@ -1,5 +1,5 @@
-/** The Responses side of the tool loop: bodies with injected tools and resent input, answers read into turns. */
-import type { Conversation, LoopStreamObserver, ToolOutcome, Turn } from '../conversation';
+/** A Responses request's calls: the client's body as it is without injected tools; with them, bodies with tools and resent input; answers read into turns. */
+import type { Conversation, StreamObserver, ToolOutcome, Turn } from '../conversation';
 import { resultText } from '../../tools/tool-results';
 import type { InjectedTool } from '../../tools/types';
 import { appendToTopLevelArray } from '../../json/json-append';
@@ -7,7 +7,7 @@ import { setTopLevelField } from '../../json/json-edit';
 import { sumAll } from '../sum-usage';
 import { errorEvent } from './events';
 import { isInjectedCall, turnOfResponse } from './output-items';
-import { ResponsesLoopObserver, type ResponsesLoopState } from './responses-loop-observer';
+import { ResponsesStreamObserver, type ResponsesStreamState } from './responses-stream-observer';
 import { parseObject } from '../../json/parse-object';
 import { hideInjectedToolsEcho } from './tools-echo';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
@@ -43,22 +43,24 @@ export interface ResponsesConversationOptions {
 }
 
 /**
- * One Responses request in the loop. Whether the client stores responses is unknown, so each later call resends
- * the client's input plus every item of the loop so far (the model's output items as received, and one
- * `function_call_output` per injected call); with a `conversation`, the upstream already holds them.
+ * One Responses request: one call without injected tools, the loop's calls with them. Whether the client stores
+ * responses is unknown, so each later call resends the client's input plus every item of the loop so far (the
+ * model's output items as received, and one `function_call_output` per injected call); with a `conversation`, the
+ * upstream already holds them.
  */
 export class ResponsesConversation implements Conversation {
   private readonly toolsJson: string[];
-  private readonly state: ResponsesLoopState;
+  private readonly state: ResponsesStreamState;
   private appended: string[] = [];
-  private withTools = true;
+  private withTools: boolean;
   private lastItems: unknown[] = [];
-  private current: ResponsesLoopObserver | undefined;
+  private current: ResponsesStreamObserver | undefined;
   private base: Buffer;
 
   constructor(private readonly options: ResponsesConversationOptions) {
     this.base = options.raw;
     this.toolsJson = options.tools.map(toolJson);
+    this.withTools = options.tools.length > 0;
     this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED, created: options.created };
   }
 
@@ -88,8 +90,8 @@ export class ResponsesConversation implements Conversation {
     return turnOfResponse(parsed, items, this.state.injected);
   }
 
-  observe(iteration: number): LoopStreamObserver {
-    this.current = new ResponsesLoopObserver(this.state, iteration);
+  observe(iteration: number): StreamObserver {
+    this.current = new ResponsesStreamObserver(this.state, iteration);
     return this.current;
   }
 
@@ -110,6 +112,7 @@ export class ResponsesConversation implements Conversation {
   }
 
   finalAnswer(last: Buffer): Buffer {
+    if (this.state.injected.size === 0) return last; // nothing injected, nothing to hide: the upstream's bytes
     const parsed = JSON.parse(last.toString('utf8')) as Record<string, unknown>;
     const echoed = hideInjectedToolsEcho(parsed, this.state.injected);
     if (!echoed && this.state.usages.length <= 1 && this.state.visible.length === this.lastItems.length) return last; // one call, nothing hidden
@@ -118,8 +121,8 @@ export class ResponsesConversation implements Conversation {
     return Buffer.from(JSON.stringify(parsed));
   }
 
-  streamTail(last: LoopStreamObserver): Buffer {
-    return (last as ResponsesLoopObserver).tail();
+  streamTail(last: StreamObserver): Buffer {
+    return (last as ResponsesStreamObserver).tail();
   }
 
   errorEvent(error: { message: string; code: string | null }): string {

@@ -1,7 +1,8 @@
 /**
- * The inner agentic loop, for every API: call the model with the injected tools; when it calls one, run it and
+ * The one relay engine, for every API: call the model with the injected tools; when it calls one, run it and
  * call the model again with the result; stop at an answer without injected calls, or after `maxIterations` calls
  * with tools (then one last call without them). Streams keep streaming: text is relayed live, injected calls hidden.
+ * Without injected tools it is one call, its answer relayed as it came.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../../errors';
@@ -19,6 +20,8 @@ import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
 import type { InjectedTool, ToolCallResult, ToolInjector } from '../../tools/types';
 
 const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
+const WHOLE_ANSWER = 'Not run: the upstream answered the stream request with a whole answer, relayed as it came.';
+const NO_TOOLS: ReadonlyMap<string, InjectedTool> = new Map();
 
 /** How the loop ended (a client that left surfaces as a thrown abort instead). */
 export interface LoopOutcome {
@@ -31,6 +34,7 @@ export interface LoopOutcome {
 /** What the loop adds to the interception: the conversation it drives, the tools it offers, the client's stream. */
 export interface ToolLoopRun {
   readonly conversation: Conversation;
+  /** The injected tools; none: one call, relayed. */
   readonly tools: readonly InjectedTool[];
   /** The client's side of a streamed answer (opened at the first upstream stream, ended once). */
   readonly client: ClientStream;
@@ -39,18 +43,19 @@ export interface ToolLoopRun {
 /** One run of the loop: the interception, what the loop adds to it, and the tools by shown name. */
 interface Loop extends ToolLoopRun {
   readonly ix: LoopInterception;
-  readonly injector: ToolInjector;
+  /** Set whenever tools are injected. */
+  readonly injector: ToolInjector | undefined;
   readonly byName: ReadonlyMap<string, InjectedTool>;
 }
 
 /** Runs the loop to its end and answers the client. */
 export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promise<LoopOutcome> {
-  const injector = ix.bridge.tools!;
-  const loop: Loop = { ...run, ix, injector, byName: new Map(run.tools.map((t) => [t.name, t])) };
+  const injector = ix.bridge.tools;
+  const loop: Loop = { ...run, ix, injector, byName: run.tools.length === 0 ? NO_TOOLS : new Map(run.tools.map((t) => [t.name, t])) };
   const { conversation, client, byName } = loop;
   const { maxBodyBytes, maxToolResultBytes, streamKeepAliveMs } = ix.bridge;
   const streaming = ix.call.streaming;
-  const maxIterations = injector.maxIterations ?? LOOP_DEFAULTS.maxIterations;
+  const maxIterations = injector?.maxIterations ?? LOOP_DEFAULTS.maxIterations;
   let capped = false;
   for (let iteration = 0; ; iteration++) {
     const body = conversation.body();
@@ -73,7 +78,7 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
         maxResultBytes: maxToolResultBytes, maxTotalBytes: Math.max(0, maxBodyBytes - body.length), bodyBytes: body.length,
         maxBodyBytes, redact: (result: ToolCallResult) => ix.scrub.value(result),
       };
-      ran = await runToolCalls(injected, { injector, ctx: ix.toolContext, limits });
+      ran = await runToolCalls(injected, { injector: injector!, ctx: ix.toolContext, limits });
     } finally {
       client.stopKeepAlive();
     }
@@ -96,7 +101,7 @@ type Step =
   | { turn: Turn; status: number; headers: IncomingHttpHeaders; body?: Buffer; observer?: ReturnType<Conversation['observe']> };
 
 function finish({ ix, conversation, client }: Loop, step: Exclude<Step, { outcome: LoopOutcome }>): LoopOutcome {
-  if (ix.call.streaming) client.end(conversation.streamTail(step.observer!));
+  if (step.observer) client.end(conversation.streamTail(step.observer));
   else ix.answer(step, conversation.finalAnswer(step.body!));
   return { httpStatus: step.status, status: 'completed' };
 }
@@ -105,17 +110,28 @@ function upstreamFailed(status: number, body: Buffer): LoopOutcome {
   return { httpStatus: status, status: 'failed', errorType: errorTypeForStatus(status), errorMessage: upstreamErrorMessage(body) };
 }
 
-async function blockingCall({ ix, conversation }: Loop, request: Buffer): Promise<Step> {
-  const upstream = await ix.send(request);
-  const body = await ix.readBody(upstream);
+async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
+  const upstream = await loop.ix.send(request);
+  const body = await loop.ix.readBody(upstream);
   const ok = upstream.status >= 200 && upstream.status < 300;
-  const turn = ok ? conversation.readAnswer(body) : undefined;
-  if (!turn) {
-    // An error (on any iteration) or an answer the loop cannot read goes to the client as the upstream sent it.
-    ix.answer(upstream, body);
-    return { outcome: ok ? { httpStatus: upstream.status, status: 'completed' } : upstreamFailed(upstream.status, body) };
-  }
+  // Without injected tools and nothing to record, the answer is relayed unread.
+  const turn = ok && (loop.tools.length > 0 || loop.ix.bridge.recorder.enabled) ? loop.conversation.readAnswer(body) : undefined;
+  if (!turn) return { outcome: relayWhole(loop.ix, upstream, body) };
   return { turn, status: upstream.status, headers: upstream.headers, body };
+}
+
+/** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */
+function relayWhole(ix: LoopInterception, upstream: UpstreamResponse, body: Buffer): LoopOutcome {
+  ix.answer(upstream, body);
+  return upstream.status >= 200 && upstream.status < 300 ? { httpStatus: upstream.status, status: 'completed' } : upstreamFailed(upstream.status, body);
+}
+
+/** A whole answer to a stream request, before the client's stream began: relayed as it came, recorded when it is a 2xx the API can read. */
+function relayWholeToStream(loop: Loop, upstream: UpstreamResponse, body: Buffer): LoopOutcome {
+  const { ix, conversation, byName } = loop;
+  const turn = upstream.status >= 200 && upstream.status < 300 && ix.bridge.recorder.enabled ? conversation.readAnswer(body) : undefined;
+  if (turn) recordTurn(ix, turn, { tools: byName, notRun: WHOLE_ANSWER });
+  return relayWhole(ix, upstream, body);
 }
 
 /** A gateway limit ended the loop: one error event once the stream began, else the provider-shaped error answer. */
@@ -141,10 +157,7 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   }
   if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) {
     const body = await ix.readBody(upstream);
-    if (!client.started) {
-      ix.answer(upstream, body);
-      return { outcome: upstreamFailed(upstream.status, body) };
-    }
+    if (!client.started) return { outcome: relayWholeToStream(loop, upstream, body) };
     const message = upstreamErrorMessage(body) ?? `The upstream answered ${upstream.status} in the middle of the tool loop.`;
     const failed = failStream(loop, new GatewayError({ status: upstream.status, errorType: errorTypeForStatus(upstream.status), code: 'upstream_error', message }));
     failed.outcome.httpStatus = upstream.status;
@@ -153,10 +166,10 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   client.open(upstream.status, upstream.headers);
   const observer = conversation.observe(iteration);
   try {
-    await pumpEvents(upstream.body, { filter: observer, client, redact: (events) => redactEvents(events, ix.scrub) });
+    await pumpEvents(upstream.body, { filter: observer, client, redact: (events) => redactEvents(events, ix.scrub), release: observer.release?.bind(observer) });
   } catch (err) {
+    recordTurn(ix, observer.turn()); // what the call produced, however it ended (a client that left included)
     if (ix.signal.aborted) throw err;
-    recordTurn(ix, observer.turn());
     // The upstream answered: "could not be reached" would send people looking in the wrong place.
     return failStream(loop, streamFailure(err, ix));
   }
@@ -174,8 +187,8 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   try {
     await observer.settle?.();
   } catch (err) {
-    if (ix.signal.aborted) throw err;
     recordTurn(ix, turn);
+    if (ix.signal.aborted) throw err;
     return failStream(loop, streamFailure(err, ix));
   }
   return { turn, status: upstream.status, headers: upstream.headers, observer };

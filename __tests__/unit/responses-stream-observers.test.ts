@@ -2,7 +2,7 @@
 import { ResponsesStreamObserver } from '../../lib/apis/openai-responses/responses-stream-observer';
 import { ResponsesConversation } from '../../lib/apis/openai-responses/responses-conversation';
 import type { ResponsesLoopObserver } from '../../lib/apis/openai-responses/responses-loop-observer';
-import { clientSessionId } from '../../lib/observability/client-info';
+import { clientSessionId } from '../../lib/observability/client-detector';
 import { SseDecoder, type SseEvent } from '../../lib/streaming/sse-decoder';
 import type { RecordSink } from '../../lib/recorder/record-sink';
 import { fixture } from '../helpers/responses-script';

@@ -31,6 +31,7 @@ export type { ClientsOptions } from './observability/client-detector';
 export { maskKey } from './redaction/key-mask';
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
+export type { McpToolInjectorStatus, McpServerStatus, McpServerState } from './tools/mcp-status';
 export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';
 export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,

@@ -53,7 +53,7 @@ export const claudeCodeSessionFromBody: SessionFromBody = (body) => {
  * official SDKs (which the tools above them often embed: `opencode/… ai-sdk/provider-utils/…`). What each entry is
  * based on is said beside it; "no public evidence" marks a best guess.
  */
-export const DEFAULT_CLIENT_RULES: readonly ClientRule[] = Object.freeze(([
+const RULES: ClientRule[] = [
   // `claude-cli/2.1.3 (external, cli)` (also `sdk-cli`, `sdk-ts` for the Agent SDK); sends x-claude-code-session-id
   // from 1.0.x, and its session in metadata.user_id on Anthropic Messages.
   {
@@ -118,7 +118,10 @@ export const DEFAULT_CLIENT_RULES: readonly ClientRule[] = Object.freeze(([
   { name: 'anthropic-python', userAgent: /^Anthropic\/Python/i },
   { name: 'anthropic-go', userAgent: /^Anthropic\/Go/i },
   { name: 'anthropic-java', userAgent: /^Anthropic\/Java/i },
-] as ClientRule[]).map((rule) => Object.freeze(rule)));
+];
+
+/** {@link RULES}, frozen: a host changes detection through `clients.extra`, not by editing the shared table. */
+export const DEFAULT_CLIENT_RULES: readonly ClientRule[] = Object.freeze(RULES.map((rule) => Object.freeze(rule)));
 
 /** Session headers read for any request (its client's own first), as agents and proxies commonly name them. */
 export const COMMON_SESSION_HEADERS: readonly string[] = ['x-session-id', 'x-client-session-id', 'session-id', 'session_id', 'x-claude-code-session-id'];

@@ -134,6 +134,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     streamKeepAliveMs: config.streamKeepAliveMs,
     inflight: new InflightRequests(config.logger),
     ownership: new OwnershipGuard(config.ownership, config.logger),
+    clients: config.clients,
   };
   for (const provider of config.providers) {
     const warning = provider.apis.length > 0 ? baseURLWarning(provider, provider.apis[0].route) : undefined;

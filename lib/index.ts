@@ -25,9 +25,13 @@ export type { RedisKeyStateStoreOptions } from './keypool/redis-key-state-store'
 export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from './keypool/types';
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
+export { DEFAULT_CLIENT_RULES, claudeCodeSessionFromBody } from './observability/clients';
+export type { ClientRule, SessionFromBody } from './observability/clients';
+export type { ClientsOptions } from './observability/client-detector';
 export { maskKey } from './redaction/key-mask';
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
+export type { McpToolInjectorStatus, McpServerStatus, McpServerState } from './tools/mcp-status';
 export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';
 export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,

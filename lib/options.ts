@@ -4,6 +4,7 @@ import type { ActorResolver } from './http/actor-types';
 import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createDefaultLogger } from './observability/logger';
+import { clientDetectorFor, type ClientDetector, type ClientsOptions } from './observability/client-detector';
 import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { BridgedProvider } from './providers/types';
 import type { Recorder } from './recorder/types';
@@ -82,6 +83,13 @@ export interface BridgeOptions {
    * unknownIds: 'refuse' }`; see {@link OwnershipOptions}.
    */
   ownership?: OwnershipOptions;
+  /**
+   * How the AI client behind a request (recorded as `client`) and its session (`clientSessionId`) are recognised:
+   * `extra` rules are tried before the built-in table (`DEFAULT_CLIENT_RULES`: Claude Code, Codex, Kilo Code, Roo Code,
+   * Cline, opencode, Copilot, Crush, Zed, Junie, Cursor, the Vercel AI SDK, LangChain, LlamaIndex, the official SDKs).
+   * Defaults to `{ extra: [] }`.
+   */
+  clients?: ClientsOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -98,7 +106,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -121,6 +129,7 @@ export interface BridgeConfig {
   maxToolResultBytes: number;
   maxAccumulatedBytes: number;
   ownership: OwnershipConfig;
+  clients: ClientDetector;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -183,5 +192,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxToolResultBytes: optionalPositiveInt(owner, 'maxToolResultBytes', options.maxToolResultBytes, BRIDGE_DEFAULTS.maxToolResultBytes),
     maxAccumulatedBytes: optionalPositiveInt(owner, 'maxAccumulatedBytes', options.maxAccumulatedBytes, BRIDGE_DEFAULTS.maxAccumulatedBytes),
     ownership: normalizeOwnership(options.ownership, keyState),
+    clients: clientDetectorFor(owner, options.clients),
   };
 }

@@ -2,7 +2,7 @@
 import { recordTurn } from '../../lib/apis/record-turn';
 import { ResponsesConversation } from '../../lib/apis/openai-responses/responses-conversation';
 import { ResponsesStreamObserver } from '../../lib/apis/openai-responses/responses-stream-observer';
-import { clientSessionId } from '../../lib/observability/client-info';
+import { clientSessionId } from '../../lib/observability/client-detector';
 import { SseDecoder, type SseEvent } from '../../lib/streaming/sse-decoder';
 import type { RecordSink } from '../../lib/recorder/record-sink';
 import { fixture } from '../helpers/responses-script';

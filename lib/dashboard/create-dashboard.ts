@@ -35,7 +35,7 @@ const PLAIN_SEGMENT = /\/([A-Za-z0-9._~-]+)$/;
 export function createDashboard(options: DashboardOptions): Router {
   const config = normalizeDashboardOptions(options);
   const assetBase = config.basePath === undefined ? 'assets/' : `${config.basePath}/assets/`;
-  const page = Buffer.from(renderPageShell({ title: config.title, assetBase, hasKeys: !!config.bridge }));
+  const page = Buffer.from(renderPageShell({ title: config.title, assetBase, hasKeys: !!config.bridge, hasMcp: !!config.mcp }));
   const assets: Record<string, Asset> = {
     '/assets/dashboard.js': { type: 'text/javascript; charset=utf-8', body: Buffer.from(CLIENT_SCRIPT) },
     '/assets/dashboard.css': { type: 'text/css; charset=utf-8', body: Buffer.from(PAGE_CSS) },

@@ -5,6 +5,7 @@ import { errorMessage } from '../observability/logger';
 import type { UsageQuery } from '../recorder/usage-query';
 import { InvalidCursorError } from '../recorder/query-engine';
 import type { Bridge } from '../bridge';
+import type { McpStatusSource } from './dashboard-options';
 import { sendError, sendJson } from './dashboard-http';
 import {
   DashboardInputError, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
@@ -20,6 +21,7 @@ type Endpoint = (query: RawQuery, req: Request, now: number) => Promise<unknown>
 export interface ApiContext {
   query: UsageQuery;
   bridge: Pick<Bridge, 'keyPoolStatus'> | undefined;
+  mcp: McpStatusSource | undefined;
   logger: Logger;
 }
 
@@ -27,7 +29,7 @@ const MAX_GROUPS = 100;
 const MAX_PAGE = 500;
 
 /** The endpoints, by path under the router. Built once; each request only parses and calls the store. */
-export function createApiEndpoints({ query, bridge }: ApiContext): Record<string, Endpoint> {
+export function createApiEndpoints({ query, bridge, mcp }: ApiContext): Record<string, Endpoint> {
   return {
     '/api/totals': async (q, _req, now) => {
       const { range, filter } = parseBase(q, now);
@@ -60,6 +62,11 @@ export function createApiEndpoints({ query, bridge }: ApiContext): Record<string
       parseNone(q);
       if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so key-pool status is not available.');
       return { providers: await bridge.keyPoolStatus() };
+    },
+    '/api/mcp': async (q) => {
+      parseNone(q);
+      if (!mcp) throw new NotFoundError('No MCP tool injector was given to createDashboard, so MCP server status is not available.');
+      return { servers: (await mcp.status()).servers };
     },
   };
 }

@@ -4,6 +4,12 @@ import { createDefaultLogger } from '../observability/logger';
 import { OptionsError, isPlainObject, rejectUnknownKeys } from '../options-check';
 import type { UsageQuery } from '../recorder/usage-query';
 import type { Bridge } from '../bridge';
+import type { McpToolInjectorStatus } from '../tools/mcp-status';
+
+/** What the MCP panel reads: `mcpToolInjector()` or anything with its `status()`. */
+export interface McpStatusSource {
+  status(): McpToolInjectorStatus | Promise<McpToolInjectorStatus>;
+}
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
@@ -11,6 +17,11 @@ export interface DashboardOptions {
   query: UsageQuery;
   /** The bridge whose key pools the page shows (`GET /api/keys`). Defaults to none: no key-pool panel, `/api/keys` answers `404`. */
   bridge?: Pick<Bridge, 'keyPoolStatus'>;
+  /**
+   * The MCP tool injector whose servers the health panel shows (`GET /api/mcp`): state, tool counts, last error and
+   * last listing of each. Defaults to none: no MCP panel, `/api/mcp` answers `404`.
+   */
+  mcp?: McpStatusSource;
   /** Heading and `<title>` of the page (shown as text, never as HTML). Defaults to `'AI usage'`. */
   title?: string;
   /**
@@ -29,6 +40,7 @@ export const DASHBOARD_DEFAULTS = {
 export interface DashboardConfig {
   query: UsageQuery;
   bridge: Pick<Bridge, 'keyPoolStatus'> | undefined;
+  mcp: McpStatusSource | undefined;
   title: string;
   /** `''` or an absolute path without a trailing slash. */
   basePath: string | undefined;
@@ -36,7 +48,7 @@ export interface DashboardConfig {
 }
 
 const OWNER = 'createDashboard';
-const KNOWN = ['query', 'bridge', 'title', 'basePath', 'logger'] as const;
+const KNOWN = ['query', 'bridge', 'mcp', 'title', 'basePath', 'logger'] as const;
 const QUERY_METHODS = ['totals', 'groupBy', 'timeSeries', 'topTools', 'recentInterceptions', 'interception'];
 // Only characters that need no escaping in HTML attributes or URLs, so the page can be built once as text.
 const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)*\/?$/;
@@ -51,11 +63,12 @@ function hasMethods(v: unknown, names: readonly string[]): boolean {
 export function normalizeDashboardOptions(options: DashboardOptions): DashboardConfig {
   if (!isPlainObject(options)) throw new OptionsError(OWNER, 'options', 'must be an object ({ query, bridge? }).');
   rejectUnknownKeys(OWNER, options as unknown as Record<string, unknown>, KNOWN);
-  const { query, bridge, title, basePath, logger } = options;
+  const { query, bridge, mcp, title, basePath, logger } = options;
   if (!hasMethods(query, QUERY_METHODS)) {
     throw new OptionsError(OWNER, 'query', `must implement UsageQuery (${QUERY_METHODS.join(', ')}), e.g. a MemoryRecorder or SqliteRecorder.`);
   }
   if (bridge !== undefined && !hasMethods(bridge, ['keyPoolStatus'])) throw new OptionsError(OWNER, 'bridge', 'must be a bridge made by createBridge().');
+  if (mcp !== undefined && !hasMethods(mcp, ['status'])) throw new OptionsError(OWNER, 'mcp', 'must be an MCP tool injector made by mcpToolInjector() (anything with status()).');
   if (title !== undefined && (typeof title !== 'string' || title.trim() === '' || title.length > MAX_TITLE)) {
     throw new OptionsError(OWNER, 'title', `must be a non-empty string of at most ${MAX_TITLE} characters.`);
   }
@@ -66,6 +79,7 @@ export function normalizeDashboardOptions(options: DashboardOptions): DashboardC
   return {
     query,
     bridge,
+    mcp,
     title: title ?? DASHBOARD_DEFAULTS.title,
     basePath: basePath === undefined ? undefined : basePath.replace(/\/$/, ''),
     logger: logger ?? createDefaultLogger(),

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
 import { resolveActor } from '../http/actor';
 import type { ApiCall } from '../apis/api';
-import { clientSessionId, detectClient } from '../observability/client-info';
 import { readJsonBody } from '../http/read-body';
 import { upstreamHeaders } from '../http/headers-to-client';
 import { admitStoredState } from '../ownership/bridged-ownership';
@@ -32,7 +31,7 @@ export async function admit(ix: Interception): Promise<void> {
   ix.call = call;
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
-  startRecording(ix);
+  startRecording(ix, json);
   // BYOK requests are the upstream's business: the client's own key decides what it may name.
   if (ix.api.storedState && ix.plan.kind === 'centralized') {
     const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
@@ -43,17 +42,18 @@ export async function admit(ix: Interception): Promise<void> {
 }
 
 /** Opens the interception's recording: its start record and the prompt, when the bridge records. */
-function startRecording(ix: Interception): void {
+function startRecording(ix: Interception, body: unknown): void {
   const { req, bridge, call, actor, id } = ix;
   const recording = bridge.recorder.open();
   ix.recording = recording;
   recording.byokKey = ix.plan.byokKey;
   if (!bridge.recorder.enabled) return;
   const userAgent = req.headers['user-agent'];
+  const { client, sessionId } = bridge.clients.detect(req.headers, body);
   recording.start({
     id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
     route: ix.api.route, model: call.model, streaming: call.streaming, startedAt: new Date(), userAgent,
-    client: detectClient(userAgent), clientSessionId: clientSessionId(req.headers), credentialKind: ix.plan.kind,
+    client, clientSessionId: sessionId, credentialKind: ix.plan.kind,
     correlatingToolCallId: call.correlatingToolCallId,
   });
   if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });

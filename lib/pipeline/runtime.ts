@@ -9,6 +9,7 @@ import type { SafeRecorder } from '../recorder/safe-recorder';
 import type { Redactor } from '../redaction/redactor';
 import type { UpstreamClient } from '../http/upstream-client';
 import type { ProviderCounters } from '../observability/counters';
+import type { ClientDetector } from '../observability/client-detector';
 import type { ToolInjector } from '../tools/types';
 import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
@@ -92,6 +93,8 @@ export interface BridgeRuntime {
   readonly redactor: Redactor;
   /** Who owns the stored responses and conversations created through the bridge. */
   readonly ownership: OwnershipGuard;
+  /** Names the client and session of each request, for its record. */
+  readonly clients: ClientDetector;
 }
 
 export interface ProviderRuntime {

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
 import { listAllTools, openClient } from './mcp-transport';
 import type { McpServerSpec } from './mcp-options';
+import { redactedErrorMessage, specSecrets, type McpServerState, type McpServerStatus } from './mcp-status';
 import { toolAbortError, toolError } from './tool-results';
 import type { ToolCallResult, ToolContentBlock } from './types';
 
@@ -39,9 +40,38 @@ export class McpServerConnection {
   private closed = false;
   /** Cleared once the host began shutting down: a server that goes away then is not started again. */
   private reconnecting = true;
+  private state: McpServerState = 'connecting';
+  private lastError: { message: string; at: Date } | undefined;
+  private lastListedAt: Date | undefined;
+  /** What an error shown in the status must not contain; found once, from the configuration. */
+  private readonly secrets: readonly string[];
 
   constructor(readonly spec: McpServerSpec, private readonly deps: ConnectionDeps) {
     this.retryDelay = deps.retryDelayMs.initial;
+    this.secrets = specSecrets(spec);
+  }
+
+  /** This server's state for `status()`: no secrets, counts of the tools in hand. */
+  status(): McpServerStatus {
+    const out: McpServerStatus = {
+      name: this.spec.name,
+      url: this.spec.label,
+      state: this.state,
+      toolsListed: this.tools.length,
+      toolsAllowed: this.deps.allowedCount(this.tools),
+    };
+    if (this.lastError) out.lastError = { ...this.lastError };
+    if (this.lastListedAt) out.lastListedAt = this.lastListedAt;
+    return out;
+  }
+
+  private failed(err: unknown): void {
+    this.lastError = { message: redactedErrorMessage(err, this.secrets), at: new Date() };
+  }
+
+  private listed(tools: readonly Tool[]): void {
+    this.tools = tools;
+    this.lastListedAt = new Date();
   }
 
   /** Makes the first connection attempt; resolves (never rejects) when it has succeeded or failed. */
@@ -94,6 +124,7 @@ export class McpServerConnection {
   /** Closes the client (ending a stdio child process) and stops retrying. */
   async close(): Promise<void> {
     this.closed = true;
+    this.state = 'closed';
     clearTimeout(this.retryTimer);
     const clients = [this.client, this.connecting].filter((c): c is Client => c !== undefined);
     this.client = undefined;
@@ -105,6 +136,7 @@ export class McpServerConnection {
   private async connect(): Promise<void> {
     if (this.closed || !this.reconnecting) return;
     const { spec, deps } = this;
+    this.state = 'connecting';
     try {
       const client = await openClient(spec, deps.connectTimeoutMs, deps.logger, (c) => {
         this.connecting = c;
@@ -123,8 +155,9 @@ export class McpServerConnection {
       client.onclose = () => this.lost(client, new Error('connection closed'));
       client.onerror = (err) => deps.logger().debug('MCP server transport error', { server: spec.name, error: errorMessage(err) });
       this.client = client;
-      this.tools = await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger);
+      this.listed(await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger));
       this.listedAt = Date.now();
+      this.state = 'ready';
       this.retryDelay = deps.retryDelayMs.initial;
       deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
       deps.onToolsChanged();
@@ -139,6 +172,8 @@ export class McpServerConnection {
   /** Drops `client` if it is still ours, and reconnects later. */
   private lost(client: Client, err: unknown): void {
     if (this.client === client) {
+      this.state = 'failed';
+      this.failed(err);
       this.client = undefined;
       this.tools = [];
       this.deps.onToolsChanged();
@@ -150,6 +185,8 @@ export class McpServerConnection {
 
   private scheduleRetry(err: unknown): void {
     if (this.closed) return;
+    this.state = 'failed';
+    this.failed(err);
     if (!this.reconnecting) {
       this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { server: this.spec.name, error: errorMessage(err) });
       return;
@@ -177,10 +214,11 @@ export class McpServerConnection {
     this.refreshing = listAllTools(client, this.deps.connectTimeoutMs, this.spec.name, this.deps.logger)
       .then((tools) => {
         if (this.client !== client) return;
-        this.tools = tools;
+        this.listed(tools);
         this.deps.onToolsChanged();
       }, (err) => {
         this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { server: this.spec.name, error: errorMessage(err) });
+        if (this.client === client) this.failed(err);
         if (isConnectionFailure(err)) this.lost(client, err);
       })
       .finally(() => {

@@ -4,6 +4,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { createDefaultLogger } from '../observability/logger';
 import { McpServerConnection } from './mcp-server-connection';
 import { resolveMcpOptions, type McpToolInjectorOptions } from './mcp-options';
+import type { McpToolInjectorStatus } from './mcp-status';
 import { assignToolNames, isToolAllowed } from './tool-names';
 import { shortText, toolAbortError, toolArguments, toolError } from './tool-results';
 import type { InjectedTool, JSONSchema, ToolCall, ToolCallResult, ToolContext, ToolInjector, ToolInjectorAttachContext } from './types';
@@ -17,6 +18,11 @@ export interface McpToolInjector extends ToolInjector {
   listTools(ctx?: ToolContext): Promise<InjectedTool[]>;
   attach(ctx: ToolInjectorAttachContext): void;
   close(): Promise<void>;
+  /**
+   * Each server's state, tool counts before and after `allow`/`deny`, last error (redacted) and last successful
+   * listing, in configuration order; for health checks and dashboards. Cheap: reads what is in hand, never waits.
+   */
+  status(): McpToolInjectorStatus;
 }
 
 interface ToolRef {
@@ -126,6 +132,10 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
       const args = toolArguments(call.arguments);
       if (typeof args === 'string') return toolError(`Tool ${name} was not called: ${args}`);
       return ref.connection.call(ref.toolName, args, ctx.signal, name);
+    },
+
+    status(): McpToolInjectorStatus {
+      return { servers: connections.map((c) => c.status()) };
     },
 
     async close(): Promise<void> {

@@ -38,6 +38,7 @@ function load() {
   renderFilters();
   var p = function (extra) { return stateParams(state, extra); };
   var keysWanted = document.body.dataset.keys === 'on';
+  var mcpWanted = document.body.dataset.mcp === 'on';
   Promise.all([
     getJson('api/totals', p()),
     getJson('api/timeseries', p({ bucket: state.range === '24h' ? 'hour' : 'day' })),
@@ -47,6 +48,7 @@ function load() {
     getJson('api/tools', p({ limit: '15' })),
     getJson('api/interceptions', p({ limit: '50' })),
     keysWanted ? getJson('api/keys') : Promise.resolve(null),
+    mcpWanted ? getJson('api/mcp') : Promise.resolve(null),
   ]).then(function (r) {
     if (seq !== loadSeq) return;
     showError(null);
@@ -58,6 +60,7 @@ function load() {
     renderTools(r[5].tools);
     showPage(r[6], false);
     renderKeys(r[7]);
+    renderMcp(r[8]);
     document.body.dataset.loaded = String(seq);
   }).catch(function (err) {
     if (seq === loadSeq) showError('Could not load usage: ' + err.message);

@@ -168,4 +168,26 @@ function renderKeys(status) {
     ]));
   });
 }
+
+var MCP_STATES = ['connecting', 'ready', 'failed', 'closed'];
+
+function renderMcp(status) {
+  var panel = document.getElementById('mcp-panel');
+  panel.hidden = !status;
+  if (!status) return;
+  var body = clear(document.querySelector('#mcp tbody'));
+  status.servers.forEach(function (s) {
+    // The state names a CSS class: only the known ones may.
+    var state = MCP_STATES.indexOf(s.state) >= 0 ? s.state : 'unknown';
+    body.append(el('tr', null, [
+      el('td', { text: s.name }),
+      el('td', { text: s.url }),
+      el('td', null, [el('span', { className: 'status ' + state, text: state })]),
+      el('td', { className: 'num', text: num(s.toolsAllowed) + ' of ' + num(s.toolsListed) }),
+      el('td', { text: s.lastListedAt ? dateText(s.lastListedAt) : '–' }),
+      el('td', { className: 'wrap', text: s.lastError ? dateText(s.lastError.at) + ': ' + s.lastError.message : '' }),
+    ]));
+  });
+  if (status.servers.length === 0) body.append(emptyRow(6, 'No MCP servers.'));
+}
 `;

@@ -45,9 +45,10 @@ tbody tr.clickable { cursor: pointer; }
 tbody tr.clickable:hover { background: var(--chip); }
 .empty { color: var(--muted); }
 .status { display: inline-block; border-radius: 999px; padding: 1px 8px; font-size: 12px; border: 1px solid currentColor; }
-.status.completed, .status.healthy { color: var(--ok); }
+.status.completed, .status.healthy, .status.ready { color: var(--ok); }
 .status.failed, .status.cooling { color: var(--bad); }
-.status.aborted, .status.open { color: var(--warn); }
+.status.aborted, .status.open, .status.connecting { color: var(--warn); }
+.status.closed { color: var(--muted); }
 .kind { font-size: 12px; color: var(--muted); }
 dialog { width: min(960px, 94vw); max-height: 90vh; border: 1px solid var(--line); border-radius: 12px; padding: 0; background: var(--panel); color: var(--text); }
 dialog::backdrop { background: rgba(15, 20, 25, .45); }

@@ -6,6 +6,8 @@ export interface PageShellOptions {
   assetBase: string;
   /** Whether a bridge was given, so the key-pool panel is shown. */
   hasKeys: boolean;
+  /** Whether an MCP tool injector was given, so the MCP server panel is shown. */
+  hasMcp: boolean;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -20,7 +22,7 @@ function table(id: string, caption: string, headings: string[]): string {
 }
 
 /** Built once, at creation: the title is the host's, escaped anyway. */
-export function renderPageShell({ title, assetBase, hasKeys }: PageShellOptions): string {
+export function renderPageShell({ title, assetBase, hasKeys, hasMcp }: PageShellOptions): string {
   const t = escapeHtml(title);
   const group = (id: string, label: string, first: string) =>
     `<section class="panel"><h2>${label}</h2>${table(id, label, [first, 'Requests', 'Tokens', 'Est. cost'])}</section>`;
@@ -35,7 +37,7 @@ export function renderPageShell({ title, assetBase, hasKeys }: PageShellOptions)
 <script src="${assetBase}chart.umd.min.js" defer></script>
 <script src="${assetBase}dashboard.js" defer></script>
 </head>
-<body data-keys="${hasKeys ? 'on' : 'off'}">
+<body data-keys="${hasKeys ? 'on' : 'off'}" data-mcp="${hasMcp ? 'on' : 'off'}">
 <header class="top">
   <h1>${t}</h1>
   <nav class="ranges" aria-label="Time range">
@@ -66,6 +68,10 @@ export function renderPageShell({ title, assetBase, hasKeys }: PageShellOptions)
   <section class="panel wide" id="keys-panel" hidden>
     <h2>Key pools</h2>
     <div id="keys"></div>
+  </section>
+  <section class="panel wide" id="mcp-panel" hidden>
+    <h2>MCP servers</h2>
+    <div class="scroll">${table('mcp', 'MCP servers', ['Server', 'URL', 'State', 'Tools offered', 'Last listed', 'Last error'])}</div>
   </section>
 </main>
 <dialog id="detail" aria-labelledby="detail-title">

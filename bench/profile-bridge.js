@@ -1,4 +1,4 @@
-// Runs the bridge (or, for comparison, --target=raw) under CPU profiling with the c=20 blocking load; prints the .cpuprofile path.
+// Runs the bridge (or, for comparison, --target=raw or --target=express-gateway) under CPU profiling with the c=20 blocking load; prints the .cpuprofile path.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -24,8 +24,9 @@ async function main() {
   const upstream = await start(path.join(__dirname, 'fake-upstream.js'), { name: 'upstream', env: { NODE_ENV: 'production' } });
   const driver = await start(path.join(__dirname, 'driver.js'), { name: 'driver' });
   const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: `http://127.0.0.1:${upstream.port}`, BENCH_RECORDER: recorder, BENCH_POOL: 'single' };
-  const bridge = await start(path.join(__dirname, 'targets', target === 'raw' ? 'raw-proxy.js' : 'bridge.js'), { name: target, env, execArgv, stdout: 'inherit' });
-  const mount = target === 'raw' ? { prefix: '', prefixes: {} } : TARGETS.find((t) => t.id === 'bridge');
+  const mount = target === 'raw' ? { module: 'targets/raw-proxy.js', prefix: '', prefixes: {} } : TARGETS.find((t) => t.id === target);
+  if (!mount || !mount.module) throw new Error(`--target must be raw or a target with a process (bridge, express-gateway, …), not ${target}`);
+  const bridge = await start(path.join(__dirname, mount.module), { name: target, env: { ...mount.env, ...env }, execArgv, stdout: 'inherit' });
   const request = requestOf({ origin: `http://127.0.0.1:${bridge.port}`, prefix: mount.prefix, prefixes: mount.prefixes, headers: {} }, scenario);
   const before = new Set(fs.readdirSync(outDir));
   const r = await driver.ask('run', { ...request, n, warmup: 2000, concurrency }, 600_000);

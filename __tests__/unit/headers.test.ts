@@ -57,3 +57,15 @@ test('response headers the upstream names in Connection are hop-by-hop and not r
   relayResponseHeaders(res, { connection: 'keep-alive, x-request-id', 'x-request-id': 'r1', 'openai-version': '2020', 'content-type': 'application/json' }, new Redactor([]).forRequest());
   expect(set).toEqual({ 'openai-version': '2020', 'content-type': 'application/json' });
 });
+
+test('Connection: the usual single tokens and lists alike name the headers dropped both ways', () => {
+  expect(rule.forward({ connection: 'keep-alive', 'keep-alive': 'timeout=5', accept: 'a' }, false)).toEqual({ accept: 'a', 'accept-encoding': 'identity' });
+  expect(rule.forward({ connection: 'close', close: 'x', accept: 'a' }, false)).toEqual({ accept: 'a', 'accept-encoding': 'identity' });
+  expect(rule.forward({ connection: 'Keep-Alive, X-Hop', 'x-hop': '1', accept: 'a' }, false)).toEqual({ accept: 'a', 'accept-encoding': 'identity' });
+  const set: Record<string, unknown> = {};
+  const res = { setHeader: (name: string, value: unknown) => { set[name] = value; } } as unknown as Response;
+  const scrub = new Redactor([]).forRequest();
+  relayResponseHeaders(res, { connection: 'close', close: 'x', 'x-request-id': 'r1' }, scrub);
+  relayResponseHeaders(res, { connection: 'keep-alive', 'keep-alive': 'timeout=5', 'openai-processing-ms': '3' }, scrub);
+  expect(set).toEqual({ 'x-request-id': 'r1', 'openai-processing-ms': '3' });
+});

@@ -149,3 +149,19 @@ describe('SseDecoder', () => {
     expect(e.raw.toString()).toBe('data: hi\n\n');
   });
 });
+
+test('only the exact field name `data` sets data: near names and other cases are unknown fields', () => {
+  const [event] = new SseDecoder().push(Buffer.from('dat: a\ndatum: b\nData: c\natad: d\ndata\n\n'));
+  expect(event.data).toBe('');
+  const [other] = new SseDecoder().push(Buffer.from('dat: a\nDATA: b\n\n'));
+  expect(other.data).toBeUndefined();
+});
+
+test('many lines without a colon in one chunk are decoded in time linear in the chunk', () => {
+  const lines = 'x'.repeat(3) + '\n';
+  const chunk = Buffer.from(lines.repeat(200_000) + 'data: end\n\n');
+  const started = Date.now();
+  const events = new SseDecoder().push(chunk);
+  expect(events[events.length - 1].data).toBe('end');
+  expect(Date.now() - started).toBeLessThan(2000);
+});

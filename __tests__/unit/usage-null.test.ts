@@ -30,3 +30,16 @@ test('usage:null before other fields is checked with the scanner, not assumed', 
   expect(strip('{"id":"c","usage":null,"x":{"usage":null}}')).toBe('data: {"id":"c","x":{"usage":null}}\n\n');
   expect(strip('{"x":{"a":1,"usage":null},"usage":null,"y":1}')).toBeUndefined(); // the first match is the nested one
 });
+
+test('the usual last field is removed whatever ends the event, into a buffer of its own', () => {
+  const raw = Buffer.from('data: {"id":"c","choices":[],"usage":null}\r\n\r\n');
+  const out = stripUsageNull(raw)!;
+  expect(out.toString('utf8')).toBe('data: {"id":"c","choices":[]}\r\n\r\n');
+  raw.fill(0x20);
+  expect(out.toString('utf8')).toBe('data: {"id":"c","choices":[]}\r\n\r\n');
+});
+
+test('an event without an object is left as it came', () => {
+  expect(stripUsageNull(Buffer.from('data: ,"usage":null\n\n'))).toBeUndefined();
+  expect(stripUsageNull(Buffer.alloc(0))).toBeUndefined();
+});

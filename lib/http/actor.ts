@@ -12,18 +12,31 @@ const NO_ACTOR = new GatewayError({ status: 401, errorType: 'unauthorized', code
 
 const ACTOR_FAILED = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'Could not identify the user of this request.' });
 
+function resolverThrew(logger: Logger, err: unknown): never {
+  logger.error('actor resolver threw', { error: errorMessage(err) });
+  throw ACTOR_FAILED;
+}
+
 /**
  * The actor, or a {@link GatewayError}: `401` when there is none (falsy, or an empty id), `500` when the resolver
  * threw or answered something that is not `{ id: string | finite number }`. A numeric id is returned as a string.
+ * A resolver that answers at once is answered at once (no promise), and its refusals are thrown; an async one's
+ * answer comes as a promise that rejects the same way.
  */
-export async function resolveActor(resolver: ActorResolver, req: Request, logger: Logger): Promise<Actor> {
-  let actor: Actor | null | undefined | false;
+export function resolveActor(resolver: ActorResolver, req: Request, logger: Logger): Actor | Promise<Actor> {
+  let answer: ReturnType<ActorResolver>;
   try {
-    actor = await resolver(req);
+    answer = resolver(req);
   } catch (err) {
-    logger.error('actor resolver threw', { error: errorMessage(err) });
-    throw ACTOR_FAILED;
+    resolverThrew(logger, err);
   }
+  if (answer instanceof Promise || (typeof (answer as { then?: unknown } | null)?.then === 'function')) {
+    return Promise.resolve(answer).then((actor) => checkedActor(actor, logger), (err: unknown) => resolverThrew(logger, err));
+  }
+  return checkedActor(answer as Actor | null | undefined | false, logger);
+}
+
+function checkedActor(actor: Actor | null | undefined | false, logger: Logger): Actor {
   if (!actor) throw NO_ACTOR;
   const id = (actor as { id?: unknown }).id;
   if (typeof id === 'string') {

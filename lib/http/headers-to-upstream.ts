@@ -28,9 +28,15 @@ function tooLarge(): GatewayError {
   return new GatewayError({ status: 431, errorType: 'bad_request', code: 'request_headers_too_large', message: `Request headers exceed what the gateway forwards (${MAX_FORWARDED_HEADERS} headers, ${MAX_FORWARDED_HEADER_BYTES} bytes).` });
 }
 
+// Nearly every request and answer says one of these: read on each of them, so answered without a split or a new Set.
+const KEEP_ALIVE_ONLY: ReadonlySet<string> = new Set(['keep-alive']);
+const CLOSE_ONLY: ReadonlySet<string> = new Set(['close']);
+
 /** Header names a `Connection` header declares hop-by-hop, or undefined when there are none. */
-export function connectionTokens(connection: string | string[] | undefined): Set<string> | undefined {
+export function connectionTokens(connection: string | string[] | undefined): ReadonlySet<string> | undefined {
   if (connection === undefined) return undefined;
+  if (connection === 'keep-alive') return KEEP_ALIVE_ONLY;
+  if (connection === 'close') return CLOSE_ONLY;
   const tokens = new Set<string>();
   for (const part of Array.isArray(connection) ? connection : [connection]) {
     for (const token of part.split(',')) {

@@ -14,7 +14,9 @@ export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 export async function admit(ix: Interception): Promise<void> {
   const { req, res, route, bridge } = ix;
   const { adapter, keys } = ix.provider;
-  const actor = await resolveActor(bridge.actor, req, bridge.logger);
+  // Most resolvers answer at once: then there is nothing to wait for.
+  const resolving = resolveActor(bridge.actor, req, bridge.logger);
+  const actor = resolving instanceof Promise ? await resolving : resolving;
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
   const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);

@@ -17,7 +17,9 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
     let ending: Ending;
     try {
       await admit(ix);
-      const tools = await offerTools(ix);
+      // Without tools to offer (the usual case) there is nothing to wait for.
+      const offered = offerTools(ix);
+      const tools = offered instanceof Promise ? await offered : offered;
       ending = await sendAndRelay(ix, tools);
     } catch (err) {
       return ix.endWith(err);

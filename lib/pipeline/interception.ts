@@ -178,6 +178,8 @@ export class Interception implements RecordSink {
     counters.upstreamAttempts += trace.attempts;
     counters.failovers += trace.failovers ?? 0;
     if (trace.exhausted) counters.keysExhausted++;
+    // Without a recorder nothing was started: no end record to build.
+    if (!this.bridge.recorder.enabled) return;
     this.recording.end({
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),

@@ -26,6 +26,11 @@ export interface KeyScrub {
   text(s: string): string;
   bytes(b: Buffer): Buffer;
   value<T>(v: T): T;
+  /**
+   * False when `b` surely quotes no key (plainly or escaped): the cheap test `bytes` starts with. A substring test,
+   * so false for bytes means false for every part of them.
+   */
+  mayHold(b: Buffer): boolean;
 }
 
 /**
@@ -72,6 +77,7 @@ export class Redactor {
       text: (s) => this.text(s, own),
       bytes: (b) => (this.mayHold(b, needle, own) ? this.rewrite(b, own) : b),
       value: (v) => this.value(v, own),
+      mayHold: (b) => this.mayHold(b, needle, own),
     };
   }
 

@@ -22,6 +22,14 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const DIGITS = /^[0-9]+$/;
 
+const DATA = Buffer.from('data');
+
+/** The field name in `line[start, end)`: `data` (nearly every line) compared in place, no string made for it. */
+function fieldName(line: Buffer, start: number, end: number): string {
+  if (end - start === 4 && line[start] === DATA[0] && line[start + 1] === DATA[1] && line[start + 2] === DATA[2] && line[start + 3] === DATA[3]) return 'data';
+  return line.toString('latin1', start, end);
+}
+
 /**
  * Splits a byte stream into SSE blocks (WHATWG parsing rules) without ever dropping or altering a
  * byte: the concatenated `raw` of everything returned equals the input, so a proxy can relay
@@ -84,7 +92,14 @@ export class SseDecoder {
         this.crPending = true;
       }
 
-      const blank = this.processLine(this.takeLine(c.subarray(pos, eol)));
+      // A line that fits in this chunk is read in place; one spanning chunks is joined first.
+      let blank: boolean;
+      if (this.lineParts.length === 0) {
+        blank = this.processLine(c, pos, eol);
+      } else {
+        const line = this.takeLine(c.subarray(pos, eol));
+        blank = this.processLine(line, 0, line.length);
+      }
       pos = next;
       if (blank) {
         if (this.crPending) {
@@ -116,7 +131,10 @@ export class SseDecoder {
       this.blockEndPending = false;
       out.push(this.finishBlock(undefined));
     } else if (this.pendingLength > 0) {
-      if (this.lineParts.length > 0) this.processLine(this.takeLine(undefined));
+      if (this.lineParts.length > 0) {
+        const line = this.takeLine(undefined);
+        this.processLine(line, 0, line.length);
+      }
       out.push(this.finishBlock(undefined));
     }
     this.lineParts = [];
@@ -133,23 +151,25 @@ export class SseDecoder {
     return line;
   }
 
-  /** Applies one complete line to the block in progress; returns true when the line is blank. */
-  private processLine(input: Buffer): boolean {
-    let line = input;
+  /** Applies the complete line `input[start, end)` to the block in progress; returns true when the line is blank. */
+  private processLine(input: Buffer, start: number, end: number): boolean {
+    let from = start;
     if (this.firstLine) {
       this.firstLine = false;
       // The stream's BOM is not part of the first field name, but it stays in raw.
-      if (line.length >= 3 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3);
+      if (end - from >= 3 && input[from] === 0xef && input[from + 1] === 0xbb && input[from + 2] === 0xbf) from += 3;
     }
-    if (line.length === 0) return true;
+    if (from === end) return true;
 
-    const colon = line.indexOf(COLON);
-    if (colon === 0) return false;
-    const name = line.toString('latin1', 0, colon === -1 ? line.length : colon);
+    // Searched within the line only (a bounded loop, not indexOf over the rest of the chunk): linear in the input.
+    let colon = from;
+    while (colon < end && input[colon] !== COLON) colon++;
+    if (colon === from) return false;
+    const name = fieldName(input, from, colon);
     let value = '';
-    if (colon !== -1) {
-      const start = line[colon + 1] === SPACE ? colon + 2 : colon + 1;
-      value = line.toString('utf8', start);
+    if (colon < end) {
+      const valueStart = colon + 1 < end && input[colon + 1] === SPACE ? colon + 2 : colon + 1;
+      value = input.toString('utf8', valueStart, end);
     }
     switch (name) {
       case 'data':

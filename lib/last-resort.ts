@@ -22,12 +22,13 @@ export interface Fallback {
   readonly streamErrorEvent: string | undefined;
 }
 
-/** Renders the fallback answers of a provider (and one of its APIs). */
+/** Renders the fallback answers of a provider's passthrough routes (its shape), or of one of its APIs (the API's shape). */
 export function fallbackFor(adapter: ProviderAdapter, api?: ApiAdapter): Fallback {
+  const shape = api?.errors ?? adapter;
   return {
     provider: adapter.name,
-    errorBody: adapter.errorBody(INTERNAL),
-    streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: adapter.errorType(INTERNAL), code: INTERNAL.code }),
+    errorBody: shape.errorBody(INTERNAL),
+    streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: shape.errorType(INTERNAL), code: INTERNAL.code }),
   };
 }
 

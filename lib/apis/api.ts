@@ -8,8 +8,9 @@ import type { AccumulationBudget } from '../streaming/accumulation-budget';
 import type { StoredStateRules } from '../ownership/stored-state';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { NumberedStream } from '../streaming/stream-failure';
+import type { ErrorShape } from './error-shape';
 
-export type { JsonObject, RecordSink, StreamError, UpstreamReportedError };
+export type { ErrorShape, JsonObject, RecordSink, StreamError, UpstreamReportedError };
 
 
 /** Watches a relayed stream: decides which events the client sees and accumulates what gets recorded. */
@@ -62,6 +63,11 @@ export interface ApiAdapter {
   readonly name: string;
   /** Route path under the provider prefix, e.g. `/v1/chat/completions`. */
   readonly route: string;
+  /**
+   * Its wire family's error body and `error.type` vocabulary: a gateway error on this route (before or during a
+   * stream) is worded this way, whichever provider carries it.
+   */
+  readonly errors: ErrorShape;
   /** Validates the parsed JSON body and prepares the upstream call, or returns a message saying what is wrong. */
   prepare(body: JsonObject, raw: Buffer): ApiCall | string;
   /** The protocol's error event, written when a stream fails after it began. */

@@ -57,10 +57,10 @@ function gatewayErrorOf(ix: FailingRequest, err: unknown): GatewayError {
   return UNKNOWN_FAILURE;
 }
 
-/** A provider-shaped answer before the first byte; after it only a stream is still open: one error event, never a silent clean end. */
+/** An answer in the API's error shape before the first byte; after it only a stream is still open: one error event, never a silent clean end. */
 function answer(ix: FailingRequest, error: GatewayError): void {
   const { res } = ix;
-  if (!res.headersSent) sendGatewayError(res, ix.provider.adapter, error);
+  if (!res.headersSent) sendGatewayError(res, ix.api.errors, error);
   else if (!res.writableEnded) res.end(streamErrorEvent(ix, error));
 }
 

@@ -4,11 +4,16 @@ import type { ApiAdapter } from '../apis/api';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { createHeaderRule, type HeaderRule } from '../http/headers-to-upstream';
+import type { UpstreamPathMapping } from '../providers/provider-hooks';
 
 /** One provider's API as the bridge serves it: the runtimes, and what no request needs to work out again. */
 export class InterceptionRoute {
   /** The upstream path of this API, without the request's query. */
   readonly upstreamPath: string;
+  /** The path relative to the base URL's, what the provider's own mapping starts from. */
+  readonly defaultPath: string;
+  /** The provider's mapping of this route to an upstream path per request, when it has one. */
+  readonly mapPath: UpstreamPathMapping | undefined;
   /** Holds back repeated identical transport-failure lines of this route. */
   readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
   /** The provider's own headers, sent unless the client sent the same header. */
@@ -18,13 +23,15 @@ export class InterceptionRoute {
 
   constructor(readonly provider: ProviderRuntime, readonly api: ApiAdapter, readonly bridge: BridgeRuntime) {
     const { adapter, client } = provider;
-    this.upstreamPath = client.basePath + api.route.slice(adapter.routePrefixInBaseURL.length);
+    this.defaultPath = api.route.slice(adapter.routePrefixInBaseURL.length);
+    this.upstreamPath = client.basePath + this.defaultPath;
+    this.mapPath = adapter.upstreamPath;
     this.defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
     this.headerRule = createHeaderRule(bridge.dropHeaders);
   }
 
-  /** A gateway error in the provider's words, for error events once a stream began. */
+  /** A gateway error in the API's words, for error events once a stream began. */
   describe(error: GatewayError): StreamError {
-    return { message: error.message, type: this.provider.adapter.errorType(error), code: error.code };
+    return { message: error.message, type: this.api.errors.errorType(error), code: error.code };
   }
 }

@@ -1,6 +1,6 @@
 /** The Anthropic Messages API (`POST /v1/messages`): request checks, records of blocking and streamed answers, the tool loop's conversation. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
-import { anthropicErrorJson } from './anthropic-errors';
+import { anthropicErrorJson, anthropicErrors } from './anthropic-errors';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { recordTurn } from '../record-turn';
 import type { ApiAdapter, ApiCall, RecordSink } from '../api';
@@ -55,6 +55,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 export const messagesApi: ApiAdapter = {
   name: 'messages',
   route: '/v1/messages',
+  errors: anthropicErrors,
   prepare,
   streamErrorEvent(error) {
     return encodeSseEvent({ event: 'error', data: anthropicErrorJson(error.type, error.message) });

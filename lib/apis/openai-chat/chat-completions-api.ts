@@ -7,6 +7,7 @@ import { lastUserPrompt } from './prompt';
 import { ChatStreamObserver } from './chat-stream-observer';
 import { answerToolCalls, chatTurn } from './chat-turn';
 import { recordTurn } from '../record-turn';
+import { openaiErrors } from '../openai-common/openai-errors';
 import { ChatConversation } from './chat-conversation';
 import { lastToolResultId } from './prompt';
 import { type JsonObject, isObject } from '../../json/parse-object';
@@ -60,6 +61,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 export const chatCompletionsApi: ApiAdapter = {
   name: 'chat-completions',
   route: '/v1/chat/completions',
+  errors: openaiErrors,
   prepare,
   streamErrorEvent(error) {
     return encodeSseEvent({ data: JSON.stringify({ error }) });

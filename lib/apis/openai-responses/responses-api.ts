@@ -1,6 +1,7 @@
 /** The OpenAI Responses API: request checks, prompt and records, stream observation, the tool loop's conversation. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
 import { recordTurn } from '../record-turn';
+import { openaiErrors } from '../openai-common/openai-errors';
 import type { ApiAdapter, ApiCall, RecordSink } from '../api';
 import { errorEvent } from './events';
 import { turnOfResponse } from './output-items';
@@ -51,6 +52,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 export const responsesApi: ApiAdapter = {
   name: 'responses',
   route: '/v1/responses',
+  errors: openaiErrors,
   prepare,
   // Only used when no observer knows the stream's numbering: the observers answer with the next sequence number.
   streamErrorEvent: (error) => errorEvent(error, 0),

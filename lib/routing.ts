@@ -10,7 +10,7 @@ import { createPassthroughHandler } from './passthrough/passthrough-handler';
 import { isUnsafePath } from './http/path-guard';
 import { unknownRouteMessage, versionOf } from './http/route-hint';
 import type { ProviderAdapter } from './providers/types';
-import type { ErrorShape } from './apis/error-shape';
+import { routeErrorShape, type ErrorShape } from './apis/error-shape';
 import type { BridgeRuntime, ProviderRuntime } from './pipeline/runtime';
 
 interface BridgedRoute {
@@ -47,7 +47,7 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
   providers.forEach((provider, i) => {
     const apis = bridged[i].apis.map((api) => ({
       api,
-      route: { handle: createInterceptionHandler(provider, api, runtime), fallback: fallbackFor(provider.adapter, api), errors: api.errors },
+      route: { handle: createInterceptionHandler(provider, api, runtime), fallback: fallbackFor(provider.adapter, api), errors: routeErrorShape(provider.adapter, api) },
     }));
     routes.set(provider.adapter.name, {
       adapter: provider.adapter,

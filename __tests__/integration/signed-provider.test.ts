@@ -22,7 +22,8 @@ beforeAll(async () => {
   upstream = await startSignedUpstream(KEYS);
   provider = signedProvider({ baseURL: upstream.url, keys: KEYS });
   wrong = signedProvider({ name: 'wrong', baseURL: upstream.url, keys: KEYS, wrongSecret: 'not-the-key' });
-  gw = await startGateway({ providers: [provider, wrong] });
+  const broken = { ...signedProvider({ name: 'broken', baseURL: upstream.url, keys: KEYS }), decodeResponse: () => { throw new Error('decoder bug'); } };
+  gw = await startGateway({ providers: [provider, wrong, broken] });
 });
 afterAll(async () => {
   await gw.close();
@@ -173,4 +174,12 @@ test('gateway errors on a bridged route speak the API\'s shape whatever the prov
   expect(models.status).toBe(404);
   expect(await models.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'unknown_route' } });
   expect(FRAMES_TYPE).toBe('application/vnd.signed-frames');
+});
+
+test('a decoder that throws fails its request with a 500 in the API\'s shape (logged), and frees the upstream connection', async () => {
+  upstream.inner.behaviour = chatScript([{ text: 'never seen' }]);
+  await expect(openai('broken').chat.completions.create(question)).rejects.toMatchObject({ status: 500, error: { type: 'server_error', code: 'internal_error' } });
+  expect(gw.logs.lines.some((l) => l.includes('bridged request failed') && l.includes('decoder bug'))).toBe(true);
+  upstream.inner.behaviour = chatScript([{ text: 'Fine.' }]);
+  expect((await openai().chat.completions.create(question)).choices[0].message.content).toBe('Fine.');
 });

@@ -8,3 +8,11 @@ export interface ErrorShape {
   /** This family's `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
   errorType(error: GatewayError): string;
 }
+
+/**
+ * The error shape a route of `api` speaks when `provider` carries it: the API's, unless the provider speaks the same
+ * family (the built-in pairs), in which case the provider renders it, as it always did.
+ */
+export function routeErrorShape(provider: ErrorShape, api: { readonly errors: ErrorShape }): ErrorShape {
+  return provider.errorBody === api.errors.errorBody ? provider : api.errors;
+}

@@ -21,13 +21,13 @@ export async function admit(ix: Interception): Promise<void> {
   const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
+  const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
   // Nothing may be recorded for a request that was already ended for it.
   if (ix.signal.aborted) throw ix.signal.reason;
   ix.id = randomUUID();
   res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
   const queryAt = req.url.indexOf('?');
-  const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
   ix.path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
   ix.actor = actor;
   ix.headers = headers;

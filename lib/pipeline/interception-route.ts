@@ -5,6 +5,7 @@ import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throt
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { createHeaderRule, type HeaderRule } from '../http/headers-to-upstream';
 import type { UpstreamPathMapping } from '../providers/provider-hooks';
+import { routeErrorShape, type ErrorShape } from '../apis/error-shape';
 
 /** One provider's API as the bridge serves it: the runtimes, and what no request needs to work out again. */
 export class InterceptionRoute {
@@ -20,18 +21,21 @@ export class InterceptionRoute {
   readonly defaultHeaders: ReadonlyArray<[string, string]>;
   /** Which client headers reach the upstream. */
   readonly headerRule: HeaderRule;
+  /** How gateway errors on this route are worded: the API's shape. */
+  readonly errors: ErrorShape;
 
   constructor(readonly provider: ProviderRuntime, readonly api: ApiAdapter, readonly bridge: BridgeRuntime) {
     const { adapter, client } = provider;
     this.defaultPath = api.route.slice(adapter.routePrefixInBaseURL.length);
     this.upstreamPath = client.basePath + this.defaultPath;
     this.mapPath = adapter.upstreamPath;
+    this.errors = routeErrorShape(adapter, api);
     this.defaultHeaders = Object.entries(adapter.defaultHeaders ?? {});
     this.headerRule = createHeaderRule(bridge.dropHeaders);
   }
 
   /** A gateway error in the API's words, for error events once a stream began. */
   describe(error: GatewayError): StreamError {
-    return { message: error.message, type: this.api.errors.errorType(error), code: error.code };
+    return { message: error.message, type: this.errors.errorType(error), code: error.code };
   }
 }

@@ -21,6 +21,7 @@ import type { UpstreamResponse } from '../http/upstream-client';
 import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
+import type { ResponseDecoder } from '../providers/provider-hooks';
 
 export type { Ending };
 
@@ -111,10 +112,20 @@ export class Interception implements RecordSink {
     let upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace);
     this.firstByteAt ??= Date.now();
     const decode = this.route.provider.adapter.decodeResponse;
-    if (decode) upstream = decode(upstream, { api: this.api, call: this.call });
+    if (decode) upstream = this.decoded(decode, upstream);
     // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
     if (!this.created || upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
     return ownStreamHead(upstream, this.api.storedState!, this.created, MAX_EVENT_BYTES);
+  }
+
+  /** The answer as the provider's decoder re-frames it; a decoder that throws frees the connection first. */
+  private decoded(decode: ResponseDecoder, upstream: UpstreamResponse): UpstreamResponse {
+    try {
+      return decode(upstream, { api: this.api, call: this.call });
+    } catch (err) {
+      upstream.discard();
+      throw err;
+    }
   }
 
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Logger } from 'winston';
 import { GatewayError } from './errors';
 import type { ApiAdapter } from './apis/api';
+import { routeErrorShape } from './apis/error-shape';
 import { INTERCEPTION_ID_HEADER } from './pipeline/admit';
 import { isEventStream } from './streaming/event-stream';
 import { errorMessage } from './observability/logger';
@@ -22,12 +23,13 @@ export interface Fallback {
   readonly streamErrorEvent: string | undefined;
 }
 
-/** Renders the fallback answers of a provider (and one of its APIs). */
+/** Renders the fallback answers of a provider's passthrough routes (its shape), or of one of its APIs (the API's shape). */
 export function fallbackFor(adapter: ProviderAdapter, api?: ApiAdapter): Fallback {
+  const shape = api ? routeErrorShape(adapter, api) : adapter;
   return {
     provider: adapter.name,
-    errorBody: adapter.errorBody(INTERNAL),
-    streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: adapter.errorType(INTERNAL), code: INTERNAL.code }),
+    errorBody: shape.errorBody(INTERNAL),
+    streamErrorEvent: api?.streamErrorEvent({ message: INTERNAL.message, type: shape.errorType(INTERNAL), code: INTERNAL.code }),
   };
 }
 

@@ -153,6 +153,10 @@ function recordedTextBytes(owner: string, v: unknown): number {
   return n;
 }
 
+/** A provider's `kind` is recorded with every interception: a short name, like provider names. */
+const KIND = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const MAX_KIND_LENGTH = 64;
+
 /** Validates `options` once, at creation, throwing an error that names the bad option. */
 export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   const owner = 'createBridge';
@@ -164,6 +168,9 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   for (const p of providers) {
     if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !Array.isArray(p.apis)) {
       throw new OptionsError(owner, 'providers', 'must only contain providers made by openaiProvider() / anthropicProvider().');
+    }
+    if (typeof p.kind !== 'string' || p.kind.length > MAX_KIND_LENGTH || !KIND.test(p.kind)) {
+      throw new OptionsError(owner, 'providers', `has a provider "${p.name}" whose \`kind\` is not a name (^[a-z0-9]+(-[a-z0-9]+)*$, at most ${MAX_KIND_LENGTH} characters).`);
     }
     if (names.has(p.name)) throw new OptionsError(owner, 'providers', `has two providers named "${p.name}"; give one a different \`name\`.`);
     names.add(p.name);

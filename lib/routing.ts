@@ -10,11 +10,14 @@ import { createPassthroughHandler } from './passthrough/passthrough-handler';
 import { isUnsafePath } from './http/path-guard';
 import { unknownRouteMessage, versionOf } from './http/route-hint';
 import type { ProviderAdapter } from './providers/types';
+import { routeErrorShape, type ErrorShape } from './apis/error-shape';
 import type { BridgeRuntime, ProviderRuntime } from './pipeline/runtime';
 
 interface BridgedRoute {
   handle: (req: Request, res: Response) => Promise<void>;
   fallback: Fallback;
+  /** The API's error shape: the gateway's own refusals on this route are worded as the API words them. */
+  errors: ErrorShape;
 }
 
 interface ProviderRoutes {
@@ -44,7 +47,7 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
   providers.forEach((provider, i) => {
     const apis = bridged[i].apis.map((api) => ({
       api,
-      route: { handle: createInterceptionHandler(provider, api, runtime), fallback: fallbackFor(provider.adapter, api) },
+      route: { handle: createInterceptionHandler(provider, api, runtime), fallback: fallbackFor(provider.adapter, api), errors: routeErrorShape(provider.adapter, api) },
     }));
     routes.set(provider.adapter.name, {
       adapter: provider.adapter,
@@ -73,21 +76,24 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
     return true;
   }
 
-  /** A request for one provider, `routePath` relative to its prefix. Whatever throws is answered in the provider's shape. */
+  /**
+   * A request for one provider, `routePath` relative to its prefix. Refusals and whatever throws are answered in the
+   * shape of the bridged API the request is for, else in the provider's.
+   */
   function dispatchTo(provider: ProviderRoutes, path: string, routePath: string, req: Request, res: Response, bridgedOnly?: BridgedRoute): void {
     try {
-      const { adapter } = provider;
-      if (isUnsafePath(path)) return sendGatewayError(res, adapter, UNSAFE_PATH);
-      if (inflight.closing) return sendGatewayError(res, adapter, SHUTTING_DOWN);
+      const route = bridgedOnly ?? (req.method === 'POST' ? provider.bridged.get(routePath) : undefined);
+      const shape = route?.errors ?? provider.adapter;
+      if (isUnsafePath(path)) return sendGatewayError(res, shape, UNSAFE_PATH);
+      if (inflight.closing) return sendGatewayError(res, shape, SHUTTING_DOWN);
       if (bridgedOnly) {
         if (req.method === 'POST') return runBridged(bridgedOnly, req, res);
-        return sendGatewayError(res, adapter, new GatewayError({ status: 405, errorType: 'bad_request', code: 'method_not_allowed', message: `Method ${req.method} is not allowed here; use POST.` }));
+        return sendGatewayError(res, shape, new GatewayError({ status: 405, errorType: 'bad_request', code: 'method_not_allowed', message: `Method ${req.method} is not allowed here; use POST.` }));
       }
-      const route = req.method === 'POST' ? provider.bridged.get(routePath) : undefined;
       if (route) return runBridged(route, req, res);
       if (runPassthrough(provider, routePath, req, res)) return;
       const message = unknownRouteMessage(req.method, routePath, pathOf(req.originalUrl ?? req.url), provider.version, (m, p) => isRoute(provider, m, p));
-      sendGatewayError(res, adapter, new GatewayError({ status: 404, errorType: 'bad_request', code: 'unknown_route', message }));
+      sendGatewayError(res, shape, new GatewayError({ status: 404, errorType: 'bad_request', code: 'unknown_route', message }));
     } catch (err) {
       answerUnexpected(err, res, bridgedOnly?.fallback ?? provider.fallback, logger);
     }

@@ -4,8 +4,9 @@ import type { StreamError, UpstreamReportedError } from '../errors';
 import type { RecordSink } from '../recorder/record-sink';
 import type { ConversationFactory, StreamObserver } from './conversation';
 import type { StoredStateRules } from '../ownership/stored-state';
+import type { ErrorShape } from './error-shape';
 
-export type { JsonObject, RecordSink, StreamError, StreamObserver, UpstreamReportedError };
+export type { ErrorShape, JsonObject, RecordSink, StreamError, StreamObserver, UpstreamReportedError };
 
 /** One client request to a bridged API, validated and prepared for the upstream. */
 export interface ApiCall {
@@ -32,6 +33,11 @@ export interface ApiAdapter {
   readonly name: string;
   /** Route path under the provider prefix, e.g. `/v1/chat/completions`. */
   readonly route: string;
+  /**
+   * Its wire family's error body and `error.type` vocabulary: a gateway error on this route (before or during a
+   * stream) is worded this way, whichever provider carries it.
+   */
+  readonly errors: ErrorShape;
   /** Validates the parsed JSON body and prepares the upstream call, or returns a message saying what is wrong. */
   prepare(body: JsonObject, raw: Buffer): ApiCall | string;
   /** The protocol's error event, written when a stream fails after it began. */

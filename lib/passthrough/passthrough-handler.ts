@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
 import { GatewayError, gatewayErrorForTransport } from '../errors';
-import type { AttemptResult, AttemptTrace } from '../keypool/key-pool';
+import type { AttemptResult, AttemptTrace, Credential } from '../keypool/key-pool';
+import { runRequestHook } from '../providers/request-hook';
 import { resolveActor } from '../http/actor';
 import { readBody } from '../http/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../http/respond';
@@ -99,8 +100,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     target, changeOrigin: true, selfHandleResponse: true, ejectPlugins: true, plugins: [hooks], agent,
   });
 
-  function start(req: Request, res: Response, url: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Attempt {
-    const outgoing = outgoingRequest(req, req.method, url, headers, body) as Request;
+  function start(req: Request, res: Response, url: string, headers: Record<string, string | string[]>, body: Buffer | undefined, method = req.method): Attempt {
+    const outgoing = outgoingRequest(req, method, url, headers, body) as Request;
     const attempt = {} as Attempt;
     attempt.response = new Promise<ProxiedResponse>((resolve, reject) => {
       attempt.resolve = resolve;
@@ -130,9 +131,12 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
     let clientGone = false;
+    // Only a provider with a request hook gets (and pays for) a signal.
+    const hookAbort = adapter.prepareRequest ? new AbortController() : undefined;
     res.once('close', () => {
       if (res.writableEnded) return;
       clientGone = true;
+      hookAbort?.abort();
       if (!current) return;
       current.cancelled = true;
       current.proxyReq?.destroy();
@@ -142,6 +146,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     res.once('close', bridge.inflight.enter((reason) => {
       // close() stopped waiting for this request: no new attempt, cut the upstream, answer 503 (or cut a body being relayed).
       clientGone = true;
+      hookAbort?.abort(reason);
       if (current) {
         current.cancelled = true;
         current.proxyReq?.destroy();
@@ -150,6 +155,18 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (res.headersSent) res.destroy();
       else sendGatewayError(res, adapter, reason as GatewayError);
     }));
+    /** One attempt the provider's request hook rewrites first (e.g. signs with the current time). */
+    async function preparedAttempt(credential: Credential, attemptHeaders: Record<string, string | string[]>): Promise<ProxiedResponse> {
+      const ctx = { credential, now: new Date(), signal: hookAbort!.signal };
+      const hooked = await runRequestHook(adapter.prepareRequest!, req.method, upstreamPath, attemptHeaders, rawBody, ctx);
+      if (clientGone) throw ABORTED;
+      const sent = hooked.body.length > 0 || rawBody !== undefined ? hooked.body : undefined;
+      if (sent) hooked.headers['content-length'] = String(sent.length);
+      current = start(req, res, hooked.path, hooked.headers, sent, hooked.method);
+      return current.response;
+    }
+    let rawBody: Buffer | undefined;
+
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
@@ -159,6 +176,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       }
       const headers = headerRule.forward(req.headers, false);
       const body = bodyless ? undefined : await readBody(req, bridge.maxBodyBytes);
+      rawBody = body?.raw;
       if (body) {
         // Only bytes the bridge counted go up, framed by the bridge.
         headers['content-length'] = String(body.raw.length);
@@ -176,7 +194,9 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (named) await bridge.ownership.check({ provider: adapter.name, ...named }, actor.id, 'passthrough');
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
-        current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
+        const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) };
+        if (hookAbort) return preparedAttempt(credential, attemptHeaders);
+        current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
         return current.response;
       }, trace);
       if (upstream.status >= 400) {

@@ -6,6 +6,7 @@ import type { ApiCall } from '../apis/api';
 import { readJsonBody } from '../http/read-body';
 import { upstreamHeaders } from '../http/headers-to-client';
 import { admitStoredState } from '../ownership/bridged-ownership';
+import { isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -21,13 +22,14 @@ export async function admit(ix: Interception): Promise<void> {
   const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
+  const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
   // Nothing may be recorded for a request that was already ended for it.
   if (ix.signal.aborted) throw ix.signal.reason;
   ix.id = randomUUID();
   res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
   const queryAt = req.url.indexOf('?');
-  ix.path = queryAt < 0 ? route.upstreamPath : route.upstreamPath + req.url.slice(queryAt);
+  ix.path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
   ix.actor = actor;
   ix.headers = headers;
   ix.call = call;
@@ -41,6 +43,15 @@ export async function admit(ix: Interception): Promise<void> {
     ix.created = admitted.created;
   }
   ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+}
+
+const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request names an upstream path the gateway will not send (check the model name).' });
+
+/** The provider's own upstream path for this call, refused when it could be read as another path. */
+function mappedPath({ route, api, provider }: Interception, call: ApiCall): string {
+  const path = route.mapPath!({ api, call, path: route.defaultPath });
+  if (typeof path !== 'string' || !path.startsWith('/') || isUnsafePath(path) || path.includes('?') || path.includes('#')) throw UNUSABLE_PATH;
+  return provider.client.basePath + path;
 }
 
 /** Opens the interception's recording: its start record and the prompt, when the bridge records. */

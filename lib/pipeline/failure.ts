@@ -2,6 +2,7 @@
 import type { Response } from 'express';
 import { GatewayError, gatewayErrorForTransport, isTransportError } from '../errors';
 import type { ApiAdapter } from '../apis/api';
+import type { ErrorShape } from '../apis/error-shape';
 import { sendGatewayError } from '../http/respond';
 import { errorMessage } from '../observability/logger';
 import type { InterceptionEndedRecord } from '../recorder/types';
@@ -17,6 +18,8 @@ export interface FailingRequest extends FailureLog, StreamErrorSource {
   readonly signal: AbortSignal;
   readonly provider: ProviderRuntime;
   readonly api: ApiAdapter;
+  /** The route's error shape (the API's). */
+  readonly route: { readonly errors: ErrorShape };
 }
 
 /** The end of a request whose answering failed too (the bridge's last resort answers it). */
@@ -57,10 +60,10 @@ function gatewayErrorOf(ix: FailingRequest, err: unknown): GatewayError {
   return UNKNOWN_FAILURE;
 }
 
-/** A provider-shaped answer before the first byte; after it only a stream is still open: one error event, never a silent clean end. */
+/** An answer in the API's error shape before the first byte; after it only a stream is still open: one error event, never a silent clean end. */
 function answer(ix: FailingRequest, error: GatewayError): void {
   const { res } = ix;
-  if (!res.headersSent) sendGatewayError(res, ix.provider.adapter, error);
+  if (!res.headersSent) sendGatewayError(res, ix.route.errors, error);
   else if (!res.writableEnded) res.end(streamErrorEvent(ix, error));
 }
 

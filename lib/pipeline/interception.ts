@@ -20,6 +20,8 @@ import type { ToolContext } from '../tools/types';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
+import { runRequestHook } from '../providers/request-hook';
+import type { ResponseDecoder } from '../providers/provider-hooks';
 
 export type { Ending };
 
@@ -102,19 +104,43 @@ export class Interception implements RecordSink {
     return this.route.describe(error);
   }
 
-  /** One upstream call with `body`: the credential plan's key walk (failover included), then ownership of a stream's head. */
+  /**
+   * One upstream call with `body`: the credential plan's key walk (failover included), the provider's decoding of
+   * the answer it settled on, then ownership of a stream's head.
+   */
   async send(body: Buffer | string): Promise<UpstreamResponse> {
-    const upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace);
+    let upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace);
     this.firstByteAt ??= Date.now();
+    const decode = this.route.provider.adapter.decodeResponse;
+    if (decode) upstream = this.decoded(decode, upstream);
     // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
     if (!this.created || upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
     return ownStreamHead(upstream, this.api.storedState!, this.created, MAX_EVENT_BYTES);
   }
 
+  /** The answer as the provider's decoder re-frames it; a decoder that throws frees the connection first. */
+  private decoded(decode: ResponseDecoder, upstream: UpstreamResponse): UpstreamResponse {
+    try {
+      return decode(upstream, { api: this.api, call: this.call });
+    } catch (err) {
+      upstream.discard();
+      throw err;
+    }
+  }
+
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
     const { adapter, client } = this.route.provider;
     Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
+    if (adapter.prepareRequest) return this.preparedAttempt(credential, body);
     return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+  }
+
+  /** An attempt the provider's request hook rewrites first (e.g. signs with the current time). */
+  private async preparedAttempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
+    const { adapter, client } = this.route.provider;
+    const ctx = { credential, now: new Date(), signal: this.signal, api: this.api };
+    const request = await runRequestHook(adapter.prepareRequest!, 'POST', this.path, this.headers, body, ctx);
+    return client.send({ ...request, signal: this.signal });
   }
 
   /** A whole upstream body, bounded and redacted as it is read (a clean body stays byte-identical); owned when it creates state. */

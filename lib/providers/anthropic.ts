@@ -1,11 +1,11 @@
 /** The Anthropic provider adapter: routes, `x-api-key` auth (BYOK also as a bearer token), Anthropic-shaped errors. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GatewayError } from '../errors';
-import { anthropicErrorJson, anthropicErrorTypeForStatus } from '../apis/anthropic-messages/anthropic-errors';
+import { anthropicErrors } from '../apis/anthropic-messages/anthropic-errors';
 import { classifyAnthropicFailure } from './anthropic-failures';
 import { bearerToken } from './openai';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
+import { passthroughAllowlist } from './passthrough-allowlist';
 import type { ClientCredential, ProviderAdapter, ProviderOptions } from './types';
 
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from '../apis/anthropic-messages/anthropic-errors';
@@ -39,15 +39,13 @@ export function anthropicAdapter(options: AnthropicProviderOptions): ProviderAda
   return {
     kind: 'anthropic',
     ...o,
-    passthrough: PASSTHROUGH,
+    passthrough: passthroughAllowlist('anthropicProvider', options?.passthrough, PASSTHROUGH),
     routePrefixInBaseURL: '',
     defaultHeaders: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
     credentialHeaders: (key) => ({ 'x-api-key': key }),
     clientCredential: anthropicClientCredential,
-    errorBody(error: GatewayError) {
-      return anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message);
-    },
-    errorType: (error: GatewayError) => anthropicErrorTypeForStatus(error.status),
+    errorBody: anthropicErrors.errorBody,
+    errorType: anthropicErrors.errorType,
     classifyFailure: classifyAnthropicFailure,
   };
 }

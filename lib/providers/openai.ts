@@ -1,10 +1,11 @@
 /** The OpenAI provider adapter: passthrough routes, bearer auth with account headers, OpenAI-shaped errors. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GatewayError } from '../errors';
+import { openaiErrors } from '../apis/openai-common/openai-errors';
 import { OptionsError } from '../options-check';
 import { classifyOpenAIFailure } from './openai-failures';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
+import { passthroughAllowlist } from './passthrough-allowlist';
 import type { ProviderAdapter, ProviderOptions } from './types';
 
 /** Options of `openaiProvider()`; see {@link ProviderOptions}. `name` defaults to `openai`, `baseURL` to `https://api.openai.com/v1`. */
@@ -25,11 +26,6 @@ function accountHeader(value: unknown, option: string): string | undefined {
   return value;
 }
 
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'invalid_request_error',
-  405: 'invalid_request_error', 413: 'invalid_request_error', 429: 'rate_limit_error',
-};
-
 // Routes that name a stored response or conversation are scoped to the actor that created it (see ownership/).
 const PASSTHROUGH = [
   passthroughRule(['GET'], '/v1/models'),
@@ -49,11 +45,6 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return token === '' ? undefined : token;
 }
 
-/** OpenAI's `error.type` for a gateway error. */
-function errorType(error: GatewayError): string {
-  return ERROR_TYPES[error.status] ?? (error.status >= 500 ? 'server_error' : 'invalid_request_error');
-}
-
 /** The adapter of an OpenAI (or OpenAI-compatible) upstream, without its APIs (`openaiProvider()` adds them). */
 export function openaiAdapter(options: OpenAIProviderOptions): ProviderAdapter {
   const o = normalizeProviderOptions('openaiProvider', options, { name: 'openai', baseURL: 'https://api.openai.com/v1' }, OWN_OPTIONS);
@@ -67,17 +58,15 @@ export function openaiAdapter(options: OpenAIProviderOptions): ProviderAdapter {
   return {
     kind: 'openai',
     ...o,
-    passthrough: PASSTHROUGH,
+    passthrough: passthroughAllowlist('openaiProvider', options?.passthrough, PASSTHROUGH),
     routePrefixInBaseURL: '/v1',
     credentialHeaders: (key, kind) => (kind === 'centralized' && poolHeaders.get(key)) || { authorization: `Bearer ${key}` },
     clientCredential(headers) {
       const key = bearerToken(headers);
       return key === undefined ? undefined : { key, headers: { authorization: `Bearer ${key}` } };
     },
-    errorBody(error: GatewayError) {
-      return JSON.stringify({ error: { message: error.message, type: errorType(error), code: error.code } });
-    },
-    errorType,
+    errorBody: openaiErrors.errorBody,
+    errorType: openaiErrors.errorType,
     classifyFailure: classifyOpenAIFailure,
   };
 }

@@ -11,7 +11,7 @@ export const PROVIDER_DEFAULTS = {
   cooldowns: { unauthorizedMs: 60_000, rateLimitedMs: 60_000, maxMs: 3_600_000 } satisfies Required<ProviderCooldowns>,
 };
 
-const KNOWN = ['name', 'baseURL', 'keys', 'byok', 'actorHeaders', 'timeouts', 'cooldowns'] as const;
+const KNOWN = ['name', 'baseURL', 'keys', 'byok', 'actorHeaders', 'timeouts', 'cooldowns', 'passthrough'] as const;
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export interface NormalizedProviderOptions {

@@ -8,6 +8,9 @@ import type { CredentialKind, ProviderKind } from '../recorder/types';
 import type { FailureClassifier } from '../keypool/failure-table';
 import type { NamedId } from '../ownership/stored-state';
 import type { OwnedKind } from '../ownership/types';
+import type { ErrorShape } from '../apis/error-shape';
+import type { PassthroughOption } from './passthrough-allowlist';
+import type { RequestHook, ResponseDecoder, UpstreamPathMapping } from './provider-hooks';
 
 
 
@@ -27,6 +30,8 @@ export interface ProviderOptions {
   timeouts?: ProviderTimeouts;
   /** Key cooldowns. */
   cooldowns?: ProviderCooldowns;
+  /** Passthrough routes to add to or remove from the provider's allowlist, or a function returning the whole list. Defaults to the provider's own list. */
+  passthrough?: PassthroughOption;
 }
 
 /** An allowlisted passthrough route. */
@@ -48,8 +53,13 @@ export interface ClientCredential {
   headers: Record<string, string>;
 }
 
-/** A validated provider, as the bridge uses it. */
-export interface ProviderAdapter {
+/**
+ * A validated provider, as the bridge uses it. The factories build one; a host may write its own (e.g. spread a
+ * factory's result and add the hooks below). Its error shape (`errorBody`, `errorType`) is the one its passthrough
+ * routes and provider-level refusals speak; bridged routes speak their API's ({@link ApiAdapter.errors}).
+ */
+export interface ProviderAdapter extends ErrorShape {
+  /** What kind of upstream it is, recorded with each interception: `openai`, `anthropic` or a name of the host's (`^[a-z0-9]+(-[a-z0-9]+)*$`, at most 64 characters). */
   readonly kind: ProviderKind;
   readonly name: string;
   /** Without a trailing slash. */
@@ -73,8 +83,14 @@ export interface ProviderAdapter {
   readonly defaultHeaders?: Readonly<Record<string, string>>;
   /** A gateway error as this provider's JSON error body. */
   errorBody(error: GatewayError): string;
-  /** The provider's own `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
+  /** The provider's own `error.type` for a gateway error (e.g. `rate_limit_error`). */
   errorType(error: GatewayError): string;
+  /** Rewrites each upstream attempt before it is sent (e.g. signs it). Defaults to none: the request goes as built. */
+  readonly prepareRequest?: RequestHook;
+  /** The upstream path of a bridged request. Defaults to the API's route without `routePrefixInBaseURL`. */
+  readonly upstreamPath?: UpstreamPathMapping;
+  /** Turns the provider's answer framing into the API's (bridged routes only). Defaults to none: answers are read as they come. */
+  readonly decodeResponse?: ResponseDecoder;
   /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */
   classifyFailure: FailureClassifier;
 }

@@ -1,7 +1,7 @@
 /** The Recorder extension point and the records it receives (public contract, see DESIGN.md). */
 
-/** Which provider family an interception went to. */
-export type ProviderKind = 'openai' | 'anthropic';
+/** What kind of upstream a provider is: the two built in, or a name a host's own provider gives itself. */
+export type ProviderKind = 'openai' | 'anthropic' | (string & {});
 
 /** Where the credential used upstream came from. */
 export type CredentialKind = 'centralized' | 'byok';

@@ -1,5 +1,6 @@
 /** Anthropic's error vocabulary: the `error.type` for an HTTP status or a recorded error type, and the body around it. */
 import type { ErrorType } from '../../recorder/types';
+import type { ErrorShape } from '../error-shape';
 
 const BY_STATUS: Record<number, string> = {
   400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
@@ -31,3 +32,9 @@ export function anthropicErrorTypeFor(errorType: string): string {
 export function anthropicErrorJson(type: string, message: string): string {
   return JSON.stringify({ type: 'error', error: { type, message } });
 }
+
+/** The error shape of Anthropic's Messages API. */
+export const anthropicErrors: ErrorShape = {
+  errorBody: (error) => anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message),
+  errorType: (error) => anthropicErrorTypeForStatus(error.status),
+};

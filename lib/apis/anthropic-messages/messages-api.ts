@@ -1,6 +1,6 @@
 /** The Anthropic Messages API (`POST /v1/messages`): request checks and the conversation its calls go through. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
-import { anthropicErrorJson } from './anthropic-errors';
+import { anthropicErrorJson, anthropicErrors } from './anthropic-errors';
 import { encodeSseEvent } from '../../streaming/sse-encoder';
 import type { ApiAdapter, ApiCall } from '../api';
 import { MessagesConversation } from './messages-conversation';
@@ -42,6 +42,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 export const messagesApi: ApiAdapter = {
   name: 'messages',
   route: '/v1/messages',
+  errors: anthropicErrors,
   prepare,
   streamErrorEvent(error) {
     return encodeSseEvent({ event: 'error', data: anthropicErrorJson(error.type, error.message) });

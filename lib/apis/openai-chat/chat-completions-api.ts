@@ -4,6 +4,7 @@ import { encodeSseEvent } from '../../streaming/sse-encoder';
 import { setNestedField } from '../../json/json-edit';
 import type { ApiAdapter, ApiCall } from '../api';
 import { lastUserPrompt } from './prompt';
+import { openaiErrors } from '../openai-common/openai-errors';
 import { ChatConversation } from './chat-conversation';
 import { lastToolResultId } from './prompt';
 import { type JsonObject } from '../../json/parse-object';
@@ -49,6 +50,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 export const chatCompletionsApi: ApiAdapter = {
   name: 'chat-completions',
   route: '/v1/chat/completions',
+  errors: openaiErrors,
   prepare,
   streamErrorEvent(error) {
     return encodeSseEvent({ data: JSON.stringify({ error }) });

@@ -1,6 +1,7 @@
 /** The OpenAI Responses API: request checks, prompt, and the conversation its calls go through. */
 import { clientToolNames, nameOrNested } from '../client-tool-names';
 import type { ApiAdapter, ApiCall } from '../api';
+import { openaiErrors } from '../openai-common/openai-errors';
 import { errorEvent } from './events';
 import { lastToolOutputCallId, lastUserPrompt } from './prompt';
 import { ResponsesConversation } from './responses-conversation';
@@ -39,6 +40,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
 export const responsesApi: ApiAdapter = {
   name: 'responses',
   route: '/v1/responses',
+  errors: openaiErrors,
   prepare,
   // Only used when no observer knows the stream's numbering: the observers answer with the next sequence number.
   streamErrorEvent: (error) => errorEvent(error, 0),

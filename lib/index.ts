@@ -26,6 +26,10 @@ export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from 
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
 export { maskKey } from './redaction/key-mask';
+export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
+export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';
+export { refreshingCredentials } from './providers/refreshing-credentials';
+export type { RefreshingCredentialsOptions, ExchangedToken } from './providers/refreshing-credentials';
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
 export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';

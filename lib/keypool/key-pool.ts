@@ -7,22 +7,35 @@ import { errorMessage } from '../observability/logger';
 import { CLASSIFIED_STATUSES, FAILURE_PREFIX_BYTES, classifyByStatus, type FailureClass, type FailureClassifier } from './failure-table';
 import type { ProviderCooldowns } from './types';
 import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
-import { keyFingerprint, maskKey } from '../redaction/key-mask';
+import { keyFingerprint } from '../redaction/key-mask';
+import { isCredentialSource, staticCredentials, staticKey, type CredentialEntry, type CredentialSource, type UpstreamCredential } from './credentials';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
-/** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
+/** A credential ready for one attempt, with the masked form that may be logged and recorded and where it came from. */
 export interface Credential {
-  readonly key: string;
+  readonly upstream: UpstreamCredential;
   readonly hint: string;
   readonly kind: CredentialKind;
   /** Headers that carry this key upstream when they are not the provider's usual ones (BYOK keeps the client's form). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-interface PoolEntry extends Credential {
+interface PoolEntry {
+  readonly index: number;
+  readonly hint: string;
+  /** Of the entry's id: its name in key state. */
   readonly fingerprint: string;
+  /** The last credential the source gave for this entry, wrapped for attempts (reused while the source gives the same). */
+  last?: Credential;
 }
+
+/** Called with a credential the pool has not seen before, before it is used: its secrets join the redaction rule. */
+export type LearnCredential = (credential: CredentialEntry) => void;
+
+/** Why an entry could not be tried: its source failed to give a credential. */
+const REFRESH_FAILED = Symbol('refresh failed');
+type Refused = typeof REFRESH_FAILED;
 
 /** What any upstream attempt returns: enough to judge it, and a way to throw its body away. */
 export interface AttemptResult {
@@ -78,16 +91,22 @@ export class KeyPool {
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
 
+  private readonly credentials: CredentialSource;
+
   constructor(
-    keys: readonly string[],
+    /** Static keys, or where the credentials come from. */
+    credentials: readonly string[] | CredentialSource,
     private readonly store: KeyStateStore,
     private readonly cooldowns: Required<ProviderCooldowns>,
     private readonly logger: Logger,
     /** The provider adapter's judge of 401/403/429 answers; by status alone when not given. */
     private readonly classify: FailureClassifier = (status) => classifyByStatus(status),
+    /** Told of each credential the source gives that the pool has not seen before (the redaction rule learns its secrets). */
+    private readonly learn?: LearnCredential,
   ) {
+    this.credentials = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
     // Hashing happens here, once, never on the request path.
-    this.entries = keys.map((key) => ({ key, hint: maskKey(key), kind: 'centralized', fingerprint: keyFingerprint(key) }));
+    this.entries = this.credentials.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
     this.fingerprints = this.entries.map((e) => e.fingerprint);
   }
 
@@ -100,12 +119,12 @@ export class KeyPool {
    * the provider adapter judges the key's (see FailureClass) cools the key and moves on; one the request caused is
    * returned as it is. Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
    */
-  async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R> {
+  async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace, signal?: AbortSignal): Promise<R> {
     const current = await this.readCooldowns();
     const now = Date.now();
     const cooling: KeyCooldown[] = [];
     // An unclear refusal, kept in case no other key does better.
-    let held: { result: R; entry: PoolEntry } | undefined;
+    let held: { result: R; credential: Credential } | undefined;
     for (let i = 0; i < this.entries.length; i++) {
       const known = current[i];
       if (known && known.until > now) {
@@ -113,9 +132,19 @@ export class KeyPool {
         continue;
       }
       const entry = this.entries[i];
+      const got = this.credentialOf(entry, trace, signal);
+      const credential = got instanceof Promise ? await got : got;
+      if (credential === REFRESH_FAILED) {
+        trace.attempts++;
+        trace.failovers = (trace.failovers ?? 0) + 1;
+        const cooldown = this.cooldownFor(undefined);
+        cooling.push(cooldown);
+        await this.mark(entry, cooldown);
+        continue;
+      }
       trace.attempts++;
-      trace.credential = entry;
-      const result = await tracedAttempt(attempt, entry, trace);
+      trace.credential = credential;
+      const result = await tracedAttempt(attempt, credential, trace);
       const verdict = await this.judge(result);
       if (verdict === undefined || verdict === 'request_fault') return result;
       if (verdict === 'scope_fault') {
@@ -126,7 +155,7 @@ export class KeyPool {
       held = undefined;
       trace.failovers = (trace.failovers ?? 0) + 1;
       if (verdict === 'unclear') {
-        held = { result, entry };
+        held = { result, credential };
         continue;
       }
       result.discard();
@@ -136,7 +165,7 @@ export class KeyPool {
     }
     if (held) {
       trace.failovers!--;
-      trace.credential = held.entry;
+      trace.credential = held.credential;
       return held.result;
     }
     trace.exhausted = true;
@@ -167,13 +196,54 @@ export class KeyPool {
     return this.classify(result.status, result.headers, prefix === undefined ? '' : prefix.toString('utf8'));
   }
 
-  private cooldownFor(result: AttemptResult): KeyCooldown {
+  /** The cooldown a refusal earns; `undefined` (the source gave no credential) rests the entry as an unauthorized one. */
+  private cooldownFor(result: AttemptResult | undefined): KeyCooldown {
     const now = Date.now();
-    if (result.status === 429) {
+    if (result?.status === 429) {
       const asked = parseRetryAfterMs(result.headers, now) ?? this.cooldowns.rateLimitedMs;
       return { until: now + clampCooldownMs(asked, this.cooldowns.maxMs), reason: 'rate_limited' };
     }
     return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
+  }
+
+  /**
+   * The entry's credential for this attempt: synchronous when the source answers synchronously (static keys), so the
+   * plain path has no extra `await`. A credential not seen before is learned (redacted) before it is used.
+   */
+  private credentialOf(entry: PoolEntry, trace: AttemptTrace, signal: AbortSignal | undefined): Credential | Refused | Promise<Credential | Refused> {
+    let got: UpstreamCredential | PromiseLike<UpstreamCredential>;
+    const started = Date.now();
+    try {
+      got = this.credentials.current(entry.index, signal);
+    } catch (err) {
+      return this.refreshFailed(entry, err, trace, started, signal);
+    }
+    const use = (c: UpstreamCredential): Credential | Refused => {
+      try {
+        return this.wrap(entry, c);
+      } catch (err) {
+        return this.refreshFailed(entry, err, trace, started, signal);
+      }
+    };
+    if (typeof (got as PromiseLike<unknown>).then !== 'function') return use(got as UpstreamCredential);
+    return Promise.resolve(got).then(use, (err) => this.refreshFailed(entry, err, trace, started, signal));
+  }
+
+  private wrap(entry: PoolEntry, upstream: UpstreamCredential): Credential {
+    if (!upstream || typeof upstream !== 'object') throw new TypeError(`credential source gave no credential for entry ${entry.index}`);
+    const last = entry.last;
+    if (last !== undefined && last.upstream === upstream) return last;
+    this.learn?.(upstream);
+    return (entry.last = { upstream, hint: upstream.hint, kind: 'centralized' });
+  }
+
+  /** A source that could not give a credential (a failed token exchange): noted like a refused key, unless the client left. */
+  private refreshFailed(entry: PoolEntry, err: unknown, trace: AttemptTrace, started: number, signal: AbortSignal | undefined): Refused {
+    if (signal?.aborted) throw err;
+    const suppressed = this.throttle.allow(`refresh:${entry.fingerprint}`);
+    if (suppressed !== false) this.logger.warn('provider credential could not be obtained; trying the next one', { key: entry.hint, error: errorMessage(err), suppressed });
+    trace.log?.push({ credentialHint: entry.hint, errorType: 'unauthorized', durationMs: Date.now() - started });
+    return REFRESH_FAILED;
   }
 
   /**

@@ -176,7 +176,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (named) await bridge.ownership.check({ provider: adapter.name, ...named }, actor.id, 'passthrough');
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
-        current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) }, body?.raw);
+        current = start(req, res, upstreamPath, { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) }, body?.raw);
         return current.response;
       }, trace);
       if (upstream.status >= 400) {

@@ -104,7 +104,7 @@ export class Interception implements RecordSink {
 
   /** One upstream call with `body`: the credential plan's key walk (failover included), then ownership of a stream's head. */
   async send(body: Buffer | string): Promise<UpstreamResponse> {
-    const upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace);
+    const upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace, this.signal);
     this.firstByteAt ??= Date.now();
     // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
     if (!this.created || upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
@@ -113,7 +113,7 @@ export class Interception implements RecordSink {
 
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
     const { adapter, client } = this.route.provider;
-    Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
+    Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
     return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
   }
 

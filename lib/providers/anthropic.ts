@@ -4,6 +4,7 @@ import type { GatewayError } from '../errors';
 import { anthropicErrorJson, anthropicErrorTypeForStatus } from '../apis/anthropic-messages/anthropic-errors';
 import { classifyAnthropicFailure } from './anthropic-failures';
 import { bearerToken } from './openai';
+import { keyOf } from './credential-headers';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import type { ClientCredential, ProviderAdapter, ProviderOptions } from './types';
@@ -42,7 +43,7 @@ export function anthropicAdapter(options: AnthropicProviderOptions): ProviderAda
     passthrough: PASSTHROUGH,
     routePrefixInBaseURL: '',
     defaultHeaders: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
-    credentialHeaders: (key) => ({ 'x-api-key': key }),
+    credentialHeaders: (credential) => ({ 'x-api-key': keyOf(credential, 'anthropicProvider') }),
     clientCredential: anthropicClientCredential,
     errorBody(error: GatewayError) {
       return anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message);

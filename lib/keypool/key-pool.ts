@@ -225,7 +225,7 @@ export class KeyPool {
         return this.refreshFailed(entry, err, trace, started, signal);
       }
     };
-    if (typeof (got as PromiseLike<unknown>).then !== 'function') return use(got as UpstreamCredential);
+    if (!isThenable(got)) return use(got);
     return Promise.resolve(got).then(use, (err) => this.refreshFailed(entry, err, trace, started, signal));
   }
 
@@ -281,6 +281,10 @@ export class KeyPool {
       if (suppressed !== false) this.logger.warn('key state store write failed', { error: errorMessage(err), suppressed });
     }
   }
+}
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return !!v && typeof (v as PromiseLike<T>).then === 'function';
 }
 
 function exhausted(cooling: readonly KeyCooldown[], now: number): GatewayError {

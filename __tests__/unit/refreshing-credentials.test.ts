@@ -70,6 +70,11 @@ test.each([
   await expect(source.current(0)).rejects.toThrow(/refreshingCredentials: the exchange for entry alpha gave/);
 });
 
+test('an exchange that ignores its deadline still fails at exchangeTimeoutMs', async () => {
+  const source = refreshingCredentials({ entries: ['ghu_longlived_secret_bbbbbbbbbbbb2'], exchangeTimeoutMs: 50, exchange: () => new Promise<ExchangedToken>(() => undefined) });
+  await expect(source.current(0)).rejects.toMatchObject({ name: 'TimeoutError' });
+});
+
 test('a waiter that aborts leaves; the exchange it shared goes on for the others', async () => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -90,6 +95,7 @@ test.each([
   [{ entries: [{ secret: 'aaaaaaaa', id: 'x' }, { secret: 'bbbbbbbb', id: 'x' }], exchange: async () => ({ token: 't', expiresAt: 0 }) }, /`entries\[1\].id`/],
   [{ entries: ['aaaaaaaa'] }, /`exchange` must be a function/],
   [{ entries: ['aaaaaaaa'], exchange: async () => ({ token: 't', expiresAt: 0 }), refreshBeforeMs: -1 }, /`refreshBeforeMs`/],
+  [{ entries: ['aaaaaaaa'], exchange: async () => ({ token: 't', expiresAt: 0 }), exchangeTimeoutMs: 0 }, /`exchangeTimeoutMs` must be a whole number of milliseconds from 1/],
   [{ entries: ['aaaaaaaa'], exchange: async () => ({ token: 't', expiresAt: 0 }), refresh: 1 }, /`refresh` is not a known option/],
 ])('bad options are refused at creation, naming the option', (options, message) => {
   expect(() => refreshingCredentials(options as never)).toThrow(message);

@@ -6,36 +6,21 @@ import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throt
 import { errorMessage } from '../observability/logger';
 import { CLASSIFIED_STATUSES, FAILURE_PREFIX_BYTES, classifyByStatus, type FailureClass, type FailureClassifier } from './failure-table';
 import type { ProviderCooldowns } from './types';
-import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
+import type { UpstreamAttempt } from '../recorder/types';
 import { keyFingerprint } from '../redaction/key-mask';
-import { isCredentialSource, staticCredentials, staticKey, type CredentialEntry, type CredentialSource, type UpstreamCredential } from './credentials';
+import { isCredentialSource, staticCredentials, staticKey, type CredentialSource } from './credentials';
+import { EntryCredentials, NoCredential, type Credential, type LearnCredential } from './entry-credentials';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
-/** A credential ready for one attempt, with the masked form that may be logged and recorded and where it came from. */
-export interface Credential {
-  readonly upstream: UpstreamCredential;
-  readonly hint: string;
-  readonly kind: CredentialKind;
-  /** Headers that carry this key upstream when they are not the provider's usual ones (BYOK keeps the client's form). */
-  readonly headers?: Readonly<Record<string, string>>;
-}
+export type { Credential, LearnCredential } from './entry-credentials';
 
 interface PoolEntry {
   readonly index: number;
   readonly hint: string;
   /** Of the entry's id: its name in key state. */
   readonly fingerprint: string;
-  /** The last credential the source gave for this entry, wrapped for attempts (reused while the source gives the same). */
-  last?: Credential;
 }
-
-/** Called with a credential the pool has not seen before, before it is used: its secrets join the redaction rule. */
-export type LearnCredential = (credential: CredentialEntry) => void;
-
-/** Why an entry could not be tried: its source failed to give a credential. */
-const REFRESH_FAILED = Symbol('refresh failed');
-type Refused = typeof REFRESH_FAILED;
 
 /** What any upstream attempt returns: enough to judge it, and a way to throw its body away. */
 export interface AttemptResult {
@@ -91,7 +76,7 @@ export class KeyPool {
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
 
-  private readonly credentials: CredentialSource;
+  private readonly credentials: EntryCredentials;
 
   constructor(
     /** Static keys, or where the credentials come from. */
@@ -102,11 +87,12 @@ export class KeyPool {
     /** The provider adapter's judge of 401/403/429 answers; by status alone when not given. */
     private readonly classify: FailureClassifier = (status) => classifyByStatus(status),
     /** Told of each credential the source gives that the pool has not seen before (the redaction rule learns its secrets). */
-    private readonly learn?: LearnCredential,
+    learn?: LearnCredential,
   ) {
-    this.credentials = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
+    const source: CredentialSource = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
+    this.credentials = new EntryCredentials(source, learn);
     // Hashing happens here, once, never on the request path.
-    this.entries = this.credentials.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
+    this.entries = source.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
     this.fingerprints = this.entries.map((e) => e.fingerprint);
   }
 
@@ -132,9 +118,10 @@ export class KeyPool {
         continue;
       }
       const entry = this.entries[i];
-      const got = this.credentialOf(entry, trace, signal);
+      const got = this.credentials.get(i, signal);
       const credential = got instanceof Promise ? await got : got;
-      if (credential === REFRESH_FAILED) {
+      if (credential instanceof NoCredential) {
+        this.noteNoCredential(entry, credential, trace);
         trace.attempts++;
         trace.failovers = (trace.failovers ?? 0) + 1;
         const cooldown = this.cooldownFor(undefined);
@@ -206,44 +193,13 @@ export class KeyPool {
     return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
   }
 
-  /**
-   * The entry's credential for this attempt: synchronous when the source answers synchronously (static keys), so the
-   * plain path has no extra `await`. A credential not seen before is learned (redacted) before it is used.
-   */
-  private credentialOf(entry: PoolEntry, trace: AttemptTrace, signal: AbortSignal | undefined): Credential | Refused | Promise<Credential | Refused> {
-    let got: UpstreamCredential | PromiseLike<UpstreamCredential>;
-    const started = Date.now();
-    try {
-      got = this.credentials.current(entry.index, signal);
-    } catch (err) {
-      return this.refreshFailed(entry, err, trace, started, signal);
+  /** A source that could not give a credential (a failed token exchange): noted like a refused key. */
+  private noteNoCredential(entry: PoolEntry, failure: NoCredential, trace: AttemptTrace): void {
+    const suppressed = this.throttle.allow(`credential:${entry.fingerprint}`);
+    if (suppressed !== false) {
+      this.logger.warn('provider credential could not be obtained; trying the next one', { key: entry.hint, error: errorMessage(failure.error), suppressed });
     }
-    const use = (c: UpstreamCredential): Credential | Refused => {
-      try {
-        return this.wrap(entry, c);
-      } catch (err) {
-        return this.refreshFailed(entry, err, trace, started, signal);
-      }
-    };
-    if (!isThenable(got)) return use(got);
-    return Promise.resolve(got).then(use, (err) => this.refreshFailed(entry, err, trace, started, signal));
-  }
-
-  private wrap(entry: PoolEntry, upstream: UpstreamCredential): Credential {
-    if (!upstream || typeof upstream !== 'object') throw new TypeError(`credential source gave no credential for entry ${entry.index}`);
-    const last = entry.last;
-    if (last !== undefined && last.upstream === upstream) return last;
-    this.learn?.(upstream);
-    return (entry.last = { upstream, hint: upstream.hint, kind: 'centralized' });
-  }
-
-  /** A source that could not give a credential (a failed token exchange): noted like a refused key, unless the client left. */
-  private refreshFailed(entry: PoolEntry, err: unknown, trace: AttemptTrace, started: number, signal: AbortSignal | undefined): Refused {
-    if (signal?.aborted) throw err;
-    const suppressed = this.throttle.allow(`refresh:${entry.fingerprint}`);
-    if (suppressed !== false) this.logger.warn('provider credential could not be obtained; trying the next one', { key: entry.hint, error: errorMessage(err), suppressed });
-    trace.log?.push({ credentialHint: entry.hint, errorType: 'unauthorized', durationMs: Date.now() - started });
-    return REFRESH_FAILED;
+    trace.log?.push({ credentialHint: entry.hint, errorType: 'unauthorized', durationMs: failure.durationMs });
   }
 
   /**
@@ -281,10 +237,6 @@ export class KeyPool {
       if (suppressed !== false) this.logger.warn('key state store write failed', { error: errorMessage(err), suppressed });
     }
   }
-}
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return !!v && typeof (v as PromiseLike<T>).then === 'function';
 }
 
 function exhausted(cooling: readonly KeyCooldown[], now: number): GatewayError {

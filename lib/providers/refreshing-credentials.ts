@@ -57,15 +57,17 @@ export function refreshingCredentials(options: RefreshingCredentialsOptions): Cr
   if (!isPlainObject(options)) throw new OptionsError(OWNER, 'options', 'must be an object ({ entries, exchange }).');
   rejectUnknownKeys(OWNER, options as unknown as Record<string, unknown>, ['entries', 'exchange', 'refreshBeforeMs', 'exchangeTimeoutMs', 'now']);
   if (typeof options.exchange !== 'function') throw new OptionsError(OWNER, 'exchange', 'must be a function (entry, signal) => Promise<{ token, expiresAt }>.');
-  const refreshBeforeMs = nonNegativeMs('refreshBeforeMs', options.refreshBeforeMs, DEFAULTS.refreshBeforeMs);
-  const exchangeTimeoutMs = nonNegativeMs('exchangeTimeoutMs', options.exchangeTimeoutMs, DEFAULTS.exchangeTimeoutMs);
+  const refreshBeforeMs = wholeMs('refreshBeforeMs', options.refreshBeforeMs, DEFAULTS.refreshBeforeMs, 0);
+  const exchangeTimeoutMs = wholeMs('exchangeTimeoutMs', options.exchangeTimeoutMs, DEFAULTS.exchangeTimeoutMs, 1);
   const now = options.now ?? Date.now;
   const exchange = options.exchange;
   const states = entriesOf(options.entries);
 
   async function refresh(state: EntryState): Promise<KeyCredential> {
     const { id } = state.entry;
-    const answer = await exchange({ id, secret: state.secret }, AbortSignal.timeout(exchangeTimeoutMs));
+    const deadline = AbortSignal.timeout(exchangeTimeoutMs);
+    // Raced here too: an exchange that ignores its signal must not hold every attempt of this entry.
+    const answer = await untilAborted(Promise.resolve().then(() => exchange({ id, secret: state.secret }, deadline)), deadline);
     const token = answer?.token;
     const expiresAt = answer?.expiresAt instanceof Date ? answer.expiresAt.getTime() : answer?.expiresAt;
     if (typeof token !== 'string' || token === '' || NOT_IN_A_TOKEN.test(token)) throw new Error(`${OWNER}: the exchange for entry ${id} gave no usable token.`);
@@ -121,9 +123,11 @@ function entriesOf(entries: unknown): EntryState[] {
   });
 }
 
-function nonNegativeMs(option: string, value: unknown, fallback: number): number {
+function wholeMs(option: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new OptionsError(OWNER, option, 'must be a whole number of milliseconds, 0 or more.');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2_147_483_647) {
+    throw new OptionsError(OWNER, option, `must be a whole number of milliseconds from ${min} to 2147483647.`);
+  }
   return value;
 }
 

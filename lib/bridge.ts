@@ -110,8 +110,9 @@ function closeGraceMs(options: CloseOptions | undefined): number {
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
 export function createBridge(options: BridgeOptions): Bridge {
   const config = normalizeBridgeOptions(options);
-  // One rule for every output, knowing every provider's keys: a tool or an upstream may quote any of them.
-  const redactor = new Redactor(config.providers.flatMap((p) => p.keys));
+  // One rule for every output, knowing every provider's credentials: a tool or an upstream may quote any of them.
+  // Credentials a source obtains later (refreshed tokens) are learned by the pool before their first use.
+  const redactor = new Redactor(config.providers.flatMap((p) => p.credentials.entries));
   config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
@@ -143,7 +144,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
     adapter,
     client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
-    keys: new KeyRouting(adapter, new KeyPool(adapter.keys, config.keyState, adapter.cooldowns, config.logger, adapter.classifyFailure)),
+    keys: new KeyRouting(adapter, new KeyPool(adapter.credentials, config.keyState, adapter.cooldowns, config.logger, adapter.classifyFailure, (c) => redactor.learn(c))),
     counters: emptyCounters(),
   }));
   const routing = createRouting(providers, config.providers, runtime);

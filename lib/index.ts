@@ -55,6 +55,10 @@ export { DEFAULT_CLIENT_RULES, claudeCodeSessionFromBody } from './observability
 export type { ClientRule, SessionFromBody } from './observability/clients';
 export type { ClientsOptions } from './observability/client-detector';
 export { maskKey } from './redaction/key-mask';
+export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
+export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';
+export { refreshingCredentials } from './providers/refreshing-credentials';
+export type { RefreshingCredentialsOptions, ExchangedToken } from './providers/refreshing-credentials';
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
 export type { McpToolInjectorStatus, McpServerStatus, McpServerState } from './tools/mcp-status';

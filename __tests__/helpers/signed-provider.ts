@@ -74,12 +74,13 @@ export function signedProvider(options: SignedProviderOptions): BridgedProvider 
   });
   function prepareRequest(req: OutgoingRequest, ctx: RequestHookContext): OutgoingRequest {
     const date = ctx.now.toISOString();
-    const id = keyId(ctx.credential.key);
+    const secret = ctx.credential.upstream.type === 'key' ? ctx.credential.upstream.key : ctx.credential.upstream.secretAccessKey;
+    const id = keyId(secret);
     hookCalls.push({ method: req.method, path: req.path, keyId: id, now: ctx.now, api: ctx.api?.name });
     const pathAndQuery = req.query === '' ? req.path : `${req.path}?${req.query}`;
     req.headers['x-signed-date'] = date;
     req.headers['x-signed-key'] = id;
-    req.headers['x-signed-signature'] = signature(options.wrongSecret ?? ctx.credential.key, req.method, pathAndQuery, date, req.body);
+    req.headers['x-signed-signature'] = signature(options.wrongSecret ?? secret, req.method, pathAndQuery, date, req.body);
     return req;
   }
   return {

@@ -1,5 +1,5 @@
 import { encodeActorValue, addActorHeaders } from '../../lib/http/headers-to-client';
-import { openaiProvider } from '../../lib';
+import { openaiProvider, staticKey } from '../../lib';
 
 test.each([
   ['alice@example.com', 'alice@example.com'],
@@ -24,8 +24,8 @@ test('metadata: strings encoded, numbers and booleans as text, objects and odd k
 
 test('openaiProvider organization/project: sent with pool keys only; validated at creation', () => {
   const p = openaiProvider({ keys: ['sk-1'], organization: 'org-1', project: 'proj_1' });
-  expect(p.credentialHeaders('sk-1', 'centralized')).toEqual({ authorization: 'Bearer sk-1', 'openai-organization': 'org-1', 'openai-project': 'proj_1' });
-  expect(p.credentialHeaders('sk-own', 'byok')).toEqual({ authorization: 'Bearer sk-own' });
+  expect(p.credentialHeaders(staticKey('sk-1'), 'centralized')).toEqual({ authorization: 'Bearer sk-1', 'openai-organization': 'org-1', 'openai-project': 'proj_1' });
+  expect(p.credentialHeaders(staticKey('sk-own'), 'byok')).toEqual({ authorization: 'Bearer sk-own' });
   expect(() => openaiProvider({ keys: ['sk-1'], organization: 'org 1\r\n' })).toThrow(/option `organization`/);
   expect(() => openaiProvider({ keys: ['sk-1'], project: '' })).toThrow(/option `project`/);
 });

@@ -1,6 +1,6 @@
 /** The Anthropic provider adapter's data: error vocabulary, client credentials in both forms, the stream error and keep-alive events. */
 import { GatewayError } from '../../lib/errors';
-import { anthropicErrorTypeFor, anthropicProvider } from '../../lib';
+import { anthropicErrorTypeFor, anthropicProvider, staticKey } from '../../lib';
 import { anthropicClientCredential } from '../../lib/providers/anthropic';
 import { messagesApi } from '../../lib/apis/anthropic-messages/messages-api';
 
@@ -34,7 +34,7 @@ test('client credentials keep their header form; x-api-key wins when both are se
   expect(anthropicClientCredential({ authorization: 'Bearer t1' })).toEqual({ key: 't1', headers: { authorization: 'Bearer t1' } });
   expect(anthropicClientCredential({ 'x-api-key': 'k1', authorization: 'Bearer t1' })?.headers).toEqual({ 'x-api-key': 'k1' });
   expect(anthropicClientCredential({ authorization: 'Basic abc' })).toBeUndefined();
-  expect(provider.credentialHeaders('pool', 'centralized')).toEqual({ 'x-api-key': 'pool' });
+  expect(provider.credentialHeaders(staticKey('pool'), 'centralized')).toEqual({ 'x-api-key': 'pool' });
   expect(provider.defaultHeaders).toEqual({ 'anthropic-version': '2023-06-01' });
 });
 

@@ -2,6 +2,7 @@ import winston from 'winston';
 import { GatewayError } from '../../lib/errors';
 import { KeyPool, type AttemptResult, type AttemptTrace, type Credential } from '../../lib/keypool/key-pool';
 import { MemoryKeyStateStore } from '../../lib/keypool/memory-key-state-store';
+import { keyOf } from '../../lib/providers/credential-headers';
 
 const logger = winston.createLogger({ silent: true });
 const COOLDOWNS = { unauthorizedMs: 60_000, rateLimitedMs: 60_000, maxMs: 3_600_000 };
@@ -17,8 +18,8 @@ function answer(status: number, headers: Record<string, string> = {}) {
 function scripted(script: Record<string, ReturnType<typeof answer>>) {
   const tried: string[] = [];
   const attempt = async (c: Credential) => {
-    tried.push(c.key);
-    return script[c.key] ?? answer(200);
+    tried.push(keyOf(c.upstream, 'test'));
+    return script[keyOf(c.upstream, 'test')] ?? answer(200);
   };
   return { tried, attempt };
 }
@@ -53,7 +54,7 @@ describe('KeyPool.walk', () => {
   test('transport errors propagate without failover', async () => {
     const pool = new KeyPool(KEYS, new MemoryKeyStateStore(), COOLDOWNS, logger);
     const tried: string[] = [];
-    await expect(pool.walk(async (c) => { tried.push(c.key); throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }); }, { attempts: 0 })).rejects.toThrow('refused');
+    await expect(pool.walk(async (c) => { tried.push(keyOf(c.upstream, 'test')); throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }); }, { attempts: 0 })).rejects.toThrow('refused');
     expect(tried).toEqual([KEYS[0]]);
   });
 

@@ -6,21 +6,19 @@ import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throt
 import { errorMessage } from '../observability/logger';
 import { CLASSIFIED_STATUSES, FAILURE_PREFIX_BYTES, classifyByStatus, type FailureClass, type FailureClassifier } from './failure-table';
 import type { ProviderCooldowns } from './types';
-import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
-import { keyFingerprint, maskKey } from '../redaction/key-mask';
+import type { UpstreamAttempt } from '../recorder/types';
+import { keyFingerprint } from '../redaction/key-mask';
+import { isCredentialSource, staticCredentials, staticKey, type CredentialSource } from './credentials';
+import { EntryCredentials, NoCredential, type Credential, type LearnCredential } from './entry-credentials';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 
-/** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
-export interface Credential {
-  readonly key: string;
-  readonly hint: string;
-  readonly kind: CredentialKind;
-  /** Headers that carry this key upstream when they are not the provider's usual ones (BYOK keeps the client's form). */
-  readonly headers?: Readonly<Record<string, string>>;
-}
+export type { Credential, LearnCredential } from './entry-credentials';
 
-interface PoolEntry extends Credential {
+interface PoolEntry {
+  readonly index: number;
+  readonly hint: string;
+  /** Of the entry's id: its name in key state. */
   readonly fingerprint: string;
 }
 
@@ -78,16 +76,23 @@ export class KeyPool {
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
 
+  private readonly credentials: EntryCredentials;
+
   constructor(
-    keys: readonly string[],
+    /** Static keys, or where the credentials come from. */
+    credentials: readonly string[] | CredentialSource,
     private readonly store: KeyStateStore,
     private readonly cooldowns: Required<ProviderCooldowns>,
     private readonly logger: Logger,
     /** The provider adapter's judge of 401/403/429 answers; by status alone when not given. */
     private readonly classify: FailureClassifier = (status) => classifyByStatus(status),
+    /** Told of each credential the source gives that the pool has not seen before (the redaction rule learns its secrets). */
+    learn?: LearnCredential,
   ) {
+    const source: CredentialSource = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
+    this.credentials = new EntryCredentials(source, learn);
     // Hashing happens here, once, never on the request path.
-    this.entries = keys.map((key) => ({ key, hint: maskKey(key), kind: 'centralized', fingerprint: keyFingerprint(key) }));
+    this.entries = source.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
     this.fingerprints = this.entries.map((e) => e.fingerprint);
   }
 
@@ -100,12 +105,12 @@ export class KeyPool {
    * the provider adapter judges the key's (see FailureClass) cools the key and moves on; one the request caused is
    * returned as it is. Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
    */
-  async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R> {
+  async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace, signal?: AbortSignal): Promise<R> {
     const current = await this.readCooldowns();
     const now = Date.now();
     const cooling: KeyCooldown[] = [];
     // An unclear refusal, kept in case no other key does better.
-    let held: { result: R; entry: PoolEntry } | undefined;
+    let held: { result: R; credential: Credential } | undefined;
     for (let i = 0; i < this.entries.length; i++) {
       const known = current[i];
       if (known && known.until > now) {
@@ -113,9 +118,20 @@ export class KeyPool {
         continue;
       }
       const entry = this.entries[i];
+      const got = this.credentials.get(i, signal);
+      const credential = got instanceof Promise ? await got : got;
+      if (credential instanceof NoCredential) {
+        this.noteNoCredential(entry, credential, trace);
+        trace.attempts++;
+        trace.failovers = (trace.failovers ?? 0) + 1;
+        const cooldown = this.cooldownFor(undefined);
+        cooling.push(cooldown);
+        await this.mark(entry, cooldown);
+        continue;
+      }
       trace.attempts++;
-      trace.credential = entry;
-      const result = await tracedAttempt(attempt, entry, trace);
+      trace.credential = credential;
+      const result = await tracedAttempt(attempt, credential, trace);
       const verdict = await this.judge(result);
       if (verdict === undefined || verdict === 'request_fault') return result;
       if (verdict === 'scope_fault') {
@@ -126,7 +142,7 @@ export class KeyPool {
       held = undefined;
       trace.failovers = (trace.failovers ?? 0) + 1;
       if (verdict === 'unclear') {
-        held = { result, entry };
+        held = { result, credential };
         continue;
       }
       result.discard();
@@ -136,7 +152,7 @@ export class KeyPool {
     }
     if (held) {
       trace.failovers!--;
-      trace.credential = held.entry;
+      trace.credential = held.credential;
       return held.result;
     }
     trace.exhausted = true;
@@ -167,13 +183,23 @@ export class KeyPool {
     return this.classify(result.status, result.headers, prefix === undefined ? '' : prefix.toString('utf8'));
   }
 
-  private cooldownFor(result: AttemptResult): KeyCooldown {
+  /** The cooldown a refusal earns; `undefined` (the source gave no credential) rests the entry as an unauthorized one. */
+  private cooldownFor(result: AttemptResult | undefined): KeyCooldown {
     const now = Date.now();
-    if (result.status === 429) {
+    if (result?.status === 429) {
       const asked = parseRetryAfterMs(result.headers, now) ?? this.cooldowns.rateLimitedMs;
       return { until: now + clampCooldownMs(asked, this.cooldowns.maxMs), reason: 'rate_limited' };
     }
     return { until: now + clampCooldownMs(this.cooldowns.unauthorizedMs, this.cooldowns.maxMs), reason: 'unauthorized' };
+  }
+
+  /** A source that could not give a credential (a failed token exchange): noted like a refused key. */
+  private noteNoCredential(entry: PoolEntry, failure: NoCredential, trace: AttemptTrace): void {
+    const suppressed = this.throttle.allow(`credential:${entry.fingerprint}`);
+    if (suppressed !== false) {
+      this.logger.warn('provider credential could not be obtained; trying the next one', { key: entry.hint, error: errorMessage(failure.error), suppressed });
+    }
+    trace.log?.push({ credentialHint: entry.hint, errorType: 'unauthorized', durationMs: failure.durationMs });
   }
 
   /**

@@ -4,14 +4,15 @@ import { GatewayError } from '../errors';
 import type { CredentialKind } from '../recorder/types';
 import { tracedAttempt, type AttemptResult, type AttemptTrace, type Credential, type KeyPool } from './key-pool';
 import { maskKey } from '../redaction/key-mask';
+import type { KeyCredential } from './credentials';
 
 /** How one upstream call will be authenticated. */
 export interface CredentialPlan {
   readonly kind: CredentialKind;
   /** The client's own key when the plan uses it (BYOK), so that what the bridge writes masks it like a pool key. */
   readonly byokKey?: string;
-  /** Runs `attempt` with one credential (BYOK) or walks the pool. */
-  run<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace): Promise<R>;
+  /** Runs `attempt` with one credential (BYOK) or walks the pool; `signal` stops a credential refresh the request waits on. */
+  run<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace, signal?: AbortSignal): Promise<R>;
 }
 
 const NO_CREDENTIAL = new GatewayError({ status: 401, errorType: 'unauthorized', code: 'missing_api_key', message: 'This provider needs your own API key and none was sent.' });
@@ -27,7 +28,7 @@ export class KeyRouting {
 
   constructor(private readonly provider: ClientCredentials, readonly pool: KeyPool) {
     this.poolPlan = pool.size > 0
-      ? { kind: 'centralized', run: (attempt, trace) => pool.walk(attempt, trace) }
+      ? { kind: 'centralized', run: (attempt, trace, signal) => pool.walk(attempt, trace, signal) }
       : { kind: 'centralized', run: () => Promise.reject(NO_CREDENTIAL) };
   }
 
@@ -36,7 +37,10 @@ export class KeyRouting {
     if (!this.provider.byok) return this.poolPlan;
     const own = this.provider.clientCredential(headers);
     if (!own) return this.poolPlan;
-    const credential: Credential = { key: own.key, hint: maskKey(own.key), kind: 'byok', headers: own.headers };
+    const hint = maskKey(own.key);
+    // Never in the pool's key state, so no id worth hashing for.
+    const upstream: KeyCredential = { type: 'key', id: 'byok', hint, secrets: [own.key], key: own.key };
+    const credential: Credential = { upstream, hint, kind: 'byok', headers: own.headers };
     return {
       kind: 'byok',
       byokKey: own.key,

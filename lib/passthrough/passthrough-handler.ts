@@ -194,7 +194,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (named) await bridge.ownership.check({ provider: adapter.name, ...named }, actor.id, 'passthrough');
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
-        const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind)) };
+        const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) };
         if (hookAbort) return preparedAttempt(credential, attemptHeaders);
         current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
         return current.response;

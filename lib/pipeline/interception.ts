@@ -109,7 +109,7 @@ export class Interception implements RecordSink {
    * the answer it settled on, then ownership of a stream's head.
    */
   async send(body: Buffer | string): Promise<UpstreamResponse> {
-    let upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace);
+    let upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace, this.signal);
     this.firstByteAt ??= Date.now();
     const decode = this.route.provider.adapter.decodeResponse;
     if (decode) upstream = this.decoded(decode, upstream);
@@ -130,7 +130,7 @@ export class Interception implements RecordSink {
 
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
     const { adapter, client } = this.route.provider;
-    Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.key, credential.kind));
+    Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
     if (adapter.prepareRequest) return this.preparedAttempt(credential, body);
     return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
   }

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { anthropicErrors } from '../apis/anthropic-messages/anthropic-errors';
 import { classifyAnthropicFailure } from './anthropic-failures';
 import { bearerToken } from './openai';
+import { keyOf } from './credential-headers';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
 import { passthroughAllowlist } from './passthrough-allowlist';
@@ -42,7 +43,7 @@ export function anthropicAdapter(options: AnthropicProviderOptions): ProviderAda
     passthrough: passthroughAllowlist('anthropicProvider', options?.passthrough, PASSTHROUGH),
     routePrefixInBaseURL: '',
     defaultHeaders: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
-    credentialHeaders: (key) => ({ 'x-api-key': key }),
+    credentialHeaders: (credential) => ({ 'x-api-key': keyOf(credential, 'anthropicProvider') }),
     clientCredential: anthropicClientCredential,
     errorBody: anthropicErrors.errorBody,
     errorType: anthropicErrors.errorType,

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { openaiErrors } from '../apis/openai-common/openai-errors';
 import { OptionsError } from '../options-check';
+import { keyOf } from './credential-headers';
 import { classifyOpenAIFailure } from './openai-failures';
 import { normalizeProviderOptions } from './provider-options';
 import { passthroughRule } from './passthrough-rule';
@@ -53,14 +54,19 @@ export function openaiAdapter(options: OpenAIProviderOptions): ProviderAdapter {
   const proj = accountHeader(options?.project, 'project');
   if (org !== undefined) account['openai-organization'] = org;
   if (proj !== undefined) account['openai-project'] = proj;
-  // Built here once: every attempt with a pool key reuses its headers.
-  const poolHeaders = new Map(o.keys.map((key) => [key, { authorization: `Bearer ${key}`, ...account }]));
+  // Built once per pool credential (at its first use): every attempt with it reuses its headers.
+  const poolHeaders = new WeakMap<object, Record<string, string>>();
   return {
     kind: 'openai',
     ...o,
     passthrough: passthroughAllowlist('openaiProvider', options?.passthrough, PASSTHROUGH),
     routePrefixInBaseURL: '/v1',
-    credentialHeaders: (key, kind) => (kind === 'centralized' && poolHeaders.get(key)) || { authorization: `Bearer ${key}` },
+    credentialHeaders(credential, kind) {
+      if (kind !== 'centralized') return { authorization: `Bearer ${keyOf(credential, 'openaiProvider')}` };
+      let headers = poolHeaders.get(credential);
+      if (!headers) poolHeaders.set(credential, (headers = { authorization: `Bearer ${keyOf(credential, 'openaiProvider')}`, ...account }));
+      return headers;
+    },
     clientCredential(headers) {
       const key = bearerToken(headers);
       return key === undefined ? undefined : { key, headers: { authorization: `Bearer ${key}` } };

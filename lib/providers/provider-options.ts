@@ -1,6 +1,7 @@
 /** Validates the options every provider factory shares, against one literal defaults object. */
 import { versionOf } from '../http/route-hint';
 import { OptionsError, isPlainObject, optionalBoolean, positiveIntGroup, rejectUnknownKeys } from '../options-check';
+import { isCredentialSource, staticCredentials, staticKey, type CredentialSource, type UpstreamCredential } from '../keypool/credentials';
 import type { ProviderAdapter, ProviderCooldowns, ProviderOptions, ProviderTimeouts } from './types';
 
 export const PROVIDER_DEFAULTS = {
@@ -11,13 +12,14 @@ export const PROVIDER_DEFAULTS = {
   cooldowns: { unauthorizedMs: 60_000, rateLimitedMs: 60_000, maxMs: 3_600_000 } satisfies Required<ProviderCooldowns>,
 };
 
-const KNOWN = ['name', 'baseURL', 'keys', 'byok', 'actorHeaders', 'timeouts', 'cooldowns', 'passthrough'] as const;
+const KNOWN = ['name', 'baseURL', 'keys', 'credentials', 'byok', 'actorHeaders', 'timeouts', 'cooldowns', 'passthrough'] as const;
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export interface NormalizedProviderOptions {
   name: string;
   baseURL: string;
   keys: readonly string[];
+  credentials: CredentialSource;
   byok: boolean;
   actorHeaders: boolean;
   timeouts: Required<ProviderTimeouts>;
@@ -38,6 +40,41 @@ function checkKeys(owner: string, keys: unknown[]): asserts keys is string[] {
     if (first !== undefined) throw new OptionsError(owner, `keys[${i}]`, `is the same key as \`keys[${first}]\`; list each key once.`);
     seen.set(key, i);
   });
+}
+
+/** `keys` as a static source of key credentials. */
+function keyCredentials(owner: string, option: unknown, byok: boolean): CredentialSource {
+  const keys = option ?? PROVIDER_DEFAULTS.keys;
+  if (!Array.isArray(keys)) throw new OptionsError(owner, 'keys', 'must be an array of non-empty strings.');
+  checkKeys(owner, keys);
+  if (keys.length === 0 && !byok) throw new OptionsError(owner, 'keys', 'must hold at least one key (or set `byok: true`).');
+  return staticCredentials(keys.map((key) => staticKey(key)));
+}
+
+/** `credentials`, checked: a source, or a list of credentials of the types this provider sends. Never shows secrets. */
+function credentialsOption(owner: string, o: Record<string, unknown>, types: readonly string[], byok: boolean): CredentialSource {
+  if (o.keys !== undefined) throw new OptionsError(owner, 'credentials', 'cannot be given with `keys`: give one of them (a key is `staticKey(key)` in `credentials`).');
+  const given = o.credentials;
+  const source = isCredentialSource(given) ? given : Array.isArray(given) ? undefined : null;
+  if (source === null) throw new OptionsError(owner, 'credentials', 'must be an array of credentials (e.g. `[staticKey(key)]`) or a credential source ({ entries, current }).');
+  const entries: readonly unknown[] = source ? source.entries : (given as unknown[]);
+  const ids = new Map<string, number>();
+  entries.forEach((c, i) => {
+    const at = source ? `credentials.entries[${i}]` : `credentials[${i}]`;
+    const e = c as Partial<UpstreamCredential> | undefined;
+    if (!e || typeof e !== 'object' || typeof e.id !== 'string' || e.id === '' || typeof e.hint !== 'string' || !Array.isArray(e.secrets) || !e.secrets.every((s) => typeof s === 'string' && s !== '')) {
+      throw new OptionsError(owner, at, 'must have a non-empty string `id`, a string `hint` and `secrets`, an array of non-empty strings.');
+    }
+    if (!source && !types.includes(e.type as string)) throw new OptionsError(owner, `${at}.type`, `must be one of ${types.map((t) => `"${t}"`).join(', ')} for this provider.`);
+    if (!source && e.type === 'key' && (typeof e.key !== 'string' || e.key === '' || NOT_IN_A_KEY.test(e.key))) {
+      throw new OptionsError(owner, `${at}.key`, 'must be a non-empty string without whitespace, control or invisible characters.');
+    }
+    const first = ids.get(e.id);
+    if (first !== undefined) throw new OptionsError(owner, `${at}.id`, `is the same as entry ${first}'s; ids name entries in key state, so give each its own.`);
+    ids.set(e.id, i);
+  });
+  if (entries.length === 0 && !byok) throw new OptionsError(owner, 'credentials', 'must hold at least one credential (or set `byok: true`).');
+  return source ?? staticCredentials([...(given as UpstreamCredential[])]);
 }
 
 /**
@@ -62,7 +99,7 @@ export function baseURLWarning(provider: Pick<ProviderAdapter, 'name' | 'baseURL
 
 /** Checks `options` (throwing an error that names the bad option) and fills in defaults; `ownOptions` are the factory's own, checked by it. */
 export function normalizeProviderOptions(owner: string, options: ProviderOptions | undefined, defaults: { name: string; baseURL: string },
-  ownOptions: readonly string[] = []): NormalizedProviderOptions {
+  ownOptions: readonly string[] = [], credentialTypes: ReadonlyArray<UpstreamCredential['type']> = ['key']): NormalizedProviderOptions {
   const o: Record<string, unknown> = options === undefined ? {} : (options as Record<string, unknown>);
   if (!isPlainObject(o)) throw new OptionsError(owner, 'options', 'must be an object.');
   rejectUnknownKeys(owner, o, [...KNOWN, ...ownOptions]);
@@ -81,16 +118,14 @@ export function normalizeProviderOptions(owner: string, options: ProviderOptions
     throw new OptionsError(owner, 'baseURL', 'must be an absolute http(s) URL without query or fragment.');
   }
 
-  const keys = o.keys ?? PROVIDER_DEFAULTS.keys;
-  if (!Array.isArray(keys)) throw new OptionsError(owner, 'keys', 'must be an array of non-empty strings.');
-  checkKeys(owner, keys);
   const byok = optionalBoolean(owner, 'byok', o.byok, PROVIDER_DEFAULTS.byok);
-  if (keys.length === 0 && !byok) throw new OptionsError(owner, 'keys', 'must hold at least one key (or set `byok: true`).');
+  const credentials = o.credentials === undefined ? keyCredentials(owner, o.keys, byok) : credentialsOption(owner, o, credentialTypes, byok);
 
   return {
     name,
     baseURL: parsed.href.replace(/\/+$/, ''),
-    keys: [...keys],
+    keys: o.credentials === undefined ? [...(o.keys as string[] | undefined ?? [])] : [],
+    credentials,
     byok,
     actorHeaders: optionalBoolean(owner, 'actorHeaders', o.actorHeaders, PROVIDER_DEFAULTS.actorHeaders),
     timeouts: positiveIntGroup(owner, 'timeouts', o.timeouts, PROVIDER_DEFAULTS.timeouts),

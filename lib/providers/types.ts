@@ -4,6 +4,7 @@ import type { GatewayError } from '../errors';
 import type { ApiAdapter } from '../apis/api';
 import type { ProviderTimeouts } from '../http/upstream-client';
 import type { ProviderCooldowns } from '../keypool/types';
+import type { CredentialSource, UpstreamCredential } from '../keypool/credentials';
 import type { CredentialKind, ProviderKind } from '../recorder/types';
 import type { FailureClassifier } from '../keypool/failure-table';
 import type { NamedId } from '../ownership/stored-state';
@@ -20,8 +21,16 @@ export interface ProviderOptions {
   name?: string;
   /** Upstream base URL. Defaults to the provider's public API. */
   baseURL?: string;
-  /** Centralized key pool, tried in order. Required unless `byok` is true. Defaults to `[]`. */
+  /** Centralized key pool, tried in order. Required unless `byok` is true or `credentials` is given. Defaults to `[]`. */
   keys?: string[];
+  /**
+   * The centralized pool as credential objects instead of `keys` (give one of the two): a list tried in order (e.g.
+   * `[staticKey('sk-…')]`), or a {@link CredentialSource} asked for each entry's current credential at attempt time
+   * (e.g. `refreshingCredentials()` for tokens exchanged and refreshed before expiry). Every credential's `secrets`
+   * are redacted and its `hint` is what records and logs show; key state is kept per credential `id`.
+   * Defaults to none (the pool is `keys`).
+   */
+  credentials?: CredentialSource | UpstreamCredential[];
   /** Use the client's own credential (one attempt, no failover) when it sends one. Defaults to false. */
   byok?: boolean;
   /** Send `x-aibridge-actor-id` and `x-aibridge-actor-metadata-*` headers upstream. Defaults to false. */
@@ -64,7 +73,10 @@ export interface ProviderAdapter extends ErrorShape {
   readonly name: string;
   /** Without a trailing slash. */
   readonly baseURL: string;
+  /** The `keys` option as given (empty when the pool is `credentials`); the bridge uses {@link credentials}. */
   readonly keys: readonly string[];
+  /** The centralized pool's credentials (`keys` become static key credentials). */
+  readonly credentials: CredentialSource;
   readonly byok: boolean;
   readonly actorHeaders: boolean;
   readonly timeouts: Required<ProviderTimeouts>;
@@ -73,10 +85,11 @@ export interface ProviderAdapter extends ErrorShape {
   /** Part of the route path the upstream base URL already contains (`/v1` for OpenAI, none for Anthropic). */
   readonly routePrefixInBaseURL: string;
   /**
-   * Request headers carrying a key upstream: a pool key (`centralized`, with the provider's account headers such as
-   * OpenAI's organization and project) or the client's own (`byok`, the key alone).
+   * Request headers carrying a credential upstream: a pool credential (`centralized`, with the provider's account
+   * headers such as OpenAI's organization and project) or the client's own (`byok`, the key alone). The adapter reads
+   * the fields of the credential `type` it supports and throws on another.
    */
-  credentialHeaders(key: string, kind: CredentialKind): Record<string, string>;
+  credentialHeaders(credential: UpstreamCredential, kind: CredentialKind): Record<string, string>;
   /** The credential a client sent, if any (used for BYOK), with the headers it goes upstream in (the form the client used). */
   clientCredential(headers: IncomingHttpHeaders): ClientCredential | undefined;
   /** Request headers the upstream needs, added only when the client did not send them (names lower-case). */

@@ -1,4 +1,4 @@
-/** The one redaction rule: every pool key (and a request's BYOK key) becomes its hint, in text, bytes and record values, JSON escapes included. */
+/** The one redaction rule: every credential's secrets (and a request's BYOK key) become their hint, in text, bytes and record values, JSON escapes included. */
 import { maskKey } from './key-mask';
 import { originalOffset, unescapedView } from './json-escapes';
 
@@ -19,6 +19,15 @@ interface KeyEntry {
   readonly hint: string;
 }
 
+/** What the rule needs of a credential: the strings to redact and the hint they become (a pool entry, a refreshed token). */
+export interface RedactedCredential {
+  readonly hint: string;
+  readonly secrets: readonly string[];
+}
+
+/** Credentials learned at runtime (refreshed tokens) are kept per id for this many refreshes: a late echo of an old one is still caught. */
+const LEARNED_PER_ID = 4;
+
 const BACKSLASH_U = Buffer.from('\\u');
 
 /** Bound to one request's BYOK key: what every output stage of that request calls. */
@@ -34,33 +43,62 @@ export interface KeyScrub {
 }
 
 /**
- * Built once at bridge creation from every provider's pool keys (a tool or an upstream may quote any of them).
- * `text`, `bytes` and `value` are the only ways anything in the bridge redacts; each also masks `byok`, the
- * request's own client key, when given. Bytes with no key start and no `\u` escape are returned untouched, after
- * one `Buffer.indexOf` per distinct key start and one for `\u`.
+ * Built once at bridge creation from every provider's credentials (a tool or an upstream may quote any of them), and
+ * taught at runtime the secrets of credentials obtained later ({@link learn}, e.g. a refreshed token) without being
+ * rebuilt per request. `text`, `bytes` and `value` are the only ways anything in the bridge redacts; each also masks
+ * `byok`, the request's own client key, when given. Bytes with no key start and no `\u` escape are returned
+ * untouched, after one `Buffer.indexOf` per distinct key start and one for `\u`.
  */
 export class Redactor {
-  private readonly keys: readonly KeyEntry[];
-  private readonly anchors: readonly Buffer[];
+  private readonly fixed: readonly KeyEntry[];
+  private readonly learned = new Map<string, KeyEntry[][]>();
+  private keys: readonly KeyEntry[] = [];
+  private anchors: readonly Buffer[] = [];
   /** The start all keys share (`sk-`), when they share one of 2+ bytes: one search then stands for all anchors. */
-  private readonly prefix: Buffer | undefined;
+  private prefix: Buffer | undefined;
   /** A backslash may hide a key only when some key has a character JSON escapes short (`/`, `"`…) or via `\u`. */
-  private readonly shortEscapes: boolean;
+  private shortEscapes = false;
+  /** Bumped when the keys change, so that a request's scrub recomputes what it derived from them. */
+  private generation = 0;
   private poolScrub: KeyScrub | undefined;
 
   /** The same starts as text, for {@link mayHoldText}. */
-  private readonly textAnchors: readonly string[];
+  private textAnchors: readonly string[] = [];
 
-  constructor(keys: readonly string[]) {
-    const usable = [...new Set(keys)].filter((k) => k.length >= MIN_REDACTED_KEY_LENGTH);
+  /** `credentials`: static keys (each hinted `maskKey(key)`) or credentials (each secret hinted by its credential's hint). */
+  constructor(credentials: ReadonlyArray<string | RedactedCredential>) {
+    this.fixed = credentials.flatMap((c) => (typeof c === 'string' ? [{ key: c, hint: maskKey(c) }] : c.secrets.map((key) => ({ key, hint: c.hint }))));
+    this.index();
+  }
+
+  /**
+   * Adds a credential's secrets to the rule (a token obtained or refreshed at runtime), before it is used. Cheap when
+   * they are known already; otherwise the search tables are rebuilt once, here, never per request. The last
+   * {@link LEARNED_PER_ID} credentials of each `id` are kept.
+   */
+  learn(credential: RedactedCredential & { readonly id: string }): void {
+    const fresh = credential.secrets.filter((key) => key.length >= MIN_REDACTED_KEY_LENGTH && !this.keys.some((k) => k.key === key));
+    if (fresh.length === 0) return;
+    const kept = this.learned.get(credential.id) ?? [];
+    kept.push(fresh.map((key) => ({ key, hint: credential.hint })));
+    if (kept.length > LEARNED_PER_ID) kept.shift();
+    this.learned.set(credential.id, kept);
+    this.index();
+  }
+
+  private index(): void {
+    const all = [...this.fixed, ...[...this.learned.values()].flat(2)];
+    const seen = new Set<string>();
+    const usable = all.filter((k) => k.key.length >= MIN_REDACTED_KEY_LENGTH && !seen.has(k.key) && seen.add(k.key));
     // Longest first, so a key that contains another is replaced whole.
-    this.keys = usable.sort((a, b) => b.length - a.length).map((key) => ({ key, hint: maskKey(key) }));
-    const anchors = new Set(usable.map((k) => k.slice(0, ANCHOR_BYTES)));
+    this.keys = usable.sort((a, b) => b.key.length - a.key.length);
+    const anchors = new Set(usable.map((k) => k.key.slice(0, ANCHOR_BYTES)));
     this.anchors = [...anchors].map((a) => Buffer.from(a, 'utf8'));
     const shared = commonPrefix([...anchors]);
     this.prefix = this.anchors.length > 1 && shared.length >= 2 ? Buffer.from(shared, 'utf8') : undefined;
-    this.shortEscapes = usable.some(hasShortEscape);
+    this.shortEscapes = usable.some((k) => hasShortEscape(k.key));
     this.textAnchors = this.prefix ? [shared] : [...anchors];
+    this.generation++;
   }
 
   /** This request's scrub: the pool keys plus `byok`. Without a BYOK key, one scrub made once serves every request. */
@@ -71,11 +109,18 @@ export class Redactor {
   }
 
   private scrubFor(own: string | undefined): KeyScrub {
-    // A BYOK key starting like the pool keys is found by their search; another needs its own (made once here).
-    const needle = own && !(this.prefix && own.startsWith(this.prefix.toString('utf8'))) ? Buffer.from(own, 'utf8') : undefined;
+    // A BYOK key starting like the pool keys is found by their search; another needs its own (made once per key set).
+    let needle: Buffer | undefined;
+    let generation = -1;
     return {
       text: (s) => this.text(s, own),
-      bytes: (b) => (this.mayHold(b, needle, own) ? this.rewrite(b, own) : b),
+      bytes: (b) => {
+        if (own !== undefined && generation !== this.generation) {
+          generation = this.generation;
+          needle = this.prefix && own.startsWith(this.prefix.toString('utf8')) ? undefined : Buffer.from(own, 'utf8');
+        }
+        return this.mayHold(b, needle, own) ? this.rewrite(b, own) : b;
+      },
       value: (v) => this.value(v, own),
       mayHold: (b) => this.mayHold(b, needle, own),
     };

@@ -49,10 +49,13 @@ type Of<K extends RecordKind> = Extract<QueuedRecord, { kind: K }>;
 /** The id a record is kept by (one row per id), as its column holds it. */
 const idOf = (q: Of<'start'> | Of<'end'> | Of<'passthrough'>): string => String(q.r.id ?? null);
 
-/** One group of `records`, each written by `write` into the group's one array. */
-function flat<T>(kind: RowKind, records: Iterable<T>, count: number, write: (q: T, out: SqlValue[], at: number) => number): FlatGroup {
+/**
+ * One group of `records`, each written by `write` into the group's one array. The array grows by appending, so it
+ * stays packed (`new Array(n)` makes a holey one), which the write thread's structured clone copies a little faster.
+ */
+function flat<T>(kind: RowKind, records: Iterable<T>, write: (q: T, out: SqlValue[], at: number) => number): FlatGroup {
   const width = WIDTH[kind];
-  const values = new Array<SqlValue>(count * width);
+  const values: SqlValue[] = [];
   let at = 0;
   for (const q of records) at = write(q, values, at);
   return { kind, width, values };
@@ -85,13 +88,13 @@ export function groupBatch(batch: readonly QueuedRecord[]): FlatGroup[] {
     ends.delete(id);
   }
   const groups: FlatGroup[] = [];
-  if (whole.length > 0) groups.push(flat('whole', whole, whole.length, ([s, e], out, at) => writeRow(e, out, writeRow(s, out, at), false)));
-  if (starts.size > 0) groups.push(flat('start', starts.values(), starts.size, writeOne));
-  if (ends.size > 0) groups.push(flat('end', ends.values(), ends.size, writeOne));
+  if (whole.length > 0) groups.push(flat('whole', whole, ([s, e], out, at) => writeRow(e, out, writeRow(s, out, at), false)));
+  if (starts.size > 0) groups.push(flat('start', starts.values(), writeOne));
+  if (ends.size > 0) groups.push(flat('end', ends.values(), writeOne));
   for (const kind of ['token', 'prompt', 'tool', 'thought'] as const) {
     const records = children[kind];
-    if (records) groups.push(flat(kind, records, records.length, writeOne));
+    if (records) groups.push(flat(kind, records, writeOne));
   }
-  if (passthrough.size > 0) groups.push(flat('passthrough', passthrough.values(), passthrough.size, writeOne));
+  if (passthrough.size > 0) groups.push(flat('passthrough', passthrough.values(), writeOne));
   return groups;
 }

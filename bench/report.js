@@ -158,6 +158,15 @@ function goals(results) {
       : `${f(100 * (1 - ratio), 1)}% fewer req/s (${src}: ${perRound(id, 'bridge-rec', 100, 0)}% of MemoryRecorder per round); target CPU ${int(rounds.summary[id].cpuUsPerRequest)} vs ${int(rounds.summary['bridge-rec'].cpuUsPerRequest)} µs/req${db}`,
       ratio >= 0.9);
   }
+  // The same stores under streams (a stream costs the bridge more than a blocking answer, and records the same).
+  const streamed = results.roundSets && results.roundSets['stream-c20-rounds'];
+  for (const [id, name] of [['bridge-sqlite', 'SqliteRecorder'], ['bridge-pg', 'PostgresRecorder']]) {
+    const [a, m] = streamed ? [streamed.summary[id], streamed.summary['bridge-rec']] : [];
+    if (!a || !m || !Number.isFinite(a.ratio['bridge-rec'])) continue;
+    const db = Number.isFinite(a.dbCpuUsPerRequest) ? `; database server ${int(a.dbCpuUsPerRequest)} µs/req` : '';
+    info(`Recording cost, ${name} vs MemoryRecorder, c=20, streamed (50 chunks)`,
+      `${f(100 * (1 - a.ratio['bridge-rec']), 1)}% fewer streams/s (median of ${streamed.rounds} interleaved rounds: ${streamed.byTarget[id].map((x, i) => f((100 * x.rps) / streamed.byTarget['bridge-rec'][i].rps, 0)).join(', ')}% of MemoryRecorder per round); target CPU ${int(a.cpuUsPerRequest)} vs ${int(m.cpuUsPerRequest)} µs/req${db}`);
+  }
   // The least an Express gateway does (body parsed, actor, key swapped, answer piped): the bridge should do more for less.
   for (const [setId, what] of [['block-c20-rounds', 'blocking'], ['stream-c20-rounds', 'streaming, 50 chunks']]) {
     const set = results.roundSets && results.roundSets[setId];
@@ -188,11 +197,11 @@ function roundsTable(results, r) {
     const sum = r.summary[t.id];
     const pick = (other) => (sum.ratio[other] !== undefined && Number.isFinite(sum.ratio[other]) && other !== t.id ? `${f(sum.ratio[other])}×` : '');
     rows.push([t.label, runs.map((x) => (x.error ? `error: ${x.error}` : int(x.rps))).join(' · '), int(sum.rps), int(sum.cpuUsPerRequest),
-      Number.isFinite(sum.dbCpuUsPerRequest) ? int(sum.dbCpuUsPerRequest) : '', pick('raw'), pick('express-pipe'), pick('express-gateway'), pick('portkey'),
+      Number.isFinite(sum.dbCpuUsPerRequest) ? int(sum.dbCpuUsPerRequest) : '', pick('raw'), pick('express-pipe'), pick('express-gateway'), pick('portkey'), pick('bridge-rec'),
       runs.map((x) => f(x.otherCpu)).join(' · ')]);
   }
   return table(['target', 'req/s in each round', 'median req/s', 'median target CPU µs/req', 'database server CPU µs/req', '÷ raw proxy', '÷ Express pipe',
-    '÷ Express gateway', '÷ Portkey', 'other CPU'], rows);
+    '÷ Express gateway', '÷ Portkey', '÷ MemoryRecorder', 'other CPU'], rows);
 }
 
 /** How to read the scenarios whose figures are easy to misread. */

@@ -18,19 +18,23 @@ export function clean(v: SqlValue): SqlValue {
 
 const QUOTED = /["\\]/g;
 
+/** The literal of an empty array: what a column of a kind the batch does not hold gets. */
+const EMPTY = '{}';
+
 /**
- * Column `c` of `rows` as a PostgreSQL array literal, sent as the parameter's text: what node-postgres would build
- * from a JS array, without escaping strings that need none (most do not), and with NUL replaced on the way.
+ * Column `c` of a group's flat values (`width` per row) as a PostgreSQL array literal, sent as the parameter's text:
+ * what node-postgres would build from a JS array, without escaping strings that need none (most do not), and with
+ * NUL replaced on the way.
  */
-function arrayLiteral(rows: SqlValue[][], c: number): string {
+function arrayLiteral(values: readonly SqlValue[], width: number, c: number): string {
   let out = '{';
-  for (let r = 0; r < rows.length; r++) {
-    if (r > 0) out += ',';
-    const v = rows[r]![c]!;
+  for (let i = c; i < values.length; i += width) {
+    if (i > c) out += ',';
+    const v = values[i]!;
     if (v === null) out += 'NULL';
     else if (typeof v === 'number') out += String(v);
     else {
-      const text = clean(v) as string;
+      const text = v.includes('\u0000') ? (clean(v) as string) : v;
       out += `"${text.includes('"') || text.includes('\\') ? text.replace(QUOTED, '\\$&') : text}"`;
     }
   }
@@ -63,13 +67,15 @@ export function batchQueries(table: (name: string) => string): (batch: readonly 
   const text = batchText(table);
   const name = `aibridge_batch_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
   const widths = ROW_KINDS.map((kind) => columnsOfRow(kind).length);
+  // Where each kind's first column sits among the statement's parameters.
+  const offsets = new Map(ROW_KINDS.map((kind, i) => [kind, widths.slice(0, i).reduce((a, b) => a + b, 0)]));
+  const count = widths.reduce((a, b) => a + b, 0);
   return (batch, named) => {
-    const rowsOf = new Map(groupBatch(batch).map((g) => [g.kind, g.rows]));
-    const values: string[] = [];
-    ROW_KINDS.forEach((kind, i) => {
-      const rows = rowsOf.get(kind) ?? [];
-      for (let c = 0; c < widths[i]!; c++) values.push(arrayLiteral(rows, c));
-    });
+    const values = new Array<string>(count).fill(EMPTY);
+    for (const g of groupBatch(batch)) {
+      const first = offsets.get(g.kind)!;
+      for (let c = 0; c < g.width; c++) values[first + c] = arrayLiteral(g.values, g.width, c);
+    }
     return named ? { name, text, values } : { text, values };
   };
 }

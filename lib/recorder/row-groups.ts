@@ -1,5 +1,5 @@
 /** A batch as one group of rows per INSERT, the same for both SQL dialects: what each group writes and how it resolves conflicts. */
-import { END_COLUMNS, rowOf, START_COLUMNS, TABLE_OF, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
+import { END_COLUMNS, START_COLUMNS, TABLE_OF, writeRow, type QueuedRecord, type RecordKind, type SqlValue } from './rows';
 import { columnsOf } from './schema';
 
 /**
@@ -11,10 +11,11 @@ export type RowKind = RecordKind | 'whole';
 /** Every row kind, in the order a batch writes them. */
 export const ROW_KINDS: readonly RowKind[] = ['whole', 'start', 'end', 'token', 'prompt', 'tool', 'thought', 'passthrough'];
 
-/** Rows of one kind, in queue order. */
-export interface RowGroup {
+/** The rows of one kind, in queue order, flattened (`width` values per row) into one array of values. */
+export interface FlatGroup {
   kind: RowKind;
-  rows: SqlValue[][];
+  width: number;
+  values: SqlValue[];
 }
 
 /** The table each row kind goes to. */
@@ -41,38 +42,59 @@ export function conflictOf(kind: RowKind): string {
   return `ON CONFLICT (id) DO UPDATE SET ${columnsOfRow(kind).slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
+const WIDTH = Object.fromEntries(ROW_KINDS.map((kind) => [kind, columnsOfRow(kind).length])) as Record<RowKind, number>;
+
+type Of<K extends RecordKind> = Extract<QueuedRecord, { kind: K }>;
+
+/** The id a record is kept by (one row per id), as its column holds it. */
+const idOf = (q: Of<'start'> | Of<'end'> | Of<'passthrough'>): string => String(q.r.id ?? null);
+
 /**
- * Groups a batch per row kind. Interceptions and passthrough calls keep one row per id (the last one queued), and an
- * interception whose start and end are both here becomes one `whole` row: one statement may then touch each row once,
- * which PostgreSQL requires of an upsert. Child rows keep queue order.
+ * One group of `records`, each written by `write` into the group's one array. The array grows by appending, so it
+ * stays packed (`new Array(n)` makes a holey one), which the write thread's structured clone copies a little faster.
  */
-export function groupBatch(batch: readonly QueuedRecord[]): RowGroup[] {
-  const starts = new Map<string, SqlValue[]>();
-  const ends = new Map<string, SqlValue[]>();
-  const passthrough = new Map<string, SqlValue[]>();
-  const children: Partial<Record<RowKind, SqlValue[][]>> = {};
+function flat<T>(kind: RowKind, records: Iterable<T>, write: (q: T, out: SqlValue[], at: number) => number): FlatGroup {
+  const width = WIDTH[kind];
+  const values: SqlValue[] = [];
+  let at = 0;
+  for (const q of records) at = write(q, values, at);
+  return { kind, width, values };
+}
+
+const writeOne = (q: QueuedRecord, out: SqlValue[], at: number): number => writeRow(q, out, at);
+
+/**
+ * Groups a batch per row kind, each group's rows flattened into one array. Interceptions and passthrough calls keep
+ * one row per id (the last one queued), and an interception whose start and end are both here becomes one `whole`
+ * row: one statement may then touch each row once, which PostgreSQL requires of an upsert. Child rows keep queue order.
+ */
+export function groupBatch(batch: readonly QueuedRecord[]): FlatGroup[] {
+  const starts = new Map<string, Of<'start'>>();
+  const ends = new Map<string, Of<'end'>>();
+  const passthrough = new Map<string, Of<'passthrough'>>();
+  const children: Partial<Record<RecordKind, QueuedRecord[]>> = {};
   for (const item of batch) {
-    const row = rowOf(item);
-    if (item.kind === 'start') starts.set(String(row[0]), row);
-    else if (item.kind === 'end') ends.set(String(row[0]), row);
-    else if (item.kind === 'passthrough') passthrough.set(String(row[0]), row);
-    else (children[item.kind] ??= []).push(row);
+    if (item.kind === 'start') starts.set(idOf(item), item);
+    else if (item.kind === 'end') ends.set(idOf(item), item);
+    else if (item.kind === 'passthrough') passthrough.set(idOf(item), item);
+    else (children[item.kind] ??= []).push(item);
   }
-  const whole: SqlValue[][] = [];
+  const whole: Array<[Of<'start'>, Of<'end'>]> = [];
   for (const [id, start] of starts) {
     const end = ends.get(id);
     if (!end) continue;
-    whole.push(start.concat(end.slice(1)));
+    whole.push([start, end]);
     starts.delete(id);
     ends.delete(id);
   }
-  const rowsOf: Partial<Record<RowKind, SqlValue[][]>> = {
-    ...children, whole, start: [...starts.values()], end: [...ends.values()], passthrough: [...passthrough.values()],
-  };
-  const groups: RowGroup[] = [];
-  for (const kind of ROW_KINDS) {
-    const rows = rowsOf[kind];
-    if (rows && rows.length > 0) groups.push({ kind, rows });
+  const groups: FlatGroup[] = [];
+  if (whole.length > 0) groups.push(flat('whole', whole, ([s, e], out, at) => writeRow(e, out, writeRow(s, out, at), false)));
+  if (starts.size > 0) groups.push(flat('start', starts.values(), writeOne));
+  if (ends.size > 0) groups.push(flat('end', ends.values(), writeOne));
+  for (const kind of ['token', 'prompt', 'tool', 'thought'] as const) {
+    const records = children[kind];
+    if (records) groups.push(flat(kind, records, writeOne));
   }
+  if (passthrough.size > 0) groups.push(flat('passthrough', passthrough.values(), writeOne));
   return groups;
 }

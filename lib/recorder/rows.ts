@@ -49,38 +49,70 @@ function json(v: unknown): SqlValue {
   }
 }
 
-/** The values of one queued record, in the column order its statement uses. */
-export function rowOf(q: QueuedRecord): SqlValue[] {
+/**
+ * Writes the values of one queued record into `out` from index `at`, in the column order its statement uses, and
+ * returns the index after them. `withId: false` leaves out an end record's id (a `whole` row has it from its start).
+ * Writing in place, into one array per batch group, spares an array per record and the copies of a later flattening.
+ */
+export function writeRow(q: QueuedRecord, out: SqlValue[], at: number, withId = true): number {
+  let i = at;
   switch (q.kind) {
     case 'start': {
       const r = q.r;
-      return [str(r.id), str(r.initiatorId), str(r.provider), str(r.providerName), str(r.route), str(r.model), bool(r.streaming),
-        ms(r.startedAt), str(r.userAgent), str(r.client), str(r.clientSessionId), str(r.credentialKind), str(r.credentialHint),
-        str(r.correlatingToolCallId), json(r.metadata)];
+      out[i++] = str(r.id); out[i++] = str(r.initiatorId); out[i++] = str(r.provider); out[i++] = str(r.providerName);
+      out[i++] = str(r.route); out[i++] = str(r.model); out[i++] = bool(r.streaming); out[i++] = ms(r.startedAt);
+      out[i++] = str(r.userAgent); out[i++] = str(r.client); out[i++] = str(r.clientSessionId); out[i++] = str(r.credentialKind);
+      out[i++] = str(r.credentialHint); out[i++] = str(r.correlatingToolCallId); out[i++] = json(r.metadata);
+      return i;
     }
     case 'end': {
       const r = q.r;
-      return [str(r.id), ms(r.endedAt), str(r.status), int(r.httpStatus), str(r.errorType), str(r.errorMessage), str(r.credentialHint), json(r.attempts), json(r.extra)];
+      if (withId) out[i++] = str(r.id);
+      out[i++] = ms(r.endedAt); out[i++] = str(r.status); out[i++] = int(r.httpStatus); out[i++] = str(r.errorType);
+      out[i++] = str(r.errorMessage); out[i++] = str(r.credentialHint); out[i++] = json(r.attempts); out[i++] = json(r.extra);
+      return i;
     }
     case 'token': {
       const r = q.r;
-      return [str(r.interceptionId), str(r.msgId), tokenCount(r.input), tokenCount(r.output), tokenCount(r.cacheRead), tokenCount(r.cacheWrite), json(r.extra), ms(r.createdAt), q.key];
+      out[i++] = str(r.interceptionId); out[i++] = str(r.msgId); out[i++] = tokenCount(r.input); out[i++] = tokenCount(r.output);
+      out[i++] = tokenCount(r.cacheRead); out[i++] = tokenCount(r.cacheWrite); out[i++] = json(r.extra); out[i++] = ms(r.createdAt);
+      out[i++] = q.key;
+      return i;
     }
-    case 'prompt':
-      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.prompt), ms(q.r.createdAt), json(q.r.extra), q.key];
+    case 'prompt': {
+      const r = q.r;
+      out[i++] = str(r.interceptionId); out[i++] = str(r.msgId); out[i++] = str(r.prompt); out[i++] = ms(r.createdAt);
+      out[i++] = json(r.extra); out[i++] = q.key;
+      return i;
+    }
     case 'tool': {
       const r = q.r;
-      return [str(r.interceptionId), str(r.msgId), str(r.tool), str(r.toolCallId), str(r.serverUrl), json(r.args), bool(r.injected),
-        str(r.invocationError), ms(r.createdAt), json(r.extra), q.key];
+      out[i++] = str(r.interceptionId); out[i++] = str(r.msgId); out[i++] = str(r.tool); out[i++] = str(r.toolCallId);
+      out[i++] = str(r.serverUrl); out[i++] = json(r.args); out[i++] = bool(r.injected); out[i++] = str(r.invocationError);
+      out[i++] = ms(r.createdAt); out[i++] = json(r.extra); out[i++] = q.key;
+      return i;
     }
-    case 'thought':
-      return [str(q.r.interceptionId), str(q.r.msgId), str(q.r.content), str(q.r.source), ms(q.r.createdAt), json(q.r.extra), q.key];
+    case 'thought': {
+      const r = q.r;
+      out[i++] = str(r.interceptionId); out[i++] = str(r.msgId); out[i++] = str(r.content); out[i++] = str(r.source);
+      out[i++] = ms(r.createdAt); out[i++] = json(r.extra); out[i++] = q.key;
+      return i;
+    }
     case 'passthrough': {
       const r = q.r;
-      return [str(r.id), str(r.initiatorId), str(r.providerName), str(r.method), str(r.path), int(r.httpStatus), int(r.durationMs),
-        str(r.credentialHint), ms(r.createdAt)];
+      out[i++] = str(r.id); out[i++] = str(r.initiatorId); out[i++] = str(r.providerName); out[i++] = str(r.method);
+      out[i++] = str(r.path); out[i++] = int(r.httpStatus); out[i++] = int(r.durationMs); out[i++] = str(r.credentialHint);
+      out[i++] = ms(r.createdAt);
+      return i;
     }
   }
+}
+
+/** The values of one queued record, in the column order its statement uses. */
+export function rowOf(q: QueuedRecord): SqlValue[] {
+  const out: SqlValue[] = [];
+  writeRow(q, out, 0);
+  return out;
 }
 
 type Row = Record<string, unknown>;

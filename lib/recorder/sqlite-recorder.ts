@@ -8,7 +8,7 @@ import { isStorageFullError, isTransientStoreError, SqlRecorder, type SqlDriver,
 import type { SqlRow } from './sql-query';
 import { FILE_GONE, SqliteFile } from './sqlite-file';
 import { checkSqliteOptions } from './store-options';
-import { groupsTransaction, SqliteWriter, WRITER_EXITED, type FlatGroup, type StatementTexts } from './sqlite-writer';
+import { groupsTransaction, SqliteWriter, WRITER_EXITED, type StatementTexts } from './sqlite-writer';
 
 /** Options of {@link SqliteRecorder}. */
 export interface SqliteRecorderOptions extends SqlRecorderOptions {
@@ -42,17 +42,6 @@ const STATEMENTS = Object.fromEntries(ROW_KINDS.map((kind) => [kind, PREPARED_RO
 /** How long close() waits for the write thread to close its connection, and then to stop, after the final flush. */
 const THREAD_CLOSE_GRACE_MS = 1_000;
 
-/** The batch's row groups, each flattened into one array of values. */
-function flatGroupsOf(batch: QueuedRecord[]): FlatGroup[] {
-  return groupBatch(batch).map(({ kind, rows }) => {
-    const width = rows[0]!.length;
-    const values = new Array<SqlValue>(rows.length * width);
-    let i = 0;
-    for (const row of rows) for (const v of row) values[i++] = v;
-    return { kind, width, values };
-  });
-}
-
 /**
  * Sends batches to the write thread; a thread that stopped mid-batch is a transient failure (a new one retries it).
  * A failed batch whose file is gone has the file created again, and is retried in it.
@@ -62,7 +51,7 @@ function threadSink(writer: SqliteWriter, file: SqliteFile): BatchSink<QueuedRec
   return {
     write: async (batch) => {
       try {
-        await writer.write(flatGroupsOf(batch));
+        await writer.write(groupBatch(batch));
       } catch (err) {
         if (file.reopenIfGone()) throw Object.assign(new Error(`${(err as Error).message}; created it again`), { code: FILE_GONE });
         throw err;
@@ -81,7 +70,7 @@ function inlineSink(db: BetterSqlite3.Database): BatchSink<QueuedRecord> {
   const writeBatch = groupsTransaction(db, STATEMENTS);
   return {
     write: async (batch) => {
-      writeBatch.immediate(flatGroupsOf(batch));
+      writeBatch.immediate(groupBatch(batch));
     },
     isTransient: isTransientStoreError,
     isStorageFull: isStorageFullError,

@@ -1,16 +1,10 @@
 /** The SQLite write connection on a worker thread: batches go in as row groups, one transaction each, the answer comes back. */
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { RowKind } from './row-groups';
-import type { SqlValue } from './rows';
+import type { FlatGroup, RowKind } from './row-groups';
 import { FILE_GONE } from './sqlite-file';
 
-/** The rows of one kind, flattened (`width` values per row): one array of primitives is the cheapest to send to the thread. */
-export interface FlatGroup {
-  kind: RowKind;
-  width: number;
-  values: SqlValue[];
-}
+export type { FlatGroup } from './row-groups';
 
 /** The multi-row INSERT of each row kind for each row count it is prepared for, largest count first. */
 export type StatementTexts = Record<RowKind, Array<[rows: number, sql: string]>>;

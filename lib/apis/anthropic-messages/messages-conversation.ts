@@ -13,6 +13,9 @@ import { type JsonObject, isObject, parseObject } from '../../json/parse-object'
 /** Once the iteration cap is reached: the tools stay (the history holds `tool_use` blocks, which need them), no call is allowed. */
 const NO_TOOL_CALLS = '{"type":"none"}';
 
+const NONE: readonly string[] = [];
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ name: tool.name, description: tool.description ?? '', input_schema: tool.inputSchema });
 }
@@ -48,7 +51,7 @@ export interface MessagesConversationOptions {
 
 /** One Messages request: one call without injected tools, the loop's calls with them. */
 export class MessagesConversation implements Conversation {
-  private readonly toolsJson: string[];
+  private readonly toolsJson: readonly string[];
   private toolChoice: string;
   private readonly state: MessagesStreamState;
   private readonly appended: string[] = [];
@@ -56,10 +59,11 @@ export class MessagesConversation implements Conversation {
   private current: MessagesStreamObserver | undefined;
 
   constructor(private readonly options: MessagesConversationOptions) {
-    this.toolsJson = options.tools.map(toolJson);
+    const withTools = options.tools.length > 0;
+    this.toolsJson = withTools ? options.tools.map(toolJson) : NONE;
     // One call at a time: the loop runs injected calls one after the other and cannot answer half a turn.
-    this.toolChoice = options.tools.length === 0 ? '' : JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextIndex: 0, usages: [], budget: options.budget ?? UNBOUNDED };
+    this.toolChoice = !withTools ? '' : JSON.stringify({ ...(options.clientToolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true });
+    this.state = { injected: withTools ? new Set(options.tools.map((t) => t.name)) : NO_NAMES, nextIndex: 0, usages: [], budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {

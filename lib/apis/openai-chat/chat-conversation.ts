@@ -11,6 +11,9 @@ import { toolChoiceWithoutInjected } from '../openai-common/openai-tool-choice';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { type JsonObject, parseObject } from '../../json/parse-object';
 
+const NONE: readonly string[] = [];
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', function: { name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema } });
 }
@@ -59,7 +62,7 @@ function hideInjectedCalls(answer: JsonObject, injected: ReadonlySet<string>): b
 
 /** One chat-completions request: one call without injected tools, the loop's calls with them. */
 export class ChatConversation implements Conversation {
-  private readonly toolsJson: string[];
+  private readonly toolsJson: readonly string[];
   private readonly state: ChatStreamState;
   private readonly appended: string[] = [];
   private readonly usages: unknown[] = [];
@@ -70,9 +73,9 @@ export class ChatConversation implements Conversation {
 
   constructor(private readonly options: ChatConversationOptions) {
     this.base = options.base;
-    this.toolsJson = options.tools.map(toolJson);
     this.withTools = options.tools.length > 0;
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages, budget: options.budget ?? UNBOUNDED };
+    this.toolsJson = this.withTools ? options.tools.map(toolJson) : NONE;
+    this.state = { injected: this.withTools ? new Set(options.tools.map((t) => t.name)) : NO_NAMES, clientWantsUsage: options.clientWantsUsage, firstId: undefined, usages: this.usages, budget: options.budget ?? UNBOUNDED };
   }
 
   body(): Buffer {

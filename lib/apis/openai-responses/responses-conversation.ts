@@ -14,6 +14,9 @@ import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation
 import { toolChoiceWithoutInjected } from '../openai-common/openai-tool-choice';
 import type { CreatedResponses } from '../../ownership/ownership-guard';
 
+const NONE: readonly string[] = [];
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 function toolJson(tool: InjectedTool): string {
   return JSON.stringify({ type: 'function', name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema, strict: false });
 }
@@ -49,7 +52,7 @@ export interface ResponsesConversationOptions {
  * upstream already holds them.
  */
 export class ResponsesConversation implements Conversation {
-  private readonly toolsJson: string[];
+  private readonly toolsJson: readonly string[];
   private readonly state: ResponsesStreamState;
   private appended: string[] = [];
   private withTools: boolean;
@@ -59,9 +62,9 @@ export class ResponsesConversation implements Conversation {
 
   constructor(private readonly options: ResponsesConversationOptions) {
     this.base = options.raw;
-    this.toolsJson = options.tools.map(toolJson);
     this.withTools = options.tools.length > 0;
-    this.state = { injected: new Set(options.tools.map((t) => t.name)), nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED, created: options.created };
+    this.toolsJson = this.withTools ? options.tools.map(toolJson) : NONE;
+    this.state = { injected: this.withTools ? new Set(options.tools.map((t) => t.name)) : NO_NAMES, nextSequence: undefined, nextIndex: 0, visible: [], usages: [], budget: options.budget ?? UNBOUNDED, created: options.created };
   }
 
   body(): Buffer {

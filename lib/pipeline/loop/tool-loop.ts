@@ -51,8 +51,10 @@ interface Loop extends ToolLoopRun {
 /** Runs the loop to its end and answers the client. */
 export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promise<LoopOutcome> {
   const injector = ix.bridge.tools;
-  const loop: Loop = { ...run, ix, injector, byName: run.tools.length === 0 ? NO_TOOLS : new Map(run.tools.map((t) => [t.name, t])) };
-  const { conversation, client, byName } = loop;
+  // Named fields, not a spread: V8 copies a spread object through a slow path, on every request.
+  const { conversation, client, tools } = run;
+  const loop: Loop = { ix, conversation, client, tools, injector, byName: tools.length === 0 ? NO_TOOLS : new Map(tools.map((t) => [t.name, t])) };
+  const { byName } = loop;
   const { maxBodyBytes, maxToolResultBytes, streamKeepAliveMs } = ix.bridge;
   const streaming = ix.call.streaming;
   const maxIterations = injector?.maxIterations ?? LOOP_DEFAULTS.maxIterations;

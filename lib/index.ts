@@ -25,6 +25,8 @@ export type { RedisKeyStateStoreOptions } from './keypool/redis-key-state-store'
 export type { KeyStateStore, KeyStateSource, KeyCooldown, CooldownReason } from './keypool/types';
 export type { KeyStatus } from './keypool/key-pool';
 export type { ProviderCounters } from './observability/counters';
+export { metricsHandler } from './observability/metrics/handler';
+export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
 export { maskKey } from './redaction/key-mask';
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';

@@ -10,6 +10,8 @@ import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
 import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-options';
 import type { OwnershipOptions } from './ownership/types';
+import type { MetricsOptions } from './observability/metrics/types';
+import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -82,6 +84,12 @@ export interface BridgeOptions {
    * unknownIds: 'refuse' }`; see {@link OwnershipOptions}.
    */
   ownership?: OwnershipOptions;
+  /**
+   * Prometheus metrics through prom-client (an optional peer dependency, loaded only when this is set):
+   * `{ registry?, prefix?, maxModels?, actorLabel? }`; serve them with `metricsHandler(registry)`. Defaults to
+   * none (no metrics, prom-client not loaded); see {@link MetricsOptions}.
+   */
+  metrics?: MetricsOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -98,7 +106,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'metrics'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -121,6 +129,8 @@ export interface BridgeConfig {
   maxToolResultBytes: number;
   maxAccumulatedBytes: number;
   ownership: OwnershipConfig;
+  /** Undefined when metrics are off. */
+  metrics: MetricsConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -183,5 +193,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxToolResultBytes: optionalPositiveInt(owner, 'maxToolResultBytes', options.maxToolResultBytes, BRIDGE_DEFAULTS.maxToolResultBytes),
     maxAccumulatedBytes: optionalPositiveInt(owner, 'maxAccumulatedBytes', options.maxAccumulatedBytes, BRIDGE_DEFAULTS.maxAccumulatedBytes),
     ownership: normalizeOwnership(options.ownership, keyState),
+    metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
   };
 }

@@ -10,6 +10,7 @@ import type { CredentialKind, UpstreamAttempt } from '../recorder/types';
 import { keyFingerprint, maskKey } from '../redaction/key-mask';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
+import type { KeyPoolEvents } from '../observability/metrics/types';
 
 /** A key ready to be sent upstream, with the masked form that may be logged and recorded. */
 export interface Credential {
@@ -77,6 +78,8 @@ export class KeyPool {
   private readonly fingerprints: readonly string[];
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+  /** Told of cooldowns and exhaustion (for metrics); none by default. */
+  events: KeyPoolEvents | undefined;
 
   constructor(
     keys: readonly string[],
@@ -140,6 +143,7 @@ export class KeyPool {
       return held.result;
     }
     trace.exhausted = true;
+    this.events?.exhausted();
     throw exhausted(cooling, Date.now());
   }
 
@@ -200,6 +204,7 @@ export class KeyPool {
   }
 
   private async mark(entry: PoolEntry, cooldown: KeyCooldown): Promise<void> {
+    this.events?.cooldown(cooldown.reason);
     const suppressed = this.throttle.allow(`cooling:${entry.fingerprint}:${cooldown.reason}`);
     if (suppressed !== false) {
       this.logger.warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), suppressed });

@@ -20,6 +20,7 @@ import type { ToolContext } from '../tools/types';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
+import type { TurnMetrics } from '../observability/metrics/types';
 
 export type { Ending };
 
@@ -87,6 +88,11 @@ export class Interception implements RecordSink {
 
   get providerName(): string {
     return this.route.provider.adapter.name;
+  }
+
+  /** Where this request's turns report tokens and tool calls; undefined when metrics are off. */
+  get metrics(): TurnMetrics | undefined {
+    return this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
   }
 
   get logger(): Logger {
@@ -178,6 +184,7 @@ export class Interception implements RecordSink {
     counters.upstreamAttempts += trace.attempts;
     counters.failovers += trace.failovers ?? 0;
     if (trace.exhausted) counters.keysExhausted++;
+    this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     this.recording.end({
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),

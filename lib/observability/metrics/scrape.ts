@@ -10,7 +10,8 @@ export interface ScrapeTarget {
 }
 
 /** Registers the scrape-time metrics; their collect callbacks read `target.sources`. */
-export function registerScrapeMetrics(prom: Prom, prefix: string, registers: never[]): ScrapeTarget {
+export function registerScrapeMetrics(promClient: object, prefix: string, registers: never[]): ScrapeTarget {
+  const prom = promClient as Prom;
   const target: ScrapeTarget = { sources: undefined };
   const stats = () => target.sources?.stats();
   const perProvider = (name: string, help: string, field: 'upstreamAttempts' | 'failovers') => new prom.Counter({

@@ -54,5 +54,6 @@ test('with actorLabel, interceptions carry the actor; the prefix names every met
   expect(duration.find((v) => v.metricName === 'gw_interception_duration_seconds_bucket' && v.labels.le === 1)!.value).toBe(0);
   expect(duration.find((v) => v.metricName === 'gw_interception_duration_seconds_bucket' && v.labels.le === 2.5)!.value).toBe(2);
   // No first byte, no time-to-first-byte observation.
-  expect(json.find((m) => m.name === 'gw_interception_time_to_first_byte_seconds')!.values).toEqual([]);
+  const firstByte = json.find((m) => m.name === 'gw_interception_time_to_first_byte_seconds')!.values as Array<{ metricName?: string; value: number }>;
+  expect(firstByte.filter((v) => v.metricName === 'gw_interception_time_to_first_byte_seconds_count').map((v) => v.value)).toEqual([0]);
 });

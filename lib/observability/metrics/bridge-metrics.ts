@@ -1,22 +1,23 @@
 /** BridgeMetrics: the Prometheus series the request path feeds (counters and histograms), label children resolved once. */
-import type { Counter, Histogram } from 'prom-client';
 import { detectClient } from '../client-info';
 import { OTHER, ModelLabels, codeLabel } from './labels';
 import type { MetricsConfig } from './options';
 import { registerScrapeMetrics, type ScrapeTarget } from './scrape';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './series';
 import type {
   EndedInterceptionView, InjectedToolView, KeyPoolEvents, ScrapeSources, TokenCountsView, ToolCallOutcome, TurnMetrics,
 } from './types';
-
-type Prom = typeof import('prom-client');
 
 /** Seconds, for LLM calls: a cached answer in 50 ms to a long reasoning stream of 5 minutes. */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
 /** Seconds, for one recorder call (a memory write to a slow database). */
 export const RECORDER_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-type Child = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
+/** How many distinct User-Agents keep their client label (hostile clients can send a new one with every request). */
+const MAX_REMEMBERED_AGENTS = 256;
+
+type Child = CounterSeries;
+type HistogramChild = HistogramSeries;
 
 /** One provider, API and model's per-turn series. */
 class TurnSeries implements TurnMetrics {
@@ -27,39 +28,37 @@ class TurnSeries implements TurnMetrics {
   ) {}
 
   tokens(usage: TokenCountsView): void {
-    if (usage.input > 0) this.input.inc(usage.input);
-    if (usage.output > 0) this.output.inc(usage.output);
-    if (usage.cacheRead > 0) this.cacheRead.inc(usage.cacheRead);
-    if (usage.cacheWrite > 0) this.cacheWrite.inc(usage.cacheWrite);
+    this.input.value += usage.input;
+    this.output.value += usage.output;
+    this.cacheRead.value += usage.cacheRead;
+    this.cacheWrite.value += usage.cacheWrite;
     const extra = usage.extra;
-    if (extra) {
-      const reasoning = extra.completion_reasoning_tokens ?? extra.output_reasoning_tokens;
-      if (reasoning !== undefined && reasoning > 0) this.reasoning.inc(reasoning);
-    }
+    if (extra) this.reasoning.value += extra.completion_reasoning_tokens ?? extra.output_reasoning_tokens ?? 0;
   }
 
   toolCall(tool: InjectedToolView | undefined, injected: boolean, outcome: ToolCallOutcome): void {
-    if (!injected) this.clientTools.inc();
+    if (!injected) this.clientTools.value++;
     else this.owner.injectedToolCall(tool, outcome);
   }
 }
 
 /** The bridge's metrics. Built once at bridge creation when `metrics` is set; absent otherwise (the hooks check for it). */
 export class BridgeMetrics {
-  private readonly interceptions: Counter<string>;
-  private readonly duration: Histogram<string>;
-  private readonly firstByte: Histogram<string>;
-  private readonly tokens: Counter<string>;
-  private readonly injectedTools: Counter<string>;
-  private readonly clientTools: Counter<string>;
-  private readonly passthrough: Counter<string>;
-  private readonly passthroughDuration: Histogram<string>;
-  private readonly cooldowns: Counter<string>;
-  private readonly exhaustions: Counter<string>;
-  private readonly recorderLatency: Histogram<string>;
+  private readonly interceptions: CounterFamily;
+  private readonly duration: HistogramFamily;
+  private readonly firstByte: HistogramFamily;
+  private readonly tokens: CounterFamily;
+  private readonly injectedTools: CounterFamily;
+  private readonly clientTools: CounterFamily;
+  private readonly passthrough: CounterFamily;
+  private readonly passthroughDuration: HistogramFamily;
+  private readonly cooldowns: CounterFamily;
+  private readonly exhaustions: CounterFamily;
+  private readonly recorderLatency: HistogramSeries;
   private readonly models: ModelLabels;
   private readonly actorLabel: boolean;
   private readonly ended = new Map<string, Child>();
+  private readonly clients = new Map<string, string>();
   private readonly timings = new Map<string, [HistogramChild, HistogramChild]>();
   private readonly turns = new Map<string, TurnSeries>();
   private readonly tools = new Map<string, Child>();
@@ -67,14 +66,20 @@ export class BridgeMetrics {
   private readonly scrape: ScrapeTarget;
 
   constructor(config: MetricsConfig) {
-    const prom = config.prom as Prom;
     const { prefix, registry } = config;
     const registers = [registry as never];
     this.models = new ModelLabels(config.maxModels);
     this.actorLabel = config.actorLabel;
-    const counter = (name: string, help: string, labelNames: string[]) => new prom.Counter({ name: prefix + name, help, labelNames, registers });
-    const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
-      new prom.Histogram({ name: prefix + name, help, labelNames, buckets, registers });
+    const counter = (name: string, help: string, labelNames: string[]) => {
+      const family = new CounterFamily(prefix + name, help, labelNames);
+      registry.registerMetric(family as never);
+      return family;
+    };
+    const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) => {
+      const family = new HistogramFamily(prefix + name, help, labelNames, buckets);
+      registry.registerMetric(family as never);
+      return family;
+    };
     this.interceptions = counter('interceptions_total', 'Bridged requests ended, by how they ended (completed, failed, aborted).',
       ['provider', 'api', 'model', 'status', 'client', ...(config.actorLabel ? ['actor'] : [])]);
     this.duration = histogram('interception_duration_seconds', 'Time from a bridged request\'s arrival to its end.', ['provider', 'api', 'model'], LATENCY_BUCKETS);
@@ -90,8 +95,8 @@ export class BridgeMetrics {
       ['provider', 'route'], LATENCY_BUCKETS);
     this.cooldowns = counter('key_cooldowns_total', 'Provider keys put into cooldown (a healthy key turning cooling), by reason.', ['provider', 'reason']);
     this.exhaustions = counter('key_pool_exhaustions_total', 'Requests refused because every key of the provider\'s pool was cooling.', ['provider']);
-    this.recorderLatency = histogram('recorder_call_duration_seconds', 'Time one recorder call took to settle (or reach its deadline).', [], RECORDER_BUCKETS);
-    this.scrape = registerScrapeMetrics(prom, prefix, registers);
+    this.recorderLatency = histogram('recorder_call_duration_seconds', 'Time one recorder call took to settle (or reach its deadline).', [], RECORDER_BUCKETS).child();
+    this.scrape = registerScrapeMetrics(config.prom, prefix, registers);
   }
 
   /** Where the values read at scrape time come from (set once the bridge is built). */
@@ -104,24 +109,35 @@ export class BridgeMetrics {
     const model = this.models.label(ix.call?.model);
     const provider = ix.providerName;
     const api = ix.api.name;
-    const client = detectClient(ix.req.headers['user-agent']) ?? OTHER;
+    const client = this.clientOf(ix.req.headers['user-agent']);
     const actor = this.actorLabel ? (ix.actor?.id ?? '') : '';
     const key = `${provider}\0${api}\0${model}\0${status}\0${client}\0${actor}`;
     let ended = this.ended.get(key);
     if (!ended) {
-      ended = this.actorLabel ? this.interceptions.labels(provider, api, model, status, client, actor) : this.interceptions.labels(provider, api, model, status, client);
+      ended = this.actorLabel ? this.interceptions.child(provider, api, model, status, client, actor) : this.interceptions.child(provider, api, model, status, client);
       this.ended.set(key, ended);
     }
-    ended.inc();
+    ended.value++;
     const timingKey = `${provider}\0${api}\0${model}`;
     let timing = this.timings.get(timingKey);
     if (!timing) {
-      timing = [this.duration.labels(provider, api, model), this.firstByte.labels(provider, api, model)];
+      timing = [this.duration.child(provider, api, model), this.firstByte.child(provider, api, model)];
       this.timings.set(timingKey, timing);
     }
     const now = Date.now();
     timing[0].observe((now - ix.startedAt) / 1000);
     if (ix.firstByteAt !== undefined) timing[1].observe((ix.firstByteAt - ix.startedAt) / 1000);
+  }
+
+  /** The client label of a User-Agent; the last few hundred are remembered (clients repeat theirs). */
+  private clientOf(userAgent: string | undefined): string {
+    if (userAgent === undefined) return OTHER;
+    let client = this.clients.get(userAgent);
+    if (client === undefined) {
+      client = detectClient(userAgent) ?? OTHER;
+      if (this.clients.size < MAX_REMEMBERED_AGENTS) this.clients.set(userAgent, client);
+    }
+    return client;
   }
 
   /** The series one turn of a request to `provider`'s `api` for `model` feeds. */
@@ -130,8 +146,8 @@ export class BridgeMetrics {
     const key = `${provider}\0${api}\0${label}`;
     let series = this.turns.get(key);
     if (!series) {
-      const t = (type: string) => this.tokens.labels(provider, api, label, type);
-      series = new TurnSeries(t('input'), t('output'), t('cache_read'), t('cache_write'), t('reasoning'), this.clientTools.labels(provider, api), this);
+      const t = (type: string) => this.tokens.child(provider, api, label, type);
+      series = new TurnSeries(t('input'), t('output'), t('cache_read'), t('cache_write'), t('reasoning'), this.clientTools.child(provider, api), this);
       this.turns.set(key, series);
     }
     return series;
@@ -144,10 +160,10 @@ export class BridgeMetrics {
     const key = `${server}\0${name}\0${outcome}`;
     let child = this.tools.get(key);
     if (!child) {
-      child = this.injectedTools.labels(server, name, outcome);
+      child = this.injectedTools.child(server, name, outcome);
       this.tools.set(key, child);
     }
-    child.inc();
+    child.value++;
   }
 
   /** A passthrough request's response is over (`route` is the allowlist pattern it matched, never the raw path). */
@@ -157,20 +173,20 @@ export class BridgeMetrics {
     const key = `${provider}\0${pattern}\0${method}\0${code}`;
     let series = this.passthroughSeries.get(key);
     if (!series) {
-      series = [this.passthrough.labels(provider, pattern, method, code), this.passthroughDuration.labels(provider, pattern)];
+      series = [this.passthrough.child(provider, pattern, method, code), this.passthroughDuration.child(provider, pattern)];
       this.passthroughSeries.set(key, series);
     }
-    series[0].inc();
+    series[0].value++;
     series[1].observe((Date.now() - startedAt) / 1000);
   }
 
   /** What `provider`'s key pool reports to. */
   keyEvents(provider: string): KeyPoolEvents {
-    const exhausted = this.exhaustions.labels(provider);
+    const exhausted = this.exhaustions.child(provider);
     const cooldowns = this.cooldowns;
     return {
-      cooldown: (reason) => cooldowns.labels(provider, reason).inc(),
-      exhausted: () => exhausted.inc(),
+      cooldown: (reason) => void cooldowns.child(provider, reason).value++,
+      exhausted: () => void exhausted.value++,
     };
   }
 

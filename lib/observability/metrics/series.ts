@@ -36,9 +36,9 @@ abstract class Family<S extends { labels: Readonly<Record<string, string>> }> {
     return s;
   }
 
-  /** What the registry resets: every series forgotten. */
+  /** What the registry resets (`resetMetrics()`): every series back to zero, kept, since the request path holds them. */
   reset(): void {
-    this.series.clear();
+    for (const s of this.series.values()) this.zero(s);
   }
 
   protected all(): IterableIterator<S> {
@@ -46,6 +46,7 @@ abstract class Family<S extends { labels: Readonly<Record<string, string>> }> {
   }
 
   protected abstract create(labels: Record<string, string>): S;
+  protected abstract zero(series: S): void;
 }
 
 export class CounterFamily extends Family<CounterSeries> {
@@ -53,6 +54,10 @@ export class CounterFamily extends Family<CounterSeries> {
 
   protected create(labels: Record<string, string>): CounterSeries {
     return { labels, value: 0 };
+  }
+
+  protected zero(series: CounterSeries): void {
+    series.value = 0;
   }
 
   get(): MetricSnapshot {
@@ -91,6 +96,12 @@ export class HistogramFamily extends Family<HistogramSeries> {
 
   protected create(labels: Record<string, string>): HistogramSeries {
     return new HistogramSeries(labels, this.bounds);
+  }
+
+  protected zero(series: HistogramSeries): void {
+    series.counts.fill(0);
+    series.sum = 0;
+    series.count = 0;
   }
 
   get(): MetricSnapshot {

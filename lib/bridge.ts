@@ -19,6 +19,7 @@ import type { ToolInjector } from './tools/types';
 import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
+import { BridgeMetrics } from './observability/metrics/bridge-metrics';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -117,6 +118,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
+  const metrics = config.metrics && new BridgeMetrics(config.metrics);
+  if (metrics) metrics.clientDetector = config.clients;
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {
@@ -136,17 +139,18 @@ export function createBridge(options: BridgeOptions): Bridge {
     inflight: new InflightRequests(config.logger),
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
+    metrics,
   };
+  if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {
     const warning = provider.apis.length > 0 ? baseURLWarning(provider, provider.apis[0].route) : undefined;
     if (warning) config.logger.warn(warning);
   }
-  const providers: ProviderRuntime[] = config.providers.map((adapter) => ({
-    adapter,
-    client: new UpstreamClient(adapter.baseURL, adapter.timeouts),
-    keys: new KeyRouting(adapter, new KeyPool(adapter.credentials, config.keyState, adapter.cooldowns, config.logger, adapter.classifyFailure, (c) => redactor.learn(c))),
-    counters: emptyCounters(),
-  }));
+  const providers: ProviderRuntime[] = config.providers.map((adapter) => {
+    const pool = new KeyPool(adapter.credentials, config.keyState, adapter.cooldowns, config.logger, adapter.classifyFailure, (c) => redactor.learn(c));
+    pool.events = metrics?.keyEvents(adapter.name);
+    return { adapter, client: new UpstreamClient(adapter.baseURL, adapter.timeouts), keys: new KeyRouting(adapter, pool), counters: emptyCounters() };
+  });
   const routing = createRouting(providers, config.providers, runtime);
 
   const router = express.Router() as Bridge;
@@ -202,5 +206,6 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderPending: runtime.recorder.pending,
     recorderPendingBytes: runtime.recorder.pendingBytes,
   });
+  metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });
   return router;
 }

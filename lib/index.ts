@@ -54,6 +54,8 @@ export type { ProviderCounters } from './observability/counters';
 export { DEFAULT_CLIENT_RULES, claudeCodeSessionFromBody } from './observability/clients';
 export type { ClientRule, SessionFromBody } from './observability/clients';
 export type { ClientsOptions } from './observability/client-detector';
+export { metricsHandler } from './observability/metrics/handler';
+export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
 export { maskKey } from './redaction/key-mask';
 export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
 export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';

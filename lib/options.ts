@@ -11,6 +11,8 @@ import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
 import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-options';
 import type { OwnershipOptions } from './ownership/types';
+import type { MetricsOptions } from './observability/metrics/types';
+import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -90,6 +92,12 @@ export interface BridgeOptions {
    * Defaults to `{ extra: [] }`.
    */
   clients?: ClientsOptions;
+  /**
+   * Prometheus metrics through prom-client (an optional peer dependency, loaded only when this is set):
+   * `{ registry?, prefix?, maxModels?, actorLabel? }`; serve them with `metricsHandler(registry)`. Defaults to
+   * none (no metrics, prom-client not loaded); see {@link MetricsOptions}.
+   */
+  metrics?: MetricsOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -106,7 +114,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -130,6 +138,8 @@ export interface BridgeConfig {
   maxAccumulatedBytes: number;
   ownership: OwnershipConfig;
   clients: ClientDetector;
+  /** Undefined when metrics are off. */
+  metrics: MetricsConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -200,5 +210,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxAccumulatedBytes: optionalPositiveInt(owner, 'maxAccumulatedBytes', options.maxAccumulatedBytes, BRIDGE_DEFAULTS.maxAccumulatedBytes),
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
+    metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
   };
 }

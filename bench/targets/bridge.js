@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -7,7 +7,7 @@ const { serveIpc, announce } = require('./ipc');
 const BENCH_KEYS = require('../keys');
 const fs = require('node:fs');
 const os = require('node:os');
-const { createBridge, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
+const { createBridge, metricsHandler, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
 
 // `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
 const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
@@ -34,6 +34,8 @@ const NOOP_TOOLS = {
   listTools: () => [{ name: 'bmcp_bench_noop', description: 'Does nothing.', inputSchema: { type: 'object', properties: {} }, serverName: 'bench' }],
   callTool: async () => ({ content: [{ type: 'text', text: 'ok' }] }),
 };
+// Prometheus metrics on a registry of this process, served at /metrics (the driver does not scrape it).
+const metricsRegistry = process.env.BENCH_METRICS === 'on' ? new (require('prom-client').Registry)() : undefined;
 const bridge = createBridge({
   // Both providers on the one fake upstream: /ai/openai (chat, Responses) and /ai/anthropic (Messages).
   providers: [
@@ -47,6 +49,7 @@ const bridge = createBridge({
   keyState: process.env.BENCH_KEYSTATE === 'redis'
     ? new RedisKeyStateStore({ url: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench:${process.pid}:` })
     : undefined,
+  metrics: metricsRegistry ? { registry: metricsRegistry } : undefined,
 });
 
 /** The PostgreSQL server processes (backends) serving the store's connections: their CPU is the database's share of recording. */
@@ -89,6 +92,7 @@ async function listen() {
     server.listen(0, '127.0.0.1', () => announce(server));
   } else {
     const app = express();
+    if (metricsRegistry) app.get('/metrics', metricsHandler(metricsRegistry));
     app.use('/ai', bridge);
     server = app.listen(0, '127.0.0.1', () => announce(server));
   }

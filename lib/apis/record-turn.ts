@@ -21,10 +21,13 @@ export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOME
   const { recording, interceptionId } = sink;
   const createdAt = new Date();
   const msgId = turn.msgId;
+  const metrics = sink.metrics;
   if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
+  if (turn.usage) metrics?.tokens(turn.usage);
   for (const call of turn.toolCalls) {
     const outcome = outcomes.find((o) => o.call === call);
     const invocationError = outcome?.result.isError ? resultText(outcome.result) : call.injected && !outcome ? notRun : undefined;
+    if (metrics && !call.ranUpstream) metrics.toolCall(tools?.get(call.name), call.injected, outcome ? (outcome.result.isError ? 'error' : 'ok') : 'not_run');
     recording.toolUsage({
       interceptionId, msgId, tool: call.name, toolCallId: call.id, serverUrl: call.injected ? tools?.get(call.name)?.serverUrl : undefined,
       args: recordedToolArguments(call.arguments), injected: call.injected, invocationError, createdAt,

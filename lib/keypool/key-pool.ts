@@ -12,6 +12,7 @@ import { isCredentialSource, staticCredentials, staticKey, type CredentialSource
 import { EntryCredentials, NoCredential, type Credential, type LearnCredential } from './entry-credentials';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
+import type { KeyPoolEvents } from '../observability/metrics/types';
 
 export type { Credential, LearnCredential } from './entry-credentials';
 
@@ -75,6 +76,8 @@ export class KeyPool {
   private readonly fingerprints: readonly string[];
   // A key that keeps failing, or a store that stays down, would otherwise log once per request.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+  /** Told of cooldowns and exhaustion (for metrics); none by default. */
+  events: KeyPoolEvents | undefined;
 
   private readonly credentials: EntryCredentials;
 
@@ -156,6 +159,7 @@ export class KeyPool {
       return held.result;
     }
     trace.exhausted = true;
+    this.events?.exhausted();
     throw exhausted(cooling, Date.now());
   }
 
@@ -226,6 +230,7 @@ export class KeyPool {
   }
 
   private async mark(entry: PoolEntry, cooldown: KeyCooldown): Promise<void> {
+    this.events?.cooldown(cooldown.reason);
     const suppressed = this.throttle.allow(`cooling:${entry.fingerprint}:${cooldown.reason}`);
     if (suppressed !== false) {
       this.logger.warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), suppressed });

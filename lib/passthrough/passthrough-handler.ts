@@ -125,6 +125,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
   async function passthroughHandler(req: Request, res: Response, routePath: string, rule?: PassthroughRule): Promise<void> {
     const started = Date.now();
+    if (bridge.metrics) res.once('close', () => bridge.metrics!.passthroughEnded(adapter.name, rule?.pattern, req.method, res.headersSent ? res.statusCode : CLIENT_CLOSED, started));
     // The allowlist entry routing matched (`/v1/models/:id`) names the route in a missing-scope warning.
     const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0 };
     const queryAt = req.url.indexOf('?');

@@ -22,6 +22,7 @@ import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
+import type { TurnMetrics } from '../observability/metrics/types';
 
 export type { Ending };
 
@@ -89,6 +90,11 @@ export class Interception implements RecordSink {
 
   get providerName(): string {
     return this.route.provider.adapter.name;
+  }
+
+  /** Where this request's turns report tokens and tool calls; undefined when metrics are off. */
+  get metrics(): TurnMetrics | undefined {
+    return this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
   }
 
   get logger(): Logger {
@@ -204,6 +210,7 @@ export class Interception implements RecordSink {
     counters.upstreamAttempts += trace.attempts;
     counters.failovers += trace.failovers ?? 0;
     if (trace.exhausted) counters.keysExhausted++;
+    this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     // Without a recorder nothing was started: no end record to build.
     if (!this.bridge.recorder.enabled) return;
     this.recording.end({

@@ -13,6 +13,7 @@ import type { ClientDetector } from '../observability/client-detector';
 import type { ToolInjector } from '../tools/types';
 import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
+import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -95,6 +96,8 @@ export interface BridgeRuntime {
   readonly ownership: OwnershipGuard;
   /** Names the client and session of each request, for its record. */
   readonly clients: ClientDetector;
+  /** Prometheus metrics; undefined when the host did not ask for them. */
+  readonly metrics?: BridgeMetrics;
 }
 
 export interface ProviderRuntime {

@@ -1,7 +1,10 @@
 /** Where one interception's observations go: its id and its ordered recording. */
 import type { InterceptionRecording } from './safe-recorder';
+import type { TurnMetrics } from '../observability/metrics/types';
 
 export interface RecordSink {
   readonly interceptionId: string;
   readonly recording: InterceptionRecording;
+  /** Where turns report tokens and tool calls for metrics; absent when metrics are off. */
+  readonly metrics?: TurnMetrics;
 }

@@ -38,6 +38,8 @@ function isThenable(v: unknown): v is PromiseLike<void> {
  */
 class RunningCall {
   timer: NodeJS.Timeout | undefined;
+  /** performance.now() when the call started, when someone measures it. */
+  startedAt = 0;
   constructor(private readonly owner: SafeRecorder, public recording: InterceptionRecording | undefined, readonly what: string, readonly bytes: number) {}
   readonly resolved = (): void => this.owner.settled(this, false, undefined);
   readonly rejected = (err: unknown): void => this.owner.settled(this, true, err);
@@ -68,6 +70,8 @@ export class SafeRecorder implements RecordingOwner {
   private closed = false;
   private closing: Promise<void> | undefined;
   private onIdle: (() => void) | undefined;
+  /** Told how long each recorder call took to settle, in ms (for metrics); none by default. */
+  onCallSettled: ((ms: number) => void) | undefined;
   private readonly limits: SafeRecorderLimits;
   private readonly throttle = new LogThrottle(RECORDER_LOG_INTERVAL_MS);
 
@@ -165,6 +169,7 @@ export class SafeRecorder implements RecordingOwner {
   settled(run: RunningCall, failed: boolean, err: unknown): void {
     this.pendingCount--;
     this.pendingSize -= run.bytes;
+    if (run.startedAt !== 0) this.onCallSettled?.(performance.now() - run.startedAt);
     const recording = run.recording;
     if (!recording) return; // timed out earlier: already counted, and its interception moved on
     clearTimeout(run.timer);
@@ -218,6 +223,7 @@ export class SafeRecorder implements RecordingOwner {
   private start(item: QueuedCall): void {
     const { recording, what, bytes } = item;
     let result: void | PromiseLike<void>;
+    const startedAt = this.onCallSettled ? performance.now() : 0;
     try {
       result = item.call(item.record as never);
     } catch (err) {
@@ -230,11 +236,13 @@ export class SafeRecorder implements RecordingOwner {
     if (!isThenable(result)) {
       this.pendingCount--;
       this.pendingSize -= bytes;
+      if (startedAt !== 0) this.onCallSettled?.(performance.now() - startedAt);
       this.finish(recording);
       return;
     }
     recording.busy = true;
     const run = new RunningCall(this, recording, what, bytes);
+    run.startedAt = startedAt;
     run.timer = setTimeout(run.expired, this.limits.timeoutMs);
     run.timer.unref();
     Promise.resolve(result).then(run.resolved, run.rejected);

@@ -1,0 +1,192 @@
+/** BridgeMetrics: the Prometheus series the request path feeds (counters and histograms), label children resolved once. */
+import { defaultClientDetector, type ClientDetector } from '../client-detector';
+import type { IncomingHttpHeaders } from 'node:http';
+import { OTHER, ModelLabels, codeLabel } from './labels';
+import type { MetricsConfig } from './options';
+import { registerScrapeMetrics, type ScrapeTarget } from './scrape';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './series';
+import type {
+  EndedInterceptionView, InjectedToolView, KeyPoolEvents, ScrapeSources, TokenCountsView, ToolCallOutcome, TurnMetrics,
+} from './types';
+
+/** Seconds, for LLM calls: a cached answer in 50 ms to a long reasoning stream of 5 minutes. */
+export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
+/** Seconds, for one recorder call (a memory write to a slow database). */
+export const RECORDER_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** How many distinct User-Agents keep their client label (hostile clients can send a new one with every request). */
+
+type Child = CounterSeries;
+type HistogramChild = HistogramSeries;
+
+/** One provider, API and model's per-turn series. */
+class TurnSeries implements TurnMetrics {
+  constructor(
+    private readonly input: Child, private readonly output: Child, private readonly cacheRead: Child,
+    private readonly cacheWrite: Child, private readonly reasoning: Child, private readonly clientTools: Child,
+    private readonly owner: BridgeMetrics,
+  ) {}
+
+  tokens(usage: TokenCountsView): void {
+    this.input.value += usage.input;
+    this.output.value += usage.output;
+    this.cacheRead.value += usage.cacheRead;
+    this.cacheWrite.value += usage.cacheWrite;
+    const extra = usage.extra;
+    if (extra) this.reasoning.value += extra.completion_reasoning_tokens ?? extra.output_reasoning_tokens ?? 0;
+  }
+
+  toolCall(tool: InjectedToolView | undefined, injected: boolean, outcome: ToolCallOutcome): void {
+    if (!injected) this.clientTools.value++;
+    else this.owner.injectedToolCall(tool, outcome);
+  }
+}
+
+/** The bridge's metrics. Built once at bridge creation when `metrics` is set; absent otherwise (the hooks check for it). */
+export class BridgeMetrics {
+  private readonly interceptions: CounterFamily;
+  private readonly duration: HistogramFamily;
+  private readonly firstByte: HistogramFamily;
+  private readonly tokens: CounterFamily;
+  private readonly injectedTools: CounterFamily;
+  private readonly clientTools: CounterFamily;
+  private readonly passthrough: CounterFamily;
+  private readonly passthroughDuration: HistogramFamily;
+  private readonly cooldowns: CounterFamily;
+  private readonly exhaustions: CounterFamily;
+  private readonly recorderLatency: HistogramSeries;
+  private readonly models: ModelLabels;
+  private readonly actorLabel: boolean;
+  private readonly ended = new Map<string, Child>();
+  /** Names a request's client: the bridge's own detector (its rules, host rules first), set at creation. */
+  clientDetector: ClientDetector = defaultClientDetector;
+  private readonly timings = new Map<string, [HistogramChild, HistogramChild]>();
+  private readonly turns = new Map<string, TurnSeries>();
+  private readonly tools = new Map<string, Child>();
+  private readonly passthroughSeries = new Map<string, [Child, HistogramChild]>();
+  private readonly scrape: ScrapeTarget;
+
+  constructor(config: MetricsConfig) {
+    const { prefix, registry } = config;
+    const registers = [registry as never];
+    this.models = new ModelLabels(config.maxModels);
+    this.actorLabel = config.actorLabel;
+    const counter = (name: string, help: string, labelNames: string[]) => {
+      const family = new CounterFamily(prefix + name, help, labelNames);
+      registry.registerMetric(family as never);
+      return family;
+    };
+    const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) => {
+      const family = new HistogramFamily(prefix + name, help, labelNames, buckets);
+      registry.registerMetric(family as never);
+      return family;
+    };
+    this.interceptions = counter('interceptions_total', 'Bridged requests ended, by how they ended (completed, failed, aborted).',
+      ['provider', 'api', 'model', 'status', 'client', ...(config.actorLabel ? ['actor'] : [])]);
+    this.duration = histogram('interception_duration_seconds', 'Time from a bridged request\'s arrival to its end.', ['provider', 'api', 'model'], LATENCY_BUCKETS);
+    this.firstByte = histogram('interception_time_to_first_byte_seconds', 'Time from a bridged request\'s arrival to the first upstream answer\'s head.',
+      ['provider', 'api', 'model'], LATENCY_BUCKETS);
+    this.tokens = counter('tokens_total', 'Tokens reported by the upstream, by type (input excludes cache reads; reasoning is also counted in output).',
+      ['provider', 'api', 'model', 'type']);
+    this.injectedTools = counter('injected_tool_calls_total', 'Injected tool calls the bridge ran (or did not run), by server, tool and outcome.', ['server', 'tool', 'outcome']);
+    this.clientTools = counter('client_tool_calls_total', 'Calls of the client\'s own tools that the model selected.', ['provider', 'api']);
+    this.passthrough = counter('passthrough_requests_total', 'Passthrough requests, by allowlisted route pattern, method and HTTP status code.',
+      ['provider', 'route', 'method', 'code']);
+    this.passthroughDuration = histogram('passthrough_duration_seconds', 'Time from a passthrough request\'s arrival to the end of its response.',
+      ['provider', 'route'], LATENCY_BUCKETS);
+    this.cooldowns = counter('key_cooldowns_total', 'Provider keys put into cooldown (a healthy key turning cooling), by reason.', ['provider', 'reason']);
+    this.exhaustions = counter('key_pool_exhaustions_total', 'Requests refused because every key of the provider\'s pool was cooling.', ['provider']);
+    this.recorderLatency = histogram('recorder_call_duration_seconds', 'Time one recorder call took to settle (or reach its deadline).', [], RECORDER_BUCKETS).child();
+    this.scrape = registerScrapeMetrics(config.prom, prefix, registers);
+  }
+
+  /** Where the values read at scrape time come from (set once the bridge is built). */
+  readFrom(sources: ScrapeSources): void {
+    this.scrape.sources = sources;
+  }
+
+  /** One bridged request ended. */
+  interceptionEnded(ix: EndedInterceptionView, status: string): void {
+    const model = this.models.label(ix.call?.model);
+    const provider = ix.providerName;
+    const api = ix.api.name;
+    const client = this.clientOf(ix.req.headers);
+    const actor = this.actorLabel ? (ix.actor?.id ?? '') : '';
+    const key = `${provider}\0${api}\0${model}\0${status}\0${client}\0${actor}`;
+    let ended = this.ended.get(key);
+    if (!ended) {
+      ended = this.actorLabel ? this.interceptions.child(provider, api, model, status, client, actor) : this.interceptions.child(provider, api, model, status, client);
+      this.ended.set(key, ended);
+    }
+    ended.value++;
+    const timingKey = `${provider}\0${api}\0${model}`;
+    let timing = this.timings.get(timingKey);
+    if (!timing) {
+      timing = [this.duration.child(provider, api, model), this.firstByte.child(provider, api, model)];
+      this.timings.set(timingKey, timing);
+    }
+    const now = Date.now();
+    timing[0].observe((now - ix.startedAt) / 1000);
+    if (ix.firstByteAt !== undefined) timing[1].observe((ix.firstByteAt - ix.startedAt) / 1000);
+  }
+
+  /** The client label of a request: a rule's name (a fixed set), or `other`. */
+  private clientOf(headers: IncomingHttpHeaders): string {
+    return this.clientDetector.detect(headers).client ?? OTHER;
+  }
+
+  /** The series one turn of a request to `provider`'s `api` for `model` feeds. */
+  turn(provider: string, api: string, model: string | undefined): TurnMetrics {
+    const label = this.models.label(model);
+    const key = `${provider}\0${api}\0${label}`;
+    let series = this.turns.get(key);
+    if (!series) {
+      const t = (type: string) => this.tokens.child(provider, api, label, type);
+      series = new TurnSeries(t('input'), t('output'), t('cache_read'), t('cache_write'), t('reasoning'), this.clientTools.child(provider, api), this);
+      this.turns.set(key, series);
+    }
+    return series;
+  }
+
+  /** @internal An injected tool call ended (or was not run). */
+  injectedToolCall(tool: InjectedToolView | undefined, outcome: ToolCallOutcome): void {
+    const server = tool?.serverName ?? OTHER;
+    const name = tool?.serverToolName ?? tool?.name ?? OTHER;
+    const key = `${server}\0${name}\0${outcome}`;
+    let child = this.tools.get(key);
+    if (!child) {
+      child = this.injectedTools.child(server, name, outcome);
+      this.tools.set(key, child);
+    }
+    child.value++;
+  }
+
+  /** A passthrough request's response is over (`route` is the allowlist pattern it matched, never the raw path). */
+  passthroughEnded(provider: string, route: string | undefined, method: string, status: number, startedAt: number): void {
+    const pattern = route ?? OTHER;
+    const code = codeLabel(status);
+    const key = `${provider}\0${pattern}\0${method}\0${code}`;
+    let series = this.passthroughSeries.get(key);
+    if (!series) {
+      series = [this.passthrough.child(provider, pattern, method, code), this.passthroughDuration.child(provider, pattern)];
+      this.passthroughSeries.set(key, series);
+    }
+    series[0].value++;
+    series[1].observe((Date.now() - startedAt) / 1000);
+  }
+
+  /** What `provider`'s key pool reports to. */
+  keyEvents(provider: string): KeyPoolEvents {
+    const exhausted = this.exhaustions.child(provider);
+    const cooldowns = this.cooldowns;
+    return {
+      cooldown: (reason) => void cooldowns.child(provider, reason).value++,
+      exhausted: () => void exhausted.value++,
+    };
+  }
+
+  /** One recorder call settled after `ms`. */
+  readonly recorderCall = (ms: number): void => {
+    this.recorderLatency.observe(ms / 1000);
+  };
+}

@@ -1,4 +1,4 @@
-import { encodeActorValue, addActorHeaders } from '../../lib/http/headers-to-client';
+import { encodeActorValue, addActorHeaders } from '../../lib/http/upstream-headers';
 import { openaiProvider, staticKey } from '../../lib';
 
 test.each([

@@ -1,6 +1,6 @@
 import { Redactor } from '../../lib/redaction/redactor';
 import type { Response } from 'express';
-import { createHeaderRule, isRelayedResponseHeader, MAX_FORWARDED_HEADERS } from '../../lib/http/headers-to-upstream';
+import { createHeaderRule, isRelayedResponseHeader, MAX_FORWARDED_HEADERS } from '../../lib/http/header-rule';
 import { relayResponseHeaders } from '../../lib/http/respond';
 import { GatewayError } from '../../lib/errors';
 

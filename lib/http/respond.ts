@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { KeyScrub } from '../redaction/redactor';
-import { connectionTokens, isRelayedResponseHeader } from './headers-to-upstream';
+import { connectionTokens, isRelayedResponseHeader } from './header-rule';
 
 /** What renders a gateway error as the provider's JSON error body (every provider adapter does). */
 export interface ErrorRenderer {

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors';
 import { resolveActor } from '../http/actor';
 import type { ApiCall } from '../apis/api';
 import { readJsonBody } from '../http/read-body';
-import { upstreamHeaders } from '../http/headers-to-client';
+import { upstreamHeaders } from '../http/upstream-headers';
 import { admitStoredState } from '../ownership/bridged-ownership';
 import { isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';

@@ -3,7 +3,7 @@ import { GatewayError, type StreamError } from '../errors';
 import type { ApiAdapter } from '../apis/api';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
-import { createHeaderRule, type HeaderRule } from '../http/headers-to-upstream';
+import { createHeaderRule, type HeaderRule } from '../http/header-rule';
 import type { UpstreamPathMapping } from '../providers/provider-hooks';
 import { routeErrorShape, type ErrorShape } from '../apis/error-shape';
 

@@ -5,7 +5,7 @@ import type { Logger } from 'winston';
 import type { StreamError, GatewayError } from '../errors';
 import type { Actor } from '../http/actor-types';
 import type { ApiAdapter, ApiCall } from '../apis/api';
-import { readUpstreamBody, sendUpstreamBody } from './relay/relay-blocking';
+import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
 import { relayResponseHeaders } from '../http/respond';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';

@@ -1,6 +1,6 @@
 /** Headers a request carries upstream besides the client's: JSON framing on bridged routes, the actor's identity. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HeaderRule } from './headers-to-upstream';
+import type { HeaderRule } from './header-rule';
 import type { Actor } from './actor';
 
 /** Everything outside printable ASCII, and `%` itself, so that every value decodes with `decodeURIComponent`. */

@@ -1,9 +1,9 @@
 /** Relays a complete upstream answer: same status, same body bytes, the useful headers; bounded in size. */
 import type { ServerResponse } from 'node:http';
-import { GatewayError, gatewayErrorMidBody } from '../../errors';
-import type { KeyScrub } from '../../redaction/redactor';
-import type { UpstreamResponse } from '../../http/upstream-client';
-import { relayResponseHeaders } from '../../http/respond';
+import { GatewayError, gatewayErrorMidBody } from '../errors';
+import type { KeyScrub } from '../redaction/redactor';
+import type { UpstreamResponse } from './upstream-client';
+import { relayResponseHeaders } from './respond';
 
 function responseTooLarge(maxBytes: number): GatewayError {
   return new GatewayError({ status: 502, errorType: 'server_error', code: 'response_too_large', message: `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.` });

@@ -19,7 +19,7 @@ export type { ApiCall, StreamObserver } from './apis/api';
 export { passthroughRule } from './providers/passthrough-rule';
 export type { RuleOwnership } from './providers/passthrough-rule';
 export type { PassthroughRule } from './providers/types';
-export type { PassthroughOption, PassthroughRouteSpec } from './providers/passthrough-allowlist';
+export type { PassthroughOption, PassthroughRouteSpec } from './providers/types';
 export type {
   OutgoingRequest, RequestHook, RequestHookContext, UpstreamPathMapping, UpstreamPathContext, ResponseDecoder, DecodeContext,
 } from './providers/provider-hooks';

@@ -10,7 +10,6 @@ import type { FailureClassifier } from '../keypool/failure-table';
 import type { NamedId } from '../ownership/stored-state';
 import type { OwnedKind } from '../ownership/types';
 import type { ErrorShape } from '../apis/error-shape';
-import type { PassthroughOption } from './passthrough-allowlist';
 import type { RequestHook, ResponseDecoder, UpstreamPathMapping } from './provider-hooks';
 
 
@@ -42,6 +41,27 @@ export interface ProviderOptions {
   /** Passthrough routes to add to or remove from the provider's allowlist, or a function returning the whole list. Defaults to the provider's own list. */
   passthrough?: PassthroughOption;
 }
+
+/** One allowlisted route as a host writes it. */
+export interface PassthroughRouteSpec {
+  /** HTTP methods (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`). */
+  methods: string[];
+  /** Route path under the provider prefix: `/v1/files`, `/v1/files/:id` (one segment), `/v1/vector_stores/*` (the path and below). */
+  pattern: string;
+  /** Stored state its first `:param` names, whose owner is checked (pool keys). Defaults to none. */
+  owns?: OwnedKind;
+  /** Stored state its successful answer's `id` creates, owned by the actor. Defaults to none. */
+  creates?: OwnedKind;
+}
+
+/**
+ * The `passthrough` option of a provider factory: routes to add to or remove from the provider's defaults (removed
+ * by their `pattern` as written, e.g. `/v1/models/:id`), or a function from the defaults to the full list
+ * (`() => []` closes every passthrough route). Defaults to the provider's own list.
+ */
+export type PassthroughOption =
+  | { add?: PassthroughRouteSpec[]; remove?: string[] }
+  | ((defaults: readonly PassthroughRule[]) => readonly PassthroughRule[]);
 
 /** An allowlisted passthrough route. */
 export interface PassthroughRule {

@@ -63,3 +63,9 @@ export function resultText(result: ToolCallResult): string {
   if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent));
   return parts.join('\n');
 }
+
+/** A result as text for APIs whose tool messages carry text only: an error is said to be one (`Error: …`). */
+export function resultTextForModel(result: ToolCallResult): string {
+  const text = resultText(result);
+  return result.isError ? `Error: ${text || 'the tool failed.'}` : text;
+}

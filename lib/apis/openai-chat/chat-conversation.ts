@@ -1,6 +1,6 @@
 /** A chat-completions request's calls: the client's body as it is without injected tools; with them, bodies with tools and tool messages; answers read into turns. */
 import type { Conversation, StreamObserver, ToolOutcome, Turn } from '../conversation';
-import { resultText } from '../../tools/tool-results';
+import { resultTextForModel } from '../../tools/tool-results';
 import type { InjectedTool } from '../../tools/types';
 import { appendToTopLevelArray } from '../../json/json-append';
 import { setTopLevelField } from '../../json/json-edit';
@@ -19,9 +19,7 @@ function toolJson(tool: InjectedTool): string {
 }
 
 function toolMessage(outcome: ToolOutcome): string {
-  const text = resultText(outcome.result);
-  const content = outcome.result.isError ? `Error: ${text || 'the tool failed.'}` : text;
-  return JSON.stringify({ role: 'tool', tool_call_id: outcome.call.id, content });
+  return JSON.stringify({ role: 'tool', tool_call_id: outcome.call.id, content: resultTextForModel(outcome.result) });
 }
 
 export interface ChatConversationOptions {

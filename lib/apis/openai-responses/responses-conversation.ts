@@ -1,6 +1,6 @@
 /** A Responses request's calls: the client's body as it is without injected tools; with them, bodies with tools and resent input; answers read into turns. */
 import type { Conversation, StreamObserver, ToolOutcome, Turn } from '../conversation';
-import { resultText } from '../../tools/tool-results';
+import { resultTextForModel } from '../../tools/tool-results';
 import type { InjectedTool } from '../../tools/types';
 import { appendToTopLevelArray } from '../../json/json-append';
 import { setTopLevelField } from '../../json/json-edit';
@@ -22,9 +22,7 @@ function toolJson(tool: InjectedTool): string {
 }
 
 function outputItem(outcome: ToolOutcome): string {
-  const text = resultText(outcome.result);
-  const output = outcome.result.isError ? `Error: ${text || 'the tool failed.'}` : text;
-  return JSON.stringify({ type: 'function_call_output', call_id: outcome.call.id, output });
+  return JSON.stringify({ type: 'function_call_output', call_id: outcome.call.id, output: resultTextForModel(outcome.result) });
 }
 
 export interface ResponsesConversationOptions {

@@ -30,6 +30,11 @@ const TARGETS = [
   { id: 'bridge-node', label: 'aibridge on bare node:http, no Express app (reference)', short: 'bridge on node:http', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_MOUNT: 'node' } },
   { id: 'bridge-tools', label: 'aibridge, one no-op injected tool called once (2 upstream calls per request)', short: 'bridge+tool loop', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_TOOLS: 'noop' }, extra: true },
   { id: 'bridge-metrics', label: 'aibridge, recorder off, 1 key, Prometheus metrics on', short: 'bridge+metrics', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_METRICS: 'on' }, extra: true },
+  // With BENCH_BASE_DIST=<another build's dist/>, the same bridge from that build: before and after in one run's rounds.
+  ...(process.env.BENCH_BASE_DIST ? [
+    { id: 'bridge-base', label: 'aibridge from BENCH_BASE_DIST, recorder off, 1 key', short: 'bridge (base)', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_DIST: process.env.BENCH_BASE_DIST }, extra: true },
+    { id: 'bridge-base-rec', label: 'aibridge from BENCH_BASE_DIST, MemoryRecorder, 1 key', short: 'bridge+rec (base)', ...BRIDGE, env: { BENCH_RECORDER: 'memory', BENCH_POOL: 'single', BENCH_DIST: process.env.BENCH_BASE_DIST }, extra: true },
+  ] : []),
   { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
 ];
 
@@ -46,8 +51,8 @@ const GATEWAYS = ALL.filter((id) => id !== 'direct');
 const SCENARIOS = [
   { id: 'block-c1', group: 'blocking', label: 'blocking JSON, c=1', kind: 'run', body: SMALL_BODY, concurrency: 1, n: [5000, 300], warmup: [500, 50], targets: [...ALL, 'bridge-redis', 'bridge-tools'] },
   { id: 'block-c20', group: 'blocking', label: 'blocking JSON, c=20', kind: 'run', body: SMALL_BODY, concurrency: 20, n: [20000, 1000], warmup: [2000, 200], targets: [...ALL, 'express-gateway', 'bridge-tools'] },
-  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'express-gateway', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-pool', 'bridge-redis', 'bridge-node', 'bridge-metrics', 'portkey'] },
-  { id: 'stream-c20-rounds', group: 'stream', label: 'stream 50 chunks, c=20, interleaved rounds', kind: 'rounds', body: streamBody(50, 0), stream: true, concurrency: 20, rounds: [3, 1], n: [4000, 400], warmup: [400, 50], targets: ['express-pipe', 'express-gateway', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-metrics'] },
+  { id: 'block-c20-rounds', group: 'blocking', label: 'blocking JSON, c=20, interleaved rounds', kind: 'rounds', body: SMALL_BODY, concurrency: 20, rounds: [3, 1], n: [10000, 1000], warmup: [2000, 200], targets: ['raw', 'express-pipe', 'express-gateway', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-pool', 'bridge-redis', 'bridge-node', 'bridge-metrics', 'bridge-base', 'bridge-base-rec', 'portkey'] },
+  { id: 'stream-c20-rounds', group: 'stream', label: 'stream 50 chunks, c=20, interleaved rounds', kind: 'rounds', body: streamBody(50, 0), stream: true, concurrency: 20, rounds: [3, 1], n: [4000, 400], warmup: [400, 50], targets: ['express-pipe', 'express-gateway', 'bridge', 'bridge-rec', 'bridge-sqlite', 'bridge-pg', 'bridge-metrics', 'bridge-base', 'bridge-base-rec'] },
   { id: 'block-c100', group: 'blocking', label: 'blocking JSON, c=100', kind: 'run', body: SMALL_BODY, concurrency: 100, n: [20000, 1000], warmup: [2000, 200], targets: ALL },
   { id: 'stream-c1', group: 'stream', label: 'stream 200 chunks, c=1', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 1, n: [500, 50], warmup: [50, 10], targets: [...ALL, 'bridge-tools'] },
   { id: 'stream-c50', group: 'stream', label: 'stream 200 chunks, c=50', kind: 'run', body: streamBody(200, 0), stream: true, concurrency: 50, n: [4000, 200], warmup: [400, 50], targets: [...ALL, 'bridge-tools'] },

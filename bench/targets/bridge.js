@@ -7,7 +7,7 @@ const { serveIpc, announce } = require('./ipc');
 const BENCH_KEYS = require('../keys');
 const fs = require('node:fs');
 const os = require('node:os');
-const { createBridge, metricsHandler, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(path.join(__dirname, '..', '..', 'dist'));
+const { createBridge, metricsHandler, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(process.env.BENCH_DIST || path.join(__dirname, '..', '..', 'dist'));
 
 // `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
 const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
@@ -49,7 +49,8 @@ const bridge = createBridge({
   keyState: process.env.BENCH_KEYSTATE === 'redis'
     ? new RedisKeyStateStore({ url: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench:${process.pid}:` })
     : undefined,
-  metrics: metricsRegistry ? { registry: metricsRegistry } : undefined,
+  // Spread, not `metrics: undefined`: an older build (BENCH_DIST) refuses an option it does not know.
+  ...(metricsRegistry ? { metrics: { registry: metricsRegistry } } : {}),
 });
 
 /** The PostgreSQL server processes (backends) serving the store's connections: their CPU is the database's share of recording. */

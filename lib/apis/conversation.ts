@@ -111,6 +111,8 @@ export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSou
     readonly tools: ToolInjector | undefined;
     /** Off: a blocking answer without injected tools is relayed unread. */
     readonly recorder: { readonly enabled: boolean };
+    /** Present when metrics are on: answers are then read for their tokens even when nothing records them. */
+    readonly metrics?: object;
     readonly maxBodyBytes: number;
     readonly maxToolResultBytes: number;
     readonly streamKeepAliveMs: number;

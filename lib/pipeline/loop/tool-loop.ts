@@ -116,10 +116,15 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
   const upstream = await loop.ix.send(request);
   const body = await loop.ix.readBody(upstream);
   const ok = upstream.status >= 200 && upstream.status < 300;
-  // Without injected tools and nothing to record, the answer is relayed unread.
-  const turn = ok && (loop.tools.length > 0 || loop.ix.bridge.recorder.enabled) ? loop.conversation.readAnswer(body) : undefined;
+  // Without injected tools and nothing to record or count, the answer is relayed unread.
+  const turn = ok && (loop.tools.length > 0 || readsAnswers(loop.ix)) ? loop.conversation.readAnswer(body) : undefined;
   if (!turn) return { outcome: relayWhole(loop.ix, upstream, body) };
   return { turn, status: upstream.status, headers: upstream.headers, body };
+}
+
+/** Whether an answer the loop itself does not need is read anyway: for its records, or for the metrics' token counts. */
+function readsAnswers(ix: LoopInterception): boolean {
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */
@@ -131,7 +136,7 @@ function relayWhole(ix: LoopInterception, upstream: UpstreamResponse, body: Buff
 /** A whole answer to a stream request, before the client's stream began: relayed as it came, recorded when it is a 2xx the API can read. */
 function relayWholeToStream(loop: Loop, upstream: UpstreamResponse, body: Buffer): LoopOutcome {
   const { ix, conversation, byName } = loop;
-  const turn = upstream.status >= 200 && upstream.status < 300 && ix.bridge.recorder.enabled ? conversation.readAnswer(body) : undefined;
+  const turn = upstream.status >= 200 && upstream.status < 300 && readsAnswers(ix) ? conversation.readAnswer(body) : undefined;
   if (turn) recordTurn(ix, turn, { tools: byName, notRun: WHOLE_ANSWER });
   return relayWhole(ix, upstream, body);
 }

@@ -111,12 +111,19 @@ export class SafeRecorder implements RecordingOwner {
 
   private async shutdown(): Promise<void> {
     const { timeoutMs } = this.limits;
+    // The flush deadline is armed before the batch starts its calls' own timeouts, so it always passes first:
+    // what is queued behind a call that never settles is then dropped, not started as the deadline passes.
+    let wake!: () => void;
+    const idle = new Promise<void>((resolve) => (wake = resolve));
+    this.onIdle = wake;
+    const flushed = settlesWithin(idle, timeoutMs);
     this.runBatch();
-    if (this.unfinished > 0) {
-      const idle = new Promise<void>((resolve) => (this.onIdle = resolve));
-      if (!(await settlesWithin(idle, timeoutMs))) {
-        this.logger.warn('recorder flush deadline passed; dropping what is left', { unfinished: this.unfinished, timeoutMs });
-      }
+    if (this.unfinished === 0) {
+      this.onIdle = undefined;
+      wake();
+    }
+    if (!(await flushed)) {
+      this.logger.warn('recorder flush deadline passed; dropping what is left', { unfinished: this.unfinished, timeoutMs });
     }
     this.closed = true;
     this.runBatch();

@@ -11,6 +11,7 @@ const { parseMcpServers, createTools } = require('./mcp');
 const { usageSummary } = require('./usage');
 const { loadUsers, authenticate, requireUser, requireAdmin, actorFromUser } = require('./users');
 const { dbFilename, openUsageStore } = require('./store');
+const { createMetricsRegistry, metricsRoute } = require('./metrics');
 
 const DEMO_TOKEN = 'demo-token-alice';
 const DASHBOARD_PATH = '/admin/ai';
@@ -66,13 +67,14 @@ async function chooseUpstream(config, { startFakeUpstream }) {
   };
 }
 
-function createApp({ bridge, recorder, users, help, createDashboard, logger }) {
+function createApp({ bridge, recorder, users, help, createDashboard, logger, metrics }) {
   const app = express();
   app.disable('x-powered-by');
   // No body parser in front of the bridge: it reads (and streams) request bodies itself.
   app.use(authenticate(users));
   app.use('/ai', bridge);
   app.use(DASHBOARD_PATH, requireAdmin(users), createDashboard({ query: recorder, bridge, logger, title: 'express-aibridge example: usage' }));
+  app.get('/metrics', requireAdmin(users), metrics);
   app.get('/', (_req, res) => {
     res.type('text/plain').send(help());
   });
@@ -146,7 +148,7 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
 
 async function main() {
   const config = readConfig(process.env);
-  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector } = loadPackage('express-aibridge');
+  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector, metricsHandler } = loadPackage('express-aibridge');
   const logger = winston.createLogger({
     level: config.logLevel,
     format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
@@ -164,10 +166,14 @@ async function main() {
   }
   let store;
   let bridge;
+  const registry = createMetricsRegistry();
   try {
     store = openUsageStore({ SqliteRecorder, MemoryRecorder, filename: config.db, logger });
     // From here on bridge.close() flushes and closes the store (it calls recorder.close()).
-    bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder: store.recorder, logger, tools });
+    bridge = createBridge({
+      providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder: store.recorder, logger, tools,
+      ...(registry ? { metrics: { registry } } : {}),
+    });
   } catch (err) {
     await Promise.all([upstream.close(), tools && tools.close(), store && store.recorder.close && store.recorder.close()]);
     throw err;
@@ -178,7 +184,8 @@ async function main() {
   const mcp = { servers: [...config.mcpServers.map((s) => s.name), ...(upstream.offline ? ['demo'] : [])], demoQuestion: upstream.offline ? TOOL_QUESTION : undefined };
   const dashboard = { path: DASHBOARD_PATH, ...adminLogin(config.users) };
   const help = () => helpText({ origin, token: DEMO_TOKEN, mode, mcp, dashboard });
-  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help, createDashboard, logger }));
+  const metrics = metricsRoute(registry, metricsHandler);
+  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help, createDashboard, logger, metrics }));
   try {
     await listen(server, config.port, config.host);
   } catch (err) {

@@ -20,6 +20,7 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { BridgeTracer } from './observability/tracing/bridge-tracer';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -120,6 +121,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   if (metrics) metrics.clientDetector = config.clients;
+  const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
+  if (tracing) tracing.clientDetector = config.clients;
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {
@@ -140,6 +143,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    tracing,
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {

@@ -118,11 +118,11 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
-  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
-  const metrics = config.metrics && new BridgeMetrics(config.metrics);
-  if (metrics) metrics.clientDetector = config.clients;
   const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
   if (tracing) tracing.clientDetector = config.clients;
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
+  const metrics = config.metrics && new BridgeMetrics(config.metrics);
+  if (metrics) metrics.clientDetector = config.clients;
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {

@@ -59,6 +59,15 @@ export class BridgeTracer {
     this.api.propagation.inject(this.api.trace.setSpan(context, span), headers);
   }
 
+  /** Writes the active context into `headers` (a tool server's request, made while a tool call's span is active). */
+  readonly traceHeaders = (headers: Record<string, string>): void => {
+    try {
+      this.api.propagation.inject(this.api.context.active(), headers);
+    } catch (err) {
+      this.failed(err);
+    }
+  };
+
   /** A tracing failure is logged and otherwise ignored: it never changes what the client gets. */
   failed(err: unknown): void {
     this.logger.debug('tracing failed', { error: errorMessage(err) });

@@ -186,16 +186,6 @@ export class InterceptionTrace {
     }
   }
 
-  /** The model that answered, as the upstream named it. */
-  responseModel(model: string): void {
-    try {
-      this.root.setAttribute(ATTR.responseModel, model);
-      this.iterationSpan?.setAttribute(ATTR.responseModel, model);
-    } catch (err) {
-      this.owner.failed(err);
-    }
-  }
-
   /** Ends every span still open; `scrub` (the request's redaction, once admitted) takes any key out of an error message. */
   end(ending: EndingView, scrub: { text(s: string): string } | undefined): void {
     if (this.ended) return;

@@ -1,8 +1,9 @@
 /** OpenTelemetry traces end to end: the span tree, names, attributes and status of a blocking, a streaming, a failover, a tool-loop and a passthrough request, under the host's span. */
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openaiProvider } from '../../lib';
+import { anthropicProvider, openaiProvider } from '../../lib';
 import { maskKey } from '../../lib/redaction/key-mask';
 import { chatScript } from '../helpers/chat-script';
 import { eventually } from '../helpers/gateway';
@@ -13,6 +14,7 @@ import { parentOf, registerContextManager, spansOf, startTraceHost, type TraceHo
 
 const K1 = 'sk-traces-key-000000000000001';
 const K2 = 'sk-traces-key-000000000000002';
+const KA = 'sk-ant-traces-key-00000000001';
 
 let upstream: FakeUpstream;
 let host: TraceHost;
@@ -20,7 +22,10 @@ let host: TraceHost;
 beforeAll(async () => {
   registerContextManager();
   upstream = await startFakeOpenAI();
-  host = await startTraceHost({ providers: [openaiProvider({ baseURL: upstream.url, keys: [K1, K2] })], tools: new TestInjector(3) });
+  host = await startTraceHost({
+    providers: [openaiProvider({ baseURL: upstream.url, keys: [K1, K2] }), anthropicProvider({ baseURL: upstream.url.replace(/\/v1$/, ''), keys: [KA] })],
+    tools: new TestInjector(3),
+  });
 });
 
 afterAll(async () => {
@@ -56,7 +61,7 @@ const childrenOf = (spans: ReadableSpan[], parent: ReadableSpan) => spans.filter
 /** No span name, attribute value or status message holds a pool key or the client's token. */
 function expectNoSecrets(spans: ReadableSpan[]): void {
   const text = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status]));
-  for (const secret of [K1, K2, 'user-token-alice']) expect(text).not.toContain(secret);
+  for (const secret of [K1, K2, KA, 'user-token-alice']) expect(text).not.toContain(secret);
 }
 
 test('a blocking request: the interception under the host span, one iteration, one CLIENT attempt; GenAI and bridge attributes', async () => {
@@ -98,6 +103,20 @@ test('a streaming request: streaming attribute, tokens read from the stream', as
   expect(root.attributes['gen_ai.usage.input_tokens']).toBe(usage.input + usage.cacheRead + usage.cacheWrite);
   const [iteration] = childrenOf(spans, root);
   expect(childrenOf(spans, iteration).map((s) => [s.name, s.kind, s.attributes['http.response.status_code']])).toEqual([['chat gpt-4o-mini', SpanKind.CLIENT, 200]]);
+  expectNoSecrets(spans);
+});
+
+test('an Anthropic streamed message: the same tree, provider anthropic, tokens from the stream', async () => {
+  const client = new Anthropic({ authToken: 'user-token-alice', baseURL: `${host.base}/ai/anthropic`, maxRetries: 0, defaultHeaders: { 'x-test-request': 'anthropic' } });
+  const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+  const message = await stream.finalMessage();
+  const { root, spans } = await treeOf('anthropic', 'chat claude-sonnet-4-5');
+  expect(root.attributes).toMatchObject({
+    'gen_ai.provider.name': 'anthropic', 'aibridge.provider': 'anthropic', 'aibridge.api': 'messages', 'aibridge.streaming': true,
+    'gen_ai.usage.output_tokens': message.usage.output_tokens,
+  });
+  const [iteration] = childrenOf(spans, root);
+  expect(childrenOf(spans, iteration).map((s) => [s.name, s.kind, s.attributes['aibridge.credential.hint']])).toEqual([['chat claude-sonnet-4-5', SpanKind.CLIENT, maskKey(KA)]]);
   expectNoSecrets(spans);
 });
 

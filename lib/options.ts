@@ -13,6 +13,7 @@ import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-
 import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
+import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -98,6 +99,13 @@ export interface BridgeOptions {
    * none (no metrics, prom-client not loaded); see {@link MetricsOptions}.
    */
   metrics?: MetricsOptions;
+  /**
+   * OpenTelemetry traces through `@opentelemetry/api` (an optional peer dependency, loaded only when this is set): a
+   * span per interception, upstream attempt, loop iteration, injected tool call and passthrough call, under the host's
+   * active context. `true` uses the globally registered tracer provider; `{ tracerProvider }` names one. Defaults to
+   * false (no spans, the API not loaded); see {@link TracingOptions}.
+   */
+  tracing?: boolean | TracingOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -114,7 +122,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -140,6 +148,8 @@ export interface BridgeConfig {
   clients: ClientDetector;
   /** Undefined when metrics are off. */
   metrics: MetricsConfig | undefined;
+  /** Undefined when tracing is off. */
+  tracing: TracingConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -211,5 +221,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
+    tracing: normalizeTracingOptions(owner, options.tracing),
   };
 }

@@ -23,6 +23,7 @@ import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
+import type { InterceptionTrace } from '../observability/tracing/interception-trace';
 
 export type { Ending };
 
@@ -58,6 +59,8 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** This request's spans; undefined when tracing is off. */
+  readonly tracing: InterceptionTrace | undefined;
   private readonly abort = new AbortController();
   private concluded = false;
   private readonly leave: () => void;
@@ -65,6 +68,8 @@ export class Interception implements RecordSink {
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
     this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    // Started here, while the host's context (its own span, if any) is the active one.
+    this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
     // Attached before the first await, so a client that leaves at any point is noticed.
     res.once('close', () => {
       if (!res.writableEnded) this.abort.abort();
@@ -137,8 +142,11 @@ export class Interception implements RecordSink {
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
     const { adapter, client } = this.route.provider;
     Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
-    if (adapter.prepareRequest) return this.preparedAttempt(credential, body);
-    return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+    const span = this.tracing?.attempt(this.trace.attempts, credential.hint, this.headers);
+    const sent = adapter.prepareRequest
+      ? this.preparedAttempt(credential, body)
+      : client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+    return span ? span.settle(sent) : sent;
   }
 
   /** An attempt the provider's request hook rewrites first (e.g. signs with the current time). */
@@ -197,6 +205,7 @@ export class Interception implements RecordSink {
     try {
       this.record(ending);
     } finally {
+      this.tracing?.end(ending, this.scrub);
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
     }
   }

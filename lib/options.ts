@@ -5,7 +5,7 @@ import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createDefaultLogger } from './observability/logger';
 import { clientDetectorFor, type ClientDetector, type ClientsOptions } from './observability/client-detector';
-import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
+import { OptionsError, isPlainObject, optionalBoolean, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { BridgedProvider } from './providers/types';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
@@ -98,6 +98,11 @@ export interface BridgeOptions {
    * none (no metrics, prom-client not loaded); see {@link MetricsOptions}.
    */
   metrics?: MetricsOptions;
+  /**
+   * Whether every answer of a bridged or passthrough route carries `Server-Timing: gateway;dur=…, upstream;dur=…`:
+   * the gateway's own time to the head apart from the upstream's time to its head (ms). Defaults to `true`.
+   */
+  serverTiming?: boolean;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -112,9 +117,10 @@ export const BRIDGE_DEFAULTS = {
   maxInjectedTools: 64,
   maxToolResultBytes: 1024 * 1024,
   maxAccumulatedBytes: 16 * 1024 * 1024,
+  serverTiming: true,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'serverTiming'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -140,6 +146,7 @@ export interface BridgeConfig {
   clients: ClientDetector;
   /** Undefined when metrics are off. */
   metrics: MetricsConfig | undefined;
+  serverTiming: boolean;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -211,5 +218,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
+    serverTiming: optionalBoolean(owner, 'serverTiming', options.serverTiming, BRIDGE_DEFAULTS.serverTiming),
   };
 }

@@ -13,6 +13,7 @@ import { resolveActor } from '../http/actor';
 import { readBody } from '../http/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../http/respond';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
+import { startTiming, stampServerTiming } from '../http/server-timing';
 import { decodeBody } from '../http/content-encoding';
 import { addActorHeaders } from '../http/upstream-headers';
 import { errorMessage } from '../observability/logger';
@@ -128,6 +129,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     if (bridge.metrics) res.once('close', () => bridge.metrics!.passthroughEnded(adapter.name, rule?.pattern, req.method, res.headersSent ? res.statusCode : CLIENT_CLOSED, started));
     // The allowlist entry routing matched (`/v1/models/:id`) names the route in a missing-scope warning.
     const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0 };
+    if (bridge.serverTiming) startTiming(res, trace, true);
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
@@ -224,6 +226,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (encoding !== undefined) res.setHeader('content-encoding', encoding);
       const length = upstream.headers['content-length'];
       if (length !== undefined) res.setHeader('content-length', length);
+      stampServerTiming(res);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
       const message = upstream.body;

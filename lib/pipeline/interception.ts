@@ -7,6 +7,7 @@ import type { Actor } from '../http/actor-types';
 import type { ApiAdapter, ApiCall } from '../apis/api';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
 import { relayResponseHeaders } from '../http/respond';
+import { startTiming, type RequestTiming } from '../http/server-timing';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
 import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
@@ -59,12 +60,16 @@ export class Interception implements RecordSink {
   /** The upstream path and the client's query. */
   path = '';
   private readonly abort = new AbortController();
+  /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
+  private readonly timing: RequestTiming | undefined;
   private concluded = false;
   private readonly leave: () => void;
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
     this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    const { serverTiming, recorder } = route.bridge;
+    if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
     // Attached before the first await, so a client that leaves at any point is noticed.
     res.once('close', () => {
       if (!res.writableEnded) this.abort.abort();
@@ -213,9 +218,12 @@ export class Interception implements RecordSink {
     this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     // Without a recorder nothing was started: no end record to build.
     if (!this.bridge.recorder.enabled) return;
+    const timing = this.timing;
     this.recording.end({
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
+      ...(timing?.gatewayMs !== undefined ? { gatewayMs: timing.gatewayMs } : {}),
+      ...(timing?.upstreamMs !== undefined ? { upstreamFirstByteMs: timing.upstreamMs } : {}),
     });
   }
 

@@ -98,6 +98,8 @@ export interface BridgeRuntime {
   readonly clients: ClientDetector;
   /** Prometheus metrics; undefined when the host did not ask for them. */
   readonly metrics?: BridgeMetrics;
+  /** Whether answers carry `Server-Timing`. */
+  readonly serverTiming: boolean;
 }
 
 export interface ProviderRuntime {

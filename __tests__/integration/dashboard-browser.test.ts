@@ -114,6 +114,10 @@ suite('dashboard in chromium', () => {
     const bob = await cellTexts('#interceptions tr[data-id="i-bob-2"] td');
     expect(bob.slice(4, 7)).toEqual(['failed', 'server_error', '1']);
 
+    // The latency panel: the gateway's own time next to the upstream's, p50/p90/p99 of the seeded ends.
+    expect(await cellTexts('#latency tbody tr')).toEqual(['Gateway overhead0.8 ms5 ms5 ms', 'Upstream first byte120 ms1,000 ms1,000 ms']);
+    expect(await page.$eval('#latency-samples', (p) => p.textContent)).toContain('6 most recent');
+
     const keys = await cellTexts('#keys tbody tr');
     expect(keys).toEqual(['sk-t...1111healthy–', 'sk-t...2222healthy–']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });

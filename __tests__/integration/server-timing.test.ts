@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Delays the head of every answer by `ms`, then answers as the fake does by default. */
 const delayed = (ms: number): Behaviour => async () => {
   await sleep(ms);
-  return 'default';
+  return 'default' as const;
 };
 
 /** `gateway;dur=1.2, upstream;dur=35.4` as numbers; throws on anything else. */
@@ -83,7 +83,7 @@ describe('Server-Timing (on by default)', () => {
   test('with failover, upstream is the sum of every attempt before the head, not only the one that answered', async () => {
     suite.upstream.behaviour = async (req, res) => {
       await sleep(DELAY_MS);
-      if (req.headers.authorization !== `Bearer ${K1}`) return 'default';
+      if (req.headers.authorization !== `Bearer ${K1}`) return 'default' as const;
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }));
       return undefined;

@@ -132,6 +132,8 @@ suite('dashboard in chromium', () => {
     expect(detail).toContain('Thinking about <b>bold</b> input');
     expect(detail).toContain('"path": "<script>alert(4)</script>"');
     expect(detail).toContain('read_file');
+    expect(detail).toContain('Gateway time to first byte0.6 ms');
+    expect(detail).toContain('Upstream time to first byte90 ms');
     // Nothing the client sent became markup: no images, no extra scripts, no bold element.
     expect(await page.$$eval('img, b, #detail-body script', (n) => n.length)).toBe(0);
     expect(await page.$$eval('script', (n) => n.map((s) => (s as any).src.replace(/^.*\/assets\//, '')))).toEqual(['chart.umd.min.js', 'dashboard.js']);

@@ -14,6 +14,7 @@ import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
+import type { InterceptionEndedRecord } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
@@ -218,13 +219,14 @@ export class Interception implements RecordSink {
     this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     // Without a recorder nothing was started: no end record to build.
     if (!this.bridge.recorder.enabled) return;
-    const timing = this.timing;
-    this.recording.end({
+    const ended: InterceptionEndedRecord = {
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
-      ...(timing?.gatewayMs !== undefined ? { gatewayMs: timing.gatewayMs } : {}),
-      ...(timing?.upstreamMs !== undefined ? { upstreamFirstByteMs: timing.upstreamMs } : {}),
-    });
+    };
+    // Absent when no head was written (the client left first).
+    if (this.timing?.gatewayMs !== undefined) ended.gatewayMs = this.timing.gatewayMs;
+    if (this.timing?.upstreamMs !== undefined) ended.upstreamFirstByteMs = this.timing.upstreamMs;
+    this.recording.end(ended);
   }
 
   private abortFromClose(reason: Error): void {

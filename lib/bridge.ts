@@ -144,6 +144,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     clients: config.clients,
     metrics,
     tracing,
+    serverTiming: config.serverTiming,
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {

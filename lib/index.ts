@@ -88,5 +88,5 @@ export type { ModelPrice, PriceTable, PricingOptions } from './recorder/prices';
 export type { PassthroughRecord, UpstreamAttempt } from './recorder/types';
 export type {
   UsageQuery, UsageQueryBase, UsageTotals, UsageGroup, UsagePoint, UsageFilter, UsageDimension, TimeRange, TimeBucket, CostEstimate,
-  ToolStat, InterceptionSummary, InterceptionDetail, Page,
+  ToolStat, InterceptionSummary, InterceptionDetail, Page, OverheadStats, LatencyPercentiles,
 } from './recorder/usage-query';

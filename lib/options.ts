@@ -5,7 +5,7 @@ import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createDefaultLogger } from './observability/logger';
 import { clientDetectorFor, type ClientDetector, type ClientsOptions } from './observability/client-detector';
-import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
+import { OptionsError, isPlainObject, optionalBoolean, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { BridgedProvider } from './providers/types';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
@@ -106,6 +106,11 @@ export interface BridgeOptions {
    * false (no spans, the API not loaded); see {@link TracingOptions}.
    */
   tracing?: boolean | TracingOptions;
+  /**
+   * Whether every answer of a bridged or passthrough route carries `Server-Timing: gateway;dur=…, upstream;dur=…`:
+   * the gateway's own time to the head apart from the upstream's time to its head (ms). Defaults to `true`.
+   */
+  serverTiming?: boolean;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -120,9 +125,10 @@ export const BRIDGE_DEFAULTS = {
   maxInjectedTools: 64,
   maxToolResultBytes: 1024 * 1024,
   maxAccumulatedBytes: 16 * 1024 * 1024,
+  serverTiming: true,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -150,6 +156,7 @@ export interface BridgeConfig {
   metrics: MetricsConfig | undefined;
   /** Undefined when tracing is off. */
   tracing: TracingConfig | undefined;
+  serverTiming: boolean;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -222,5 +229,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
     tracing: normalizeTracingOptions(owner, options.tracing),
+    serverTiming: optionalBoolean(owner, 'serverTiming', options.serverTiming, BRIDGE_DEFAULTS.serverTiming),
   };
 }

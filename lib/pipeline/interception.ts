@@ -7,12 +7,14 @@ import type { Actor } from '../http/actor-types';
 import type { ApiAdapter, ApiCall } from '../apis/api';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
 import { relayResponseHeaders } from '../http/respond';
+import { startTiming, type RequestTiming } from '../http/server-timing';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
 import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
+import type { InterceptionEndedRecord } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
@@ -62,6 +64,8 @@ export class Interception implements RecordSink {
   /** This request's spans; undefined when tracing is off. */
   readonly tracing: InterceptionTrace | undefined;
   private readonly abort = new AbortController();
+  /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
+  private readonly timing: RequestTiming | undefined;
   private concluded = false;
   private readonly leave: () => void;
 
@@ -70,6 +74,8 @@ export class Interception implements RecordSink {
     this.trace = { scope: route.api.route, attempts: 0, log: [] };
     // Started here, while the host's context (its own span, if any) is the active one.
     this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
+    const { serverTiming, recorder } = route.bridge;
+    if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
     // Attached before the first await, so a client that leaves at any point is noticed.
     res.once('close', () => {
       if (!res.writableEnded) this.abort.abort();
@@ -222,10 +228,14 @@ export class Interception implements RecordSink {
     this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     // Without a recorder nothing was started: no end record to build.
     if (!this.bridge.recorder.enabled) return;
-    this.recording.end({
+    const ended: InterceptionEndedRecord = {
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
-    });
+    };
+    // Absent when no head was written (the client left first).
+    if (this.timing?.gatewayMs !== undefined) ended.gatewayMs = this.timing.gatewayMs;
+    if (this.timing?.upstreamMs !== undefined) ended.upstreamFirstByteMs = this.timing.upstreamMs;
+    this.recording.end(ended);
   }
 
   private abortFromClose(reason: Error): void {

@@ -101,6 +101,8 @@ export interface BridgeRuntime {
   readonly metrics?: BridgeMetrics;
   /** OpenTelemetry spans; undefined when the host did not ask for them. */
   readonly tracing?: BridgeTracer;
+  /** Whether answers carry `Server-Timing`. */
+  readonly serverTiming: boolean;
 }
 
 export interface ProviderRuntime {

@@ -20,6 +20,7 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { Capacity } from './pipeline/capacity';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -140,6 +141,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
+    capacity: config.maxConcurrent < Infinity || config.maxConcurrentPerActor < Infinity ? new Capacity(config.maxConcurrent, config.maxConcurrentPerActor) : undefined,
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {

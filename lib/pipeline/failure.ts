@@ -1,6 +1,6 @@
 /** How a failure ends an interception: the client's answer (provider-shaped, or one error event) and the end it records. */
 import type { Response } from 'express';
-import { GatewayError, gatewayErrorForTransport, isTransportError } from '../errors';
+import { GatewayError, Refusal, gatewayErrorForTransport, isTransportError } from '../errors';
 import type { ApiAdapter } from '../apis/api';
 import type { ErrorShape } from '../apis/error-shape';
 import { sendGatewayError } from '../http/respond';
@@ -35,7 +35,9 @@ export function endingOf(ix: FailingRequest, err: unknown): Ending {
   }
   const error = gatewayErrorOf(ix, err);
   answer(ix, error);
-  return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorMessage: error.message };
+  const ending: Ending = { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorMessage: error.message };
+  if (error instanceof Refusal) ending.errorCode = error.code;
+  return ending;
 }
 
 /** The end of a request `close()` gave up on that did not end itself in time. */

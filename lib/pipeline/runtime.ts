@@ -14,6 +14,8 @@ import type { ToolInjector } from '../tools/types';
 import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
 import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
+import type { Authorization } from './authorize';
+import type { Capacity } from './capacity';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -98,6 +100,10 @@ export interface BridgeRuntime {
   readonly clients: ClientDetector;
   /** Prometheus metrics; undefined when the host did not ask for them. */
   readonly metrics?: BridgeMetrics;
+  /** The host's `authorize` hook; undefined when every request is allowed. */
+  readonly authorize?: Authorization;
+  /** The in-flight bounds (`maxConcurrent`, `maxConcurrentPerActor`); undefined when there are none. */
+  readonly capacity?: Capacity;
 }
 
 export interface ProviderRuntime {

@@ -35,6 +35,8 @@ export interface InterceptionEndedRecord {
   status: 'completed' | 'failed' | 'aborted';
   httpStatus?: number;
   errorType?: ErrorType;
+  /** Why the bridge itself refused the request (`forbidden`, `at_capacity`, …); absent for other ends. */
+  errorCode?: string;
   errorMessage?: string;
   /** Masked key actually used last (e.g. `sk-a...wxyz`). */
   credentialHint?: string;

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { Registry } from 'prom-client';
 import { anthropicProvider, openaiProvider, type BridgeOptions } from '../../lib';
 import { chunk, startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
-import { eventually, startGateway, type Gateway } from '../helpers/gateway';
+import { eventually, startGateway, testActor, type Gateway } from '../helpers/gateway';
 
 let upstream: FakeUpstream;
 let gw: Gateway;
@@ -142,6 +142,25 @@ test('a refused request takes no slot, and a client that leaves gives its slot b
   release();
   expect(await second.rest()).toBe('then done');
   expect((await eventuallyPasses(() => openai().models.list())).data.length).toBeGreaterThan(0);
+});
+
+test('a client that leaves while its actor is being resolved holds no slot', async () => {
+  await start({ maxConcurrent: 1, actor: async (req) => {
+    await new Promise((r) => setTimeout(r, 100));
+    return testActor(req);
+  } });
+  for (const path of ['/openai/v1/models', '/openai/v1/chat/completions']) {
+    const controller = new AbortController();
+    const leaving = fetch(`${gw.url}${path}`, {
+      method: path.endsWith('models') ? 'GET' : 'POST', signal: controller.signal,
+      headers: { 'x-user-token': 'user-token-alice', 'content-type': 'application/json' },
+      ...(path.endsWith('models') ? {} : { body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }) }),
+    });
+    setTimeout(() => controller.abort(), 30);
+    await expect(leaving).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await openai().models.list()).data.length).toBeGreaterThan(0);
+  }
 });
 
 test('past maxConcurrentPerActor: that actor gets the 503, others go on', async () => {

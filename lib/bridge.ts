@@ -41,7 +41,7 @@ export interface CloseOptions {
 
 /** What {@link Bridge.stats} returns: counters since the bridge was created. */
 export interface BridgeStats {
-  /** Per provider name: interceptions, outcomes, upstream attempts, failovers, exhaustions. */
+  /** Per provider name: interceptions, outcomes, upstream attempts, failovers, exhaustions, the bridge's own refusals. */
   providers: Record<string, ProviderCounters>;
   /** Recorder calls that threw or rejected before their deadline (and a `recorder.close()` that failed). */
   recorderFailures: number;

@@ -15,6 +15,8 @@ import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
 import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
 import type { BridgeTracer } from '../observability/tracing/bridge-tracer';
+import type { Authorization } from './authorize';
+import type { Capacity } from './capacity';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -103,6 +105,10 @@ export interface BridgeRuntime {
   readonly tracing?: BridgeTracer;
   /** Whether answers carry `Server-Timing`. */
   readonly serverTiming: boolean;
+  /** The host's `authorize` hook; undefined when every request is allowed. */
+  readonly authorize?: Authorization;
+  /** The in-flight bounds (`maxConcurrent`, `maxConcurrentPerActor`); undefined when there are none. */
+  readonly capacity?: Capacity;
 }
 
 export interface ProviderRuntime {

@@ -129,7 +129,7 @@ describe('denied', () => {
     const r = await ended();
     expect(r.interception).toMatchObject({ initiatorId: 'alice', providerName: provider, model, streaming: name.endsWith('streamed') });
     expect(r.ended).toEqual({
-      id: r.interception!.id, endedAt: expect.any(Date), status: 'failed', httpStatus: 403, errorType: 'denied', errorCode: 'forbidden', errorMessage: reason,
+      id: r.interception!.id, endedAt: expect.any(Date), status: 'failed', httpStatus: 403, errorType: 'denied', errorCode: 'forbidden', errorMessage: reason, gatewayMs: expect.any(Number),
     });
     expect(r.ended!.credentialHint).toBeUndefined();
     expect(suite.gw.bridge.stats().providers[provider]).toMatchObject({ denied: before + 1, upstreamAttempts: expect.any(Number) });

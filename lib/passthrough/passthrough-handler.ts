@@ -24,6 +24,8 @@ import { readBodyPrefix } from '../http/body-prefix';
 import { armTimeouts } from './timeouts';
 import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
+import { redactingBody } from '../redaction/redacting-body';
+import { isEventStream } from '../streaming/event-stream';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -222,8 +224,11 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       // Relayed as received, so with the header that says how it is encoded (it is garbage to the client without it).
       const encoding = upstream.headers['content-encoding'];
       if (encoding !== undefined) res.setHeader('content-encoding', encoding);
+      // A body the bridge can read is redacted as it passes, so its length is the bridge's to frame (an encoded one is
+      // relayed as received, length included).
+      const redacting = encoding === undefined && req.method !== 'HEAD' && upstream.status !== 204 && upstream.status !== 304;
       const length = upstream.headers['content-length'];
-      if (length !== undefined) res.setHeader('content-length', length);
+      if (length !== undefined && !redacting) res.setHeader('content-length', length);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
       const message = upstream.body;
@@ -234,7 +239,16 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         sendGatewayError(res, adapter, err);
       });
-      message.pipe(res);
+      if (!redacting) return void message.pipe(res);
+      // The head goes now: the redaction may keep the first bytes back, and a break after this point is the body's.
+      res.flushHeaders();
+      const redacted = redactingBody(scrub, isEventStream(upstream.headers['content-type']));
+      redacted.once('error', (err) => {
+        bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
+        message.destroy();
+        res.destroy();
+      });
+      message.pipe(redacted).pipe(res);
     } catch (err) {
       if (clientGone) return;
       if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });

@@ -7,6 +7,7 @@ import type { GatewayError } from '../errors';
 import { armBodyDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
+import { isClosedOnReuse } from './stale-connection';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -71,13 +72,11 @@ export class UpstreamClient {
   /** Sends one attempt; it is aborted with a 504 {@link GatewayError} if its answer is not over within `timeouts.totalMs`. */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
     const startedAt = Date.now();
-    const res = await this.agent.request({
-      origin: this.origin,
-      path: req.path,
-      method: req.method as 'POST',
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
+    const options = { origin: this.origin, path: req.path, method: req.method as 'POST', headers: req.headers, body: req.body, signal: req.signal };
+    const res = await this.agent.request(options).catch((err: unknown) => {
+      // A kept-alive connection the upstream closed as it was reused: once more, on a new connection (not a key's fault).
+      if (!isClosedOnReuse(err) || req.signal.aborted) throw err;
+      return this.agent.request(options);
     });
     const raw = res.body;
     armBodyDeadline(raw, startedAt, this.totalMs, this.totalTimeout);

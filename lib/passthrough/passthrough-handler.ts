@@ -25,6 +25,7 @@ import { armTimeouts } from './timeouts';
 import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
 import { redactingBody } from '../redaction/redacting-body';
+import { isClosedConnection } from '../http/stale-connection';
 import { isEventStream } from '../streaming/event-stream';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
@@ -57,6 +58,8 @@ interface Attempt {
   reject(err: unknown): void;
   proxyReq?: ClientRequest;
   cancelled?: boolean;
+  /** Sends the attempt again on a new connection; present until used (once) or the answer's head arrived. */
+  resend?: () => void;
 }
 
 /** Methods whose bodies are refused rather than read: nothing upstream takes one, and a body is a smuggling vector. */
@@ -92,9 +95,23 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       else armTimeouts(proxyReq, adapter.timeouts, totalTimeout);
     });
     proxyServer.on('proxyRes', (message: IncomingMessage, req: Request) => {
-      attempts.get(req)?.resolve(proxiedResponse(message));
+      const attempt = attempts.get(req);
+      if (!attempt) return;
+      attempt.resend = undefined;
+      attempt.resolve(proxiedResponse(message));
     });
-    proxyServer.on('error', (err: Error, req: Request) => attempts.get(req)?.reject(err));
+    proxyServer.on('error', (err: Error, req: Request) => {
+      const attempt = attempts.get(req);
+      if (!attempt) return;
+      const { resend, proxyReq } = attempt;
+      // A kept-alive connection the upstream closed as it was reused: once more, on a new connection.
+      if (resend && !attempt.cancelled && proxyReq?.reusedSocket && isClosedConnection(err)) {
+        attempt.resend = undefined;
+        attempt.proxyReq = undefined;
+        return resend();
+      }
+      attempt.reject(err);
+    });
     proxyServer.on('econnreset', (err: Error, req: Request) => attempts.get(req)?.reject(err));
   };
 
@@ -103,14 +120,18 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   });
 
   function start(req: Request, res: Response, url: string, headers: Record<string, string | string[]>, body: Buffer | undefined, method = req.method): Attempt {
-    const outgoing = outgoingRequest(req, method, url, headers, body) as Request;
     const attempt = {} as Attempt;
     attempt.response = new Promise<ProxiedResponse>((resolve, reject) => {
       attempt.resolve = resolve;
       attempt.reject = reject;
     });
-    attempts.set(outgoing, attempt);
-    proxy(outgoing, res, attempt.reject).catch(attempt.reject);
+    const send = () => {
+      const outgoing = outgoingRequest(req, method, url, headers, body) as Request;
+      attempts.set(outgoing, attempt);
+      proxy(outgoing, res, attempt.reject).catch(attempt.reject);
+    };
+    attempt.resend = send;
+    send();
     return attempt;
   }
 
@@ -240,8 +261,6 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         sendGatewayError(res, adapter, err);
       });
       if (!redacting) return void message.pipe(res);
-      // The head goes now: the redaction may keep the first bytes back, and a break after this point is the body's.
-      res.flushHeaders();
       const redacted = redactingBody(scrub, isEventStream(upstream.headers['content-type']));
       redacted.once('error', (err) => {
         bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
@@ -249,6 +268,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         res.destroy();
       });
       message.pipe(redacted).pipe(res);
+      // The head goes with the body's first bytes, as when piped: the redaction may keep those back a while.
+      message.once('data', () => res.flushHeaders());
     } catch (err) {
       if (clientGone) return;
       if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });

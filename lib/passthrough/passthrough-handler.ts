@@ -83,6 +83,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   const origin = new URL(client.origin);
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
+  // A client leaving while its request waits for a credential (a token exchange) ends the wait: nothing goes upstream.
+  const needsSignal = !!adapter.prepareRequest || keys.pool.mayWaitForCredentials;
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
@@ -155,8 +157,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
     let clientGone = false;
-    // Only a provider with a request hook gets (and pays for) a signal.
-    const hookAbort = adapter.prepareRequest ? new AbortController() : undefined;
+    // Only a provider with a request hook or credentials it may wait for gets (and pays for) a signal.
+    const hookAbort = needsSignal ? new AbortController() : undefined;
     res.once('close', () => {
       if (res.writableEnded) return;
       clientGone = true;
@@ -219,10 +221,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) };
-        if (hookAbort) return preparedAttempt(credential, attemptHeaders);
+        if (adapter.prepareRequest) return preparedAttempt(credential, attemptHeaders);
         current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
         return current.response;
-      }, trace);
+      }, trace, hookAbort?.signal);
       if (upstream.status >= 400) {
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
         const decoded = decodeBody(upstream.body, upstream.headers);

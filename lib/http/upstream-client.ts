@@ -1,9 +1,9 @@
 /** The HTTP client to one provider: a keep-alive connection pool (undici), abortable requests. */
-import { Agent } from 'undici';
+import { Agent, errors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { settlesWithin } from './deadline';
-import type { GatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import { armBodyDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
@@ -46,6 +46,8 @@ export interface UpstreamRequest {
   signal: AbortSignal;
 }
 
+const MALFORMED_ANSWER = new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_protocol_error', message: 'The upstream answered with a malformed HTTP response.' });
+
 export class UpstreamClient {
   readonly origin: string;
   /** Path of the base URL (no trailing slash), prefixed to every request path. */
@@ -77,6 +79,9 @@ export class UpstreamClient {
       // A kept-alive connection the upstream closed as it was reused: once more, on a new connection (not a key's fault).
       if (!isClosedOnReuse(err) || req.signal.aborted) throw err;
       return this.agent.request(options);
+    }).catch((err: unknown) => {
+      // A head undici cannot parse is the upstream's fault, not a bug of the bridge's (its parser errors may carry no code).
+      throw err instanceof errors.HTTPParserError ? MALFORMED_ANSWER : err;
     });
     const raw = res.body;
     armBodyDeadline(raw, startedAt, this.totalMs, this.totalTimeout);

@@ -64,6 +64,9 @@ test('bridged stream: a chunk that ends an earlier event and starts a key is nev
   expect(res.body).not.toContain(KEY_PART);
   expect(contents(res.body)).toEqual(['Hello there', `your key is ${maskKey(KEY)} (careful)`]);
   expect(res.body.endsWith('data: [DONE]\n\n')).toBe(true);
+  await eventually(() => expect(suite.gw.recorder.interceptionEnds).toHaveLength(1));
+  expect(JSON.stringify(suite.gw.recorder)).not.toContain(KEY_PART);
+  expect(suite.gw.logs.lines.join('\n')).not.toContain(KEY_PART);
 });
 
 test('passthrough JSON body: a key (whole, or split across two writes) is redacted', async () => {

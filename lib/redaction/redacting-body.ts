@@ -17,14 +17,16 @@ export function redactingBody(scrub: KeyScrub, eventStream: boolean): Transform 
 
 function redactingEvents(scrub: KeyScrub): Transform {
   const decoder = new SseDecoder();
-  const send = (stream: Transform, events: SseEvent[]) => {
+  const send = (stream: Transform, events: SseEvent[], chunk?: Buffer) => {
     if (events.length === 0) return;
-    redactEvents(events, scrub);
+    const changed = redactEvents(events, scrub);
+    // The usual chunk holds exactly the events it completes, none changed: it goes on itself, no copy.
+    if (!changed && chunk && isExactly(events, chunk)) return void stream.push(chunk);
     stream.push(events.length === 1 ? events[0].raw : Buffer.concat(events.map((e) => e.raw)));
   };
   return new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
-      send(this, decoder.push(chunk));
+      send(this, decoder.push(chunk), chunk);
       done(decoder.pendingBytes > MAX_EVENT_BYTES ? EVENT_TOO_LARGE : null);
     },
     flush(done: TransformCallback) {
@@ -54,6 +56,15 @@ function redactingBytes(scrub: KeyScrub): Transform {
       done();
     },
   });
+}
+
+/** Whether `events` are the bytes of `chunk`, all of them: the first starts at its start and their lengths add up to its. */
+function isExactly(events: readonly SseEvent[], chunk: Buffer): boolean {
+  const first = events[0].raw;
+  if (first.buffer !== chunk.buffer || first.byteOffset !== chunk.byteOffset) return false;
+  let size = 0;
+  for (const event of events) size += event.raw.length;
+  return size === chunk.length;
 }
 
 /** `at`, or the start of the UTF-8 character whose continuation byte is at `at`. */

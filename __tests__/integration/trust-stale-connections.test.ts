@@ -9,7 +9,7 @@ import { rawRequest } from '../helpers/raw-request';
 const KEY = 'sk-proj-stale-conn-aaaaaaaaaaaaaaaaaaaa1234';
 
 /** Answers the first request of each connection; destroys the connection when a second request arrives on it. */
-async function startStaleServer(cutFirst = false) {
+async function startStaleServer(cutFirst = false, reset = false) {
   const seen = { answered: 0, cut: 0 };
   const perSocket = new WeakMap<object, number>();
   const server = http.createServer((req, res) => {
@@ -17,7 +17,8 @@ async function startStaleServer(cutFirst = false) {
     perSocket.set(req.socket, n);
     if (n > 1 || cutFirst) {
       seen.cut++;
-      req.socket.destroy();
+      if (reset) req.socket.resetAndDestroy();
+      else req.socket.destroy();
       return;
     }
     req.resume();
@@ -91,5 +92,24 @@ test('a new connection closed under its first request is not sent again: one att
   } finally {
     await local.close();
     await broken.close();
+  }
+});
+
+test('bridged and passthrough: a connection reset (RST) as it is reused is sent again too', async () => {
+  const resetting = await startStaleServer(false, true);
+  const local = await startGateway({ providers: [openaiProvider({ keys: [KEY], baseURL: resetting.url })] });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const bridged = await rawRequest(local.url, 'POST', '/openai/v1/chat/completions', { 'x-user-token': 'user-token-alice', 'content-type': 'application/json' },
+        JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }));
+      expect(bridged.status).toBe(200);
+      const passthrough = await rawRequest(local.url, 'GET', '/openai/v1/models', { 'x-user-token': 'user-token-alice' });
+      expect(passthrough.status).toBe(200);
+    }
+    expect(resetting.seen.answered).toBe(6);
+    expect(resetting.seen.cut).toBeGreaterThan(0);
+  } finally {
+    await local.close();
+    await resetting.close();
   }
 });

@@ -7,7 +7,7 @@ import { GatewayError } from '../errors';
 import { armBodyDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
-import { isClosedOnReuse } from './stale-connection';
+import { isClosedOnReuse, markingConnector } from './stale-connection';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -64,7 +64,7 @@ export class UpstreamClient {
     this.totalTimeout = totalDeadlineError(timeouts.totalMs);
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connect: { timeout: timeouts.connectMs },
+      connect: markingConnector(timeouts.connectMs),
       // The total deadline bounds the wait for the head too (see armBodyDeadline for the body).
       headersTimeout: Math.min(timeouts.headersMs, timeouts.totalMs),
       bodyTimeout: timeouts.idleMs,

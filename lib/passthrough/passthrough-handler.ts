@@ -26,7 +26,6 @@ import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
 import { redactingBody } from '../redaction/redacting-body';
 import { isClosedConnection } from '../http/stale-connection';
-import { isEventStream } from '../streaming/event-stream';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -263,7 +262,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         sendGatewayError(res, adapter, err);
       });
       if (!redacting) return void message.pipe(res);
-      const redacted = redactingBody(scrub, isEventStream(upstream.headers['content-type']));
+      const redacted = redactingBody(scrub);
       redacted.once('error', (err) => {
         bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
         message.destroy();

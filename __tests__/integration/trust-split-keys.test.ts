@@ -118,3 +118,15 @@ test('passthrough: a body without a key is relayed byte-identical', async () => 
   expect(res.status).toBe(200);
   expect(res.body).toBe(body);
 });
+
+test.each(['identity', ' Identity ', ''])('passthrough: a body marked content-encoding %j is plain, and redacted', async (encoding) => {
+  const body = JSON.stringify({ object: 'list', data: [{ id: 'x', note: KEY }] });
+  suite.upstream.behaviour = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+    res.end(body);
+  };
+  const res = await rawRequest(suite.gw.url, 'GET', '/openai/v1/models', { 'x-user-token': 'user-token-alice' });
+  expect(res.status).toBe(200);
+  expect(res.body).not.toContain(KEY_PART);
+  expect(JSON.parse(res.body).data[0].note).toBe(maskKey(KEY));
+});

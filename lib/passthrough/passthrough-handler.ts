@@ -67,6 +67,13 @@ const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
 const CLIENT_CLOSED = 499;
 const ABORTED = new GatewayError({ status: 499, errorType: 'aborted', code: 'client_closed', message: 'The client went away.' });
 
+/** Whether a `Content-Encoding` value leaves the body as it is (none, empty or `identity`, as decodeBody reads it). */
+function isPlain(encoding: string | string[] | undefined): boolean {
+  if (encoding === undefined) return true;
+  const value = String(encoding).trim().toLowerCase();
+  return value === '' || value === 'identity';
+}
+
 function declaresBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
@@ -248,7 +255,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (encoding !== undefined) res.setHeader('content-encoding', encoding);
       // A body the bridge can read is redacted as it passes, so its length is the bridge's to frame (an encoded one is
       // relayed as received, length included).
-      const redacting = encoding === undefined && req.method !== 'HEAD' && upstream.status !== 204 && upstream.status !== 304;
+      const redacting = isPlain(encoding) && req.method !== 'HEAD' && upstream.status !== 204 && upstream.status !== 304;
       const length = upstream.headers['content-length'];
       if (length !== undefined && !redacting) res.setHeader('content-length', length);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.

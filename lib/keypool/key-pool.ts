@@ -92,6 +92,8 @@ export class KeyPool {
   events: KeyPoolEvents | undefined;
 
   private readonly credentials: EntryCredentials;
+  /** Whether an attempt may wait for its credential (a host's source, e.g. a token exchange), so that a walk needs a signal. */
+  readonly mayWaitForCredentials: boolean;
 
   constructor(
     /** Static keys, or where the credentials come from. */
@@ -106,6 +108,7 @@ export class KeyPool {
   ) {
     const source: CredentialSource = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
     this.credentials = new EntryCredentials(source, learn);
+    this.mayWaitForCredentials = isCredentialSource(credentials);
     // Hashing happens here, once, never on the request path.
     this.entries = source.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
     this.fingerprints = this.entries.map((e) => e.fingerprint);

@@ -27,6 +27,8 @@ import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
 import { authorize } from '../pipeline/authorize';
 import { counted } from '../pipeline/refusals';
+import { redactingBody } from '../redaction/redacting-body';
+import { isClosedConnection } from '../http/stale-connection';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -58,6 +60,8 @@ interface Attempt {
   reject(err: unknown): void;
   proxyReq?: ClientRequest;
   cancelled?: boolean;
+  /** Sends the attempt again on a new connection; present until used (once) or the answer's head arrived. */
+  resend?: () => void;
 }
 
 /** Methods whose bodies are refused rather than read: nothing upstream takes one, and a body is a smuggling vector. */
@@ -65,6 +69,13 @@ const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
 /** Recorded as the status of a passthrough call whose client left before any answer (nginx's convention). */
 const CLIENT_CLOSED = 499;
 const ABORTED = new GatewayError({ status: 499, errorType: 'aborted', code: 'client_closed', message: 'The client went away.' });
+
+/** Whether a `Content-Encoding` value leaves the body as it is (none, empty or `identity`, as decodeBody reads it). */
+function isPlain(encoding: string | string[] | undefined): boolean {
+  if (encoding === undefined) return true;
+  const value = String(encoding).trim().toLowerCase();
+  return value === '' || value === 'identity';
+}
 
 function declaresBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
@@ -81,6 +92,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   const origin = new URL(client.origin);
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
+  // A client leaving while its request waits for a credential (a token exchange) ends the wait: nothing goes upstream.
+  const needsSignal = !!adapter.prepareRequest || keys.pool.mayWaitForCredentials;
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
@@ -93,9 +106,23 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       else armTimeouts(proxyReq, adapter.timeouts, totalTimeout);
     });
     proxyServer.on('proxyRes', (message: IncomingMessage, req: Request) => {
-      attempts.get(req)?.resolve(proxiedResponse(message));
+      const attempt = attempts.get(req);
+      if (!attempt) return;
+      attempt.resend = undefined;
+      attempt.resolve(proxiedResponse(message));
     });
-    proxyServer.on('error', (err: Error, req: Request) => attempts.get(req)?.reject(err));
+    proxyServer.on('error', (err: Error, req: Request) => {
+      const attempt = attempts.get(req);
+      if (!attempt) return;
+      const { resend, proxyReq } = attempt;
+      // A kept-alive connection the upstream closed as it was reused: once more, on a new connection.
+      if (resend && !attempt.cancelled && proxyReq?.reusedSocket && isClosedConnection(err)) {
+        attempt.resend = undefined;
+        attempt.proxyReq = undefined;
+        return resend();
+      }
+      attempt.reject(err);
+    });
     proxyServer.on('econnreset', (err: Error, req: Request) => attempts.get(req)?.reject(err));
   };
 
@@ -104,14 +131,18 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   });
 
   function start(req: Request, res: Response, url: string, headers: Record<string, string | string[]>, body: Buffer | undefined, method = req.method): Attempt {
-    const outgoing = outgoingRequest(req, method, url, headers, body) as Request;
     const attempt = {} as Attempt;
     attempt.response = new Promise<ProxiedResponse>((resolve, reject) => {
       attempt.resolve = resolve;
       attempt.reject = reject;
     });
-    attempts.set(outgoing, attempt);
-    proxy(outgoing, res, attempt.reject).catch(attempt.reject);
+    const send = () => {
+      const outgoing = outgoingRequest(req, method, url, headers, body) as Request;
+      attempts.set(outgoing, attempt);
+      proxy(outgoing, res, attempt.reject).catch(attempt.reject);
+    };
+    attempt.resend = send;
+    send();
     return attempt;
   }
 
@@ -140,8 +171,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
     let clientGone = false;
-    // Only a provider with a request hook gets (and pays for) a signal.
-    const hookAbort = adapter.prepareRequest ? new AbortController() : undefined;
+    // Only a provider with a request hook or credentials it may wait for gets (and pays for) a signal.
+    const hookAbort = needsSignal ? new AbortController() : undefined;
     res.once('close', () => {
       if (res.writableEnded) return;
       clientGone = true;
@@ -213,10 +244,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         if (clientGone) return Promise.reject(ABORTED);
         const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) };
         span?.inject(attemptHeaders);
-        if (hookAbort) return preparedAttempt(credential, attemptHeaders);
+        if (adapter.prepareRequest) return preparedAttempt(credential, attemptHeaders);
         current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
         return current.response;
-      }, trace);
+      }, trace, hookAbort?.signal);
       if (upstream.status >= 400) {
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
         const decoded = decodeBody(upstream.body, upstream.headers);
@@ -239,8 +270,11 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       // Relayed as received, so with the header that says how it is encoded (it is garbage to the client without it).
       const encoding = upstream.headers['content-encoding'];
       if (encoding !== undefined) res.setHeader('content-encoding', encoding);
+      // A body the bridge can read is redacted as it passes, so its length is the bridge's to frame (an encoded one is
+      // relayed as received, length included).
+      const redacting = isPlain(encoding) && req.method !== 'HEAD' && upstream.status !== 204 && upstream.status !== 304;
       const length = upstream.headers['content-length'];
-      if (length !== undefined) res.setHeader('content-length', length);
+      if (length !== undefined && !redacting) res.setHeader('content-length', length);
       stampServerTiming(res);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
@@ -252,7 +286,16 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         sendGatewayError(res, adapter, err);
       });
-      message.pipe(res);
+      if (!redacting) return void message.pipe(res);
+      const redacted = redactingBody(scrub);
+      redacted.once('error', (err) => {
+        bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
+        message.destroy();
+        res.destroy();
+      });
+      message.pipe(redacted).pipe(res);
+      // The head goes with the body's first bytes, as when piped: the redaction may keep those back a while.
+      message.once('data', () => res.flushHeaders());
     } catch (err) {
       if (clientGone) return;
       if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });

@@ -24,6 +24,7 @@ import { readBodyPrefix } from '../http/body-prefix';
 import { armTimeouts } from './timeouts';
 import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
+import type { DumpFolder, DumpRequest } from '../observability/dumps/dumps';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -113,10 +114,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   }
 
   /** One passthrough record once the response is over (or the client left), with what was learned by then. */
-  function recordWhenDone(req: Request, res: Response, path: string, initiatorId: string, started: number, trace: AttemptTrace): void {
+  function recordWhenDone(req: Request, res: Response, id: string, path: string, initiatorId: string, started: number, trace: AttemptTrace): void {
     res.once('close', () => {
       bridge.recorder.open().passthrough({
-        id: randomUUID(), initiatorId, providerName: adapter.name, method: req.method, path,
+        id, initiatorId, providerName: adapter.name, method: req.method, path,
         httpStatus: res.headersSent ? res.statusCode : CLIENT_CLOSED, durationMs: Date.now() - started,
         credentialHint: trace.credential?.hint, createdAt: new Date(started),
       });
@@ -164,13 +165,20 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const sent = hooked.body.length > 0 || rawBody !== undefined ? hooked.body : undefined;
       if (sent) hooked.headers['content-length'] = String(sent.length);
       current = start(req, res, hooked.path, hooked.headers, sent, hooked.method);
-      return current.response;
+      return dumped({ method: hooked.method, path: hooked.path, headers: hooked.headers, body: sent }, credential, current.response);
+    }
+    /** The attempt's answer, dumped with its request when dumps are on. */
+    function dumped(request: DumpRequest, credential: Credential, response: Promise<ProxiedResponse>): Promise<ProxiedResponse> {
+      return dump ? dump.attempt(request, credential.hint, response) : response;
     }
     let rawBody: Buffer | undefined;
+    let dump: DumpFolder | undefined;
 
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
-      if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
+      // The call's id names its record and its dump folder.
+      const callId = bridge.recorder.enabled || bridge.dumps ? randomUUID() : '';
+      if (bridge.recorder.enabled) recordWhenDone(req, res, callId, routePath, actor.id, started, trace);
       const bodyless = BODYLESS.has(req.method);
       if (bodyless && declaresBody(req.headers)) {
         throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'body_not_allowed', message: `${req.method} requests to this route must not carry a body.` });
@@ -189,6 +197,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
       const plan = keys.plan(req.headers);
       const scrub = redactor.forRequest(plan.byokKey);
+      dump = bridge.dumps?.folder(callId, scrub);
       // Stored state reached with a pool key is its creator's alone; BYOK requests are the upstream's business.
       const scoped = plan.kind === 'centralized' ? rule : undefined;
       const named = scoped?.owned?.(routePath);
@@ -198,7 +207,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) };
         if (hookAbort) return preparedAttempt(credential, attemptHeaders);
         current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
-        return current.response;
+        return dumped({ method: req.method, path: upstreamPath, headers: attemptHeaders, body: body?.raw }, credential, current.response);
       }, trace);
       if (upstream.status >= 400) {
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.

@@ -1,0 +1,128 @@
+/** API dumps: one folder per interception (or passthrough call), one file per upstream attempt, in the order made. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'winston';
+import type { KeyScrub } from '../../redaction/redactor';
+import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../log-throttle';
+import { errorMessage } from '../logger';
+import { DumpBudget, type BudgetedFolder } from './dump-budget';
+import { DumpFile, type FileFolder } from './dump-file';
+import { attemptFileName, failureNote, requestHead, responseHead, type DumpRequest } from './dump-format';
+import type { DumpConfig } from './dump-options';
+import { tapBody, type TappableResponse } from './dump-tap';
+
+export type { DumpRequest } from './dump-format';
+
+/** An upstream answer as an attempt returns it: its head, and a body not read yet. */
+export interface DumpedResponse extends TappableResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+/** The bridge's dumps: made once at creation from the `dump` option; requests ask it for their folder. */
+export class Dumps {
+  private readonly budget: DumpBudget;
+  // A full disk or a read-only directory would otherwise log once per attempt.
+  private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+
+  constructor(readonly config: DumpConfig, private readonly logger: Logger) {
+    this.budget = new DumpBudget(config.dir, config.maxTotalBytes, (err) => this.failed(err));
+    void this.budget.adoptExisting();
+  }
+
+  /** The folder of one interception (or passthrough call) `id`, made on its first attempt; `scrub` is its redaction. */
+  folder(id: string, scrub: KeyScrub): DumpFolder {
+    return new DumpFolder(this, path.join(this.config.dir, id), scrub);
+  }
+
+  /** @internal */
+  track(folder: BudgetedFolder): void {
+    this.budget.add(folder);
+  }
+
+  /** @internal */
+  take(folder: BudgetedFolder, bytes: number): boolean {
+    return this.budget.take(folder, bytes);
+  }
+
+  /** A dump that could not be written: logged (throttled); that dump stops, the request goes on. */
+  failed(err: unknown): void {
+    const held = this.throttle.allow('dump');
+    if (held === false) return;
+    this.logger.warn('an API dump could not be written; it stops there (requests are not affected)', {
+      dir: this.config.dir, error: errorMessage(err), ...(held > 0 ? { suppressed: held } : {}),
+    });
+  }
+}
+
+/** One interception's folder: numbers its attempts, opens a file per attempt, stops its files when evicted. */
+export class DumpFolder implements BudgetedFolder, FileFolder {
+  bytes = 0;
+  evicted = false;
+  private made: Promise<void> | undefined;
+  private attempts = 0;
+  private readonly open = new Set<DumpFile>();
+
+  constructor(private readonly dumps: Dumps, readonly path: string, private readonly scrub: KeyScrub) {}
+
+  get ready(): Promise<void> {
+    return (this.made ??= fs.mkdir(this.path, { recursive: true }).then(() => undefined));
+  }
+
+  /**
+   * Dumps one attempt: the request now (as it is sent), the response head when `response` settles, its body as it
+   * is read. Returns `response` with its body tapped; a failed attempt is noted in the file and rethrown unchanged.
+   */
+  attempt<R extends DumpedResponse>(request: DumpRequest, hint: string | undefined, response: Promise<R>): Promise<R> {
+    if (this.evicted) return response;
+    let file: DumpFile;
+    try {
+      file = this.start(request, hint);
+    } catch (err) {
+      this.failed(err);
+      return response;
+    }
+    return response.then((answer) => {
+      try {
+        file.write(responseHead(answer.status, answer.headers, this.scrub));
+        return tapBody(answer, file, this.scrub);
+      } catch (err) {
+        // Only the dump stops: the answer goes on as it came.
+        file.stop();
+        this.failed(err);
+        return answer;
+      }
+    }, (err: unknown) => {
+      file.end(failureNote('no answer', errorMessage(err), this.scrub));
+      throw err;
+    });
+  }
+
+  /** The attempt's file, with the request as it is sent. */
+  private start(request: DumpRequest, hint: string | undefined): DumpFile {
+    if (this.attempts === 0) this.dumps.track(this);
+    const file = new DumpFile(this, path.join(this.path, attemptFileName(++this.attempts)), this.dumps.config.maxFileBytes);
+    this.open.add(file);
+    file.write(requestHead(request, this.scrub, hint));
+    const body = request.body;
+    if (body !== undefined) file.write(this.scrub.bytes(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')));
+    return file;
+  }
+
+  take(bytes: number): boolean {
+    return this.dumps.take(this, bytes);
+  }
+
+  failed(err: unknown): void {
+    this.dumps.failed(err);
+  }
+
+  closed(file: DumpFile): void {
+    this.open.delete(file);
+  }
+
+  onEvict(): void {
+    for (const file of [...this.open]) file.stop();
+  }
+}

@@ -162,4 +162,34 @@ describe('API dumps', () => {
       expect(files[1].text).toContain('\nHTTP/1.1 200\n');
     });
   });
+
+  test('a stream the client leaves: what came is in the file, which ends with a note; the next request is dumped as usual', async () => {
+    let sent!: () => void;
+    const firstEventSent = new Promise<void>((resolve) => (sent = resolve));
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${textStreamEvents(true)[0]}\n\n`, () => sent());
+      // Never ends: the client leaves.
+    };
+    const dir = tempDir();
+    const gw = await gateway(dir);
+    const abort = new AbortController();
+    const res = await fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: 'POST', signal: abort.signal, headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' },
+      body: JSON.stringify({ ...CHAT, stream: true }),
+    });
+    const id = res.headers.get('x-aibridge-interception-id')!;
+    await firstEventSent;
+    await eventually(() => expect(attemptFiles(dir, id)[0]?.text).toContain(textStreamEvents(true)[0]));
+    abort.abort();
+    await eventually(() => expect(attemptFiles(dir, id)[0]?.text).toMatch(/\n\[express-aibridge: the response ended early: [^\n]*\]\n$/));
+    await eventually(() => expect(gw.recorder.interceptionEnds.map((e) => e.status)).toEqual(['aborted']));
+
+    upstream.behaviour = undefined;
+    const next = await chat(gw);
+    expect(next.status).toBe(200);
+    const body = await next.text();
+    const nextId = next.headers.get('x-aibridge-interception-id')!;
+    await eventually(() => expect(attemptFiles(dir, nextId)[0]?.text.endsWith(body)).toBe(true));
+  });
 });

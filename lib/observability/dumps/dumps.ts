@@ -67,7 +67,10 @@ export class DumpFolder implements BudgetedFolder, FileFolder {
   constructor(private readonly dumps: Dumps, readonly path: string, private readonly scrub: KeyScrub) {}
 
   get ready(): Promise<void> {
-    return (this.made ??= fs.mkdir(this.path, { recursive: true }).then(() => undefined));
+    return (this.made ??= fs.mkdir(this.path, { recursive: true }).then(() => {
+      // Evicted while being made: the budget's delete may have run first, and nothing counts this folder any more.
+      if (this.evicted) void fs.rm(this.path, { recursive: true, force: true }).catch(() => undefined);
+    }));
   }
 
   /**

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type http from 'node:http';
-import { createBridge, openaiProvider } from '../../lib';
+import { anthropicProvider, createBridge, openaiProvider } from '../../lib';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, testActor, type Gateway } from '../helpers/gateway';
 import { leakedSecrets } from '../helpers/keyed-upstream';
@@ -92,6 +92,26 @@ describe('API dumps: redaction', () => {
     expect(leakedSecrets(bytes, SECRETS)).toEqual([]);
     expect(bytes).toContain('authorization: Bearer sk-c...9999\n');
     expect(bytes).toContain('your key is sk-c...9999');
+  });
+
+  test("an Anthropic BYOK key sent as x-api-key is masked, in the form the client used", async () => {
+    const dir = tempDir();
+    const gw = await startGateway({ providers: [anthropicProvider({ baseURL: upstream.origin, keys: [K1], byok: true })], dump: { dir } });
+    gateways.push(gw);
+    const res = await fetch(`${gw.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-user-token': 'user-token-alice', 'x-api-key': CLIENT_KEY },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(upstream.requests[0].headers['x-api-key']).toBe(CLIENT_KEY);
+    const id = gw.recorder.interceptions[0].id;
+    await eventually(() => expect(attemptFiles(dir, id)[0]?.text).toContain('\nHTTP/1.1 200\n'));
+    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
+    const bytes = everyByte(dir);
+    expect(bytes).toContain('\nx-api-key: sk-c...9999\n');
+    expect(leakedSecrets(bytes, SECRETS)).toEqual([]);
   });
 });
 

@@ -181,6 +181,7 @@ export function createBridge(options: BridgeOptions): Bridge {
         logger.warn('closing upstream connections failed', { provider: p.adapter.name, error: errorMessage(err) });
       }
     }));
+    await runtime.dumps?.close();
     routing.close();
   }
 

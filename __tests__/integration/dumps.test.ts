@@ -192,4 +192,17 @@ describe('API dumps', () => {
     const nextId = next.headers.get('x-aibridge-interception-id')!;
     await eventually(() => expect(attemptFiles(dir, nextId)[0]?.text.endsWith(body)).toBe(true));
   });
+
+  test('close() returns once every file being written is on disk', async () => {
+    const dir = tempDir();
+    const gw = await gateway(dir);
+    const answers = await Promise.all([0, 1, 2, 3].map(async () => {
+      const res = await chat(gw, { ...CHAT, stream: true, stream_options: { include_usage: true } });
+      return { id: res.headers.get('x-aibridge-interception-id')!, text: await res.text() };
+    }));
+    await gw.close();
+    gateways.splice(gateways.indexOf(gw), 1);
+    // No waiting here: what close() awaited is all there.
+    expect(answers.map(({ id, text }) => attemptFiles(dir, id)[0]?.text.endsWith(`\n\n${text}`))).toEqual([true, true, true, true]);
+  });
 });

@@ -6,6 +6,7 @@ import type { Logger } from 'winston';
 import type { KeyScrub } from '../../redaction/redactor';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../log-throttle';
 import { errorMessage } from '../logger';
+import { settlesWithin } from '../../http/deadline';
 import { DumpBudget, type BudgetedFolder } from './dump-budget';
 import { DumpFile, type FileFolder } from './dump-file';
 import { attemptFileName, failureNote, requestHead, responseHead, type DumpRequest } from './dump-format';
@@ -13,6 +14,9 @@ import type { DumpConfig } from './dump-options';
 import { tapBody, type TappableResponse } from './dump-tap';
 
 export type { DumpRequest } from './dump-format';
+
+/** How long `close()` waits for the files still being written (their answers end as the bridge closes its connections). */
+const CLOSE_MS = 5_000;
 
 /** An upstream answer as an attempt returns it: its head, and a body not read yet. */
 export interface DumpedResponse extends TappableResponse {
@@ -25,6 +29,9 @@ export class Dumps {
   private readonly budget: DumpBudget;
   // A full disk or a read-only directory would otherwise log once per attempt.
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+  /** Files not closed yet, and who waits for there to be none. */
+  private openFiles = 0;
+  private idle: Array<() => void> = [];
 
   constructor(readonly config: DumpConfig, private readonly logger: Logger) {
     this.budget = new DumpBudget(config.dir, config.maxTotalBytes, (err) => this.failed(err));
@@ -44,6 +51,23 @@ export class Dumps {
   /** @internal */
   take(folder: BudgetedFolder, bytes: number): boolean {
     return this.budget.take(folder, bytes);
+  }
+
+  /** @internal */
+  fileOpened(): void {
+    this.openFiles++;
+  }
+
+  /** @internal */
+  fileClosed(): void {
+    if (--this.openFiles === 0) for (const wake of this.idle.splice(0)) wake();
+  }
+
+  /** Waits (bounded) until every file being written is closed, so that what the bridge sent is on disk when it closes. */
+  async close(): Promise<void> {
+    if (this.openFiles === 0) return;
+    const done = new Promise<void>((resolve) => this.idle.push(resolve));
+    if (!(await settlesWithin(done, CLOSE_MS))) this.logger.warn('API dump files were still being written when the bridge closed', { files: this.openFiles });
   }
 
   /** A dump that could not be written: logged (throttled); that dump stops, the request goes on. */
@@ -107,6 +131,7 @@ export class DumpFolder implements BudgetedFolder, FileFolder {
     if (this.attempts === 0) this.dumps.track(this);
     const file = new DumpFile(this, path.join(this.path, attemptFileName(++this.attempts)), this.dumps.config.maxFileBytes);
     this.open.add(file);
+    this.dumps.fileOpened();
     file.write(requestHead(request, this.scrub, hint));
     const body = request.body;
     if (body !== undefined) file.write(this.scrub.bytes(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')));
@@ -122,7 +147,7 @@ export class DumpFolder implements BudgetedFolder, FileFolder {
   }
 
   closed(file: DumpFile): void {
-    this.open.delete(file);
+    if (this.open.delete(file)) this.dumps.fileClosed();
   }
 
   onEvict(): void {

@@ -3,47 +3,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type http from 'node:http';
 import { anthropicProvider, createBridge, openaiProvider } from '../../lib';
-import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
-import { eventually, startGateway, testActor, type Gateway } from '../helpers/gateway';
+import { eventually, testActor } from '../helpers/gateway';
 import { leakedSecrets } from '../helpers/keyed-upstream';
-import { attemptFiles, dirBytes, dumpFolders, everyByte, removeTempDirs, tempDir } from '../helpers/dump-files';
+import { CHAT, DUMP_KEYS, attemptFiles, bigAnswer, chat, dirBytes, dumpFolders, dumpSuite, everyByte, tempDir } from '../helpers/dump-files';
 
-const K1 = 'sk-dump-key-one-aaaaaaaaaaaa1111';
-const K2 = 'sk-dump-key-two-bbbbbbbbbbbb2222';
+const [K1, K2] = DUMP_KEYS;
 const CLIENT_KEY = 'sk-client-own-key-dddddddd9999';
 const CLIENT_COOKIE = 'client-cookie-secret-4242';
 const UPSTREAM_COOKIE = 'upstream-cookie-secret-7777';
 const SECRETS = [K1, K2, CLIENT_KEY, CLIENT_COOKIE, UPSTREAM_COOKIE];
-const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
 
-let upstream: FakeUpstream;
-const gateways: Gateway[] = [];
-beforeAll(async () => {
-  upstream = await startFakeOpenAI();
-});
-afterAll(async () => {
-  await upstream.close();
-  removeTempDirs();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.behaviour = undefined;
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((gw) => gw.close()));
-});
-
-async function gateway(dump: Record<string, unknown>, provider: Record<string, unknown> = {}): Promise<Gateway> {
-  const gw = await startGateway({ providers: [openaiProvider({ baseURL: upstream.url, keys: [K1, K2], ...provider })], dump: dump as never });
-  gateways.push(gw);
-  return gw;
-}
-
-function chat(gw: Gateway, body: Record<string, unknown> = CHAT, headers: Record<string, string> = {}) {
-  return fetch(`${gw.url}/openai/v1/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice', ...headers }, body: JSON.stringify(body),
-  });
-}
+const suite = dumpSuite();
+const gateway = suite.gateway;
 
 /** A hostile upstream: echoes the credential it got in a header and in a stream event split in the middle of the key. */
 function echoingUpstream(req: { headers: http.IncomingHttpHeaders }, res: http.ServerResponse): void {
@@ -60,7 +31,7 @@ function echoingUpstream(req: { headers: http.IncomingHttpHeaders }, res: http.S
 
 describe('API dumps: redaction', () => {
   test('no pool key, in headers, request body or an echo split across chunks, reaches a file; their hints do', async () => {
-    upstream.behaviour = echoingUpstream;
+    suite.upstream.behaviour = echoingUpstream;
     const dir = tempDir();
     const gw = await gateway({ dir });
     // The client quotes the second pool key in its prompt: the dump of the body as sent shows its hint.
@@ -79,13 +50,13 @@ describe('API dumps: redaction', () => {
   });
 
   test("a BYOK client's own token is masked like a pool key", async () => {
-    upstream.behaviour = echoingUpstream;
+    suite.upstream.behaviour = echoingUpstream;
     const dir = tempDir();
     const gw = await gateway({ dir }, { byok: true });
     const res = await chat(gw, { ...CHAT, stream: true }, { authorization: `Bearer ${CLIENT_KEY}` });
     expect(res.status).toBe(200);
     await res.text();
-    expect(upstream.requests[0].headers.authorization).toBe(`Bearer ${CLIENT_KEY}`);
+    expect(suite.upstream.requests[0].headers.authorization).toBe(`Bearer ${CLIENT_KEY}`);
     const id = res.headers.get('x-aibridge-interception-id')!;
     await eventually(() => expect(attemptFiles(dir, id)[0]?.text.endsWith('data: [DONE]\n\n')).toBe(true));
     const bytes = everyByte(dir);
@@ -96,8 +67,7 @@ describe('API dumps: redaction', () => {
 
   test("an Anthropic BYOK key sent as x-api-key is masked, in the form the client used", async () => {
     const dir = tempDir();
-    const gw = await startGateway({ providers: [anthropicProvider({ baseURL: upstream.origin, keys: [K1], byok: true })], dump: { dir } });
-    gateways.push(gw);
+    const gw = await gateway({ dir }, {}, { providers: [anthropicProvider({ baseURL: suite.upstream.origin, keys: [K1], byok: true })] });
     const res = await fetch(`${gw.url}/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-user-token': 'user-token-alice', 'x-api-key': CLIENT_KEY },
@@ -105,7 +75,7 @@ describe('API dumps: redaction', () => {
     });
     expect(res.status).toBe(200);
     await res.text();
-    expect(upstream.requests[0].headers['x-api-key']).toBe(CLIENT_KEY);
+    expect(suite.upstream.requests[0].headers['x-api-key']).toBe(CLIENT_KEY);
     const id = gw.recorder.interceptions[0].id;
     await eventually(() => expect(attemptFiles(dir, id)[0]?.text).toContain('\nHTTP/1.1 200\n'));
     await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
@@ -117,11 +87,7 @@ describe('API dumps: redaction', () => {
 
 describe('API dumps: bounds', () => {
   test('maxFileBytes: the file stops at the bound with a marker; the client still gets the whole answer', async () => {
-    const big = JSON.stringify({ id: 'chatcmpl-big', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'x'.repeat(6000) }, finish_reason: 'stop' }] });
-    upstream.behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(big);
-    };
+    const big = bigAnswer(suite.upstream, 6000, 'x');
     const dir = tempDir();
     const gw = await gateway({ dir, maxFileBytes: 1024 });
     const res = await chat(gw);
@@ -135,11 +101,7 @@ describe('API dumps: bounds', () => {
   });
 
   test('maxTotalBytes: the oldest folders (a previous run\'s first) are deleted, the newest kept, the total under the bound', async () => {
-    const big = JSON.stringify({ id: 'chatcmpl-big', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'y'.repeat(3000) }, finish_reason: 'stop' }] });
-    upstream.behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(big);
-    };
+    const big = bigAnswer(suite.upstream, 3000, 'y');
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'previous-run'));
     fs.writeFileSync(path.join(dir, 'previous-run', '001-attempt.http'), 'z'.repeat(2000));

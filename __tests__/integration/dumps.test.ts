@@ -1,46 +1,15 @@
 /** API dumps: one folder per interception, one file per upstream attempt (failovers, loop calls, passthrough), as sent and received. */
 import OpenAI from 'openai';
-import { openaiProvider } from '../../lib';
-import { chatCompletion, startFakeOpenAI, textStreamEvents, type FakeUpstream } from '../helpers/fake-openai';
-import { eventually, startGateway, type Gateway } from '../helpers/gateway';
+import { chatCompletion, textStreamEvents } from '../helpers/fake-openai';
+import { eventually, type Gateway } from '../helpers/gateway';
 import { bearer, keyedUpstream, leakedSecrets, upstreamErrorBody } from '../helpers/keyed-upstream';
 import { chatScript } from '../helpers/chat-script';
 import { TestInjector } from '../helpers/test-injector';
-import { attemptFiles, dumpFolders, everyByte, removeTempDirs, tempDir } from '../helpers/dump-files';
+import { CHAT, DUMP_HINTS as HINTS, DUMP_KEYS, attemptFiles, chat, dumpFolders, dumpSuite, everyByte, tempDir } from '../helpers/dump-files';
 
-const K1 = 'sk-dump-key-one-aaaaaaaaaaaa1111';
-const K2 = 'sk-dump-key-two-bbbbbbbbbbbb2222';
-const HINTS = ['sk-d...1111', 'sk-d...2222'];
-const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
-
-let upstream: FakeUpstream;
-const gateways: Gateway[] = [];
-beforeAll(async () => {
-  upstream = await startFakeOpenAI();
-});
-afterAll(async () => {
-  await upstream.close();
-  removeTempDirs();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.behaviour = undefined;
-});
-afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((gw) => gw.close()));
-});
-
-async function gateway(dir: string, extra: Record<string, unknown> = {}): Promise<Gateway> {
-  const gw = await startGateway({ providers: [openaiProvider({ baseURL: upstream.url, keys: [K1, K2] })], dump: { dir }, ...extra });
-  gateways.push(gw);
-  return gw;
-}
-
-function chat(gw: Gateway, body: Record<string, unknown> = CHAT) {
-  return fetch(`${gw.url}/openai/v1/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: JSON.stringify(body),
-  });
-}
+const [K1, K2] = DUMP_KEYS;
+const suite = dumpSuite();
+const gateway = (dir: string, extra: Record<string, unknown> = {}): Promise<Gateway> => suite.gateway({ dir }, {}, extra);
 
 describe('API dumps', () => {
   test('a blocking request: one folder named by the interception id, one file with the request as sent and the answer', async () => {
@@ -58,7 +27,7 @@ describe('API dumps', () => {
     expect(request).toContain(`\nauthorization: Bearer ${HINTS[0]}\n`);
     expect(request).toContain('\ncontent-type: application/json\n');
     // The body as sent upstream: the client's bytes (nothing added to a blocking chat request).
-    expect(request.endsWith(`\n\n${upstream.requests[0].body}`)).toBe(true);
+    expect(request.endsWith(`\n\n${suite.upstream.requests[0].body}`)).toBe(true);
     expect(answer.startsWith('200\n')).toBe(true);
     expect(answer).toContain('\ncontent-type: application/json');
     expect(body).toBe(JSON.stringify(chatCompletion()));
@@ -81,7 +50,7 @@ describe('API dumps', () => {
   });
 
   test('a failover: the refused attempt and the next one each get a file, the first with the 401', async () => {
-    upstream.behaviour = keyedUpstream({ [bearer(K1)]: { status: 401 } });
+    suite.upstream.behaviour = keyedUpstream({ [bearer(K1)]: { status: 401 } });
     const dir = tempDir();
     const gw = await gateway(dir);
     const res = await chat(gw);
@@ -107,7 +76,7 @@ describe('API dumps', () => {
       { toolCalls: [{ id: 'call_1', name: 'bmcp_calc_add', arguments: '{"a":2,"b":3}' }] },
       { text: 'It is 5.' },
     ]);
-    upstream.behaviour = script;
+    suite.upstream.behaviour = script;
     const dir = tempDir();
     const gw = await gateway(dir, { tools: new TestInjector(3) });
     const sdk = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
@@ -146,7 +115,7 @@ describe('API dumps', () => {
   });
 
   test('a passthrough failover dumps both attempts', async () => {
-    upstream.behaviour = keyedUpstream({ [bearer(K1)]: { status: 429, headers: { 'retry-after': '5' } } });
+    suite.upstream.behaviour = keyedUpstream({ [bearer(K1)]: { status: 429, headers: { 'retry-after': '5' } } });
     const dir = tempDir();
     const gw = await gateway(dir);
     const res = await fetch(`${gw.url}/openai/v1/models`, { headers: { 'x-user-token': 'user-token-bob' } });
@@ -166,7 +135,7 @@ describe('API dumps', () => {
   test('a stream the client leaves: what came is in the file, which ends with a note; the next request is dumped as usual', async () => {
     let sent!: () => void;
     const firstEventSent = new Promise<void>((resolve) => (sent = resolve));
-    upstream.behaviour = (_req, res) => {
+    suite.upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${textStreamEvents(true)[0]}\n\n`, () => sent());
       // Never ends: the client leaves.
@@ -185,7 +154,7 @@ describe('API dumps', () => {
     await eventually(() => expect(attemptFiles(dir, id)[0]?.text).toMatch(/\n\[express-aibridge: the response ended early: [^\n]*\]\n$/));
     await eventually(() => expect(gw.recorder.interceptionEnds.map((e) => e.status)).toEqual(['aborted']));
 
-    upstream.behaviour = undefined;
+    suite.upstream.behaviour = undefined;
     const next = await chat(gw);
     expect(next.status).toBe(200);
     const body = await next.text();
@@ -200,8 +169,7 @@ describe('API dumps', () => {
       const res = await chat(gw, { ...CHAT, stream: true, stream_options: { include_usage: true } });
       return { id: res.headers.get('x-aibridge-interception-id')!, text: await res.text() };
     }));
-    await gw.close();
-    gateways.splice(gateways.indexOf(gw), 1);
+    await suite.close(gw);
     // No waiting here: what close() awaited is all there.
     expect(answers.map(({ id, text }) => attemptFiles(dir, id)[0]?.text.endsWith(`\n\n${text}`))).toEqual([true, true, true, true]);
   });

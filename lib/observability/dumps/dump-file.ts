@@ -52,9 +52,11 @@ export class DumpFile {
   end(note?: string): void {
     if (this.done) return;
     if (note) this.write(note);
+    if (this.done) return; // the note reached the bound: the file is ended already
     this.done = true;
-    if (this.stream) this.stream.end();
-    if (!this.waiting) this.finish();
+    if (this.stream) this.stream.end(); // closed (and counted done) once written
+    else if (!this.waiting) this.finish(); // stopped before it opened
+    // else: opened, written and ended once the folder exists
   }
 
   /** Stops at once (the folder was evicted): what is pending is dropped. */

@@ -11,6 +11,8 @@ const { parseMcpServers, createTools } = require('./mcp');
 const { usageSummary } = require('./usage');
 const { loadUsers, authenticate, requireUser, requireAdmin, actorFromUser } = require('./users');
 const { dbFilename, openUsageStore } = require('./store');
+const { createMetricsRegistry, metricsRoute } = require('./metrics');
+const { startTracing } = require('./tracing');
 
 const DEMO_TOKEN = 'demo-token-alice';
 const DASHBOARD_PATH = '/admin/ai';
@@ -43,6 +45,7 @@ function readConfig(env) {
     users: loadUsers(env),
     mcpServers: parseMcpServers(env.MCP_SERVERS),
     db: dbFilename(env),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   };
 }
 
@@ -66,13 +69,14 @@ async function chooseUpstream(config, { startFakeUpstream }) {
   };
 }
 
-function createApp({ bridge, recorder, users, help, createDashboard, logger }) {
+function createApp({ bridge, recorder, users, help, createDashboard, logger, metrics }) {
   const app = express();
   app.disable('x-powered-by');
   // No body parser in front of the bridge: it reads (and streams) request bodies itself.
   app.use(authenticate(users));
   app.use('/ai', bridge);
   app.use(DASHBOARD_PATH, requireAdmin(users), createDashboard({ query: recorder, bridge, logger, title: 'express-aibridge example: usage' }));
+  app.get('/metrics', requireAdmin(users), metrics);
   app.get('/', (_req, res) => {
     res.type('text/plain').send(help());
   });
@@ -117,7 +121,7 @@ function listen(server, port, host) {
 }
 
 /** Stops taking connections, lets in-flight requests (streams included) finish via `bridge.close()`, then releases the rest. */
-function shutdownOnSignals({ server, bridge, upstream, logger }) {
+function shutdownOnSignals({ server, bridge, upstream, logger, stopTracing }) {
   let stopping = false;
   async function shutdown(signal) {
     if (stopping) {
@@ -133,6 +137,8 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
       server.closeIdleConnections();
       await closed;
       await upstream.close();
+      // Last: the spans of requests that just ended are exported before the process exits.
+      if (stopTracing) await stopTracing();
       logger.info('stopped');
     } catch (err) {
       logger.error(`shutdown failed: ${err instanceof Error ? err.message : err}`);
@@ -146,7 +152,9 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
 
 async function main() {
   const config = readConfig(process.env);
-  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector } = loadPackage('express-aibridge');
+  // Before the bridge exists, so that its `tracing: true` finds the SDK's tracer provider registered.
+  const stopTracing = startTracing(config.otlpEndpoint);
+  const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector, metricsHandler } = loadPackage('express-aibridge');
   const logger = winston.createLogger({
     level: config.logLevel,
     format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
@@ -164,10 +172,15 @@ async function main() {
   }
   let store;
   let bridge;
+  const registry = createMetricsRegistry();
   try {
     store = openUsageStore({ SqliteRecorder, MemoryRecorder, filename: config.db, logger });
     // From here on bridge.close() flushes and closes the store (it calls recorder.close()).
-    bridge = createBridge({ providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder: store.recorder, logger, tools });
+    bridge = createBridge({
+      providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder: store.recorder, logger, tools,
+      ...(registry ? { metrics: { registry } } : {}),
+      ...(stopTracing ? { tracing: true } : {}),
+    });
   } catch (err) {
     await Promise.all([upstream.close(), tools && tools.close(), store && store.recorder.close && store.recorder.close()]);
     throw err;
@@ -178,7 +191,8 @@ async function main() {
   const mcp = { servers: [...config.mcpServers.map((s) => s.name), ...(upstream.offline ? ['demo'] : [])], demoQuestion: upstream.offline ? TOOL_QUESTION : undefined };
   const dashboard = { path: DASHBOARD_PATH, ...adminLogin(config.users) };
   const help = () => helpText({ origin, token: DEMO_TOKEN, mode, mcp, dashboard });
-  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help, createDashboard, logger }));
+  const metrics = metricsRoute(registry, metricsHandler);
+  const server = http.createServer(createApp({ bridge, recorder, users: config.users, help, createDashboard, logger, metrics }));
   try {
     await listen(server, config.port, config.host);
   } catch (err) {
@@ -186,12 +200,13 @@ async function main() {
     throw err;
   }
   origin = originOf(server);
-  shutdownOnSignals({ server, bridge, upstream, logger });
+  shutdownOnSignals({ server, bridge, upstream, logger, stopTracing });
 
   console.log(`mode: ${upstream.describe}`);
   if (store.fallback) console.log('note: better-sqlite3 could not be loaded, so usage is kept in memory only; install it (npm install better-sqlite3@12.11.1) to keep it in a file.');
   console.log(`usage store: ${store.describe}`);
   if (mcp.servers.length > 0) console.log(`MCP tools from: ${mcp.servers.join(', ')}`);
+  if (stopTracing) console.log(`traces: exported over OTLP/HTTP to ${config.otlpEndpoint}`);
   console.log(`listening on ${origin}`);
   console.log(`\n${help()}`);
   if (!upstream.offline) return;

@@ -20,6 +20,7 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { BridgeTracer } from './observability/tracing/bridge-tracer';
 import { Dumps } from './observability/dumps/dumps';
 
 /** Key states of one provider's pool (masked hints only). */
@@ -118,7 +119,9 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
-  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
+  const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
+  if (tracing) tracing.clientDetector = config.clients;
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   if (metrics) metrics.clientDetector = config.clients;
   const runtime: BridgeRuntime = {
@@ -141,6 +144,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    tracing,
+    serverTiming: config.serverTiming,
     dumps: config.dump && new Dumps(config.dump, config.logger),
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;

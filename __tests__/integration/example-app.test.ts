@@ -179,6 +179,21 @@ describe('example app (offline, fake upstream)', () => {
     demoServerPid = pids[0];
   });
 
+  test('GET /metrics is for admins and shows the bridge\'s Prometheus series after a request', async () => {
+    expect((await fetch(`${origin}/metrics`)).status).toBe(401);
+    expect((await fetch(`${origin}/metrics`, { headers: { authorization: 'Bearer demo-token-bob' } })).status).toBe(403);
+    await client('demo-token-bob').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count me' }] });
+    const scrape = await fetch(`${origin}/metrics`, { headers: { authorization: 'Bearer demo-token-alice' } });
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await scrape.text();
+    expect(text).toMatch(/^# TYPE aibridge_interceptions_total counter$/m);
+    const completed = text.match(/^aibridge_interceptions_total\{[^}]*provider="openai"[^}]*status="completed"[^}]*\} (\d+)$/m);
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(text).not.toContain('sk-offline-demo-key');
+  });
+
   test('shuts down gracefully on SIGTERM, ending the demo MCP server too', async () => {
     expect(await app.stop()).toBe(0);
     expect(app.stdout + app.stderr).toContain('stopped');

@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -36,6 +36,16 @@ const NOOP_TOOLS = {
 };
 // Prometheus metrics on a registry of this process, served at /metrics (the driver does not scrape it).
 const metricsRegistry = process.env.BENCH_METRICS === 'on' ? new (require('prom-client').Registry)() : undefined;
+// OpenTelemetry as a host would run it, minus the network: async-hooks context, a batch processor, an exporter that drops.
+function benchTracerProvider() {
+  const { context } = require('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
+  return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
+}
+const tracerProvider = process.env.BENCH_TRACING === 'on' ? benchTracerProvider() : undefined;
 const bridge = createBridge({
   // Both providers on the one fake upstream: /ai/openai (chat, Responses) and /ai/anthropic (Messages).
   providers: [
@@ -51,6 +61,7 @@ const bridge = createBridge({
     : undefined,
   // Spread, not `metrics: undefined`: an older build (BENCH_DIST) refuses an option it does not know.
   ...(metricsRegistry ? { metrics: { registry: metricsRegistry } } : {}),
+  ...(tracerProvider ? { tracing: { tracerProvider } } : {}),
 });
 
 /** The PostgreSQL server processes (backends) serving the store's connections: their CPU is the database's share of recording. */

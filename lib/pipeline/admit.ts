@@ -43,6 +43,7 @@ export async function admit(ix: Interception): Promise<void> {
     ix.created = admitted.created;
   }
   ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+  ix.tracing?.admitted(ix);
 }
 
 const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request names an upstream path the gateway will not send (check the model name).' });

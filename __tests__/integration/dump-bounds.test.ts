@@ -49,6 +49,27 @@ describe('API dumps: redaction', () => {
     expect(bytes).toContain('\nset-cookie: sess...th=/\n'); // a cookie header is masked whole, like a credential
   });
 
+  test('a large request body: a key across the slices it is written in is redacted; past maxFileBytes nothing more is written', async () => {
+    const dir = tempDir();
+    const gw = await gateway({ dir, maxFileBytes: 128 * 1024 });
+    const head = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"';
+    // The key starts just before 64 KiB into the body, where the body is cut in two slices.
+    const words = 'lorem ipsum '.repeat(Math.ceil(65536 / 12)).slice(0, 65536 - 12 - head.length);
+    const raw = `${head}${words}${K2} and then ${'dolor sit amet '.repeat(20_000)}"}]}`;
+    const res = await fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: raw,
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(suite.upstream.requests[0].body).toBe(raw);
+    const id = res.headers.get('x-aibridge-interception-id')!;
+    await eventually(() => expect(attemptFiles(dir, id)[0]?.text).toContain('[express-aibridge: dump truncated at 131072 bytes]'));
+    const text = attemptFiles(dir, id)[0].text;
+    expect(leakedSecrets(text, SECRETS)).toEqual([]);
+    expect(text).toContain(`${words}sk-d...2222 and then dolor sit amet`);
+    expect(text).not.toContain('\nHTTP/1.1 200'); // the request alone filled the file
+  });
+
   test("a BYOK client's own token is masked like a pool key", async () => {
     suite.upstream.behaviour = echoingUpstream;
     const dir = tempDir();

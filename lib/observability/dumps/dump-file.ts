@@ -34,6 +34,11 @@ export class DumpFile {
     folder.ready.then(() => this.open(), (err) => this.fail(err));
   }
 
+  /** Whether bytes written now are still taken (false once the file reached its bound, ended or stopped). */
+  get accepting(): boolean {
+    return !this.done;
+  }
+
   write(bytes: Buffer | string): void {
     if (this.done) return;
     const chunk = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;

@@ -11,9 +11,12 @@ import { DumpBudget, type BudgetedFolder } from './dump-budget';
 import { DumpFile, type FileFolder } from './dump-file';
 import { attemptFileName, failureNote, requestHead, responseHead, type DumpRequest } from './dump-format';
 import type { DumpConfig } from './dump-options';
-import { tapBody, type TappableResponse } from './dump-tap';
+import { RedactingCutter, tapBody, type TappableResponse } from './dump-tap';
 
 export type { DumpRequest } from './dump-format';
+
+/** A request body is redacted and written in slices of this size, and only as far as its file takes bytes. */
+const BODY_SLICE_BYTES = 64 * 1024;
 
 /** How long `close()` waits for the files still being written (their answers end as the bridge closes its connections). */
 const CLOSE_MS = 5_000;
@@ -133,9 +136,15 @@ export class DumpFolder implements BudgetedFolder, FileFolder {
     this.open.add(file);
     this.dumps.fileOpened();
     file.write(requestHead(request, this.scrub, hint));
-    const body = request.body;
-    if (body !== undefined) file.write(this.scrub.bytes(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')));
+    if (request.body !== undefined) this.writeBody(file, Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8'));
     return file;
+  }
+
+  /** The request body, redacted like an answer; a body larger than the file is not scanned past what the file takes. */
+  private writeBody(file: DumpFile, body: Buffer): void {
+    const cutter = new RedactingCutter(this.scrub, (bytes) => file.write(bytes));
+    for (let at = 0; at < body.length && file.accepting; at += BODY_SLICE_BYTES) cutter.push(body.subarray(at, at + BODY_SLICE_BYTES));
+    if (file.accepting) cutter.end();
   }
 
   take(bytes: number): boolean {

@@ -21,6 +21,7 @@ import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
 import { BridgeTracer } from './observability/tracing/bridge-tracer';
+import { Capacity } from './pipeline/capacity';
 import { Dumps } from './observability/dumps/dumps';
 
 /** Key states of one provider's pool (masked hints only). */
@@ -42,7 +43,7 @@ export interface CloseOptions {
 
 /** What {@link Bridge.stats} returns: counters since the bridge was created. */
 export interface BridgeStats {
-  /** Per provider name: interceptions, outcomes, upstream attempts, failovers, exhaustions. */
+  /** Per provider name: interceptions, outcomes, upstream attempts, failovers, exhaustions, the bridge's own refusals. */
   providers: Record<string, ProviderCounters>;
   /** Recorder calls that threw or rejected before their deadline (and a `recorder.close()` that failed). */
   recorderFailures: number;
@@ -146,6 +147,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     metrics,
     tracing,
     serverTiming: config.serverTiming,
+    authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
+    capacity: config.maxConcurrent < Infinity || config.maxConcurrentPerActor < Infinity ? new Capacity(config.maxConcurrent, config.maxConcurrentPerActor) : undefined,
     dumps: config.dump && new Dumps(config.dump, config.logger),
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;

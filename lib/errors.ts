@@ -4,6 +4,7 @@
 export type ErrorType =
   | 'bad_request'
   | 'unauthorized'
+  | 'denied'
   | 'rate_limited'
   | 'overloaded'
   | 'server_error'
@@ -36,6 +37,17 @@ export class GatewayError extends Error {
     this.errorType = init.errorType;
     this.code = init.code;
     this.retryAfterSec = init.retryAfterSec;
+  }
+}
+
+/**
+ * A request the bridge itself refused on its own policy (authorization, capacity, …) before any upstream call or key
+ * use: its `code` is recorded as the end's `errorCode`.
+ */
+export class Refusal extends GatewayError {
+  constructor(init: GatewayErrorInit) {
+    super(init);
+    this.name = 'Refusal';
   }
 }
 

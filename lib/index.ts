@@ -2,6 +2,7 @@
 export { createBridge } from './bridge';
 export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
+export type { AuthorizeContext, AuthorizeHook, AuthorizeVerdict, BridgedAuthorization, PassthroughAuthorization } from './pipeline/authorize';
 export { openaiProvider } from './providers/openai-provider';
 export type { OpenAIProviderOptions } from './providers/openai';
 export type { ProviderAdapter, ProviderOptions, ProviderTimeouts, ProviderCooldowns } from './providers/types';

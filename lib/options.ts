@@ -14,6 +14,7 @@ import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
 import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
+import type { AuthorizeHook } from './pipeline/authorize';
 import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
 
 /** Options of {@link createBridge}. */
@@ -113,6 +114,25 @@ export interface BridgeOptions {
    */
   serverTiming?: boolean;
   /**
+   * Decides, before any upstream call or key use, whether a request may go on: `(ctx) => true | false |
+   * { allow, reason? }`, sync or async (a sync answer is not awaited). `ctx` is `{ kind, interception, req }`: for a
+   * bridged request `interception` is `{ id, actor, providerName, api, model, streaming, client, route }`, for a
+   * passthrough one `{ actor, providerName, method, route, path }` (see `AuthorizeContext`). A refusal is the
+   * provider's `403` with the reason, recorded (`errorType: 'denied'`, `errorCode: 'forbidden'`) and counted; a hook
+   * that throws or misses `authorizeTimeoutMs` is a `500` (fail closed). Defaults to none: every request is allowed.
+   */
+  authorize?: AuthorizeHook;
+  /** How long an async `authorize` may take, in ms; past it the request is refused with a `500`. Defaults to 5,000 ms. */
+  authorizeTimeoutMs?: number;
+  /**
+   * Most requests in flight at once (bridged and passthrough together); past it the provider's `503` ("at capacity",
+   * `Retry-After: 1`), counted in `stats()` and recorded. Requests already admitted are never disturbed. Defaults to
+   * none (no bound).
+   */
+  maxConcurrent?: number;
+  /** Most requests in flight at once for one actor, refused the same way past it. Defaults to none (no bound). */
+  maxConcurrentPerActor?: number;
+  /**
    * API dumps, for debugging: the request and response of every upstream attempt (failovers and tool-loop calls
    * included, bridged and passthrough), redacted, written as they stream to `<dir>/<interception id>/NNN-attempt.http`:
    * `{ dir, maxFileBytes?, maxTotalBytes? }`. Defaults to none (nothing written); see {@link DumpOptions}.
@@ -133,9 +153,10 @@ export const BRIDGE_DEFAULTS = {
   maxToolResultBytes: 1024 * 1024,
   maxAccumulatedBytes: 16 * 1024 * 1024,
   serverTiming: true,
+  authorizeTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'dump'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -164,6 +185,13 @@ export interface BridgeConfig {
   /** Undefined when tracing is off. */
   tracing: TracingConfig | undefined;
   serverTiming: boolean;
+  /** Undefined when every request is allowed. */
+  authorize: AuthorizeHook | undefined;
+  authorizeTimeoutMs: number;
+  /** `Infinity` when unbounded. */
+  maxConcurrent: number;
+  /** `Infinity` when unbounded. */
+  maxConcurrentPerActor: number;
   /** Undefined when dumps are off. */
   dump: DumpConfig | undefined;
 }
@@ -187,6 +215,13 @@ function recordedTextBytes(owner: string, v: unknown): number {
   const n = optionalPositiveInt(owner, 'maxRecordedTextBytes', v, BRIDGE_DEFAULTS.maxRecordedTextBytes);
   if (n < 1024) throw new OptionsError(owner, 'maxRecordedTextBytes', 'must be at least 1024 (bytes).');
   return n;
+}
+
+/** A delay a timer can hold (setTimeout fires at once past 2^31 - 1 ms). */
+function timerMs(owner: string, name: string, v: unknown, fallback: number): number {
+  const ms = optionalPositiveInt(owner, name, v, fallback);
+  if (ms > 2_147_483_647) throw new OptionsError(owner, name, 'must be at most 2147483647 (ms).');
+  return ms;
 }
 
 /** A provider's `kind` is recorded with every interception: a short name, like provider names. */
@@ -216,6 +251,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   if (logger !== undefined && !hasMethods(logger, ['error', 'warn', 'info', 'debug'])) throw new OptionsError(owner, 'logger', 'must be a winston Logger.');
   if (options.tools !== undefined && !hasMethods(options.tools, ['listTools', 'callTool'])) throw new OptionsError(owner, 'tools', 'must implement listTools and callTool (e.g. mcpToolInjector()).');
   if (keyState !== undefined && !hasMethods(keyState, ['getCooldowns', 'markCooldown'])) throw new OptionsError(owner, 'keyState', 'must implement getCooldowns and markCooldown.');
+  if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new OptionsError(owner, 'authorize', 'must be a function (ctx) => true | false | { allow, reason? } (or a promise of one).');
   return {
     providers,
     actor,
@@ -239,6 +275,10 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
     tracing: normalizeTracingOptions(owner, options.tracing),
     serverTiming: optionalBoolean(owner, 'serverTiming', options.serverTiming, BRIDGE_DEFAULTS.serverTiming),
+    authorize: options.authorize,
+    authorizeTimeoutMs: timerMs(owner, 'authorizeTimeoutMs', options.authorizeTimeoutMs, BRIDGE_DEFAULTS.authorizeTimeoutMs),
+    maxConcurrent: optionalPositiveInt(owner, 'maxConcurrent', options.maxConcurrent, Infinity),
+    maxConcurrentPerActor: optionalPositiveInt(owner, 'maxConcurrentPerActor', options.maxConcurrentPerActor, Infinity),
     dump: options.dump === undefined ? undefined : normalizeDumpOptions(owner, options.dump),
   };
 }

@@ -25,6 +25,8 @@ import { readBodyPrefix } from '../http/body-prefix';
 import { armTimeouts } from './timeouts';
 import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
+import { authorize } from '../pipeline/authorize';
+import { counted } from '../pipeline/refusals';
 import type { DumpFolder, DumpRequest } from '../observability/dumps/dumps';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
@@ -186,6 +188,13 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       // The call's id names its record and its dump folder.
       const callId = bridge.recorder.enabled || bridge.dumps ? randomUUID() : '';
       if (bridge.recorder.enabled) recordWhenDone(req, res, callId, routePath, actor.id, started, trace);
+      const full = bridge.capacity?.enter(res, actor.id);
+      if (full) throw counted(full, provider, bridge);
+      if (bridge.authorize) {
+        const interception = { actor, providerName: adapter.name, method: req.method, route: rule?.pattern ?? routePath, path: routePath };
+        const authorizing = authorize({ kind: 'passthrough', interception, req }, provider, bridge);
+        if (authorizing) await authorizing;
+      }
       const bodyless = BODYLESS.has(req.method);
       if (bodyless && declaresBody(req.headers)) {
         throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'body_not_allowed', message: `${req.method} requests to this route must not carry a body.` });

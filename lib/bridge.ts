@@ -22,6 +22,7 @@ import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
 import { BridgeTracer } from './observability/tracing/bridge-tracer';
 import { Capacity } from './pipeline/capacity';
+import { Dumps } from './observability/dumps/dumps';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -148,6 +149,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     serverTiming: config.serverTiming,
     authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
     capacity: config.maxConcurrent < Infinity || config.maxConcurrentPerActor < Infinity ? new Capacity(config.maxConcurrent, config.maxConcurrentPerActor) : undefined,
+    dumps: config.dump && new Dumps(config.dump, config.logger),
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {
@@ -187,6 +189,7 @@ export function createBridge(options: BridgeOptions): Bridge {
         logger.warn('closing upstream connections failed', { provider: p.adapter.name, error: errorMessage(err) });
       }
     }));
+    await runtime.dumps?.close();
     routing.close();
   }
 

@@ -59,6 +59,7 @@ export { metricsHandler } from './observability/metrics/handler';
 export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
 export type { TracingOptions } from './observability/tracing/options';
 export type { TracerProviderLike } from './observability/tracing/otel-api';
+export type { DumpOptions } from './observability/dumps/dump-options';
 export { maskKey } from './redaction/key-mask';
 export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
 export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';

@@ -15,6 +15,7 @@ import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
 import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
 import type { AuthorizeHook } from './pipeline/authorize';
+import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -131,6 +132,12 @@ export interface BridgeOptions {
   maxConcurrent?: number;
   /** Most requests in flight at once for one actor, refused the same way past it. Defaults to none (no bound). */
   maxConcurrentPerActor?: number;
+  /**
+   * API dumps, for debugging: the request and response of every upstream attempt (failovers and tool-loop calls
+   * included, bridged and passthrough), redacted, written as they stream to `<dir>/<interception id>/NNN-attempt.http`:
+   * `{ dir, maxFileBytes?, maxTotalBytes? }`. Defaults to none (nothing written); see {@link DumpOptions}.
+   */
+  dump?: DumpOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -149,7 +156,7 @@ export const BRIDGE_DEFAULTS = {
   authorizeTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -185,6 +192,8 @@ export interface BridgeConfig {
   maxConcurrent: number;
   /** `Infinity` when unbounded. */
   maxConcurrentPerActor: number;
+  /** Undefined when dumps are off. */
+  dump: DumpConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -270,5 +279,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     authorizeTimeoutMs: timerMs(owner, 'authorizeTimeoutMs', options.authorizeTimeoutMs, BRIDGE_DEFAULTS.authorizeTimeoutMs),
     maxConcurrent: optionalPositiveInt(owner, 'maxConcurrent', options.maxConcurrent, Infinity),
     maxConcurrentPerActor: optionalPositiveInt(owner, 'maxConcurrentPerActor', options.maxConcurrentPerActor, Infinity),
+    dump: options.dump === undefined ? undefined : normalizeDumpOptions(owner, options.dump),
   };
 }

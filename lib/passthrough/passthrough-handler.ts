@@ -29,6 +29,7 @@ import { authorize } from '../pipeline/authorize';
 import { counted } from '../pipeline/refusals';
 import { redactingBody } from '../redaction/redacting-body';
 import { isClosedConnection } from '../http/stale-connection';
+import type { DumpFolder, DumpRequest } from '../observability/dumps/dumps';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -147,10 +148,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   }
 
   /** One passthrough record once the response is over (or the client left), with what was learned by then. */
-  function recordWhenDone(req: Request, res: Response, path: string, initiatorId: string, started: number, trace: AttemptTrace): void {
+  function recordWhenDone(req: Request, res: Response, id: string, path: string, initiatorId: string, started: number, trace: AttemptTrace): void {
     res.once('close', () => {
       bridge.recorder.open().passthrough({
-        id: randomUUID(), initiatorId, providerName: adapter.name, method: req.method, path,
+        id, initiatorId, providerName: adapter.name, method: req.method, path,
         httpStatus: res.headersSent ? res.statusCode : CLIENT_CLOSED, durationMs: Date.now() - started,
         credentialHint: trace.credential?.hint, createdAt: new Date(started),
       });
@@ -203,14 +204,21 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const sent = hooked.body.length > 0 || rawBody !== undefined ? hooked.body : undefined;
       if (sent) hooked.headers['content-length'] = String(sent.length);
       current = start(req, res, hooked.path, hooked.headers, sent, hooked.method);
-      return current.response;
+      return dumped({ method: hooked.method, path: hooked.path, headers: hooked.headers, body: sent }, credential, current.response);
+    }
+    /** The attempt's answer, dumped with its request when dumps are on. */
+    function dumped(request: DumpRequest, credential: Credential, response: Promise<ProxiedResponse>): Promise<ProxiedResponse> {
+      return dump ? dump.attempt(request, credential.hint, response) : response;
     }
     let rawBody: Buffer | undefined;
+    let dump: DumpFolder | undefined;
 
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
       actorId = actor.id;
-      if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
+      // The call's id names its record and its dump folder.
+      const callId = bridge.recorder.enabled || bridge.dumps ? randomUUID() : '';
+      if (bridge.recorder.enabled) recordWhenDone(req, res, callId, routePath, actor.id, started, trace);
       const full = bridge.capacity?.enter(res, actor.id);
       if (full) throw counted(full, provider, bridge);
       if (bridge.authorize) {
@@ -236,6 +244,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
       const plan = keys.plan(req.headers);
       const scrub = redactor.forRequest(plan.byokKey);
+      dump = bridge.dumps?.folder(callId, scrub);
       // Stored state reached with a pool key is its creator's alone; BYOK requests are the upstream's business.
       const scoped = plan.kind === 'centralized' ? rule : undefined;
       const named = scoped?.owned?.(routePath);
@@ -246,7 +255,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         span?.inject(attemptHeaders);
         if (adapter.prepareRequest) return preparedAttempt(credential, attemptHeaders);
         current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
-        return current.response;
+        return dumped({ method: req.method, path: upstreamPath, headers: attemptHeaders, body: body?.raw }, credential, current.response);
       }, trace, hookAbort?.signal);
       if (upstream.status >= 400) {
         // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.

@@ -19,13 +19,14 @@ import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
 import type { ToolContext } from '../tools/types';
-import type { UpstreamResponse } from '../http/upstream-client';
+import type { UpstreamRequest, UpstreamResponse } from '../http/upstream-client';
 import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
 import type { InterceptionTrace } from '../observability/tracing/interception-trace';
+import type { DumpFolder } from '../observability/dumps/dumps';
 
 export type { Ending };
 
@@ -68,6 +69,8 @@ export class Interception implements RecordSink {
   private readonly timing: RequestTiming | undefined;
   private concluded = false;
   private readonly leave: () => void;
+  /** This request's dump folder, made on its first attempt when dumps are on. */
+  private dumpFolder: DumpFolder | undefined;
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
@@ -146,21 +149,30 @@ export class Interception implements RecordSink {
   }
 
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
-    const { adapter, client } = this.route.provider;
+    const { adapter } = this.route.provider;
     Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
     const span = this.tracing?.attempt(this.trace.attempts, credential.hint, this.headers);
     const sent = adapter.prepareRequest
       ? this.preparedAttempt(credential, body)
-      : client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+      : this.sendUpstream({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal }, credential);
     return span ? span.settle(sent) : sent;
+  }
+
+  /** Sends one attempt as it is; with dumps on, the request and its answer are dumped too (the request as sent, now). */
+  private sendUpstream(request: UpstreamRequest, credential: Credential): Promise<UpstreamResponse> {
+    const sent = this.route.provider.client.send(request);
+    const dumps = this.bridge.dumps;
+    if (!dumps) return sent;
+    this.dumpFolder ??= dumps.folder(this.id, this.scrub);
+    return this.dumpFolder.attempt(request, credential.hint, sent);
   }
 
   /** An attempt the provider's request hook rewrites first (e.g. signs with the current time). */
   private async preparedAttempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
-    const { adapter, client } = this.route.provider;
+    const { adapter } = this.route.provider;
     const ctx = { credential, now: new Date(), signal: this.signal, api: this.api };
     const request = await runRequestHook(adapter.prepareRequest!, 'POST', this.path, this.headers, body, ctx);
-    return client.send({ ...request, signal: this.signal });
+    return this.sendUpstream({ ...request, signal: this.signal }, credential);
   }
 
   /** A whole upstream body, bounded and redacted as it is read (a clean body stays byte-identical); owned when it creates state. */

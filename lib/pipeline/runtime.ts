@@ -17,6 +17,7 @@ import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
 import type { BridgeTracer } from '../observability/tracing/bridge-tracer';
 import type { Authorization } from './authorize';
 import type { Capacity } from './capacity';
+import type { Dumps } from '../observability/dumps/dumps';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -109,6 +110,8 @@ export interface BridgeRuntime {
   readonly authorize?: Authorization;
   /** The in-flight bounds (`maxConcurrent`, `maxConcurrentPerActor`); undefined when there are none. */
   readonly capacity?: Capacity;
+  /** API dumps of every upstream attempt; undefined when the host did not ask for them. */
+  readonly dumps?: Dumps;
 }
 
 export interface ProviderRuntime {

@@ -1,5 +1,4 @@
 /** Allowlisted passthrough routes: proxied with http-proxy-middleware under the bridge's header rule, framing and key failover. */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -24,6 +23,7 @@ import { readBodyPrefix } from '../http/body-prefix';
 import { armTimeouts } from './timeouts';
 import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
+import { PassthroughLog } from '../observability/passthrough-log';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -79,6 +79,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   // Parsed once here: http-proxy would re-parse a string target on every request.
   const target = { protocol: origin.protocol, hostname: origin.hostname, host: origin.host, port: origin.port };
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const clientOf = (headers: IncomingHttpHeaders) => bridge.clients.detect(headers).client;
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
     // Headers and body are decided before http-proxy sees the request (see outgoingRequest); this only arms deadlines.
@@ -113,10 +114,10 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   }
 
   /** One passthrough record once the response is over (or the client left), with what was learned by then. */
-  function recordWhenDone(req: Request, res: Response, path: string, initiatorId: string, started: number, trace: AttemptTrace): void {
+  function recordWhenDone(req: Request, res: Response, path: string, initiatorId: string, started: number, trace: AttemptTrace, log: PassthroughLog): void {
     res.once('close', () => {
       bridge.recorder.open().passthrough({
-        id: randomUUID(), initiatorId, providerName: adapter.name, method: req.method, path,
+        id: log.id, initiatorId, providerName: adapter.name, method: req.method, path,
         httpStatus: res.headersSent ? res.statusCode : CLIENT_CLOSED, durationMs: Date.now() - started,
         credentialHint: trace.credential?.hint, createdAt: new Date(started),
       });
@@ -126,8 +127,14 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   async function passthroughHandler(req: Request, res: Response, routePath: string, rule?: PassthroughRule): Promise<void> {
     const started = Date.now();
     if (bridge.metrics) res.once('close', () => bridge.metrics!.passthroughEnded(adapter.name, rule?.pattern, req.method, res.headersSent ? res.statusCode : CLIENT_CLOSED, started));
+    const log = new PassthroughLog({ logger: bridge.logger, provider: adapter.name, route: rule?.pattern, method: req.method, headers: req.headers, client: clientOf });
     // The allowlist entry routing matched (`/v1/models/:id`) names the route in a missing-scope warning.
-    const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0 };
+    const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0, get logger() { return log.log; } };
+    if (PassthroughLog.wanted(bridge.logger)) {
+      res.once('close', () => log.ended({
+        httpStatus: res.headersSent ? res.statusCode : CLIENT_CLOSED, durationMs: Date.now() - started, attempts: trace.attempts, credentialHint: trace.credential?.hint,
+      }));
+    }
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
@@ -170,7 +177,8 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
-      if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
+      log.actorId = actor.id;
+      if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace, log);
       const bodyless = BODYLESS.has(req.method);
       if (bodyless && declaresBody(req.headers)) {
         throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'body_not_allowed', message: `${req.method} requests to this route must not carry a body.` });
@@ -189,6 +197,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
       const plan = keys.plan(req.headers);
       const scrub = redactor.forRequest(plan.byokKey);
+      if (plan.byokKey !== undefined) log.maskByok(scrub);
       // Stored state reached with a pool key is its creator's alone; BYOK requests are the upstream's business.
       const scoped = plan.kind === 'centralized' ? rule : undefined;
       const named = scoped?.owned?.(routePath);
@@ -228,7 +237,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
       const message = upstream.body;
       message.once('error', (err) => {
-        if (!clientGone) bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
+        if (!clientGone) log.log.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
         if (res.headersSent || !(err instanceof GatewayError)) return void res.destroy();
         // Nothing reached the client yet (e.g. the total deadline before the first byte): answer in the provider's shape.
         for (const name of res.getHeaderNames()) res.removeHeader(name);
@@ -237,7 +246,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       message.pipe(res);
     } catch (err) {
       if (clientGone) return;
-      if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });
+      if (!(err instanceof GatewayError)) log.log.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });
       sendGatewayError(res, adapter, err instanceof GatewayError ? err : gatewayErrorForTransport(err));
     }
   }

@@ -8,6 +8,7 @@ import { upstreamHeaders } from '../http/upstream-headers';
 import { admitStoredState } from '../ownership/bridged-ownership';
 import { isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
+import { logPrompt } from './interception-log';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -36,6 +37,7 @@ export async function admit(ix: Interception): Promise<void> {
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   startRecording(ix, json);
+  logPrompt(ix);
   // BYOK requests are the upstream's business: the client's own key decides what it may name.
   if (ix.api.storedState && ix.plan.kind === 'centralized') {
     const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);

@@ -23,6 +23,8 @@ import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
+import { levelEnabled, RequestLog } from '../observability/request-log';
+import { interceptionLogger, logEnded } from './interception-log';
 
 export type { Ending };
 
@@ -58,13 +60,20 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** What the line logged at the end adds up; undefined when the logger does not write `info`. */
+  readonly requestLog: RequestLog | undefined;
+  private requestLogger: Logger | undefined;
   private readonly abort = new AbortController();
   private concluded = false;
   private readonly leave: () => void;
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
-    this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    const ix = this;
+    // The key walk logs through the request's logger, made only if it logs.
+    this.trace = { scope: route.api.route, attempts: 0, log: [], get logger() { return ix.logger; } };
+    const logger = route.bridge.logger;
+    this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
     // Attached before the first await, so a client that leaves at any point is noticed.
     res.once('close', () => {
       if (!res.writableEnded) this.abort.abort();
@@ -94,11 +103,17 @@ export class Interception implements RecordSink {
 
   /** Where this request's turns report tokens and tool calls; undefined when metrics are off. */
   get metrics(): TurnMetrics | undefined {
-    return this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
+    const metrics = this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
+    return this.requestLog ? this.requestLog.reportingTo(metrics) : metrics;
   }
 
+  /** The bridge's logger with this request's fields (id, provider, API, model, actor, client); made at its first line. */
   get logger(): Logger {
-    return this.route.bridge.logger;
+    if (this.requestLogger) return this.requestLogger;
+    const logger = interceptionLogger(this);
+    // Kept once admitted: before, the fields it would carry are not known yet.
+    if (this.plan) this.requestLogger = logger;
+    return logger;
   }
 
   get throttle() {
@@ -196,6 +211,7 @@ export class Interception implements RecordSink {
     this.concluded = true;
     try {
       this.record(ending);
+      this.logEnd(ending);
     } finally {
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
     }
@@ -217,6 +233,15 @@ export class Interception implements RecordSink {
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
     });
+  }
+
+  /** The `info` line of the end; a logger that throws changes nothing for the client. */
+  private logEnd(ending: Ending): void {
+    try {
+      logEnded(this, ending);
+    } catch {
+      // Nothing to tell: the logger is what failed.
+    }
   }
 
   private abortFromClose(reason: Error): void {

@@ -1,6 +1,6 @@
 /** The bridge's logger, wrapped once at creation so that every line's message and meta go through the redaction rule. */
 import type { Logger } from 'winston';
-import type { Redactor } from './redactor';
+import type { KeyScrub } from './redactor';
 
 /** The methods that write a line (winston's levels and `log`); everything else passes through untouched. */
 const WRITERS = new Set(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly', 'log']);
@@ -8,9 +8,9 @@ const WRITERS = new Set(['error', 'warn', 'info', 'http', 'verbose', 'debug', 's
 /**
  * `logger` with every argument of every line redacted (messages, string meta, nested meta, errors). A proxy rather
  * than a winston format, so a host's logger is neither changed nor required to be winston inside; `child()` loggers
- * are wrapped too.
+ * are wrapped too. `redactor` is the bridge's rule, or one request's scrub (which also masks its BYOK key).
  */
-export function redactingLogger(logger: Logger, redactor: Redactor): Logger {
+export function redactingLogger(logger: Logger, redactor: Pick<KeyScrub, 'value'>): Logger {
   const wrapped = new Map<string, unknown>();
   return new Proxy(logger, {
     get(target, prop) {

@@ -126,7 +126,8 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
 
 /** Whether an answer the loop itself does not need is read anyway: for its records, or for the token counts of the metrics and the end's log line. */
 function readsAnswers(ix: LoopInterception): boolean {
-  return ix.bridge.recorder.enabled || ix.metrics !== undefined;
+  // `ix.metrics` is also the end's log line, when the logger writes info (asked last: it resolves the metrics' labels).
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.metrics !== undefined;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */

@@ -101,7 +101,7 @@ export class Interception implements RecordSink {
     return this.route.provider.adapter.name;
   }
 
-  /** Where this request's turns report tokens and tool calls; undefined when metrics are off. */
+  /** Where this request's turns report tokens and tool calls (the metrics, the end's log line); undefined when neither wants them. */
   get metrics(): TurnMetrics | undefined {
     const metrics = this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
     return this.requestLog ? this.requestLog.reportingTo(metrics) : metrics;

@@ -1,5 +1,6 @@
 // Request logs: every line about a request carries its fields, and each interception ends with one `info` line saying how it went.
 import { maskKey } from '../../lib';
+import { chatScript } from '../helpers/chat-script';
 import { eventually } from '../helpers/gateway';
 import {
   BAD_KEY, BYOK_TOKEN, GOOD_KEY, POOL_KEY, blocking, byok, failover, linesOf, logSuite, passthrough, streaming, toolLoop, type LogLine,
@@ -107,4 +108,16 @@ test('a request refused at admission still ends with one line, with what was kno
   const end = suite.lines().find((l) => l.message === 'interception ended')!;
   expect(end).toMatchObject({ level: 'info', provider: 'openai', api: 'chat-completions', status: 'failed', httpStatus: 401, errorType: 'unauthorized', attempts: [] });
   expect(end.interceptionId).toBeUndefined();
+});
+
+test('a client tool named like an injected one: the warning about it carries the request\'s fields', async () => {
+  suite.upstream.behaviour = chatScript([{ text: 'ok' }]);
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'bmcp_zoo_add', parameters: { type: 'object' } } }] };
+  const res = await fetch(`${suite.gw.url}/openai/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer user-token-alice', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+  const id = res.headers.get('x-aibridge-interception-id')!;
+  await linesOf(suite, id);
+  const { client: _client, ...fields } = OPENAI_FIELDS;
+  const lines = expectAllAbout(id, fields);
+  expect(lines.find((l) => l.level === 'warn')).toMatchObject({ message: expect.stringContaining('a client tool has the name of an injected tool'), tools: ['bmcp_zoo_add'] });
 });

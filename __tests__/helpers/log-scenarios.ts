@@ -38,8 +38,9 @@ export interface LogSuite {
 }
 
 /**
- * One fake upstream, one MCP server (the zoo, `add` only) and one bridge with three providers: `openai` (one key),
- * `failover` (a refused key, then a good one) and `claude-byok` (Anthropic, BYOK allowed). `level` is the logger's.
+ * One fake upstream, one MCP server (the zoo, `add` only) and one bridge with four providers: `openai` (one key),
+ * `failover` (a refused key, then a good one), `down` (unreachable) and `claude-byok` (Anthropic, BYOK allowed).
+ * `level` is the logger's.
  */
 export function logSuite(level = 'debug'): LogSuite {
   const suite = {} as LogSuite;
@@ -54,6 +55,8 @@ export function logSuite(level = 'debug'): LogSuite {
       providers: [
         openaiProvider({ baseURL: url, keys: [POOL_KEY] }),
         openaiProvider({ name: 'failover', baseURL: url, keys: [BAD_KEY, GOOD_KEY] }),
+        // Nothing listens on port 1: every call fails to connect.
+        openaiProvider({ name: 'down', baseURL: 'http://127.0.0.1:1/v1', keys: [POOL_KEY] }),
         anthropicProvider({ name: 'claude-byok', baseURL: url.replace(/\/v1$/, ''), keys: [ANT_POOL_KEY], byok: true }),
       ],
       tools: mcpToolInjector({ servers: [{ name: 'zoo', url: host.url }], allow: /^add$/ }),

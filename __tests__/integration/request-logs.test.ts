@@ -121,3 +121,20 @@ test('a client tool named like an injected one: the warning about it carries the
   const lines = expectAllAbout(id, fields);
   expect(lines.find((l) => l.level === 'warn')).toMatchObject({ message: expect.stringContaining('a client tool has the name of an injected tool'), tools: ['bmcp_zoo_add'] });
 });
+
+test('an unreachable upstream: the failure\'s warning carries the request\'s fields; the ended line says failed, with the attempt\'s error', async () => {
+  suite.upstream.behaviour = undefined;
+  const res = await fetch(`${suite.gw.url}/down/v1/chat/completions`, {
+    method: 'POST', headers: { authorization: 'Bearer user-token-alice', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  expect(res.status).toBeGreaterThanOrEqual(500);
+  const id = res.headers.get('x-aibridge-interception-id')!;
+  await linesOf(suite, id);
+  const lines = expectAllAbout(id, { provider: 'down', api: 'chat-completions', model: 'gpt-4o-mini', actorId: 'alice' });
+  expect(lines.find((l) => l.level === 'warn')).toMatchObject({ message: 'upstream request failed' });
+  const end = ended(lines);
+  expect(end).toMatchObject({ status: 'failed', httpStatus: res.status, errorType: expect.any(String), attempts: [{ credentialHint: maskKey(POOL_KEY), errorType: expect.any(String) }] });
+  expect((end.attempts as Array<Record<string, unknown>>)[0].httpStatus).toBeUndefined();
+  expect(end.timeToFirstByteMs).toBeUndefined();
+});

@@ -1,7 +1,7 @@
 /** The log lines of one interception: its logger's fields, the one `info` line at its end, and what only `debug` may show. */
 import type { Logger } from 'winston';
 import type { ToolOutcome } from '../apis/conversation';
-import { childLogger, levelEnabled } from '../observability/request-log';
+import { childLogger, levelEnabled, type RequestLog } from '../observability/request-log';
 import { redactingLogger } from '../redaction/redacting-logger';
 import type { Ending, Interception } from './interception';
 
@@ -26,7 +26,10 @@ export function interceptionLogger(ix: Interception): Logger {
 /** The `info` line that says how `ix` ended (written only when the logger writes `info`: `ix.requestLog` is made then). */
 export function logEnded(ix: Interception, ending: Ending): void {
   const log = ix.requestLog;
-  if (!log) return;
+  if (log) quietly(() => writeEnded(ix, ending, log));
+}
+
+function writeEnded(ix: Interception, ending: Ending, log: RequestLog): void {
   const { trace } = ix;
   const now = Date.now();
   ix.logger.info('interception ended', {
@@ -49,14 +52,25 @@ export function logEnded(ix: Interception, ending: Ending): void {
 /** The request's prompt, at `debug` only. */
 export function logPrompt(ix: Interception): void {
   if (!ix.requestLog?.debug || ix.call.prompt === undefined) return;
-  ix.logger.debug('prompt', { prompt: cut(ix.call.prompt) });
+  quietly(() => ix.logger.debug('prompt', { prompt: cut(ix.call.prompt!) }));
 }
 
 /** The injected calls of one turn with their arguments, at `debug` only. */
 export function logToolCalls(logger: Logger, outcomes: readonly ToolOutcome[]): void {
   if (outcomes.length === 0 || !levelEnabled(logger, 'debug')) return;
-  for (const { call, result } of outcomes) {
-    logger.debug('injected tool call', { tool: call.name, toolCallId: call.id, arguments: cut(call.arguments), isError: result.isError === true });
+  quietly(() => {
+    for (const { call, result } of outcomes) {
+      logger.debug('injected tool call', { tool: call.name, toolCallId: call.id, arguments: cut(call.arguments), isError: result.isError === true });
+    }
+  });
+}
+
+/** Runs a log call; a logger that throws changes nothing for the request. */
+export function quietly(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nothing to tell: the logger is what failed.
   }
 }
 

@@ -211,7 +211,7 @@ export class Interception implements RecordSink {
     this.concluded = true;
     try {
       this.record(ending);
-      this.logEnd(ending);
+      logEnded(this, ending);
     } finally {
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
     }
@@ -233,15 +233,6 @@ export class Interception implements RecordSink {
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
     });
-  }
-
-  /** The `info` line of the end; a logger that throws changes nothing for the client. */
-  private logEnd(ending: Ending): void {
-    try {
-      logEnded(this, ending);
-    } catch {
-      // Nothing to tell: the logger is what failed.
-    }
   }
 
   private abortFromClose(reason: Error): void {

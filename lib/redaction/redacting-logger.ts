@@ -9,7 +9,8 @@ const WRITERS = new Set(['error', 'warn', 'info', 'http', 'verbose', 'debug', 's
 const LEVEL_CHECK = /^is[A-Z]\w*Enabled$/;
 
 /**
- * `logger` with every argument of every line redacted (messages, string meta, nested meta, errors). A proxy rather
+ * `logger` with every argument of every line redacted (messages, string meta, nested meta, errors), and a line that
+ * throws swallowed (an observability failure never changes what a client receives). A proxy rather
  * than a winston format, so a host's logger is neither changed nor required to be winston inside; `child()` loggers
  * are wrapped too. `redactor` is the bridge's rule, or one request's scrub (which also masks its BYOK key).
  */
@@ -26,7 +27,12 @@ export function redactingLogger(logger: Logger, redactor: Pick<KeyScrub, 'value'
       if (LEVEL_CHECK.test(prop)) return remember(wrapped, prop, member.bind(target));
       if (!WRITERS.has(prop)) return member;
       return remember(wrapped, prop, function redactedLine(...args: unknown[]) {
-        return member.apply(target, args.map((arg) => redactor.value(arg)));
+        try {
+          return member.apply(target, args.map((arg) => redactor.value(arg)));
+        } catch {
+          // A logger that throws must not fail the request that logged; there is nowhere left to report it.
+          return undefined;
+        }
       });
     },
   });

@@ -45,11 +45,20 @@ export class PassthroughLog {
     if (this.logger) return this.logger;
     const { ctx } = this;
     const child = childLogger(ctx.logger, {
-      passthroughId: this.id, provider: ctx.provider, route: ctx.route, method: ctx.method, actorId: this.actorId, client: ctx.client(ctx.headers),
+      passthroughId: this.id, provider: ctx.provider, route: ctx.route, method: ctx.method, actorId: this.actorId, client: this.client(),
     });
     const logger = this.byok ? redactingLogger(child, this.byok) : child;
     if (this.actorId !== undefined) this.logger = logger;
     return logger;
+  }
+
+  /** The client the call's headers name; none when detection fails. */
+  private client(): string | undefined {
+    try {
+      return this.ctx.client(this.ctx.headers);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The call brings its own key (BYOK): its lines from now on mask that key too (`scrub` is the request's). */

@@ -25,7 +25,11 @@ export interface BridgeOptions {
   actor: ActorResolver;
   /** Where interceptions, token usage, prompts and tool calls are recorded. Defaults to none (nothing recorded). */
   recorder?: Recorder;
-  /** A winston logger. Defaults to a console logger at `warn` (JSON lines on stderr); pass `winston.createLogger({ silent: true })` to print nothing. */
+  /**
+   * A winston logger. Defaults to a console logger at `warn` (JSON lines on stderr); pass `winston.createLogger({ silent: true })` to print nothing.
+   * Lines about a request come from a `child()` of it with the request's fields; at `info` each request ends with one line,
+   * at `debug` prompts and tool arguments are logged too (docs/observability.md, "Request logs").
+   */
   logger?: Logger;
   /** Where key cooldowns live; share one (e.g. `RedisKeyStateStore`) across replicas. Defaults to process memory. */
   keyState?: KeyStateStore;

@@ -1,5 +1,4 @@
 /** Allowlisted passthrough routes: proxied with http-proxy-middleware under the bridge's header rule, framing and key failover. */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -30,6 +29,7 @@ import { counted } from '../pipeline/refusals';
 import { redactingBody } from '../redaction/redacting-body';
 import { isClosedConnection } from '../http/stale-connection';
 import type { DumpFolder, DumpRequest } from '../observability/dumps/dumps';
+import { PassthroughLog } from '../observability/passthrough-log';
 
 /** One proxied attempt's response, judged by the key walk before it reaches the client. */
 interface ProxiedResponse extends AttemptResult {
@@ -96,6 +96,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   // A client leaving while its request waits for a credential (a token exchange) ends the wait: nothing goes upstream.
   const needsSignal = !!adapter.prepareRequest || keys.pool.mayWaitForCredentials;
   const agent = origin.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const clientOf = (headers: IncomingHttpHeaders) => bridge.clients.detect(headers).client;
 
   const hooks: Plugin<Request, Response> = (proxyServer) => {
     // Headers and body are decided before http-proxy sees the request (see outgoingRequest); this only arms deadlines.
@@ -161,12 +162,17 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   async function passthroughHandler(req: Request, res: Response, routePath: string, rule?: PassthroughRule): Promise<void> {
     const started = Date.now();
     if (bridge.metrics) res.once('close', () => bridge.metrics!.passthroughEnded(adapter.name, rule?.pattern, req.method, res.headersSent ? res.statusCode : CLIENT_CLOSED, started));
+    const log = new PassthroughLog({ logger: bridge.logger, provider: adapter.name, route: rule?.pattern, method: req.method, headers: req.headers, client: clientOf });
     // The allowlist entry routing matched (`/v1/models/:id`) names the route in a missing-scope warning.
-    const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0 };
-    let actorId: string | undefined;
+    const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0, get logger() { return log.log; } };
+    if (PassthroughLog.wanted(bridge.logger)) {
+      res.once('close', () => log.ended({
+        httpStatus: res.headersSent ? res.statusCode : CLIENT_CLOSED, durationMs: Date.now() - started, attempts: trace.attempts, credentialHint: trace.credential?.hint,
+      }));
+    }
     // Started here, while the host's context (its own span, if any) is the active one.
     const span = bridge.tracing?.passthrough(adapter, req.method, rule?.pattern);
-    if (span) res.once('close', () => span.end(res.headersSent ? res.statusCode : CLIENT_CLOSED, trace.attempts, trace.credential?.hint, actorId));
+    if (span) res.once('close', () => span.end(res.headersSent ? res.statusCode : CLIENT_CLOSED, trace.attempts, trace.credential?.hint, log.actorId));
     if (bridge.serverTiming) startTiming(res, trace, true);
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
@@ -215,9 +221,9 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
-      actorId = actor.id;
-      // The call's id names its record and its dump folder.
-      const callId = bridge.recorder.enabled || bridge.dumps ? randomUUID() : '';
+      log.actorId = actor.id;
+      // The call's id names its record, its dump folder and its log lines.
+      const callId = bridge.recorder.enabled || bridge.dumps ? log.id : '';
       if (bridge.recorder.enabled) recordWhenDone(req, res, callId, routePath, actor.id, started, trace);
       const full = bridge.capacity?.enter(res, actor.id);
       if (full) throw counted(full, provider, bridge);
@@ -244,6 +250,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
       const plan = keys.plan(req.headers);
       const scrub = redactor.forRequest(plan.byokKey);
+      if (plan.byokKey !== undefined) log.maskByok(scrub);
       dump = bridge.dumps?.folder(callId, scrub);
       // Stored state reached with a pool key is its creator's alone; BYOK requests are the upstream's business.
       const scoped = plan.kind === 'centralized' ? rule : undefined;
@@ -289,7 +296,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
       const message = upstream.body;
       message.once('error', (err) => {
-        if (!clientGone) bridge.logger.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
+        if (!clientGone) log.log.warn('passthrough response broke', { provider: adapter.name, error: errorMessage(err) });
         if (res.headersSent || !(err instanceof GatewayError)) return void res.destroy();
         // Nothing reached the client yet (e.g. the total deadline before the first byte): answer in the provider's shape.
         for (const name of res.getHeaderNames()) res.removeHeader(name);
@@ -307,7 +314,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       message.once('data', () => res.flushHeaders());
     } catch (err) {
       if (clientGone) return;
-      if (!(err instanceof GatewayError)) bridge.logger.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });
+      if (!(err instanceof GatewayError)) log.log.warn('passthrough request failed', { provider: adapter.name, error: errorMessage(err) });
       sendGatewayError(res, adapter, err instanceof GatewayError ? err : gatewayErrorForTransport(err));
     }
   }

@@ -12,6 +12,7 @@ import { authorizeInterception } from './authorize';
 import { counted } from './refusals';
 import type { Actor } from '../http/actor-types';
 import type { Refusal } from '../errors';
+import { logPrompt } from './interception-log';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -43,6 +44,7 @@ export async function admit(ix: Interception): Promise<void> {
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   const client = startRecording(ix, json);
+  logPrompt(ix);
   if (bridge.authorize) {
     // Most hooks answer at once: then there is nothing to wait for.
     const authorizing = authorizeInterception(ix, client);

@@ -27,6 +27,8 @@ import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
 import type { InterceptionTrace } from '../observability/tracing/interception-trace';
 import type { DumpFolder } from '../observability/dumps/dumps';
+import { levelEnabled, RequestLog } from '../observability/request-log';
+import { interceptionLogger, logEnded } from './interception-log';
 
 export type { Ending };
 
@@ -64,6 +66,9 @@ export class Interception implements RecordSink {
   path = '';
   /** This request's spans; undefined when tracing is off. */
   readonly tracing: InterceptionTrace | undefined;
+  /** What the line logged at the end adds up; undefined when the logger does not write `info`. */
+  readonly requestLog: RequestLog | undefined;
+  private requestLogger: Logger | undefined;
   private readonly abort = new AbortController();
   /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
   private readonly timing: RequestTiming | undefined;
@@ -74,7 +79,11 @@ export class Interception implements RecordSink {
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
-    this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    const ix = this;
+    // The key walk logs through the request's logger, made only if it logs.
+    this.trace = { scope: route.api.route, attempts: 0, log: [], get logger() { return ix.logger; } };
+    const logger = route.bridge.logger;
+    this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
     // Started here, while the host's context (its own span, if any) is the active one.
     this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
     const { serverTiming, recorder } = route.bridge;
@@ -106,13 +115,19 @@ export class Interception implements RecordSink {
     return this.route.provider.adapter.name;
   }
 
-  /** Where this request's turns report tokens and tool calls; undefined when metrics are off. */
+  /** Where this request's turns report tokens and tool calls (the metrics, the end's log line); undefined when neither wants them. */
   get metrics(): TurnMetrics | undefined {
-    return this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
+    const metrics = this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
+    return this.requestLog ? this.requestLog.reportingTo(metrics) : metrics;
   }
 
+  /** The bridge's logger with this request's fields (id, provider, API, model, actor, client); made at its first line. */
   get logger(): Logger {
-    return this.route.bridge.logger;
+    if (this.requestLogger) return this.requestLogger;
+    const logger = interceptionLogger(this);
+    // Kept once admitted: before, the fields it would carry are not known yet.
+    if (this.plan) this.requestLogger = logger;
+    return logger;
   }
 
   get throttle() {
@@ -222,6 +237,7 @@ export class Interception implements RecordSink {
     this.concluded = true;
     try {
       this.record(ending);
+      logEnded(this, ending);
     } finally {
       this.tracing?.end(ending, this.scrub);
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever

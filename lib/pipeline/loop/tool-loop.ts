@@ -17,6 +17,7 @@ import type { Conversation, LoopInterception, ToolOutcome, Turn } from '../../ap
 import { recordTurn } from '../../apis/record-turn';
 import { LOOP_DEFAULTS } from '../../tools/loop-defaults';
 import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
+import { logToolCalls } from '../interception-log';
 import type { InjectedTool, ToolCallResult, ToolInjector } from '../../tools/types';
 
 const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
@@ -86,6 +87,7 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
       client.stopKeepAlive();
     }
     const outcomes: ToolOutcome[] = ran.outcomes;
+    logToolCalls(ix.logger, outcomes);
     if (ran.overLimit) {
       recordTurn(ix, turn, { outcomes, tools: byName, notRun: 'Not run: the loop reached maxBodyBytes.' });
       return overLimit(loop, ran.overLimit);
@@ -123,9 +125,10 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
   return { turn, status: upstream.status, headers: upstream.headers, body };
 }
 
-/** Whether an answer the loop itself does not need is read anyway: for its records, or for the token counts of metrics and traces. */
+/** Whether an answer the loop itself does not need is read anyway: for its records, or for the token counts of the metrics, the traces and the end's log line. */
 function readsAnswers(ix: LoopInterception): boolean {
-  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.bridge.tracing !== undefined;
+  // `ix.metrics` is also the end's log line, when the logger writes info (asked last: it resolves the metrics' labels).
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.bridge.tracing !== undefined || ix.metrics !== undefined;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */

@@ -20,6 +20,7 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { CircuitBreakers, type CircuitBreakerStatus } from './governance/circuit-breakers';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -52,6 +53,8 @@ export interface BridgeStats {
   recorderPending: number;
   /** Approximate bytes of the records of those pending calls (what `recorderQueueMaxBytes` bounds), right now. */
   recorderPendingBytes: number;
+  /** Each circuit of the circuit breaker (provider, API, model, state, failures in the window, open until); only when `circuitBreaker` is on. */
+  breakers?: CircuitBreakerStatus[];
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -120,6 +123,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   if (metrics) metrics.clientDetector = config.clients;
+  const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
+  if (breakers && metrics) breakers.events = metrics.circuitEvents;
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {
@@ -140,6 +145,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    breakers,
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {
@@ -205,6 +211,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderDropped: runtime.recorder.dropped,
     recorderPending: runtime.recorder.pending,
     recorderPendingBytes: runtime.recorder.pendingBytes,
+    ...(breakers ? { breakers: breakers.status() } : {}),
   });
   metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });
   return router;

@@ -19,6 +19,8 @@ export interface GatewayErrorInit {
   message: string;
   /** Seconds, sent as `Retry-After`. */
   retryAfterSec?: number;
+  /** Whether the end record keeps `code` as its `errorCode` (the bridge's own refusals, e.g. `circuit_open`). */
+  recordCode?: boolean;
 }
 
 /** A gateway-made error; each provider adapter renders it in its own shape. */
@@ -28,6 +30,8 @@ export class GatewayError extends Error {
   readonly code: string;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfterSec?: number;
+  /** Whether the end record keeps `code` as its `errorCode`. */
+  readonly recordCode?: boolean;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -36,6 +40,7 @@ export class GatewayError extends Error {
     this.errorType = init.errorType;
     this.code = init.code;
     this.retryAfterSec = init.retryAfterSec;
+    if (init.recordCode) this.recordCode = true;
   }
 }
 

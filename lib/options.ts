@@ -13,6 +13,7 @@ import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-
 import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
+import { normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from './governance/circuit-breaker-options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -98,6 +99,13 @@ export interface BridgeOptions {
    * none (no metrics, prom-client not loaded); see {@link MetricsOptions}.
    */
   metrics?: MetricsOptions;
+  /**
+   * A circuit breaker per provider + API + model: after `failures` upstream failures (503, 504, 529, connection
+   * errors, timeouts; not 429 nor other 4xx) within `windowMs`, requests get the provider's `503` with `Retry-After`
+   * and are not sent; after `openMs` one probe request passes, and its outcome closes or reopens the circuit. `true`
+   * takes the defaults; see {@link CircuitBreakerOptions}. Defaults to off.
+   */
+  circuitBreaker?: boolean | CircuitBreakerOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -114,7 +122,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'circuitBreaker'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -140,6 +148,8 @@ export interface BridgeConfig {
   clients: ClientDetector;
   /** Undefined when metrics are off. */
   metrics: MetricsConfig | undefined;
+  /** Undefined when the circuit breaker is off. */
+  circuitBreaker: CircuitBreakerConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -211,5 +221,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
+    circuitBreaker: normalizeCircuitBreaker(owner, options.circuitBreaker),
   };
 }

@@ -23,6 +23,8 @@ import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
+import type { CircuitPass } from '../governance/circuit-breakers';
+import { upstreamOutcome } from '../governance/upstream-outcome';
 
 export type { Ending };
 
@@ -58,6 +60,8 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** Set by admission when the circuit breaker let this request through: told its upstream outcome at the end. */
+  circuit: CircuitPass | undefined;
   private readonly abort = new AbortController();
   private concluded = false;
   private readonly leave: () => void;
@@ -195,6 +199,7 @@ export class Interception implements RecordSink {
     if (this.concluded) return;
     this.concluded = true;
     try {
+      this.circuit?.settle(upstreamOutcome(this.trace));
       this.record(ending);
     } finally {
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever

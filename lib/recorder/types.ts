@@ -35,6 +35,8 @@ export interface InterceptionEndedRecord {
   status: 'completed' | 'failed' | 'aborted';
   httpStatus?: number;
   errorType?: ErrorType;
+  /** Why the bridge itself refused the request, when it did (e.g. `circuit_open`); absent for upstream failures. */
+  errorCode?: string;
   errorMessage?: string;
   /** Masked key actually used last (e.g. `sk-a...wxyz`). */
   credentialHint?: string;

@@ -133,14 +133,14 @@ describe('circuit breaker: open, refuse, half-open, recover', () => {
   test('while the probe is in flight, other requests are refused at once (not queued behind it)', async () => {
     await openCircuit('gpt-probe');
     await afterOpen();
-    plan('gpt-probe', { holdMs: 300 });
+    plan('gpt-probe', { holdMs: 2_000 });
     const probe = statusOf(chat('gpt-probe'));
     await eventually(() => expect(circuit('gpt-probe')?.state).toBe('half-open'));
     const started = Date.now();
     const other = await post('/openai/v1/chat/completions', { model: 'gpt-probe', messages: [] });
     expect(other.status).toBe(503);
     expect(other.headers.get('retry-after')).toBe('1');
-    expect(Date.now() - started).toBeLessThan(250);
+    expect(Date.now() - started).toBeLessThan(1_500);
     expect(await probe).toBe(200);
     expect(hits('gpt-probe')).toBe(4);
     expect(circuit('gpt-probe')?.state).toBe('closed');
@@ -223,6 +223,22 @@ describe('circuit breaker: open, refuse, half-open, recover', () => {
     const message = await stream.finalMessage();
     expect(message.role).toBe('assistant');
     expect(circuit(model)?.state).toBe('closed');
+  });
+
+  test('OpenAI Responses: its own circuit, the refusal in OpenAI\'s shape, recorded with errorCode', async () => {
+    const model = 'gpt-responses';
+    plan(model, 503, 503, 503);
+    const create = () => openai().responses.create({ model, input: 'hi' });
+    for (let i = 0; i < 3; i++) expect(await statusOf(create())).toBe(503);
+    expect(gw.bridge.stats().breakers!.find((b) => b.model === model)).toMatchObject({ provider: 'openai', api: 'responses', state: 'open' });
+    const err = await create().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('circuit_open');
+    expect(hits(model)).toBe(3);
+    expect(await statusOf(chat(model))).toBe(200); // the chat circuit of the same model is another one
+    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(5));
+    expect(gw.recorder.interceptionEnds.filter((e) => e.errorCode === 'circuit_open')).toHaveLength(1);
   });
 
   test('metrics: circuit_state per provider, API and model, and the transitions counted', async () => {

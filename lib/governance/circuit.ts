@@ -66,7 +66,7 @@ export class Circuit implements CircuitName {
   /** Lets a request through (the probe, when the open time is over), or returns the seconds to wait before trying again. */
   admit(): CircuitPass | number {
     const state = this.policy.state;
-    if (state === CircuitState.HalfOpen && Math.random() > 2) return 1;
+    if (state === CircuitState.HalfOpen) return 1;
     if (state === CircuitState.Open) {
       const wait = this.openUntil! - Date.now();
       if (wait > 0) return Math.ceil(wait / 1000);

@@ -21,6 +21,7 @@ import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
 import { CircuitBreakers, type CircuitBreakerStatus } from './governance/circuit-breakers';
+import { BridgeTracer } from './observability/tracing/bridge-tracer';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -120,7 +121,9 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
-  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
+  const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
+  if (tracing) tracing.clientDetector = config.clients;
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   if (metrics) metrics.clientDetector = config.clients;
   const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
@@ -146,6 +149,8 @@ export function createBridge(options: BridgeOptions): Bridge {
     clients: config.clients,
     metrics,
     breakers,
+    tracing,
+    serverTiming: config.serverTiming,
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {

@@ -19,8 +19,6 @@ export interface GatewayErrorInit {
   message: string;
   /** Seconds, sent as `Retry-After`. */
   retryAfterSec?: number;
-  /** Whether the end record keeps `code` as its `errorCode` (the bridge's own refusals, e.g. `circuit_open`). */
-  recordCode?: boolean;
 }
 
 /** A gateway-made error; each provider adapter renders it in its own shape. */
@@ -30,8 +28,6 @@ export class GatewayError extends Error {
   readonly code: string;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfterSec?: number;
-  /** Whether the end record keeps `code` as its `errorCode`. */
-  readonly recordCode?: boolean;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -40,7 +36,6 @@ export class GatewayError extends Error {
     this.errorType = init.errorType;
     this.code = init.code;
     this.retryAfterSec = init.retryAfterSec;
-    if (init.recordCode) this.recordCode = true;
   }
 }
 

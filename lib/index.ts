@@ -58,6 +58,8 @@ export type { ClientRule, SessionFromBody } from './observability/clients';
 export type { ClientsOptions } from './observability/client-detector';
 export { metricsHandler } from './observability/metrics/handler';
 export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
+export type { TracingOptions } from './observability/tracing/options';
+export type { TracerProviderLike } from './observability/tracing/otel-api';
 export { maskKey } from './redaction/key-mask';
 export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
 export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';
@@ -88,5 +90,5 @@ export type { ModelPrice, PriceTable, PricingOptions } from './recorder/prices';
 export type { PassthroughRecord, UpstreamAttempt } from './recorder/types';
 export type {
   UsageQuery, UsageQueryBase, UsageTotals, UsageGroup, UsagePoint, UsageFilter, UsageDimension, TimeRange, TimeBucket, CostEstimate,
-  ToolStat, InterceptionSummary, InterceptionDetail, Page,
+  ToolStat, InterceptionSummary, InterceptionDetail, Page, OverheadStats, LatencyPercentiles,
 } from './recorder/usage-query';

@@ -5,7 +5,7 @@ import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createDefaultLogger } from './observability/logger';
 import { clientDetectorFor, type ClientDetector, type ClientsOptions } from './observability/client-detector';
-import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
+import { OptionsError, isPlainObject, optionalBoolean, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { BridgedProvider } from './providers/types';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
@@ -13,6 +13,7 @@ import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-
 import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
+import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
 import { normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from './governance/circuit-breaker-options';
 
 /** Options of {@link createBridge}. */
@@ -100,6 +101,18 @@ export interface BridgeOptions {
    */
   metrics?: MetricsOptions;
   /**
+   * OpenTelemetry traces through `@opentelemetry/api` (an optional peer dependency, loaded only when this is set): a
+   * span per interception, upstream attempt, loop iteration, injected tool call and passthrough call, under the host's
+   * active context. `true` uses the globally registered tracer provider; `{ tracerProvider }` names one. Defaults to
+   * false (no spans, the API not loaded); see {@link TracingOptions}.
+   */
+  tracing?: boolean | TracingOptions;
+  /**
+   * Whether every answer of a bridged or passthrough route carries `Server-Timing: gateway;dur=…, upstream;dur=…`:
+   * the gateway's own time to the head apart from the upstream's time to its head (ms). Defaults to `true`.
+   */
+  serverTiming?: boolean;
+  /**
    * A circuit breaker per provider + API + model: after `failures` upstream failures (503, 504, 529, connection
    * errors, timeouts; not 429 nor other 4xx) within `windowMs`, requests get the provider's `503` with `Retry-After`
    * and are not sent; after `openMs` one probe request passes, and its outcome closes or reopens the circuit. `true`
@@ -120,9 +133,10 @@ export const BRIDGE_DEFAULTS = {
   maxInjectedTools: 64,
   maxToolResultBytes: 1024 * 1024,
   maxAccumulatedBytes: 16 * 1024 * 1024,
+  serverTiming: true,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'circuitBreaker'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'circuitBreaker'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -148,6 +162,9 @@ export interface BridgeConfig {
   clients: ClientDetector;
   /** Undefined when metrics are off. */
   metrics: MetricsConfig | undefined;
+  /** Undefined when tracing is off. */
+  tracing: TracingConfig | undefined;
+  serverTiming: boolean;
   /** Undefined when the circuit breaker is off. */
   circuitBreaker: CircuitBreakerConfig | undefined;
 }
@@ -221,6 +238,8 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
+    tracing: normalizeTracingOptions(owner, options.tracing),
+    serverTiming: optionalBoolean(owner, 'serverTiming', options.serverTiming, BRIDGE_DEFAULTS.serverTiming),
     circuitBreaker: normalizeCircuitBreaker(owner, options.circuitBreaker),
   };
 }

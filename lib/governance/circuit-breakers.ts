@@ -28,7 +28,7 @@ export interface CircuitEvents {
 /** The answer while a circuit is open: the provider's `503`, `Retry-After` the seconds until the next probe. */
 export function circuitOpenError(provider: string, model: string, retryAfterSec: number): GatewayError {
   return new GatewayError({
-    status: 503, errorType: 'overloaded', code: 'circuit_open', retryAfterSec, recordCode: true,
+    status: 503, errorType: 'overloaded', code: 'circuit_open', retryAfterSec,
     message: `The gateway is not sending requests for ${model} to ${provider} for now: its recent answers failed (circuit open). Retry after ${retryAfterSec} s.`,
   });
 }

@@ -1,5 +1,6 @@
 /** A provider's key pool: walks keys in order, cools down failing ones, reports exhaustion in one shape. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'winston';
 import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
@@ -44,23 +45,34 @@ export interface AttemptTrace {
   credential?: Credential;
   /** Every upstream call, in order, when the caller wants them (for the end record). */
   log?: UpstreamAttempt[];
+  /** Time spent waiting for upstream answers' heads, summed over every attempt (ms, fractional): what `Server-Timing` calls the upstream's. */
+  upstreamMs?: number;
 }
 
 /** Runs one attempt and notes it in `trace.log`: the hint, the status or error, the time to the answer's headers. */
 export async function tracedAttempt<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, credential: Credential, trace: AttemptTrace): Promise<R> {
-  const started = Date.now();
+  const started = performance.now();
   try {
     const result = await attempt(credential);
+    const elapsed = waited(trace, started);
     trace.log?.push({
-      credentialHint: credential.hint, httpStatus: result.status, durationMs: Date.now() - started,
+      credentialHint: credential.hint, httpStatus: result.status, durationMs: Math.round(elapsed),
       ...(result.status >= 400 ? { errorType: errorTypeForStatus(result.status) } : {}),
     });
     return result;
   } catch (err) {
+    const elapsed = waited(trace, started);
     const errorType = (err as { name?: unknown })?.name === 'AbortError' ? 'aborted' : gatewayErrorForTransport(err).errorType;
-    trace.log?.push({ credentialHint: credential.hint, errorType, durationMs: Date.now() - started });
+    trace.log?.push({ credentialHint: credential.hint, errorType, durationMs: Math.round(elapsed) });
     throw err;
   }
+}
+
+/** Adds the time since `started` to the trace's upstream wait and returns it. */
+function waited(trace: AttemptTrace, started: number): number {
+  const elapsed = performance.now() - started;
+  trace.upstreamMs = (trace.upstreamMs ?? 0) + elapsed;
+  return elapsed;
 }
 
 /** One key's state, for dashboards and health checks (no key material). */

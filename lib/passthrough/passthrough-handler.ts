@@ -13,6 +13,7 @@ import { resolveActor } from '../http/actor';
 import { readBody } from '../http/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../http/respond';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
+import { startTiming, stampServerTiming } from '../http/server-timing';
 import { decodeBody } from '../http/content-encoding';
 import { addActorHeaders } from '../http/upstream-headers';
 import { errorMessage } from '../observability/logger';
@@ -128,6 +129,11 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     if (bridge.metrics) res.once('close', () => bridge.metrics!.passthroughEnded(adapter.name, rule?.pattern, req.method, res.headersSent ? res.statusCode : CLIENT_CLOSED, started));
     // The allowlist entry routing matched (`/v1/models/:id`) names the route in a missing-scope warning.
     const trace: AttemptTrace = { scope: rule?.pattern, attempts: 0 };
+    let actorId: string | undefined;
+    // Started here, while the host's context (its own span, if any) is the active one.
+    const span = bridge.tracing?.passthrough(adapter, req.method, rule?.pattern);
+    if (span) res.once('close', () => span.end(res.headersSent ? res.statusCode : CLIENT_CLOSED, trace.attempts, trace.credential?.hint, actorId));
+    if (bridge.serverTiming) startTiming(res, trace, true);
     const queryAt = req.url.indexOf('?');
     const upstreamPath = client.basePath + routePath.slice(adapter.routePrefixInBaseURL.length) + (queryAt < 0 ? '' : req.url.slice(queryAt));
     let current: Attempt | undefined;
@@ -170,6 +176,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
 
     try {
       const actor = await resolveActor(bridge.actor, req, bridge.logger);
+      actorId = actor.id;
       if (bridge.recorder.enabled) recordWhenDone(req, res, routePath, actor.id, started, trace);
       const bodyless = BODYLESS.has(req.method);
       if (bodyless && declaresBody(req.headers)) {
@@ -196,6 +203,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) };
+        span?.inject(attemptHeaders);
         if (hookAbort) return preparedAttempt(credential, attemptHeaders);
         current = start(req, res, upstreamPath, attemptHeaders, body?.raw);
         return current.response;
@@ -224,6 +232,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       if (encoding !== undefined) res.setHeader('content-encoding', encoding);
       const length = upstream.headers['content-length'];
       if (length !== undefined) res.setHeader('content-length', length);
+      stampServerTiming(res);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)
       const message = upstream.body;

@@ -7,12 +7,14 @@ import type { Actor } from '../http/actor-types';
 import type { ApiAdapter, ApiCall } from '../apis/api';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
 import { relayResponseHeaders } from '../http/respond';
+import { startTiming, type RequestTiming } from '../http/server-timing';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
 import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
+import type { InterceptionEndedRecord } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
@@ -23,6 +25,7 @@ import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
+import type { InterceptionTrace } from '../observability/tracing/interception-trace';
 import type { CircuitPass } from '../governance/circuit-breakers';
 import { upstreamOutcome } from '../governance/upstream-outcome';
 
@@ -60,15 +63,23 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** This request's spans; undefined when tracing is off. */
+  readonly tracing: InterceptionTrace | undefined;
   /** Set by admission when the circuit breaker let this request through: told its upstream outcome at the end. */
   circuit: CircuitPass | undefined;
   private readonly abort = new AbortController();
+  /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
+  private readonly timing: RequestTiming | undefined;
   private concluded = false;
   private readonly leave: () => void;
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
     this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    // Started here, while the host's context (its own span, if any) is the active one.
+    this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
+    const { serverTiming, recorder } = route.bridge;
+    if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
     // Attached before the first await, so a client that leaves at any point is noticed.
     res.once('close', () => {
       if (!res.writableEnded) this.abort.abort();
@@ -141,8 +152,11 @@ export class Interception implements RecordSink {
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
     const { adapter, client } = this.route.provider;
     Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
-    if (adapter.prepareRequest) return this.preparedAttempt(credential, body);
-    return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+    const span = this.tracing?.attempt(this.trace.attempts, credential.hint, this.headers);
+    const sent = adapter.prepareRequest
+      ? this.preparedAttempt(credential, body)
+      : client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+    return span ? span.settle(sent) : sent;
   }
 
   /** An attempt the provider's request hook rewrites first (e.g. signs with the current time). */
@@ -202,6 +216,7 @@ export class Interception implements RecordSink {
       this.circuit?.settle(upstreamOutcome(this.trace));
       this.record(ending);
     } finally {
+      this.tracing?.end(ending, this.scrub);
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
     }
   }
@@ -218,10 +233,14 @@ export class Interception implements RecordSink {
     this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     // Without a recorder nothing was started: no end record to build.
     if (!this.bridge.recorder.enabled) return;
-    this.recording.end({
+    const ended: InterceptionEndedRecord = {
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
-    });
+    };
+    // Absent when no head was written (the client left first).
+    if (this.timing?.gatewayMs !== undefined) ended.gatewayMs = this.timing.gatewayMs;
+    if (this.timing?.upstreamMs !== undefined) ended.upstreamFirstByteMs = this.timing.upstreamMs;
+    this.recording.end(ended);
   }
 
   private abortFromClose(reason: Error): void {

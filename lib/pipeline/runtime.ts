@@ -14,6 +14,7 @@ import type { ToolInjector } from '../tools/types';
 import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
 import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
+import type { BridgeTracer } from '../observability/tracing/bridge-tracer';
 import type { CircuitBreakers } from '../governance/circuit-breakers';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
@@ -99,6 +100,10 @@ export interface BridgeRuntime {
   readonly clients: ClientDetector;
   /** Prometheus metrics; undefined when the host did not ask for them. */
   readonly metrics?: BridgeMetrics;
+  /** OpenTelemetry spans; undefined when the host did not ask for them. */
+  readonly tracing?: BridgeTracer;
+  /** Whether answers carry `Server-Timing`. */
+  readonly serverTiming: boolean;
   /** One circuit per provider + API + model; undefined when the host did not turn the breaker on. */
   readonly breakers?: CircuitBreakers;
 }

@@ -49,6 +49,7 @@ function load() {
     getJson('api/interceptions', p({ limit: '50' })),
     keysWanted ? getJson('api/keys') : Promise.resolve(null),
     mcpWanted ? getJson('api/mcp') : Promise.resolve(null),
+    getJson('api/overhead', p()),
     keysWanted ? getJson('api/breakers') : Promise.resolve(null),
   ]).then(function (r) {
     if (seq !== loadSeq) return;
@@ -62,7 +63,8 @@ function load() {
     showPage(r[6], false);
     renderKeys(r[7]);
     renderMcp(r[8]);
-    renderBreakers(r[9]);
+    renderLatency(r[9]);
+    renderBreakers(r[10]);
     document.body.dataset.loaded = String(seq);
   }).catch(function (err) {
     if (seq === loadSeq) showError('Could not load usage: ' + err.message);

@@ -60,6 +60,7 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
   const maxIterations = injector?.maxIterations ?? LOOP_DEFAULTS.maxIterations;
   let capped = false;
   for (let iteration = 0; ; iteration++) {
+    ix.tracing?.iteration(iteration);
     const body = conversation.body();
     // The first body is the client's (already bounded) plus the tools; later ones grow with every turn.
     if (iteration > 0 && body.length > maxBodyBytes) return overLimit(loop, loopBodyTooLarge(body.length, maxBodyBytes));
@@ -80,7 +81,7 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
         maxResultBytes: maxToolResultBytes, maxTotalBytes: Math.max(0, maxBodyBytes - body.length), bodyBytes: body.length,
         maxBodyBytes, redact: (result: ToolCallResult) => ix.scrub.value(result),
       };
-      ran = await runToolCalls(injected, { injector: injector!, ctx: ix.toolContext, limits });
+      ran = await runToolCalls(injected, { injector: injector!, ctx: ix.toolContext, limits, tracing: ix.tracing, tools: byName });
     } finally {
       client.stopKeepAlive();
     }
@@ -122,9 +123,9 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
   return { turn, status: upstream.status, headers: upstream.headers, body };
 }
 
-/** Whether an answer the loop itself does not need is read anyway: for its records, or for the metrics' token counts. */
+/** Whether an answer the loop itself does not need is read anyway: for its records, or for the token counts of metrics and traces. */
 function readsAnswers(ix: LoopInterception): boolean {
-  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined;
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.bridge.tracing !== undefined;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */

@@ -26,8 +26,14 @@ const behaviour: Behaviour = async (req, res) => {
     return undefined;
   }
   if (typeof step === 'object') {
-    await new Promise((r) => setTimeout(r, step.holdMs));
-    return 'default';
+    // A client (the bridge) that gives up first ends the hold: nothing is left waiting after the test.
+    let timer: NodeJS.Timeout | undefined;
+    const held = await Promise.race([
+      new Promise<boolean>((r) => (timer = setTimeout(r, step.holdMs, true))),
+      req.closedEarly.then(() => false),
+    ]);
+    clearTimeout(timer);
+    return held ? 'default' : undefined;
   }
   const anthropic = req.url.startsWith('/v1/messages');
   res.writeHead(step, { 'content-type': 'application/json' });
@@ -43,6 +49,8 @@ beforeAll(async () => {
     providers: [
       openaiProvider({ keys: ['sk-breaker-pool-key-aaaa1111'], baseURL: upstream.url }),
       anthropicProvider({ keys: ['sk-ant-breaker-key-bbbb2222'], baseURL: upstream.url.replace(/\/v1$/, '') }),
+      // Gives up on an answer's head after 150 ms (undici checks about once a second): a slower upstream is a timeout.
+      openaiProvider({ name: 'impatient', keys: ['sk-breaker-impatient-cccc3333'], baseURL: upstream.url, timeouts: { headersMs: 150 } }),
     ],
     circuitBreaker: { failures: 3, windowMs: 10_000, openMs: OPEN_MS },
     metrics: { registry },
@@ -182,6 +190,18 @@ describe('circuit breaker: open, refuse, half-open, recover', () => {
     expect(hits('gpt-drop')).toBe(3);
     expect(await statusOf(chat('gpt-drop'))).toBe(503);
     expect(hits('gpt-drop')).toBe(3);
+  });
+
+  test('timeouts count as failures (and circuits are per provider: the same model elsewhere is not refused)', async () => {
+    const model = 'gpt-slow';
+    plan(model, { holdMs: 4_000 }, { holdMs: 4_000 }, { holdMs: 4_000 });
+    const impatient = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/impatient/v1`, maxRetries: 0 });
+    const ask = () => statusOf(impatient.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }));
+    for (let i = 0; i < 3; i++) expect(await ask()).toBe(504);
+    expect(gw.bridge.stats().breakers!.find((b) => b.provider === 'impatient' && b.model === model)?.state).toBe('open');
+    expect(await ask()).toBe(503);
+    expect(hits(model)).toBe(3);
+    expect(await statusOf(chat(model))).toBe(200);
   });
 
   test('models are independent: one open circuit does not refuse another model', async () => {

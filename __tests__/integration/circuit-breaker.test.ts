@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { Registry } from 'prom-client';
 import { anthropicProvider, createBridge, openaiProvider } from '../../lib';
 import type { Behaviour, FakeUpstream, ReceivedRequest } from '../helpers/fake-openai';
-import { startFakeOpenAI } from '../helpers/fake-openai';
+import { chunk, startFakeOpenAI } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 import { parsePromText } from '../helpers/prom-text';
 
@@ -14,7 +14,7 @@ let upstream: FakeUpstream;
 let gw: Gateway;
 
 /** What the fake does next for a model: a status (answered in the API's error shape), `drop` (the connection), or `hold` (answers after `holdMs`). */
-type Step = number | 'drop' | { holdMs: number };
+type Step = number | 'drop' | { holdMs: number } | { streamHoldMs: number };
 const plans = new Map<string, Step[]>();
 const plan = (model: string, ...steps: Step[]) => plans.set(model, steps);
 
@@ -23,6 +23,16 @@ const behaviour: Behaviour = async (req, res) => {
   if (step === undefined) return 'default';
   if (step === 'drop') {
     res.socket?.destroy();
+    return undefined;
+  }
+  if (typeof step === 'object' && 'streamHoldMs' in step) {
+    // A stream that starts at once and ends after `streamHoldMs` (a long answer).
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'slow' }))}\n\n`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, step.streamHoldMs))), req.closedEarly]);
+    clearTimeout(timer);
+    res.end(`data: ${JSON.stringify(chunk({}, 'stop'))}\n\ndata: [DONE]\n\n`);
     return undefined;
   }
   if (typeof step === 'object') {
@@ -152,6 +162,22 @@ describe('circuit breaker: open, refuse, half-open, recover', () => {
     expect(await probe).toBe(200);
     expect(hits('gpt-probe')).toBe(4);
     expect(circuit('gpt-probe')?.state).toBe('closed');
+  });
+
+  test('a streamed probe closes the circuit as soon as its head arrives, not when its long stream ends', async () => {
+    await openCircuit('gpt-long');
+    await afterOpen();
+    plan('gpt-long', { streamHoldMs: 1_500 });
+    const probe = await post('/openai/v1/chat/completions', { model: 'gpt-long', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(probe.status).toBe(200);
+    const reader = probe.body!.getReader();
+    await reader.read(); // the first event: the stream is running
+    expect(circuit('gpt-long')?.state).toBe('closed');
+    expect(await statusOf(chat('gpt-long'))).toBe(200);
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += Buffer.from(r.value).toString();
+    expect(rest).toContain('[DONE]');
+    expect(hits('gpt-long')).toBe(5);
   });
 
   test('429 and 400 answers do not count; 503s below the threshold leave it closed', async () => {

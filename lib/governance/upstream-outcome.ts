@@ -1,4 +1,4 @@
-/** What the circuit breaker counts of an ended request: its last upstream attempt, judged once. */
+/** What the circuit breaker counts of a request: the last attempt of its key walk, judged once. */
 import type { AttemptTrace } from '../keypool/key-pool';
 
 /** `failure`: the upstream failed (counted); `success`: it answered anything else; `none`: nothing to judge. */

@@ -40,11 +40,17 @@ const ignore = () => undefined;
 export class Circuit implements CircuitName {
   private readonly window: FailureWindow;
   private readonly policy: CircuitBreakerPolicy;
+  /** When the circuit last opened (ms since the epoch). */
+  private openedAt = 0;
 
   constructor(readonly provider: string, readonly api: string, readonly model: string, private readonly config: CircuitBreakerConfig, onTransition: CircuitTransition) {
     this.window = new FailureWindow(config.failures, config.windowMs);
     this.policy = circuitBreaker(isFailure, { halfOpenAfter: config.openMs, breaker: this.window });
-    this.policy.onStateChange((state) => onTransition(this, STATE_NAMES[state]));
+    this.policy.onStateChange((state) => {
+      // cockatiel counts its open time from the same moment, just before it tells.
+      if (state === CircuitState.Open) this.openedAt = Date.now();
+      onTransition(this, STATE_NAMES[state]);
+    });
   }
 
   get state(): CircuitStateName {
@@ -58,9 +64,7 @@ export class Circuit implements CircuitName {
 
   /** While open: when the circuit lets its next probe through (ms since the epoch). */
   get openUntil(): number | undefined {
-    if (this.policy.state !== CircuitState.Open) return undefined;
-    const { ownState } = this.policy.toJSON() as { ownState: { openedAt: number } };
-    return ownState.openedAt + this.config.openMs;
+    return this.policy.state === CircuitState.Open ? this.openedAt + this.config.openMs : undefined;
   }
 
   /** Lets a request through (the probe, when the open time is over), or returns the seconds to wait before trying again. */
@@ -72,8 +76,8 @@ export class Circuit implements CircuitName {
       if (wait > 0) return Math.ceil(wait / 1000);
     }
     const probe = state === CircuitState.Open;
-    let resolve!: (outcome: UpstreamOutcome) => void;
-    // cockatiel decides and calls this function before `execute` returns, so the pass is settled from here on.
+    let resolve: ((outcome: UpstreamOutcome) => void) | undefined;
+    // cockatiel calls this function synchronously, before `execute` returns, when it lets the request through.
     this.policy.execute(() => new Promise<UpstreamOutcome>((r) => (resolve = r))).then(ignore, ignore);
     let settled = false;
     return {
@@ -81,7 +85,7 @@ export class Circuit implements CircuitName {
         if (settled) return;
         settled = true;
         // A probe that learnt nothing (the client left, nothing was sent) proves nothing either: the circuit stays open.
-        resolve(probe && outcome === 'none' ? 'failure' : outcome);
+        resolve?.(probe && outcome === 'none' ? 'failure' : outcome);
       },
     };
   }

@@ -20,6 +20,7 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { CircuitBreakers, type CircuitBreakerStatus } from './governance/circuit-breakers';
 import { BridgeTracer } from './observability/tracing/bridge-tracer';
 import { Capacity } from './pipeline/capacity';
 import { Dumps } from './observability/dumps/dumps';
@@ -55,6 +56,8 @@ export interface BridgeStats {
   recorderPending: number;
   /** Approximate bytes of the records of those pending calls (what `recorderQueueMaxBytes` bounds), right now. */
   recorderPendingBytes: number;
+  /** Each circuit of the circuit breaker (provider, API, model, state, failures in the window, open until); only when `circuitBreaker` is on. */
+  breakers?: CircuitBreakerStatus[];
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -125,6 +128,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   if (metrics) metrics.clientDetector = config.clients;
+  const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
+  if (breakers && metrics) breakers.events = metrics.circuitEvents;
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {
@@ -145,6 +150,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    breakers,
     tracing,
     serverTiming: config.serverTiming,
     authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
@@ -216,6 +222,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderDropped: runtime.recorder.dropped,
     recorderPending: runtime.recorder.pending,
     recorderPendingBytes: runtime.recorder.pendingBytes,
+    ...(breakers ? { breakers: breakers.status() } : {}),
   });
   metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });
   return router;

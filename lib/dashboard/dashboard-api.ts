@@ -4,8 +4,7 @@ import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
 import type { UsageQuery } from '../recorder/usage-query';
 import { InvalidCursorError } from '../recorder/query-engine';
-import type { Bridge } from '../bridge';
-import type { McpStatusSource } from './dashboard-options';
+import type { DashboardBridge, McpStatusSource } from './dashboard-options';
 import { sendError, sendJson } from './dashboard-http';
 import {
   DashboardInputError, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
@@ -20,7 +19,7 @@ type Endpoint = (query: RawQuery, req: Request, now: number) => Promise<unknown>
 
 export interface ApiContext {
   query: UsageQuery;
-  bridge: Pick<Bridge, 'keyPoolStatus'> | undefined;
+  bridge: DashboardBridge | undefined;
   mcp: McpStatusSource | undefined;
   logger: Logger;
 }
@@ -67,6 +66,12 @@ export function createApiEndpoints({ query, bridge, mcp }: ApiContext): Record<s
       parseNone(q);
       if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so key-pool status is not available.');
       return { providers: await bridge.keyPoolStatus() };
+    },
+    '/api/breakers': async (q) => {
+      parseNone(q);
+      if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so circuit breaker status is not available.');
+      // `null` when the bridge's circuit breaker is off.
+      return { breakers: (typeof bridge.stats === 'function' ? bridge.stats().breakers : undefined) ?? null };
     },
     '/api/mcp': async (q) => {
       parseNone(q);

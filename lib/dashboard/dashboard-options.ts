@@ -11,12 +11,18 @@ export interface McpStatusSource {
   status(): McpToolInjectorStatus | Promise<McpToolInjectorStatus>;
 }
 
+/** What the dashboard reads of a bridge: its key pools, and its `stats()` for the circuit breakers when it has them. */
+export type DashboardBridge = Pick<Bridge, 'keyPoolStatus'> & Partial<Pick<Bridge, 'stats'>>;
+
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
   /** Where the usage comes from: a built-in recorder (`MemoryRecorder`, `SqliteRecorder`, `PostgresRecorder`) or any {@link UsageQuery}. Required. */
   query: UsageQuery;
-  /** The bridge whose key pools the page shows (`GET /api/keys`). Defaults to none: no key-pool panel, `/api/keys` answers `404`. */
-  bridge?: Pick<Bridge, 'keyPoolStatus'>;
+  /**
+   * The bridge whose key pools (`GET /api/keys`) and circuit breakers (`GET /api/breakers`, when its `circuitBreaker`
+   * is on) the page shows. Defaults to none: no key-pool panel, `/api/keys` and `/api/breakers` answer `404`.
+   */
+  bridge?: DashboardBridge;
   /**
    * The MCP tool injector whose servers the health panel shows (`GET /api/mcp`): state, tool counts, last error and
    * last listing of each. Defaults to none: no MCP panel, `/api/mcp` answers `404`.
@@ -39,7 +45,7 @@ export const DASHBOARD_DEFAULTS = {
 
 export interface DashboardConfig {
   query: UsageQuery;
-  bridge: Pick<Bridge, 'keyPoolStatus'> | undefined;
+  bridge: DashboardBridge | undefined;
   mcp: McpStatusSource | undefined;
   title: string;
   /** `''` or an absolute path without a trailing slash. */

@@ -58,6 +58,8 @@ export async function admit(ix: Interception): Promise<void> {
   }
   ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
   ix.tracing?.admitted(ix);
+  // Last, so that a request another check refuses never takes the open circuit's one probe.
+  if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
 }
 
 const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request names an upstream path the gateway will not send (check the model name).' });

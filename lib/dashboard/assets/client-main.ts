@@ -50,6 +50,7 @@ function load() {
     keysWanted ? getJson('api/keys') : Promise.resolve(null),
     mcpWanted ? getJson('api/mcp') : Promise.resolve(null),
     getJson('api/overhead', p()),
+    keysWanted ? getJson('api/breakers') : Promise.resolve(null),
   ]).then(function (r) {
     if (seq !== loadSeq) return;
     showError(null);
@@ -63,6 +64,7 @@ function load() {
     renderKeys(r[7]);
     renderMcp(r[8]);
     renderLatency(r[9]);
+    renderBreakers(r[10]);
     document.body.dataset.loaded = String(seq);
   }).catch(function (err) {
     if (seq === loadSeq) showError('Could not load usage: ' + err.message);

@@ -70,6 +70,10 @@ export function renderPageShell({ title, assetBase, hasKeys, hasMcp }: PageShell
     <h2>Key pools</h2>
     <div id="keys"></div>
   </section>
+  <section class="panel wide" id="breakers-panel" hidden>
+    <h2>Circuit breakers</h2>
+    <div class="scroll">${table('breakers', 'Circuit breakers', ['Provider', 'API', 'Model', 'State', 'Failures', 'Open until'])}</div>
+  </section>
   <section class="panel wide" id="mcp-panel" hidden>
     <h2>MCP servers</h2>
     <div class="scroll">${table('mcp', 'MCP servers', ['Server', 'URL', 'State', 'Tools offered', 'Last listed', 'Last error'])}</div>

@@ -158,7 +158,8 @@ async function main() {
   const logger = winston.createLogger({
     level: config.logLevel,
     format: process.stdout.isTTY ? winston.format.combine(winston.format.colorize(), winston.format.simple()) : winston.format.simple(),
-    transports: [new winston.transports.Console()],
+    // Log lines go to stderr, so they never interleave with the demo's own output on stdout.
+    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
   });
 
   const upstream = await chooseUpstream(config, loadPackage('express-aibridge/testing'));

@@ -39,18 +39,28 @@ function relaysSameBuffers(conversation: Conversation, bytes: Buffer | string) {
 }
 
 describe.each([
-  ['chat (usage asked for by the client)', () => chat(true), CHAT],
-  ['responses', () => responses(), fixture('reasoning-summary')],
-  ['responses, incomplete', () => responses(), fixture('incomplete')],
-  ['messages', () => messages(), transcript('thinking-text')],
-  ['messages, parallel tool use', () => messages(), transcript('parallel-tool-use')],
-] as Array<[string, () => Conversation, Buffer | string]>)('%s, no injected tools', (_name, conversation, bytes) => {
+  ['chat (usage asked for by the client)', () => chat(true), CHAT, 'm'],
+  ['responses', () => responses(), fixture('reasoning-summary'), 'gpt-5-2025-08-07'],
+  ['responses, incomplete', () => responses(), fixture('incomplete'), 'gpt-5-2025-08-07'],
+  ['messages', () => messages(), transcript('thinking-text'), 'claude-sonnet-4-5'],
+  ['messages, parallel tool use', () => messages(), transcript('parallel-tool-use'), 'claude-sonnet-4-5'],
+] as Array<[string, () => Conversation, Buffer | string, string]>)('%s, no injected tools', (_name, conversation, bytes, model) => {
   test('every event is forwarded as the same Buffer when it arrives, the terminal ones included; nothing is left for the tail', () => {
     const { same, observer, tail } = relaysSameBuffers(conversation(), bytes);
     expect(same.every(Boolean)).toBe(true);
     expect(observer.completed).toBe(true);
     expect(tail.length).toBe(0);
   });
+
+  test('the turn names the model the stream says answered', () => {
+    expect(relaysSameBuffers(conversation(), bytes).observer.turn().model).toBe(model);
+  });
+});
+
+test('a streamed model name past 256 characters is cut in the turn', () => {
+  const long = 'm'.repeat(300);
+  const { observer } = relaysSameBuffers(chat(true), CHAT.replaceAll('"model":"m"', `"model":"${long}"`));
+  expect(observer.turn().model).toBe(long.slice(0, 256));
 });
 
 describe('chat without injected tools, usage asked for on the client\'s behalf', () => {

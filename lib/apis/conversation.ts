@@ -29,6 +29,8 @@ export interface TurnToolCall {
 /** One upstream answer, read into what the loop and the records need, whatever the API. */
 export interface Turn {
   msgId: string;
+  /** The model the upstream says answered (cut at 256 characters); absent when the answer names none. */
+  model?: string;
   usage: TokenCounts | undefined;
   toolCalls: TurnToolCall[];
   thoughts: Array<{ content: string; source: ModelThoughtRecord['source'] }>;

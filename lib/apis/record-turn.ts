@@ -1,4 +1,4 @@
-/** The one place a turn becomes records: token usage per upstream call, tool usages, thoughts. */
+/** The one place a turn becomes records: token usage per upstream call, tool usages, thoughts (and the answering model, for spans). */
 import type { RecordSink } from '../recorder/record-sink';
 import type { ToolOutcome, Turn } from './conversation';
 import { recordedToolArguments, resultText } from '../tools/tool-results';
@@ -25,6 +25,7 @@ export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOME
   if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
   if (turn.usage) metrics?.tokens(turn.usage);
   if (turn.usage) sink.tracing?.usage(turn.usage);
+  if (turn.model !== undefined) sink.tracing?.responseModel(turn.model);
   for (const call of turn.toolCalls) {
     const outcome = outcomes.find((o) => o.call === call);
     const invocationError = outcome?.result.isError ? resultText(outcome.result) : call.injected && !outcome ? notRun : undefined;

@@ -1,4 +1,4 @@
-/** Rebuilds an Anthropic message from its stream events: id, content blocks as received, merged usage. */
+/** Rebuilds an Anthropic message from its stream events: id, model, content blocks as received, merged usage. */
 import { mergeUsage } from './usage';
 import { UNBOUNDED, type AccumulationBudget } from '../../streaming/accumulation-budget';
 import { type JsonObject, isObject } from '../../json/parse-object';
@@ -16,6 +16,8 @@ interface OpenBlock {
  */
 export class MessageAccumulator {
   id: string | undefined;
+  /** As `message_start` names it (bounded when the turn reads it). */
+  model: string | undefined;
   usage: JsonObject | undefined;
   stopReason: string | undefined;
   private readonly blocks = new Map<number, OpenBlock>();
@@ -28,6 +30,7 @@ export class MessageAccumulator {
       case 'message_start': {
         const message = isObject(event.message) ? event.message : {};
         if (typeof message.id === 'string') this.id = message.id;
+        if (typeof message.model === 'string') this.model = message.model;
         this.usage = mergeUsage(this.usage, message.usage);
         break;
       }

@@ -2,19 +2,27 @@
 import type { Turn } from '../conversation';
 import { messagesUsageToTokens } from './usage';
 import { type JsonObject } from '../../json/parse-object';
+import { answerModel } from '../answer-model';
+
+/** What a turn reads of a message (blocking, or accumulated from a stream) besides its content; fields are the upstream's, of any type. */
+export interface MessageHead {
+  readonly id?: unknown;
+  readonly model?: unknown;
+}
 
 /**
  * The turn of one message. `argumentsOf` gives a call's arguments text (streamed JSON may be cut); server tools
  * (`server_tool_use`) are run by the provider and are not calls the bridge or the client answers.
  */
 export function messageTurn(
-  msgId: string | undefined,
+  message: MessageHead,
   content: readonly JsonObject[],
   usage: JsonObject | undefined,
   injected: ReadonlySet<string>,
   argumentsOf: (block: JsonObject) => string = (block) => JSON.stringify(block.input ?? {}),
 ): Turn {
-  const turn: Turn = { msgId: msgId ?? '', usage: usage ? messagesUsageToTokens(usage) : undefined, toolCalls: [], thoughts: [] };
+  const msgId = typeof message.id === 'string' ? message.id : '';
+  const turn: Turn = { msgId, model: answerModel(message.model), usage: usage ? messagesUsageToTokens(usage) : undefined, toolCalls: [], thoughts: [] };
   for (const block of content) {
     if (block.type === 'tool_use') {
       const name = typeof block.name === 'string' ? block.name : '';

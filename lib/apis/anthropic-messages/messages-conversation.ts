@@ -80,7 +80,7 @@ export class MessagesConversation implements Conversation {
     this.state.usages.push(usage);
     this.lastContent = parsed.content.filter(isObject);
     this.current = undefined;
-    return messageTurn(typeof parsed.id === 'string' ? parsed.id : undefined, this.lastContent, usage, this.state.injected);
+    return messageTurn(parsed, this.lastContent, usage, this.state.injected);
   }
 
   observe(iteration: number): StreamObserver {

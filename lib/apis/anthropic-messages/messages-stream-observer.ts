@@ -132,7 +132,7 @@ export class MessagesStreamObserver implements StreamObserver {
     if (this.result) return this.result;
     const a = this.accumulator;
     this.state.usages.push(a.usage);
-    this.result = messageTurn(a.id, a.content(), a.usage, this.state.injected, (b) => a.argumentsOf(b));
+    this.result = messageTurn(a, a.content(), a.usage, this.state.injected, (b) => a.argumentsOf(b));
     return this.result;
   }
 

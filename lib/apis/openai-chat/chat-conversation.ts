@@ -94,7 +94,7 @@ export class ChatConversation implements Conversation {
     const message = (choice?.message ?? {}) as JsonObject;
     this.usages.push(parsed.usage);
     this.lastText = typeof message.content === 'string' ? message.content : null;
-    return chatTurn(typeof parsed.id === 'string' ? parsed.id : '', parsed.usage, answerToolCalls(parsed), this.state.injected);
+    return chatTurn(parsed, answerToolCalls(parsed), this.state.injected);
   }
 
   observe(iteration: number): StreamObserver {

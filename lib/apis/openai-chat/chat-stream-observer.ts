@@ -143,7 +143,7 @@ export class ChatStreamObserver implements StreamObserver {
     if (this.result) return this.result;
     const r = this.accumulator.result();
     this.state.usages.push(r.usage);
-    this.result = chatTurn(r.id ?? '', r.usage, r.toolCalls, this.state.injected);
+    this.result = chatTurn(r, r.toolCalls, this.state.injected);
     return this.result;
   }
 

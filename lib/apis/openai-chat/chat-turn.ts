@@ -2,6 +2,7 @@
 import type { Turn } from '../conversation';
 import { type JsonObject, isObject } from '../../json/parse-object';
 import { chatUsageToTokens } from './usage';
+import { answerModel } from '../answer-model';
 
 /** A tool call as the model wrote it. */
 export interface ChatToolCall {
@@ -16,10 +17,19 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** What a turn reads of an answer (blocking, or accumulated from a stream) besides its tool calls; fields are the upstream's, of any type. */
+export interface ChatAnswerHead {
+  readonly id?: unknown;
+  readonly model?: unknown;
+  readonly usage?: unknown;
+}
+
 /** The turn of one upstream answer; calls named in `injected` are the bridge's to run. */
-export function chatTurn(msgId: string, usage: unknown, calls: readonly ChatToolCall[], injected: ReadonlySet<string> = NONE): Turn {
+export function chatTurn(answer: ChatAnswerHead, calls: readonly ChatToolCall[], injected: ReadonlySet<string> = NONE): Turn {
+  const { usage } = answer;
   return {
-    msgId,
+    msgId: text(answer.id),
+    model: answerModel(answer.model),
     usage: usage && typeof usage === 'object' ? chatUsageToTokens(usage as JsonObject) : undefined,
     toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, injected: injected.has(c.name) })),
     thoughts: [],

@@ -2,6 +2,7 @@
 import type { Turn, TurnToolCall } from '../conversation';
 import { responsesUsageToTokens } from './usage';
 import { type JsonObject, isObject } from '../../json/parse-object';
+import { answerModel } from '../answer-model';
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
@@ -64,5 +65,5 @@ export function readItems(items: readonly unknown[], injected: ReadonlySet<strin
 /** A response object (blocking answer, or the `response` of a terminal event) as a turn. */
 export function turnOfResponse(response: JsonObject | undefined, items: readonly unknown[], injected: ReadonlySet<string>): Turn {
   const usage = response && isObject(response.usage) ? responsesUsageToTokens(response.usage) : undefined;
-  return { msgId: str(response?.id), usage, ...readItems(items, injected) };
+  return { msgId: str(response?.id), model: answerModel(response?.model), usage, ...readItems(items, injected) };
 }

@@ -186,6 +186,16 @@ export class InterceptionTrace {
     }
   }
 
+  /** The model the upstream says answered the current call: on its iteration, and on the interception (the last one wins). */
+  responseModel(model: string): void {
+    try {
+      this.iterationSpan?.setAttribute(ATTR.responseModel, model);
+      this.root.setAttribute(ATTR.responseModel, model);
+    } catch (err) {
+      this.owner.failed(err);
+    }
+  }
+
   /** Ends every span still open; `scrub` (the request's redaction, once admitted) takes any key out of an error message. */
   end(ending: EndingView, scrub: { text(s: string): string } | undefined): void {
     if (this.ended) return;

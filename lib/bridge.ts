@@ -20,6 +20,8 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { Limits, type LimitStats, type LimitUsage } from './governance/limits/limits';
+import type { Actor } from './http/actor-types';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -52,6 +54,8 @@ export interface BridgeStats {
   recorderPending: number;
   /** Approximate bytes of the records of those pending calls (what `recorderQueueMaxBytes` bounds), right now. */
   recorderPendingBytes: number;
+  /** What the rate limits and budgets refused and how their store fared; absent when no `limits` are set. */
+  limits?: LimitStats;
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -75,6 +79,11 @@ export interface Bridge extends Router {
   handler(providerName: string, api: string): RequestHandler;
   /** The provider's allowlisted passthrough routes, with request paths taken relative to where you mount it. */
   passthrough(providerName: string): RequestHandler;
+  /**
+   * Each rate limit and budget that applies to `actor` (an actor, or an actor id: limits per group then need the
+   * actor's metadata): what it allows, what is used, what remains and when it resets. Empty without `limits`.
+   */
+  usageOf(actor: Actor | string): Promise<LimitUsage[]>;
 }
 
 /** Default of {@link CloseOptions.graceMs}. */
@@ -119,6 +128,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   const closingTools = new AbortController();
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
+  const limits = config.limits && new Limits(config.limits, config.logger);
   if (metrics) metrics.clientDetector = config.clients;
   const runtime: BridgeRuntime = {
     logger: config.logger,
@@ -140,6 +150,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    limits,
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {
@@ -171,6 +182,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     }
     await runtime.recorder.close();
     await runtime.ownership.close();
+    await limits?.close();
     await closeTools(runtime.tools, logger);
     await Promise.all(providers.map(async (p) => {
       try {
@@ -205,7 +217,9 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderDropped: runtime.recorder.dropped,
     recorderPending: runtime.recorder.pending,
     recorderPendingBytes: runtime.recorder.pendingBytes,
+    ...(limits ? { limits: limits.stats() } : {}),
   });
+  router.usageOf = async (actor) => (limits ? limits.usageOf(actor) : []);
   metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });
   return router;
 }

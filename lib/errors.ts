@@ -19,6 +19,10 @@ export interface GatewayErrorInit {
   message: string;
   /** Seconds, sent as `Retry-After`. */
   retryAfterSec?: number;
+  /** Further response headers (e.g. the provider's rate-limit headers on a limit refusal). */
+  headers?: Readonly<Record<string, string>>;
+  /** A refusal by the bridge itself (a limit, a budget): its `code` is recorded as the end record's `errorCode`. */
+  refusal?: boolean;
 }
 
 /** A gateway-made error; each provider adapter renders it in its own shape. */
@@ -28,6 +32,8 @@ export class GatewayError extends Error {
   readonly code: string;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfterSec?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly refusal?: boolean;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -36,6 +42,8 @@ export class GatewayError extends Error {
     this.errorType = init.errorType;
     this.code = init.code;
     this.retryAfterSec = init.retryAfterSec;
+    if (init.headers) this.headers = init.headers;
+    if (init.refusal) this.refusal = true;
   }
 }
 

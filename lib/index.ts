@@ -56,6 +56,8 @@ export type { ClientRule, SessionFromBody } from './observability/clients';
 export type { ClientsOptions } from './observability/client-detector';
 export { metricsHandler } from './observability/metrics/handler';
 export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
+export type { LimitRule, LimitWindow, SpendBudget, LimitStoreOptions } from './governance/limits/limit-options';
+export type { LimitUsage, LimitStats } from './governance/limits/limits';
 export { maskKey } from './redaction/key-mask';
 export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
 export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';

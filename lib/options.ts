@@ -13,6 +13,7 @@ import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-
 import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
+import { normalizeLimits, type LimitRule, type LimitStoreOptions, type LimitsConfig } from './governance/limits/limit-options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -98,6 +99,18 @@ export interface BridgeOptions {
    * none (no metrics, prom-client not loaded); see {@link MetricsOptions}.
    */
   metrics?: MetricsOptions;
+  /**
+   * Rate limits and budgets per actor or group, optionally per model: requests per window, requests in flight,
+   * tokens per window and spend per period. A request over one gets the provider's `429` (`Retry-After` and its
+   * rate-limit headers) before any upstream call; a budget that runs out ends a tool loop with the answer so far.
+   * `bridge.usageOf(actor)` tells each subject's standing. Defaults to none; see {@link LimitRule}.
+   */
+  limits?: LimitRule[];
+  /**
+   * Where the `limits` count: `{ redis, prefix?, failOpen? }` shares the counters with every replica given the same
+   * Redis. Defaults to process memory (each replica counts alone); see {@link LimitStoreOptions}.
+   */
+  limitStore?: LimitStoreOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -114,7 +127,7 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'limits', 'limitStore'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -140,6 +153,8 @@ export interface BridgeConfig {
   clients: ClientDetector;
   /** Undefined when metrics are off. */
   metrics: MetricsConfig | undefined;
+  /** Undefined when no limits are set. */
+  limits: LimitsConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -211,5 +226,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
+    limits: normalizeLimits(owner, options.limits, options.limitStore),
   };
 }

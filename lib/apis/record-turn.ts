@@ -24,6 +24,7 @@ export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOME
   const metrics = sink.metrics;
   if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
   if (turn.usage) metrics?.tokens(turn.usage);
+  if (turn.usage) sink.limits?.spend(turn.usage);
   for (const call of turn.toolCalls) {
     const outcome = outcomes.find((o) => o.call === call);
     const invocationError = outcome?.result.isError ? resultText(outcome.result) : call.injected && !outcome ? notRun : undefined;

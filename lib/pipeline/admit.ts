@@ -8,6 +8,7 @@ import { upstreamHeaders } from '../http/upstream-headers';
 import { admitStoredState } from '../ownership/bridged-ownership';
 import { isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
+import type { Limits } from '../governance/limits/limits';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -36,6 +37,7 @@ export async function admit(ix: Interception): Promise<void> {
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   startRecording(ix, json);
+  if (bridge.limits) await admitLimits(ix, bridge.limits);
   // BYOK requests are the upstream's business: the client's own key decides what it may name.
   if (ix.api.storedState && ix.plan.kind === 'centralized') {
     const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
@@ -43,6 +45,16 @@ export async function admit(ix: Interception): Promise<void> {
     ix.created = admitted.created;
   }
   ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+}
+
+/** The limits' admission: refused (thrown) before any key is used, or admitted holding its slots until the end. */
+async function admitLimits(ix: Interception, limits: Limits): Promise<void> {
+  const admission = await limits.admit(ix.actor, ix.call.model, ix.api.errors.rateLimitHeaders);
+  if (ix.signal.aborted) {
+    admission?.release();
+    throw ix.signal.reason;
+  }
+  ix.limits = admission;
 }
 
 const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request names an upstream path the gateway will not send (check the model name).' });

@@ -23,6 +23,7 @@ import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
+import type { LimitAdmission } from '../governance/limits/limit-admission';
 
 export type { Ending };
 
@@ -58,6 +59,8 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** This request's part in the rate limits and budgets; undefined when none covers it. */
+  limits: LimitAdmission | undefined;
   private readonly abort = new AbortController();
   private concluded = false;
   private readonly leave: () => void;
@@ -194,6 +197,7 @@ export class Interception implements RecordSink {
   end(ending: Ending): void {
     if (this.concluded) return;
     this.concluded = true;
+    this.limits?.release();
     try {
       this.record(ending);
     } finally {

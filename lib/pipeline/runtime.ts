@@ -14,6 +14,7 @@ import type { ToolInjector } from '../tools/types';
 import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
 import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
+import type { Limits } from '../governance/limits/limits';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -98,6 +99,8 @@ export interface BridgeRuntime {
   readonly clients: ClientDetector;
   /** Prometheus metrics; undefined when the host did not ask for them. */
   readonly metrics?: BridgeMetrics;
+  /** Rate limits and budgets; undefined when the host set none. */
+  readonly limits?: Limits;
 }
 
 export interface ProviderRuntime {

@@ -35,6 +35,8 @@ export interface InterceptionEndedRecord {
   status: 'completed' | 'failed' | 'aborted';
   httpStatus?: number;
   errorType?: ErrorType;
+  /** Why the bridge itself refused the request (`limit_exceeded`, `budget_exceeded`, …); absent otherwise. */
+  errorCode?: string;
   errorMessage?: string;
   /** Masked key actually used last (e.g. `sk-a...wxyz`). */
   credentialHint?: string;

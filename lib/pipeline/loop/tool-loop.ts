@@ -20,6 +20,7 @@ import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
 import type { InjectedTool, ToolCallResult, ToolInjector } from '../../tools/types';
 
 const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
+const BUDGET_SPENT = 'Not run: a budget of the rate limits ran out.';
 const WHOLE_ANSWER = 'Not run: the upstream answered the stream request with a whole answer, relayed as it came.';
 const NO_TOOLS: ReadonlyMap<string, InjectedTool> = new Map();
 
@@ -70,6 +71,11 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
     const mixed = injected.length > 0 && turn.toolCalls.some((c) => !c.injected && !c.ranUpstream);
     if (injected.length === 0 || mixed || capped) {
       recordTurn(ix, turn, { tools: byName, notRun: mixed ? MIXED_TURN : 'Not run: the loop reached its iteration limit.' });
+      return finish(loop, step);
+    }
+    // A budget that ran out ends the loop as the iteration cap does: with the answer so far, never a broken stream.
+    if (ix.limits?.readsUsage && await ix.limits.exhausted(turn.usage)) {
+      recordTurn(ix, turn, { tools: byName, notRun: BUDGET_SPENT });
       return finish(loop, step);
     }
     let ran: Awaited<ReturnType<typeof runToolCalls>>;
@@ -124,7 +130,7 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
 
 /** Whether an answer the loop itself does not need is read anyway: for its records, or for the metrics' token counts. */
 function readsAnswers(ix: LoopInterception): boolean {
-  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined;
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.limits?.readsUsage === true;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */

@@ -1,5 +1,8 @@
 // Rate limits in process memory: requests per window and concurrency per actor, group and model, refused in each provider's 429 shape.
-import { anthropicProvider, openaiProvider, type BridgeOptions } from '../../lib';
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { anthropicProvider, createDashboard, openaiProvider, type BridgeOptions } from '../../lib';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 import { anthropicClient, header, holdAnswers, openaiClient, refusal, teamActor, until } from '../helpers/limits';
@@ -157,4 +160,29 @@ test('without limits usageOf is empty and stats() has no limits entry', async ()
   await chat(g);
   expect(await g.bridge.usageOf('alice')).toEqual([]);
   expect(g.bridge.stats().limits).toBeUndefined();
+});
+
+test('the dashboard\'s JSON endpoint reports an actor\'s standing on each limit', async () => {
+  const g = await gateway([{ name: 'hourly', per: 'actor', requests: { points: 5, windowMs: 3_600_000 }, tokens: { points: 1000, windowMs: 3_600_000 } }]);
+  await chat(g);
+  const app = express().use('/admin', createDashboard({ query: g.recorder, bridge: g.bridge }));
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const admin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
+  try {
+    const res = await fetch(`${admin}/api/limits?actor=alice`);
+    expect(res.status).toBe(200);
+    const body = await res.json() as { actor: string; limits: Array<Record<string, unknown>> };
+    expect(body.actor).toBe('alice');
+    expect(body.limits).toEqual([
+      expect.objectContaining({ name: 'hourly', kind: 'requests', limit: 5, used: 1, remaining: 4, windowMs: 3_600_000 }),
+      expect.objectContaining({ name: 'hourly', kind: 'tokens', limit: 1000, used: 15, remaining: 985 }),
+    ]);
+    expect(Date.parse(body.limits[0].resetsAt as string) - Date.now()).toBeGreaterThan(3_590_000);
+    expect((await fetch(`${admin}/api/limits`)).status).toBe(400);
+    expect((await fetch(`${admin}/api/limits?actor=alice&x=1`)).status).toBe(400);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

@@ -4,11 +4,10 @@ import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
 import type { UsageQuery } from '../recorder/usage-query';
 import { InvalidCursorError } from '../recorder/query-engine';
-import type { Bridge } from '../bridge';
-import type { McpStatusSource } from './dashboard-options';
+import type { DashboardBridge, McpStatusSource } from './dashboard-options';
 import { sendError, sendJson } from './dashboard-http';
 import {
-  DashboardInputError, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
+  DashboardInputError, parseActorId, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
   parseOptionalDimension, type RawQuery,
 } from './dashboard-params';
 
@@ -20,7 +19,7 @@ type Endpoint = (query: RawQuery, req: Request, now: number) => Promise<unknown>
 
 export interface ApiContext {
   query: UsageQuery;
-  bridge: Pick<Bridge, 'keyPoolStatus'> | undefined;
+  bridge: DashboardBridge | undefined;
   mcp: McpStatusSource | undefined;
   logger: Logger;
 }
@@ -62,6 +61,11 @@ export function createApiEndpoints({ query, bridge, mcp }: ApiContext): Record<s
       parseNone(q);
       if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so key-pool status is not available.');
       return { providers: await bridge.keyPoolStatus() };
+    },
+    '/api/limits': async (q) => {
+      const actor = parseActorId(q);
+      if (!bridge?.usageOf) throw new NotFoundError('No bridge was given to createDashboard, so rate limits are not available.');
+      return { actor, limits: await bridge.usageOf(actor) };
     },
     '/api/mcp': async (q) => {
       parseNone(q);

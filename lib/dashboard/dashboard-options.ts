@@ -7,6 +7,9 @@ import type { Bridge } from '../bridge';
 import type { McpToolInjectorStatus } from '../tools/mcp-status';
 
 /** What the MCP panel reads: `mcpToolInjector()` or anything with its `status()`. */
+/** What the dashboard reads of a bridge: its key pools, and each actor's standing on the rate limits (`GET /api/limits?actor=<id>`). */
+export type DashboardBridge = Pick<Bridge, 'keyPoolStatus'> & Partial<Pick<Bridge, 'usageOf'>>;
+
 export interface McpStatusSource {
   status(): McpToolInjectorStatus | Promise<McpToolInjectorStatus>;
 }
@@ -15,8 +18,8 @@ export interface McpStatusSource {
 export interface DashboardOptions {
   /** Where the usage comes from: a built-in recorder (`MemoryRecorder`, `SqliteRecorder`, `PostgresRecorder`) or any {@link UsageQuery}. Required. */
   query: UsageQuery;
-  /** The bridge whose key pools the page shows (`GET /api/keys`). Defaults to none: no key-pool panel, `/api/keys` answers `404`. */
-  bridge?: Pick<Bridge, 'keyPoolStatus'>;
+  /** The bridge whose key pools the page shows (`GET /api/keys`) and whose rate limits `GET /api/limits?actor=<id>` reports. Defaults to none: no key-pool panel, both answer `404`. */
+  bridge?: DashboardBridge;
   /**
    * The MCP tool injector whose servers the health panel shows (`GET /api/mcp`): state, tool counts, last error and
    * last listing of each. Defaults to none: no MCP panel, `/api/mcp` answers `404`.
@@ -39,7 +42,7 @@ export const DASHBOARD_DEFAULTS = {
 
 export interface DashboardConfig {
   query: UsageQuery;
-  bridge: Pick<Bridge, 'keyPoolStatus'> | undefined;
+  bridge: DashboardBridge | undefined;
   mcp: McpStatusSource | undefined;
   title: string;
   /** `''` or an absolute path without a trailing slash. */

@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import type { Redis } from 'ioredis';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { GatewayError } from '../../errors';
-import { createOwnedClient, quitClient, withTimeout } from '../../redis-client';
+import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '../../redis-client';
 import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 import type { LimitsConfig, MeterSpec } from './limit-options';
@@ -36,7 +36,7 @@ export class Counter {
   /** Adds `n` if the total stays within the limit: `undefined` when it did, else the state that refused it. */
   async take(subject: string, n: number): Promise<CounterState | undefined> {
     try {
-      await withTimeout(this.limiter.consume(subject, n), COMMAND_TIMEOUT_MS);
+      await withTimeout(this.store.command(() => this.limiter.consume(subject, n)), COMMAND_TIMEOUT_MS);
       return undefined;
     } catch (err) {
       if (!isLimiterRes(err)) return this.store.failed(err, undefined);
@@ -50,7 +50,7 @@ export class Counter {
   async add(subject: string, n: number): Promise<void> {
     if (n <= 0) return;
     try {
-      await withTimeout(this.limiter.penalty(subject, n), COMMAND_TIMEOUT_MS);
+      await withTimeout(this.store.command(() => this.limiter.penalty(subject, n)), COMMAND_TIMEOUT_MS);
     } catch (err) {
       this.store.failed(err, undefined, false);
     }
@@ -59,7 +59,7 @@ export class Counter {
   /** Gives `n` back (a concurrency slot at the end of a request, a refused request). */
   async give(subject: string, n: number): Promise<void> {
     try {
-      await withTimeout(this.limiter.reward(subject, n), COMMAND_TIMEOUT_MS);
+      await withTimeout(this.store.command(() => this.limiter.reward(subject, n)), COMMAND_TIMEOUT_MS);
     } catch (err) {
       this.store.failed(err, undefined, false);
     }
@@ -68,7 +68,7 @@ export class Counter {
   /** What `subject` used of this counter; nothing used while the store fails open. */
   async read(subject: string): Promise<CounterState> {
     try {
-      const res = await withTimeout(this.limiter.get(subject), COMMAND_TIMEOUT_MS);
+      const res = await withTimeout(this.store.command(() => this.limiter.get(subject)), COMMAND_TIMEOUT_MS);
       return res ? stateOf(res) : { used: 0, msBeforeReset: undefined };
     } catch (err) {
       return this.store.failed(err, { used: 0, msBeforeReset: undefined });
@@ -114,6 +114,13 @@ export class LimitStore {
     const options = { keyPrefix, points: spec.points, duration };
     const limiter = this.client ? new flexible.RateLimiterRedis({ ...options, storeClient: this.client }) : new flexible.RateLimiterMemory(options);
     return new Counter(limiter, this, spec);
+  }
+
+  /** Runs `command` once the client is connected (right after start-up it still connects; a client that is down fails at once). */
+  async command<T>(command: () => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
+    return command();
   }
 
   /** A command failed: counted and logged; `fallback` when failing open, else the refusal (or nothing, for writes that refuse nobody). */

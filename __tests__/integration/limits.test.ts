@@ -2,6 +2,7 @@
 import express from 'express';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { anthropicProvider, createDashboard, openaiProvider, type BridgeOptions } from '../../lib';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
@@ -23,8 +24,9 @@ afterEach(async () => {
   gw = undefined;
 });
 
-async function gateway(limits: BridgeOptions['limits']): Promise<Gateway> {
+async function gateway(limits: BridgeOptions['limits'], extra: Partial<BridgeOptions> = {}): Promise<Gateway> {
   gw = await startGateway({
+    ...extra,
     actor: teamActor,
     providers: [
       openaiProvider({ baseURL: upstream.url, keys: ['sk-limits-openai-0000000001'] }),
@@ -63,7 +65,7 @@ test('requests per window: the request over it gets OpenAI\'s 429 with Retry-Aft
     expect(started).toMatchObject({ initiatorId: 'alice', model: 'gpt-4o-mini' });
     expect(ended!.attempts).toBeUndefined();
   });
-  expect(g.bridge.stats().limits).toEqual({ limitExceeded: 1, budgetExceeded: 0, storeFailures: 0, failedClosed: 0 });
+  expect(g.bridge.stats().limits).toEqual({ admitted: 3, limitExceeded: 1, budgetExceeded: 0, storeFailures: 0, failedClosed: 0 });
 });
 
 test('the Anthropic route answers in Anthropic\'s shape with anthropic-ratelimit headers', async () => {
@@ -185,4 +187,19 @@ test('the dashboard\'s JSON endpoint reports an actor\'s standing on each limit'
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test('decisions are logged (throttled) and exposed as Prometheus series', async () => {
+  const registry = new Registry();
+  const g = await gateway([{ name: 'one', per: 'actor', requests: { points: 1, windowMs: 60_000 } }], { metrics: { registry } });
+  await chat(g);
+  await refusal(chat(g));
+  await refusal(chat(g));
+  const text = await registry.metrics();
+  expect(text).toContain('aibridge_limit_decisions_total{decision="admitted"} 1');
+  expect(text).toContain('aibridge_limit_decisions_total{decision="limit_exceeded"} 2');
+  expect(text).toContain('aibridge_limit_store_failures_total 0');
+  const lines = g.logs.lines.filter((l) => l.includes('a rate limit refused a request'));
+  expect(lines).toHaveLength(1);
+  expect(JSON.parse(lines[0])).toMatchObject({ level: 'info', limit: 'one', kind: 'requests', code: 'limit_exceeded' });
 });

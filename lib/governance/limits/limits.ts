@@ -5,6 +5,7 @@ import { MICRO_USD, type LimitKind, type LimitsConfig, type RuleConfig } from '.
 import { LimitStore, type Counter } from './limit-store';
 import { limitRefusal, type RateLimitHeaderStyle, type Refused } from './limit-refusal';
 import { LimitAdmission, type BudgetCounter } from './limit-admission';
+import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 
 /** One limit of one subject, as `bridge.usageOf(actor)` reports it. */
 export interface LimitUsage {
@@ -31,6 +32,8 @@ export interface LimitUsage {
 
 /** What the limits counted since the bridge was created, for `stats()`. */
 export interface LimitStats {
+  /** Requests a limit covered that were admitted. */
+  admitted: number;
   /** Requests refused with `limit_exceeded` (requests per window, concurrency). */
   limitExceeded: number;
   /** Requests refused with `budget_exceeded` (tokens, spend), and tool loops a budget ended. */
@@ -53,7 +56,8 @@ const UNIT: Record<LimitKind, LimitUsage['unit']> = { requests: 'requests', conc
 export class Limits {
   readonly store: LimitStore;
   readonly rules: readonly Rule[];
-  readonly counts = { limitExceeded: 0, budgetExceeded: 0, failedClosed: 0 };
+  private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
+  readonly counts = { admitted: 0, limitExceeded: 0, budgetExceeded: 0, failedClosed: 0 };
 
   constructor(config: LimitsConfig, readonly logger: Logger) {
     this.store = new LimitStore(config.store, logger);
@@ -96,6 +100,7 @@ export class Limits {
       if ((err as { code?: unknown }).code === 'limit_store_unavailable') this.counts.failedClosed++;
       throw err;
     }
+    this.counts.admitted++;
     const slots = takes.filter((t) => t.counter.spec.kind === 'concurrent');
     return new LimitAdmission(slots, budgets, model, this);
   }
@@ -104,6 +109,9 @@ export class Limits {
     const error = limitRefusal(refused, style);
     if (error.code === 'budget_exceeded') this.counts.budgetExceeded++;
     else this.counts.limitExceeded++;
+    // Keyed by rule and kind (a fixed set): one line per interval says how many were refused since.
+    const suppressed = this.throttle.allow(`${refused.rule}:${refused.spec.kind}`);
+    if (suppressed !== false) this.logger.info('a rate limit refused a request', { limit: refused.rule, kind: refused.spec.kind, code: error.code, suppressed });
     return error;
   }
 

@@ -44,7 +44,8 @@ export async function startDashboard(opts: { withBridge?: boolean; store?: 'memo
   const query = new SpyUsageQuery(seeded.store);
   const logs = new MemoryTransport();
   const logger = winston.createLogger({ level: 'debug', transports: [logs] });
-  const bridge = createBridge({ providers: [openaiProvider({ keys: POOL_KEYS, baseURL: 'http://127.0.0.1:9/v1' })], actor: () => ({ id: 'x' }), logger });
+  const bridge = createBridge({ providers: [openaiProvider({ keys: POOL_KEYS, baseURL: 'http://127.0.0.1:9/v1' })], actor: () => ({ id: 'x' }), logger,
+    limits: [{ name: 'daily', per: 'actor', requests: { points: 100, windowMs: 86_400_000 } }] });
   const app = express();
   const adminAuth: express.RequestHandler = (req, res, next) => {
     if (req.headers.authorization === `Bearer ${ADMIN_TOKEN}` || req.headers.cookie === `admin=${ADMIN_TOKEN}`) return next();

@@ -69,6 +69,11 @@ export function renderPageShell({ title, assetBase, hasKeys, hasMcp }: PageShell
     <h2>Key pools</h2>
     <div id="keys"></div>
   </section>
+  <section class="panel wide" id="limits-panel" hidden>
+    <h2>Rate limits</h2>
+    <p id="limits-hint" class="empty"></p>
+    <div class="scroll">${table('limits', 'Rate limits', ['Limit', 'Kind', 'Counter of', 'Used', 'Allowed', 'Remaining', 'Resets'])}</div>
+  </section>
   <section class="panel wide" id="mcp-panel" hidden>
     <h2>MCP servers</h2>
     <div class="scroll">${table('mcp', 'MCP servers', ['Server', 'URL', 'State', 'Tools offered', 'Last listed', 'Last error'])}</div>

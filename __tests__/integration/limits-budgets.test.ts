@@ -3,11 +3,12 @@ import express from 'express';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import winston from 'winston';
-import { createBridge, openaiProvider, type BridgeOptions } from '../../lib';
+import { anthropicProvider, createBridge, openaiProvider, type BridgeOptions } from '../../lib';
+import { anthropicScript } from '../helpers/anthropic-script';
 import { chatScript } from '../helpers/chat-script';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
-import { header, openaiClient, refusal, teamActor } from '../helpers/limits';
+import { anthropicClient, header, openaiClient, refusal, teamActor } from '../helpers/limits';
 import { TestInjector } from '../helpers/test-injector';
 
 let upstream: FakeUpstream;
@@ -132,5 +133,35 @@ describe('a budget running out in the middle of a tool loop', () => {
     expect(script.calls).toHaveLength(3);
     expect(tools.calls).toHaveLength(2);
     await eventually(() => expect(g.recorder.interceptionEnds).toEqual([expect.objectContaining({ status: 'completed' })]));
+  });
+
+  test('Anthropic streamed: the spend budget ends the loop and the client\'s stream ends with message_delta and message_stop', async () => {
+    const tools = new TestInjector();
+    // claude-sonnet-4: 3 in, 15 out per 1M → each call (100 in, 100 out) costs 1,800 micro-dollars; the budget holds two.
+    gw = await startGateway({
+      actor: teamActor, tools,
+      providers: [anthropicProvider({ baseURL: upstream.origin, keys: ['sk-ant-budgets-00000000001'] })],
+      limits: [{ name: 'spend', per: 'group', groupOf: 'team', spend: { usd: 0.0036, periodMs: 3_600_000 } }],
+    });
+    const usage = { input_tokens: 100, output_tokens: 100 };
+    const script = anthropicScript([
+      { text: 'one ', toolCalls: [{ id: 'toolu_1', name: 'bmcp_calc_add', input: '{"a":1,"b":1}' }], usage },
+      { text: 'two', toolCalls: [{ id: 'toolu_2', name: 'bmcp_calc_add', input: '{"a":2,"b":2}' }], usage },
+      { text: 'never', usage },
+    ]);
+    upstream.behaviour = script;
+    const stream = anthropicClient(gw.url).messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    const names: string[] = [];
+    stream.on('streamEvent', (e) => names.push(e.type));
+    const final = await stream.finalMessage();
+    expect(final.content.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('')).toBe('one two');
+    expect(final.content.some((b) => b.type === 'tool_use')).toBe(false);
+    expect(names.slice(-2)).toEqual(['message_delta', 'message_stop']);
+    expect(script.calls).toHaveLength(2);
+    expect(tools.calls).toHaveLength(1);
+    const [row] = await gw.bridge.usageOf({ id: 'bob', metadata: { team: 'red' } });
+    expect(row).toMatchObject({ kind: 'spend', subject: 'red', used: 0.0036, remaining: 0 });
+    expect((await refusal(anthropicClient(gw.url, 'tok-bob').messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }))).error)
+      .toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
   });
 });

@@ -18,6 +18,8 @@ test.each([
   [{ limits: [{ per: 'actor', concurrent: 1, models: [] }] }, /`limits\[0\]\.models` must be a RegExp or a non-empty array/],
   [{ limits: [{ name: 'x', per: 'actor', concurrent: 1 }, { name: 'x', per: 'actor', concurrent: 2 }] }, /two limits named "x"/],
   [{ limits: [{ name: 'a b', per: 'actor', concurrent: 1 }] }, /`limits\[0\]\.name` must be 1 to 64/],
+  [{ limits: [{ per: 'actor', tokens: { points: 1, windowMs: 1000 }, enforce: 'always' }] }, /`limits\[0\]\.enforce` must be 'admission' or 'during'/],
+  [{ limits: [{ per: 'actor', requests: { points: 1, windowMs: 1000 }, enforce: 'during' }] }, /`limits\[0\]\.enforce` 'during' needs a budget/],
   [{ limitStore: { redis: 'redis://127.0.0.1:6379' } }, /`limitStore` is set without `limits`/],
   [{ limits: [{ per: 'actor', concurrent: 1 }], limitStore: { redis: 'http://x' } }, /`limitStore\.redis` must be a redis:\/\/ URL or an ioredis client/],
   [{ limits: [{ per: 'actor', concurrent: 1 }], limitStore: { redis: 'redis://127.0.0.1:6379', failOpen: 'yes' } }, /`limitStore\.failOpen` must be true or false/],

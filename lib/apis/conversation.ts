@@ -112,6 +112,8 @@ export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSou
     spend(usage: TokenCounts): void;
     /** Whether a budget is spent once `next` (a turn not counted yet) is. */
     exhausted(next?: TokenCounts): Promise<boolean>;
+    /** Present when a budget is enforced during streams: its refusal once spent. */
+    readonly duringStream?: () => Error | undefined;
   };
   /** The bridge's injector and the limits the loop keeps. */
   readonly bridge: {

@@ -1,5 +1,7 @@
 /** One admitted request's part in the limits: the concurrency slots it holds, and the budgets its usage is counted against. */
+import type { GatewayError } from '../../errors';
 import { MICRO_USD } from './limit-options';
+import { limitRefusal } from './limit-refusal';
 import type { Counter } from './limit-store';
 import type { Limits, Rule } from './limits';
 
@@ -18,6 +20,9 @@ export interface UsageCounts {
   cacheWrite: number;
 }
 
+/** While a stream is relayed under an `enforce: 'during'` budget, the budget is read at most this often. */
+const DURING_CHECK_MS = 1_000;
+
 /** Most unpriced model names one rule remembers (a client chooses model names). */
 const MAX_UNPRICED = 100;
 
@@ -25,13 +30,50 @@ export class LimitAdmission {
   private released = false;
   /** The budget writes not settled yet: a check between loop iterations waits for them. */
   private pending: Promise<unknown> = Promise.resolve();
+  /**
+   * Checked after each relayed chunk of a stream when a budget of this request is enforced during streams: the
+   * refusal once a read found it spent (reads run in the background, at most once a second); undefined otherwise.
+   */
+  readonly duringStream: (() => GatewayError | undefined) | undefined;
+  private readonly hard: readonly BudgetCounter[];
+  private spentError: GatewayError | undefined;
+  private lastCheck = 0;
+  private checking = false;
 
   constructor(
     private readonly slots: ReadonlyArray<{ counter: Counter; subject: string }>,
     private readonly budgets: readonly BudgetCounter[],
     private readonly model: string,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    this.hard = budgets.filter((b) => b.rule.duringStream);
+    this.duringStream = this.hard.length > 0 ? () => this.checkDuring() : undefined;
+  }
+
+  private checkDuring(): GatewayError | undefined {
+    if (this.spentError || this.checking) return this.spentError;
+    const now = Date.now();
+    if (now - this.lastCheck < DURING_CHECK_MS) return undefined;
+    this.lastCheck = now;
+    this.checking = true;
+    this.readHard().then((error) => {
+      this.spentError = error;
+    }, () => undefined).finally(() => {
+      this.checking = false;
+    });
+    return undefined;
+  }
+
+  /** The refusal when a hard budget is spent (by this request's earlier calls or by other requests of its subject). */
+  private async readHard(): Promise<GatewayError | undefined> {
+    await this.pending;
+    const states = await Promise.all(this.hard.map((b) => b.counter.read(b.subject)));
+    const over = states.findIndex((state, i) => state.used >= this.hard[i].counter.spec.points);
+    if (over < 0) return undefined;
+    this.limits.counts.budgetExceeded++;
+    const { rule, counter } = this.hard[over];
+    return limitRefusal({ rule: rule.name, spec: counter.spec, state: states[over] }, undefined);
+  }
 
   /** Whether answers must be read for their usage (a budget counts it). */
   get readsUsage(): boolean {

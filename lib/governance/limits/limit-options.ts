@@ -46,6 +46,12 @@ export interface LimitRule {
   tokens?: LimitWindow;
   /** Spend per period. Defaults to none. */
   spend?: SpendBudget;
+  /**
+   * When this rule's `tokens` and `spend` are enforced: `'admission'` refuses new requests once spent (a tool loop
+   * ends between iterations); `'during'` also cuts a streamed answer that is being relayed when the budget is found
+   * spent (checked at most once a second while it streams), with one protocol-correct error event. Defaults to `'admission'`.
+   */
+  enforce?: 'admission' | 'during';
 }
 
 /** Where the counters live. */
@@ -82,6 +88,8 @@ export interface RuleConfig {
   models: string | undefined;
   meters: MeterSpec[];
   pricer: Pricer | undefined;
+  /** Whether its budgets also cut a stream being relayed. */
+  duringStream: boolean;
 }
 
 export interface LimitsConfig {
@@ -95,7 +103,7 @@ export const LIMIT_STORE_DEFAULTS = { prefix: 'aibridge:limits:', failOpen: true
 /** Micro-USD per USD: spend is counted in whole micro-dollars (Redis counters are integers). */
 export const MICRO_USD = 1_000_000;
 
-const RULE_KEYS = ['name', 'per', 'groupOf', 'models', 'requests', 'concurrent', 'tokens', 'spend'];
+const RULE_KEYS = ['name', 'per', 'groupOf', 'models', 'requests', 'concurrent', 'tokens', 'spend', 'enforce'];
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Validates `limits` and `limitStore` once, at creation; undefined when no limits are set. */
@@ -135,7 +143,10 @@ function normalizeRule(owner: string, at: string, rule: unknown, index: number):
     pricer = new Pricer({ prices: spend.prices }, `${owner}: ${at}.spend.prices`);
   }
   if (meters.length === 0) throw new OptionsError(owner, at, 'sets no limit; give it `requests`, `concurrent`, `tokens` or `spend`.');
-  return { name, per: per(owner, at, rule.per), subjectOf: subjectOf(owner, at, rule.per as string, rule.groupOf), ...models(owner, at, rule.models), meters, pricer };
+  if (rule.enforce !== undefined && rule.enforce !== 'admission' && rule.enforce !== 'during') throw new OptionsError(owner, `${at}.enforce`, "must be 'admission' or 'during'.");
+  const duringStream = rule.enforce === 'during';
+  if (duringStream && rule.tokens === undefined && rule.spend === undefined) throw new OptionsError(owner, `${at}.enforce`, "'during' needs a budget to enforce (`tokens` or `spend`).");
+  return { name, per: per(owner, at, rule.per), subjectOf: subjectOf(owner, at, rule.per as string, rule.groupOf), ...models(owner, at, rule.models), meters, pricer, duringStream };
 }
 
 function per(owner: string, at: string, v: unknown): 'actor' | 'group' {

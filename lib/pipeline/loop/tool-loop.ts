@@ -29,6 +29,8 @@ export interface LoopOutcome {
   httpStatus: number;
   status: 'completed' | 'failed';
   errorType?: ErrorType;
+  /** Why the bridge itself ended it (a budget enforced during the stream). */
+  errorCode?: string;
   errorMessage?: string;
 }
 
@@ -155,7 +157,9 @@ function overLimit(loop: Loop, error: GatewayError): LoopOutcome {
 
 function failStream({ ix, conversation, client }: Loop, error: GatewayError): { outcome: LoopOutcome } {
   client.end(streamErrorEvent(ix, error, conversation));
-  return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
+  const outcome: LoopOutcome = { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message };
+  if (error.refusal) outcome.errorCode = error.code;
+  return { outcome };
 }
 
 async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promise<Step> {
@@ -179,7 +183,9 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   client.open(upstream.status, upstream.headers);
   const observer = conversation.observe(iteration);
   try {
-    await pumpEvents(upstream.body, { filter: observer, client, redact: (events) => redactEvents(events, ix.scrub), release: observer.release?.bind(observer) });
+    await pumpEvents(upstream.body, {
+      filter: observer, client, redact: (events) => redactEvents(events, ix.scrub), release: observer.release?.bind(observer), stop: ix.limits?.duringStream,
+    });
   } catch (err) {
     recordTurn(ix, observer.turn()); // what the call produced, however it ended (a client that left included)
     if (ix.signal.aborted) throw err;

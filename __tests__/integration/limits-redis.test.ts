@@ -112,6 +112,30 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     await eventually(async () => expect(await admin.get(`${prefix}limit-1:concurrent:red`)).toBe('0'));
   });
 
+  test('a concurrency count renews its expiry on every take and give, and never goes below zero after it expired', async () => {
+    const g = await gateway([{ name: 'slots', per: 'actor', concurrent: 1 }]);
+    const key = `${prefix}slots:concurrent:alice`;
+    const holdOne = async (meanwhile: () => Promise<unknown>) => {
+      const hold = holdAnswers(upstream);
+      const answer = chat(g);
+      await until(() => hold.state.held === 1);
+      expect(await admin.get(key)).toBe('1');
+      await meanwhile();
+      hold.release();
+      await answer;
+      upstream.behaviour = undefined;
+    };
+    // The give at the end of the request renews the expiry.
+    await holdOne(() => admin.expire(key, 5));
+    await eventually(async () => expect(await admin.get(key)).toBe('0'));
+    expect(await admin.ttl(key)).toBeGreaterThan(3_590);
+    // The count expires while a request still holds its slot: its give stops at zero.
+    await holdOne(() => admin.del(key));
+    await eventually(async () => expect(await admin.get(key)).toBe('0'));
+    await chat(g);
+    expect((await g.bridge.usageOf('alice'))[0]).toMatchObject({ kind: 'concurrent', used: 0, remaining: 1 });
+  });
+
   test('tokens spent through one bridge refuse the next request on the other', async () => {
     const limits: BridgeOptions['limits'] = [{ name: 'tok', per: 'actor', tokens: { points: 25, windowMs: 60_000 } }];
     const a = await gateway(limits);

@@ -11,10 +11,24 @@ import type { LimitsConfig, MeterSpec } from './limit-options';
 /** How long one Redis command may take before it counts as a failure (the request is not held longer). */
 const COMMAND_TIMEOUT_MS = 1_000;
 /**
- * Concurrency slots on Redis expire after this long without a new request, so that a replica that died holding
- * slots does not hold them for ever. In memory they never expire (the process that holds them is the one that counts).
+ * Concurrency slots on Redis expire after this long without a request taking or giving one back, so that a replica
+ * that died holding slots does not hold them for ever. In memory they never expire (the process that holds them is
+ * the one that counts).
  */
 const SHARED_SLOT_TTL_SEC = 3_600;
+
+/**
+ * rate-limiter-flexible's increment for concurrency slots: every take and give renews the expiry (a busy subject's
+ * count never expires under requests in flight), and a give after an expiry stops at 0 instead of going negative
+ * (which would let more requests in than the limit). ARGV: points, expiry in seconds.
+ */
+const SLOT_SCRIPT = `local consumed = redis.call('incrby', KEYS[1], ARGV[1])
+if consumed < 0 then
+  redis.call('set', KEYS[1], 0)
+  consumed = 0
+end
+redis.call('expire', KEYS[1], ARGV[2])
+return {consumed, redis.call('pttl', KEYS[1])}`;
 
 /** A subject's standing on one counter. */
 export interface CounterState {
@@ -91,6 +105,8 @@ export class LimitStore {
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
   private readonly client: Redis | undefined;
   private readonly ownsClient: boolean;
+  /** A second connection for concurrency slots: rate-limiter-flexible defines its script per client, one script per client. */
+  private slotClient: Redis | undefined;
   readonly kind: 'memory' | 'redis';
   private readonly failOpen: boolean;
   private readonly prefix: string;
@@ -112,14 +128,20 @@ export class LimitStore {
     const keyPrefix = `${this.prefix}${rule}:${spec.kind}`;
     const duration = spec.windowMs === undefined ? (this.client ? SHARED_SLOT_TTL_SEC : 0) : spec.windowMs / 1000;
     const options = { keyPrefix, points: spec.points, duration };
-    const limiter = this.client ? new flexible.RateLimiterRedis({ ...options, storeClient: this.client }) : new flexible.RateLimiterMemory(options);
-    return new Counter(limiter, this, spec);
+    if (!this.client) return new Counter(new flexible.RateLimiterMemory(options), this, spec);
+    if (spec.kind !== 'concurrent') return new Counter(new flexible.RateLimiterRedis({ ...options, storeClient: this.client }), this, spec);
+    if (!this.slotClient) {
+      this.slotClient = this.client.duplicate();
+      this.slotClient.on('error', () => {});
+    }
+    return new Counter(new flexible.RateLimiterRedis({ ...options, storeClient: this.slotClient, customIncrTtlLuaScript: SLOT_SCRIPT }), this, spec);
   }
 
   /** Runs `command` once the client is connected (right after start-up it still connects; a client that is down fails at once). */
   async command<T>(command: () => Promise<T>): Promise<T> {
-    const client = this.client;
-    if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
+    for (const client of [this.client, this.slotClient]) {
+      if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
+    }
     return command();
   }
 
@@ -135,6 +157,7 @@ export class LimitStore {
   }
 
   async close(): Promise<void> {
+    if (this.slotClient) await quitClient(this.slotClient);
     if (this.ownsClient && this.client) await quitClient(this.client);
   }
 }

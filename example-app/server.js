@@ -12,6 +12,7 @@ const { usageSummary } = require('./usage');
 const { loadUsers, authenticate, requireUser, requireAdmin, actorFromUser } = require('./users');
 const { dbFilename, openUsageStore } = require('./store');
 const { createMetricsRegistry, metricsRoute } = require('./metrics');
+const { startTracing } = require('./tracing');
 
 const DEMO_TOKEN = 'demo-token-alice';
 const DASHBOARD_PATH = '/admin/ai';
@@ -44,6 +45,7 @@ function readConfig(env) {
     users: loadUsers(env),
     mcpServers: parseMcpServers(env.MCP_SERVERS),
     db: dbFilename(env),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   };
 }
 
@@ -119,7 +121,7 @@ function listen(server, port, host) {
 }
 
 /** Stops taking connections, lets in-flight requests (streams included) finish via `bridge.close()`, then releases the rest. */
-function shutdownOnSignals({ server, bridge, upstream, logger }) {
+function shutdownOnSignals({ server, bridge, upstream, logger, stopTracing }) {
   let stopping = false;
   async function shutdown(signal) {
     if (stopping) {
@@ -135,6 +137,8 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
       server.closeIdleConnections();
       await closed;
       await upstream.close();
+      // Last: the spans of requests that just ended are exported before the process exits.
+      if (stopTracing) await stopTracing();
       logger.info('stopped');
     } catch (err) {
       logger.error(`shutdown failed: ${err instanceof Error ? err.message : err}`);
@@ -148,6 +152,8 @@ function shutdownOnSignals({ server, bridge, upstream, logger }) {
 
 async function main() {
   const config = readConfig(process.env);
+  // Before the bridge exists, so that its `tracing: true` finds the SDK's tracer provider registered.
+  const stopTracing = startTracing(config.otlpEndpoint);
   const { createBridge, createDashboard, openaiProvider, MemoryRecorder, SqliteRecorder, mcpToolInjector, metricsHandler } = loadPackage('express-aibridge');
   const logger = winston.createLogger({
     level: config.logLevel,
@@ -173,6 +179,7 @@ async function main() {
     bridge = createBridge({
       providers: [openaiProvider(upstream.provider)], actor: actorFromUser, recorder: store.recorder, logger, tools,
       ...(registry ? { metrics: { registry } } : {}),
+      ...(stopTracing ? { tracing: true } : {}),
     });
   } catch (err) {
     await Promise.all([upstream.close(), tools && tools.close(), store && store.recorder.close && store.recorder.close()]);
@@ -193,12 +200,13 @@ async function main() {
     throw err;
   }
   origin = originOf(server);
-  shutdownOnSignals({ server, bridge, upstream, logger });
+  shutdownOnSignals({ server, bridge, upstream, logger, stopTracing });
 
   console.log(`mode: ${upstream.describe}`);
   if (store.fallback) console.log('note: better-sqlite3 could not be loaded, so usage is kept in memory only; install it (npm install better-sqlite3@12.11.1) to keep it in a file.');
   console.log(`usage store: ${store.describe}`);
   if (mcp.servers.length > 0) console.log(`MCP tools from: ${mcp.servers.join(', ')}`);
+  if (stopTracing) console.log(`traces: exported over OTLP/HTTP to ${config.otlpEndpoint}`);
   console.log(`listening on ${origin}`);
   console.log(`\n${help()}`);
   if (!upstream.offline) return;

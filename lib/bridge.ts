@@ -22,6 +22,9 @@ import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
 import { Limits, type LimitStats, type LimitUsage } from './governance/limits/limits';
 import type { Actor } from './http/actor-types';
+import { BridgeTracer } from './observability/tracing/bridge-tracer';
+import { Capacity } from './pipeline/capacity';
+import { Dumps } from './observability/dumps/dumps';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -42,7 +45,7 @@ export interface CloseOptions {
 
 /** What {@link Bridge.stats} returns: counters since the bridge was created. */
 export interface BridgeStats {
-  /** Per provider name: interceptions, outcomes, upstream attempts, failovers, exhaustions. */
+  /** Per provider name: interceptions, outcomes, upstream attempts, failovers, exhaustions, the bridge's own refusals. */
   providers: Record<string, ProviderCounters>;
   /** Recorder calls that threw or rejected before their deadline (and a `recorder.close()` that failed). */
   recorderFailures: number;
@@ -126,7 +129,9 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.logger = redactingLogger(config.logger, redactor); // every line, from every part (tools and key pool too)
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
-  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal });
+  const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
+  if (tracing) tracing.clientDetector = config.clients;
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   const limits = config.limits && new Limits(config.limits, config.logger);
   if (metrics) metrics.clientDetector = config.clients;
@@ -151,6 +156,11 @@ export function createBridge(options: BridgeOptions): Bridge {
     clients: config.clients,
     metrics,
     limits,
+    tracing,
+    serverTiming: config.serverTiming,
+    authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
+    capacity: config.maxConcurrent < Infinity || config.maxConcurrentPerActor < Infinity ? new Capacity(config.maxConcurrent, config.maxConcurrentPerActor) : undefined,
+    dumps: config.dump && new Dumps(config.dump, config.logger),
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {
@@ -191,6 +201,7 @@ export function createBridge(options: BridgeOptions): Bridge {
         logger.warn('closing upstream connections failed', { provider: p.adapter.name, error: errorMessage(err) });
       }
     }));
+    await runtime.dumps?.close();
     routing.close();
   }
 

@@ -4,6 +4,7 @@
 export type ErrorType =
   | 'bad_request'
   | 'unauthorized'
+  | 'denied'
   | 'rate_limited'
   | 'overloaded'
   | 'server_error'
@@ -21,8 +22,6 @@ export interface GatewayErrorInit {
   retryAfterSec?: number;
   /** Further response headers (e.g. the provider's rate-limit headers on a limit refusal). */
   headers?: Readonly<Record<string, string>>;
-  /** A refusal by the bridge itself (a limit, a budget): its `code` is recorded as the end record's `errorCode`. */
-  refusal?: boolean;
 }
 
 /** A gateway-made error; each provider adapter renders it in its own shape. */
@@ -33,7 +32,6 @@ export class GatewayError extends Error {
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfterSec?: number;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly refusal?: boolean;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -43,7 +41,17 @@ export class GatewayError extends Error {
     this.code = init.code;
     this.retryAfterSec = init.retryAfterSec;
     if (init.headers) this.headers = init.headers;
-    if (init.refusal) this.refusal = true;
+  }
+}
+
+/**
+ * A request the bridge itself refused on its own policy (authorization, capacity, …) before any upstream call or key
+ * use: its `code` is recorded as the end's `errorCode`.
+ */
+export class Refusal extends GatewayError {
+  constructor(init: GatewayErrorInit) {
+    super(init);
+    this.name = 'Refusal';
   }
 }
 

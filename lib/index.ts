@@ -2,6 +2,7 @@
 export { createBridge } from './bridge';
 export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
+export type { AuthorizeContext, AuthorizeHook, AuthorizeVerdict, BridgedAuthorization, PassthroughAuthorization } from './pipeline/authorize';
 export { openaiProvider } from './providers/openai-provider';
 export type { OpenAIProviderOptions } from './providers/openai';
 export type { ProviderAdapter, ProviderOptions, ProviderTimeouts, ProviderCooldowns } from './providers/types';
@@ -58,6 +59,9 @@ export { metricsHandler } from './observability/metrics/handler';
 export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
 export type { LimitRule, LimitWindow, SpendBudget, LimitStoreOptions } from './governance/limits/limit-options';
 export type { LimitUsage, LimitStats } from './governance/limits/limits';
+export type { TracingOptions } from './observability/tracing/options';
+export type { TracerProviderLike } from './observability/tracing/otel-api';
+export type { DumpOptions } from './observability/dumps/dump-options';
 export { maskKey } from './redaction/key-mask';
 export { staticKey, signingCredential, staticCredentials } from './keypool/credentials';
 export type { CredentialEntry, CredentialSource, KeyCredential, SigningCredential, UpstreamCredential } from './keypool/credentials';
@@ -88,5 +92,5 @@ export type { ModelPrice, PriceTable, PricingOptions } from './recorder/prices';
 export type { PassthroughRecord, UpstreamAttempt } from './recorder/types';
 export type {
   UsageQuery, UsageQueryBase, UsageTotals, UsageGroup, UsagePoint, UsageFilter, UsageDimension, TimeRange, TimeBucket, CostEstimate,
-  ToolStat, InterceptionSummary, InterceptionDetail, Page,
+  ToolStat, InterceptionSummary, InterceptionDetail, Page, OverheadStats, LatencyPercentiles,
 } from './recorder/usage-query';

@@ -5,7 +5,7 @@ import { MemoryKeyStateStore } from './keypool/memory-key-state-store';
 import type { KeyStateStore } from './keypool/types';
 import { createDefaultLogger } from './observability/logger';
 import { clientDetectorFor, type ClientDetector, type ClientsOptions } from './observability/client-detector';
-import { OptionsError, isPlainObject, optionalPositiveInt, rejectUnknownKeys } from './options-check';
+import { OptionsError, isPlainObject, optionalBoolean, optionalPositiveInt, rejectUnknownKeys } from './options-check';
 import type { BridgedProvider } from './providers/types';
 import type { Recorder } from './recorder/types';
 import type { ToolInjector } from './tools/types';
@@ -14,6 +14,9 @@ import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
 import { normalizeLimits, type LimitRule, type LimitStoreOptions, type LimitsConfig } from './governance/limits/limit-options';
+import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
+import type { AuthorizeHook } from './pipeline/authorize';
+import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -23,7 +26,11 @@ export interface BridgeOptions {
   actor: ActorResolver;
   /** Where interceptions, token usage, prompts and tool calls are recorded. Defaults to none (nothing recorded). */
   recorder?: Recorder;
-  /** A winston logger. Defaults to a console logger at `warn` (JSON lines on stderr); pass `winston.createLogger({ silent: true })` to print nothing. */
+  /**
+   * A winston logger. Defaults to a console logger at `warn` (JSON lines on stderr); pass `winston.createLogger({ silent: true })` to print nothing.
+   * Lines about a request come from a `child()` of it with the request's fields; at `info` each request ends with one line,
+   * at `debug` prompts and tool arguments are logged too (docs/observability.md, "Request logs").
+   */
   logger?: Logger;
   /** Where key cooldowns live; share one (e.g. `RedisKeyStateStore`) across replicas. Defaults to process memory. */
   keyState?: KeyStateStore;
@@ -111,6 +118,43 @@ export interface BridgeOptions {
    * Redis. Defaults to process memory (each replica counts alone); see {@link LimitStoreOptions}.
    */
   limitStore?: LimitStoreOptions;
+  /**
+   * OpenTelemetry traces through `@opentelemetry/api` (an optional peer dependency, loaded only when this is set): a
+   * span per interception, upstream attempt, loop iteration, injected tool call and passthrough call, under the host's
+   * active context. `true` uses the globally registered tracer provider; `{ tracerProvider }` names one. Defaults to
+   * false (no spans, the API not loaded); see {@link TracingOptions}.
+   */
+  tracing?: boolean | TracingOptions;
+  /**
+   * Whether every answer of a bridged or passthrough route carries `Server-Timing: gateway;dur=…, upstream;dur=…`:
+   * the gateway's own time to the head apart from the upstream's time to its head (ms). Defaults to `true`.
+   */
+  serverTiming?: boolean;
+  /**
+   * Decides, before any upstream call or key use, whether a request may go on: `(ctx) => true | false |
+   * { allow, reason? }`, sync or async (a sync answer is not awaited). `ctx` is `{ kind, interception, req }`: for a
+   * bridged request `interception` is `{ id, actor, providerName, api, model, streaming, client, route }`, for a
+   * passthrough one `{ actor, providerName, method, route, path }` (see `AuthorizeContext`). A refusal is the
+   * provider's `403` with the reason, recorded (`errorType: 'denied'`, `errorCode: 'forbidden'`) and counted; a hook
+   * that throws or misses `authorizeTimeoutMs` is a `500` (fail closed). Defaults to none: every request is allowed.
+   */
+  authorize?: AuthorizeHook;
+  /** How long an async `authorize` may take, in ms; past it the request is refused with a `500`. Defaults to 5,000 ms. */
+  authorizeTimeoutMs?: number;
+  /**
+   * Most requests in flight at once (bridged and passthrough together); past it the provider's `503` ("at capacity",
+   * `Retry-After: 1`), counted in `stats()` and recorded. Requests already admitted are never disturbed. Defaults to
+   * none (no bound).
+   */
+  maxConcurrent?: number;
+  /** Most requests in flight at once for one actor, refused the same way past it. Defaults to none (no bound). */
+  maxConcurrentPerActor?: number;
+  /**
+   * API dumps, for debugging: the request and response of every upstream attempt (failovers and tool-loop calls
+   * included, bridged and passthrough), redacted, written as they stream to `<dir>/<interception id>/NNN-attempt.http`:
+   * `{ dir, maxFileBytes?, maxTotalBytes? }`. Defaults to none (nothing written); see {@link DumpOptions}.
+   */
+  dump?: DumpOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -125,9 +169,11 @@ export const BRIDGE_DEFAULTS = {
   maxInjectedTools: 64,
   maxToolResultBytes: 1024 * 1024,
   maxAccumulatedBytes: 16 * 1024 * 1024,
+  serverTiming: true,
+  authorizeTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'limits', 'limitStore'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'limits', 'limitStore'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -155,6 +201,18 @@ export interface BridgeConfig {
   metrics: MetricsConfig | undefined;
   /** Undefined when no limits are set. */
   limits: LimitsConfig | undefined;
+  /** Undefined when tracing is off. */
+  tracing: TracingConfig | undefined;
+  serverTiming: boolean;
+  /** Undefined when every request is allowed. */
+  authorize: AuthorizeHook | undefined;
+  authorizeTimeoutMs: number;
+  /** `Infinity` when unbounded. */
+  maxConcurrent: number;
+  /** `Infinity` when unbounded. */
+  maxConcurrentPerActor: number;
+  /** Undefined when dumps are off. */
+  dump: DumpConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -176,6 +234,13 @@ function recordedTextBytes(owner: string, v: unknown): number {
   const n = optionalPositiveInt(owner, 'maxRecordedTextBytes', v, BRIDGE_DEFAULTS.maxRecordedTextBytes);
   if (n < 1024) throw new OptionsError(owner, 'maxRecordedTextBytes', 'must be at least 1024 (bytes).');
   return n;
+}
+
+/** A delay a timer can hold (setTimeout fires at once past 2^31 - 1 ms). */
+function timerMs(owner: string, name: string, v: unknown, fallback: number): number {
+  const ms = optionalPositiveInt(owner, name, v, fallback);
+  if (ms > 2_147_483_647) throw new OptionsError(owner, name, 'must be at most 2147483647 (ms).');
+  return ms;
 }
 
 /** A provider's `kind` is recorded with every interception: a short name, like provider names. */
@@ -205,6 +270,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   if (logger !== undefined && !hasMethods(logger, ['error', 'warn', 'info', 'debug'])) throw new OptionsError(owner, 'logger', 'must be a winston Logger.');
   if (options.tools !== undefined && !hasMethods(options.tools, ['listTools', 'callTool'])) throw new OptionsError(owner, 'tools', 'must implement listTools and callTool (e.g. mcpToolInjector()).');
   if (keyState !== undefined && !hasMethods(keyState, ['getCooldowns', 'markCooldown'])) throw new OptionsError(owner, 'keyState', 'must implement getCooldowns and markCooldown.');
+  if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new OptionsError(owner, 'authorize', 'must be a function (ctx) => true | false | { allow, reason? } (or a promise of one).');
   return {
     providers,
     actor,
@@ -227,5 +293,12 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
     limits: normalizeLimits(owner, options.limits, options.limitStore),
+    tracing: normalizeTracingOptions(owner, options.tracing),
+    serverTiming: optionalBoolean(owner, 'serverTiming', options.serverTiming, BRIDGE_DEFAULTS.serverTiming),
+    authorize: options.authorize,
+    authorizeTimeoutMs: timerMs(owner, 'authorizeTimeoutMs', options.authorizeTimeoutMs, BRIDGE_DEFAULTS.authorizeTimeoutMs),
+    maxConcurrent: optionalPositiveInt(owner, 'maxConcurrent', options.maxConcurrent, Infinity),
+    maxConcurrentPerActor: optionalPositiveInt(owner, 'maxConcurrentPerActor', options.maxConcurrentPerActor, Infinity),
+    dump: options.dump === undefined ? undefined : normalizeDumpOptions(owner, options.dump),
   };
 }

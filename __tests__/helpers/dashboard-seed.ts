@@ -14,16 +14,18 @@ interface Seed {
   agoMs: number;
   tokens: [input: number, output: number, cacheRead: number, cacheWrite: number];
   status: 'completed' | 'failed' | 'aborted';
+  /** The end's gatewayMs and upstreamFirstByteMs. */
+  timing: [gateway: number, upstream: number];
 }
 
 const H = 3_600_000;
 export const SEEDS: readonly Seed[] = [
-  { id: 'i-alice-1', actor: 'alice', model: 'gpt-4o', provider: 'openai', client: 'openai-node', agoMs: 1 * H, tokens: [1000, 500, 200, 0], status: 'completed' },
-  { id: 'i-alice-2', actor: 'alice', model: 'gpt-4o', provider: 'openai', client: 'openai-node', agoMs: 2 * H, tokens: [2000, 800, 0, 0], status: 'completed' },
-  { id: 'i-bob-1', actor: 'bob', model: 'claude-sonnet-4-5', provider: 'anthropic', client: 'claude-code', agoMs: 3 * H, tokens: [3000, 1000, 0, 500], status: 'completed' },
-  { id: 'i-bob-2', actor: 'bob', model: 'claude-sonnet-4-5', provider: 'anthropic', client: 'claude-code', agoMs: 5 * H, tokens: [0, 0, 0, 0], status: 'failed' },
-  { id: 'i-mallory-1', actor: XSS_ACTOR, model: 'local-llama', provider: 'openai', agoMs: 0.5 * H, tokens: [400, 100, 0, 0], status: 'completed' },
-  { id: 'i-alice-old', actor: 'alice', model: 'gpt-4o', provider: 'openai', client: 'openai-node', agoMs: 72 * H, tokens: [10000, 2000, 0, 0], status: 'completed' },
+  { id: 'i-alice-1', actor: 'alice', model: 'gpt-4o', provider: 'openai', client: 'openai-node', agoMs: 1 * H, tokens: [1000, 500, 200, 0], status: 'completed', timing: [0.8, 120] },
+  { id: 'i-alice-2', actor: 'alice', model: 'gpt-4o', provider: 'openai', client: 'openai-node', agoMs: 2 * H, tokens: [2000, 800, 0, 0], status: 'completed', timing: [1.2, 300] },
+  { id: 'i-bob-1', actor: 'bob', model: 'claude-sonnet-4-5', provider: 'anthropic', client: 'claude-code', agoMs: 3 * H, tokens: [3000, 1000, 0, 500], status: 'completed', timing: [2.5, 450] },
+  { id: 'i-bob-2', actor: 'bob', model: 'claude-sonnet-4-5', provider: 'anthropic', client: 'claude-code', agoMs: 5 * H, tokens: [0, 0, 0, 0], status: 'failed', timing: [0.4, 50] },
+  { id: 'i-mallory-1', actor: XSS_ACTOR, model: 'local-llama', provider: 'openai', agoMs: 0.5 * H, tokens: [400, 100, 0, 0], status: 'completed', timing: [0.6, 90] },
+  { id: 'i-alice-old', actor: 'alice', model: 'gpt-4o', provider: 'openai', client: 'openai-node', agoMs: 72 * H, tokens: [10000, 2000, 0, 0], status: 'completed', timing: [5, 1000] },
 ];
 
 const DAY = 24 * H;
@@ -68,6 +70,8 @@ export const SEEDED = {
     cost: costOf(WEEK_SEEDS),
   },
   day: { interceptions: DAY_SEEDS.length, aliceTokens: tokensOf(DAY_SEEDS, 'alice') },
+  /** Nearest-rank percentiles of the seeds' times over the last 7 days (worked out by hand from `timing`). */
+  weekOverhead: { samples: 6, gatewayMs: { p50: 0.8, p90: 5, p99: 5 }, upstreamFirstByteMs: { p50: 120, p90: 1000, p99: 1000 } },
 };
 
 /** Writes the seeds, timed relative to `now`, through `recorder`'s ordinary record methods. */
@@ -88,6 +92,7 @@ export async function seedUsage(recorder: Recorder, now: number): Promise<void> 
     await recorder.recordInterceptionEnded({
       id: s.id, endedAt: new Date(startedAt.getTime() + 1500), status: s.status, httpStatus: s.status === 'failed' ? 500 : 200,
       errorType: s.status === 'failed' ? 'server_error' : undefined, credentialHint: 'sk-b...2222',
+      gatewayMs: s.timing[0], upstreamFirstByteMs: s.timing[1],
       attempts: s.id === 'i-bob-1'
         ? [{ credentialHint: 'sk-a...1111', httpStatus: 429, errorType: 'rate_limited', durationMs: 120 }, { credentialHint: 'sk-b...2222', httpStatus: 200, durationMs: 900 }]
         : [{ credentialHint: 'sk-b...2222', httpStatus: s.status === 'failed' ? 500 : 200, durationMs: 700 }],

@@ -1,6 +1,6 @@
 /** A UsageQuery in front of a real store that notes each call and can be told to fail, so tests can see what the dashboard asked. */
 import type {
-  InterceptionDetail, InterceptionSummary, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
+  InterceptionDetail, InterceptionSummary, OverheadStats, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
   UsageQueryBase, UsageTotals,
 } from '../../lib/recorder/usage-query';
 
@@ -39,5 +39,9 @@ export class SpyUsageQuery implements UsageQuery {
 
   interception(id: string): Promise<InterceptionDetail | undefined> {
     return this.call('interception', id, () => this.store.interception(id));
+  }
+
+  overhead(q?: UsageQueryBase): Promise<OverheadStats> {
+    return this.call('overhead', q, () => this.store.overhead!(q));
   }
 }

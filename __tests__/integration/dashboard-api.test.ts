@@ -83,9 +83,21 @@ describe('endpoints return the query data', () => {
     expect(res.status).toBe(200);
     expect(body.prompts[0].prompt).toBe(XSS_PROMPT);
     expect(body.tools[0].args).toEqual({ path: '<script>alert(4)</script>' });
+    expect(body.ended).toMatchObject({ gatewayMs: 0.6, upstreamFirstByteMs: 90 });
     const missing = await getJson('/api/interceptions/no-such-id');
     expect(missing.res.status).toBe(404);
     expectOpenAIError(missing.body);
+  });
+
+  test('overhead: gateway and upstream first-byte percentiles, range and filters passed on', async () => {
+    const { res, body } = await getJson('/api/overhead');
+    expect(res.status).toBe(200);
+    expect(body).toEqual(SEEDED.weekOverhead);
+    const bob = await getJson('/api/overhead?actor=bob');
+    expect(bob.body).toEqual({ samples: 2, gatewayMs: { p50: 0.4, p90: 2.5, p99: 2.5 }, upstreamFirstByteMs: { p50: 50, p90: 450, p99: 450 } });
+    expect(srv.query.calls.map((c) => c.method)).toEqual(['overhead', 'overhead']);
+    expect(srv.query.calls[1].args).toMatchObject({ filter: { actor: 'bob' } });
+    expect((await getJson('/api/overhead?range=nonsense')).res.status).toBe(400);
   });
 
   test('keys come from bridge.keyPoolStatus(), masked', async () => {

@@ -114,6 +114,10 @@ suite('dashboard in chromium', () => {
     const bob = await cellTexts('#interceptions tr[data-id="i-bob-2"] td');
     expect(bob.slice(4, 7)).toEqual(['failed', 'server_error', '1']);
 
+    // The latency panel: the gateway's own time next to the upstream's, p50/p90/p99 of the seeded ends.
+    expect(await cellTexts('#latency tbody tr')).toEqual(['Gateway overhead0.8 ms5 ms5 ms', 'Upstream first byte120 ms1,000 ms1,000 ms']);
+    expect(await page.$eval('#latency-samples', (p) => p.textContent)).toContain('6 most recent');
+
     const keys = await cellTexts('#keys tbody tr');
     expect(keys).toEqual(['sk-t...1111healthy–', 'sk-t...2222healthy–']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
@@ -128,6 +132,8 @@ suite('dashboard in chromium', () => {
     expect(detail).toContain('Thinking about <b>bold</b> input');
     expect(detail).toContain('"path": "<script>alert(4)</script>"');
     expect(detail).toContain('read_file');
+    expect(detail).toContain('Gateway time to first byte0.6 ms');
+    expect(detail).toContain('Upstream time to first byte90 ms');
     // Nothing the client sent became markup: no images, no extra scripts, no bold element.
     expect(await page.$$eval('img, b, #detail-body script', (n) => n.length)).toBe(0);
     expect(await page.$$eval('script', (n) => n.map((s) => (s as any).src.replace(/^.*\/assets\//, '')))).toEqual(['chart.umd.min.js', 'dashboard.js']);

@@ -34,6 +34,7 @@ test('a blocking request produces exactly these records', async () => {
   expect(r.ended).toEqual({
     id, endedAt: expect.any(Date), status: 'completed', httpStatus: 200, credentialHint: 'sk-e...9876',
     attempts: [{ credentialHint: 'sk-e...9876', httpStatus: 200, durationMs: expect.any(Number) }],
+    gatewayMs: expect.any(Number), upstreamFirstByteMs: expect.any(Number),
   });
   expect(r.ended!.endedAt.getTime()).toBeGreaterThanOrEqual(r.interception!.startedAt.getTime());
   expect(r.promptUsages).toEqual([{ interceptionId: id, msgId: '', prompt: 'part one\npart two', createdAt: expect.any(Date) }]);

@@ -122,6 +122,8 @@ export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSou
     readonly recorder: { readonly enabled: boolean };
     /** Present when metrics are on: answers are then read for their tokens even when nothing records them. */
     readonly metrics?: object;
+    /** Present when tracing is on: answers are then read for their tokens too. */
+    readonly tracing?: object;
     readonly maxBodyBytes: number;
     readonly maxToolResultBytes: number;
     readonly streamKeepAliveMs: number;

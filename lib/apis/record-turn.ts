@@ -25,6 +25,7 @@ export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOME
   if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
   if (turn.usage) metrics?.tokens(turn.usage);
   if (turn.usage) sink.limits?.spend(turn.usage);
+  if (turn.usage) sink.tracing?.usage(turn.usage);
   for (const call of turn.toolCalls) {
     const outcome = outcomes.find((o) => o.call === call);
     const invocationError = outcome?.result.isError ? resultText(outcome.result) : call.injected && !outcome ? notRun : undefined;

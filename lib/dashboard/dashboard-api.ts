@@ -57,6 +57,11 @@ export function createApiEndpoints({ query, bridge, mcp }: ApiContext): Record<s
       parseNone(q);
       return query.interception(parseInterceptionId(req.params.id));
     },
+    '/api/overhead': async (q, _req, now) => {
+      const { range, filter } = parseBase(q, now);
+      // A host's own UsageQuery may not measure it: no samples, rather than an error that blanks the page.
+      return query.overhead ? query.overhead({ range, filter }) : { samples: 0 };
+    },
     '/api/keys': async (q) => {
       parseNone(q);
       if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so key-pool status is not available.');

@@ -25,10 +25,16 @@ function tooLarge(limit: number): GatewayError {
 
 const CONSUMED = new GatewayError({ status: 500, errorType: 'unknown', code: 'body_consumed', message: 'The request body was read by a middleware in front of the gateway and not kept; mount the gateway before body parsers.' });
 
+function clientGone(): Error {
+  return Object.assign(new Error('The client went away while sending the body.'), { code: 'ECONNRESET' });
+}
+
 /** The request body's bytes, read once from the stream; a {@link GatewayError} `413` as soon as it passes `limit`. */
 export function readRawBody(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(tooLarge(limit));
+  // Gone before the body was read (e.g. while a slow actor resolver ran): its 'close' has passed and will not come again.
+  if (req.destroyed) return Promise.reject(clientGone());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -57,7 +63,7 @@ export function readRawBody(req: Request, limit: number): Promise<Buffer> {
       reject(err);
     };
     // A client that leaves mid-body: 'close' without 'end' (there may be no 'error').
-    const onClose = () => onError(Object.assign(new Error('The client went away while sending the body.'), { code: 'ECONNRESET' }));
+    const onClose = () => onError(clientGone());
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors';
 import type { KeyScrub } from '../redaction/redactor';
 import { connectionTokens, isRelayedResponseHeader } from './header-rule';
+import { stampServerTiming } from './server-timing';
 
 /** What renders a gateway error as the provider's JSON error body (every provider adapter does). */
 export interface ErrorRenderer {
@@ -19,6 +20,7 @@ export function sendGatewayError(res: Response, provider: ErrorRenderer, error: 
   if (error.headers) for (const name in error.headers) res.setHeader(name, error.headers[name]);
   // A body still arriving (refused, or past the limit) would otherwise be read to its end to keep the connection.
   if (res.req && !res.req.complete) res.setHeader('connection', 'close');
+  stampServerTiming(res);
   res.end(provider.errorBody(error));
 }
 

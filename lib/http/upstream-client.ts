@@ -1,12 +1,13 @@
 /** The HTTP client to one provider: a keep-alive connection pool (undici), abortable requests. */
-import { Agent } from 'undici';
+import { Agent, errors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { settlesWithin } from './deadline';
-import type { GatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import { armBodyDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
+import { isClosedOnReuse, markingConnector } from './stale-connection';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -45,6 +46,8 @@ export interface UpstreamRequest {
   signal: AbortSignal;
 }
 
+const MALFORMED_ANSWER = new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_protocol_error', message: 'The upstream answered with a malformed HTTP response.' });
+
 export class UpstreamClient {
   readonly origin: string;
   /** Path of the base URL (no trailing slash), prefixed to every request path. */
@@ -61,7 +64,7 @@ export class UpstreamClient {
     this.totalTimeout = totalDeadlineError(timeouts.totalMs);
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connect: { timeout: timeouts.connectMs },
+      connect: markingConnector(timeouts.connectMs),
       // The total deadline bounds the wait for the head too (see armBodyDeadline for the body).
       headersTimeout: Math.min(timeouts.headersMs, timeouts.totalMs),
       bodyTimeout: timeouts.idleMs,
@@ -71,13 +74,14 @@ export class UpstreamClient {
   /** Sends one attempt; it is aborted with a 504 {@link GatewayError} if its answer is not over within `timeouts.totalMs`. */
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
     const startedAt = Date.now();
-    const res = await this.agent.request({
-      origin: this.origin,
-      path: req.path,
-      method: req.method as 'POST',
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
+    const options = { origin: this.origin, path: req.path, method: req.method as 'POST', headers: req.headers, body: req.body, signal: req.signal };
+    const res = await this.agent.request(options).catch((err: unknown) => {
+      // A kept-alive connection the upstream closed as it was reused: once more, on a new connection (not a key's fault).
+      if (!isClosedOnReuse(err) || req.signal.aborted) throw err;
+      return this.agent.request(options);
+    }).catch((err: unknown) => {
+      // A head undici cannot parse is the upstream's fault, not a bug of the bridge's (its parser errors may carry no code).
+      throw err instanceof errors.HTTPParserError ? MALFORMED_ANSWER : err;
     });
     const raw = res.body;
     armBodyDeadline(raw, startedAt, this.totalMs, this.totalTimeout);

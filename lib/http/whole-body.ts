@@ -4,6 +4,7 @@ import { GatewayError, gatewayErrorMidBody } from '../errors';
 import type { KeyScrub } from '../redaction/redactor';
 import type { UpstreamResponse } from './upstream-client';
 import { relayResponseHeaders } from './respond';
+import { stampServerTiming } from './server-timing';
 
 function responseTooLarge(maxBytes: number): GatewayError {
   return new GatewayError({ status: 502, errorType: 'server_error', code: 'response_too_large', message: `The upstream answer is larger than the gateway's limit of ${maxBytes} bytes.` });
@@ -47,5 +48,6 @@ export function sendUpstreamBody(upstream: Pick<UpstreamResponse, 'headers' | 's
   res.statusCode = upstream.status;
   relayResponseHeaders(res, upstream.headers, scrub);
   res.setHeader('content-length', body.length);
+  stampServerTiming(res);
   res.end(body);
 }

@@ -1,5 +1,6 @@
 /** A provider's key pool: walks keys in order, cools down failing ones, reports exhaustion in one shape. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'winston';
 import { GatewayError, errorTypeForStatus, gatewayErrorForTransport } from '../errors';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../observability/log-throttle';
@@ -44,23 +45,36 @@ export interface AttemptTrace {
   credential?: Credential;
   /** Every upstream call, in order, when the caller wants them (for the end record). */
   log?: UpstreamAttempt[];
+  /** Time spent waiting for upstream answers' heads, summed over every attempt (ms, fractional): what `Server-Timing` calls the upstream's. */
+  upstreamMs?: number;
+  /** The request's logger, for the lines about its attempts. Defaults to the pool's. */
+  readonly logger?: Logger;
 }
 
 /** Runs one attempt and notes it in `trace.log`: the hint, the status or error, the time to the answer's headers. */
 export async function tracedAttempt<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, credential: Credential, trace: AttemptTrace): Promise<R> {
-  const started = Date.now();
+  const started = performance.now();
   try {
     const result = await attempt(credential);
+    const elapsed = waited(trace, started);
     trace.log?.push({
-      credentialHint: credential.hint, httpStatus: result.status, durationMs: Date.now() - started,
+      credentialHint: credential.hint, httpStatus: result.status, durationMs: Math.round(elapsed),
       ...(result.status >= 400 ? { errorType: errorTypeForStatus(result.status) } : {}),
     });
     return result;
   } catch (err) {
+    const elapsed = waited(trace, started);
     const errorType = (err as { name?: unknown })?.name === 'AbortError' ? 'aborted' : gatewayErrorForTransport(err).errorType;
-    trace.log?.push({ credentialHint: credential.hint, errorType, durationMs: Date.now() - started });
+    trace.log?.push({ credentialHint: credential.hint, errorType, durationMs: Math.round(elapsed) });
     throw err;
   }
+}
+
+/** Adds the time since `started` to the trace's upstream wait and returns it. */
+function waited(trace: AttemptTrace, started: number): number {
+  const elapsed = performance.now() - started;
+  trace.upstreamMs = (trace.upstreamMs ?? 0) + elapsed;
+  return elapsed;
 }
 
 /** One key's state, for dashboards and health checks (no key material). */
@@ -80,6 +94,8 @@ export class KeyPool {
   events: KeyPoolEvents | undefined;
 
   private readonly credentials: EntryCredentials;
+  /** Whether an attempt may wait for its credential (a host's source, e.g. a token exchange), so that a walk needs a signal. */
+  readonly mayWaitForCredentials: boolean;
 
   constructor(
     /** Static keys, or where the credentials come from. */
@@ -94,6 +110,7 @@ export class KeyPool {
   ) {
     const source: CredentialSource = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
     this.credentials = new EntryCredentials(source, learn);
+    this.mayWaitForCredentials = isCredentialSource(credentials);
     // Hashing happens here, once, never on the request path.
     this.entries = source.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
     this.fingerprints = this.entries.map((e) => e.fingerprint);
@@ -109,7 +126,7 @@ export class KeyPool {
    * returned as it is. Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
    */
   async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace, signal?: AbortSignal): Promise<R> {
-    const current = await this.readCooldowns();
+    const current = await this.readCooldowns(trace);
     const now = Date.now();
     const cooling: KeyCooldown[] = [];
     // An unclear refusal, kept in case no other key does better.
@@ -129,7 +146,7 @@ export class KeyPool {
         trace.failovers = (trace.failovers ?? 0) + 1;
         const cooldown = this.cooldownFor(undefined);
         cooling.push(cooldown);
-        await this.mark(entry, cooldown);
+        await this.mark(entry, cooldown, trace);
         continue;
       }
       trace.attempts++;
@@ -138,7 +155,7 @@ export class KeyPool {
       const verdict = await this.judge(result);
       if (verdict === undefined || verdict === 'request_fault') return result;
       if (verdict === 'scope_fault') {
-        this.noteMissingScope(entry, trace.scope);
+        this.noteMissingScope(entry, trace);
         return result;
       }
       held?.result.discard();
@@ -151,7 +168,7 @@ export class KeyPool {
       result.discard();
       const cooldown = this.cooldownFor(result);
       cooling.push(cooldown);
-      await this.mark(entry, cooldown);
+      await this.mark(entry, cooldown, trace);
     }
     if (held) {
       trace.failovers!--;
@@ -201,7 +218,7 @@ export class KeyPool {
   private noteNoCredential(entry: PoolEntry, failure: NoCredential, trace: AttemptTrace): void {
     const suppressed = this.throttle.allow(`credential:${entry.fingerprint}`);
     if (suppressed !== false) {
-      this.logger.warn('provider credential could not be obtained; trying the next one', { key: entry.hint, error: errorMessage(failure.error), suppressed });
+      (trace.logger ?? this.logger).warn('provider credential could not be obtained; trying the next one', { key: entry.hint, error: errorMessage(failure.error), suppressed });
     }
     trace.log?.push({ credentialHint: entry.hint, errorType: 'unauthorized', durationMs: failure.durationMs });
   }
@@ -211,35 +228,36 @@ export class KeyPool {
    * one that this request's content needed (a tool, a store) cannot be told apart, so remembering it would let one
    * user's requests take a route away from everyone.
    */
-  private noteMissingScope(entry: PoolEntry, scope: string | undefined): void {
+  private noteMissingScope(entry: PoolEntry, trace: AttemptTrace): void {
+    const scope = trace.scope;
     const suppressed = this.throttle.allow(`scope:${entry.fingerprint}:${scope}`);
     if (suppressed !== false) {
-      this.logger.warn('provider key refused for a missing scope; the refusal was relayed to the client', { key: entry.hint, route: scope, suppressed });
+      (trace.logger ?? this.logger).warn('provider key refused for a missing scope; the refusal was relayed to the client', { key: entry.hint, route: scope, suppressed });
     }
   }
 
-  private async readCooldowns(): Promise<Array<KeyCooldown | undefined>> {
+  private async readCooldowns(trace?: AttemptTrace): Promise<Array<KeyCooldown | undefined>> {
     try {
       return await this.store.getCooldowns(this.fingerprints);
     } catch (err) {
       // A broken custom store must not take the gateway down: serve as if every key were healthy.
       const suppressed = this.throttle.allow('store-read');
-      if (suppressed !== false) this.logger.warn('key state store read failed', { error: errorMessage(err), suppressed });
+      if (suppressed !== false) (trace?.logger ?? this.logger).warn('key state store read failed', { error: errorMessage(err), suppressed });
       return [];
     }
   }
 
-  private async mark(entry: PoolEntry, cooldown: KeyCooldown): Promise<void> {
+  private async mark(entry: PoolEntry, cooldown: KeyCooldown, trace: AttemptTrace): Promise<void> {
     this.events?.cooldown(cooldown.reason);
     const suppressed = this.throttle.allow(`cooling:${entry.fingerprint}:${cooldown.reason}`);
     if (suppressed !== false) {
-      this.logger.warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), suppressed });
+      (trace.logger ?? this.logger).warn('provider key cooling down', { key: entry.hint, reason: cooldown.reason, until: new Date(cooldown.until).toISOString(), suppressed });
     }
     try {
       await this.store.markCooldown(entry.fingerprint, cooldown);
     } catch (err) {
       const suppressed = this.throttle.allow('store-write');
-      if (suppressed !== false) this.logger.warn('key state store write failed', { error: errorMessage(err), suppressed });
+      if (suppressed !== false) (trace.logger ?? this.logger).warn('key state store write failed', { error: errorMessage(err), suppressed });
     }
   }
 }

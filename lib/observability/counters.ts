@@ -12,8 +12,14 @@ export interface ProviderCounters {
   failovers: number;
   /** Requests refused because every key was cooling. */
   keysExhausted: number;
+  /** Requests the `authorize` hook denied (`403`). */
+  denied: number;
+  /** Requests refused because the `authorize` hook threw, answered no verdict or missed its deadline (`500`). */
+  authorizeFailed: number;
+  /** Requests refused past `maxConcurrent` or `maxConcurrentPerActor` (`503`). */
+  atCapacity: number;
 }
 
 export function emptyCounters(): ProviderCounters {
-  return { interceptions: 0, completed: 0, failed: 0, aborted: 0, upstreamAttempts: 0, failovers: 0, keysExhausted: 0 };
+  return { interceptions: 0, completed: 0, failed: 0, aborted: 0, upstreamAttempts: 0, failovers: 0, keysExhausted: 0, denied: 0, authorizeFailed: 0, atCapacity: 0 };
 }

@@ -8,6 +8,11 @@ import { upstreamHeaders } from '../http/upstream-headers';
 import { admitStoredState } from '../ownership/bridged-ownership';
 import { isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
+import { authorizeInterception } from './authorize';
+import { counted } from './refusals';
+import type { Actor } from '../http/actor-types';
+import { Refusal } from '../errors';
+import { logPrompt } from './interception-log';
 import type { Limits } from '../governance/limits/limits';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
@@ -19,6 +24,9 @@ export async function admit(ix: Interception): Promise<void> {
   // Most resolvers answer at once: then there is nothing to wait for.
   const resolving = resolveActor(bridge.actor, req, bridge.logger);
   const actor = resolving instanceof Promise ? await resolving : resolving;
+  // Past capacity nothing more is read: the body of a request that will not run is not worth the memory.
+  const full = bridge.capacity?.enter(res, actor.id);
+  if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
   const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
@@ -36,7 +44,13 @@ export async function admit(ix: Interception): Promise<void> {
   ix.call = call;
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
-  startRecording(ix, json);
+  const client = startRecording(ix, json);
+  logPrompt(ix);
+  if (bridge.authorize) {
+    // Most hooks answer at once: then there is nothing to wait for.
+    const authorizing = authorizeInterception(ix, client);
+    if (authorizing) await authorizing;
+  }
   if (bridge.limits) await admitLimits(ix, bridge.limits);
   // BYOK requests are the upstream's business: the client's own key decides what it may name.
   if (ix.api.storedState && ix.plan.kind === 'centralized') {
@@ -45,11 +59,17 @@ export async function admit(ix: Interception): Promise<void> {
     ix.created = admitted.created;
   }
   ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+  ix.tracing?.admitted(ix);
 }
 
 /** The limits' admission: refused (thrown) before any key is used, or admitted holding its slots until the end. */
 async function admitLimits(ix: Interception, limits: Limits): Promise<void> {
-  const admission = await limits.admit(ix.actor, ix.call.model, ix.api.errors.rateLimitHeaders);
+  let admission;
+  try {
+    admission = await limits.admit(ix.actor, ix.call.model, ix.api.errors.rateLimitHeaders);
+  } catch (err) {
+    throw err instanceof Refusal ? counted(err, ix.provider, ix.bridge) : err;
+  }
   if (ix.signal.aborted) {
     admission?.release();
     throw ix.signal.reason;
@@ -66,20 +86,35 @@ function mappedPath({ route, api, provider }: Interception, call: ApiCall): stri
   return provider.client.basePath + path;
 }
 
-/** Opens the interception's recording: its start record and the prompt, when the bridge records. */
-function startRecording(ix: Interception, body: unknown): void {
+/** Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). */
+function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): never {
+  if (ix.signal.aborted) throw ix.signal.reason;
+  ix.id = randomUUID();
+  ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
+  ix.actor = actor;
+  ix.plan = ix.provider.keys.plan(ix.req.headers);
+  startRecording(ix, undefined);
+  throw counted(refusal, ix.provider, ix.bridge);
+}
+
+/**
+ * Opens the interception's recording: its start record and the prompt, when the bridge records. Returns the client
+ * recognised, worked out only when something reads it (the record, the `authorize` hook).
+ */
+function startRecording(ix: Interception, body: unknown): string | undefined {
   const { req, bridge, call, actor, id } = ix;
   const recording = bridge.recorder.open();
   ix.recording = recording;
   recording.byokKey = ix.plan.byokKey;
-  if (!bridge.recorder.enabled) return;
+  if (!bridge.recorder.enabled) return bridge.authorize && bridge.clients.detect(req.headers, body).client;
   const userAgent = req.headers['user-agent'];
   const { client, sessionId } = bridge.clients.detect(req.headers, body);
   recording.start({
     id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
-    route: ix.api.route, model: call.model, streaming: call.streaming, startedAt: new Date(), userAgent,
+    route: ix.api.route, model: call?.model ?? '', streaming: call?.streaming ?? false, startedAt: new Date(), userAgent,
     client, clientSessionId: sessionId, credentialKind: ix.plan.kind,
-    correlatingToolCallId: call.correlatingToolCallId,
+    correlatingToolCallId: call?.correlatingToolCallId,
   });
-  if (call.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
+  if (call?.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
+  return client;
 }

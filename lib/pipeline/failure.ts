@@ -35,9 +35,7 @@ export function endingOf(ix: FailingRequest, err: unknown): Ending {
   }
   const error = gatewayErrorOf(ix, err);
   answer(ix, error);
-  const ending: Ending = { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorMessage: error.message };
-  if (error.refusal) ending.errorCode = error.code;
-  return ending;
+  return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorCode: error.code, errorMessage: error.message };
 }
 
 /** The end of a request `close()` gave up on that did not end itself in time. */

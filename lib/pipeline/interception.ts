@@ -7,23 +7,29 @@ import type { Actor } from '../http/actor-types';
 import type { ApiAdapter, ApiCall } from '../apis/api';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
 import { relayResponseHeaders } from '../http/respond';
+import { startTiming, type RequestTiming } from '../http/server-timing';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
 import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
+import type { InterceptionEndedRecord } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
 import type { ToolContext } from '../tools/types';
-import type { UpstreamResponse } from '../http/upstream-client';
+import type { UpstreamRequest, UpstreamResponse } from '../http/upstream-client';
 import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
 import type { LimitAdmission } from '../governance/limits/limit-admission';
+import type { InterceptionTrace } from '../observability/tracing/interception-trace';
+import type { DumpFolder } from '../observability/dumps/dumps';
+import { levelEnabled, RequestLog } from '../observability/request-log';
+import { interceptionLogger, logEnded } from './interception-log';
 
 export type { Ending };
 
@@ -61,13 +67,30 @@ export class Interception implements RecordSink {
   path = '';
   /** This request's part in the rate limits and budgets; undefined when none covers it. */
   limits: LimitAdmission | undefined;
+  /** This request's spans; undefined when tracing is off. */
+  readonly tracing: InterceptionTrace | undefined;
+  /** What the line logged at the end adds up; undefined when the logger does not write `info`. */
+  readonly requestLog: RequestLog | undefined;
+  private requestLogger: Logger | undefined;
   private readonly abort = new AbortController();
+  /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
+  private readonly timing: RequestTiming | undefined;
   private concluded = false;
   private readonly leave: () => void;
+  /** This request's dump folder, made on its first attempt when dumps are on. */
+  private dumpFolder: DumpFolder | undefined;
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
-    this.trace = { scope: route.api.route, attempts: 0, log: [] };
+    const ix = this;
+    // The key walk logs through the request's logger, made only if it logs.
+    this.trace = { scope: route.api.route, attempts: 0, log: [], get logger() { return ix.logger; } };
+    const logger = route.bridge.logger;
+    this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
+    // Started here, while the host's context (its own span, if any) is the active one.
+    this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
+    const { serverTiming, recorder } = route.bridge;
+    if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
     // Attached before the first await, so a client that leaves at any point is noticed.
     res.once('close', () => {
       if (!res.writableEnded) this.abort.abort();
@@ -95,13 +118,19 @@ export class Interception implements RecordSink {
     return this.route.provider.adapter.name;
   }
 
-  /** Where this request's turns report tokens and tool calls; undefined when metrics are off. */
+  /** Where this request's turns report tokens and tool calls (the metrics, the end's log line); undefined when neither wants them. */
   get metrics(): TurnMetrics | undefined {
-    return this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
+    const metrics = this.route.bridge.metrics?.turn(this.providerName, this.route.api.name, this.call?.model);
+    return this.requestLog ? this.requestLog.reportingTo(metrics) : metrics;
   }
 
+  /** The bridge's logger with this request's fields (id, provider, API, model, actor, client); made at its first line. */
   get logger(): Logger {
-    return this.route.bridge.logger;
+    if (this.requestLogger) return this.requestLogger;
+    const logger = interceptionLogger(this);
+    // Kept once admitted: before, the fields it would carry are not known yet.
+    if (this.plan) this.requestLogger = logger;
+    return logger;
   }
 
   get throttle() {
@@ -138,18 +167,30 @@ export class Interception implements RecordSink {
   }
 
   private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
-    const { adapter, client } = this.route.provider;
+    const { adapter } = this.route.provider;
     Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
-    if (adapter.prepareRequest) return this.preparedAttempt(credential, body);
-    return client.send({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal });
+    const span = this.tracing?.attempt(this.trace.attempts, credential.hint, this.headers);
+    const sent = adapter.prepareRequest
+      ? this.preparedAttempt(credential, body)
+      : this.sendUpstream({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal }, credential);
+    return span ? span.settle(sent) : sent;
+  }
+
+  /** Sends one attempt as it is; with dumps on, the request and its answer are dumped too (the request as sent, now). */
+  private sendUpstream(request: UpstreamRequest, credential: Credential): Promise<UpstreamResponse> {
+    const sent = this.route.provider.client.send(request);
+    const dumps = this.bridge.dumps;
+    if (!dumps) return sent;
+    this.dumpFolder ??= dumps.folder(this.id, this.scrub);
+    return this.dumpFolder.attempt(request, credential.hint, sent);
   }
 
   /** An attempt the provider's request hook rewrites first (e.g. signs with the current time). */
   private async preparedAttempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
-    const { adapter, client } = this.route.provider;
+    const { adapter } = this.route.provider;
     const ctx = { credential, now: new Date(), signal: this.signal, api: this.api };
     const request = await runRequestHook(adapter.prepareRequest!, 'POST', this.path, this.headers, body, ctx);
-    return client.send({ ...request, signal: this.signal });
+    return this.sendUpstream({ ...request, signal: this.signal }, credential);
   }
 
   /** A whole upstream body, bounded and redacted as it is read (a clean body stays byte-identical); owned when it creates state. */
@@ -200,7 +241,9 @@ export class Interception implements RecordSink {
     this.limits?.release();
     try {
       this.record(ending);
+      logEnded(this, ending);
     } finally {
+      this.tracing?.end(ending, this.scrub);
       this.leave(); // after the end record, so close() flushes it; and always, so close() never waits forever
     }
   }
@@ -217,10 +260,14 @@ export class Interception implements RecordSink {
     this.route.bridge.metrics?.interceptionEnded(this, ending.status);
     // Without a recorder nothing was started: no end record to build.
     if (!this.bridge.recorder.enabled) return;
-    this.recording.end({
+    const ended: InterceptionEndedRecord = {
       id: this.id, endedAt: new Date(), credentialHint: trace.credential?.hint, ...ending,
       ...(trace.log!.length > 0 ? { attempts: trace.log } : {}),
-    });
+    };
+    // Absent when no head was written (the client left first).
+    if (this.timing?.gatewayMs !== undefined) ended.gatewayMs = this.timing.gatewayMs;
+    if (this.timing?.upstreamMs !== undefined) ended.upstreamFirstByteMs = this.timing.upstreamMs;
+    this.recording.end(ended);
   }
 
   private abortFromClose(reason: Error): void {

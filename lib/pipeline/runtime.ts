@@ -15,6 +15,10 @@ import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
 import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
 import type { Limits } from '../governance/limits/limits';
+import type { BridgeTracer } from '../observability/tracing/bridge-tracer';
+import type { Authorization } from './authorize';
+import type { Capacity } from './capacity';
+import type { Dumps } from '../observability/dumps/dumps';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -101,6 +105,16 @@ export interface BridgeRuntime {
   readonly metrics?: BridgeMetrics;
   /** Rate limits and budgets; undefined when the host set none. */
   readonly limits?: Limits;
+  /** OpenTelemetry spans; undefined when the host did not ask for them. */
+  readonly tracing?: BridgeTracer;
+  /** Whether answers carry `Server-Timing`. */
+  readonly serverTiming: boolean;
+  /** The host's `authorize` hook; undefined when every request is allowed. */
+  readonly authorize?: Authorization;
+  /** The in-flight bounds (`maxConcurrent`, `maxConcurrentPerActor`); undefined when there are none. */
+  readonly capacity?: Capacity;
+  /** API dumps of every upstream attempt; undefined when the host did not ask for them. */
+  readonly dumps?: Dumps;
 }
 
 export interface ProviderRuntime {

@@ -1,6 +1,7 @@
 /** The UsageSource over MemoryRecorder's arrays (only what they still hold: the latest `maxRecords` per kind). */
 import type { ModelTokens } from './prices';
 import type { SummaryBase, UsageSource } from './query-engine';
+import type { LatencySample } from './latency-percentiles';
 import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PromptUsageRecord, TokenUsageRecord, ToolUsageRecord,
 } from './types';
@@ -111,6 +112,18 @@ export class MemoryUsageSource implements UsageSource {
       tools: mine(this.records.toolUsages),
       thoughts: mine(this.records.modelThoughts),
     };
+  }
+
+  async latencies(q: UsageQueryBase, limit: number): Promise<LatencySample[]> {
+    const ends = this.endsById();
+    const samples: Array<LatencySample & { at: number }> = [];
+    for (const r of this.matching(q)) {
+      const e = ends.get(r.id);
+      if (e?.gatewayMs === undefined) continue;
+      const at = r.startedAt.getTime();
+      samples.push(e.upstreamFirstByteMs === undefined ? { at, gateway: e.gatewayMs } : { at, gateway: e.gatewayMs, upstream: e.upstreamFirstByteMs });
+    }
+    return samples.sort((a, b) => b.at - a.at).slice(0, limit);
   }
 
   private matching(q: UsageQueryBase): InterceptionRecord[] {

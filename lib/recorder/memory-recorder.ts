@@ -9,7 +9,7 @@ import type {
   TokenUsageRecord, ToolUsageRecord,
 } from './types';
 import type {
-  InterceptionDetail, InterceptionSummary, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
+  InterceptionDetail, InterceptionSummary, OverheadStats, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
   UsageQueryBase, UsageTotals,
 } from './usage-query';
 
@@ -64,6 +64,7 @@ export class MemoryRecorder implements Recorder, UsageQuery {
     return this.#query.recentInterceptions(q);
   }
   interception(id: string): Promise<InterceptionDetail | undefined> { return this.#query.interception(id); }
+  overhead(q?: UsageQueryBase): Promise<OverheadStats> { return this.#query.overhead(q); }
 
   /** Everything recorded for one interception. */
   forInterception(id: string) {

@@ -1,7 +1,8 @@
 /** UsageQuery over a UsageSource: one implementation of ordering, limits, paging and costs for every store. */
 import type { ModelTokens, Pricer } from './prices';
+import { OVERHEAD_SAMPLE_CAP, overheadOf, type LatencySample } from './latency-percentiles';
 import type {
-  InterceptionDetail, InterceptionSummary, Page, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
+  InterceptionDetail, InterceptionSummary, OverheadStats, Page, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
   UsageQueryBase, UsageTotals, TimeBucket,
 } from './usage-query';
 import {
@@ -28,6 +29,8 @@ export interface UsageSource {
   /** Token sums per interception id. */
   tokensOf(ids: string[]): Promise<Map<string, ModelTokens>>;
   detail(id: string): Promise<Omit<InterceptionDetail, 'cost'> | undefined>;
+  /** The times of up to `limit` interceptions with a recorded gateway time, newest first. */
+  latencies(q: UsageQueryBase, limit: number): Promise<LatencySample[]>;
 }
 
 const NO_TOKENS: ModelTokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
@@ -116,5 +119,9 @@ export class QueryEngine implements UsageQuery {
       t.cacheWrite += u.cacheWrite;
     }
     return { ...d, cost: this.pricer.cost(new Map([[d.interception.model, t]])) };
+  }
+
+  async overhead(q: UsageQueryBase = {}): Promise<OverheadStats> {
+    return overheadOf(await this.source.latencies(q, OVERHEAD_SAMPLE_CAP));
   }
 }

@@ -26,7 +26,10 @@ export const START_COLUMNS = [
   'id', 'initiator_id', 'provider', 'provider_name', 'route', 'model', 'streaming', 'started_at', 'user_agent', 'client',
   'client_session_id', 'credential_kind', 'credential_hint', 'correlating_tool_call_id', 'metadata',
 ];
-export const END_COLUMNS = ['id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts', 'end_extra'];
+export const END_COLUMNS = [
+  'id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts', 'end_extra',
+  'gateway_ms', 'upstream_first_byte_ms', 'error_code',
+];
 
 /** Where each kind goes; for child tables the columns are those of `columnsOf(table)`. */
 export const TABLE_OF: Record<RecordKind, string> = {
@@ -36,6 +39,7 @@ export const TABLE_OF: Record<RecordKind, string> = {
 
 const str = (v: unknown): SqlValue => (v === undefined || v === null ? null : String(v));
 const int = (v: unknown): SqlValue => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+const real = (v: unknown): SqlValue => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const ms = (v: unknown): SqlValue => (v instanceof Date ? int(v.getTime()) : int(v));
 const bool = (v: unknown): number => (v ? 1 : 0);
 
@@ -70,6 +74,7 @@ export function writeRow(q: QueuedRecord, out: SqlValue[], at: number, withId = 
       if (withId) out[i++] = str(r.id);
       out[i++] = ms(r.endedAt); out[i++] = str(r.status); out[i++] = int(r.httpStatus); out[i++] = str(r.errorType);
       out[i++] = str(r.errorMessage); out[i++] = str(r.credentialHint); out[i++] = json(r.attempts); out[i++] = json(r.extra);
+      out[i++] = real(r.gatewayMs); out[i++] = real(r.upstreamFirstByteMs); out[i++] = str(r.errorCode);
       return i;
     }
     case 'token': {
@@ -147,7 +152,10 @@ export function endedFromRow(row: Row): InterceptionEndedRecord | undefined {
   const r: InterceptionEndedRecord = { id: String(row.id), endedAt: date(row.ended_at), status: row.status as InterceptionEndedRecord['status'] };
   opt(r, 'httpStatus', row.http_status, num);
   opt(r, 'errorType', row.error_type, (v) => v as InterceptionEndedRecord['errorType']);
+  opt(r, 'errorCode', row.error_code, String);
   opt(r, 'errorMessage', row.error_message, String);
+  opt(r, 'gatewayMs', row.gateway_ms, num);
+  opt(r, 'upstreamFirstByteMs', row.upstream_first_byte_ms, num);
   opt(r, 'credentialHint', row.end_credential_hint, String);
   opt(r, 'attempts', row.attempts, (v) => parse(v) as InterceptionEndedRecord['attempts']);
   opt(r, 'extra', row.end_extra, (v) => parse(v) as Record<string, number>);

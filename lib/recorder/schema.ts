@@ -6,7 +6,7 @@ export type Dialect = 'sqlite' | 'postgres';
  * Column kinds. Times are integer milliseconds since the epoch (UTC) and booleans 0/1 in both dialects, so hour and
  * day buckets are the same integer arithmetic everywhere; JSON is text, which stores any client-sent value as is.
  */
-type ColumnKind = 'text' | 'int' | 'json' | 'bool';
+type ColumnKind = 'text' | 'int' | 'json' | 'bool' | 'real';
 
 interface TableDef {
   name: string;
@@ -93,6 +93,22 @@ function addColumnsV2(dialect: Dialect, q: (name: string) => string): string[] {
   ]);
 }
 
+/**
+ * Version 3, added columns of an interception's end: `gateway_ms` (the gateway's own time to the head of the answer)
+ * and `upstream_first_byte_ms` (the upstream's time to its head), fractional milliseconds; `error_code`, the gateway's
+ * code for a failure (`forbidden`, `limit_exceeded`, …). Rows written before stay null.
+ */
+const ADDED_V3: Record<string, Array<[name: string, kind: ColumnKind]>> = {
+  interceptions: [['gateway_ms', 'real'], ['upstream_first_byte_ms', 'real'], ['error_code', 'text']],
+};
+
+/** The columns each version added after the first, in order. */
+const ADDED = [ADDED_V2, ADDED_V3];
+
+function addColumns(added: Record<string, Array<[name: string, kind: ColumnKind]>>, dialect: Dialect, q: (name: string) => string): string[] {
+  return Object.entries(added).flatMap(([table, cols]) => cols.map(([name, kind]) => `ALTER TABLE ${q(table)} ADD COLUMN ${name} ${TYPES[dialect][kind]}`));
+}
+
 /** Column names of a table in insert order (without the generated key): version 1's, then those added since. */
 export function columnsOf(table: string): string[] {
   return Object.keys(columnTypesOf(table, 'sqlite'));
@@ -102,13 +118,15 @@ export function columnsOf(table: string): string[] {
 export function columnTypesOf(table: string, dialect: Dialect): Record<string, string> {
   const def = TABLES_V1.find((t) => t.name === table);
   if (!def) throw new Error(`unknown table ${table}`);
-  const columns: Array<[name: string, kind: ColumnKind]> = [...(def.key === 'id' ? [['id', 'text'] as [string, ColumnKind]] : []), ...def.columns, ...(ADDED_V2[table] ?? [])];
+  const columns: Array<[name: string, kind: ColumnKind]> = [
+    ...(def.key === 'id' ? [['id', 'text'] as [string, ColumnKind]] : []), ...def.columns, ...ADDED.flatMap((added) => added[table] ?? []),
+  ];
   return Object.fromEntries(columns.map(([name, kind]) => [name, TYPES[dialect][kind]]));
 }
 
 const TYPES: Record<Dialect, Record<ColumnKind, string>> = {
-  sqlite: { text: 'TEXT', int: 'INTEGER', json: 'TEXT', bool: 'INTEGER' },
-  postgres: { text: 'TEXT', int: 'BIGINT', json: 'TEXT', bool: 'SMALLINT' },
+  sqlite: { text: 'TEXT', int: 'INTEGER', json: 'TEXT', bool: 'INTEGER', real: 'REAL' },
+  postgres: { text: 'TEXT', int: 'BIGINT', json: 'TEXT', bool: 'SMALLINT', real: 'DOUBLE PRECISION' },
 };
 
 function createTable(t: TableDef, dialect: Dialect, q: (name: string) => string): string[] {
@@ -131,6 +149,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, statements: (dialect, q) => TABLES_V1.flatMap((t) => createTable(t, dialect, q)) },
   { version: 2, statements: addColumnsV2 },
+  { version: 3, statements: (dialect, q) => addColumns(ADDED_V3, dialect, q) },
 ];
 
 /** The newest schema version this code knows. */

@@ -2,6 +2,7 @@
 import type { ModelTokens } from './prices';
 import { summaryOf } from './memory-query';
 import type { SummaryBase, UsageSource } from './query-engine';
+import type { LatencySample } from './latency-percentiles';
 import {
   endedFromRow, interceptionFromRow, promptFromRow, thoughtFromRow, tokenUsageFromRow, toolUsageFromRow, type SqlValue,
 } from './rows';
@@ -140,6 +141,17 @@ export class SqlUsageSource implements UsageSource {
       tools: tools.map(toolUsageFromRow),
       thoughts: thoughts.map(thoughtFromRow),
     };
+  }
+
+  async latencies(q: UsageQueryBase, limit: number): Promise<LatencySample[]> {
+    const p = new Params(this.db.dialect);
+    const where = this.where(q, p);
+    const rows = await this.db.all(
+      `SELECT i.gateway_ms AS g, i.upstream_first_byte_ms AS u FROM ${this.db.table('interceptions')} i
+      WHERE ${where} AND i.gateway_ms IS NOT NULL ORDER BY i.started_at DESC LIMIT ${Math.floor(limit)}`,
+      p.values,
+    );
+    return rows.map((r) => (r.u === null || r.u === undefined ? { gateway: Number(r.g) } : { gateway: Number(r.g), upstream: Number(r.u) }));
   }
 
   /** Interceptions whose start was recorded, in the range, matching every filter. */

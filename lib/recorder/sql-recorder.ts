@@ -11,7 +11,7 @@ import type {
   TokenUsageRecord, ToolUsageRecord,
 } from './types';
 import type {
-  InterceptionDetail, InterceptionSummary, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
+  InterceptionDetail, InterceptionSummary, OverheadStats, Page, TimeBucket, ToolStat, UsageDimension, UsageGroup, UsagePoint, UsageQuery,
   UsageQueryBase, UsageTotals,
 } from './usage-query';
 
@@ -134,4 +134,5 @@ export class SqlRecorder implements Recorder, UsageQuery {
     return this.query.recentInterceptions(q);
   }
   interception(id: string): Promise<InterceptionDetail | undefined> { return this.query.interception(id); }
+  overhead(q?: UsageQueryBase): Promise<OverheadStats> { return this.query.overhead(q); }
 }

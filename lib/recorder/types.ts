@@ -35,9 +35,13 @@ export interface InterceptionEndedRecord {
   status: 'completed' | 'failed' | 'aborted';
   httpStatus?: number;
   errorType?: ErrorType;
-  /** Why the bridge itself refused the request (`limit_exceeded`, `budget_exceeded`, …); absent otherwise. */
+  /** The gateway's own code for the failure (`upstream_error`, `keys_exhausted`, `forbidden`, `limit_exceeded`, …). */
   errorCode?: string;
   errorMessage?: string;
+  /** The gateway's own time from the request's arrival to the head of its answer, upstream waits left out (ms). */
+  gatewayMs?: number;
+  /** Time from sending upstream to the upstream answer's head, summed over the attempts made before the client's head (ms); absent when no upstream was called. */
+  upstreamFirstByteMs?: number;
   /** Masked key actually used last (e.g. `sk-a...wxyz`). */
   credentialHint?: string;
   /** Every upstream attempt, in order (failovers are the ones before the last). */

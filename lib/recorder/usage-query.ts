@@ -110,6 +110,25 @@ export interface InterceptionDetail {
   cost: CostEstimate;
 }
 
+/** Percentiles of one latency (ms), nearest rank. */
+export interface LatencyPercentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/**
+ * How long answers took to their head, over the newest timed interceptions in range (at most 10,000): the gateway's
+ * own time next to the upstream's time to first byte. A percentile is absent when nothing was measured.
+ */
+export interface OverheadStats {
+  /** Interceptions with a recorded gateway time that the percentiles are computed over. */
+  samples: number;
+  gatewayMs?: LatencyPercentiles;
+  /** Over those of the samples that called an upstream. */
+  upstreamFirstByteMs?: LatencyPercentiles;
+}
+
 export interface UsageQueryBase {
   range?: TimeRange;
   filter?: UsageFilter;
@@ -128,4 +147,6 @@ export interface UsageQuery {
   recentInterceptions(q?: UsageQueryBase & { limit?: number; cursor?: string }): Promise<Page<InterceptionSummary>>;
   /** One interception in full, or undefined. */
   interception(id: string): Promise<InterceptionDetail | undefined>;
+  /** Gateway overhead and upstream first-byte percentiles (every built-in store answers; optional for a host's own). */
+  overhead?(q?: UsageQueryBase): Promise<OverheadStats>;
 }

@@ -29,6 +29,8 @@ export interface RedactedCredential {
 const LEARNED_PER_ID = 4;
 
 const BACKSLASH_U = Buffer.from('\\u');
+/** Bytes of the longest escape of one key character (`\u0073`). */
+const ESCAPED_CHAR_BYTES = 6;
 
 /** Bound to one request's BYOK key: what every output stage of that request calls. */
 export interface KeyScrub {
@@ -40,6 +42,11 @@ export interface KeyScrub {
    * so false for bytes means false for every part of them.
    */
   mayHold(b: Buffer): boolean;
+  /**
+   * The most bytes one key can span in an answer (every character written as a `\uXXXX` escape): a body relayed in
+   * pieces keeps this many bytes minus one back, so that a key cut between two pieces is still found whole.
+   */
+  span(): number;
 }
 
 /**
@@ -64,6 +71,8 @@ export class Redactor {
 
   /** The same starts as text, for {@link mayHoldText}. */
   private textAnchors: readonly string[] = [];
+  /** The longest key's {@link KeyScrub.span}. */
+  private longest = 0;
 
   /** `credentials`: static keys (each hinted `maskKey(key)`) or credentials (each secret hinted by its credential's hint). */
   constructor(credentials: ReadonlyArray<string | RedactedCredential>) {
@@ -98,6 +107,7 @@ export class Redactor {
     this.prefix = this.anchors.length > 1 && shared.length >= 2 ? Buffer.from(shared, 'utf8') : undefined;
     this.shortEscapes = usable.some((k) => hasShortEscape(k.key));
     this.textAnchors = this.prefix ? [shared] : [...anchors];
+    this.longest = Math.max(0, ...usable.map((k) => keySpan(k.key)));
     this.generation++;
   }
 
@@ -123,6 +133,7 @@ export class Redactor {
       },
       value: (v) => this.value(v, own),
       mayHold: (b) => this.mayHold(b, needle, own),
+      span: () => Math.max(this.longest, own === undefined ? 0 : keySpan(own)),
     };
   }
 
@@ -234,6 +245,10 @@ export class Redactor {
     if (byok && byok.length >= MIN_REDACTED_KEY_LENGTH && s.includes(byok)) return true;
     return (this.shortEscapes || (!!byok && hasShortEscape(byok))) && s.includes('\\');
   }
+}
+
+function keySpan(key: string): number {
+  return key.length * ESCAPED_CHAR_BYTES;
 }
 
 function commonPrefix(texts: readonly string[]): string {

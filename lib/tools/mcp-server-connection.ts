@@ -7,11 +7,13 @@ import { listAllTools, openClient } from './mcp-transport';
 import type { McpServerSpec } from './mcp-options';
 import { redactedErrorMessage, specSecrets, type McpServerState, type McpServerStatus } from './mcp-status';
 import { toolAbortError, toolError } from './tool-results';
-import type { ToolCallResult, ToolContentBlock } from './types';
+import type { ToolCallResult, ToolContentBlock, TraceHeaderWriter } from './types';
 
 /** What a connection needs from the injector that owns it. */
 export interface ConnectionDeps {
   logger(): Logger;
+  /** Writes the trace context into HTTP requests, once the bridge attached one (tracing on). */
+  traceHeaders?: () => TraceHeaderWriter | undefined;
   connectTimeoutMs: number;
   callTimeoutMs: number;
   listTtlMs: number;
@@ -138,7 +140,7 @@ export class McpServerConnection {
     const { spec, deps } = this;
     this.state = 'connecting';
     try {
-      const client = await openClient(spec, deps.connectTimeoutMs, deps.logger, (c) => {
+      const client = await openClient(spec, deps.connectTimeoutMs, deps.logger, deps.traceHeaders, (c) => {
         this.connecting = c;
         // Registered before `initialize`, so a change announced right after it is not missed.
         c.setNotificationHandler(ToolListChangedNotificationSchema, () => {

@@ -7,7 +7,7 @@ import { resolveMcpOptions, type McpToolInjectorOptions } from './mcp-options';
 import type { McpToolInjectorStatus } from './mcp-status';
 import { assignToolNames, isToolAllowed } from './tool-names';
 import { shortText, toolAbortError, toolArguments, toolError } from './tool-results';
-import type { InjectedTool, JSONSchema, ToolCall, ToolCallResult, ToolContext, ToolInjector, ToolInjectorAttachContext } from './types';
+import type { InjectedTool, JSONSchema, ToolCall, ToolCallResult, ToolContext, ToolInjector, ToolInjectorAttachContext, TraceHeaderWriter } from './types';
 
 const LOOP_DEADLINE_GRACE_MS = 1_000;
 
@@ -53,11 +53,13 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
   const config = resolveMcpOptions(options);
   let logger: Logger | undefined = config.logger;
   const getLogger = (): Logger => (logger ??= createDefaultLogger());
+  let traceHeaders: TraceHeaderWriter | undefined;
   let generation = 0;
   const connections = config.servers.map(
     (spec) =>
       new McpServerConnection(spec, {
         logger: getLogger,
+        traceHeaders: () => traceHeaders,
         connectTimeoutMs: config.connectTimeoutMs,
         callTimeoutMs: config.callTimeoutMs,
         listTtlMs: config.listTtlMs,
@@ -111,6 +113,7 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
 
     attach(ctx: ToolInjectorAttachContext): void {
       if (!config.logger) logger = ctx.logger;
+      traceHeaders = ctx.traceHeaders;
       const stopReconnecting = (): void => connections.forEach((c) => c.stopReconnecting());
       if (ctx.closing?.aborted) stopReconnecting();
       else ctx.closing?.addEventListener('abort', stopReconnecting, { once: true });

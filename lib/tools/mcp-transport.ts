@@ -8,6 +8,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'winston';
 import type { McpServerSpec } from './mcp-options';
 import { shortText } from './tool-results';
+import type { TraceHeaderWriter } from './types';
 
 const CLIENT_INFO = { name: 'express-aibridge', version: '0.1.0' };
 /** A server that keeps handing out cursors is cut off here rather than listed forever. */
@@ -27,12 +28,28 @@ function stdioTransport(spec: Extract<McpServerSpec, { kind: 'stdio' }>, logger:
   return transport;
 }
 
+/** `fetch` with the active trace context added to each request's headers, when the bridge traces (else plain `fetch`). */
+function tracedFetch(traceHeaders: () => TraceHeaderWriter | undefined): typeof fetch {
+  return function fetchWithTraceContext(input, init) {
+    const write = traceHeaders();
+    if (!write) return fetch(input, init);
+    const added: Record<string, string> = {};
+    write(added);
+    if (Object.keys(added).length === 0) return fetch(input, init);
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(added)) headers.set(name, value);
+    return fetch(input, { ...init, headers });
+  };
+}
+
 /**
  * Connects to `spec` and completes `initialize` within `timeoutMs`. `prepare` sees each client before it connects
  * (to register handlers and to be able to close it). Rejects when the deadline passes; a client connecting
  * after that is closed. `logger` is asked at each use: the bridge may attach its own after the first attempt began.
  */
-export async function openClient(spec: McpServerSpec, timeoutMs: number, logger: () => Logger, prepare: (client: Client) => void): Promise<Client> {
+export async function openClient(
+  spec: McpServerSpec, timeoutMs: number, logger: () => Logger, traceHeaders: (() => TraceHeaderWriter | undefined) | undefined, prepare: (client: Client) => void,
+): Promise<Client> {
   let expired = false;
   const connectWith = async (transport: Transport): Promise<Client> => {
     if (expired) throw new Error('connect deadline passed');
@@ -48,10 +65,11 @@ export async function openClient(spec: McpServerSpec, timeoutMs: number, logger:
   const connectAny = async (): Promise<Client> => {
     if (spec.kind === 'stdio') return connectWith(stdioTransport(spec, logger));
     const requestInit = { headers: spec.headers };
-    const sse = () => connectWith(new SSEClientTransport(spec.url, { requestInit }));
+    const fetch = traceHeaders && tracedFetch(traceHeaders);
+    const sse = () => connectWith(new SSEClientTransport(spec.url, { requestInit, fetch }));
     if (spec.transport === 'sse') return sse();
     try {
-      return await connectWith(new StreamableHTTPClientTransport(spec.url, { requestInit }));
+      return await connectWith(new StreamableHTTPClientTransport(spec.url, { requestInit, fetch }));
     } catch (err) {
       if (spec.transport !== 'auto' || !suggestsLegacySse(err)) throw err;
       logger().info('MCP server refused Streamable HTTP; trying legacy SSE', { server: spec.name, status: (err as StreamableHTTPError).code });

@@ -77,7 +77,15 @@ export interface ToolInjectorAttachContext {
    * nothing should reconnect from then on: on Ctrl-C a child process dies with the host. Given by `createBridge`.
    */
   closing?: AbortSignal;
+  /**
+   * Writes the active trace context into `headers`, for requests to HTTP tool servers (a propagator the host
+   * registered decides what, if anything, is written). Given by `createBridge` only when `tracing` is on.
+   */
+  traceHeaders?: TraceHeaderWriter;
 }
+
+/** Writes the active trace context (`traceparent`, …) into a request's headers. */
+export type TraceHeaderWriter = (headers: Record<string, string>) => void;
 
 /**
  * A source of tools injected into model requests. `mcpToolInjector()` is the built-in one; a host may write its

@@ -10,6 +10,7 @@ const BY_STATUS: Record<number, string> = {
 const BY_ERROR_TYPE: Record<ErrorType, string> = {
   bad_request: 'invalid_request_error',
   unauthorized: 'authentication_error',
+  denied: 'permission_error',
   rate_limited: 'rate_limit_error',
   overloaded: 'overloaded_error',
   server_error: 'api_error',

@@ -33,7 +33,10 @@ function renderDetail(d) {
     ['Model', i.model], ['Streaming', i.streaming ? 'yes' : 'no'], ['Client', i.client], ['Client session', i.clientSessionId],
     ['User agent', i.userAgent], ['Credential', i.credentialKind + (end.credentialHint || i.credentialHint ? ' ' + (end.credentialHint || i.credentialHint) : '')],
     ['Started', dateText(i.startedAt)], ['Ended', end.endedAt ? dateText(end.endedAt) : 'not ended'],
-    ['Status', end.status || 'open'], ['HTTP status', end.httpStatus], ['Error type', end.errorType], ['Error', end.errorMessage],
+    ['Status', end.status || 'open'], ['HTTP status', end.httpStatus], ['Error type', end.errorType], ['Error code', end.errorCode],
+    ['Error', end.errorMessage],
+    ['Gateway time to first byte', end.gatewayMs === undefined ? undefined : msText(end.gatewayMs)],
+    ['Upstream time to first byte', end.upstreamFirstByteMs === undefined ? undefined : msText(end.upstreamFirstByteMs)],
     ['Est. cost', costText(d.cost)],
   ])];
   if (i.metadata && Object.keys(i.metadata).length) nodes = nodes.concat(section('User metadata', [el('pre', { className: 'text', text: jsonText(i.metadata) })]));

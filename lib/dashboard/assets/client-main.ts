@@ -49,6 +49,7 @@ function load() {
     getJson('api/interceptions', p({ limit: '50' })),
     keysWanted ? getJson('api/keys') : Promise.resolve(null),
     mcpWanted ? getJson('api/mcp') : Promise.resolve(null),
+    getJson('api/overhead', p()),
     keysWanted && state.filter.actor ? getJson('api/limits', new URLSearchParams({ actor: state.filter.actor })) : Promise.resolve(null),
   ]).then(function (r) {
     if (seq !== loadSeq) return;
@@ -62,7 +63,8 @@ function load() {
     showPage(r[6], false);
     renderKeys(r[7]);
     renderMcp(r[8]);
-    renderLimits(r[9], keysWanted, state.filter.actor);
+    renderLatency(r[9]);
+    renderLimits(r[10], keysWanted, state.filter.actor);
     document.body.dataset.loaded = String(seq);
   }).catch(function (err) {
     if (seq === loadSeq) showError('Could not load usage: ' + err.message);

@@ -59,6 +59,7 @@ export function renderPageShell({ title, assetBase, hasKeys, hasMcp }: PageShell
     ${group('by-model', 'Top models', 'Model')}
     ${group('by-client', 'Clients', 'Client')}
     <section class="panel"><h2>Tool usage</h2>${table('tools', 'Tool usage', ['Tool', 'Kind', 'Calls', 'Errors'])}</section>
+    <section class="panel" id="latency-panel"><h2>Latency to first byte</h2>${table('latency', 'Latency to first byte', ['', 'p50', 'p90', 'p99'])}<p id="latency-samples" class="empty"></p></section>
   </div>
   <section class="panel wide">
     <h2>Recent interceptions</h2>

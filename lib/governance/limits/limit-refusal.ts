@@ -1,5 +1,5 @@
 /** The answer to a request over a limit: a provider-shaped `429` with `Retry-After` and that provider's rate-limit headers. */
-import { GatewayError } from '../../errors';
+import { Refusal } from '../../errors';
 import type { MeterSpec } from './limit-options';
 import type { CounterState } from './limit-store';
 
@@ -20,13 +20,13 @@ const WHAT: Record<MeterSpec['kind'], string> = {
 };
 
 /** The refusal for `refused`: `limit_exceeded` for requests and concurrency, `budget_exceeded` for tokens and spend. */
-export function limitRefusal(refused: Refused, style: RateLimitHeaderStyle | undefined): GatewayError {
+export function limitRefusal(refused: Refused, style: RateLimitHeaderStyle | undefined): Refusal {
   const { rule, spec, state } = refused;
   const budget = spec.kind === 'tokens' || spec.kind === 'spend';
   // Concurrency has no window: a slot frees when a request ends, so a second is a fair guess.
   const retryAfterSec = Math.max(1, Math.ceil((state.msBeforeReset ?? 1000) / 1000));
-  return new GatewayError({
-    status: 429, errorType: 'rate_limited', code: budget ? 'budget_exceeded' : 'limit_exceeded', retryAfterSec, refusal: true,
+  return new Refusal({
+    status: 429, errorType: 'rate_limited', code: budget ? 'budget_exceeded' : 'limit_exceeded', retryAfterSec,
     message: `Rate limit "${rule}" reached: ${WHAT[spec.kind]}. Try again in ${retryAfterSec} s.`,
     headers: rateLimitHeaders(spec, state, style),
   });

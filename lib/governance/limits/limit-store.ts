@@ -2,7 +2,7 @@
 import type { Logger } from 'winston';
 import type { Redis } from 'ioredis';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import { GatewayError } from '../../errors';
+import { Refusal } from '../../errors';
 import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '../../redis-client';
 import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
@@ -38,8 +38,8 @@ export interface CounterState {
 }
 
 /** The refusal when the counters cannot be read and the host chose to fail closed. */
-export const STORE_UNAVAILABLE = new GatewayError({
-  status: 503, errorType: 'overloaded', code: 'limit_store_unavailable', retryAfterSec: 1, refusal: true,
+export const STORE_UNAVAILABLE = new Refusal({
+  status: 503, errorType: 'overloaded', code: 'limit_store_unavailable', retryAfterSec: 1,
   message: 'The gateway cannot check its rate limits right now; try again shortly.',
 });
 

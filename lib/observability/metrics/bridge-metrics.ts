@@ -54,6 +54,7 @@ export class BridgeMetrics {
   private readonly passthroughDuration: HistogramFamily;
   private readonly cooldowns: CounterFamily;
   private readonly exhaustions: CounterFamily;
+  private readonly refusals: CounterFamily;
   private readonly recorderLatency: HistogramSeries;
   private readonly models: ModelLabels;
   private readonly actorLabel: boolean;
@@ -64,6 +65,7 @@ export class BridgeMetrics {
   private readonly turns = new Map<string, TurnSeries>();
   private readonly tools = new Map<string, Child>();
   private readonly passthroughSeries = new Map<string, [Child, HistogramChild]>();
+  private readonly refusalSeries = new Map<string, Child>();
   private readonly scrape: ScrapeTarget;
 
   constructor(config: MetricsConfig) {
@@ -96,6 +98,8 @@ export class BridgeMetrics {
       ['provider', 'route'], LATENCY_BUCKETS);
     this.cooldowns = counter('key_cooldowns_total', 'Provider keys put into cooldown (a healthy key turning cooling), by reason.', ['provider', 'reason']);
     this.exhaustions = counter('key_pool_exhaustions_total', 'Requests refused because every key of the provider\'s pool was cooling.', ['provider']);
+    this.refusals = counter('refusals_total', 'Requests the bridge itself refused before any upstream call, by reason (forbidden, authorize_failed, at_capacity).',
+      ['provider', 'reason']);
     this.recorderLatency = histogram('recorder_call_duration_seconds', 'Time one recorder call took to settle (or reach its deadline).', [], RECORDER_BUCKETS).child();
     this.scrape = registerScrapeMetrics(config.prom, prefix, registers);
   }
@@ -173,6 +177,17 @@ export class BridgeMetrics {
     }
     series[0].value++;
     series[1].observe((Date.now() - startedAt) / 1000);
+  }
+
+  /** The bridge refused a request to `provider` on its own (`reason` is the refusal's code, a fixed set). */
+  refused(provider: string, reason: string): void {
+    const key = `${provider}\0${reason}`;
+    let child = this.refusalSeries.get(key);
+    if (!child) {
+      child = this.refusals.child(provider, reason);
+      this.refusalSeries.set(key, child);
+    }
+    child.value++;
   }
 
   /** What `provider`'s key pool reports to. */

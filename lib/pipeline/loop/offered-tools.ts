@@ -54,8 +54,8 @@ export class OfferedTools {
 
   constructor(private readonly maxInjectedTools: number, private readonly logger: Logger) {}
 
-  /** The tools to inject into a request whose client sent tools named `clientToolNames`. */
-  select(listed: readonly InjectedTool[], clientToolNames: readonly string[], provider: string): readonly InjectedTool[] {
+  /** The tools to inject into a request whose client sent tools named `clientToolNames`; a collision is logged with `request`'s logger. */
+  select(listed: readonly InjectedTool[], clientToolNames: readonly string[], provider: string, request?: { readonly logger: Logger }): readonly InjectedTool[] {
     let tools = this.capped.get(listed);
     if (!tools) {
       tools = this.cap(listed);
@@ -69,7 +69,7 @@ export class OfferedTools {
       tools = tools.filter((t) => !client.has(t.name));
       const suppressed = this.throttle.allow(`${provider}:collision`);
       if (suppressed !== false) {
-        this.logger.warn('a client tool has the name of an injected tool; the injected one is left out of that request', { provider, tools: colliding.map((t) => t.name), suppressed });
+        (request?.logger ?? this.logger).warn('a client tool has the name of an injected tool; the injected one is left out of that request', { provider, tools: colliding.map((t) => t.name), suppressed });
       }
     }
     const room = Math.max(0, MAX_TOOLS_PER_REQUEST - clientToolNames.length);

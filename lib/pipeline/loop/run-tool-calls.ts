@@ -4,7 +4,8 @@ import { parseToolArguments, toolError } from '../../tools/tool-results';
 import { capToolResult, resultBytes } from './cap-tool-result';
 import { GatewayError } from '../../errors';
 import { LOOP_DEFAULTS } from '../../tools/loop-defaults';
-import type { ToolCallResult, ToolContext, ToolInjector } from '../../tools/types';
+import type { InjectedTool, ToolCallResult, ToolContext, ToolInjector } from '../../tools/types';
+import type { InterceptionTrace } from '../../observability/tracing/interception-trace';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -15,6 +16,10 @@ export interface ToolCallRun {
   readonly injector: ToolInjector;
   readonly ctx: ToolContext;
   readonly limits: ToolTrafficLimits;
+  /** Where each call's span starts; absent when tracing is off. */
+  readonly tracing?: InterceptionTrace;
+  /** The injected tools by shown name (for each call's server in its span). */
+  readonly tools?: ReadonlyMap<string, InjectedTool>;
 }
 
 async function runOne(call: TurnToolCall, { injector, ctx }: ToolCallRun, timeoutMs: number): Promise<ToolOutcome> {
@@ -40,6 +45,20 @@ async function runOne(call: TurnToolCall, { injector, ctx }: ToolCallRun, timeou
   }
 }
 
+/** {@link runOne} inside its span, which is active while the tool runs (so that it reaches an HTTP tool server). */
+async function tracedRunOne(call: TurnToolCall, run: ToolCallRun, timeoutMs: number): Promise<ToolOutcome> {
+  const span = run.tracing!.toolCall(call, run.tools?.get(call.name)?.serverName);
+  if (!span) return runOne(call, run, timeoutMs);
+  let failed = true;
+  try {
+    const outcome = await span.run(() => runOne(call, run, timeoutMs));
+    failed = outcome.result.isError === true;
+    return outcome;
+  } finally {
+    span.end(failed);
+  }
+}
+
 function isResult(v: unknown): v is ToolCallResult {
   return !!v && typeof v === 'object' && Array.isArray((v as ToolCallResult).content);
 }
@@ -55,7 +74,7 @@ export async function runToolCalls(calls: readonly TurnToolCall[], run: ToolCall
   const outcomes: ToolOutcome[] = [];
   let total = 0;
   for (const call of calls) {
-    const outcome = await runOne(call, run, timeoutMs);
+    const outcome = run.tracing ? await tracedRunOne(call, run, timeoutMs) : await runOne(call, run, timeoutMs);
     outcome.result = capToolResult(limits.redact(outcome.result), limits.maxResultBytes);
     outcomes.push(outcome);
     total += resultBytes(outcome.result);

@@ -5,7 +5,7 @@
  * Without injected tools it is one call, its answer relayed as it came.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../../errors';
+import { GatewayError, Refusal, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../../errors';
 import type { ErrorType } from '../../recorder/types';
 import { redactEvents } from '../../redaction/event-redaction';
 import type { ClientStream } from '../relay/client-stream';
@@ -17,6 +17,7 @@ import type { Conversation, LoopInterception, ToolOutcome, Turn } from '../../ap
 import { recordTurn } from '../../apis/record-turn';
 import { LOOP_DEFAULTS } from '../../tools/loop-defaults';
 import { loopBodyTooLarge, runToolCalls } from './run-tool-calls';
+import { logToolCalls } from '../interception-log';
 import type { InjectedTool, ToolCallResult, ToolInjector } from '../../tools/types';
 
 const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
@@ -63,6 +64,7 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
   const maxIterations = injector?.maxIterations ?? LOOP_DEFAULTS.maxIterations;
   let capped = false;
   for (let iteration = 0; ; iteration++) {
+    ix.tracing?.iteration(iteration);
     const body = conversation.body();
     // The first body is the client's (already bounded) plus the tools; later ones grow with every turn.
     if (iteration > 0 && body.length > maxBodyBytes) return overLimit(loop, loopBodyTooLarge(body.length, maxBodyBytes));
@@ -88,11 +90,12 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
         maxResultBytes: maxToolResultBytes, maxTotalBytes: Math.max(0, maxBodyBytes - body.length), bodyBytes: body.length,
         maxBodyBytes, redact: (result: ToolCallResult) => ix.scrub.value(result),
       };
-      ran = await runToolCalls(injected, { injector: injector!, ctx: ix.toolContext, limits });
+      ran = await runToolCalls(injected, { injector: injector!, ctx: ix.toolContext, limits, tracing: ix.tracing, tools: byName });
     } finally {
       client.stopKeepAlive();
     }
     const outcomes: ToolOutcome[] = ran.outcomes;
+    logToolCalls(ix.logger, outcomes);
     if (ran.overLimit) {
       recordTurn(ix, turn, { outcomes, tools: byName, notRun: 'Not run: the loop reached maxBodyBytes.' });
       return overLimit(loop, ran.overLimit);
@@ -130,9 +133,10 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
   return { turn, status: upstream.status, headers: upstream.headers, body };
 }
 
-/** Whether an answer the loop itself does not need is read anyway: for its records, or for the metrics' token counts. */
+/** Whether an answer the loop itself does not need is read anyway: for its records, or for the token counts of the metrics, the traces and the end's log line. */
 function readsAnswers(ix: LoopInterception): boolean {
-  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.limits?.readsUsage === true;
+  // `ix.metrics` is also the end's log line, when the logger writes info (asked last: it resolves the metrics' labels).
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.bridge.tracing !== undefined || ix.limits?.readsUsage === true || ix.metrics !== undefined;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */
@@ -158,7 +162,7 @@ function overLimit(loop: Loop, error: GatewayError): LoopOutcome {
 function failStream({ ix, conversation, client }: Loop, error: GatewayError): { outcome: LoopOutcome } {
   client.end(streamErrorEvent(ix, error, conversation));
   const outcome: LoopOutcome = { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message };
-  if (error.refusal) outcome.errorCode = error.code;
+  if (error instanceof Refusal) outcome.errorCode = error.code;
   return { outcome };
 }
 

@@ -1,5 +1,6 @@
 /** The client's side of a streamed answer that spans several upstream calls: opened once, written with backpressure, ended once. */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { stampServerTiming } from '../../http/server-timing';
 
 /** An SSE comment: every SSE parser skips it, every proxy on the way sees traffic. */
 export const SSE_COMMENT_KEEP_ALIVE = Buffer.from(': keep-alive\n\n');
@@ -46,6 +47,7 @@ export class ClientStream {
     this.opened = true;
     this.res.statusCode = status;
     this.relayHeaders(this.res, headers);
+    stampServerTiming(this.res);
     this.res.flushHeaders();
   }
 

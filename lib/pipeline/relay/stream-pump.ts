@@ -26,6 +26,11 @@ async function writeReleased(client: ClientStream, held: Promise<Buffer>): Promi
   if (wait) await wait;
 }
 
+/** Whether `raw` begins at the first byte of `chunk` (the decoder hands out views of the chunk when it can). */
+function startsAt(raw: Buffer, chunk: Buffer): boolean {
+  return raw.buffer === chunk.buffer && raw.byteOffset === chunk.byteOffset;
+}
+
 /**
  * Writes what the filter lets through of one chunk's events, in one write. Most chunks hold exactly the events
  * they complete, all forwarded unchanged: then the chunk itself is written, no copy.
@@ -43,7 +48,9 @@ function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client
     size += bytes.length;
   }
   if (accepted.length === 0) return undefined;
-  if (chunk && !edited && accepted.length === events.length && size === chunk.length) return client.write(chunk);
+  // The chunk stands for its events only when they start where it starts: one may be the end of an event begun in an
+  // earlier chunk, and the chunk's length may then match by chance while it ends with part of the next event.
+  if (chunk && !edited && accepted.length === events.length && size === chunk.length && startsAt(events[0].raw, chunk)) return client.write(chunk);
   return client.write(accepted.length === 1 ? accepted[0] : Buffer.concat(accepted, size));
 }
 

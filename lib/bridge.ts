@@ -22,6 +22,7 @@ import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
 import { Limits, type LimitStats, type LimitUsage } from './governance/limits/limits';
 import type { Actor } from './http/actor-types';
+import { CircuitBreakers, type CircuitBreakerStatus } from './governance/circuit-breakers';
 import { BridgeTracer } from './observability/tracing/bridge-tracer';
 import { Capacity } from './pipeline/capacity';
 import { Dumps } from './observability/dumps/dumps';
@@ -59,6 +60,8 @@ export interface BridgeStats {
   recorderPendingBytes: number;
   /** What the rate limits and budgets refused and how their store fared; absent when no `limits` are set. */
   limits?: LimitStats;
+  /** Each circuit of the circuit breaker (provider, API, model, state, failures in the window, open until); only when `circuitBreaker` is on. */
+  breakers?: CircuitBreakerStatus[];
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -135,6 +138,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   const limits = config.limits && new Limits(config.limits, config.logger);
   if (metrics) metrics.clientDetector = config.clients;
+  const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
+  if (breakers && metrics) breakers.events = metrics.circuitEvents;
   const runtime: BridgeRuntime = {
     logger: config.logger,
     recorder: new SafeRecorder(config.recorder, config.logger, {
@@ -156,6 +161,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     clients: config.clients,
     metrics,
     limits,
+    breakers,
     tracing,
     serverTiming: config.serverTiming,
     authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
@@ -229,6 +235,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderPending: runtime.recorder.pending,
     recorderPendingBytes: runtime.recorder.pendingBytes,
     ...(limits ? { limits: limits.stats() } : {}),
+    ...(breakers ? { breakers: breakers.status() } : {}),
   });
   router.usageOf = async (actor) => (limits ? limits.usageOf(actor) : []);
   metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });

@@ -3,6 +3,8 @@ export { createBridge } from './bridge';
 export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
 export type { AuthorizeContext, AuthorizeHook, AuthorizeVerdict, BridgedAuthorization, PassthroughAuthorization } from './pipeline/authorize';
+export type { CircuitBreakerOptions } from './governance/circuit-breaker-options';
+export type { CircuitBreakerStatus } from './governance/circuit-breakers';
 export { openaiProvider } from './providers/openai-provider';
 export type { OpenAIProviderOptions } from './providers/openai';
 export type { ProviderAdapter, ProviderOptions, ProviderTimeouts, ProviderCooldowns } from './providers/types';
@@ -79,7 +81,7 @@ export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';
 export { createDashboard } from './dashboard/create-dashboard';
-export type { DashboardOptions } from './dashboard/dashboard-options';
+export type { DashboardOptions, DashboardBridge } from './dashboard/dashboard-options';
 export { SqliteRecorder } from './recorder/sqlite-recorder';
 export type { SqliteRecorderOptions } from './recorder/sqlite-recorder';
 export { PostgresRecorder } from './recorder/postgres-recorder';

@@ -17,6 +17,7 @@ import { normalizeLimits, type LimitRule, type LimitStoreOptions, type LimitsCon
 import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
 import type { AuthorizeHook } from './pipeline/authorize';
 import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
+import { normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from './governance/circuit-breaker-options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
@@ -155,6 +156,13 @@ export interface BridgeOptions {
    * `{ dir, maxFileBytes?, maxTotalBytes? }`. Defaults to none (nothing written); see {@link DumpOptions}.
    */
   dump?: DumpOptions;
+  /**
+   * A circuit breaker per provider + API + model: after `failures` upstream failures (503, 504, 529, connection
+   * errors, timeouts; not 429 nor other 4xx) within `windowMs`, requests get the provider's `503` with `Retry-After`
+   * and are not sent; after `openMs` one probe request passes, and its outcome closes or reopens the circuit. `true`
+   * takes the defaults; see {@link CircuitBreakerOptions}. Defaults to off.
+   */
+  circuitBreaker?: boolean | CircuitBreakerOptions;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -173,7 +181,7 @@ export const BRIDGE_DEFAULTS = {
   authorizeTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'limits', 'limitStore'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker', 'limits', 'limitStore'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -213,6 +221,8 @@ export interface BridgeConfig {
   maxConcurrentPerActor: number;
   /** Undefined when dumps are off. */
   dump: DumpConfig | undefined;
+  /** Undefined when the circuit breaker is off. */
+  circuitBreaker: CircuitBreakerConfig | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -300,5 +310,6 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxConcurrent: optionalPositiveInt(owner, 'maxConcurrent', options.maxConcurrent, Infinity),
     maxConcurrentPerActor: optionalPositiveInt(owner, 'maxConcurrentPerActor', options.maxConcurrentPerActor, Infinity),
     dump: options.dump === undefined ? undefined : normalizeDumpOptions(owner, options.dump),
+    circuitBreaker: normalizeCircuitBreaker(owner, options.circuitBreaker),
   };
 }

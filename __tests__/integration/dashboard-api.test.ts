@@ -110,6 +110,31 @@ describe('endpoints return the query data', () => {
     for (const key of POOL_KEYS) expect(text).not.toContain(key);
   });
 
+  test('breakers come from bridge.stats(): an open circuit after its upstream failed', async () => {
+    expect((await getJson('/api/breakers')).body).toEqual({ breakers: [] });
+    const failed = await fetch(`${srv.origin}/ai/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-down', messages: [] }) });
+    expect(failed.status).toBe(502);
+    const { res, body } = await getJson('/api/breakers');
+    expect(res.status).toBe(200);
+    expect(body.breakers).toEqual([{ provider: 'openai', api: 'chat-completions', model: 'gpt-down', state: 'open', failures: 0, openUntil: expect.any(String) }]);
+    expect(Date.parse(body.breakers[0].openUntil)).toBeGreaterThan(Date.now());
+    expect((await adminFetch(srv.url + '/api/breakers?x=1')).status).toBe(400);
+  });
+
+  test('breakers are null for a bridge without the circuit breaker, a 404 without a bridge', async () => {
+    const off = await startDashboard({ options: { bridge: { keyPoolStatus: async () => [], stats: () => ({ providers: {}, recorderFailures: 0, recorderTimeouts: 0, recorderDropped: 0, recorderPending: 0, recorderPendingBytes: 0 }) } } });
+    const bare = await startDashboard({ withBridge: false });
+    try {
+      expect(await (await adminFetch(off.url + '/api/breakers')).json()).toEqual({ breakers: null });
+      const res = await adminFetch(bare.url + '/api/breakers');
+      expect(res.status).toBe(404);
+      expectOpenAIError(await res.json());
+    } finally {
+      await off.close();
+      await bare.close();
+    }
+  });
+
   test('keys are a 404 without a bridge', async () => {
     const bare = await startDashboard({ withBridge: false });
     try {

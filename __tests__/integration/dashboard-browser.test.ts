@@ -75,7 +75,10 @@ suite('dashboard in chromium', () => {
   // The page's own rounding: three decimals from one cent to one dollar.
   const dollars = (usd: number) => (usd >= 0.01 && usd < 1 ? `$${usd.toFixed(3)}` : `$${usd.toFixed(2)}`);
 
-  test('loads over seeded data: totals, chart, tables, key pool', async () => {
+  test('loads over seeded data: totals, chart, tables, key pool, circuit breakers', async () => {
+    // Nothing answers upstream: this request opens the circuit of its model.
+    const failed = await fetch(`${srv.origin}/ai/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-down', messages: [] }) });
+    expect(failed.status).toBe(502);
     await page.goto(srv.url + '/');
     await loaded();
     const cards = await cellTexts('#cards .card');
@@ -120,6 +123,10 @@ suite('dashboard in chromium', () => {
 
     const keys = await cellTexts('#keys tbody tr');
     expect(keys).toEqual(['sk-t...1111healthy–', 'sk-t...2222healthy–']);
+    expect(await page.isVisible('#breakers-panel')).toBe(true);
+    const breakers = await cellTexts('#breakers tbody tr td');
+    expect(breakers.slice(0, 5)).toEqual(['openai', 'chat-completions', 'gpt-down', 'open', '0']);
+    expect(breakers[5]).not.toBe('–');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   });
 

@@ -72,6 +72,12 @@ export function createApiEndpoints({ query, bridge, mcp }: ApiContext): Record<s
       if (!bridge?.usageOf) throw new NotFoundError('No bridge was given to createDashboard, so rate limits are not available.');
       return { actor, limits: await bridge.usageOf(actor) };
     },
+    '/api/breakers': async (q) => {
+      parseNone(q);
+      if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so circuit breaker status is not available.');
+      // `null` when the bridge's circuit breaker is off.
+      return { breakers: (typeof bridge.stats === 'function' ? bridge.stats().breakers : undefined) ?? null };
+    },
     '/api/mcp': async (q) => {
       parseNone(q);
       if (!mcp) throw new NotFoundError('No MCP tool injector was given to createDashboard, so MCP server status is not available.');

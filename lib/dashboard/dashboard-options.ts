@@ -7,18 +7,26 @@ import type { Bridge } from '../bridge';
 import type { McpToolInjectorStatus } from '../tools/mcp-status';
 
 /** What the MCP panel reads: `mcpToolInjector()` or anything with its `status()`. */
-/** What the dashboard reads of a bridge: its key pools, and each actor's standing on the rate limits (`GET /api/limits?actor=<id>`). */
-export type DashboardBridge = Pick<Bridge, 'keyPoolStatus'> & Partial<Pick<Bridge, 'usageOf'>>;
 
 export interface McpStatusSource {
   status(): McpToolInjectorStatus | Promise<McpToolInjectorStatus>;
 }
 
+/**
+ * What the dashboard reads of a bridge: its key pools, its `stats()` for the circuit breakers, and `usageOf()` for
+ * each actor's standing on the rate limits, when it has them.
+ */
+export type DashboardBridge = Pick<Bridge, 'keyPoolStatus'> & Partial<Pick<Bridge, 'stats' | 'usageOf'>>;
+
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
   /** Where the usage comes from: a built-in recorder (`MemoryRecorder`, `SqliteRecorder`, `PostgresRecorder`) or any {@link UsageQuery}. Required. */
   query: UsageQuery;
-  /** The bridge whose key pools the page shows (`GET /api/keys`) and whose rate limits `GET /api/limits?actor=<id>` reports. Defaults to none: no key-pool panel, both answer `404`. */
+  /**
+   * The bridge whose key pools (`GET /api/keys`), circuit breakers (`GET /api/breakers`, when its `circuitBreaker`
+   * is on) and rate limits (`GET /api/limits?actor=<id>`) the page shows. Defaults to none: no key-pool panel,
+   * `/api/keys`, `/api/breakers` and `/api/limits` answer `404`.
+   */
   bridge?: DashboardBridge;
   /**
    * The MCP tool injector whose servers the health panel shows (`GET /api/mcp`): state, tool counts, last error and

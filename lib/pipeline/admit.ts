@@ -60,6 +60,8 @@ export async function admit(ix: Interception): Promise<void> {
   }
   ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
   ix.tracing?.admitted(ix);
+  // Last, so that a request another check refuses never takes the open circuit's one probe.
+  if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
 }
 
 /** The limits' admission: refused (thrown) before any key is used, or admitted holding its slots until the end. */

@@ -30,6 +30,8 @@ import type { InterceptionTrace } from '../observability/tracing/interception-tr
 import type { DumpFolder } from '../observability/dumps/dumps';
 import { levelEnabled, RequestLog } from '../observability/request-log';
 import { interceptionLogger, logEnded } from './interception-log';
+import type { CircuitPass } from '../governance/circuit-breakers';
+import { upstreamOutcome } from '../governance/upstream-outcome';
 
 export type { Ending };
 
@@ -72,6 +74,8 @@ export class Interception implements RecordSink {
   /** What the line logged at the end adds up; undefined when the logger does not write `info`. */
   readonly requestLog: RequestLog | undefined;
   private requestLogger: Logger | undefined;
+  /** Set by admission when the circuit breaker let this request through: told its upstream outcome once, at the first answer's head or the end. */
+  circuit: CircuitPass | undefined;
   private readonly abort = new AbortController();
   /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
   private readonly timing: RequestTiming | undefined;
@@ -147,13 +151,26 @@ export class Interception implements RecordSink {
    * the answer it settled on, then ownership of a stream's head.
    */
   async send(body: Buffer | string): Promise<UpstreamResponse> {
-    let upstream = await this.plan.run((credential) => this.attempt(credential, body), this.trace, this.signal);
+    const walk = this.plan.run((credential) => this.attempt(credential, body), this.trace, this.signal);
+    let upstream = this.circuit ? await this.judged(walk) : await walk;
     this.firstByteAt ??= Date.now();
     const decode = this.route.provider.adapter.decodeResponse;
     if (decode) upstream = this.decoded(decode, upstream);
     // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
     if (!this.created || upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
     return ownStreamHead(upstream, this.api.storedState!, this.created, MAX_EVENT_BYTES);
+  }
+
+  /**
+   * The key walk's answer, its outcome told to the circuit breaker as soon as its head is known (once: later calls of
+   * the tool loop do not count), so that a probe's success closes the circuit before a long stream ends.
+   */
+  private async judged(walk: Promise<UpstreamResponse>): Promise<UpstreamResponse> {
+    try {
+      return await walk;
+    } finally {
+      this.circuit!.settle(upstreamOutcome(this.trace));
+    }
   }
 
   /** The answer as the provider's decoder re-frames it; a decoder that throws frees the connection first. */
@@ -240,6 +257,7 @@ export class Interception implements RecordSink {
     this.concluded = true;
     this.limits?.release();
     try {
+      this.circuit?.settle(upstreamOutcome(this.trace));
       this.record(ending);
       logEnded(this, ending);
     } finally {

@@ -19,6 +19,7 @@ import type { BridgeTracer } from '../observability/tracing/bridge-tracer';
 import type { Authorization } from './authorize';
 import type { Capacity } from './capacity';
 import type { Dumps } from '../observability/dumps/dumps';
+import type { CircuitBreakers } from '../governance/circuit-breakers';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -115,6 +116,8 @@ export interface BridgeRuntime {
   readonly capacity?: Capacity;
   /** API dumps of every upstream attempt; undefined when the host did not ask for them. */
   readonly dumps?: Dumps;
+  /** One circuit per provider + API + model; undefined when the host did not turn the breaker on. */
+  readonly breakers?: CircuitBreakers;
 }
 
 export interface ProviderRuntime {

@@ -50,6 +50,7 @@ function load() {
     keysWanted ? getJson('api/keys') : Promise.resolve(null),
     mcpWanted ? getJson('api/mcp') : Promise.resolve(null),
     getJson('api/overhead', p()),
+    keysWanted ? getJson('api/breakers') : Promise.resolve(null),
     keysWanted && state.filter.actor ? getJson('api/limits', new URLSearchParams({ actor: state.filter.actor })) : Promise.resolve(null),
   ]).then(function (r) {
     if (seq !== loadSeq) return;
@@ -64,7 +65,8 @@ function load() {
     renderKeys(r[7]);
     renderMcp(r[8]);
     renderLatency(r[9]);
-    renderLimits(r[10], keysWanted, state.filter.actor);
+    renderBreakers(r[10]);
+    renderLimits(r[11], keysWanted, state.filter.actor);
     document.body.dataset.loaded = String(seq);
   }).catch(function (err) {
     if (seq === loadSeq) showError('Could not load usage: ' + err.message);

@@ -193,6 +193,28 @@ function renderLimits(standing, wanted, actor) {
   if (standing.limits.length === 0) body.append(emptyRow(7, 'No rate limit applies to this user.'));
 }
 
+var CIRCUIT_STATES = ['closed', 'open', 'half-open'];
+
+// Shown only when the bridge's circuit breaker is on (the answer's breakers is null otherwise).
+function renderBreakers(status) {
+  var panel = document.getElementById('breakers-panel');
+  panel.hidden = !status || !status.breakers;
+  if (panel.hidden) return;
+  var body = clear(document.querySelector('#breakers tbody'));
+  status.breakers.forEach(function (b) {
+    var state = CIRCUIT_STATES.indexOf(b.state) >= 0 ? b.state : 'unknown';
+    body.append(el('tr', null, [
+      el('td', { text: b.provider }),
+      el('td', { text: b.api }),
+      el('td', { text: b.model }),
+      el('td', null, [el('span', { className: 'status circuit-' + state, text: state })]),
+      el('td', { className: 'num', text: num(b.failures) }),
+      el('td', { text: b.openUntil ? dateText(b.openUntil) : '–' }),
+    ]));
+  });
+  if (status.breakers.length === 0) body.append(emptyRow(6, 'No requests yet.'));
+}
+
 var MCP_STATES = ['connecting', 'ready', 'failed', 'closed'];
 
 function renderMcp(status) {

@@ -49,6 +49,9 @@ tbody tr.clickable:hover { background: var(--chip); }
 .status.failed, .status.cooling { color: var(--bad); }
 .status.aborted, .status.open, .status.connecting { color: var(--warn); }
 .status.closed { color: var(--muted); }
+.status.circuit-closed { color: var(--ok); }
+.status.circuit-open { color: var(--bad); }
+.status.circuit-half-open { color: var(--warn); }
 .kind { font-size: 12px; color: var(--muted); }
 dialog { width: min(960px, 94vw); max-height: 90vh; border: 1px solid var(--line); border-radius: 12px; padding: 0; background: var(--panel); color: var(--text); }
 dialog::backdrop { background: rgba(15, 20, 25, .45); }

@@ -75,6 +75,10 @@ export function renderPageShell({ title, assetBase, hasKeys, hasMcp }: PageShell
     <p id="limits-hint" class="empty"></p>
     <div class="scroll">${table('limits', 'Rate limits', ['Limit', 'Kind', 'Counter of', 'Used', 'Allowed', 'Remaining', 'Resets'])}</div>
   </section>
+  <section class="panel wide" id="breakers-panel" hidden>
+    <h2>Circuit breakers</h2>
+    <div class="scroll">${table('breakers', 'Circuit breakers', ['Provider', 'API', 'Model', 'State', 'Failures', 'Open until'])}</div>
+  </section>
   <section class="panel wide" id="mcp-panel" hidden>
     <h2>MCP servers</h2>
     <div class="scroll">${table('mcp', 'MCP servers', ['Server', 'URL', 'State', 'Tools offered', 'Last listed', 'Last error'])}</div>

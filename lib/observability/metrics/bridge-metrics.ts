@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { OTHER, ModelLabels, codeLabel } from './labels';
 import type { MetricsConfig } from './options';
 import { registerScrapeMetrics, type ScrapeTarget } from './scrape';
+import { circuitTransitions, registerCircuitState, type CircuitMetricEvents } from './circuit-metrics';
 import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './series';
 import type {
   EndedInterceptionView, InjectedToolView, KeyPoolEvents, ScrapeSources, TokenCountsView, ToolCallOutcome, TurnMetrics,
@@ -67,6 +68,8 @@ export class BridgeMetrics {
   private readonly passthroughSeries = new Map<string, [Child, HistogramChild]>();
   private readonly refusalSeries = new Map<string, Child>();
   private readonly scrape: ScrapeTarget;
+  /** What the circuit breaker reports its transitions to. */
+  readonly circuitEvents: CircuitMetricEvents;
 
   constructor(config: MetricsConfig) {
     const { prefix, registry } = config;
@@ -102,6 +105,9 @@ export class BridgeMetrics {
       ['provider', 'reason']);
     this.recorderLatency = histogram('recorder_call_duration_seconds', 'Time one recorder call took to settle (or reach its deadline).', [], RECORDER_BUCKETS).child();
     this.scrape = registerScrapeMetrics(config.prom, prefix, registers);
+    registerCircuitState(config.prom, prefix, registers, this.scrape, this.models);
+    this.circuitEvents = circuitTransitions(counter('circuit_transitions_total', 'Circuit breaker state changes, by provider, API, model and the state entered (open, half-open, closed).',
+      ['provider', 'api', 'model', 'to']), this.models);
   }
 
   /** Where the values read at scrape time come from (set once the bridge is built). */

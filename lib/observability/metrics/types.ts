@@ -88,6 +88,8 @@ export interface ScrapeSources {
     recorderFailures: number; recorderTimeouts: number; recorderDropped: number; recorderPending: number; recorderPendingBytes: number;
     /** Present when rate limits are set. */
     limits?: { admitted: number; limitExceeded: number; budgetExceeded: number; failedClosed: number; storeFailures: number };
+    /** The circuit breaker's circuits, when it is on. */
+    breakers?: ReadonlyArray<{ provider: string; api: string; model: string; state: string }>;
   };
   keyPoolStatus(): Promise<Array<{ provider: string; keys: Array<{ state: string }> }>>;
   inflight(): number;

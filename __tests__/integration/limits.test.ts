@@ -199,6 +199,7 @@ test('decisions are logged (throttled) and exposed as Prometheus series', async 
   expect(text).toContain('aibridge_limit_decisions_total{decision="admitted"} 1');
   expect(text).toContain('aibridge_limit_decisions_total{decision="limit_exceeded"} 2');
   expect(text).toContain('aibridge_limit_store_failures_total 0');
+  expect(text).toMatch(/aibridge_refusals_total\{provider="openai",reason="limit_exceeded"\} 2/);
   const lines = g.logs.lines.filter((l) => l.includes('a rate limit refused a request'));
   expect(lines).toHaveLength(1);
   expect(JSON.parse(lines[0])).toMatchObject({ level: 'info', limit: 'one', kind: 'requests', code: 'limit_exceeded' });

@@ -204,3 +204,18 @@ test('decisions are logged (throttled) and exposed as Prometheus series', async 
   expect(lines).toHaveLength(1);
   expect(JSON.parse(lines[0])).toMatchObject({ level: 'info', limit: 'one', kind: 'requests', code: 'limit_exceeded' });
 });
+
+test('a request the circuit breaker refuses after the limits admitted it does not count against them', async () => {
+  gw = await startGateway({
+    actor: teamActor,
+    // Nothing listens there: the first request fails upstream and opens the circuit.
+    providers: [openaiProvider({ baseURL: 'http://127.0.0.1:9/v1', keys: ['sk-limits-breaker-000000001'] })],
+    circuitBreaker: { failures: 1, openMs: 60_000 },
+    limits: [{ name: 'n', per: 'actor', requests: { points: 5, windowMs: 60_000 }, concurrent: 1 }],
+  });
+  expect((await refusal(chat(gw))).status).toBe(502);
+  const refused = await refusal(chat(gw));
+  expect(refused.status).toBe(503);
+  expect(refused.error).toMatchObject({ code: 'circuit_open' });
+  await eventually(async () => expect((await gw!.bridge.usageOf('alice')).map((r) => [r.kind, r.used])).toEqual([['requests', 1], ['concurrent', 0]]));
+});

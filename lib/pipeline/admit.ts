@@ -52,16 +52,22 @@ export async function admit(ix: Interception): Promise<void> {
     if (authorizing) await authorizing;
   }
   if (bridge.limits) await admitLimits(ix, bridge.limits);
-  // BYOK requests are the upstream's business: the client's own key decides what it may name.
-  if (ix.api.storedState && ix.plan.kind === 'centralized') {
-    const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
-    if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
-    ix.created = admitted.created;
+  try {
+    // BYOK requests are the upstream's business: the client's own key decides what it may name.
+    if (ix.api.storedState && ix.plan.kind === 'centralized') {
+      const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
+      if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
+      ix.created = admitted.created;
+    }
+    ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+    ix.tracing?.admitted(ix);
+    // Last, so that a request another check refuses never takes the open circuit's one probe.
+    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
+  } catch (err) {
+    // Refused after the limits admitted it (ownership, an open circuit): it does not count against them.
+    ix.limits?.refund();
+    throw err;
   }
-  ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
-  ix.tracing?.admitted(ix);
-  // Last, so that a request another check refuses never takes the open circuit's one probe.
-  if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
 }
 
 /** The limits' admission: refused (thrown) before any key is used, or admitted holding its slots until the end. */

@@ -40,12 +40,16 @@ export class LimitAdmission {
   private lastCheck = 0;
   private checking = false;
 
+  private readonly slots: ReadonlyArray<{ counter: Counter; subject: string }>;
+
   constructor(
-    private readonly slots: ReadonlyArray<{ counter: Counter; subject: string }>,
+    /** The request points and concurrency slots this request took. */
+    private readonly taken: ReadonlyArray<{ counter: Counter; subject: string }>,
     private readonly budgets: readonly BudgetCounter[],
     private readonly model: string,
     private readonly limits: Limits,
   ) {
+    this.slots = taken.filter((t) => t.counter.spec.kind === 'concurrent');
     this.hard = budgets.filter((b) => b.rule.duringStream);
     this.duringStream = this.hard.length > 0 ? () => this.checkDuring() : undefined;
   }
@@ -78,6 +82,13 @@ export class LimitAdmission {
   /** Whether answers must be read for their usage (a budget counts it). */
   get readsUsage(): boolean {
     return this.budgets.length > 0;
+  }
+
+  /** A later admission check refused the request: the request points it took go back too (a refused request does not count). */
+  refund(): void {
+    if (this.released) return;
+    for (const { counter, subject } of this.taken) if (counter.spec.kind === 'requests') void counter.give(subject, 1);
+    this.release();
   }
 
   /** Gives the concurrency slots back; once, at the end of the request. */

@@ -108,8 +108,7 @@ export class Limits {
       throw err;
     }
     this.counts.admitted++;
-    const slots = takes.filter((t) => t.counter.spec.kind === 'concurrent');
-    return new LimitAdmission(slots, budgets, model, this);
+    return new LimitAdmission(takes, budgets, model, this);
   }
 
   private refuse(refused: Refused, style: RateLimitHeaderStyle | undefined) {

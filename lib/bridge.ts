@@ -20,6 +20,8 @@ import { OfferedTools } from './pipeline/loop/offered-tools';
 import type { Logger } from 'winston';
 import { OwnershipGuard } from './ownership/ownership-guard';
 import { BridgeMetrics } from './observability/metrics/bridge-metrics';
+import { Limits, type LimitStats, type LimitUsage } from './governance/limits/limits';
+import type { Actor } from './http/actor-types';
 import { CircuitBreakers, type CircuitBreakerStatus } from './governance/circuit-breakers';
 import { BridgeTracer } from './observability/tracing/bridge-tracer';
 import { Capacity } from './pipeline/capacity';
@@ -56,6 +58,8 @@ export interface BridgeStats {
   recorderPending: number;
   /** Approximate bytes of the records of those pending calls (what `recorderQueueMaxBytes` bounds), right now. */
   recorderPendingBytes: number;
+  /** What the rate limits and budgets refused and how their store fared; absent when no `limits` are set. */
+  limits?: LimitStats;
   /** Each circuit of the circuit breaker (provider, API, model, state, failures in the window, open until); only when `circuitBreaker` is on. */
   breakers?: CircuitBreakerStatus[];
 }
@@ -81,6 +85,11 @@ export interface Bridge extends Router {
   handler(providerName: string, api: string): RequestHandler;
   /** The provider's allowlisted passthrough routes, with request paths taken relative to where you mount it. */
   passthrough(providerName: string): RequestHandler;
+  /**
+   * Each rate limit and budget that applies to `actor` (an actor, or an actor id: limits per group then need the
+   * actor's metadata): what it allows, what is used, what remains and when it resets. Empty without `limits`.
+   */
+  usageOf(actor: Actor | string): Promise<LimitUsage[]>;
 }
 
 /** Default of {@link CloseOptions.graceMs}. */
@@ -127,6 +136,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   if (tracing) tracing.clientDetector = config.clients;
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
+  const limits = config.limits && new Limits(config.limits, config.logger);
   if (metrics) metrics.clientDetector = config.clients;
   const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
   if (breakers && metrics) breakers.events = metrics.circuitEvents;
@@ -150,6 +160,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     ownership: new OwnershipGuard(config.ownership, config.logger),
     clients: config.clients,
     metrics,
+    limits,
     breakers,
     tracing,
     serverTiming: config.serverTiming,
@@ -187,6 +198,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     }
     await runtime.recorder.close();
     await runtime.ownership.close();
+    await limits?.close();
     await closeTools(runtime.tools, logger);
     await Promise.all(providers.map(async (p) => {
       try {
@@ -222,8 +234,10 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderDropped: runtime.recorder.dropped,
     recorderPending: runtime.recorder.pending,
     recorderPendingBytes: runtime.recorder.pendingBytes,
+    ...(limits ? { limits: limits.stats() } : {}),
     ...(breakers ? { breakers: breakers.status() } : {}),
   });
+  router.usageOf = async (actor) => (limits ? limits.usageOf(actor) : []);
   metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });
   return router;
 }

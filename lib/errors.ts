@@ -20,6 +20,8 @@ export interface GatewayErrorInit {
   message: string;
   /** Seconds, sent as `Retry-After`. */
   retryAfterSec?: number;
+  /** Further response headers (e.g. the provider's rate-limit headers on a limit refusal). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A gateway-made error; each provider adapter renders it in its own shape. */
@@ -29,6 +31,7 @@ export class GatewayError extends Error {
   readonly code: string;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfterSec?: number;
+  readonly headers?: Readonly<Record<string, string>>;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -37,6 +40,7 @@ export class GatewayError extends Error {
     this.errorType = init.errorType;
     this.code = init.code;
     this.retryAfterSec = init.retryAfterSec;
+    if (init.headers) this.headers = init.headers;
   }
 }
 

@@ -59,6 +59,8 @@ export type { ClientRule, SessionFromBody } from './observability/clients';
 export type { ClientsOptions } from './observability/client-detector';
 export { metricsHandler } from './observability/metrics/handler';
 export type { MetricsOptions, MetricsRegistry, ToolServerHealth, ToolHealthSource } from './observability/metrics/types';
+export type { LimitRule, LimitWindow, SpendBudget, LimitStoreOptions } from './governance/limits/limit-options';
+export type { LimitUsage, LimitStats } from './governance/limits/limits';
 export type { TracingOptions } from './observability/tracing/options';
 export type { TracerProviderLike } from './observability/tracing/otel-api';
 export type { DumpOptions } from './observability/dumps/dump-options';

@@ -13,6 +13,7 @@ import { normalizeOwnership, type OwnershipConfig } from './ownership/ownership-
 import type { OwnershipOptions } from './ownership/types';
 import type { MetricsOptions } from './observability/metrics/types';
 import { normalizeMetricsOptions, type MetricsConfig } from './observability/metrics/options';
+import { normalizeLimits, type LimitRule, type LimitStoreOptions, type LimitsConfig } from './governance/limits/limit-options';
 import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
 import type { AuthorizeHook } from './pipeline/authorize';
 import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
@@ -107,6 +108,18 @@ export interface BridgeOptions {
    */
   metrics?: MetricsOptions;
   /**
+   * Rate limits and budgets per actor or group, optionally per model: requests per window, requests in flight,
+   * tokens per window and spend per period. A request over one gets the provider's `429` (`Retry-After` and its
+   * rate-limit headers) before any upstream call; a budget that runs out ends a tool loop with the answer so far.
+   * `bridge.usageOf(actor)` tells each subject's standing. Defaults to none; see {@link LimitRule}.
+   */
+  limits?: LimitRule[];
+  /**
+   * Where the `limits` count: `{ redis, prefix?, failOpen? }` shares the counters with every replica given the same
+   * Redis. Defaults to process memory (each replica counts alone); see {@link LimitStoreOptions}.
+   */
+  limitStore?: LimitStoreOptions;
+  /**
    * OpenTelemetry traces through `@opentelemetry/api` (an optional peer dependency, loaded only when this is set): a
    * span per interception, upstream attempt, loop iteration, injected tool call and passthrough call, under the host's
    * active context. `true` uses the globally registered tracer provider; `{ tracerProvider }` names one. Defaults to
@@ -168,7 +181,7 @@ export const BRIDGE_DEFAULTS = {
   authorizeTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker', 'limits', 'limitStore'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -194,6 +207,8 @@ export interface BridgeConfig {
   clients: ClientDetector;
   /** Undefined when metrics are off. */
   metrics: MetricsConfig | undefined;
+  /** Undefined when no limits are set. */
+  limits: LimitsConfig | undefined;
   /** Undefined when tracing is off. */
   tracing: TracingConfig | undefined;
   serverTiming: boolean;
@@ -287,6 +302,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     ownership: normalizeOwnership(options.ownership, keyState),
     clients: clientDetectorFor(owner, options.clients),
     metrics: options.metrics === undefined ? undefined : normalizeMetricsOptions(owner, options.metrics),
+    limits: normalizeLimits(owner, options.limits, options.limitStore),
     tracing: normalizeTracingOptions(owner, options.tracing),
     serverTiming: optionalBoolean(owner, 'serverTiming', options.serverTiming, BRIDGE_DEFAULTS.serverTiming),
     authorize: options.authorize,

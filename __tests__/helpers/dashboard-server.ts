@@ -45,7 +45,8 @@ export async function startDashboard(opts: { withBridge?: boolean; store?: 'memo
   const logs = new MemoryTransport();
   const logger = winston.createLogger({ level: 'debug', transports: [logs] });
   // Nothing listens upstream: one request at /ai opens its model's circuit (for the breakers panel).
-  const bridge = createBridge({ providers: [openaiProvider({ keys: POOL_KEYS, baseURL: 'http://127.0.0.1:9/v1' })], actor: () => ({ id: 'x' }), logger, circuitBreaker: { failures: 1, openMs: 600_000 } });
+  const bridge = createBridge({ providers: [openaiProvider({ keys: POOL_KEYS, baseURL: 'http://127.0.0.1:9/v1' })], actor: () => ({ id: 'x' }), logger, circuitBreaker: { failures: 1, openMs: 600_000 },
+    limits: [{ name: 'daily', per: 'actor', requests: { points: 100, windowMs: 86_400_000 } }] });
   const app = express();
   app.use('/ai', bridge);
   const adminAuth: express.RequestHandler = (req, res, next) => {

@@ -159,11 +159,15 @@ suite('dashboard in chromium', () => {
 
   test('clicking a user filters, the range selector narrows', async () => {
     const before = await page.evaluate(() => document.body.dataset.loaded);
+    expect(await cellTexts('#limits-hint')).toEqual([expect.stringContaining('Choose a user')]);
     await page.click('#by-actor tbody tr:nth-child(2) button');
     const afterFilter = await loaded(before);
     expect(await page.evaluate(() => location.hash)).toContain('actor=bob');
     expect((await cellTexts('#cards .card'))[0]).toContain('Requests2');
     expect(await cellTexts('#filters .chip')).toEqual(['actor: bob ✕']);
+    // The user's standing on the bridge's rate limits (nothing used through this bridge).
+    expect(await page.isVisible('#limits-panel')).toBe(true);
+    expect(await cellTexts('#limits tbody td')).toEqual(['daily', 'requests', 'actor bob', '0', '100', '100', '–']);
     await page.click('#filters .chip');
     const cleared = await loaded(afterFilter);
     await page.click('.ranges button[data-range="24h"]');

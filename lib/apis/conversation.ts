@@ -108,6 +108,15 @@ export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSou
   readonly scrub: KeyScrub;
   readonly toolContext: ToolContext;
   readonly call: { readonly streaming: boolean };
+  /** The budgets this request's usage counts against; absent when none covers it. */
+  readonly limits?: {
+    readonly readsUsage: boolean;
+    spend(usage: TokenCounts): void;
+    /** Whether a budget is spent once `next` (a turn not counted yet) is. */
+    exhausted(next?: TokenCounts): Promise<boolean>;
+    /** Present when a budget is enforced during streams: its refusal once spent. */
+    readonly duringStream?: () => Error | undefined;
+  };
   /** The bridge's injector and the limits the loop keeps. */
   readonly bridge: {
     readonly tools: ToolInjector | undefined;

@@ -7,6 +7,8 @@ export interface ErrorShape {
   errorBody(error: GatewayError): string;
   /** This family's `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
   errorType(error: GatewayError): string;
+  /** Which rate-limit headers this family's clients read on a `429`: `x-ratelimit-*` (OpenAI) or `anthropic-ratelimit-*`. Defaults to none. */
+  readonly rateLimitHeaders?: 'openai' | 'anthropic';
 }
 
 /**

@@ -24,6 +24,7 @@ export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOME
   const metrics = sink.metrics;
   if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
   if (turn.usage) metrics?.tokens(turn.usage);
+  if (turn.usage) sink.limits?.spend(turn.usage);
   if (turn.usage) sink.tracing?.usage(turn.usage);
   if (turn.model !== undefined) sink.tracing?.responseModel(turn.model);
   for (const call of turn.toolCalls) {

@@ -7,7 +7,7 @@ import { InvalidCursorError } from '../recorder/query-engine';
 import type { DashboardBridge, McpStatusSource } from './dashboard-options';
 import { sendError, sendJson } from './dashboard-http';
 import {
-  DashboardInputError, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
+  DashboardInputError, parseActorId, parseBase, parseBucket, parseCursor, parseDimension, parseInterceptionId, parseLimit, parseNone,
   parseOptionalDimension, type RawQuery,
 } from './dashboard-params';
 
@@ -66,6 +66,11 @@ export function createApiEndpoints({ query, bridge, mcp }: ApiContext): Record<s
       parseNone(q);
       if (!bridge) throw new NotFoundError('No bridge was given to createDashboard, so key-pool status is not available.');
       return { providers: await bridge.keyPoolStatus() };
+    },
+    '/api/limits': async (q) => {
+      const actor = parseActorId(q);
+      if (!bridge?.usageOf) throw new NotFoundError('No bridge was given to createDashboard, so rate limits are not available.');
+      return { actor, limits: await bridge.usageOf(actor) };
     },
     '/api/breakers': async (q) => {
       parseNone(q);

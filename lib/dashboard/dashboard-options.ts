@@ -7,20 +7,25 @@ import type { Bridge } from '../bridge';
 import type { McpToolInjectorStatus } from '../tools/mcp-status';
 
 /** What the MCP panel reads: `mcpToolInjector()` or anything with its `status()`. */
+
 export interface McpStatusSource {
   status(): McpToolInjectorStatus | Promise<McpToolInjectorStatus>;
 }
 
-/** What the dashboard reads of a bridge: its key pools, and its `stats()` for the circuit breakers when it has them. */
-export type DashboardBridge = Pick<Bridge, 'keyPoolStatus'> & Partial<Pick<Bridge, 'stats'>>;
+/**
+ * What the dashboard reads of a bridge: its key pools, its `stats()` for the circuit breakers, and `usageOf()` for
+ * each actor's standing on the rate limits, when it has them.
+ */
+export type DashboardBridge = Pick<Bridge, 'keyPoolStatus'> & Partial<Pick<Bridge, 'stats' | 'usageOf'>>;
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
   /** Where the usage comes from: a built-in recorder (`MemoryRecorder`, `SqliteRecorder`, `PostgresRecorder`) or any {@link UsageQuery}. Required. */
   query: UsageQuery;
   /**
-   * The bridge whose key pools (`GET /api/keys`) and circuit breakers (`GET /api/breakers`, when its `circuitBreaker`
-   * is on) the page shows. Defaults to none: no key-pool panel, `/api/keys` and `/api/breakers` answer `404`.
+   * The bridge whose key pools (`GET /api/keys`), circuit breakers (`GET /api/breakers`, when its `circuitBreaker`
+   * is on) and rate limits (`GET /api/limits?actor=<id>`) the page shows. Defaults to none: no key-pool panel,
+   * `/api/keys`, `/api/breakers` and `/api/limits` answer `404`.
    */
   bridge?: DashboardBridge;
   /**

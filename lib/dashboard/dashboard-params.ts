@@ -94,6 +94,14 @@ export function parseBase(query: RawQuery, now: number, extra: readonly string[]
   return { range: parseRange(query, now), filter: parseFilter(query) };
 }
 
+/** `actor=<id>`, required and alone (the limits endpoint). */
+export function parseActorId(query: RawQuery): string {
+  onlyKnown(query, ['actor']);
+  const actor = single(query, 'actor');
+  if (actor === undefined) throw new DashboardInputError('actor', '`actor` (an actor id) is required.');
+  return actor;
+}
+
 /** For endpoints that take no parameters at all. */
 export function parseNone(query: RawQuery): void {
   onlyKnown(query, []);

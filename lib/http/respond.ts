@@ -17,6 +17,7 @@ export function sendGatewayError(res: Response, provider: ErrorRenderer, error: 
   res.statusCode = error.status;
   res.setHeader('content-type', 'application/json');
   if (error.retryAfterSec !== undefined) res.setHeader('retry-after', String(error.retryAfterSec));
+  if (error.headers) for (const name in error.headers) res.setHeader(name, error.headers[name]);
   // A body still arriving (refused, or past the limit) would otherwise be read to its end to keep the connection.
   if (res.req && !res.req.complete) res.setHeader('connection', 'close');
   stampServerTiming(res);

@@ -11,8 +11,9 @@ import type { Interception } from './interception';
 import { authorizeInterception } from './authorize';
 import { counted } from './refusals';
 import type { Actor } from '../http/actor-types';
-import type { Refusal } from '../errors';
+import { Refusal } from '../errors';
 import { logPrompt } from './interception-log';
+import type { Limits } from '../governance/limits/limits';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -50,16 +51,38 @@ export async function admit(ix: Interception): Promise<void> {
     const authorizing = authorizeInterception(ix, client);
     if (authorizing) await authorizing;
   }
-  // BYOK requests are the upstream's business: the client's own key decides what it may name.
-  if (ix.api.storedState && ix.plan.kind === 'centralized') {
-    const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
-    if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
-    ix.created = admitted.created;
+  if (bridge.limits) await admitLimits(ix, bridge.limits);
+  try {
+    // BYOK requests are the upstream's business: the client's own key decides what it may name.
+    if (ix.api.storedState && ix.plan.kind === 'centralized') {
+      const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
+      if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
+      ix.created = admitted.created;
+    }
+    ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+    ix.tracing?.admitted(ix);
+    // Last, so that a request another check refuses never takes the open circuit's one probe.
+    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
+  } catch (err) {
+    // Refused after the limits admitted it (ownership, an open circuit): it does not count against them.
+    ix.limits?.refund();
+    throw err;
   }
-  ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
-  ix.tracing?.admitted(ix);
-  // Last, so that a request another check refuses never takes the open circuit's one probe.
-  if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
+}
+
+/** The limits' admission: refused (thrown) before any key is used, or admitted holding its slots until the end. */
+async function admitLimits(ix: Interception, limits: Limits): Promise<void> {
+  let admission;
+  try {
+    admission = await limits.admit(ix.actor, ix.call.model, ix.api.errors.rateLimitHeaders);
+  } catch (err) {
+    throw err instanceof Refusal ? counted(err, ix.provider, ix.bridge) : err;
+  }
+  if (ix.signal.aborted) {
+    admission?.release();
+    throw ix.signal.reason;
+  }
+  ix.limits = admission;
 }
 
 const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request names an upstream path the gateway will not send (check the model name).' });

@@ -25,6 +25,7 @@ import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
+import type { LimitAdmission } from '../governance/limits/limit-admission';
 import type { InterceptionTrace } from '../observability/tracing/interception-trace';
 import type { DumpFolder } from '../observability/dumps/dumps';
 import { levelEnabled, RequestLog } from '../observability/request-log';
@@ -66,6 +67,8 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** This request's part in the rate limits and budgets; undefined when none covers it. */
+  limits: LimitAdmission | undefined;
   /** This request's spans; undefined when tracing is off. */
   readonly tracing: InterceptionTrace | undefined;
   /** What the line logged at the end adds up; undefined when the logger does not write `info`. */
@@ -252,6 +255,7 @@ export class Interception implements RecordSink {
   end(ending: Ending): void {
     if (this.concluded) return;
     this.concluded = true;
+    this.limits?.release();
     try {
       this.circuit?.settle(upstreamOutcome(this.trace));
       this.record(ending);

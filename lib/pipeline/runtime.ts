@@ -14,6 +14,7 @@ import type { ToolInjector } from '../tools/types';
 import type { OfferedTools } from './loop/offered-tools';
 import type { OwnershipGuard } from '../ownership/ownership-guard';
 import type { BridgeMetrics } from '../observability/metrics/bridge-metrics';
+import type { Limits } from '../governance/limits/limits';
 import type { BridgeTracer } from '../observability/tracing/bridge-tracer';
 import type { Authorization } from './authorize';
 import type { Capacity } from './capacity';
@@ -103,6 +104,8 @@ export interface BridgeRuntime {
   readonly clients: ClientDetector;
   /** Prometheus metrics; undefined when the host did not ask for them. */
   readonly metrics?: BridgeMetrics;
+  /** Rate limits and budgets; undefined when the host set none. */
+  readonly limits?: Limits;
   /** OpenTelemetry spans; undefined when the host did not ask for them. */
   readonly tracing?: BridgeTracer;
   /** Whether answers carry `Server-Timing`. */

@@ -38,4 +38,5 @@ export function anthropicErrorJson(type: string, message: string): string {
 export const anthropicErrors: ErrorShape = {
   errorBody: (error) => anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message),
   errorType: (error) => anthropicErrorTypeForStatus(error.status),
+  rateLimitHeaders: 'anthropic',
 };

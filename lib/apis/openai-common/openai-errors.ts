@@ -16,4 +16,5 @@ function errorType(error: GatewayError): string {
 export const openaiErrors: ErrorShape = {
   errorBody: (error) => JSON.stringify({ error: { message: error.message, type: errorType(error), code: error.code } }),
   errorType,
+  rateLimitHeaders: 'openai',
 };

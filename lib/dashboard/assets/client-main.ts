@@ -51,6 +51,7 @@ function load() {
     mcpWanted ? getJson('api/mcp') : Promise.resolve(null),
     getJson('api/overhead', p()),
     keysWanted ? getJson('api/breakers') : Promise.resolve(null),
+    keysWanted && state.filter.actor ? getJson('api/limits', new URLSearchParams({ actor: state.filter.actor })) : Promise.resolve(null),
   ]).then(function (r) {
     if (seq !== loadSeq) return;
     showError(null);
@@ -65,6 +66,7 @@ function load() {
     renderMcp(r[8]);
     renderLatency(r[9]);
     renderBreakers(r[10]);
+    renderLimits(r[11], keysWanted, state.filter.actor);
     document.body.dataset.loaded = String(seq);
   }).catch(function (err) {
     if (seq === loadSeq) showError('Could not load usage: ' + err.message);

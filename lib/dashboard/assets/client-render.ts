@@ -169,6 +169,30 @@ function renderKeys(status) {
   });
 }
 
+/** One actor's standing on the rate limits (null: no bridge); without a user filter, a hint to choose one. */
+function renderLimits(standing, wanted, actor) {
+  var panel = document.getElementById('limits-panel');
+  panel.hidden = !wanted;
+  if (!wanted) return;
+  var hint = document.getElementById('limits-hint');
+  var body = clear(document.querySelector('#limits tbody'));
+  hint.textContent = actor ? 'Standing of ' + actor + '.' : 'Choose a user (in Top users) to see their standing on the rate limits.';
+  if (!actor || !standing) return;
+  var amount = function (row, v) { return row.unit === 'usd' ? usd(v) : num(v); };
+  standing.limits.forEach(function (l) {
+    body.append(el('tr', null, [
+      el('td', { text: l.name }),
+      el('td', { text: l.kind }),
+      el('td', { text: l.per + ' ' + l.subject }),
+      el('td', { className: 'num', text: amount(l, l.used) }),
+      el('td', { className: 'num', text: amount(l, l.limit) }),
+      el('td', { className: 'num', text: amount(l, l.remaining) }),
+      el('td', { text: l.resetsAt ? dateText(l.resetsAt) : '–' }),
+    ]));
+  });
+  if (standing.limits.length === 0) body.append(emptyRow(7, 'No rate limit applies to this user.'));
+}
+
 var CIRCUIT_STATES = ['closed', 'open', 'half-open'];
 
 // Shown only when the bridge's circuit breaker is on (the answer's breakers is null otherwise).

@@ -70,6 +70,11 @@ export function renderPageShell({ title, assetBase, hasKeys, hasMcp }: PageShell
     <h2>Key pools</h2>
     <div id="keys"></div>
   </section>
+  <section class="panel wide" id="limits-panel" hidden>
+    <h2>Rate limits</h2>
+    <p id="limits-hint" class="empty"></p>
+    <div class="scroll">${table('limits', 'Rate limits', ['Limit', 'Kind', 'Counter of', 'Used', 'Allowed', 'Remaining', 'Resets'])}</div>
+  </section>
   <section class="panel wide" id="breakers-panel" hidden>
     <h2>Circuit breakers</h2>
     <div class="scroll">${table('breakers', 'Circuit breakers', ['Provider', 'API', 'Model', 'State', 'Failures', 'Open until'])}</div>

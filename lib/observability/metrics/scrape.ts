@@ -40,6 +40,21 @@ export function registerScrapeMetrics(promClient: object, prefix: string, regist
   recorderCounter('recorder_failures_total', 'Recorder calls that threw or rejected before their deadline.', (s) => s.recorderFailures);
   recorderCounter('recorder_timeouts_total', 'Recorder calls that had not settled by their deadline.', (s) => s.recorderTimeouts);
 
+  new prom.Counter({
+    name: prefix + 'limit_decisions_total', help: 'Rate limit and budget decisions on bridged requests (admitted, limit_exceeded, budget_exceeded, failed_closed).',
+    labelNames: ['decision'], registers,
+    collect(this: Counter<string>) {
+      const limits = stats()?.limits;
+      this.reset();
+      if (!limits) return;
+      this.inc({ decision: 'admitted' }, limits.admitted);
+      this.inc({ decision: 'limit_exceeded' }, limits.limitExceeded);
+      this.inc({ decision: 'budget_exceeded' }, limits.budgetExceeded);
+      this.inc({ decision: 'failed_closed' }, limits.failedClosed);
+    },
+  });
+  recorderCounter('limit_store_failures_total', 'Rate limit store commands that failed or timed out (each failed open or closed as configured).', (s) => s.limits?.storeFailures ?? 0);
+
   const gauge = (name: string, help: string, read: (s: ScrapeSources) => number) => new prom.Gauge({
     name: prefix + name, help, registers,
     collect(this: Gauge<string>) {

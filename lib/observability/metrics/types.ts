@@ -86,6 +86,8 @@ export interface ScrapeSources {
   stats(): {
     providers: Record<string, { upstreamAttempts: number; failovers: number }>;
     recorderFailures: number; recorderTimeouts: number; recorderDropped: number; recorderPending: number; recorderPendingBytes: number;
+    /** Present when rate limits are set. */
+    limits?: { admitted: number; limitExceeded: number; budgetExceeded: number; failedClosed: number; storeFailures: number };
     /** The circuit breaker's circuits, when it is on. */
     breakers?: ReadonlyArray<{ provider: string; api: string; model: string; state: string }>;
   };

@@ -5,7 +5,7 @@
  * Without injected tools it is one call, its answer relayed as it came.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../../errors';
+import { GatewayError, Refusal, errorTypeForStatus, errorTypeForUpstreamEvent, gatewayErrorForTransport, upstreamErrorMessage } from '../../errors';
 import type { ErrorType } from '../../recorder/types';
 import { redactEvents } from '../../redaction/event-redaction';
 import type { ClientStream } from '../relay/client-stream';
@@ -21,6 +21,7 @@ import { logToolCalls } from '../interception-log';
 import type { InjectedTool, ToolCallResult, ToolInjector } from '../../tools/types';
 
 const MIXED_TURN = 'Not run: the same turn called a client tool, so the turn went back to the client.';
+const BUDGET_SPENT = 'Not run: a budget of the rate limits ran out.';
 const WHOLE_ANSWER = 'Not run: the upstream answered the stream request with a whole answer, relayed as it came.';
 const NO_TOOLS: ReadonlyMap<string, InjectedTool> = new Map();
 
@@ -29,6 +30,8 @@ export interface LoopOutcome {
   httpStatus: number;
   status: 'completed' | 'failed';
   errorType?: ErrorType;
+  /** Why the bridge itself ended it (a budget enforced during the stream). */
+  errorCode?: string;
   errorMessage?: string;
 }
 
@@ -72,6 +75,11 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
     const mixed = injected.length > 0 && turn.toolCalls.some((c) => !c.injected && !c.ranUpstream);
     if (injected.length === 0 || mixed || capped) {
       recordTurn(ix, turn, { tools: byName, notRun: mixed ? MIXED_TURN : 'Not run: the loop reached its iteration limit.' });
+      return finish(loop, step);
+    }
+    // A budget that ran out ends the loop as the iteration cap does: with the answer so far, never a broken stream.
+    if (ix.limits?.readsUsage && await ix.limits.exhausted(turn.usage)) {
+      recordTurn(ix, turn, { tools: byName, notRun: BUDGET_SPENT });
       return finish(loop, step);
     }
     let ran: Awaited<ReturnType<typeof runToolCalls>>;
@@ -128,7 +136,7 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
 /** Whether an answer the loop itself does not need is read anyway: for its records, or for the token counts of the metrics, the traces and the end's log line. */
 function readsAnswers(ix: LoopInterception): boolean {
   // `ix.metrics` is also the end's log line, when the logger writes info (asked last: it resolves the metrics' labels).
-  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.bridge.tracing !== undefined || ix.metrics !== undefined;
+  return ix.bridge.recorder.enabled || ix.bridge.metrics !== undefined || ix.bridge.tracing !== undefined || ix.limits?.readsUsage === true || ix.metrics !== undefined;
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */
@@ -153,7 +161,9 @@ function overLimit(loop: Loop, error: GatewayError): LoopOutcome {
 
 function failStream({ ix, conversation, client }: Loop, error: GatewayError): { outcome: LoopOutcome } {
   client.end(streamErrorEvent(ix, error, conversation));
-  return { outcome: { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message } };
+  const outcome: LoopOutcome = { httpStatus: 200, status: 'failed', errorType: error.errorType, errorMessage: error.message };
+  if (error instanceof Refusal) outcome.errorCode = error.code;
+  return { outcome };
 }
 
 async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promise<Step> {
@@ -177,7 +187,9 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   client.open(upstream.status, upstream.headers);
   const observer = conversation.observe(iteration);
   try {
-    await pumpEvents(upstream.body, { filter: observer, client, redact: (events) => redactEvents(events, ix.scrub), release: observer.release?.bind(observer) });
+    await pumpEvents(upstream.body, {
+      filter: observer, client, redact: (events) => redactEvents(events, ix.scrub), release: observer.release?.bind(observer), stop: ix.limits?.duringStream,
+    });
   } catch (err) {
     recordTurn(ix, observer.turn()); // what the call produced, however it ended (a client that left included)
     if (ix.signal.aborted) throw err;

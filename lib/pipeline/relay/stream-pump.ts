@@ -16,6 +16,8 @@ export interface PumpTarget {
   redact(events: SseEvent[]): boolean;
   /** Bytes the filter withheld until something outside the stream is done (see StreamObserver.release), written once they may go. */
   release?(): Promise<Buffer> | undefined;
+  /** Checked after each chunk: an error stops the pump there (e.g. a budget enforced during streams ran out). */
+  readonly stop?: () => Error | undefined;
 }
 
 /** Writes what the filter withheld once it may go (after the events forwarded before it). */
@@ -67,6 +69,8 @@ export async function pumpEvents(body: AsyncIterable<unknown>, target: PumpTarge
     const held = target.release?.();
     if (held) await writeReleased(target.client, held);
     if (decoder.pendingBytes > MAX_EVENT_BYTES) throw EVENT_TOO_LARGE;
+    const stop = target.stop?.();
+    if (stop) throw stop;
   }
   const last = decoder.end();
   target.redact(last);

@@ -1,0 +1,175 @@
+// Limits on the real Redis: two bridges share the counters; concurrency exactly at the limit; Redis lost behind a proxy fails open or closed.
+import { randomUUID } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { openaiProvider, type BridgeOptions, type LimitStoreOptions } from '../../lib';
+import { chatScript } from '../helpers/chat-script';
+import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
+import { eventually, startGateway, type Gateway } from '../helpers/gateway';
+import { holdAnswers, openaiClient, refusal, teamActor, until } from '../helpers/limits';
+import { requireService, serviceAvailableSync } from '../helpers/services';
+
+const HOST = '127.0.0.1';
+const PORT = 6379;
+const REDIS_URL = `redis://${HOST}:${PORT}`;
+
+/** A TCP proxy in front of Redis that the test can stop, cutting every connection through it. */
+async function startProxy(): Promise<{ url: string; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const redis = connect({ host: HOST, port: PORT });
+    for (const s of [client, redis]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(redis).pipe(client);
+    client.on('close', () => redis.destroy());
+    redis.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `redis://${HOST}:${port}`,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () => {
+  let upstream: FakeUpstream;
+  let admin: Redis;
+  const gateways: Gateway[] = [];
+  let prefix: string;
+
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI();
+    admin = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await upstream.close();
+    await admin.quit();
+  });
+  beforeEach(() => {
+    prefix = `aibridge-test:limits:${randomUUID()}:`;
+  });
+  afterEach(async () => {
+    upstream.behaviour = undefined;
+    upstream.requests.length = 0;
+    await Promise.all(gateways.splice(0).map((g) => g.close()));
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length > 0) await admin.del(...keys);
+  });
+
+  async function gateway(limits: BridgeOptions['limits'], store: Partial<LimitStoreOptions> = {}): Promise<Gateway> {
+    const g = await startGateway({
+      actor: teamActor,
+      providers: [openaiProvider({ baseURL: upstream.url, keys: ['sk-limits-redis-00000000001'] })],
+      limits,
+      limitStore: { redis: REDIS_URL, prefix, ...store },
+    });
+    gateways.push(g);
+    return g;
+  }
+
+  const chat = (g: Gateway, token?: string) => openaiClient(g.url, token).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+
+  test('two bridges sharing a prefix share the counters: requests per window across replicas', async () => {
+    const limits: BridgeOptions['limits'] = [{ name: 'shared', per: 'actor', requests: { points: 3, windowMs: 60_000 } }];
+    const a = await gateway(limits);
+    const b = await gateway(limits);
+    await chat(a);
+    await chat(b);
+    await chat(a);
+    expect((await refusal(chat(b))).error.code).toBe('limit_exceeded');
+    expect((await refusal(chat(a))).error.code).toBe('limit_exceeded');
+    expect(upstream.requests).toHaveLength(3);
+    for (const g of [a, b]) {
+      expect(await g.bridge.usageOf('alice')).toEqual([expect.objectContaining({ name: 'shared', used: 3, remaining: 0, resetsAt: expect.any(Date) })]);
+    }
+    expect(await admin.keys(`${prefix}shared:requests:*`)).toEqual([`${prefix}shared:requests:alice`]);
+  });
+
+  test('concurrency exactly at the limit across two bridges: of six at once, three go upstream', async () => {
+    const limits: BridgeOptions['limits'] = [{ per: 'group', groupOf: 'team', concurrent: 3 }];
+    const a = await gateway(limits);
+    const b = await gateway(limits);
+    const hold = holdAnswers(upstream);
+    let refused = 0;
+    const results = Promise.all([a, b, a, b, a, b].map((g, i) => chat(g, i % 2 ? 'tok-bob' : 'tok-alice').then(() => 200, (err: { status: number }) => {
+      refused++;
+      return err.status;
+    })));
+    await until(() => hold.state.held === 3 && refused === 3);
+    hold.release();
+    const statuses = await results;
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    upstream.behaviour = undefined;
+    await eventually(async () => expect(await admin.get(`${prefix}limit-1:concurrent:red`)).toBe('0'));
+  });
+
+  test('a concurrency count renews its expiry on every take and give, and never goes below zero after it expired', async () => {
+    const g = await gateway([{ name: 'slots', per: 'actor', concurrent: 1 }]);
+    const key = `${prefix}slots:concurrent:alice`;
+    const holdOne = async (meanwhile: () => Promise<unknown>) => {
+      const hold = holdAnswers(upstream);
+      const answer = chat(g);
+      await until(() => hold.state.held === 1);
+      expect(await admin.get(key)).toBe('1');
+      await meanwhile();
+      hold.release();
+      await answer;
+      upstream.behaviour = undefined;
+    };
+    // The give at the end of the request renews the expiry.
+    await holdOne(() => admin.expire(key, 5));
+    await eventually(async () => expect(await admin.get(key)).toBe('0'));
+    expect(await admin.ttl(key)).toBeGreaterThan(3_590);
+    // The count expires while a request still holds its slot: its give stops at zero.
+    await holdOne(() => admin.del(key));
+    await eventually(async () => expect(await admin.get(key)).toBe('0'));
+    await chat(g);
+    expect((await g.bridge.usageOf('alice'))[0]).toMatchObject({ kind: 'concurrent', used: 0, remaining: 1 });
+  });
+
+  test('tokens spent through one bridge refuse the next request on the other', async () => {
+    const limits: BridgeOptions['limits'] = [{ name: 'tok', per: 'actor', tokens: { points: 25, windowMs: 60_000 } }];
+    const a = await gateway(limits);
+    const b = await gateway(limits);
+    upstream.behaviour = chatScript([{ text: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }]);
+    await chat(a);
+    await chat(b);
+    await eventually(async () => expect(await admin.get(`${prefix}tok:tokens:alice`)).toBe('30'));
+    expect((await refusal(chat(a))).error.code).toBe('budget_exceeded');
+  });
+
+  test('Redis lost mid-test: by default requests are admitted (fail open), the failure logged and counted', async () => {
+    const proxy = await startProxy();
+    const g = await gateway([{ per: 'actor', requests: { points: 2, windowMs: 60_000 } }], { redis: proxy.url });
+    await chat(g);
+    expect(await admin.get(`${prefix}limit-1:requests:alice`)).toBe('1');
+    await proxy.stop();
+    for (let i = 0; i < 3; i++) await chat(g); // over the limit, but the limit cannot be read
+    expect(upstream.requests).toHaveLength(4);
+    expect(g.bridge.stats().limits!.storeFailures).toBeGreaterThanOrEqual(3);
+    expect(g.logs.lines.filter((l) => l.includes('the rate limit store failed'))).toHaveLength(1);
+    expect(await admin.get(`${prefix}limit-1:requests:alice`)).toBe('1');
+  });
+
+  test('Redis lost mid-test with failOpen: false: a provider-shaped 503, recorded, nothing sent upstream', async () => {
+    const proxy = await startProxy();
+    const g = await gateway([{ per: 'actor', requests: { points: 5, windowMs: 60_000 } }], { redis: proxy.url, failOpen: false });
+    await chat(g);
+    await proxy.stop();
+    const refused = await refusal(chat(g));
+    expect(refused.status).toBe(503);
+    expect(refused.error).toMatchObject({ code: 'limit_store_unavailable' });
+    expect(upstream.requests).toHaveLength(1);
+    await eventually(() => expect(g.recorder.interceptionEnds.find((e) => e.status === 'failed')).toMatchObject({ httpStatus: 503, errorType: 'overloaded', errorCode: 'limit_store_unavailable' }));
+    expect(g.bridge.stats().limits).toMatchObject({ failedClosed: 1, storeFailures: 1 });
+  });
+});

@@ -1,6 +1,7 @@
 /** Validation of the `metrics` option, once, at creation; prom-client is loaded here only when metrics are asked for. */
 import { OptionsError, isPlainObject, optionalBoolean, optionalPositiveInt, rejectUnknownKeys } from '../../options-check';
 import type { MetricsOptions, MetricsRegistry } from './types';
+import { loadOptionalPeer } from '../optional-peer';
 
 export const METRICS_DEFAULTS = {
   prefix: 'aibridge_',
@@ -22,15 +23,7 @@ export interface MetricsConfig {
 
 /** Loads prom-client, or says which package is missing. */
 export function loadPromClient(owner: string): object {
-  try {
-    // Required here and only here, so a bridge without metrics never loads it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('prom-client') as object;
-  } catch (err) {
-    const code = (err as { code?: unknown })?.code;
-    if (code !== 'MODULE_NOT_FOUND') throw err;
-    throw new OptionsError(owner, 'metrics', 'needs the optional package prom-client, which is not installed: run `npm install prom-client`.');
-  }
+  return loadOptionalPeer(owner, 'metrics', 'prom-client') as object;
 }
 
 export function normalizeMetricsOptions(owner: string, v: unknown): MetricsConfig {

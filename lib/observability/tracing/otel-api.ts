@@ -1,5 +1,5 @@
 /** The part of `@opentelemetry/api` the bridge uses, typed structurally, and its loading (only when tracing is asked for). */
-import { OptionsError } from '../../options-check';
+import { loadOptionalPeer } from '../optional-peer';
 
 /** An attribute value as OpenTelemetry takes it. */
 export type AttributeValue = string | number | boolean;
@@ -55,13 +55,5 @@ export interface OtelApi {
 
 /** Loads `@opentelemetry/api`, or says which package is missing. */
 export function loadOtelApi(owner: string): OtelApi {
-  try {
-    // Required here and only here, so a bridge without tracing never loads it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@opentelemetry/api') as OtelApi;
-  } catch (err) {
-    const code = (err as { code?: unknown })?.code;
-    if (code !== 'MODULE_NOT_FOUND') throw err;
-    throw new OptionsError(owner, 'tracing', 'needs the optional package @opentelemetry/api, which is not installed: run `npm install @opentelemetry/api`.');
-  }
+  return loadOptionalPeer(owner, 'tracing', '@opentelemetry/api') as OtelApi;
 }

@@ -38,7 +38,8 @@ export function spawnExampleApp(env: Record<string, string | undefined> = {}, { 
   function waitForOutput(pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        const match = pattern.exec(stdout);
+        // The app's own output is on stdout, its log lines on stderr: a pattern may be either.
+        const match = pattern.exec(stdout) ?? pattern.exec(stderr);
         if (!match) return;
         cleanup();
         resolve(match);
@@ -54,9 +55,11 @@ export function spawnExampleApp(env: Record<string, string | undefined> = {}, { 
       function cleanup(): void {
         clearTimeout(timer);
         child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
         child.off('exit', onExit);
       }
       child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
       child.once('exit', onExit);
       check();
     });

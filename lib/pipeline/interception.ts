@@ -62,6 +62,8 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** What a guard edited (`guard`, `responseGuard`); undefined when nothing was. */
+  guardEdits: Array<'request' | 'response'> | undefined;
   /** This request's spans; undefined when tracing is off. */
   readonly tracing: InterceptionTrace | undefined;
   private readonly abort = new AbortController();
@@ -247,6 +249,7 @@ export class Interception implements RecordSink {
     // Absent when no head was written (the client left first).
     if (this.timing?.gatewayMs !== undefined) ended.gatewayMs = this.timing.gatewayMs;
     if (this.timing?.upstreamMs !== undefined) ended.upstreamFirstByteMs = this.timing.upstreamMs;
+    if (this.guardEdits) ended.guardEdits = this.guardEdits;
     this.recording.end(ended);
   }
 

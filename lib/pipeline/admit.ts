@@ -45,13 +45,14 @@ export async function admit(ix: Interception): Promise<void> {
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   const guard = bridge.guard?.hook;
   const client = startRecording(ix, json, guard === undefined);
+  ix.client = client;
   if (bridge.authorize) {
     // Most hooks answer at once: then there is nothing to wait for.
     const authorizing = authorizeInterception(ix, client);
     if (authorizing) await authorizing;
   }
   if (guard) {
-    const guarding = guardInterception(ix, client, raw, json);
+    const guarding = guardInterception(ix, raw, json);
     const guarded = guarding instanceof Promise ? await guarding : guarding;
     if (guarded) {
       ({ raw, json } = guarded);

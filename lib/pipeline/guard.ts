@@ -1,6 +1,7 @@
 /** Guardrails: the host's `guard` hook reads each bridged request before any key use and allows, blocks or edits it. */
 import type { Request } from 'express';
 import type { ApiCall } from '../apis/api';
+import type { Refusal } from '../errors';
 import { isObject, type JsonObject } from '../json/parse-object';
 import { errorMessage } from '../observability/logger';
 import type { BridgedAuthorization } from './authorize';
@@ -39,9 +40,12 @@ export interface Guardrails {
   readonly timeoutMs: number;
 }
 
-/** What the `responseGuard` hook gets: the request's context and the upstream's whole (blocking) answer. */
-export interface ResponseGuardContext extends GuardContext {
-  response: { status: number; body: Buffer; json: unknown };
+/** What the `responseGuard` hook gets: the request's `interception` and the upstream's whole (blocking) answer. */
+export interface ResponseGuardContext {
+  interception: BridgedAuthorization;
+  /** The answer as the client would get it: its status, its bytes, and the same parsed (undefined when not a JSON object). */
+  response: { status: number; body: Buffer; json: JsonObject | undefined };
+  req: Request;
 }
 
 /** `true`/`undefined` relays the answer; `{ block: reason }` answers a `502` instead; `{ edit: body }` relays `body`. */
@@ -105,6 +109,13 @@ export function judgeWith(blocked: (reason: string) => Error, failed: (what: str
   };
 }
 
+/** Logs and counts a block. */
+export function guardBlocked(ix: Interception, interception: BridgedAuthorization, refusal: Refusal, what: string): Refusal {
+  const { provider, bridge } = ix;
+  bridge.logger.info(what, { provider: provider.adapter.name, route: interception.route, actor: interception.actor.id, reason: refusal.message });
+  return counted(refusal, provider, bridge);
+}
+
 /** A request as the guard left it: its bytes, parsed, and prepared again by the API. */
 export interface GuardedCall {
   raw: Buffer;
@@ -117,7 +128,8 @@ export interface GuardedCall {
  * edited request when the guard edited it, and throws (or rejects with) the counted refusal otherwise: `400` on a
  * block, `500` when the guard threw, answered no verdict, missed its deadline or edited the body into an invalid request.
  */
-export function guardInterception(ix: Interception, client: string | undefined, raw: Buffer, json: JsonObject): GuardedCall | undefined | Promise<GuardedCall | undefined> {
+export function guardInterception(ix: Interception, raw: Buffer, json: JsonObject): GuardedCall | undefined | Promise<GuardedCall | undefined> {
+  const client = ix.client;
   let decided: GuardedCall | undefined | Promise<GuardedCall | undefined>;
   try {
     decided = guarded(ix, bridgedContext(ix, client), raw, json);
@@ -136,10 +148,7 @@ export function guardInterception(ix: Interception, client: string | undefined, 
 function guarded(ix: Interception, interception: BridgedAuthorization, raw: Buffer, json: JsonObject): GuardedCall | undefined | Promise<GuardedCall | undefined> {
   const { provider, bridge } = ix;
   const failed = (what: string) => guardFailed(provider, bridge, interception.route, what);
-  const blocked = (reason: string) => {
-    bridge.logger.info('request blocked by guard', { provider: provider.adapter.name, route: interception.route, actor: interception.actor.id, reason });
-    return counted(guardBlockedRefusal(reason), provider, bridge);
-  };
+  const blocked = (reason: string) => guardBlocked(ix, interception, guardBlockedRefusal(reason), 'request blocked by guard');
   const decision = askGuard(bridge.guard!.hook!, { interception, request: { body: raw, json }, req: ix.req }, bridge.guard!.timeoutMs, judgeWith(blocked, failed), failed);
   if (decision instanceof Promise) return decision.then((d) => d && edited(ix, d.body, failed));
   return decision && edited(ix, decision.body, failed);
@@ -163,7 +172,7 @@ function edited(ix: Interception, body: Buffer, failed: (what: string) => Error)
 }
 
 /** What the hooks know of a bridged request once its call is known (the `interception` of `authorize`'s context). */
-export function bridgedContext(ix: Interception, client: string | undefined): BridgedAuthorization {
+export function bridgedContext(ix: Interception, client = ix.client): BridgedAuthorization {
   const { call, api } = ix;
   return {
     id: ix.id, actor: ix.actor, providerName: ix.providerName, api: api.name, model: call?.model ?? '', streaming: call?.streaming ?? false, client, route: api.route,
@@ -176,7 +185,7 @@ export function recordPrompt(ix: Interception): void {
   if (prompt !== undefined && ix.bridge.recorder.enabled) ix.recording.promptUsage({ interceptionId: ix.id, msgId: '', prompt, createdAt: new Date() });
 }
 
-function guardFailed(provider: ProviderRuntime, bridge: BridgeRuntime, route: string, what: string) {
-  bridge.logger.error(`createBridge option \`guard\` ${what}; the request was refused`, { provider: provider.adapter.name, route });
+export function guardFailed(provider: ProviderRuntime, bridge: BridgeRuntime, route: string, what: string, option = 'guard') {
+  bridge.logger.error(`createBridge option \`${option}\` ${what}; the request was refused`, { provider: provider.adapter.name, route });
   return counted(GUARD_FAILED, provider, bridge);
 }

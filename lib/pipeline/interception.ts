@@ -27,6 +27,7 @@ import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
 import type { InterceptionTrace } from '../observability/tracing/interception-trace';
 import type { DumpFolder } from '../observability/dumps/dumps';
+import { guardedAnswer } from './response-guard';
 
 export type { Ending };
 
@@ -62,6 +63,8 @@ export class Interception implements RecordSink {
   created: CreatedResponses | undefined;
   /** The upstream path and the client's query. */
   path = '';
+  /** The AI client recognised from the request, when something asked (the record, a hook). */
+  client: string | undefined;
   /** What a guard edited (`guard`, `responseGuard`); undefined when nothing was. */
   guardEdits: Array<'request' | 'response'> | undefined;
   /** This request's spans; undefined when tracing is off. */
@@ -189,8 +192,12 @@ export class Interception implements RecordSink {
     return this.scrub.bytes(bytes);
   }
 
-  /** Answers the client with a whole upstream body: the upstream's status, its relayed headers, `body`. */
-  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void {
+  /**
+   * Answers the client with a whole upstream body: the upstream's status, its relayed headers, `body`. A `200` goes
+   * through the `responseGuard` first when the host has one (then it may wait for it, or throw its refusal).
+   */
+  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void | Promise<void> {
+    if (upstream.status === 200 && this.bridge.guard?.response) return guardedAnswer(this, upstream, body);
     sendUpstreamBody(upstream, body, this);
   }
 

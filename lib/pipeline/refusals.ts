@@ -17,6 +17,11 @@ export function guardBlockedRefusal(reason: string): Refusal {
   return new Refusal({ status: 400, errorType: 'denied', code: 'guard_blocked', message: reason });
 }
 
+/** The response guard blocked the answer: a `502` (the upstream answered, the gateway will not relay it). */
+export function guardBlockedAnswerRefusal(reason: string): Refusal {
+  return new Refusal({ status: 502, errorType: 'denied', code: 'guard_blocked', message: reason });
+}
+
 /** The guard threw, answered something that is not a verdict, missed its deadline or made an invalid edit: fail closed. */
 export const GUARD_FAILED = new Refusal({
   status: 500, errorType: 'server_error', code: 'guard_failed', message: 'The gateway could not check this request against its guardrails.',

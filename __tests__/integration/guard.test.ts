@@ -201,3 +201,20 @@ describe('fails closed', () => {
     expect(suite.gw.bridge.stats().providers.anthropic.guardFailed).toBe(before + 1);
   });
 });
+
+test('a verdict that comes after guardTimeoutMs is not read: the request is counted once, as failed', async () => {
+  const { guardBlocked, guardFailed } = suite.gw.bridge.stats().providers.openai;
+  let answered!: () => void;
+  const late = new Promise<void>((resolve) => (answered = resolve));
+  hook = () => new Promise((resolve) => setTimeout(() => {
+    resolve({ block: 'too late to matter' });
+    answered();
+  }, 300));
+  const err = await failure(CALLS.chat);
+  expect(err.status).toBe(500);
+  await late;
+  await new Promise((r) => setTimeout(r, 20));
+  expect(suite.gw.bridge.stats().providers.openai).toMatchObject({ guardBlocked, guardFailed: guardFailed + 1 });
+  expect(suite.gw.logs.lines.some((l) => l.includes('too late to matter'))).toBe(false);
+  await ended();
+});

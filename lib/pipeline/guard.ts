@@ -73,9 +73,15 @@ export function askGuard<C>(hook: (ctx: C) => GuardVerdict | Promise<GuardVerdic
   }
   if (typeof (verdict as { then?: unknown } | null | undefined)?.then !== 'function') return judge(verdict as GuardVerdict);
   return new Promise<Decision>((resolve, reject) => {
-    const timer = setTimeout(() => reject(failed(`did not answer within ${timeoutMs} ms (guardTimeoutMs)`)), timeoutMs);
+    // A verdict that comes after the deadline is not read: the request was refused already (and counted once).
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(failed(`did not answer within ${timeoutMs} ms (guardTimeoutMs)`));
+    }, timeoutMs);
     Promise.resolve(verdict).then(
       (answer) => {
+        if (late) return;
         clearTimeout(timer);
         try {
           resolve(judge(answer));
@@ -84,6 +90,7 @@ export function askGuard<C>(hook: (ctx: C) => GuardVerdict | Promise<GuardVerdic
         }
       },
       (err: unknown) => {
+        if (late) return;
         clearTimeout(timer);
         reject(failed(`threw: ${errorMessage(err)}`));
       },

@@ -77,6 +77,11 @@ async function refusals(provider: string, reason: string): Promise<number> {
   return (metric?.values.find((v) => v.labels.provider === provider && v.labels.reason === reason)?.value as number | undefined) ?? 0;
 }
 
+async function edits(provider: string): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'aibridge_guard_edits_total');
+  return (metric?.values.find((v) => v.labels.provider === provider && v.labels.what === 'request')?.value as number | undefined) ?? 0;
+}
+
 describe('allowed', () => {
   test('the guard sees the interception and the body as sent; the client\'s bytes reach the upstream unchanged', async () => {
     const res = await openai().chat.completions.create(CHAT).withResponse();
@@ -150,6 +155,7 @@ describe('blocked', () => {
 describe('edited', () => {
   test.each(Object.keys(CALLS))('%s: the upstream receives the edited body; recorded as edited, with the prompt sent', async (name) => {
     const before = suite.gw.bridge.stats().providers[providerOf(name)].guardEdited;
+    const metricBefore = await edits(providerOf(name));
     hook = masking;
     await CALLS[name]();
     expect(suite.upstream.requests).toHaveLength(1);
@@ -160,6 +166,7 @@ describe('edited', () => {
     expect(r.ended).toMatchObject({ status: 'completed', httpStatus: 200, guardEdits: ['request'] });
     expect(r.promptUsages.map((p) => p.prompt)).toEqual([MASKED_PROMPT]);
     expect(suite.gw.bridge.stats().providers[providerOf(name)].guardEdited).toBe(before + 1);
+    expect(await edits(providerOf(name))).toBe(metricBefore + 1);
   });
 
   test('an edit given as bytes is sent as those bytes', async () => {

@@ -173,6 +173,7 @@ function edited(ix: Interception, body: Buffer, failed: (what: string) => Error)
   const call = ix.api.prepare(json, body);
   if (typeof call === 'string') throw failed(`edited the body into a request the API refuses: ${call}`);
   ix.provider.counters.guardEdited++;
+  ix.bridge.metrics?.guardEdited(ix.providerName, 'request');
   (ix.guardEdits ??= []).push('request');
   ix.call = call;
   return { raw: body, json, call };

@@ -24,6 +24,7 @@ export function guardedAnswer(ix: Interception, upstream: Pick<UpstreamResponse,
 function send(ix: Interception, upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer, decision: Decision): void {
   if (decision) {
     ix.provider.counters.guardEdited++;
+    ix.bridge.metrics?.guardEdited(ix.providerName, 'response');
     (ix.guardEdits ??= []).push('response');
   }
   // An edit is the host's, but a key it quotes is still no one's business.

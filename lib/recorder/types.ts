@@ -8,6 +8,7 @@ export type CredentialKind = 'centralized' | 'byok';
 
 export type { ErrorType } from '../errors';
 import type { ErrorType } from '../errors';
+import type { ContentMode } from './content-mode';
 
 /** One bridged request, recorded when it is admitted. */
 export interface InterceptionRecord {
@@ -30,7 +31,7 @@ export interface InterceptionRecord {
    * What this interception's records keep of prompts, tool arguments, tool errors and thoughts (`recordContent`):
    * `full`, `redacted`, `hashed` or `none`. Absent when the bridge has no `recordContent` (everything, as `full`).
    */
-  contentMode?: 'full' | 'redacted' | 'hashed' | 'none';
+  contentMode?: ContentMode;
 }
 
 /** How an interception ended; exactly one per interception. */

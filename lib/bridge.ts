@@ -26,6 +26,8 @@ import { CircuitBreakers, type CircuitBreakerStatus } from './governance/circuit
 import { BridgeTracer } from './observability/tracing/bridge-tracer';
 import { Capacity } from './pipeline/capacity';
 import { Dumps } from './observability/dumps/dumps';
+import { RecordContent } from './pipeline/record-content';
+import { randomBytes } from 'node:crypto';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -167,6 +169,9 @@ export function createBridge(options: BridgeOptions): Bridge {
     authorize: config.authorize && { hook: config.authorize, timeoutMs: config.authorizeTimeoutMs },
     capacity: config.maxConcurrent < Infinity || config.maxConcurrentPerActor < Infinity ? new Capacity(config.maxConcurrent, config.maxConcurrentPerActor) : undefined,
     dumps: config.dump && new Dumps(config.dump, config.logger),
+    guard: config.guard || config.responseGuard ? { hook: config.guard, response: config.responseGuard, timeoutMs: config.guardTimeoutMs } : undefined,
+    recordContent: config.recordContent === undefined ? undefined
+      : new RecordContent(config.recordContent, config.recordContentSalt ?? randomBytes(32).toString('hex'), config.logger),
   };
   if (metrics) runtime.recorder.onCallSettled = metrics.recorderCall;
   for (const provider of config.providers) {

@@ -16,6 +16,9 @@ import { normalizeMetricsOptions, type MetricsConfig } from './observability/met
 import { normalizeLimits, type LimitRule, type LimitStoreOptions, type LimitsConfig } from './governance/limits/limit-options';
 import { normalizeTracingOptions, type TracingConfig, type TracingOptions } from './observability/tracing/options';
 import type { AuthorizeHook } from './pipeline/authorize';
+import type { GuardHook, ResponseGuardHook } from './pipeline/guard';
+import { CONTENT_MODES } from './recorder/content-mode';
+import type { RecordContentOption } from './pipeline/record-content';
 import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
 import { normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from './governance/circuit-breaker-options';
 
@@ -163,6 +166,38 @@ export interface BridgeOptions {
    * takes the defaults; see {@link CircuitBreakerOptions}. Defaults to off.
    */
   circuitBreaker?: boolean | CircuitBreakerOptions;
+  /**
+   * Guardrails: reads each bridged request (after `authorize`, before any key use) and answers `true` or nothing to
+   * let it go on, `{ block: reason }` to refuse it (the provider's `400` with the reason, recorded as `errorType:
+   * 'denied'`, `errorCode: 'guard_blocked'`), or `{ edit: body }` to send another body (a Buffer, a string or an
+   * object; checked again like the client's; the end record's `guardEdits` says `request`). Sync or async (a sync
+   * answer is not awaited); `ctx` is `{ interception, request: { body, json }, req }`. A guard that throws or misses
+   * `guardTimeoutMs` is a `500` (fail closed). Defaults to none: requests are sent as they came.
+   */
+  guard?: GuardHook;
+  /**
+   * Guardrails on blocking (non-streamed) answers of status 200: `ctx` is the guard's plus `response: { status, body,
+   * json }`; `{ block: reason }` answers a `502` (`guard_blocked`) instead, `{ edit: body }` relays `body` instead.
+   * Streamed answers are not read. Defaults to none.
+   */
+  responseGuard?: ResponseGuardHook;
+  /** How long an async `guard` or `responseGuard` may take, in ms; past it the request is refused with a `500`. Defaults to 5,000 ms. */
+  guardTimeoutMs?: number;
+  /**
+   * What the records keep of prompts, tool arguments, tool errors (results) and model thoughts: `'full'` (as they
+   * came), `'redacted'` (e-mail addresses and key-looking strings masked, as `maskSecretsAndEmails` does), `'hashed'`
+   * (`sha256:<hex>`, an HMAC-SHA-256 keyed with `recordContentSalt`, and the original size in `extra`: `promptBytes`,
+   * `argsBytes`, …) or `'none'` (an empty text and its size). Or a sync function `(ctx) => mode` of the interception
+   * (`ctx` as the guard's, without the body); one that throws or answers no mode gives `'none'`. The mode is
+   * recorded with each interception (`contentMode`). Defaults to none: everything is kept (`full`), and no mode is recorded.
+   */
+  recordContent?: RecordContentOption;
+  /**
+   * The key of `recordContent: 'hashed'` hashes: the same text hashes alike under the same salt (across restarts
+   * and replicas when you set it). Defaults to random bytes drawn when the bridge is created (hashes then compare
+   * only within one process's lifetime).
+   */
+  recordContentSalt?: string;
 }
 
 export const BRIDGE_DEFAULTS = {
@@ -179,9 +214,10 @@ export const BRIDGE_DEFAULTS = {
   maxAccumulatedBytes: 16 * 1024 * 1024,
   serverTiming: true,
   authorizeTimeoutMs: 5_000,
+  guardTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker', 'limits', 'limitStore'] as const;
+const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker', 'limits', 'limitStore', 'guard', 'responseGuard', 'guardTimeoutMs', 'recordContent', 'recordContentSalt'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
@@ -223,6 +259,15 @@ export interface BridgeConfig {
   dump: DumpConfig | undefined;
   /** Undefined when the circuit breaker is off. */
   circuitBreaker: CircuitBreakerConfig | undefined;
+  /** Undefined when requests are sent as they came. */
+  guard: GuardHook | undefined;
+  /** Undefined when answers are relayed as they came. */
+  responseGuard: ResponseGuardHook | undefined;
+  guardTimeoutMs: number;
+  /** Undefined when everything is recorded and no mode is. */
+  recordContent: RecordContentOption | undefined;
+  /** Undefined: a random one is drawn at creation. */
+  recordContentSalt: string | undefined;
 }
 
 function hasMethods(v: unknown, names: readonly string[]): boolean {
@@ -281,6 +326,15 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   if (options.tools !== undefined && !hasMethods(options.tools, ['listTools', 'callTool'])) throw new OptionsError(owner, 'tools', 'must implement listTools and callTool (e.g. mcpToolInjector()).');
   if (keyState !== undefined && !hasMethods(keyState, ['getCooldowns', 'markCooldown'])) throw new OptionsError(owner, 'keyState', 'must implement getCooldowns and markCooldown.');
   if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new OptionsError(owner, 'authorize', 'must be a function (ctx) => true | false | { allow, reason? } (or a promise of one).');
+  if (options.guard !== undefined && typeof options.guard !== 'function') throw new OptionsError(owner, 'guard', 'must be a function (ctx) => true | undefined | { block: reason } | { edit: body } (or a promise of one).');
+  if (options.responseGuard !== undefined && typeof options.responseGuard !== 'function') throw new OptionsError(owner, 'responseGuard', 'must be a function (ctx) => true | undefined | { block: reason } | { edit: body } (or a promise of one).');
+  const { recordContent, recordContentSalt } = options;
+  if (recordContent !== undefined && typeof recordContent !== 'function' && !CONTENT_MODES.includes(recordContent)) {
+    throw new OptionsError(owner, 'recordContent', `must be one of ${CONTENT_MODES.map((m) => `'${m}'`).join(', ')}, or a function (ctx) => one of them.`);
+  }
+  if (recordContentSalt !== undefined && (typeof recordContentSalt !== 'string' || recordContentSalt.length < 16)) {
+    throw new OptionsError(owner, 'recordContentSalt', 'must be a string of at least 16 characters (e.g. 32 random hex digits).');
+  }
   return {
     providers,
     actor,
@@ -311,5 +365,10 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
     maxConcurrentPerActor: optionalPositiveInt(owner, 'maxConcurrentPerActor', options.maxConcurrentPerActor, Infinity),
     dump: options.dump === undefined ? undefined : normalizeDumpOptions(owner, options.dump),
     circuitBreaker: normalizeCircuitBreaker(owner, options.circuitBreaker),
+    guard: options.guard,
+    responseGuard: options.responseGuard,
+    guardTimeoutMs: timerMs(owner, 'guardTimeoutMs', options.guardTimeoutMs, BRIDGE_DEFAULTS.guardTimeoutMs),
+    recordContent,
+    recordContentSalt,
   };
 }

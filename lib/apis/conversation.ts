@@ -134,6 +134,6 @@ export interface LoopInterception extends RecordSink, FailureLog, StreamErrorSou
   send(body: Buffer): Promise<UpstreamResponse>;
   /** A whole upstream body, bounded and redacted. */
   readBody(upstream: UpstreamResponse): Promise<Buffer>;
-  /** Answers the client with a whole upstream body. */
-  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void;
+  /** Answers the client with a whole upstream body; a promise when a guard reads it first (it may then throw the guard's refusal). */
+  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void | Promise<void>;
 }

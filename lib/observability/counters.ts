@@ -18,8 +18,14 @@ export interface ProviderCounters {
   authorizeFailed: number;
   /** Requests refused past `maxConcurrent` or `maxConcurrentPerActor` (`503`). */
   atCapacity: number;
+  /** Requests the `guard` blocked (`400`), and answers the `responseGuard` blocked (`502`). */
+  guardBlocked: number;
+  /** Requests refused because a guard threw, answered no verdict, missed its deadline or made an invalid edit (`500`). */
+  guardFailed: number;
+  /** Requests (and answers) a guard edited. */
+  guardEdited: number;
 }
 
 export function emptyCounters(): ProviderCounters {
-  return { interceptions: 0, completed: 0, failed: 0, aborted: 0, upstreamAttempts: 0, failovers: 0, keysExhausted: 0, denied: 0, authorizeFailed: 0, atCapacity: 0 };
+  return { interceptions: 0, completed: 0, failed: 0, aborted: 0, upstreamAttempts: 0, failovers: 0, keysExhausted: 0, denied: 0, authorizeFailed: 0, atCapacity: 0, guardBlocked: 0, guardFailed: 0, guardEdited: 0 };
 }

@@ -10,10 +10,12 @@ import { isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
 import { authorizeInterception } from './authorize';
 import { counted } from './refusals';
+import { bridgedContext, guardInterception, recordPrompt } from './guard';
 import type { Actor } from '../http/actor-types';
 import { Refusal } from '../errors';
 import { logPrompt } from './interception-log';
 import type { Limits } from '../governance/limits/limits';
+import type { InterceptionRecord } from '../recorder/types';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -28,7 +30,7 @@ export async function admit(ix: Interception): Promise<void> {
   const full = bridge.capacity?.enter(res, actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
-  const { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
+  let { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
@@ -37,20 +39,31 @@ export async function admit(ix: Interception): Promise<void> {
   ix.id = randomUUID();
   res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
-  const queryAt = req.url.indexOf('?');
-  ix.path = queryAt < 0 ? upstreamPath : upstreamPath + req.url.slice(queryAt);
+  ix.path = withQuery(upstreamPath, req.url);
   ix.actor = actor;
   ix.headers = headers;
   ix.call = call;
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
-  const client = startRecording(ix, json);
-  logPrompt(ix);
+  const guard = bridge.guard?.hook;
+  const client = startRecording(ix, json, guard === undefined);
+  ix.client = client;
   if (bridge.authorize) {
     // Most hooks answer at once: then there is nothing to wait for.
     const authorizing = authorizeInterception(ix, client);
     if (authorizing) await authorizing;
   }
+  if (guard) {
+    const guarding = guardInterception(ix, raw, json);
+    const guarded = guarding instanceof Promise ? await guarding : guarding;
+    if (guarded) {
+      ({ raw, json } = guarded);
+      // The provider may name the model in the path: the edited call's.
+      if (route.mapPath) ix.path = withQuery(mappedPath(ix, ix.call), req.url);
+    }
+  }
+  // After the guard: a prompt it masked is logged masked.
+  logPrompt(ix);
   if (bridge.limits) await admitLimits(ix, bridge.limits);
   try {
     // BYOK requests are the upstream's business: the client's own key decides what it may name.
@@ -85,6 +98,12 @@ async function admitLimits(ix: Interception, limits: Limits): Promise<void> {
   ix.limits = admission;
 }
 
+/** `path` with the query of the client's `url`, if it has one. */
+function withQuery(path: string, url: string): string {
+  const queryAt = url.indexOf('?');
+  return queryAt < 0 ? path : path + url.slice(queryAt);
+}
+
 const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request names an upstream path the gateway will not send (check the model name).' });
 
 /** The provider's own upstream path for this call, refused when it could be read as another path. */
@@ -101,28 +120,31 @@ function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): nev
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;
   ix.plan = ix.provider.keys.plan(ix.req.headers);
-  startRecording(ix, undefined);
+  startRecording(ix, undefined, false);
   throw counted(refusal, ix.provider, ix.bridge);
 }
 
 /**
- * Opens the interception's recording: its start record and the prompt, when the bridge records. Returns the client
- * recognised, worked out only when something reads it (the record, the `authorize` hook).
+ * Opens the interception's recording: its start record and, with `prompt`, the prompt, when the bridge records (with
+ * a guard the prompt waits for its verdict). Returns the client recognised, worked out only when something reads it
+ * (the record, the `authorize` and `guard` hooks).
  */
-function startRecording(ix: Interception, body: unknown): string | undefined {
+function startRecording(ix: Interception, body: unknown, prompt: boolean): string | undefined {
   const { req, bridge, call, actor, id } = ix;
   const recording = bridge.recorder.open();
   ix.recording = recording;
   recording.byokKey = ix.plan.byokKey;
-  if (!bridge.recorder.enabled) return bridge.authorize && bridge.clients.detect(req.headers, body).client;
+  if (!bridge.recorder.enabled) return (bridge.authorize || bridge.guard) && bridge.clients.detect(req.headers, body).client;
   const userAgent = req.headers['user-agent'];
   const { client, sessionId } = bridge.clients.detect(req.headers, body);
-  recording.start({
+  const start: InterceptionRecord = {
     id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
     route: ix.api.route, model: call?.model ?? '', streaming: call?.streaming ?? false, startedAt: new Date(), userAgent,
     client, clientSessionId: sessionId, credentialKind: ix.plan.kind,
     correlatingToolCallId: call?.correlatingToolCallId,
-  });
-  if (call?.prompt !== undefined) recording.promptUsage({ interceptionId: id, msgId: '', prompt: call.prompt, createdAt: new Date() });
+  };
+  if (bridge.recordContent) start.contentMode = bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, client), req }));
+  recording.start(start);
+  if (prompt) recordPrompt(ix);
   return client;
 }

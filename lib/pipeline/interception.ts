@@ -32,6 +32,7 @@ import { levelEnabled, RequestLog } from '../observability/request-log';
 import { interceptionLogger, logEnded } from './interception-log';
 import type { CircuitPass } from '../governance/circuit-breakers';
 import { upstreamOutcome } from '../governance/upstream-outcome';
+import { guardedAnswer } from './response-guard';
 
 export type { Ending };
 
@@ -69,6 +70,10 @@ export class Interception implements RecordSink {
   path = '';
   /** This request's part in the rate limits and budgets; undefined when none covers it. */
   limits: LimitAdmission | undefined;
+  /** The AI client recognised from the request, when something asked (the record, a hook). */
+  client: string | undefined;
+  /** What a guard edited (`guard`, `responseGuard`); undefined when nothing was. */
+  guardEdits: Array<'request' | 'response'> | undefined;
   /** This request's spans; undefined when tracing is off. */
   readonly tracing: InterceptionTrace | undefined;
   /** What the line logged at the end adds up; undefined when the logger does not write `info`. */
@@ -222,8 +227,12 @@ export class Interception implements RecordSink {
     return this.scrub.bytes(bytes);
   }
 
-  /** Answers the client with a whole upstream body: the upstream's status, its relayed headers, `body`. */
-  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void {
+  /**
+   * Answers the client with a whole upstream body: the upstream's status, its relayed headers, `body`. A `200` goes
+   * through the `responseGuard` first when the host has one (then it may wait for it, or throw its refusal).
+   */
+  answer(upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void | Promise<void> {
+    if (upstream.status === 200 && this.bridge.guard?.response) return guardedAnswer(this, upstream, body);
     sendUpstreamBody(upstream, body, this);
   }
 
@@ -285,6 +294,7 @@ export class Interception implements RecordSink {
     // Absent when no head was written (the client left first).
     if (this.timing?.gatewayMs !== undefined) ended.gatewayMs = this.timing.gatewayMs;
     if (this.timing?.upstreamMs !== undefined) ended.upstreamFirstByteMs = this.timing.upstreamMs;
+    if (this.guardEdits) ended.guardEdits = this.guardEdits;
     this.recording.end(ended);
   }
 

@@ -1,4 +1,4 @@
-/** The bridge's own refusals (authorization, capacity): the errors the client gets, and how each is counted. */
+/** The bridge's own refusals (authorization, guardrails, capacity): the errors the client gets, and how each is counted. */
 import { Refusal } from '../errors';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 
@@ -10,6 +10,21 @@ export function deniedRefusal(reason: string): Refusal {
 /** The hook threw, answered something that is not a verdict, or missed its deadline: fail closed, say nothing of why. */
 export const AUTHORIZE_FAILED = new Refusal({
   status: 500, errorType: 'server_error', code: 'authorize_failed', message: 'The gateway could not authorize this request.',
+});
+
+/** The guard blocked the request: a `400` in the provider's shape with the guard's reason. */
+export function guardBlockedRefusal(reason: string): Refusal {
+  return new Refusal({ status: 400, errorType: 'denied', code: 'guard_blocked', message: reason });
+}
+
+/** The response guard blocked the answer: a `502` (the upstream answered, the gateway will not relay it). */
+export function guardBlockedAnswerRefusal(reason: string): Refusal {
+  return new Refusal({ status: 502, errorType: 'denied', code: 'guard_blocked', message: reason });
+}
+
+/** The guard threw, answered something that is not a verdict, missed its deadline or made an invalid edit: fail closed. */
+export const GUARD_FAILED = new Refusal({
+  status: 500, errorType: 'server_error', code: 'guard_failed', message: 'The gateway could not check this request against its guardrails.',
 });
 
 /** Past `maxConcurrent`. */
@@ -30,6 +45,8 @@ export function counted(refusal: Refusal, provider: ProviderRuntime, bridge: Bri
     case 'forbidden': counters.denied++; break;
     case 'authorize_failed': counters.authorizeFailed++; break;
     case 'at_capacity': counters.atCapacity++; break;
+    case 'guard_blocked': counters.guardBlocked++; break;
+    case 'guard_failed': counters.guardFailed++; break;
   }
   bridge.metrics?.refused(provider.adapter.name, refusal.code);
   return refusal;

@@ -20,6 +20,8 @@ import type { Authorization } from './authorize';
 import type { Capacity } from './capacity';
 import type { Dumps } from '../observability/dumps/dumps';
 import type { CircuitBreakers } from '../governance/circuit-breakers';
+import type { Guardrails } from './guard';
+import type { RecordContent } from './record-content';
 
 /** Why `close()` aborted a request: the client gets it as a provider-shaped `503`; the record says `aborted`. */
 export const SHUTDOWN_ABORT = new GatewayError({ status: 503, errorType: 'aborted', code: 'shutting_down', message: 'The gateway shut down before this request finished.' });
@@ -118,6 +120,10 @@ export interface BridgeRuntime {
   readonly dumps?: Dumps;
   /** One circuit per provider + API + model; undefined when the host did not turn the breaker on. */
   readonly breakers?: CircuitBreakers;
+  /** The host's `guard` and `responseGuard`; undefined when there is neither. */
+  readonly guard?: Guardrails;
+  /** What records keep of content (`recordContent`); undefined when they keep everything and record no mode. */
+  readonly recordContent?: RecordContent;
 }
 
 export interface ProviderRuntime {

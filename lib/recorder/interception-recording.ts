@@ -3,6 +3,7 @@ import type {
   InterceptionEndedRecord, InterceptionRecord, ModelThoughtRecord, PromptUsageRecord, Recorder,
   TokenUsageRecord, ToolUsageRecord, PassthroughRecord,
 } from './types';
+import type { ContentShaper } from './content-mode';
 
 /** A call to the host's recorder, not made yet; it gets its record as queued (capped, see record-limits). */
 export type RecordCall<T = never> = (record: T) => void | Promise<void>;
@@ -41,6 +42,8 @@ export class InterceptionRecording {
   private dropped = false;
   /** The client's own key when this interception uses it: masked in its records like a pool key. */
   byokKey: string | undefined;
+  /** What this interception's records keep of their content (`recordContent`); undefined: all of it. */
+  content: ContentShaper | undefined;
 
   constructor(private readonly owner: RecordingOwner | undefined, private readonly recorder: Recorder | undefined) {}
 

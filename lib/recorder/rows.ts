@@ -24,11 +24,11 @@ export type SqlValue = string | number | null;
 /** The interception columns a start writes (an upsert: a start never overwrites end columns, nor the reverse). */
 export const START_COLUMNS = [
   'id', 'initiator_id', 'provider', 'provider_name', 'route', 'model', 'streaming', 'started_at', 'user_agent', 'client',
-  'client_session_id', 'credential_kind', 'credential_hint', 'correlating_tool_call_id', 'metadata',
+  'client_session_id', 'credential_kind', 'credential_hint', 'correlating_tool_call_id', 'metadata', 'content_mode',
 ];
 export const END_COLUMNS = [
   'id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts', 'end_extra',
-  'gateway_ms', 'upstream_first_byte_ms', 'error_code',
+  'gateway_ms', 'upstream_first_byte_ms', 'error_code', 'guard_edits',
 ];
 
 /** Where each kind goes; for child tables the columns are those of `columnsOf(table)`. */
@@ -67,6 +67,7 @@ export function writeRow(q: QueuedRecord, out: SqlValue[], at: number, withId = 
       out[i++] = str(r.route); out[i++] = str(r.model); out[i++] = bool(r.streaming); out[i++] = ms(r.startedAt);
       out[i++] = str(r.userAgent); out[i++] = str(r.client); out[i++] = str(r.clientSessionId); out[i++] = str(r.credentialKind);
       out[i++] = str(r.credentialHint); out[i++] = str(r.correlatingToolCallId); out[i++] = json(r.metadata);
+      out[i++] = str(r.contentMode);
       return i;
     }
     case 'end': {
@@ -75,6 +76,7 @@ export function writeRow(q: QueuedRecord, out: SqlValue[], at: number, withId = 
       out[i++] = ms(r.endedAt); out[i++] = str(r.status); out[i++] = int(r.httpStatus); out[i++] = str(r.errorType);
       out[i++] = str(r.errorMessage); out[i++] = str(r.credentialHint); out[i++] = json(r.attempts); out[i++] = json(r.extra);
       out[i++] = real(r.gatewayMs); out[i++] = real(r.upstreamFirstByteMs); out[i++] = str(r.errorCode);
+      out[i++] = json(r.guardEdits);
       return i;
     }
     case 'token': {
@@ -143,6 +145,7 @@ export function interceptionFromRow(row: Row): InterceptionRecord {
   opt(r, 'clientSessionId', row.client_session_id, String);
   opt(r, 'credentialHint', row.credential_hint, String);
   opt(r, 'correlatingToolCallId', row.correlating_tool_call_id, String);
+  opt(r, 'contentMode', row.content_mode, (v) => v as InterceptionRecord['contentMode']);
   return r;
 }
 
@@ -159,6 +162,7 @@ export function endedFromRow(row: Row): InterceptionEndedRecord | undefined {
   opt(r, 'credentialHint', row.end_credential_hint, String);
   opt(r, 'attempts', row.attempts, (v) => parse(v) as InterceptionEndedRecord['attempts']);
   opt(r, 'extra', row.end_extra, (v) => parse(v) as Record<string, number>);
+  opt(r, 'guardEdits', row.guard_edits, (v) => parse(v) as InterceptionEndedRecord['guardEdits']);
   return r;
 }
 

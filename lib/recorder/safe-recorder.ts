@@ -146,7 +146,9 @@ export class SafeRecorder implements RecordingOwner {
     }
     // Keys never reach a store (nor the dashboard); then one record's texts are capped.
     const safe = redactRecord(record, this.redactor, recording.byokKey);
-    const limited = limitRecord(what, safe, this.limits.maxRecordedTextBytes);
+    // Shaped whole, before capping: a hash or a length is of the text as it came (keys already masked).
+    const shaped = recording.content ? recording.content.shape(what, safe) : safe;
+    const limited = limitRecord(what, shaped, this.limits.maxRecordedTextBytes);
     if (!always && this.pendingCount >= this.limits.queueMax) {
       this.drop(what, 'queue full');
       return false;

@@ -102,8 +102,17 @@ const ADDED_V3: Record<string, Array<[name: string, kind: ColumnKind]>> = {
   interceptions: [['gateway_ms', 'real'], ['upstream_first_byte_ms', 'real'], ['error_code', 'text']],
 };
 
+/**
+ * Version 4, added columns: `content_mode`, what the interception's records keep of their content (`recordContent`:
+ * `full`, `redacted`, `hashed`, `none`; null when the bridge had no `recordContent`, and for rows written before);
+ * `guard_edits`, what a guard edited (a JSON array of `request`, `response`).
+ */
+const ADDED_V4: Record<string, Array<[name: string, kind: ColumnKind]>> = {
+  interceptions: [['content_mode', 'text'], ['guard_edits', 'json']],
+};
+
 /** The columns each version added after the first, in order. */
-const ADDED = [ADDED_V2, ADDED_V3];
+const ADDED = [ADDED_V2, ADDED_V3, ADDED_V4];
 
 function addColumns(added: Record<string, Array<[name: string, kind: ColumnKind]>>, dialect: Dialect, q: (name: string) => string): string[] {
   return Object.entries(added).flatMap(([table, cols]) => cols.map(([name, kind]) => `ALTER TABLE ${q(table)} ADD COLUMN ${name} ${TYPES[dialect][kind]}`));
@@ -150,6 +159,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 1, statements: (dialect, q) => TABLES_V1.flatMap((t) => createTable(t, dialect, q)) },
   { version: 2, statements: addColumnsV2 },
   { version: 3, statements: (dialect, q) => addColumns(ADDED_V3, dialect, q) },
+  { version: 4, statements: (dialect, q) => addColumns(ADDED_V4, dialect, q) },
 ];
 
 /** The newest schema version this code knows. */

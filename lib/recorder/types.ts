@@ -8,6 +8,7 @@ export type CredentialKind = 'centralized' | 'byok';
 
 export type { ErrorType } from '../errors';
 import type { ErrorType } from '../errors';
+import type { ContentMode } from './content-mode';
 
 /** One bridged request, recorded when it is admitted. */
 export interface InterceptionRecord {
@@ -26,6 +27,11 @@ export interface InterceptionRecord {
   credentialKind: CredentialKind;
   credentialHint?: string;
   correlatingToolCallId?: string;
+  /**
+   * What this interception's records keep of prompts, tool arguments, tool errors and thoughts (`recordContent`):
+   * `full`, `redacted`, `hashed` or `none`. Absent when the bridge has no `recordContent` (everything, as `full`).
+   */
+  contentMode?: ContentMode;
 }
 
 /** How an interception ended; exactly one per interception. */
@@ -46,6 +52,8 @@ export interface InterceptionEndedRecord {
   credentialHint?: string;
   /** Every upstream attempt, in order (failovers are the ones before the last). */
   attempts?: UpstreamAttempt[];
+  /** What a guard edited before it went on: `request` (the body sent upstream), `response` (the answer relayed). Absent: nothing. */
+  guardEdits?: Array<'request' | 'response'>;
   /** Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ errorMessageBytes: 31457280 }`); absent when nothing was cut. */
   extra?: Record<string, number>;
 }

@@ -21,6 +21,24 @@ function smallTable(headings, rows) {
   ]);
 }
 
+var CONTENT_MODES = {
+  full: 'full (as sent)',
+  redacted: 'redacted (e-mail addresses and key-looking strings masked)',
+  hashed: 'hashed (salted SHA-256 and size)',
+  none: 'none (sizes only)',
+};
+
+// No mode recorded: the bridge had no recordContent, so records kept everything.
+function contentModeText(mode) {
+  return CONTENT_MODES[mode] || (mode ? String(mode) : 'full (as sent; no recordContent)');
+}
+
+// A text the content mode left out shows its size instead.
+function storedText(text, extra, field) {
+  var bytes = extra && extra[field + 'Bytes'];
+  return text === '' && bytes ? '(not stored: ' + num(bytes) + ' bytes)' : text;
+}
+
 function jsonText(v) {
   try { return typeof v === 'string' ? v : JSON.stringify(v, null, 2); } catch (e) { return String(v); }
 }
@@ -34,7 +52,8 @@ function renderDetail(d) {
     ['User agent', i.userAgent], ['Credential', i.credentialKind + (end.credentialHint || i.credentialHint ? ' ' + (end.credentialHint || i.credentialHint) : '')],
     ['Started', dateText(i.startedAt)], ['Ended', end.endedAt ? dateText(end.endedAt) : 'not ended'],
     ['Status', end.status || 'open'], ['HTTP status', end.httpStatus], ['Error type', end.errorType], ['Error code', end.errorCode],
-    ['Error', end.errorMessage],
+    ['Error', end.errorMessage], ['Content stored', contentModeText(i.contentMode)],
+    ['Guard edited', end.guardEdits && end.guardEdits.length ? end.guardEdits.join(', ') : undefined],
     ['Gateway time to first byte', end.gatewayMs === undefined ? undefined : msText(end.gatewayMs)],
     ['Upstream time to first byte', end.upstreamFirstByteMs === undefined ? undefined : msText(end.upstreamFirstByteMs)],
     ['Est. cost', costText(d.cost)],
@@ -49,19 +68,19 @@ function renderDetail(d) {
       d.tokenUsages.map(function (t) { return [t.msgId, num(t.input), num(t.output), num(t.cacheRead), num(t.cacheWrite)]; }))]));
   }
   nodes = nodes.concat(section('Prompts', d.prompts.length
-    ? d.prompts.map(function (p) { return el('pre', { className: 'text prompt', text: p.prompt }); })
+    ? d.prompts.map(function (p) { return el('pre', { className: 'text prompt', text: storedText(p.prompt, p.extra, 'prompt') }); })
     : [el('p', { className: 'empty', text: 'No prompt recorded.' })]));
   if (d.tools.length) {
     nodes = nodes.concat(section('Tool calls', d.tools.map(function (t) {
       return el('div', { className: 'tool-call' }, [
-        facts([['Tool', t.tool], ['Kind', t.injected ? 'injected' : 'client'], ['Server', t.serverUrl], ['Call id', t.toolCallId], ['Error', t.invocationError]]),
-        el('pre', { className: 'text', text: jsonText(t.args) }),
+        facts([['Tool', t.tool], ['Kind', t.injected ? 'injected' : 'client'], ['Server', t.serverUrl], ['Call id', t.toolCallId], ['Error', storedText(t.invocationError, t.extra, 'invocationError')]]),
+        el('pre', { className: 'text', text: storedText(jsonText(t.args), t.extra, 'args') }),
       ]);
     })));
   }
   if (d.thoughts.length) {
     nodes = nodes.concat(section('Model thoughts', d.thoughts.map(function (t) {
-      return el('div', null, [el('span', { className: 'kind', text: t.source }), el('pre', { className: 'text', text: t.content })]);
+      return el('div', null, [el('span', { className: 'kind', text: t.source }), el('pre', { className: 'text', text: storedText(t.content, t.extra, 'content') })]);
     })));
   }
   return nodes;

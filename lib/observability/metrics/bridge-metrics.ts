@@ -56,6 +56,7 @@ export class BridgeMetrics {
   private readonly cooldowns: CounterFamily;
   private readonly exhaustions: CounterFamily;
   private readonly refusals: CounterFamily;
+  private readonly guardEdits: CounterFamily;
   private readonly recorderLatency: HistogramSeries;
   private readonly models: ModelLabels;
   private readonly actorLabel: boolean;
@@ -103,6 +104,7 @@ export class BridgeMetrics {
     this.exhaustions = counter('key_pool_exhaustions_total', 'Requests refused because every key of the provider\'s pool was cooling.', ['provider']);
     this.refusals = counter('refusals_total', 'Requests the bridge itself refused before any upstream call, by reason (forbidden, authorize_failed, at_capacity).',
       ['provider', 'reason']);
+    this.guardEdits = counter('guard_edits_total', 'Requests (what="request") and blocking answers (what="response") a guard edited before they went on.', ['provider', 'what']);
     this.recorderLatency = histogram('recorder_call_duration_seconds', 'Time one recorder call took to settle (or reach its deadline).', [], RECORDER_BUCKETS).child();
     this.scrape = registerScrapeMetrics(config.prom, prefix, registers);
     registerCircuitState(config.prom, prefix, registers, this.scrape, this.models);
@@ -183,6 +185,11 @@ export class BridgeMetrics {
     }
     series[0].value++;
     series[1].observe((Date.now() - startedAt) / 1000);
+  }
+
+  /** A guard edited a request or an answer of `provider` (`what`: `request` or `response`). */
+  guardEdited(provider: string, what: 'request' | 'response'): void {
+    this.guardEdits.child(provider, what).value++;
   }
 
   /** The bridge refused a request to `provider` on its own (`reason` is the refusal's code, a fixed set). */

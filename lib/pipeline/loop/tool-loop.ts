@@ -113,10 +113,14 @@ type Step =
   | { outcome: LoopOutcome }
   | { turn: Turn; status: number; headers: IncomingHttpHeaders; body?: Buffer; observer?: ReturnType<Conversation['observe']> };
 
-function finish({ ix, conversation, client }: Loop, step: Exclude<Step, { outcome: LoopOutcome }>): LoopOutcome {
-  if (step.observer) client.end(conversation.streamTail(step.observer));
-  else ix.answer(step, conversation.finalAnswer(step.body!));
-  return { httpStatus: step.status, status: 'completed' };
+function finish({ ix, conversation, client }: Loop, step: Exclude<Step, { outcome: LoopOutcome }>): LoopOutcome | Promise<LoopOutcome> {
+  const outcome: LoopOutcome = { httpStatus: step.status, status: 'completed' };
+  if (step.observer) {
+    client.end(conversation.streamTail(step.observer));
+    return outcome;
+  }
+  const answered = ix.answer(step, conversation.finalAnswer(step.body!));
+  return answered ? answered.then(() => outcome) : outcome;
 }
 
 function upstreamFailed(status: number, body: Buffer): LoopOutcome {
@@ -129,7 +133,10 @@ async function blockingCall(loop: Loop, request: Buffer): Promise<Step> {
   const ok = upstream.status >= 200 && upstream.status < 300;
   // Without injected tools and nothing to record or count, the answer is relayed unread.
   const turn = ok && (loop.tools.length > 0 || readsAnswers(loop.ix)) ? loop.conversation.readAnswer(body) : undefined;
-  if (!turn) return { outcome: relayWhole(loop.ix, upstream, body) };
+  if (!turn) {
+    const relayed = relayWhole(loop.ix, upstream, body);
+    return { outcome: relayed instanceof Promise ? await relayed : relayed };
+  }
   return { turn, status: upstream.status, headers: upstream.headers, body };
 }
 
@@ -140,13 +147,14 @@ function readsAnswers(ix: LoopInterception): boolean {
 }
 
 /** An error (on any iteration) or an answer the loop cannot read or go on from goes to the client as the upstream sent it. */
-function relayWhole(ix: LoopInterception, upstream: UpstreamResponse, body: Buffer): LoopOutcome {
-  ix.answer(upstream, body);
-  return upstream.status >= 200 && upstream.status < 300 ? { httpStatus: upstream.status, status: 'completed' } : upstreamFailed(upstream.status, body);
+function relayWhole(ix: LoopInterception, upstream: UpstreamResponse, body: Buffer): LoopOutcome | Promise<LoopOutcome> {
+  const outcome = upstream.status >= 200 && upstream.status < 300 ? { httpStatus: upstream.status, status: 'completed' as const } : upstreamFailed(upstream.status, body);
+  const answered = ix.answer(upstream, body);
+  return answered ? answered.then(() => outcome) : outcome;
 }
 
 /** A whole answer to a stream request, before the client's stream began: relayed as it came, recorded when it is a 2xx the API can read. */
-function relayWholeToStream(loop: Loop, upstream: UpstreamResponse, body: Buffer): LoopOutcome {
+function relayWholeToStream(loop: Loop, upstream: UpstreamResponse, body: Buffer): LoopOutcome | Promise<LoopOutcome> {
   const { ix, conversation, byName } = loop;
   const turn = upstream.status >= 200 && upstream.status < 300 && readsAnswers(ix) ? conversation.readAnswer(body) : undefined;
   if (turn) recordTurn(ix, turn, { tools: byName, notRun: WHOLE_ANSWER });
@@ -178,7 +186,10 @@ async function streamedCall(loop: Loop, iteration: number, body: Buffer): Promis
   }
   if (upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) {
     const body = await ix.readBody(upstream);
-    if (!client.started) return { outcome: relayWholeToStream(loop, upstream, body) };
+    if (!client.started) {
+      const relayed = relayWholeToStream(loop, upstream, body);
+      return { outcome: relayed instanceof Promise ? await relayed : relayed };
+    }
     const message = upstreamErrorMessage(body) ?? `The upstream answered ${upstream.status} in the middle of the tool loop.`;
     const failed = failStream(loop, new GatewayError({ status: upstream.status, errorType: errorTypeForStatus(upstream.status), code: 'upstream_error', message }));
     failed.outcome.httpStatus = upstream.status;

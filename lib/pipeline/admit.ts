@@ -54,7 +54,7 @@ export async function admit(ix: Interception): Promise<void> {
     if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
     ix.created = admitted.created;
   }
-  ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+  ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal, clientHasTools: ix.call.clientHasTools === true };
   ix.tracing?.admitted(ix);
 }
 

@@ -1,5 +1,6 @@
 /** One configured MCP server: connects (with transport fallback), retries with backoff, keeps its tool list, runs calls. */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
@@ -18,6 +19,8 @@ export interface ConnectionDeps {
   callTimeoutMs: number;
   listTtlMs: number;
   retryDelayMs: { initial: number; max: number };
+  /** False for a session opened on demand (one actor's): a failure leaves it `failed` for its owner to replace, not retried. Defaults to true. */
+  reconnect?: boolean;
   /** How many of a server's tools `allow`/`deny` let through, for the log line that reports a connection. */
   allowedCount(tools: readonly Tool[]): number;
   /** Called whenever the tools this server offers (or whether it offers any) changed. */
@@ -85,6 +88,11 @@ export class McpServerConnection {
     return this.client !== undefined;
   }
 
+  /** When the connection last failed, while it stands failed (else undefined). */
+  get failedAt(): number | undefined {
+    return this.state === 'failed' ? this.lastError?.at.getTime() : undefined;
+  }
+
   /** The tools listed last (none while disconnected). Starts a refresh in the background once the list is older than the TTL. */
   currentTools(): readonly Tool[] {
     if (!this.client) return [];
@@ -112,7 +120,8 @@ export class McpServerConnection {
         return toolError(`Tool ${shownName} timed out after ${this.deps.callTimeoutMs} ms.`);
       }
       if (isConnectionFailure(err)) this.lost(client, err);
-      return toolError(`Tool ${shownName} failed: ${errorMessage(err)}`);
+      // The model reads this text: no header, URL or environment secret of the server's configuration goes with it.
+      return toolError(`Tool ${shownName} failed: ${redactedErrorMessage(err, this.secrets)}`);
     }
   }
 
@@ -123,8 +132,11 @@ export class McpServerConnection {
     this.retryTimer = undefined;
   }
 
-  /** Closes the client (ending a stdio child process) and stops retrying. */
-  async close(): Promise<void> {
+  /**
+   * Closes the client (ending a stdio child process) and stops retrying. `endSession`: a Streamable HTTP session is
+   * ended on the server too (`DELETE`), for sessions closed while the server stays in use.
+   */
+  async close(endSession = false): Promise<void> {
     this.closed = true;
     this.state = 'closed';
     clearTimeout(this.retryTimer);
@@ -132,7 +144,11 @@ export class McpServerConnection {
     this.client = undefined;
     this.connecting = undefined;
     this.tools = [];
-    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await Promise.all(clients.map(async (c) => {
+      const transport = c.transport;
+      if (endSession && transport instanceof StreamableHTTPClientTransport && transport.sessionId) await transport.terminateSession().catch(() => undefined);
+      await c.close().catch(() => undefined);
+    }));
   }
 
   private async connect(): Promise<void> {
@@ -189,6 +205,10 @@ export class McpServerConnection {
     if (this.closed) return;
     this.state = 'failed';
     this.failed(err);
+    if (this.deps.reconnect === false) {
+      this.deps.logger().warn('MCP session unavailable', { server: this.spec.name, url: this.spec.label, error: this.lastError!.message });
+      return;
+    }
     if (!this.reconnecting) {
       this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { server: this.spec.name, error: errorMessage(err) });
       return;

@@ -24,6 +24,12 @@ export interface McpServerStatus {
   lastError?: { message: string; at: Date };
   /** When a tool listing last succeeded. */
   lastListedAt?: Date;
+  /**
+   * A server with per-actor `headers` only: how many actors' sessions are open, ready and failed. Its `state` is then
+   * `failed` when every open session failed (else `ready`, or `closed`), and the counts, error and listing time are
+   * those of its sessions (tool counts: the most recently used ready session's).
+   */
+  sessions?: { open: number; ready: number; failed: number };
 }
 
 /** What {@link McpToolInjector.status} returns. */

@@ -59,6 +59,15 @@ export function specSecrets(spec: McpServerSpec): string[] {
   return [...new Set(values.map((v) => v.trim()).filter((v) => v.length >= MIN_SECRET_CHARS))].sort((a, b) => b.length - a.length);
 }
 
+/** Header names whose values are credentials: taught to the bridge's redaction rule (other values, e.g. `Accept`, would rewrite ordinary text). */
+const CREDENTIAL_HEADER = /auth|token|key|secret|cookie|session|password|credential/i;
+
+/** The values (and token parts) of `headers`' credential headers, as the bridge-wide redaction rule learns them. */
+export function credentialHeaderSecrets(headers: Record<string, string>): string[] {
+  const values = Object.entries(headers).filter(([name]) => CREDENTIAL_HEADER.test(name)).map(([, value]) => value);
+  return [...new Set(values.flatMap((v) => [v.trim(), ...v.split(/\s+/).filter((part) => part.length >= MIN_TOKEN_PART_CHARS)]))];
+}
+
 /**
  * `err`'s message as a status may show it: the server's configured secrets, any URL's credentials and query, and
  * control characters removed; at most 300 characters. (Errors may quote the server's answer, which is hostile too.)

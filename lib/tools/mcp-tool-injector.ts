@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import { createDefaultLogger } from '../observability/logger';
 import { McpServerConnection } from './mcp-server-connection';
 import { resolveMcpOptions, type McpServerSpec, type McpToolInjectorOptions } from './mcp-options';
-import type { McpToolInjectorStatus } from './mcp-status';
+import { credentialHeaderSecrets, type McpToolInjectorStatus } from './mcp-status';
 import { buildToolTable, EMPTY_TABLE, isCurrent, type ToolTable } from './mcp-tool-table';
 import { ActorSessions } from './per-actor-sessions';
 import { toolPolicy } from './tool-policy';
@@ -114,6 +114,8 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
       if (!config.logger) logger = ctx.logger;
       traceHeaders = ctx.traceHeaders;
       secrets = ctx.secrets;
+      // The configured credentials too: a server's error or a tool result quoting one is redacted wherever the bridge redacts.
+      secrets?.learn('mcp:configured', connections.flatMap((c) => (c.spec.kind === 'http' ? credentialHeaderSecrets(c.spec.headers) : [])));
       const stopReconnecting = (): void => {
         connections.forEach((c) => c.stopReconnecting());
         sessions?.stopOpening();

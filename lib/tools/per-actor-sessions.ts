@@ -4,7 +4,7 @@ import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
 import { headerRecord, type McpServerSpec } from './mcp-options';
 import type { McpServerConnection } from './mcp-server-connection';
-import { specSecrets, type McpServerStatus } from './mcp-status';
+import { credentialHeaderSecrets, type McpServerStatus } from './mcp-status';
 import type { ToolContext, ToolInjectorAttachContext } from './types';
 
 type HttpSpec = Extract<McpServerSpec, { kind: 'http' }>;
@@ -152,7 +152,7 @@ export class ActorSessions {
     const actorSpec: HttpSpec = { ...spec, headers, headersOf: undefined };
     const secretsId = `mcp:${++this.serial}`;
     // Learned before the first byte is sent: an error, a log line or a record quoting the token is redacted.
-    this.deps.secrets()?.learn(secretsId, specSecrets(actorSpec));
+    this.deps.secrets()?.learn(secretsId, credentialHeaderSecrets(headers));
     const connection = this.deps.connect(actorSpec);
     const session: Session = { key, secretsId, serverName: spec.name, fingerprint, connection, ready: connection.start(), usedAt: Date.now() };
     this.sessions.set(key, session);

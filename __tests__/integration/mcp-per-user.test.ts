@@ -178,6 +178,8 @@ test('each user is offered their own tools and calls them with their own token; 
     const result = await tools.callTool({ name, arguments: {} }, bob);
     expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringMatching(/not available/) }] });
   }
+  // One shared array per policy outcome, so the bridge's per-array work is not redone per request.
+  expect(await tools.listTools(bob)).toBe(await tools.listTools(bob));
   expect(tracker.state.calls).toEqual([{ token: ALICE_TOKEN, tool: 'list_issues' }, { token: BOB_TOKEN, tool: 'list_tickets' }]);
 });
 
@@ -315,5 +317,27 @@ describe('configured (static) headers', () => {
     const r = ops.recorder;
     expect(secretsIn(JSON.stringify([r.interceptions, r.interceptionEnds, r.toolUsages]))).toEqual([]);
     expect(secretsIn(ops.logs.lines.join('\n'))).toEqual([]);
+  });
+});
+
+describe('maxSessions', () => {
+  test('past the bound the least recently used session is closed (and ended on the server); close() ends the rest', async () => {
+    const bounded = mcpToolInjector({
+      servers: [{ name: 'tracker', url: tracker.url, headers: ({ actor }) => ({ authorization: `Bearer ${tokens[actor.id]}` }) }],
+      maxSessions: 1,
+    });
+    const ctx = (id: string) => ({ actor: { id }, providerName: 'openai', model: 'gpt-4o-mini', signal: new AbortController().signal });
+    const aliceInits = tracker.state.inits.get(ALICE_TOKEN) ?? 0;
+    const ended = tracker.state.ended;
+    expect((await bounded.listTools(ctx('alice'))).map((t) => t.name)).toEqual(['bmcp_tracker_list_issues', 'bmcp_tracker_whoami']);
+    expect((await bounded.listTools(ctx('bob'))).map((t) => t.name)).toEqual(['bmcp_tracker_list_tickets', 'bmcp_tracker_whoami']);
+    expect(bounded.status().servers[0]).toMatchObject({ state: 'ready', sessions: { open: 1, ready: 1, failed: 0 }, toolsListed: 2 });
+    await eventually(() => expect(tracker.state.ended).toBe(ended + 1));
+    await bounded.listTools(ctx('alice'));
+    expect(tracker.state.inits.get(ALICE_TOKEN)).toBe(aliceInits + 2);
+    await bounded.close();
+    expect(tracker.state.ended).toBe(ended + 3);
+    expect(bounded.status().servers[0]).toMatchObject({ state: 'closed', sessions: { open: 0 } });
+    expect(await bounded.listTools(ctx('alice'))).toEqual([]);
   });
 });

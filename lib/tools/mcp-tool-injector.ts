@@ -4,7 +4,7 @@ import { createDefaultLogger } from '../observability/logger';
 import { McpServerConnection } from './mcp-server-connection';
 import { resolveMcpOptions, type McpServerSpec, type McpToolInjectorOptions } from './mcp-options';
 import { credentialHeaderSecrets, type McpToolInjectorStatus } from './mcp-status';
-import { buildToolTable, EMPTY_TABLE, isCurrent, type ToolTable } from './mcp-tool-table';
+import { buildToolTable, EMPTY_TABLE, isCurrent, toolsWhere, type ToolTable } from './mcp-tool-table';
 import { ActorSessions } from './per-actor-sessions';
 import { toolPolicy } from './tool-policy';
 import { shortText, toolAbortError, toolArguments, toolError } from './tool-results';
@@ -126,13 +126,10 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
 
     async listTools(ctx?: ToolContext): Promise<InjectedTool[]> {
       if (config.injectWhen === 'client-has-tools' && ctx?.clientHasTools === false) return NO_TOOLS;
-      const { tools, byName } = await tableFor(ctx);
+      const current = await tableFor(ctx);
       const allowed = policy.perRequest;
-      if (!allowed || !ctx) return tools;
-      return Object.freeze(tools.filter((t) => {
-        const ref = byName.get(t.name)!;
-        return allowed(ctx, { server: ref.serverName, name: ref.toolName });
-      })) as InjectedTool[];
+      if (!allowed || !ctx) return current.tools;
+      return toolsWhere(current, (ref) => allowed(ctx, { server: ref.serverName, name: ref.toolName }));
     },
 
     async callTool(call: ToolCall, ctx: ToolContext): Promise<ToolCallResult> {

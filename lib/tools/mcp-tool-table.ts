@@ -56,3 +56,26 @@ export function buildToolTable(
   });
   return { generation, connections, tools: Object.freeze(tools) as InjectedTool[], byName };
 }
+
+/** Distinct policy outcomes kept per table; past it they are built again (a policy with so many outcomes is unusual). */
+const MAX_SUBSETS_PER_TABLE = 64;
+const subsets = new WeakMap<ToolTable, Map<string, InjectedTool[]>>();
+
+/**
+ * The tools of `table` that `keep` lets through: the table's own array when it keeps all, else one shared frozen
+ * array per distinct outcome, so that what the bridge derives from an array once (the cap) is not redone per request.
+ */
+export function toolsWhere(table: ToolTable, keep: (ref: ToolRef) => boolean): InjectedTool[] {
+  let key = '';
+  for (const tool of table.tools) key += keep(table.byName.get(tool.name)!) ? '1' : '0';
+  if (!key.includes('0')) return table.tools;
+  let byKey = subsets.get(table);
+  if (!byKey) subsets.set(table, (byKey = new Map()));
+  let out = byKey.get(key);
+  if (!out) {
+    if (byKey.size >= MAX_SUBSETS_PER_TABLE) byKey.clear();
+    out = Object.freeze(table.tools.filter((_, i) => key[i] === '1')) as InjectedTool[];
+    byKey.set(key, out);
+  }
+  return out;
+}

@@ -9,6 +9,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { mcpToolInjector, openaiProvider, type McpToolInjector } from '../../lib';
 import { chatScript } from '../helpers/chat-script';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
+import { everyByte, removeTempDirs, tempDir } from '../helpers/dump-files';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 
 const ALICE_TOKEN = 'tok-alice-4f1c9a7e2b3d5f60';
@@ -107,6 +108,7 @@ let tracker: Awaited<ReturnType<typeof startTracker>>;
 let upstream: FakeUpstream;
 let gw: Gateway;
 let tools: McpToolInjector;
+let dumpDir: string;
 
 beforeAll(async () => {
   tracker = await startTracker();
@@ -127,9 +129,11 @@ beforeAll(async () => {
     retryDelayMs: { initial: 50, max: 100 },
     connectTimeoutMs: 3_000,
   });
+  dumpDir = tempDir();
   gw = await startGateway({
     providers: [openaiProvider({ baseURL: upstream.url, keys: ['sk-per-user-000000000000001'] })],
     tools,
+    dump: { dir: dumpDir },
     actor: (req) => ({ id: String(req.headers['x-user'] ?? 'anonymous') }),
   });
 });
@@ -138,6 +142,7 @@ afterAll(async () => {
   await gw.close();
   await upstream.close();
   await tracker.close();
+  removeTempDirs();
 });
 
 beforeEach(() => {
@@ -197,6 +202,9 @@ test('a token never reaches the model, the client, a record, a log line or the s
   expect(secretsIn(everythingRecorded())).toEqual([]);
   expect(secretsIn(gw.logs.lines.join('\n'))).toEqual([]);
   expect(secretsIn(JSON.stringify(tools.status()))).toEqual([]);
+  // The dump of the loop's second call holds the (redacted) tool result and the (redacted) answer.
+  await eventually(() => expect(everyByte(dumpDir)).toContain('you are alice, token [redacted tool credential]'));
+  expect(secretsIn(everyByte(dumpDir))).toEqual([]);
 });
 
 test('a wrong token: that user is offered none of the server\'s tools, the others still are; the refusal is logged without the token', async () => {

@@ -40,6 +40,10 @@ export interface McpToolInjector extends ToolInjector {
  * - `callTool()` takes a shown name. An unknown name, bad arguments, a failure of the server or a call past
  *   `callTimeoutMs` resolve with `isError: true` and a text the model can read; it rejects (with an `AbortError`)
  *   only when `ctx.signal` aborts, after cancelling the call on the server.
+ * - A server whose `headers` is a function is not connected at creation: each actor's session is opened on that
+ *   actor's first `listTools`/`callTool` (which waits for its first connection attempt) and reused after that
+ *   (`lib/tools/per-actor-sessions.ts`). `allow`/`deny` functions are asked per request and per call; with
+ *   `injectWhen: 'client-has-tools'` a request whose `ctx.clientHasTools` is false gets no tools.
  */
 export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjector {
   const config = resolveMcpOptions(options);

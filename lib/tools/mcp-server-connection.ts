@@ -21,6 +21,8 @@ export interface ConnectionDeps {
   retryDelayMs: { initial: number; max: number };
   /** False for a session opened on demand (one actor's): a failure leaves it `failed` for its owner to replace, not retried. Defaults to true. */
   reconnect?: boolean;
+  /** Said in every log line of this connection besides `server` (e.g. the actor of a per-actor session). Defaults to none. */
+  logFields?: Record<string, string>;
   /** How many of a server's tools `allow`/`deny` let through, for the log line that reports a connection. */
   allowedCount(tools: readonly Tool[]): number;
   /** Called whenever the tools this server offers (or whether it offers any) changed. */
@@ -51,9 +53,13 @@ export class McpServerConnection {
   /** What an error shown in the status must not contain; found once, from the configuration. */
   private readonly secrets: readonly string[];
 
+  /** What every log line of this connection says about it. */
+  private readonly logFields: Record<string, string>;
+
   constructor(readonly spec: McpServerSpec, private readonly deps: ConnectionDeps) {
     this.retryDelay = deps.retryDelayMs.initial;
     this.secrets = specSecrets(spec);
+    this.logFields = { server: spec.name, ...deps.logFields };
   }
 
   /** This server's state for `status()`: no secrets, counts of the tools in hand. */
@@ -171,13 +177,13 @@ export class McpServerConnection {
         return;
       }
       client.onclose = () => this.lost(client, new Error('connection closed'));
-      client.onerror = (err) => deps.logger().debug('MCP server transport error', { server: spec.name, error: errorMessage(err) });
+      client.onerror = (err) => deps.logger().debug('MCP server transport error', { ...this.logFields, error: errorMessage(err) });
       this.client = client;
       this.listed(await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger));
       this.listedAt = Date.now();
       this.state = 'ready';
       this.retryDelay = deps.retryDelayMs.initial;
-      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
+      deps.logger().info('MCP server connected', { ...this.logFields, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
       deps.onToolsChanged();
     } catch (err) {
       const client = this.client ?? this.connecting;
@@ -206,16 +212,16 @@ export class McpServerConnection {
     this.state = 'failed';
     this.failed(err);
     if (this.deps.reconnect === false) {
-      this.deps.logger().warn('MCP session unavailable', { server: this.spec.name, url: this.spec.label, error: this.lastError!.message });
+      this.deps.logger().warn('MCP session unavailable', { ...this.logFields, url: this.spec.label, error: this.lastError!.message });
       return;
     }
     if (!this.reconnecting) {
-      this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { server: this.spec.name, error: errorMessage(err) });
+      this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { ...this.logFields, error: errorMessage(err) });
       return;
     }
     const delay = this.retryDelay;
     this.retryDelay = Math.min(delay * 2, this.deps.retryDelayMs.max);
-    this.deps.logger().warn('MCP server unavailable; retrying', { server: this.spec.name, url: this.spec.label, retryInMs: delay, error: errorMessage(err) });
+    this.deps.logger().warn('MCP server unavailable; retrying', { ...this.logFields, url: this.spec.label, retryInMs: delay, error: errorMessage(err) });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.connect();
@@ -239,7 +245,7 @@ export class McpServerConnection {
         this.listed(tools);
         this.deps.onToolsChanged();
       }, (err) => {
-        this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { server: this.spec.name, error: errorMessage(err) });
+        this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { ...this.logFields, error: errorMessage(err) });
         if (this.client === client) this.failed(err);
         if (isConnectionFailure(err)) this.lost(client, err);
       })

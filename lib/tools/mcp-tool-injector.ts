@@ -54,7 +54,7 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
   let generation = 0;
   let closed = false;
   const policy = toolPolicy(config.allow, config.deny, getLogger);
-  const connect = (spec: McpServerSpec, reconnect: boolean): McpServerConnection =>
+  const connect = (spec: McpServerSpec, reconnect: boolean, actor?: string): McpServerConnection =>
     new McpServerConnection(spec, {
       logger: getLogger,
       traceHeaders: () => traceHeaders,
@@ -63,6 +63,7 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
       listTtlMs: config.listTtlMs,
       retryDelayMs: config.retryDelayMs,
       reconnect,
+      ...(actor === undefined ? {} : { logFields: { actor } }),
       allowedCount: (tools) => tools.filter((tool) => policy.listed(tool.name)).length,
       onToolsChanged: () => {
         generation++;
@@ -72,7 +73,7 @@ export function mcpToolInjector(options: McpToolInjectorOptions): McpToolInjecto
   const perActor = config.servers.filter(isPerActor);
   const sessions = perActor.length === 0 ? undefined : new ActorSessions({
     logger: getLogger,
-    connect: (spec) => connect(spec, false),
+    connect: (spec, actor) => connect(spec, false, actor),
     secrets: () => secrets,
     sessionTtlMs: config.sessionTtlMs,
     maxSessions: config.maxSessions,

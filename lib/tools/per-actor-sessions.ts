@@ -13,8 +13,8 @@ type SecretsSink = NonNullable<ToolInjectorAttachContext['secrets']>;
 /** What the sessions need from the injector that owns them. */
 export interface ActorSessionDeps {
   logger(): Logger;
-  /** A connection to `spec` (with one actor's headers) that is not retried on failure. */
-  connect(spec: HttpSpec): McpServerConnection;
+  /** A connection to `spec` (with one actor's headers) that is not retried on failure; its log lines name `actor`. */
+  connect(spec: HttpSpec, actor: string): McpServerConnection;
   /** The bridge's redaction rule, once attached: a session's header values are taught to it before first use. */
   secrets(): SecretsSink | undefined;
   sessionTtlMs: number;
@@ -75,7 +75,7 @@ export class ActorSessions {
     }
     if (!session) {
       if (!this.opening) return undefined;
-      session = this.open(spec, key, fingerprint, headers);
+      session = this.open(spec, ctx.actor.id, key, fingerprint, headers);
     } else {
       this.touch(session);
     }
@@ -148,12 +148,12 @@ export class ActorSessions {
     return failedAt !== undefined && Date.now() - failedAt >= this.deps.retryMs;
   }
 
-  private open(spec: HttpSpec, key: string, fingerprint: string, headers: Record<string, string>): Session {
+  private open(spec: HttpSpec, actor: string, key: string, fingerprint: string, headers: Record<string, string>): Session {
     const actorSpec: HttpSpec = { ...spec, headers, headersOf: undefined };
     const secretsId = `mcp:${++this.serial}`;
     // Learned before the first byte is sent: an error, a log line or a record quoting the token is redacted.
     this.deps.secrets()?.learn(secretsId, credentialHeaderSecrets(headers));
-    const connection = this.deps.connect(actorSpec);
+    const connection = this.deps.connect(actorSpec, actor);
     const session: Session = { key, secretsId, serverName: spec.name, fingerprint, connection, ready: connection.start(), usedAt: Date.now() };
     this.sessions.set(key, session);
     while (this.sessions.size > this.deps.maxSessions) this.drop(this.sessions.values().next().value!);

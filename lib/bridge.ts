@@ -136,7 +136,11 @@ export function createBridge(options: BridgeOptions): Bridge {
   const closingTools = new AbortController();
   const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
   if (tracing) tracing.clientDetector = config.clients;
-  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
+  const toolSecrets = {
+    learn: (id: string, secrets: readonly string[]) => redactor.learn({ id: `tools:${id}`, hint: '[redacted tool credential]', secrets }),
+    forget: (id: string) => redactor.forget(`tools:${id}`),
+  };
+  config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, secrets: toolSecrets, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   const limits = config.limits && new Limits(config.limits, config.logger);
   if (metrics) metrics.clientDetector = config.clients;

@@ -75,7 +75,9 @@ export type { RefreshingCredentialsOptions, ExchangedToken } from './providers/r
 export { mcpToolInjector } from './tools/mcp';
 export type { McpToolInjector } from './tools/mcp-tool-injector';
 export type { McpToolInjectorStatus, McpServerStatus, McpServerState } from './tools/mcp-status';
-export type { McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig } from './tools/mcp-options';
+export type {
+  McpToolInjectorOptions, McpServerConfig, McpHttpServerConfig, McpStdioServerConfig, McpHeadersFunction, McpHeadersContext, McpToolPolicy, McpToolRef, McpInjectWhen,
+} from './tools/mcp-options';
 export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,
 } from './tools/types';

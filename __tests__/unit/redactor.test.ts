@@ -122,3 +122,18 @@ describe('decodeBody', () => {
     await expect(read(body)).rejects.toMatchObject({ status: 502, code: 'unsupported_encoding' });
   });
 });
+
+describe('secrets learned at runtime', () => {
+  test('a learned secret is redacted from then on, until forgotten; forgetting one id keeps the others', () => {
+    const redactor = new Redactor(['sk-pool-0000000000000001']);
+    const scrub = redactor.forRequest();
+    redactor.learn({ id: 'tools:a', hint: '[redacted tool credential]', secrets: ['tok-user-a-123456789'] });
+    redactor.learn({ id: 'tools:b', hint: '[redacted tool credential]', secrets: ['tok-user-b-987654321'] });
+    expect(scrub.text('a=tok-user-a-123456789 b=tok-user-b-987654321')).toBe('a=[redacted tool credential] b=[redacted tool credential]');
+    redactor.forget('tools:a');
+    redactor.forget('tools:unknown');
+    expect(scrub.text('a=tok-user-a-123456789 b=tok-user-b-987654321')).toBe('a=tok-user-a-123456789 b=[redacted tool credential]');
+    expect(scrub.bytes(Buffer.from('"tok-user-b-987654321"')).toString()).toBe('"[redacted tool credential]"');
+    expect(scrub.text('sk-pool-0000000000000001')).not.toContain('sk-pool-0000000000000001');
+  });
+});

@@ -38,6 +38,10 @@ describe('mcpToolInjector validates its options and names the bad one', () => {
     ['retryDelayMs.maximum', { servers: [http], retryDelayMs: { maximum: 10 } }],
     ['logger', { servers: [http], logger: console.log }],
     ['alow', { servers: [http], alow: /x/ }],
+    ['injectWhen', { servers: [http], injectWhen: 'never' }],
+    ['sessionTtlMs', { servers: [http], sessionTtlMs: 0 }],
+    ['maxSessions', { servers: [http], maxSessions: 2.5 }],
+    ['servers[1].headers', { servers: [http, { name: 'b', command: 'node', headers: () => ({}) }] }],
   ])('bad `%s`', (option, options) => {
     const escaped = option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     expect(() => mcpToolInjector(options as never)).toThrow(new RegExp(`^mcpToolInjector: option \`${escaped}\` `));
@@ -53,5 +57,23 @@ describe('mcpToolInjector validates its options and names the bad one', () => {
     expect(config).toMatchObject({ ...MCP_DEFAULTS, allow: undefined, deny: undefined, logger: undefined });
     expect(config.servers.map((s) => s.label)).toEqual(['https://mcp.example.com/mcp', 'stdio:npx']);
     expect(config.servers[0]).toMatchObject({ kind: 'http', transport: 'auto', headers: {} });
+  });
+});
+
+describe('per-actor headers and policy functions', () => {
+  test('headers may be a function (kept apart from the static headers); allow and deny may be functions; new defaults', () => {
+    const headersOf = () => ({ authorization: 'Bearer x' });
+    const allow = () => true;
+    const config = resolveMcpOptions({ servers: [{ ...http, headers: headersOf }], allow, deny: /^rm$/g });
+    expect(config.servers[0]).toMatchObject({ kind: 'http', headers: {}, headersOf });
+    expect(config.allow).toBe(allow);
+    expect(config.deny).toEqual(/^rm$/);
+    expect(config).toMatchObject({ injectWhen: 'always', sessionTtlMs: 600_000, maxSessions: 1_000 });
+  });
+
+  test('a static server has no headers function', () => {
+    const config = resolveMcpOptions({ servers: [{ ...http, headers: { authorization: 'Bearer x' } }], injectWhen: 'client-has-tools' });
+    expect(config.servers[0]).not.toHaveProperty('headersOf');
+    expect(config.injectWhen).toBe('client-has-tools');
   });
 });

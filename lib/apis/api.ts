@@ -18,6 +18,8 @@ export interface ApiCall {
   readonly correlatingToolCallId?: string;
   /** Names of the client's own tools (an injected tool of the same name is left out). Absent: none. */
   clientToolNames?(): readonly string[];
+  /** Whether the body carries tools of its own (named or not, e.g. a hosted tool). Absent: none. */
+  readonly clientHasTools?: boolean;
   /**
    * The request's conversation with the upstream, through which every call goes: its bodies (the client's bytes
    * when nothing is injected), its answers read into turns, its stream observers.

@@ -72,7 +72,7 @@ export async function admit(ix: Interception): Promise<void> {
       if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
       ix.created = admitted.created;
     }
-    ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal };
+    ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal, clientHasTools: ix.call.clientHasTools === true };
     ix.tracing?.admitted(ix);
     // Last, so that a request another check refuses never takes the open circuit's one probe.
     if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);

@@ -95,6 +95,11 @@ export class Redactor {
     this.index();
   }
 
+  /** Drops the secrets learned under `id` (a credential no longer used anywhere); the search tables are rebuilt once. */
+  forget(id: string): void {
+    if (this.learned.delete(id)) this.index();
+  }
+
   private index(): void {
     const all = [...this.fixed, ...[...this.learned.values()].flat(2)];
     const seen = new Set<string>();

@@ -1,5 +1,6 @@
 /** One configured MCP server: connects (with transport fallback), retries with backoff, keeps its tool list, runs calls. */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'winston';
 import { errorMessage } from '../observability/logger';
@@ -18,6 +19,10 @@ export interface ConnectionDeps {
   callTimeoutMs: number;
   listTtlMs: number;
   retryDelayMs: { initial: number; max: number };
+  /** False for a session opened on demand (one actor's): a failure leaves it `failed` for its owner to replace, not retried. Defaults to true. */
+  reconnect?: boolean;
+  /** Said in every log line of this connection besides `server` (e.g. the actor of a per-actor session). Defaults to none. */
+  logFields?: Record<string, string>;
   /** How many of a server's tools `allow`/`deny` let through, for the log line that reports a connection. */
   allowedCount(tools: readonly Tool[]): number;
   /** Called whenever the tools this server offers (or whether it offers any) changed. */
@@ -48,9 +53,13 @@ export class McpServerConnection {
   /** What an error shown in the status must not contain; found once, from the configuration. */
   private readonly secrets: readonly string[];
 
+  /** What every log line of this connection says about it. */
+  private readonly logFields: Record<string, string>;
+
   constructor(readonly spec: McpServerSpec, private readonly deps: ConnectionDeps) {
     this.retryDelay = deps.retryDelayMs.initial;
     this.secrets = specSecrets(spec);
+    this.logFields = { server: spec.name, ...deps.logFields };
   }
 
   /** This server's state for `status()`: no secrets, counts of the tools in hand. */
@@ -85,6 +94,11 @@ export class McpServerConnection {
     return this.client !== undefined;
   }
 
+  /** When the connection last failed, while it stands failed (else undefined). */
+  get failedAt(): number | undefined {
+    return this.state === 'failed' ? this.lastError?.at.getTime() : undefined;
+  }
+
   /** The tools listed last (none while disconnected). Starts a refresh in the background once the list is older than the TTL. */
   currentTools(): readonly Tool[] {
     if (!this.client) return [];
@@ -112,7 +126,8 @@ export class McpServerConnection {
         return toolError(`Tool ${shownName} timed out after ${this.deps.callTimeoutMs} ms.`);
       }
       if (isConnectionFailure(err)) this.lost(client, err);
-      return toolError(`Tool ${shownName} failed: ${errorMessage(err)}`);
+      // The model reads this text: no header, URL or environment secret of the server's configuration goes with it.
+      return toolError(`Tool ${shownName} failed: ${redactedErrorMessage(err, this.secrets)}`);
     }
   }
 
@@ -123,8 +138,11 @@ export class McpServerConnection {
     this.retryTimer = undefined;
   }
 
-  /** Closes the client (ending a stdio child process) and stops retrying. */
-  async close(): Promise<void> {
+  /**
+   * Closes the client (ending a stdio child process) and stops retrying. `endSession`: a Streamable HTTP session is
+   * ended on the server too (`DELETE`), for sessions closed while the server stays in use.
+   */
+  async close(endSession = false): Promise<void> {
     this.closed = true;
     this.state = 'closed';
     clearTimeout(this.retryTimer);
@@ -132,7 +150,11 @@ export class McpServerConnection {
     this.client = undefined;
     this.connecting = undefined;
     this.tools = [];
-    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await Promise.all(clients.map(async (c) => {
+      const transport = c.transport;
+      if (endSession && transport instanceof StreamableHTTPClientTransport && transport.sessionId) await transport.terminateSession().catch(() => undefined);
+      await c.close().catch(() => undefined);
+    }));
   }
 
   private async connect(): Promise<void> {
@@ -155,13 +177,13 @@ export class McpServerConnection {
         return;
       }
       client.onclose = () => this.lost(client, new Error('connection closed'));
-      client.onerror = (err) => deps.logger().debug('MCP server transport error', { server: spec.name, error: errorMessage(err) });
+      client.onerror = (err) => deps.logger().debug('MCP server transport error', { ...this.logFields, error: errorMessage(err) });
       this.client = client;
       this.listed(await listAllTools(client, deps.connectTimeoutMs, spec.name, deps.logger));
       this.listedAt = Date.now();
       this.state = 'ready';
       this.retryDelay = deps.retryDelayMs.initial;
-      deps.logger().info('MCP server connected', { server: spec.name, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
+      deps.logger().info('MCP server connected', { ...this.logFields, url: spec.label, tools: this.tools.length, offered: deps.allowedCount(this.tools) });
       deps.onToolsChanged();
     } catch (err) {
       const client = this.client ?? this.connecting;
@@ -189,13 +211,17 @@ export class McpServerConnection {
     if (this.closed) return;
     this.state = 'failed';
     this.failed(err);
+    if (this.deps.reconnect === false) {
+      this.deps.logger().warn('MCP session unavailable', { ...this.logFields, url: this.spec.label, error: this.lastError!.message });
+      return;
+    }
     if (!this.reconnecting) {
-      this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { server: this.spec.name, error: errorMessage(err) });
+      this.deps.logger().debug('MCP server went away during shutdown; not reconnecting', { ...this.logFields, error: errorMessage(err) });
       return;
     }
     const delay = this.retryDelay;
     this.retryDelay = Math.min(delay * 2, this.deps.retryDelayMs.max);
-    this.deps.logger().warn('MCP server unavailable; retrying', { server: this.spec.name, url: this.spec.label, retryInMs: delay, error: errorMessage(err) });
+    this.deps.logger().warn('MCP server unavailable; retrying', { ...this.logFields, url: this.spec.label, retryInMs: delay, error: errorMessage(err) });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.connect();
@@ -219,7 +245,7 @@ export class McpServerConnection {
         this.listed(tools);
         this.deps.onToolsChanged();
       }, (err) => {
-        this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { server: this.spec.name, error: errorMessage(err) });
+        this.deps.logger().warn('MCP tool list refresh failed; keeping the previous list', { ...this.logFields, error: errorMessage(err) });
         if (this.client === client) this.failed(err);
         if (isConnectionFailure(err)) this.lost(client, err);
       })

@@ -24,6 +24,12 @@ export interface McpServerStatus {
   lastError?: { message: string; at: Date };
   /** When a tool listing last succeeded. */
   lastListedAt?: Date;
+  /**
+   * A server with per-actor `headers` only: how many actors' sessions are open, ready and failed. Its `state` is then
+   * `failed` when every open session failed (else `ready`, or `closed`), and the counts, error and listing time are
+   * those of its sessions (tool counts: the most recently used ready session's).
+   */
+  sessions?: { open: number; ready: number; failed: number };
 }
 
 /** What {@link McpToolInjector.status} returns. */
@@ -51,6 +57,15 @@ export function specSecrets(spec: McpServerSpec): string[] {
   }
   // Longest first, so that a secret containing another is replaced whole.
   return [...new Set(values.map((v) => v.trim()).filter((v) => v.length >= MIN_SECRET_CHARS))].sort((a, b) => b.length - a.length);
+}
+
+/** Header names whose values are credentials: taught to the bridge's redaction rule (other values, e.g. `Accept`, would rewrite ordinary text). */
+const CREDENTIAL_HEADER = /auth|token|key|secret|cookie|session|password|credential/i;
+
+/** The values (and token parts) of `headers`' credential headers, as the bridge-wide redaction rule learns them. */
+export function credentialHeaderSecrets(headers: Record<string, string>): string[] {
+  const values = Object.entries(headers).filter(([name]) => CREDENTIAL_HEADER.test(name)).map(([, value]) => value);
+  return [...new Set(values.flatMap((v) => [v.trim(), ...v.split(/\s+/).filter((part) => part.length >= MIN_TOKEN_PART_CHARS)]))];
 }
 
 /**

@@ -30,6 +30,8 @@ export interface ToolContext {
   model: string;
   /** Aborted when the client goes away; a running tool call should stop then. */
   signal: AbortSignal;
+  /** Whether the request's body carries tools of its own (a coding agent's title or summary request carries none). Absent: unknown. */
+  clientHasTools?: boolean;
 }
 
 /** A tool offered to the model on top of the client's own tools. */
@@ -82,6 +84,12 @@ export interface ToolInjectorAttachContext {
    * registered decides what, if anything, is written). Given by `createBridge` only when `tracing` is on.
    */
   traceHeaders?: TraceHeaderWriter;
+  /**
+   * Teaches the bridge's redaction rule secrets the injector obtained at runtime (e.g. a user's token for a tool
+   * server), before they are used: they are then never written to logs, records, dumps or answers. `forget` drops
+   * those of an `id` once they are no longer used. Given by `createBridge`.
+   */
+  secrets?: { learn(id: string, secrets: readonly string[]): void; forget(id: string): void };
 }
 
 /** Writes the active trace context (`traceparent`, …) into a request's headers. */

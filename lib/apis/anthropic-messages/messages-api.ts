@@ -31,6 +31,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
+    clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     // A client that forbids tool calls (`tool_choice: none`) gets no injected tools either.
     takesTools: toolChoice?.type !== 'none',
     // Without injected tools the body is the client's bytes as they came.

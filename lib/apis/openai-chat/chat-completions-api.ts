@@ -35,6 +35,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     prompt: lastUserPrompt(body.messages),
     correlatingToolCallId: lastToolResultId(body.messages),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
+    clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     conversation: (tools, budget) => new ChatConversation({
       budget,
       base: upstreamBody,

@@ -27,6 +27,7 @@ function prepare(body: JsonObject, raw: Buffer): ApiCall | string {
     prompt: lastUserPrompt(body.input),
     correlatingToolCallId: lastToolOutputCallId(body.input),
     clientToolNames: () => clientToolNames(body.tools, nameOrNested),
+    clientHasTools: Array.isArray(body.tools) && body.tools.length > 0,
     // A background response runs upstream after this request ends: there is no loop to run it in.
     takesTools: body.background !== true,
     conversation: (tools, budget, created) => new ResponsesConversation({

@@ -222,6 +222,23 @@ describe('a failing hook fails closed', () => {
     expect(suite.gw.logs.lines.some((l) => l.includes('authorizeTimeoutMs'))).toBe(true);
   });
 
+  test('a denial that comes after authorizeTimeoutMs is not read: the request is refused and counted once, as failed', async () => {
+    const provider = PROVIDER_OF.chat;
+    const { denied, authorizeFailed } = suite.gw.bridge.stats().providers[provider];
+    let answered!: () => void;
+    const late = new Promise<void>((resolve) => (answered = resolve));
+    hook = () => new Promise((resolve) => setTimeout(() => {
+      resolve({ allow: false, reason: 'too late to matter' });
+      answered();
+    }, 400));
+    const err = await failure(CALLS.chat);
+    expect(err.status).toBe(500);
+    await late;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(suite.gw.bridge.stats().providers[provider]).toMatchObject({ denied, authorizeFailed: authorizeFailed + 1 });
+    expect(suite.gw.logs.lines.some((l) => l.includes('too late to matter'))).toBe(false);
+  });
+
   test('passthrough: a hook that never answers is a 500 too', async () => {
     hook = () => new Promise<boolean>(() => undefined);
     const err = await failure(() => openai().models.list());

@@ -73,9 +73,15 @@ export function authorize(ctx: AuthorizeContext, provider: ProviderRuntime, brid
   }
   if (typeof (verdict as { then?: unknown } | null)?.then !== 'function') return decide(verdict as AuthorizeVerdict, ctx, provider, bridge);
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(failed(ctx, provider, bridge, `did not answer within ${timeoutMs} ms (authorizeTimeoutMs)`)), timeoutMs);
+    // A verdict that comes after the deadline is not read: the request was refused already (and counted once).
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(failed(ctx, provider, bridge, `did not answer within ${timeoutMs} ms (authorizeTimeoutMs)`));
+    }, timeoutMs);
     Promise.resolve(verdict).then(
       (answer) => {
+        if (late) return;
         clearTimeout(timer);
         try {
           resolve(decide(answer, ctx, provider, bridge));
@@ -84,6 +90,7 @@ export function authorize(ctx: AuthorizeContext, provider: ProviderRuntime, brid
         }
       },
       (err: unknown) => {
+        if (late) return;
         clearTimeout(timer);
         reject(failed(ctx, provider, bridge, `threw: ${errorMessage(err)}`));
       },

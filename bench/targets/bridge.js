@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on, BENCH_LIMITS=off|memory|redis.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -46,6 +46,12 @@ function benchTracerProvider() {
   return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
 }
 const tracerProvider = process.env.BENCH_TRACING === 'on' ? benchTracerProvider() : undefined;
+// Per-actor limits that never refuse (requests per minute, in flight, tokens per hour): what counting costs.
+const BENCH_LIMITS = [{ name: 'bench', per: 'actor', requests: { points: 1e9, windowMs: 60_000 }, concurrent: 1e6, tokens: { points: 1e12, windowMs: 3_600_000 } }];
+const limits = process.env.BENCH_LIMITS === 'memory' || process.env.BENCH_LIMITS === 'redis' ? {
+  limits: BENCH_LIMITS,
+  ...(process.env.BENCH_LIMITS === 'redis' ? { limitStore: { redis: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench-limits:${process.pid}:` } } : {}),
+} : {};
 const bridge = createBridge({
   // Both providers on the one fake upstream: /ai/openai (chat, Responses) and /ai/anthropic (Messages).
   providers: [
@@ -62,6 +68,7 @@ const bridge = createBridge({
   // Spread, not `metrics: undefined`: an older build (BENCH_DIST) refuses an option it does not know.
   ...(metricsRegistry ? { metrics: { registry: metricsRegistry } } : {}),
   ...(tracerProvider ? { tracing: { tracerProvider } } : {}),
+  ...limits,
 });
 
 /** The PostgreSQL server processes (backends) serving the store's connections: their CPU is the database's share of recording. */

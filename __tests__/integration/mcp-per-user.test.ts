@@ -255,7 +255,8 @@ test('one session per user, reused across requests, replaced when the token chan
   await ask('alice');
   expect(tracker.state.inits.get(ALICE_NEW_TOKEN)).toBe(1);
   expect(tracker.state.calls).toEqual([{ token: ALICE_NEW_TOKEN, tool: 'list_issues' }]);
-  await eventually(() => expect(tracker.state.ended).toBe(endedBefore + 1));
+  // At least the old one (on a slow machine the new one may already have idled out too).
+  await eventually(() => expect(tracker.state.ended).toBeGreaterThanOrEqual(endedBefore + 1));
 
   // Idle: closed by the injector and ended on the server.
   await eventually(() => expect(tools.status().servers[0].sessions?.open).toBe(0), SESSION_TTL_MS * 4);

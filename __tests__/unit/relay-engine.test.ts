@@ -43,7 +43,7 @@ function interception(upstream: UpstreamResponse, { streaming, recorder = true, 
       for await (const c of u.body) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
     },
-    answer: (u: { status: number }, body: Buffer) => answered.push({ status: u.status, body }),
+    answer: (u: { status: number }, body: Buffer) => void answered.push({ status: u.status, body }),
   } as unknown as LoopInterception;
   return { ix, tokens, answered };
 }

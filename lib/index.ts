@@ -15,6 +15,7 @@ export type { ApiAdapter, StreamError } from './apis/api';
 export type { BridgedProvider } from './providers/types';
 export { openaiAdapter } from './providers/openai';
 export { anthropicAdapter } from './providers/anthropic';
+export { copilotProvider, COPILOT_HOSTS, type CopilotProviderOptions } from './providers/copilot/copilot-provider';
 export { chatCompletionsApi } from './apis/openai-chat/chat-completions-api';
 export { responsesApi } from './apis/openai-responses/responses-api';
 export { messagesApi } from './apis/anthropic-messages/messages-api';

@@ -82,9 +82,11 @@ function credentialsOption(owner: string, o: Record<string, unknown>, types: rea
  * otherwise undefined. `route` is one of the provider's API routes (`/v1/messages`): its first segment is the version.
  * - The route prefix belongs in the base URL (OpenAI's `/v1`) but the URL has no path: `https://api.openai.com`.
  * - The route prefix does not (Anthropic) but the URL ends in the version: `https://api.anthropic.com/v1` → `/v1/v1/messages`.
+ * A provider that maps its own upstream paths (`upstreamPath`) knows them: no guess is made for it.
  * Only the origin and path are used, so credentials in the URL never reach the log line built from this.
  */
-export function baseURLWarning(provider: Pick<ProviderAdapter, 'name' | 'baseURL' | 'routePrefixInBaseURL'>, route: string): string | undefined {
+export function baseURLWarning(provider: Pick<ProviderAdapter, 'name' | 'baseURL' | 'routePrefixInBaseURL' | 'upstreamPath'>, route: string): string | undefined {
+  if (provider.upstreamPath) return undefined;
   const url = new URL(provider.baseURL);
   const path = url.pathname.replace(/\/+$/, '');
   const where = `aibridge: provider "${provider.name}": baseURL ${url.origin}${path}`;

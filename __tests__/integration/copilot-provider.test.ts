@@ -1,0 +1,250 @@
+/**
+ * Copilot headers and BYOK: GitHub Copilot through the bridge with the real SDKs — chat completions, Responses and
+ * Anthropic Messages, blocking and streamed, with tool injection; the client's token and Copilot headers reach the
+ * upstream, the token never reaches a record or a log; no token is a 401 sent nowhere; passthrough is an allowlist.
+ */
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { copilotProvider } from '../../lib';
+import { script } from '../../lib/testing';
+import { eventually, startGateway, type Gateway } from '../helpers/gateway';
+import { TestInjector } from '../helpers/test-injector';
+import { COPILOT_MODELS, startCopilotUpstream, type CopilotUpstream } from '../helpers/copilot-upstream';
+
+// Shaped like a real Copilot token: `;`, `=` and `:` inside one bearer value.
+const TOKEN = 'tid=0123456789abcdef;exp=1900000000;sku=copilot_for_business;proxy-ep=proxy.example:7f3a9c2e41b8d6';
+const COPILOT_HEADERS = {
+  'Editor-Version': 'vscode/1.99.0',
+  'Editor-Plugin-Version': 'copilot-chat/0.26.0',
+  'Copilot-Integration-Id': 'vscode-chat',
+  'Openai-Intent': 'conversation-panel',
+  'X-Initiator': 'user',
+  'Copilot-Vision-Request': 'true',
+};
+const USER = { 'x-user-token': 'user-token-alice' };
+const injector = new TestInjector(3);
+let upstream: CopilotUpstream;
+let gw: Gateway;
+
+beforeAll(async () => {
+  upstream = await startCopilotUpstream();
+  gw = await startGateway({ providers: [copilotProvider({ baseURL: upstream.url })], tools: injector, dropHeaders: ['x-user-token'] });
+});
+afterAll(async () => {
+  await gw.close();
+  await upstream.close();
+});
+beforeEach(() => {
+  upstream.requests.length = 0;
+  upstream.inner.behaviour = undefined;
+  injector.calls.length = 0;
+  injector.tools = [];
+  gw.recorder.clear();
+});
+
+const openai = (apiKey = TOKEN) => new OpenAI({ apiKey, baseURL: `${gw.url}/copilot/v1`, maxRetries: 0, defaultHeaders: { ...USER, ...COPILOT_HEADERS } });
+const anthropic = (auth: { authToken?: string | null; apiKey?: string | null } = { authToken: TOKEN, apiKey: null }, headers: Record<string, string | null> = {}) =>
+  new Anthropic({ ...auth, baseURL: `${gw.url}/copilot`, maxRetries: 0, defaultHeaders: { ...USER, ...COPILOT_HEADERS, ...headers } });
+const question = { model: 'gpt-4.1', messages: [{ role: 'user' as const, content: 'What is 2+3?' }] };
+
+/** Every request the upstream got carried the client's token as a bearer token and the client's Copilot headers. */
+function expectTokenAndHeaders(n: number): void {
+  expect(upstream.requests).toHaveLength(n);
+  for (const r of upstream.requests) {
+    expect(r.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(r.headers['x-api-key']).toBeUndefined();
+    for (const [name, value] of Object.entries(COPILOT_HEADERS)) expect(r.headers[name.toLowerCase()]).toBe(value);
+    expect(r.headers['x-user-token']).toBeUndefined();
+  }
+}
+
+/** The token appears nowhere the bridge wrote: records (every kind) and log lines. */
+function expectTokenNowhere(): void {
+  const r = gw.recorder;
+  const written = JSON.stringify([r.interceptions, r.interceptionEnds, r.tokenUsages, r.promptUsages, r.toolUsages, r.modelThoughts, r.passthroughs]) + gw.logs.lines.join('\n');
+  expect(written).not.toContain(TOKEN);
+  expect(written).not.toContain('0123456789abcdef');
+}
+
+async function ended(n = 1): Promise<void> {
+  await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(n));
+}
+
+test('chat completions, blocking: sent to /chat/completions with the token and Copilot headers; recorded as BYOK under kind copilot', async () => {
+  upstream.inner.behaviour = script([{ text: 'Five.' }]);
+  const answer = await openai().chat.completions.create(question);
+  expect(answer.choices[0].message.content).toBe('Five.');
+  expectTokenAndHeaders(1);
+  expect(upstream.requests[0]).toMatchObject({ method: 'POST', url: '/chat/completions' });
+  await ended();
+  expect(gw.recorder.interceptions[0]).toMatchObject({ provider: 'copilot', providerName: 'copilot', route: '/v1/chat/completions', credentialKind: 'byok', model: 'gpt-4.1' });
+  expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'completed', httpStatus: 200 });
+  expect(gw.recorder.interceptionEnds[0].credentialHint).toBe('tid=...b8d6');
+  expectTokenNowhere();
+});
+
+test('chat completions, streamed: the events reach the client, the usage is recorded', async () => {
+  upstream.inner.behaviour = script([{ text: 'It is five.', usage: { input: 12, output: 4 } }]);
+  const stream = await openai().chat.completions.create({ ...question, stream: true, stream_options: { include_usage: true } });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  expect(text).toBe('It is five.');
+  expectTokenAndHeaders(1);
+  await ended();
+  expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'completed', httpStatus: 200 });
+  expect(gw.recorder.tokenUsages[0]).toMatchObject({ input: 12, output: 4 });
+  expectTokenNowhere();
+});
+
+test('Responses, blocking and streamed: sent to /responses', async () => {
+  upstream.inner.behaviour = script([{ text: 'Blocking five.' }, { text: 'Streamed five.' }]);
+  const blocking = await openai().responses.create({ model: 'gpt-4.1', input: 'What is 2+3?' });
+  expect(blocking.output_text).toBe('Blocking five.');
+  const stream = await openai().responses.create({ model: 'gpt-4.1', input: 'What is 2+3?', stream: true });
+  let text = '';
+  for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+  expect(text).toBe('Streamed five.');
+  expectTokenAndHeaders(2);
+  expect(upstream.requests.map((r) => r.url)).toEqual(['/responses', '/responses']);
+  await ended(2);
+  expect(gw.recorder.interceptions.map((i) => i.route)).toEqual(['/v1/responses', '/v1/responses']);
+  expectTokenNowhere();
+});
+
+test('Anthropic Messages with the Anthropic SDK, blocking and streamed: sent to /v1/messages, the token as a bearer', async () => {
+  upstream.inner.behaviour = script([{ text: 'Five, blocking.' }, { text: 'Five, streamed.' }]);
+  const blocking = await anthropic().messages.create({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'What is 2+3?' }] });
+  expect(blocking.content).toEqual([expect.objectContaining({ type: 'text', text: 'Five, blocking.' })]);
+  const final = await anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'What is 2+3?' }] }).finalMessage();
+  expect(final.content).toEqual([expect.objectContaining({ type: 'text', text: 'Five, streamed.' })]);
+  expectTokenAndHeaders(2);
+  expect(upstream.requests.map((r) => r.url)).toEqual(['/v1/messages', '/v1/messages']);
+  await ended(2);
+  expect(gw.recorder.interceptions[0]).toMatchObject({ provider: 'copilot', route: '/v1/messages', credentialKind: 'byok' });
+  expectTokenNowhere();
+});
+
+test('an Anthropic SDK given the token as its API key: it still goes upstream as a bearer token, never as x-api-key', async () => {
+  upstream.inner.behaviour = script([{ text: 'Five.' }]);
+  const answer = await anthropic({ apiKey: TOKEN, authToken: null }).messages.create({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+  expect(answer.content[0]).toMatchObject({ text: 'Five.' });
+  expectTokenAndHeaders(1);
+});
+
+describe('tool injection', () => {
+  beforeEach(() => {
+    injector.tools = [...(new TestInjector().tools)];
+  });
+  const steps = () => script([{ toolCalls: [{ name: 'bmcp_calc_add', arguments: { a: 2, b: 3 } }] }, { text: 'The answer is 5.' }]);
+
+  test('chat completions: the injected tool runs in the bridge, both calls carry the token, the client sees the answer only', async () => {
+    upstream.inner.behaviour = steps();
+    const answer = await openai().chat.completions.create(question);
+    expect(answer.choices[0].message).toMatchObject({ content: 'The answer is 5.' });
+    expect(answer.choices[0].message.tool_calls ?? []).toEqual([]);
+    expect(injector.calls.map((c) => [c.name, c.arguments])).toEqual([['bmcp_calc_add', { a: 2, b: 3 }]]);
+    expect(injector.calls[0].ctx).toMatchObject({ providerName: 'copilot', actor: { id: 'alice' } });
+    expectTokenAndHeaders(2);
+    expect(upstream.requests[1].body).toContain('"5"');
+    await ended();
+    expect(gw.recorder.toolUsages).toEqual([expect.objectContaining({ tool: 'bmcp_calc_add', injected: true })]);
+    expectTokenNowhere();
+  });
+
+  test('Responses, streamed: the tool call is hidden, the answer streamed', async () => {
+    upstream.inner.behaviour = steps();
+    const stream = await openai().responses.create({ model: 'gpt-4.1', input: 'What is 2+3?', stream: true });
+    let text = '';
+    for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    expect(text).toBe('The answer is 5.');
+    expect(injector.calls.map((c) => c.name)).toEqual(['bmcp_calc_add']);
+    expectTokenAndHeaders(2);
+    expect(upstream.requests.map((r) => r.url)).toEqual(['/responses', '/responses']);
+  });
+
+  test('Anthropic Messages, streamed: the tool_use block is hidden, the answer streamed', async () => {
+    upstream.inner.behaviour = steps();
+    const final = await anthropic().messages.stream({ model: 'claude-sonnet-4', max_tokens: 256, messages: [{ role: 'user', content: 'What is 2+3?' }] }).finalMessage();
+    expect(final.content).toEqual([expect.objectContaining({ type: 'text', text: 'The answer is 5.' })]);
+    expect(injector.calls.map((c) => c.name)).toEqual(['bmcp_calc_add']);
+    expectTokenAndHeaders(2);
+    expect(upstream.requests.map((r) => r.url)).toEqual(['/v1/messages', '/v1/messages']);
+    expectTokenNowhere();
+  });
+});
+
+describe('without a token', () => {
+  async function raw(path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${gw.url}/copilot${path}`, { ...init, headers: { 'content-type': 'application/json', ...USER, ...COPILOT_HEADERS, ...(init.headers as object) } });
+    return { status: res.status, body: await res.json() };
+  }
+
+  test('chat completions and Responses: a 401 in OpenAI\'s shape, nothing sent upstream', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/responses']) {
+      const plain = await raw(path, { method: 'POST', body: JSON.stringify({ ...question, input: 'hi' }) });
+      expect(plain.status).toBe(401);
+      expect(plain.body).toEqual({ error: { type: 'authentication_error', code: 'missing_api_key', message: expect.stringContaining('own API key') } });
+    }
+    // An empty bearer token is no token.
+    const empty = await raw('/v1/chat/completions', { method: 'POST', body: JSON.stringify(question), headers: { authorization: 'Bearer ' } });
+    expect(empty.status).toBe(401);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  test('Anthropic Messages: a 401 in Anthropic\'s shape, nothing sent upstream', async () => {
+    // Told to send no credential header at all (the SDK refuses to send without one unless told so).
+    const err = await anthropic({ apiKey: null, authToken: null }, { authorization: null }).messages.create({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((err as InstanceType<typeof Anthropic.AuthenticationError>).error).toEqual({ type: 'error', error: expect.objectContaining({ type: 'authentication_error' }) });
+    const plain = await raw('/v1/messages', { method: 'POST', body: JSON.stringify({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(plain.status).toBe(401);
+    expect(plain.body).toEqual({ type: 'error', error: expect.objectContaining({ type: 'authentication_error' }) });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  test('passthrough: a 401 in OpenAI\'s shape, nothing sent upstream', async () => {
+    const plain = await raw('/v1/models');
+    expect(plain.status).toBe(401);
+    expect(plain.body).toEqual({ error: expect.objectContaining({ type: 'authentication_error', code: 'missing_api_key' }) });
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('passthrough', () => {
+  const withToken = { ...USER, ...COPILOT_HEADERS, authorization: `Bearer ${TOKEN}` };
+
+  test('/v1/models through the OpenAI SDK: GET /models upstream with the token and Copilot headers', async () => {
+    const models = await openai().models.list();
+    expect(models.data.map((m) => m.id)).toEqual(COPILOT_MODELS.data.map((m) => m.id));
+    expectTokenAndHeaders(1);
+    expect(upstream.requests[0]).toMatchObject({ method: 'GET', url: '/models' });
+    await eventually(() => expect(gw.recorder.passthroughs).toHaveLength(1));
+    expectTokenNowhere();
+  });
+
+  test('a /.well-known path, /agents and an MCP call reach the upstream at its root', async () => {
+    const wellKnown = await fetch(`${gw.url}/copilot/v1/.well-known/oauth-protected-resource/mcp`, { headers: withToken });
+    expect(wellKnown.status).toBe(200);
+    expect(await wellKnown.json()).toMatchObject({ path: '/.well-known/oauth-protected-resource/mcp' });
+    const agents = await fetch(`${gw.url}/copilot/v1/agents`, { headers: withToken });
+    expect(await agents.json()).toEqual({ agents: [{ slug: 'docs', name: 'Docs' }] });
+    const mcp = await fetch(`${gw.url}/copilot/v1/mcp/`, { method: 'POST', headers: { ...withToken, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    expect(await mcp.json()).toMatchObject({ result: { echoed: { method: 'tools/list' } } });
+    expectTokenAndHeaders(3);
+    expect(upstream.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /.well-known/oauth-protected-resource/mcp', 'GET /agents', 'POST /mcp/']);
+    expectTokenNowhere();
+  });
+
+  test.each([
+    ['GET', '/v1/files'],
+    ['POST', '/v1/embeddings'],
+    ['DELETE', '/v1/models'],
+    ['GET', '/models'],
+    ['GET', '/v1/user'],
+  ])('%s %s, outside the allowlist: a 404 in OpenAI\'s shape, nothing sent upstream', async (method, path) => {
+    const res = await fetch(`${gw.url}/copilot${path}`, { method, headers: { ...withToken, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: expect.objectContaining({ code: 'unknown_route' }) });
+    expect(upstream.requests).toHaveLength(0);
+  });
+});

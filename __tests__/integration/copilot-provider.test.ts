@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { copilotProvider } from '../../lib';
 import { script } from '../../lib/testing';
+import { chatCompletion, chunk } from '../../lib/testing/fixtures';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 import { TestInjector } from '../helpers/test-injector';
 import { COPILOT_MODELS, startCopilotUpstream, type CopilotUpstream } from '../helpers/copilot-upstream';
@@ -129,6 +130,62 @@ test('an Anthropic SDK given the token as its API key: it still goes upstream as
   const answer = await anthropic({ apiKey: TOKEN, authToken: null }).messages.create({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
   expect(answer.content[0]).toMatchObject({ text: 'Five.' });
   expectTokenAndHeaders(1);
+});
+
+describe('upstream answers', () => {
+  test('an answer that echoes the token reaches the client, the records and the logs redacted', async () => {
+    upstream.inner.behaviour = (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(chatCompletion({ choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `You sent ${String(req.headers.authorization)}` } }] })));
+    };
+    const answer = await openai().chat.completions.create(question);
+    expect(answer.choices[0].message.content).toMatch(/^You sent Bearer /);
+    expect(answer.choices[0].message.content).not.toContain(TOKEN);
+    expectTokenAndHeaders(1);
+    await ended();
+    expectTokenNowhere();
+  });
+
+  test('Copilot refusing the token (expired): its 401 relayed as it came, one attempt, the token never in it', async () => {
+    upstream.inner.behaviour = (_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'unauthorized: token expired', type: 'invalid_request_error', code: 'token_expired' } }));
+    };
+    const err = await openai().chat.completions.create(question).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((err as InstanceType<typeof OpenAI.AuthenticationError>).error).toMatchObject({ message: 'unauthorized: token expired', code: 'token_expired' });
+    expectTokenAndHeaders(1);
+    await ended();
+    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', httpStatus: 401 });
+    expectTokenNowhere();
+  });
+
+  test('Anthropic Messages: the upstream\'s own Anthropic-shaped error relayed to the Anthropic SDK', async () => {
+    upstream.inner.behaviour = script([{ error: { status: 400, message: 'model claude-x is not supported' } }]);
+    const err = await anthropic().messages.create({ model: 'claude-x', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((err as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({ type: 'error', error: { message: 'model claude-x is not supported' } });
+  });
+
+  test('a client leaving mid-stream: the upstream call is cut, the interception ends aborted', async () => {
+    let cut!: Promise<void>;
+    upstream.inner.behaviour = (req, res) => {
+      cut = req.closedEarly;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify(chunk({ role: 'assistant', content: 'Still ' }))}\n\n`); // and never ends
+    };
+    const controller = new AbortController();
+    const stream = await openai().chat.completions.create({ ...question, stream: true }, { signal: controller.signal });
+    for await (const part of stream) {
+      expect(part.choices[0]?.delta?.content).toBe('Still ');
+      controller.abort();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const stillOpen = new Promise((r) => { timer = setTimeout(() => r('still open'), 2000); });
+    await expect(Promise.race([cut.then(() => 'cut'), stillOpen]).finally(() => clearTimeout(timer))).resolves.toBe('cut');
+    await ended();
+    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'aborted' });
+  });
 });
 
 describe('tool injection', () => {

@@ -246,6 +246,13 @@ describe('without a token', () => {
     const empty = await raw('/v1/chat/completions', { method: 'POST', body: JSON.stringify(question), headers: { authorization: 'Bearer ' } });
     expect(empty.status).toBe(401);
     expect(upstream.requests).toHaveLength(0);
+    // Recorded as refused, under the only credential kind this provider has.
+    await ended(3);
+    expect(gw.recorder.interceptions.map((i) => [i.route, i.credentialKind])).toEqual([
+      ['/v1/chat/completions', 'byok'], ['/v1/responses', 'byok'], ['/v1/chat/completions', 'byok'],
+    ]);
+    for (const end of gw.recorder.interceptionEnds) expect(end).toMatchObject({ status: 'failed', httpStatus: 401, errorCode: 'missing_api_key' });
+    expect(upstream.requests).toHaveLength(0);
   });
 
   test('Anthropic Messages: a 401 in Anthropic\'s shape, nothing sent upstream', async () => {

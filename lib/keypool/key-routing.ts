@@ -29,7 +29,8 @@ export class KeyRouting {
   constructor(private readonly provider: ClientCredentials, readonly pool: KeyPool) {
     this.poolPlan = pool.size > 0
       ? { kind: 'centralized', run: (attempt, trace, signal) => pool.walk(attempt, trace, signal) }
-      : { kind: 'centralized', run: () => Promise.reject(NO_CREDENTIAL) };
+      // No pool: the provider takes clients' own keys only, so a request without one is recorded as such.
+      : { kind: 'byok', run: () => Promise.reject(NO_CREDENTIAL) };
   }
 
   /** The plan for a request with these headers. */

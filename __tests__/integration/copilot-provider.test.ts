@@ -10,6 +10,7 @@ import { script } from '../../lib/testing';
 import { chatCompletion, chunk } from '../../lib/testing/fixtures';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 import { TestInjector } from '../helpers/test-injector';
+import { dumpFolders, everyByte, removeTempDirs, tempDir } from '../helpers/dump-files';
 import { COPILOT_MODELS, startCopilotUpstream, type CopilotUpstream } from '../helpers/copilot-upstream';
 
 // Shaped like a real Copilot token: `;`, `=` and `:` inside one bearer value.
@@ -26,14 +27,16 @@ const USER = { 'x-user-token': 'user-token-alice' };
 const injector = new TestInjector(3);
 let upstream: CopilotUpstream;
 let gw: Gateway;
+const dumps = tempDir('aibridge-copilot-dumps-');
 
 beforeAll(async () => {
   upstream = await startCopilotUpstream();
-  gw = await startGateway({ providers: [copilotProvider({ baseURL: upstream.url })], tools: injector, dropHeaders: ['x-user-token'] });
+  gw = await startGateway({ providers: [copilotProvider({ baseURL: upstream.url })], tools: injector, dropHeaders: ['x-user-token'], dump: { dir: dumps } });
 });
 afterAll(async () => {
   await gw.close();
   await upstream.close();
+  removeTempDirs();
 });
 beforeEach(() => {
   upstream.requests.length = 0;
@@ -59,10 +62,11 @@ function expectTokenAndHeaders(n: number): void {
   }
 }
 
-/** The token appears nowhere the bridge wrote: records (every kind) and log lines. */
+/** The token appears nowhere the bridge wrote: records (every kind), log lines and API dumps. */
 function expectTokenNowhere(): void {
   const r = gw.recorder;
-  const written = JSON.stringify([r.interceptions, r.interceptionEnds, r.tokenUsages, r.promptUsages, r.toolUsages, r.modelThoughts, r.passthroughs]) + gw.logs.lines.join('\n');
+  const written = JSON.stringify([r.interceptions, r.interceptionEnds, r.tokenUsages, r.promptUsages, r.toolUsages, r.modelThoughts, r.passthroughs])
+    + gw.logs.lines.join('\n') + everyByte(dumps);
   expect(written).not.toContain(TOKEN);
   expect(written).not.toContain('0123456789abcdef');
 }
@@ -81,6 +85,9 @@ test('chat completions, blocking: sent to /chat/completions with the token and C
   expect(gw.recorder.interceptions[0]).toMatchObject({ provider: 'copilot', providerName: 'copilot', route: '/v1/chat/completions', credentialKind: 'byok', model: 'gpt-4.1' });
   expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'completed', httpStatus: 200 });
   expect(gw.recorder.interceptionEnds[0].credentialHint).toBe('tid=...b8d6');
+  // The attempt was dumped, its credential shown by its hint only.
+  await eventually(() => expect(everyByte(dumps)).toContain('Bearer tid=...b8d6'));
+  expect(dumpFolders(dumps).length).toBeGreaterThan(0);
   expectTokenNowhere();
 });
 

@@ -5,6 +5,8 @@
  */
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { Registry } from 'prom-client';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { copilotProvider } from '../../lib';
 import { script } from '../../lib/testing';
 import { chatCompletion, chunk } from '../../lib/testing/fixtures';
@@ -28,14 +30,20 @@ const injector = new TestInjector(3);
 let upstream: CopilotUpstream;
 let gw: Gateway;
 const dumps = tempDir('aibridge-copilot-dumps-');
+const registry = new Registry();
+const spans = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
 
 beforeAll(async () => {
   upstream = await startCopilotUpstream();
-  gw = await startGateway({ providers: [copilotProvider({ baseURL: upstream.url })], tools: injector, dropHeaders: ['x-user-token'], dump: { dir: dumps } });
+  gw = await startGateway({ providers: [copilotProvider({ baseURL: upstream.url })], tools: injector, dropHeaders: ['x-user-token'], dump: { dir: dumps },
+    metrics: { registry }, tracing: { tracerProvider },
+  });
 });
 afterAll(async () => {
   await gw.close();
   await upstream.close();
+  await tracerProvider.shutdown();
   removeTempDirs();
 });
 beforeEach(() => {
@@ -44,6 +52,7 @@ beforeEach(() => {
   injector.calls.length = 0;
   injector.tools = [];
   gw.recorder.clear();
+  spans.reset();
 });
 
 const openai = (apiKey = TOKEN) => new OpenAI({ apiKey, baseURL: `${gw.url}/copilot/v1`, maxRetries: 0, defaultHeaders: { ...USER, ...COPILOT_HEADERS } });
@@ -66,7 +75,7 @@ function expectTokenAndHeaders(n: number): void {
 function expectTokenNowhere(): void {
   const r = gw.recorder;
   const written = JSON.stringify([r.interceptions, r.interceptionEnds, r.tokenUsages, r.promptUsages, r.toolUsages, r.modelThoughts, r.passthroughs])
-    + gw.logs.lines.join('\n') + everyByte(dumps);
+    + gw.logs.lines.join('\n') + everyByte(dumps) + JSON.stringify(spans.getFinishedSpans().map((span) => span.attributes));
   expect(written).not.toContain(TOKEN);
   expect(written).not.toContain('0123456789abcdef');
 }
@@ -137,6 +146,20 @@ test('an Anthropic SDK given the token as its API key: it still goes upstream as
   const answer = await anthropic({ apiKey: TOKEN, authToken: null }).messages.create({ model: 'claude-sonnet-4', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
   expect(answer.content[0]).toMatchObject({ text: 'Five.' });
   expectTokenAndHeaders(1);
+});
+
+test('metrics and spans name the provider copilot and the credential byok, never the token', async () => {
+  upstream.inner.behaviour = script([{ text: 'Five.' }]);
+  await openai().chat.completions.create(question);
+  await ended();
+  const scraped = await registry.metrics();
+  expect(scraped).toMatch(/aibridge_interceptions_total\{[^}]*provider="copilot"[^}]*api="chat-completions"[^}]*status="completed"/);
+  expect(scraped).not.toContain(TOKEN);
+  await eventually(() => expect(spans.getFinishedSpans().length).toBeGreaterThan(0));
+  const bridged = spans.getFinishedSpans().find((span) => span.attributes['aibridge.provider'] === 'copilot');
+  expect(bridged?.attributes).toMatchObject({ 'aibridge.credential.kind': 'byok' });
+  expect(spans.getFinishedSpans().map((span) => span.attributes)).toContainEqual(expect.objectContaining({ 'aibridge.credential.hint': 'tid=...b8d6' }));
+  expectTokenNowhere();
 });
 
 describe('upstream answers', () => {

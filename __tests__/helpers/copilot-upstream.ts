@@ -29,8 +29,11 @@ export const COPILOT_MODELS = { object: 'list', data: [{ id: 'gpt-4.1', object: 
 /** Copilot's root paths → the shared fake's. */
 const BRIDGED: Record<string, string> = { '/chat/completions': '/v1/chat/completions', '/responses': '/v1/responses', '/v1/messages': '/v1/messages' };
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'copilot-req-1' });
+/** The session an MCP call opens (streamable HTTP): the client must see it to send it back. */
+export const MCP_SESSION_ID = 'mcp-session-7f3a';
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'copilot-req-1', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -64,7 +67,8 @@ export async function startCopilotUpstream(options: FakeUpstreamOptions = {}): P
     const innerPath = req.method === 'POST' ? BRIDGED[path] : undefined;
     if (innerPath === undefined) {
       const canned = passthroughAnswer(req.method!, path, body.toString('utf8'));
-      return canned === undefined ? json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } }) : json(res, 200, canned);
+      if (canned === undefined) return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
+      return json(res, 200, canned, path.startsWith('/mcp') ? { 'mcp-session-id': MCP_SESSION_ID } : {});
     }
     // Streamed through as it comes: the bridge sees the inner fake's chunks, not one buffered body.
     const headers = { ...req.headers, host: `127.0.0.1:${innerPort}`, 'content-length': String(body.length) };

@@ -13,7 +13,7 @@ import { chatCompletion, chunk } from '../../lib/testing/fixtures';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 import { TestInjector } from '../helpers/test-injector';
 import { dumpFolders, everyByte, removeTempDirs, tempDir } from '../helpers/dump-files';
-import { COPILOT_MODELS, startCopilotUpstream, type CopilotUpstream } from '../helpers/copilot-upstream';
+import { COPILOT_MODELS, MCP_SESSION_ID, startCopilotUpstream, type CopilotUpstream } from '../helpers/copilot-upstream';
 
 // Shaped like a real Copilot token: `;`, `=` and `:` inside one bearer value.
 const TOKEN = 'tid=0123456789abcdef;exp=1900000000;sku=copilot_for_business;proxy-ep=proxy.example:7f3a9c2e41b8d6';
@@ -324,6 +324,8 @@ describe('passthrough', () => {
     expect(await agents.json()).toEqual({ agents: [{ slug: 'docs', name: 'Docs' }] });
     const mcp = await fetch(`${gw.url}/copilot/v1/mcp/`, { method: 'POST', headers: { ...withToken, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
     expect(await mcp.json()).toMatchObject({ result: { echoed: { method: 'tools/list' } } });
+    // The session MCP opened comes back to the client, which sends it on its next calls.
+    expect(mcp.headers.get('mcp-session-id')).toBe(MCP_SESSION_ID);
     expectTokenAndHeaders(3);
     expect(upstream.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /.well-known/oauth-protected-resource/mcp', 'GET /agents', 'POST /mcp/']);
     expectTokenNowhere();

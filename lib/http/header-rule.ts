@@ -24,8 +24,11 @@ export const MAX_FORWARDED_HEADERS = 100;
 /** Most bytes (names plus values) of client headers forwarded on one request; beyond it → `431`. */
 export const MAX_FORWARDED_HEADER_BYTES = 32 * 1024;
 
-/** Upstream response headers a client may rely on (request ids, rate-limit state, retry hints). */
-const RELAYED_RESPONSE_HEADERS = new Set(['content-type', 'x-request-id', 'request-id', 'retry-after', 'retry-after-ms']);
+/**
+ * Upstream response headers a client may rely on (request ids, rate-limit state, retry hints), and the session an
+ * MCP server over streamable HTTP opens on a passthrough route (its client sends it back on every later call).
+ */
+const RELAYED_RESPONSE_HEADERS = new Set(['content-type', 'x-request-id', 'request-id', 'retry-after', 'retry-after-ms', 'mcp-session-id']);
 const RELAYED_RESPONSE_PREFIXES = ['openai-', 'x-ratelimit-', 'anthropic-'];
 
 function tooLarge(): GatewayError {

@@ -21,6 +21,8 @@ export interface CopilotUpstream {
   /** The fake answering the bridged routes (scripts go on its `behaviour`). */
   inner: FakeUpstream;
   requests: CopilotRequest[];
+  /** Answers `GET /mcp/…` instead of the canned JSON (e.g. an MCP event stream written step by step). */
+  mcpStream: ((res: http.ServerResponse) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ function passthroughAnswer(method: string, path: string, body: string): unknown 
 
 export async function startCopilotUpstream(options: FakeUpstreamOptions = {}): Promise<CopilotUpstream> {
   const inner = await startFakeUpstream(options);
-  const upstream = { inner, requests: [] as CopilotRequest[] } as CopilotUpstream;
+  const upstream = { inner, requests: [] as CopilotRequest[], mcpStream: undefined } as CopilotUpstream;
   const innerPort = inner.port;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -66,6 +68,7 @@ export async function startCopilotUpstream(options: FakeUpstreamOptions = {}): P
     const path = queryAt < 0 ? req.url! : req.url!.slice(0, queryAt);
     const innerPath = req.method === 'POST' ? BRIDGED[path] : undefined;
     if (innerPath === undefined) {
+      if (upstream.mcpStream && req.method === 'GET' && path.startsWith('/mcp')) return upstream.mcpStream(res);
       const canned = passthroughAnswer(req.method!, path, body.toString('utf8'));
       if (canned === undefined) return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
       return json(res, 200, canned, path.startsWith('/mcp') ? { 'mcp-session-id': MCP_SESSION_ID } : {});

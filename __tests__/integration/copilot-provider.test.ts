@@ -49,6 +49,7 @@ afterAll(async () => {
 beforeEach(() => {
   upstream.requests.length = 0;
   upstream.inner.behaviour = undefined;
+  upstream.mcpStream = undefined;
   injector.calls.length = 0;
   injector.tools = [];
   gw.recorder.clear();
@@ -329,6 +330,29 @@ describe('passthrough', () => {
     expectTokenAndHeaders(3);
     expect(upstream.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /.well-known/oauth-protected-resource/mcp', 'GET /agents', 'POST /mcp/']);
     expectTokenNowhere();
+  });
+
+  test('an MCP event stream (GET /v1/mcp/) reaches the client event by event, not buffered', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    upstream.mcpStream = (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'mcp-session-id': MCP_SESSION_ID });
+      res.write('event: message\ndata: {"jsonrpc":"2.0","method":"notifications/one"}\n\n');
+      void released.then(() => res.end('event: message\ndata: {"jsonrpc":"2.0","method":"notifications/two"}\n\n'));
+    };
+    const res = await fetch(`${gw.url}/copilot/v1/mcp/`, { headers: { ...withToken, accept: 'text/event-stream', 'mcp-session-id': MCP_SESSION_ID } });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    // The second event is written only once the first has reached the client.
+    while (!text.includes('notifications/one')) text += decoder.decode((await reader.read()).value);
+    expect(text).not.toContain('notifications/two');
+    release();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) text += decoder.decode(part.value);
+    expect(text).toContain('notifications/two');
+    expectTokenAndHeaders(1);
+    expect(upstream.requests[0].headers['mcp-session-id']).toBe(MCP_SESSION_ID);
   });
 
   test.each([

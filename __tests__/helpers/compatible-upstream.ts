@@ -25,6 +25,8 @@ export interface CompatibleBehaviour {
   comments: boolean;
   /** Keys (from `api-key` or a bearer token) answered with this status and Azure's error body. */
   refuse: Record<string, number>;
+  /** A refusal's message quotes the key it was sent (as some servers do). */
+  echoKey: boolean;
 }
 
 export interface CompatibleUpstream {
@@ -91,7 +93,8 @@ function answer(req: CompatibleRequest, res: http.ServerResponse, b: CompatibleB
   const key = keyOf(req.headers);
   const refused = key === undefined ? undefined : b.refuse[key];
   if (refused !== undefined) {
-    return sendJson(res, refused, { error: { code: String(refused), message: 'Access denied due to invalid subscription key or wrong API endpoint.' } });
+    const message = b.echoKey ? `Access denied for key ${key}.` : 'Access denied due to invalid subscription key or wrong API endpoint.';
+    return sendJson(res, refused, { error: { code: String(refused), message } });
   }
   if (req.method === 'POST' && req.path.endsWith('/chat/completions')) return chat(req, res, b);
   if (req.method === 'POST' && req.path.endsWith('/responses')) return responses(req, res, b);
@@ -99,7 +102,7 @@ function answer(req: CompatibleRequest, res: http.ServerResponse, b: CompatibleB
   sendJson(res, 404, { error: { code: '404', message: 'Resource not found' } });
 }
 
-const fresh = (): CompatibleBehaviour => ({ usage: true, comments: false, refuse: {} });
+const fresh = (): CompatibleBehaviour => ({ usage: true, comments: false, refuse: {}, echoKey: false });
 
 /** Starts the server on 127.0.0.1, port 0. */
 export async function startCompatibleUpstream(): Promise<CompatibleUpstream> {

@@ -28,6 +28,8 @@ test.each([
 test('keyless: one entry without a secret, sending no auth header; static headers, lower-cased, on every credential', () => {
   const p = openaiCompatibleProvider({ ...base, headers: { 'X-Title': 'App' } });
   expect(p.credentials.entries).toEqual([expect.objectContaining({ hint: 'no key', secrets: [] })]);
+  // Key state is kept by entry id: another keyless server's cooldown is its own.
+  expect(openaiCompatibleProvider({ ...base, name: 'other' }).credentials.entries[0].id).not.toBe(p.credentials.entries[0].id);
   expect(p.credentialHeaders(p.credentials.current(0) as ReturnType<typeof staticKey>, 'centralized')).toEqual({ 'x-title': 'App' });
   expect(p.clientCredential({ authorization: 'Bearer mine' })).toEqual({ key: 'mine', headers: { 'x-title': 'App', authorization: 'Bearer mine' } });
   expect(p.kind).toBe('openai-compatible');

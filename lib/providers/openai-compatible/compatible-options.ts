@@ -121,12 +121,11 @@ export function compatibleOptions(o: Record<string, unknown>): CompatibleOptions
 }
 
 /**
- * The pool of a server that needs no key (vLLM, Ollama): one entry with no secret. Its attempts send no auth header;
- * records and logs show its hint, `no key`.
+ * The pool of a server that needs no key (vLLM, Ollama): one entry with no secret, whose attempts send no auth header;
+ * records and logs show its hint, `no key`. Its id names the provider: key state is shared by id, and one keyless
+ * server's cooldown (a 429 it sent) must not stop another's requests.
  */
-export const NO_KEY: KeyCredential = { type: 'key', id: 'no-key', hint: 'no key', secrets: [], key: '' };
-
-/** The pool when neither `keys` nor `credentials` was given. */
-export function keylessPool(): CredentialSource {
-  return staticCredentials([NO_KEY]);
+export function keylessPool(name: string): CredentialSource {
+  const entry: KeyCredential = { type: 'key', id: `no-key:${name}`, hint: 'no key', secrets: [], key: '' };
+  return staticCredentials([entry]);
 }

@@ -34,7 +34,7 @@ export function openaiCompatibleProvider(options: OpenAICompatibleProviderOption
   if (!isPlainObject(options)) throw new OptionsError(OWNER, 'options', 'must be an object { name, baseURL, keys?, headers?, azure? }.');
   const own = compatibleOptions(options as unknown as Record<string, unknown>);
   const keyless = options.keys === undefined && options.credentials === undefined;
-  const given = keyless ? { ...options, credentials: keylessPool() } : options;
+  const given = keyless ? { ...options, credentials: keylessPool(options.name) } : options;
   const o = normalizeProviderOptions(OWNER, given, { name: options.name, baseURL: options.baseURL }, COMPATIBLE_OPTIONS);
   const { azure, headers } = own;
   const authHeader = azure ? 'api-key' : 'authorization';

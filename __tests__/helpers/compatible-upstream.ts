@@ -27,6 +27,8 @@ export interface CompatibleBehaviour {
   refuse: Record<string, number>;
   /** A refusal's message quotes the key it was sent (as some servers do). */
   echoKey: boolean;
+  /** Open streams with Azure's content-filter chunk (empty `id` and `choices`, `prompt_filter_results`). */
+  filterChunk: boolean;
 }
 
 export interface CompatibleUpstream {
@@ -41,6 +43,7 @@ export interface CompatibleUpstream {
 export const COMMENT = ': OPENROUTER PROCESSING\n\n';
 export const USAGE = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 };
 const CREATED = 1_760_000_000;
+export const FILTER_CHUNK = JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: { hate: { filtered: false, severity: 'safe' } } }] });
 
 function keyOf(headers: http.IncomingHttpHeaders): string | undefined {
   if (typeof headers['api-key'] === 'string') return headers['api-key'];
@@ -72,6 +75,7 @@ function chat(req: CompatibleRequest, res: http.ServerResponse, b: CompatibleBeh
   if (b.usage && req.json?.stream_options?.include_usage === true) {
     frames.push(JSON.stringify({ id: 'chatcmpl-compat', object: 'chat.completion.chunk', created: CREATED, model, choices: [], usage: USAGE }));
   }
+  if (b.filterChunk) frames.unshift(FILTER_CHUNK);
   if (b.comments) res.write(COMMENT);
   for (const frame of frames) {
     res.write(`data: ${frame}\n\n`);
@@ -102,7 +106,7 @@ function answer(req: CompatibleRequest, res: http.ServerResponse, b: CompatibleB
   sendJson(res, 404, { error: { code: '404', message: 'Resource not found' } });
 }
 
-const fresh = (): CompatibleBehaviour => ({ usage: true, comments: false, refuse: {}, echoKey: false });
+const fresh = (): CompatibleBehaviour => ({ usage: true, comments: false, refuse: {}, echoKey: false, filterChunk: false });
 
 /** Starts the server on 127.0.0.1, port 0. */
 export async function startCompatibleUpstream(): Promise<CompatibleUpstream> {

@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import { openaiCompatibleProvider } from '../../lib';
-import { COMMENT, startCompatibleUpstream, USAGE, type CompatibleUpstream } from '../helpers/compatible-upstream';
+import { COMMENT, FILTER_CHUNK, startCompatibleUpstream, USAGE, type CompatibleUpstream } from '../helpers/compatible-upstream';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
 
 const AZ = ['az-key-classic-000000000000000001', 'az-key-classic-000000000000000002'];
@@ -94,6 +94,19 @@ describe('Azure, classic deployment paths', () => {
     expect(upstream.requests[0].json.stream_options).toEqual({ include_usage: true });
     const r = await onlyRecords();
     expect(r.tokenUsages).toEqual([expect.objectContaining({ input: 7, output: 3 })]);
+  });
+
+  test('a stream opening with Azure\'s content-filter chunk reaches the client whole and is recorded under the real id', async () => {
+    upstream.behaviour.filterChunk = true;
+    const res = await fetch(`${gw.url}/azure/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' },
+      body: JSON.stringify({ ...question(), stream: true }),
+    });
+    const text = await res.text();
+    expect(text.startsWith(`data: ${FILTER_CHUNK}\n\n`)).toBe(true);
+    expect(await streamedText('azure')).toBe('Hello there.');
+    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(2));
+    expect(gw.recorder.tokenUsages.map((u) => u.msgId)).toEqual(['chatcmpl-compat', 'chatcmpl-compat']);
   });
 
   test('Responses and passthrough go under /openai with api-version', async () => {

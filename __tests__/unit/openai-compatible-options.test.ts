@@ -71,3 +71,12 @@ test('classic Azure maps the chat route to the model\'s deployment, percent-enco
   expect(p.upstreamPath!({ api: chat, call: call('my model'), path: '/chat/completions' })).toBe('/deployments/my%20model/chat/completions');
   expect(p.upstreamPath!({ api: responses, call: call('gpt-4o'), path: '/responses' })).toBe('/responses');
 });
+
+test('Azure "preview": v1 paths with api-version=preview on every attempt; "v1" sends none', async () => {
+  const p = openaiCompatibleProvider({ ...base, baseURL: 'https://r.openai.azure.com', keys: ['az-1'], azure: { apiVersion: 'preview' } });
+  expect(p.baseURL).toBe('https://r.openai.azure.com/openai/v1');
+  expect(p.upstreamPath).toBeUndefined();
+  const request = { method: 'POST', path: '/openai/v1/chat/completions', query: 'x=1', headers: {}, body: Buffer.alloc(0) };
+  const ctx = { credential: {} as never, now: new Date(), signal: new AbortController().signal };
+  expect((await p.prepareRequest!(request, ctx)).query).toBe('x=1&api-version=preview');
+});

@@ -83,6 +83,7 @@ export type {
   ToolInjector, ToolInjectorAttachContext, ToolContext, ToolCall, InjectedTool, ToolCallResult, ToolContentBlock, JSONSchema, JsonValue,
 } from './tools/types';
 export { anthropicProvider } from './providers/anthropic-provider';
+export { openaiCompatibleProvider, type OpenAICompatibleProviderOptions, type AzureOptions } from './providers/openai-compatible/openai-compatible-provider';
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';

@@ -11,7 +11,7 @@ function run(events: string[], hideUsage: boolean) {
   const recorded: Array<[string, unknown]> = [];
   const sink = {
     interceptionId: 'i',
-    recording: { tokenUsage: (r: unknown) => recorded.push(['tokens', r]), toolUsage: (r: unknown) => recorded.push(['tool', r]) },
+    recording: { tokenUsage: (r: unknown) => recorded.push(['tokens', r]), usageNotReported: () => undefined, toolUsage: (r: unknown) => recorded.push(['tool', r]) },
   } as unknown as RecordSink;
   const observer = new ChatStreamObserver({ injected: new Set(), clientWantsUsage: !hideUsage, firstId: undefined, usages: [] }, 0);
   const parse = jest.spyOn(JSON, 'parse');

@@ -11,6 +11,7 @@ function sink(): RecordSink & { collected: Collected } {
   const collected: Collected = { tokens: [], tools: [], thoughts: [] };
   const recording = {
     tokenUsage: (r: unknown) => collected.tokens.push(r),
+    usageNotReported: () => undefined,
     toolUsage: (r: unknown) => collected.tools.push(r),
     modelThought: (r: unknown) => collected.thoughts.push(r),
   };

@@ -35,7 +35,7 @@ function interception(upstream: UpstreamResponse, { streaming, recorder = true, 
     describe: (e: { message: string; code: string }) => ({ message: e.message, type: 'server_error', code: e.code }),
     call: { streaming },
     bridge: { tools: { listTools: () => [], callTool: jest.fn() }, recorder: { enabled: recorder }, maxBodyBytes: 1e6, maxToolResultBytes: 1e6, streamKeepAliveMs: 1e4 },
-    recording: { tokenUsage: (r: unknown) => tokens.push(r), toolUsage: jest.fn(), modelThought: jest.fn() },
+    recording: { tokenUsage: (r: unknown) => tokens.push(r), usageNotReported: jest.fn(), toolUsage: jest.fn(), modelThought: jest.fn() },
     toolContext: {},
     send: async () => upstream,
     readBody: async (u: UpstreamResponse) => {

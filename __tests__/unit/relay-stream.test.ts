@@ -50,7 +50,7 @@ test('an exception from our own code mid-stream is logged with the interception 
     describe: (e: { message: string; status: number; code: string }): StreamError => ({ message: e.message, type: e.status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code }),
     call: { streaming: true },
     bridge: { tools: undefined, recorder: { enabled: true }, maxBodyBytes: 1e6, maxToolResultBytes: 1e6, streamKeepAliveMs: 1e4 },
-    recording: { tokenUsage: jest.fn(), toolUsage: jest.fn(), modelThought: jest.fn() },
+    recording: { tokenUsage: jest.fn(), usageNotReported: jest.fn(), toolUsage: jest.fn(), modelThought: jest.fn() },
     send: async () => ({ status: 200, headers: { 'content-type': 'text/event-stream' }, body, discard: () => undefined }),
   } as unknown as LoopInterception;
   const client = new ClientStream(res, () => undefined);

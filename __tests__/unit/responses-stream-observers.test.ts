@@ -22,6 +22,7 @@ function sink(): { sink: RecordSink; records: Array<[string, unknown]> } {
   const records: Array<[string, unknown]> = [];
   const recording = {
     tokenUsage: (r: unknown) => records.push(['token', { ...(r as object), createdAt: 0 }]),
+    usageNotReported: () => undefined,
     toolUsage: (r: unknown) => records.push(['tool', { ...(r as object), createdAt: 0 }]),
     modelThought: (r: unknown) => records.push(['thought', { ...(r as object), createdAt: 0 }]),
   };

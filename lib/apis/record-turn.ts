@@ -22,7 +22,9 @@ export function recordTurn(sink: RecordSink, turn: Turn, { outcomes = NO_OUTCOME
   const createdAt = new Date();
   const msgId = turn.msgId;
   const metrics = sink.metrics;
+  // A call whose answer carried no usage is "not reported" (counted in the end record), never zero tokens.
   if (turn.usage) recording.tokenUsage({ interceptionId, msgId, ...turn.usage, createdAt });
+  else recording.usageNotReported();
   if (turn.usage) metrics?.tokens(turn.usage);
   if (turn.usage) sink.limits?.spend(turn.usage);
   if (turn.usage) sink.tracing?.usage(turn.usage);

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors';
 
 /**
  * Never forwarded upstream: hop-by-hop and framing (the bridge frames every body itself), encoding negotiation,
- * cookies, client credentials (the adapter sets the pool or BYOK key), client IP disclosure, and the OpenAI
+ * cookies, client credentials (`Authorization`, `x-api-key`, Azure's `api-key`: the adapter sets the pool or BYOK key), client IP disclosure, and the OpenAI
  * organization/project (a client's value next to a pool key makes the upstream answer 401 and cools a healthy key),
  * and the client's trace context (`traceparent`, `tracestate`, `baggage`): the upstream is a third party, and a
  * client's baggage may carry anything; the bridge sends its own trace context only when the host registered a
@@ -13,7 +13,7 @@ import { GatewayError } from '../errors';
 const DROPPED_REQUEST_HEADERS = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
   'transfer-encoding', 'upgrade', 'expect', 'http2-settings', 'host', 'content-length', 'accept-encoding', 'cookie',
-  'cookie2', 'forwarded', 'x-real-ip', 'authorization', 'x-api-key', 'openai-organization', 'openai-project',
+  'cookie2', 'forwarded', 'x-real-ip', 'authorization', 'x-api-key', 'api-key', 'openai-organization', 'openai-project',
   'traceparent', 'tracestate', 'baggage',
 ]);
 /** `x-aibridge-*` is only ever set by the gateway (a client must not forge an actor upstream). */

@@ -28,7 +28,8 @@ function accountHeader(value: unknown, option: string): string | undefined {
 }
 
 // Routes that name a stored response or conversation are scoped to the actor that created it (see ownership/).
-const PASSTHROUGH = [
+/** OpenAI's passthrough allowlist (also the default of OpenAI-compatible upstreams). */
+export const OPENAI_PASSTHROUGH = [
   passthroughRule(['GET'], '/v1/models'),
   passthroughRule(['GET'], '/v1/models/:id'),
   passthroughRule(['GET', 'DELETE'], '/v1/responses/:id', { owns: 'response' }),
@@ -59,7 +60,7 @@ export function openaiAdapter(options: OpenAIProviderOptions): ProviderAdapter {
   return {
     kind: 'openai',
     ...o,
-    passthrough: passthroughAllowlist('openaiProvider', options?.passthrough, PASSTHROUGH),
+    passthrough: passthroughAllowlist('openaiProvider', options?.passthrough, OPENAI_PASSTHROUGH),
     routePrefixInBaseURL: '/v1',
     credentialHeaders(credential, kind) {
       if (kind !== 'centralized') return { authorization: `Bearer ${keyOf(credential, 'openaiProvider')}` };

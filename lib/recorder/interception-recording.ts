@@ -44,6 +44,8 @@ export class InterceptionRecording {
   byokKey: string | undefined;
   /** What this interception's records keep of their content (`recordContent`); undefined: all of it. */
   content: ContentShaper | undefined;
+  /** Upstream calls whose answer carried no usage: said in the end record, never recorded as zero tokens. */
+  private unreported = 0;
 
   constructor(private readonly owner: RecordingOwner | undefined, private readonly recorder: Recorder | undefined) {}
 
@@ -57,12 +59,18 @@ export class InterceptionRecording {
   end(r: InterceptionEndedRecord): void {
     if (!this.started || this.ended) return;
     this.ended = true;
+    if (this.unreported > 0) r = { ...r, extra: { ...r.extra, usageNotReported: this.unreported } };
     // Past the queue bound too: an admitted start always gets its end (at most one per request in flight).
     this.push('recordInterceptionEnded', r, (q) => this.recorder!.recordInterceptionEnded(q), true);
   }
 
   tokenUsage(r: TokenUsageRecord): void {
     this.push('recordTokenUsage', r, (q) => this.recorder!.recordTokenUsage(q), false);
+  }
+
+  /** An upstream call answered without usage: it gets no token record, and the end record's `extra.usageNotReported` counts it. */
+  usageNotReported(): void {
+    this.unreported++;
   }
 
   promptUsage(r: PromptUsageRecord): void {

@@ -54,7 +54,11 @@ export interface InterceptionEndedRecord {
   attempts?: UpstreamAttempt[];
   /** What a guard edited before it went on: `request` (the body sent upstream), `response` (the answer relayed). Absent: nothing. */
   guardEdits?: Array<'request' | 'response'>;
-  /** Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ errorMessageBytes: 31457280 }`); absent when nothing was cut. */
+  /**
+   * Original sizes, in UTF-8 bytes, of texts cut at `maxRecordedTextBytes` (`{ errorMessageBytes: 31457280 }`), and
+   * `usageNotReported`: how many upstream calls answered without usage (they have no token record: unknown, not
+   * zero). Absent when there is neither.
+   */
   extra?: Record<string, number>;
 }
 

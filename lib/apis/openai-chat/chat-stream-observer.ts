@@ -85,7 +85,8 @@ export class ChatStreamObserver implements StreamObserver {
     }
     this.accumulator.add(chunk);
     if (this.plain) return this.relayed(chunk, event);
-    if (this.state.firstId === undefined && typeof chunk.id === 'string') this.state.firstId = chunk.id;
+    // Azure opens with a content-filter chunk whose id is empty: the first real id is the one the client keeps.
+    if (this.state.firstId === undefined && typeof chunk.id === 'string' && chunk.id !== '') this.state.firstId = chunk.id;
     const choices = chunk.choices;
     if (isObject(chunk.usage) && Array.isArray(choices) && choices.length === 0) {
       this.heldUsage = chunk;

@@ -17,6 +17,7 @@ export { openaiAdapter } from './providers/openai';
 export { anthropicAdapter } from './providers/anthropic';
 export { chatCompletionsApi } from './apis/openai-chat/chat-completions-api';
 export { responsesApi } from './apis/openai-responses/responses-api';
+export { responsesCompactApi, responsesInputTokensApi } from './apis/openai-responses/compact-api';
 export { completionsApi } from './apis/openai-completions/completions-api';
 export { embeddingsApi } from './apis/openai-embeddings/embeddings-api';
 export { messagesApi } from './apis/anthropic-messages/messages-api';

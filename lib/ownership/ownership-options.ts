@@ -25,12 +25,12 @@ function policy(name: string, v: unknown): UnknownIdPolicy {
 function unknownIds(v: unknown): Record<OwnedKind, UnknownIdPolicy> {
   if (!isPlainObject(v)) {
     const both = policy('ownership.unknownIds', v);
-    return { response: both, conversation: both, item: both };
+    return { response: both, conversation: both, item: both, chat_completion: both };
   }
   rejectUnknownKeys('createBridge', v, ['responses', 'conversations'], 'ownership.unknownIds.');
   const responses = policy('ownership.unknownIds.responses', v.responses);
-  // An item is part of a stored response: it follows the responses' policy.
-  return { response: responses, conversation: policy('ownership.unknownIds.conversations', v.conversations), item: responses };
+  // An item is part of a stored response, a stored chat completion is one: both follow the responses' policy.
+  return { response: responses, conversation: policy('ownership.unknownIds.conversations', v.conversations), item: responses, chat_completion: responses };
 }
 
 /** The store: the host's, else Redis on the key state's own client when that is Redis, else process memory. */

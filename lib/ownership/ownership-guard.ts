@@ -17,7 +17,7 @@ const ITEM_NOT_FOUND = {
   message: (id: string) => `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
 };
 
-/** OpenAI's own words for an id that does not exist (the only provider with stored state). */
+/** The upstream's own words for an id that does not exist (OpenAI's, and Anthropic's for a message batch). */
 const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (id: string) => string }>> = {
   response: {
     bridged: { code: 'previous_response_not_found', message: (id) => `Previous response with id '${id}' not found.` },
@@ -33,6 +33,11 @@ const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (
   chat_completion: {
     bridged: { code: 'not_found', message: (id) => `Chat completion with id '${id}' not found.` },
     passthrough: { code: 'not_found', message: (id) => `Chat completion with id '${id}' not found.` },
+  },
+  // Anthropic's message batches, on the routes a host opens (worded in the provider's shape by the caller).
+  message_batch: {
+    bridged: { code: 'not_found', message: (id) => `Message batch with id '${id}' not found.` },
+    passthrough: { code: 'not_found', message: (id) => `Message batch with id '${id}' not found.` },
   },
 };
 

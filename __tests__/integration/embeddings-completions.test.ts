@@ -149,3 +149,25 @@ describe('completions', () => {
     expect(suite.upstream.requests).toHaveLength(2);
   });
 });
+
+describe('the shipped fake upstream', () => {
+  test('answers embeddings (the same vector for the same text, base64 or float) and completions, blocking and streamed', async () => {
+    const [a, b] = await Promise.all([
+      sdk().embeddings.create({ model: 'text-embedding-3-small', input: 'same text' }),
+      sdk().embeddings.create({ model: 'text-embedding-3-small', input: ['same text', 'other text'], encoding_format: 'float' }),
+    ]);
+    expect(a.data[0].embedding).toHaveLength(8);
+    expect(b.data[0].embedding).toEqual(a.data[0].embedding);
+    expect(b.data[1].embedding).not.toEqual(a.data[0].embedding);
+    expect(a.usage).toEqual({ prompt_tokens: 2, total_tokens: 2 });
+
+    const blocking = await sdk().completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test' });
+    expect(blocking.choices[0].text).toBe(' Echo: Say this is a test');
+    const stream = await sdk().completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', stream: true, stream_options: { include_usage: true } });
+    const chunks: OpenAI.Completion[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.text ?? '').join('')).toBe(blocking.choices[0].text);
+    expect(chunks.at(-1)!.usage).toEqual(blocking.usage);
+    await eventually(() => expect(suite.gw.recorder.tokenUsages).toHaveLength(4));
+  });
+});

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type { ServerResponse } from 'node:http';
 import { openaiProvider } from '../../lib';
 import { bridgeSuite } from '../helpers/gateway';
-import { COMPLETION_ID, type ReceivedRequest } from '../helpers/fake-openai';
+import { chatCompletion, COMPLETION_ID, type ReceivedRequest } from '../helpers/fake-openai';
 
 const suite = bridgeSuite((url) => ({ providers: [openaiProvider({ baseURL: url, keys: ['sk-stored-chat-key-00000000000001'] })] }));
 const sdk = (user: string) => new OpenAI({ apiKey: `user-token-${user}`, baseURL: `${suite.gw.url}/openai/v1`, maxRetries: 0 });
@@ -63,6 +63,11 @@ test('a streamed completion stored by Alice is hers from its first chunk', async
 
 test('an id the bridge never saw stored (no `store: true`, or made elsewhere) is refused, and the list stays closed', async () => {
   await expectNotFound(sdk('alice').chat.completions.retrieve('chatcmpl-elsewhere'), 'chatcmpl-elsewhere');
+  suite.upstream.behaviour = (req, res) => (req.method === 'POST' ? json(res, chatCompletion({ id: 'chatcmpl-unstored' })) : upstream(req, res));
+  const unstored = await sdk('alice').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+  expect(unstored.id).toBe('chatcmpl-unstored');
+  await expectNotFound(sdk('alice').chat.completions.retrieve(unstored.id), unstored.id);
+  suite.upstream.requests.length = 0;
   const listed = await sdk('alice').chat.completions.list().then(() => undefined, (e) => e);
   expect(listed).toBeInstanceOf(OpenAI.NotFoundError);
   expect(listed.error.message).toBe('Unknown route: GET /v1/chat/completions');

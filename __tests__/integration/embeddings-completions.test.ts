@@ -171,3 +171,21 @@ describe('the shipped fake upstream', () => {
     await eventually(() => expect(suite.gw.recorder.tokenUsages).toHaveLength(4));
   });
 });
+
+describe('limits', () => {
+  const limited = bridgeSuite((url) => ({
+    providers: [openaiProvider({ baseURL: url, keys: ['sk-embed-limits-00000000000000007'] })],
+    limits: [{ per: 'actor', tokens: { points: 10, windowMs: 60_000 } }],
+  }));
+  const client = () => new OpenAI({ apiKey: 'user-token-alice', baseURL: `${limited.gw.url}/openai/v1`, maxRetries: 0 });
+
+  test('embedding tokens count against a token budget; once spent, the next request gets OpenAI\'s 429', async () => {
+    limited.upstream.behaviour = embeddingsAndCompletions;
+    await client().embeddings.create({ model: 'text-embedding-3-small', input: 'one', encoding_format: 'float' }); // 8 of 10
+    await client().embeddings.create({ model: 'text-embedding-3-small', input: 'two', encoding_format: 'float' }); // 16: spent past it
+    const refused = await client().embeddings.create({ model: 'text-embedding-3-small', input: 'three', encoding_format: 'float' }).catch((e) => e);
+    expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(refused.error).toMatchObject({ type: 'rate_limit_error', code: 'budget_exceeded' });
+    expect(limited.upstream.requests).toHaveLength(2);
+  });
+});

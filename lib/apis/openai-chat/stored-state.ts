@@ -20,8 +20,9 @@ export const chatStoredState: StoredStateRules = {
   named: () => NONE,
   continueFrom: (raw) => raw,
   creates: 'chat_completion',
-  // Only what the client asked to keep is kept upstream: without `store: true` there is nothing to own, and nothing
-  // of this is done.
+  // Only what the client asked to keep is kept upstream: without `store: true` there is nothing to own, and the
+  // ownership stage is skipped (a chat request names no stored state).
+  inPlay: (body) => body.store === true,
   stores: (body) => body.store === true,
   createdInAnswer(answer) {
     const id = parseObject(answer)?.id;

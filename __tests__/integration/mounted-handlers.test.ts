@@ -101,7 +101,7 @@ test('passthrough mounted by the host: allowlisted paths relative to the mount, 
 
 test('unknown provider or API names throw at mount time, naming the argument', () => {
   expect(() => bridge.handler('nope', 'messages')).toThrow(/bridge\.handler: option `providerName` must name a provider of this bridge \(openai, anthropic\)/);
-  expect(() => bridge.handler('openai', 'messages')).toThrow(/bridge\.handler: option `api` must name an API of provider "openai" \(chat-completions, responses\)/);
+  expect(() => bridge.handler('openai', 'messages')).toThrow(/bridge\.handler: option `api` must name an API of provider "openai" \(chat-completions, responses, responses-compact, responses-input-tokens, completions, embeddings\)/);
   expect(() => bridge.passthrough('nope')).toThrow(/bridge\.passthrough: option `providerName`/);
 });
 

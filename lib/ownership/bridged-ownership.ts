@@ -38,7 +38,7 @@ export async function admitStoredState(guard: OwnershipGuard, rules: StoredState
   for (let at = 0; at < items.length; at += ITEM_CHECKS_AT_ONCE) {
     await Promise.all(items.slice(at, at + ITEM_CHECKS_AT_ONCE).map((ref) => guard.check({ provider, ...ref }, actor, 'bridged')));
   }
-  return { raw: rewritten, created: rules.stores(body) ? guard.responses(provider, actor) : undefined };
+  return { raw: rewritten, created: rules.stores(body) ? guard.responses(provider, actor, rules.creates) : undefined };
 }
 
 /** A 200 event stream comes back with its head held until the id its first lifecycle event names is owned. */

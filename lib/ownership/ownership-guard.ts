@@ -17,7 +17,7 @@ const ITEM_NOT_FOUND = {
   message: (id: string) => `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
 };
 
-/** OpenAI's own words for an id that does not exist (the only provider with stored state). */
+/** The upstream's own words for an id that does not exist (OpenAI's, and Anthropic's for a message batch). */
 const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (id: string) => string }>> = {
   response: {
     bridged: { code: 'previous_response_not_found', message: (id) => `Previous response with id '${id}' not found.` },
@@ -29,6 +29,16 @@ const NOT_FOUND: Record<OwnedKind, Record<NamedWhere, { code: string; message: (
   },
   // Items are only named in a bridged request's `input`; no passthrough route names one outside its conversation.
   item: { bridged: ITEM_NOT_FOUND, passthrough: ITEM_NOT_FOUND },
+  // Only passthrough routes name a stored chat completion.
+  chat_completion: {
+    bridged: { code: 'not_found', message: (id) => `Chat completion with id '${id}' not found.` },
+    passthrough: { code: 'not_found', message: (id) => `Chat completion with id '${id}' not found.` },
+  },
+  // Anthropic's message batches, on the routes a host opens (worded in the provider's shape by the caller).
+  message_batch: {
+    bridged: { code: 'not_found', message: (id) => `Message batch with id '${id}' not found.` },
+    passthrough: { code: 'not_found', message: (id) => `Message batch with id '${id}' not found.` },
+  },
 };
 
 export const OWNERSHIP_UNAVAILABLE = new GatewayError({ status: 503, errorType: 'server_error', code: 'ownership_unavailable', message: 'The gateway could not check or record who owns this stored state; please try again.' });
@@ -76,9 +86,9 @@ export class OwnershipGuard {
     }
   }
 
-  /** Tracks the response ids one bridged interception creates (one per upstream call of a tool loop). */
-  responses(provider: string, owner: string): CreatedResponses {
-    return new CreatedResponses(this, provider, owner);
+  /** Tracks the response ids (or stored chat completion ids: `kind`) one bridged interception creates (one per upstream call of a tool loop). */
+  responses(provider: string, owner: string, kind: 'response' | 'chat_completion' = 'response'): CreatedResponses {
+    return new CreatedResponses(this, provider, owner, kind);
   }
 
   async close(): Promise<void> {
@@ -105,14 +115,15 @@ export class OwnershipGuard {
 export class CreatedResponses {
   private first: string | undefined;
 
-  constructor(private readonly guard: OwnershipGuard, private readonly provider: string, private readonly owner: string) {}
+  constructor(private readonly guard: OwnershipGuard, private readonly provider: string, private readonly owner: string,
+    private readonly kind: 'response' | 'chat_completion' = 'response') {}
 
   /** Owns response `id` and, in the same write, the output items it holds (a blocking answer has both at once). */
   created(id: string, items: readonly string[] = []): Promise<void> {
-    const { provider, owner } = this;
-    const entries: OwnershipEntry[] = [{ provider, kind: 'response', id, owner }];
+    const { provider, owner, kind } = this;
+    const entries: OwnershipEntry[] = [{ provider, kind, id, owner }];
     if (this.first === undefined) this.first = id;
-    else if (id !== this.first) entries.push({ provider, kind: 'response', id: this.first, owner, continueFrom: id });
+    else if (id !== this.first) entries.push({ provider, kind, id: this.first, owner, continueFrom: id });
     for (const item of items) entries.push({ provider, kind: 'item', id: item, owner });
     return this.guard.record(entries);
   }

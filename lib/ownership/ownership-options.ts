@@ -25,12 +25,14 @@ function policy(name: string, v: unknown): UnknownIdPolicy {
 function unknownIds(v: unknown): Record<OwnedKind, UnknownIdPolicy> {
   if (!isPlainObject(v)) {
     const both = policy('ownership.unknownIds', v);
-    return { response: both, conversation: both, item: both };
+    return { response: both, conversation: both, item: both, chat_completion: both, message_batch: both };
   }
   rejectUnknownKeys('createBridge', v, ['responses', 'conversations'], 'ownership.unknownIds.');
   const responses = policy('ownership.unknownIds.responses', v.responses);
-  // An item is part of a stored response: it follows the responses' policy.
-  return { response: responses, conversation: policy('ownership.unknownIds.conversations', v.conversations), item: responses };
+  // An item is part of a stored response; a stored chat completion and a message batch are stored answers: all three
+  // follow the responses' policy.
+  const conversations = policy('ownership.unknownIds.conversations', v.conversations);
+  return { response: responses, conversation: conversations, item: responses, chat_completion: responses, message_batch: responses };
 }
 
 /** The store: the host's, else Redis on the key state's own client when that is Redis, else process memory. */

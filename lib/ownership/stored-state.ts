@@ -14,6 +14,10 @@ export interface StoredStateRules {
   named(body: Record<string, unknown>, raw: Buffer): NamedId[] | string;
   /** `raw` with the named response replaced by `id` (a byte edit: the client's other bytes stay as sent). */
   continueFrom(raw: Buffer, id: string): Buffer;
+  /** Whether this request names or keeps any stored state; false skips the stage at once. Absent: always checked. */
+  inPlay?(body: Record<string, unknown>): boolean;
+  /** What the ids this API's answers create name. Absent: responses. */
+  readonly creates?: 'response' | 'chat_completion';
   /** Whether the upstream keeps what this request creates (nothing to own otherwise). */
   stores(body: Record<string, unknown>): boolean;
   /** The response id a blocking 2xx answer created, and the ids of the items it holds. */

@@ -1,7 +1,10 @@
 /** The OwnershipStore extension point: who created each stored response and conversation id through the bridge. */
 
-/** What an id names upstream: a response, a conversation, or an output item of a stored response (`item_reference`). */
-export type OwnedKind = 'response' | 'conversation' | 'item';
+/**
+ * What an id names upstream: a response, a conversation, an output item of a stored response (`item_reference`), or a
+ * chat completion stored with `store: true`, or an Anthropic message batch (only on routes a host opens).
+ */
+export type OwnedKind = 'response' | 'conversation' | 'item' | 'chat_completion' | 'message_batch';
 
 /** One id of stored upstream state, as created under one provider of the bridge. */
 export interface OwnedRef {
@@ -53,7 +56,7 @@ export interface OwnershipOptions {
   /**
    * Ids the store does not know: `'refuse'` answers the provider's `404` as if the id did not exist; `'allow'` lets
    * the upstream decide. One policy for both kinds, or one per kind (`responses` also covers the output items a
-   * request references). Defaults to `'refuse'` for both.
+   * request references, stored chat completions and message batches). Defaults to `'refuse'` for both.
    */
   unknownIds?: UnknownIdPolicy | { responses?: UnknownIdPolicy; conversations?: UnknownIdPolicy };
 }

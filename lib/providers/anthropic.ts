@@ -17,6 +17,7 @@ export type AnthropicProviderOptions = ProviderOptions;
 /** Sent when the client names no API version: the upstream refuses requests without one. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
+// Message batches stay closed: a batch spends tokens that no record, limit or budget sees (see docs/providers-and-routes.md).
 const PASSTHROUGH = [
   passthroughRule(['GET'], '/v1/models'),
   passthroughRule(['GET'], '/v1/models/:id'),

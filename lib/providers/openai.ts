@@ -35,6 +35,9 @@ export const OPENAI_PASSTHROUGH = [
   passthroughRule(['GET', 'DELETE'], '/v1/responses/:id', { owns: 'response' }),
   passthroughRule(['GET'], '/v1/responses/:id/input_items', { owns: 'response' }),
   passthroughRule(['POST'], '/v1/responses/:id/cancel', { owns: 'response' }),
+  // Stored chat completions (`store: true`) by id; the list (`GET /v1/chat/completions`) would show every actor's: closed.
+  passthroughRule(['GET', 'POST', 'DELETE'], '/v1/chat/completions/:id', { owns: 'chat_completion' }),
+  passthroughRule(['GET'], '/v1/chat/completions/:id/messages', { owns: 'chat_completion' }),
   passthroughRule(['POST'], '/v1/conversations', { creates: 'conversation' }),
   passthroughRule(['GET', 'POST', 'DELETE'], '/v1/conversations/:id/*', { owns: 'conversation' }),
 ];

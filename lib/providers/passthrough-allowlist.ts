@@ -5,7 +5,7 @@ import { passthroughRule } from './passthrough-rule';
 import type { PassthroughOption, PassthroughRule } from './types';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
-const OWNED = new Set<unknown>(['response', 'conversation', 'item']);
+const OWNED = new Set<unknown>(['response', 'conversation', 'item', 'chat_completion', 'message_batch']);
 // Segments of letters, digits and `._~-`, or `:param`; an optional trailing `/*`. No dot segments (checked below).
 const PATTERN = /^(?:\/(?::[A-Za-z_][A-Za-z0-9_]*|[A-Za-z0-9._~-]+))+(?:\/\*)?$/;
 
@@ -25,7 +25,7 @@ function ruleOf(owner: string, option: string, spec: unknown): PassthroughRule {
   }
   checkPattern(owner, `${option}.pattern`, pattern);
   for (const [name, value] of [['owns', owns], ['creates', creates]] as const) {
-    if (value !== undefined && !OWNED.has(value)) throw new OptionsError(owner, `${option}.${name}`, 'must be "response", "conversation" or "item".');
+    if (value !== undefined && !OWNED.has(value)) throw new OptionsError(owner, `${option}.${name}`, 'must be "response", "conversation", "item", "chat_completion" or "message_batch".');
   }
   if (owns !== undefined && !pattern.includes('/:')) throw new OptionsError(owner, `${option}.owns`, 'needs a `:param` in the pattern: it names what the route owns.');
   return passthroughRule(methods as string[], pattern, { owns: owns as OwnedKind | undefined, creates: creates as OwnedKind | undefined });

@@ -6,6 +6,7 @@ import type { ApiAdapter, ApiCall } from '../api';
 import { lastUserPrompt } from './prompt';
 import { openaiErrors } from '../openai-common/openai-errors';
 import { ChatConversation } from './chat-conversation';
+import { chatStoredState } from './stored-state';
 import { lastToolResultId } from './prompt';
 import { type JsonObject } from '../../json/parse-object';
 
@@ -71,6 +72,7 @@ export function chatCompletionsApiWith(options: ChatCompletionsOptions): ApiAdap
     streamErrorEvent(error) {
       return encodeSseEvent({ data: JSON.stringify({ error }) });
     },
+    storedState: chatStoredState,
   };
 }
 

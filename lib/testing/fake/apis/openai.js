@@ -1,4 +1,4 @@
-// The OpenAI API of the fake (chat completions, Responses, models, conversations): its routes, how it reads a credential, its error shape.
+// The OpenAI API of the fake (chat completions, Responses, embeddings, completions, models, conversations): its routes, how it reads a credential, its error shape.
 'use strict';
 
 const { loadTranscripts } = require('../transcripts');
@@ -6,6 +6,7 @@ const { sendBuffer, sendJson } = require('../sse');
 const { safeDecode } = require('../generated');
 const { createChatCompletions } = require('./openai-chat');
 const { createResponses } = require('./openai-responses');
+const { createCompletions, createEmbeddings } = require('./openai-embeddings-completions');
 const { checkOpenAITools } = require('../tool-checks');
 
 /** An API description for the server: `credential(headers)`, `errorBody(type, message, code)`, `errors`, `routes`. */
@@ -30,6 +31,8 @@ function createOpenAIApi(config) {
     routes: [
       { method: 'POST', path: '/v1/chat/completions', handle: createChatCompletions(config) },
       { method: 'POST', path: '/v1/responses', handle: createResponses(config) },
+      { method: 'POST', path: '/v1/embeddings', handle: createEmbeddings() },
+      { method: 'POST', path: '/v1/completions', handle: createCompletions(config) },
       { method: 'GET', path: '/v1/models', handle: (ctx) => sendBuffer(ctx.res, models.status, models.headers, models.body) },
       {
         method: 'GET',

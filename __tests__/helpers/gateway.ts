@@ -60,12 +60,12 @@ export async function startGateway(options: Partial<BridgeOptions> & Pick<Bridge
   };
 }
 
-/** Waits until `check` passes (records are written off the response path). */
-export async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
+/** Waits until `check` passes, an async one included (records are written off the response path). */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

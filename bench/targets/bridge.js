@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on, BENCH_LIMITS=off|memory|redis.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -45,7 +45,9 @@ function benchTracerProvider() {
   const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
   return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
 }
-const tracerProvider = process.env.BENCH_TRACING === 'on' ? benchTracerProvider() : undefined;
+// `host`: the host's OpenTelemetry set-up alone (the same SDK and context manager), the bridge's `tracing` off.
+const hostTracerProvider = process.env.BENCH_TRACING === 'on' || process.env.BENCH_TRACING === 'host' ? benchTracerProvider() : undefined;
+const tracerProvider = process.env.BENCH_TRACING === 'on' ? hostTracerProvider : undefined;
 // Per-actor limits that never refuse (requests per minute, in flight, tokens per hour): what counting costs.
 const BENCH_LIMITS = [{ name: 'bench', per: 'actor', requests: { points: 1e9, windowMs: 60_000 }, concurrent: 1e6, tokens: { points: 1e12, windowMs: 3_600_000 } }];
 const limits = process.env.BENCH_LIMITS === 'memory' || process.env.BENCH_LIMITS === 'redis' ? {

@@ -108,6 +108,8 @@ export class InterceptionTrace {
   /** Whether the root span keeps what is written to it (read once, at the start). */
   private readonly recording: boolean;
   private model = '';
+  /** `chat <model>`: the interception's name once admitted, and every attempt's. */
+  private name: string = CHAT;
   private input = 0;
   private output = 0;
   private cacheRead = 0;
@@ -126,7 +128,8 @@ export class InterceptionTrace {
       const { root } = this;
       const { model } = ix.call;
       this.model = model;
-      root.updateName(`${CHAT} ${model}`);
+      this.name = `${CHAT} ${model}`;
+      root.updateName(this.name);
       root.setAttribute(ATTR.requestModel, model);
       root.setAttribute(ATTR.interceptionId, ix.id);
       root.setAttribute(ATTR.actor, ix.actor.id);
@@ -159,7 +162,7 @@ export class InterceptionTrace {
     try {
       const { owner } = this;
       const parent = this.parent();
-      const span = owner.tracer.startSpan(this.recording ? `${CHAT} ${this.model}` : CHAT, {
+      const span = owner.tracer.startSpan(this.name, {
         kind: owner.api.SpanKind.CLIENT,
         attributes: this.recording ? { [ATTR.operation]: CHAT, [ATTR.requestModel]: this.model, [ATTR.attempt]: attempt, [ATTR.credentialHint]: hint } : undefined,
       }, parent);

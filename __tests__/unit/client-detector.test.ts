@@ -22,6 +22,14 @@ describe('order: the tool wins over the SDK or library it embeds', () => {
     expect(detect({ 'copilot-integration-id': 'vscode-chat', 'x-interaction-id': 'i-1' })).toEqual({ client: 'copilot-vscode', sessionId: 'i-1' });
   });
 
+  test('client() names the same client as detect(), headers and User-Agent alike', () => {
+    const cases: Array<Record<string, string>> = [{ 'user-agent': 'OpenAI/JS 6.49.0', 'x-kilocode-taskid': 't-1' }, { 'user-agent': 'opencode/1.0' }, { 'user-agent': 'codexa/1.0' }, {}];
+    for (const headers of cases) {
+      expect(defaultClientDetector.client(headers)).toBe(detect(headers).client);
+    }
+    expect(defaultClientDetector.client({ 'copilot-integration-id': 'vscode-chat' })).toBe('copilot-vscode');
+  });
+
   test("a tool's own session header comes before the common ones", () => {
     expect(detect({ 'user-agent': 'opencode/1.0', 'x-session-id': 'common', 'x-opencode-session': 'own' }).sessionId).toBe('own');
     expect(detect({ 'user-agent': 'Cline/3.0.47', 'x-session-id': 'common' }).sessionId).toBe('common');

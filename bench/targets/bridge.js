@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on, BENCH_LIMITS=off|memory|redis.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -42,10 +42,16 @@ function benchTracerProvider() {
   const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
   const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // A host's instrumentation runs every request in `context.with()`; the first such call turns the async hook on for
+  // every promise of the process (Node 20). Without it, only the batch processor's first export would, so a target
+  // without the bridge's spans would never pay the host's own cost.
+  context.with(context.active(), () => undefined);
   const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
   return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
 }
-const tracerProvider = process.env.BENCH_TRACING === 'on' ? benchTracerProvider() : undefined;
+// `host`: the host's OpenTelemetry set-up alone (the same SDK and context manager), the bridge's `tracing` off.
+const hostTracerProvider = process.env.BENCH_TRACING === 'on' || process.env.BENCH_TRACING === 'host' ? benchTracerProvider() : undefined;
+const tracerProvider = process.env.BENCH_TRACING === 'on' ? hostTracerProvider : undefined;
 // Per-actor limits that never refuse (requests per minute, in flight, tokens per hour): what counting costs.
 const BENCH_LIMITS = [{ name: 'bench', per: 'actor', requests: { points: 1e9, windowMs: 60_000 }, concurrent: 1e6, tokens: { points: 1e12, windowMs: 3_600_000 } }];
 const limits = process.env.BENCH_LIMITS === 'memory' || process.env.BENCH_LIMITS === 'redis' ? {

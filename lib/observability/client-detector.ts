@@ -89,6 +89,11 @@ export class ClientDetector {
     return { client: rule?.name, sessionId };
   }
 
+  /** The client of a request alone (what metrics and spans label it with): no session, nothing allocated. */
+  client(headers: IncomingHttpHeaders): string | undefined {
+    return this.match(headers)?.name;
+  }
+
   private match(headers: IncomingHttpHeaders): CompiledRule | undefined {
     const userAgent = headerValue(headers, 'user-agent');
     const rules = this.rules;

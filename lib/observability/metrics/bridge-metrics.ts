@@ -1,6 +1,5 @@
 /** BridgeMetrics: the Prometheus series the request path feeds (counters and histograms), label children resolved once. */
 import { defaultClientDetector, type ClientDetector } from '../client-detector';
-import type { IncomingHttpHeaders } from 'node:http';
 import { OTHER, ModelLabels, codeLabel } from './labels';
 import type { MetricsConfig } from './options';
 import { registerScrapeMetrics, type ScrapeTarget } from './scrape';
@@ -43,6 +42,17 @@ class TurnSeries implements TurnMetrics {
   }
 }
 
+/**
+ * The series of one provider, API and model label, made on first use. The request path reaches it through nested maps
+ * of label values it already holds, so no key string is built (and hashed) per request.
+ */
+class ModelSeries {
+  timing: [HistogramChild, HistogramChild] | undefined;
+  turn: TurnSeries | undefined;
+  /** `interceptions_total` by status, then client (`client\0actor` with the actor label). */
+  readonly ended = new Map<string, Map<string, Child>>();
+}
+
 /** The bridge's metrics. Built once at bridge creation when `metrics` is set; absent otherwise (the hooks check for it). */
 export class BridgeMetrics {
   private readonly interceptions: CounterFamily;
@@ -60,11 +70,10 @@ export class BridgeMetrics {
   private readonly recorderLatency: HistogramSeries;
   private readonly models: ModelLabels;
   private readonly actorLabel: boolean;
-  private readonly ended = new Map<string, Child>();
+  /** Provider → API → model label → its series. */
+  private readonly byModel = new Map<string, Map<string, Map<string, ModelSeries>>>();
   /** Names a request's client: the bridge's own detector (its rules, host rules first), set at creation. */
   clientDetector: ClientDetector = defaultClientDetector;
-  private readonly timings = new Map<string, [HistogramChild, HistogramChild]>();
-  private readonly turns = new Map<string, TurnSeries>();
   private readonly tools = new Map<string, Child>();
   private readonly passthroughSeries = new Map<string, [Child, HistogramChild]>();
   private readonly refusalSeries = new Map<string, Child>();
@@ -122,42 +131,42 @@ export class BridgeMetrics {
     const model = this.models.label(ix.call?.model);
     const provider = ix.providerName;
     const api = ix.api.name;
-    const client = this.clientOf(ix.req.headers);
-    const actor = this.actorLabel ? (ix.actor?.id ?? '') : '';
-    const key = `${provider}\0${api}\0${model}\0${status}\0${client}\0${actor}`;
-    let ended = this.ended.get(key);
+    const client = this.clientDetector.client(ix.req.headers) ?? OTHER;
+    const series = this.seriesOf(provider, api, model);
+    let byClient = series.ended.get(status);
+    if (!byClient) series.ended.set(status, (byClient = new Map()));
+    const actor = this.actorLabel ? (ix.actor?.id ?? '') : undefined;
+    const key = actor === undefined ? client : `${client}\0${actor}`;
+    let ended = byClient.get(key);
     if (!ended) {
-      ended = this.actorLabel ? this.interceptions.child(provider, api, model, status, client, actor) : this.interceptions.child(provider, api, model, status, client);
-      this.ended.set(key, ended);
+      ended = actor !== undefined ? this.interceptions.child(provider, api, model, status, client, actor) : this.interceptions.child(provider, api, model, status, client);
+      byClient.set(key, ended);
     }
     ended.value++;
-    const timingKey = `${provider}\0${api}\0${model}`;
-    let timing = this.timings.get(timingKey);
-    if (!timing) {
-      timing = [this.duration.child(provider, api, model), this.firstByte.child(provider, api, model)];
-      this.timings.set(timingKey, timing);
-    }
+    const timing = series.timing ??= [this.duration.child(provider, api, model), this.firstByte.child(provider, api, model)];
     const now = Date.now();
     timing[0].observe((now - ix.startedAt) / 1000);
     if (ix.firstByteAt !== undefined) timing[1].observe((ix.firstByteAt - ix.startedAt) / 1000);
   }
 
-  /** The client label of a request: a rule's name (a fixed set), or `other`. */
-  private clientOf(headers: IncomingHttpHeaders): string {
-    return this.clientDetector.detect(headers).client ?? OTHER;
+  /** The series of `provider`'s `api` and `model` (a label), made on first use. */
+  private seriesOf(provider: string, api: string, model: string): ModelSeries {
+    let byApi = this.byModel.get(provider);
+    if (!byApi) this.byModel.set(provider, (byApi = new Map()));
+    let models = byApi.get(api);
+    if (!models) byApi.set(api, (models = new Map()));
+    let series = models.get(model);
+    if (!series) models.set(model, (series = new ModelSeries()));
+    return series;
   }
 
   /** The series one turn of a request to `provider`'s `api` for `model` feeds. */
   turn(provider: string, api: string, model: string | undefined): TurnMetrics {
     const label = this.models.label(model);
-    const key = `${provider}\0${api}\0${label}`;
-    let series = this.turns.get(key);
-    if (!series) {
-      const t = (type: string) => this.tokens.child(provider, api, label, type);
-      series = new TurnSeries(t('input'), t('output'), t('cache_read'), t('cache_write'), t('reasoning'), this.clientTools.child(provider, api), this);
-      this.turns.set(key, series);
-    }
-    return series;
+    const series = this.seriesOf(provider, api, label);
+    if (series.turn) return series.turn;
+    const t = (type: string) => this.tokens.child(provider, api, label, type);
+    return (series.turn = new TurnSeries(t('input'), t('output'), t('cache_read'), t('cache_write'), t('reasoning'), this.clientTools.child(provider, api), this));
   }
 
   /** @internal An injected tool call ended (or was not run). */

@@ -54,9 +54,15 @@ export class BridgeTracer {
     }
   }
 
-  /** Writes the trace headers of `context` into `headers`: only a globally registered propagator writes any. */
+  /**
+   * Writes the trace headers of `span` (a child of `context`) into `headers`: only a globally registered propagator
+   * writes any, so without one (no fields) the span's context is not even made. Asked on every call: a host may
+   * register its propagator after the bridge is built.
+   */
   inject(context: OtelContext, span: OtelSpan, headers: HeaderCarrier): void {
-    this.api.propagation.inject(this.api.trace.setSpan(context, span), headers);
+    const { propagation } = this.api;
+    if (propagation.fields().length === 0) return;
+    propagation.inject(this.api.trace.setSpan(context, span), headers);
   }
 
   /** Writes the active context into `headers` (a tool server's request, made while a tool call's span is active). */

@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ATTR, CHAT, EXECUTE_TOOL, ITERATION_SPAN } from './attributes';
 import type { BridgeTracer } from './bridge-tracer';
-import type { Attributes, HeaderCarrier, OtelContext, OtelSpan } from './otel-api';
+import type { HeaderCarrier, OtelContext, OtelSpan } from './otel-api';
 
 /** What the interception span reads once the request is admitted. */
 export interface AdmittedView {
@@ -54,6 +54,7 @@ export class AttemptSpan {
   private end(status: number | undefined, err: unknown): void {
     try {
       const { span } = this;
+      if (!isRecording(span)) return span.end();
       const { SpanStatusCode } = this.owner.api;
       if (status !== undefined) {
         span.setAttribute(ATTR.httpStatus, status);
@@ -96,10 +97,19 @@ export class ToolSpan {
   }
 }
 
+/**
+ * One request's spans. Without injected tools there is one model call and no iteration span: the attempts hang from
+ * the interception. A root span that is not recording (sampled out) gets no attributes, and its children are only
+ * started for their context (the propagated trace headers).
+ */
 export class InterceptionTrace {
   private iterationSpan: OtelSpan | undefined;
   private iterationContext: OtelContext | undefined;
+  /** Whether the root span keeps what is written to it (read once, at the start). */
+  private readonly recording: boolean;
   private model = '';
+  /** `chat <model>`: the interception's name once admitted, and every attempt's. */
+  private name: string = CHAT;
   private input = 0;
   private output = 0;
   private cacheRead = 0;
@@ -107,24 +117,32 @@ export class InterceptionTrace {
   private usageSeen = false;
   private ended = false;
 
-  constructor(private readonly owner: BridgeTracer, private readonly root: OtelSpan, private readonly rootContext: OtelContext) {}
+  constructor(private readonly owner: BridgeTracer, private readonly root: OtelSpan, private readonly rootContext: OtelContext) {
+    this.recording = isRecording(root);
+  }
 
   /** Names the span after the model and adds who asked for what. */
   admitted(ix: AdmittedView): void {
+    if (!this.recording) return;
     try {
-      this.model = ix.call.model;
-      this.root.updateName(`${CHAT} ${ix.call.model}`);
-      this.root.setAttributes({
-        [ATTR.requestModel]: ix.call.model, [ATTR.interceptionId]: ix.id, [ATTR.actor]: ix.actor.id,
-        [ATTR.streaming]: ix.call.streaming, [ATTR.credentialKind]: ix.plan.kind,
-        [ATTR.client]: this.owner.clientDetector.detect(ix.req.headers).client,
-      });
+      const { root } = this;
+      const { model } = ix.call;
+      this.model = model;
+      this.name = `${CHAT} ${model}`;
+      root.updateName(this.name);
+      root.setAttribute(ATTR.requestModel, model);
+      root.setAttribute(ATTR.interceptionId, ix.id);
+      root.setAttribute(ATTR.actor, ix.actor.id);
+      root.setAttribute(ATTR.streaming, ix.call.streaming);
+      root.setAttribute(ATTR.credentialKind, ix.plan.kind);
+      const client = this.owner.clientDetector.client(ix.req.headers);
+      if (client !== undefined) root.setAttribute(ATTR.client, client);
     } catch (err) {
       this.owner.failed(err);
     }
   }
 
-  /** Iteration `n` of the tool loop begins (the previous one, if any, is over). */
+  /** Iteration `n` of the tool loop begins (the previous one, if any, is over); only with injected tools. */
   iteration(n: number): void {
     try {
       this.iterationSpan?.end();
@@ -143,11 +161,11 @@ export class InterceptionTrace {
   attempt(attempt: number, hint: string, headers: HeaderCarrier): AttemptSpan | undefined {
     try {
       const { owner } = this;
-      const attributes: Attributes = {
-        [ATTR.operation]: CHAT, [ATTR.requestModel]: this.model, [ATTR.attempt]: attempt, [ATTR.credentialHint]: hint,
-      };
       const parent = this.parent();
-      const span = owner.tracer.startSpan(`${CHAT} ${this.model}`, { kind: owner.api.SpanKind.CLIENT, attributes }, parent);
+      const span = owner.tracer.startSpan(this.name, {
+        kind: owner.api.SpanKind.CLIENT,
+        attributes: this.recording ? { [ATTR.operation]: CHAT, [ATTR.requestModel]: this.model, [ATTR.attempt]: attempt, [ATTR.credentialHint]: hint } : undefined,
+      }, parent);
       owner.inject(parent, span, headers);
       return new AttemptSpan(owner, span);
     } catch (err) {
@@ -175,7 +193,7 @@ export class InterceptionTrace {
   /** One upstream answer's tokens: on its iteration, and summed on the interception. */
   usage(usage: UsageView): void {
     try {
-      this.iterationSpan?.setAttributes(usageAttributes(usage.input, usage.output, usage.cacheRead, usage.cacheWrite));
+      if (this.iterationSpan) setUsage(this.iterationSpan, usage.input, usage.output, usage.cacheRead, usage.cacheWrite);
       this.input += usage.input;
       this.output += usage.output;
       this.cacheRead += usage.cacheRead;
@@ -203,7 +221,7 @@ export class InterceptionTrace {
     try {
       const { root } = this;
       const { SpanStatusCode } = this.owner.api;
-      if (this.usageSeen) root.setAttributes(usageAttributes(this.input, this.output, this.cacheRead, this.cacheWrite));
+      if (this.usageSeen) setUsage(root, this.input, this.output, this.cacheRead, this.cacheWrite);
       if (ending.httpStatus !== undefined) root.setAttribute(ATTR.httpStatus, ending.httpStatus);
       if (ending.status !== 'completed') {
         const type = ending.errorType ?? 'unknown';
@@ -225,12 +243,21 @@ export class InterceptionTrace {
   }
 }
 
-/** GenAI usage attributes: `input_tokens` counts every input token, cached ones included (the convention's meaning). */
-function usageAttributes(input: number, output: number, cacheRead: number, cacheWrite: number): Attributes {
-  return {
-    [ATTR.inputTokens]: input + cacheRead + cacheWrite, [ATTR.outputTokens]: output,
-    [ATTR.cacheReadTokens]: cacheRead, [ATTR.cacheWriteTokens]: cacheWrite,
-  };
+/** Sets the GenAI usage attributes: `input_tokens` counts every input token, cached ones included (the convention's meaning). */
+function setUsage(span: OtelSpan, input: number, output: number, cacheRead: number, cacheWrite: number): void {
+  span.setAttribute(ATTR.inputTokens, input + cacheRead + cacheWrite);
+  span.setAttribute(ATTR.outputTokens, output);
+  span.setAttribute(ATTR.cacheReadTokens, cacheRead);
+  span.setAttribute(ATTR.cacheWriteTokens, cacheWrite);
+}
+
+/** Whether `span` keeps what is written to it; a span that cannot say is written to (its own failures are caught there). */
+function isRecording(span: OtelSpan): boolean {
+  try {
+    return span.isRecording();
+  } catch {
+    return true;
+  }
 }
 
 /** A low-cardinality name for what made an attempt fail. */

@@ -16,6 +16,8 @@ export interface OtelSpan {
   setAttributes(attributes: Attributes): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   updateName(name: string): unknown;
+  /** False when the span is sampled out: nothing written to it is kept, so nothing need be computed for it. */
+  isRecording(): boolean;
   end(): void;
 }
 
@@ -48,6 +50,8 @@ export interface OtelApi {
   };
   propagation: {
     inject(context: OtelContext, carrier: HeaderCarrier): void;
+    /** The headers the global propagator writes: none for the API's default no-op propagator. */
+    fields(): string[];
   };
   SpanKind: { readonly INTERNAL: number; readonly SERVER: number; readonly CLIENT: number };
   SpanStatusCode: { readonly ERROR: number };

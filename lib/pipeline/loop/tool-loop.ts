@@ -64,7 +64,8 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
   const maxIterations = injector?.maxIterations ?? LOOP_DEFAULTS.maxIterations;
   let capped = false;
   for (let iteration = 0; ; iteration++) {
-    ix.tracing?.iteration(iteration);
+    // Without injected tools there is one call: its attempts hang from the interception span, no iteration span.
+    if (tools.length > 0) ix.tracing?.iteration(iteration);
     const body = conversation.body();
     // The first body is the client's (already bounded) plus the tools; later ones grow with every turn.
     if (iteration > 0 && body.length > maxBodyBytes) return overLimit(loop, loopBodyTooLarge(body.length, maxBodyBytes));

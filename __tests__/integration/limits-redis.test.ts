@@ -6,7 +6,7 @@ import { openaiProvider, type BridgeOptions, type LimitStoreOptions } from '../.
 import { chatScript } from '../helpers/chat-script';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
-import { holdAnswers, openaiClient, refusal, teamActor, until } from '../helpers/limits';
+import { header, holdAnswers, openaiClient, refusal, teamActor, until } from '../helpers/limits';
 import { requireService, serviceAvailableSync } from '../helpers/services';
 
 const HOST = '127.0.0.1';
@@ -134,6 +134,19 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     await eventually(async () => expect(await admin.get(key)).toBe('0'));
     await chat(g);
     expect((await g.bridge.usageOf('alice'))[0]).toMatchObject({ kind: 'concurrent', used: 0, remaining: 1 });
+  });
+
+  test('a concurrency refusal asks to retry in a second, not when the slot count would expire', async () => {
+    const g = await gateway([{ name: 'slots', per: 'actor', concurrent: 1 }]);
+    const hold = holdAnswers(upstream);
+    const first = chat(g);
+    await until(() => hold.state.held === 1);
+    const refused = await refusal(chat(g));
+    hold.release();
+    await first;
+    expect(refused.status).toBe(429);
+    expect(refused.error).toMatchObject({ code: 'limit_exceeded' });
+    expect(header(refused.headers, 'retry-after')).toBe('1');
   });
 
   test('tokens spent through one bridge refuse the next request on the other', async () => {

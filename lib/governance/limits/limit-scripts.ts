@@ -10,12 +10,14 @@ import type { Redis } from 'ioredis';
  * this script took is given back). Windows count as rate-limiter-flexible's Redis increment does (the expiry is set
  * with the first point and not renewed); slots as its increment does with the bridge's slot script (every take
  * renews the expiry; a count below zero, after an expiry, restarts at zero).
- * Returns {0} when admitted, else {index (1-based, budgets first), count, pttl}.
+ * Returns {0, each budget's count} when admitted, else {index (1-based, budgets first), count, pttl}.
  */
 const ADMIT = `local budgets = tonumber(ARGV[1])
+local admitted = {0}
 for i = 1, budgets do
   local used = tonumber(redis.call('get', KEYS[i]) or '0')
   if used >= tonumber(ARGV[1 + i]) then return {i, used, redis.call('pttl', KEYS[i])} end
+  admitted[i + 1] = used
 end
 local at = 2 + budgets
 for j = budgets + 1, #KEYS do
@@ -40,7 +42,7 @@ for j = budgets + 1, #KEYS do
   end
   at = at + 3
 end
-return {0}`;
+return admitted`;
 
 /**
  * Settles counters in one round trip: gives points back and adds usage. KEYS: the keys; ARGV, per key: the points

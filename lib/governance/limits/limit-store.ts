@@ -8,6 +8,7 @@ import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 import type { LimitsConfig, MeterSpec } from './limit-options';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
+import { BudgetCache } from './budget-cache';
 
 /** How long one Redis command may take before it counts as a failure (the request is not held longer). */
 const COMMAND_TIMEOUT_MS = 1_000;
@@ -129,6 +130,8 @@ export class LimitStore {
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
   private readonly client: Redis | undefined;
   private readonly ownsClient: boolean;
+  /** On Redis: budgets recently seen far from spent, not read again at admission. */
+  private readonly budgetsKnown = new BudgetCache();
   readonly kind: 'memory' | 'redis';
   private readonly failOpen: boolean;
   private readonly prefix: string;
@@ -161,12 +164,22 @@ export class LimitStore {
    */
   async admit(budgets: readonly Held[], takes: readonly Held[]): Promise<Refusing | undefined> {
     if (!this.client) return this.admitInMemory(budgets, takes);
+    const now = Date.now();
     const keys: string[] = [];
-    const args: Array<string | number> = [budgets.length];
-    for (const { counter, subject } of budgets) {
-      keys.push(counter.key(subject));
+    const args: Array<string | number> = [0];
+    /** The indexes of the budgets read. */
+    const read: number[] = [];
+    for (let i = 0; i < budgets.length; i++) {
+      const { counter, subject } = budgets[i];
+      const key = counter.key(subject);
+      if (this.budgetsKnown.skips(key, counter.spec.points, now)) continue;
+      read.push(i);
+      keys.push(key);
       args.push(counter.spec.points);
     }
+    args[0] = read.length;
+    // Nothing to take and no budget to read: nothing to wait for.
+    if (keys.length === 0 && takes.length === 0) return undefined;
     for (const { counter, subject } of takes) {
       keys.push(counter.key(subject));
       args.push(counter.spec.points, counter.ttlSec, counter.spec.kind === 'concurrent' ? 1 : 0);
@@ -177,8 +190,12 @@ export class LimitStore {
     } catch (err) {
       return this.failed(err, undefined);
     }
-    if (reply[0] === 0) return undefined;
-    const index = reply[0] - 1;
+    if (reply[0] === 0) {
+      for (let i = 0; i < read.length; i++) this.budgetsKnown.learn(keys[i], reply[i + 1], now);
+      return undefined;
+    }
+    const at = reply[0] - 1;
+    const index = at < read.length ? read[at] : budgets.length + at - read.length;
     const slot = index >= budgets.length && takes[index - budgets.length].counter.spec.kind === 'concurrent';
     // A slot frees when a request ends, not when its key expires.
     return { index, state: { used: Math.max(0, reply[1]), msBeforeReset: !slot && reply[2] > 0 ? reply[2] : undefined } };
@@ -213,10 +230,17 @@ export class LimitStore {
       keys.push(counter.key(subject));
       args.push(n, counter.ttlSec, counter.spec.kind === 'concurrent' ? 1 : 0);
     }
+    let counts: number[];
     try {
-      await withTimeout(this.command(() => SETTLE_SCRIPT.run(this.client!, keys, args)), COMMAND_TIMEOUT_MS);
+      counts = await withTimeout(this.command(() => SETTLE_SCRIPT.run(this.client!, keys, args)), COMMAND_TIMEOUT_MS) as number[];
     } catch (err) {
       this.failed(err, undefined, false);
+      return;
+    }
+    const now = Date.now();
+    for (let i = 0; i < changes.length; i++) {
+      const { kind } = changes[i].counter.spec;
+      if (kind === 'tokens' || kind === 'spend') this.budgetsKnown.learn(keys[i], counts[i], now);
     }
   }
 

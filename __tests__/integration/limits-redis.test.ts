@@ -6,7 +6,7 @@ import { openaiProvider, type BridgeOptions, type LimitStoreOptions } from '../.
 import { chatScript } from '../helpers/chat-script';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
-import { holdAnswers, openaiClient, refusal, teamActor, until } from '../helpers/limits';
+import { header, holdAnswers, openaiClient, refusal, teamActor, until } from '../helpers/limits';
 import { requireService, serviceAvailableSync } from '../helpers/services';
 
 const HOST = '127.0.0.1';
@@ -136,6 +136,19 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     expect((await g.bridge.usageOf('alice'))[0]).toMatchObject({ kind: 'concurrent', used: 0, remaining: 1 });
   });
 
+  test('a concurrency refusal asks to retry in a second, not when the slot count would expire', async () => {
+    const g = await gateway([{ name: 'slots', per: 'actor', concurrent: 1 }]);
+    const hold = holdAnswers(upstream);
+    const first = chat(g);
+    await until(() => hold.state.held === 1);
+    const refused = await refusal(chat(g));
+    hold.release();
+    await first;
+    expect(refused.status).toBe(429);
+    expect(refused.error).toMatchObject({ code: 'limit_exceeded' });
+    expect(header(refused.headers, 'retry-after')).toBe('1');
+  });
+
   test('tokens spent through one bridge refuse the next request on the other', async () => {
     const limits: BridgeOptions['limits'] = [{ name: 'tok', per: 'actor', tokens: { points: 25, windowMs: 60_000 } }];
     const a = await gateway(limits);
@@ -145,6 +158,41 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     await chat(b);
     await eventually(async () => expect(await admin.get(`${prefix}tok:tokens:alice`)).toBe('30'));
     expect((await refusal(chat(a))).error.code).toBe('budget_exceeded');
+  });
+
+  test('one command at admission and one at the end; a budget learned far from spent is not read again within a second', async () => {
+    const client = new Redis(REDIS_URL);
+    const scripts: string[] = [];
+    const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { evalsha: (...args: unknown[]) => Promise<unknown> }).evalsha = (...args) => {
+      scripts.push(String(args[0]));
+      return evalsha(...args);
+    };
+    try {
+      const g = await gateway([
+        { name: 'rpm', per: 'actor', requests: { points: 100, windowMs: 60_000 }, concurrent: 5 },
+        { name: 'tok', per: 'actor', tokens: { points: 1_000, windowMs: 60_000 } },
+      ], { redis: client });
+      const noTakes = await gateway([{ name: 'tok2', per: 'actor', tokens: { points: 1_000, windowMs: 60_000 } }], { redis: client });
+      upstream.behaviour = chatScript([{ text: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }]);
+      for (let i = 0; i < 3; i++) await chat(g);
+      await eventually(async () => expect(await admin.get(`${prefix}tok:tokens:alice`)).toBe('45'));
+      // Per request: one admission (budget read, request point and slot taken together), one end (slot and usage).
+      expect(scripts).toHaveLength(6);
+      expect(new Set(scripts).size).toBe(2);
+      expect(await admin.get(`${prefix}rpm:requests:alice`)).toBe('3');
+      expect(await admin.get(`${prefix}rpm:concurrent:alice`)).toBe('0');
+      scripts.length = 0;
+      // A budget alone: read at the first admission only, then known (15 of 1,000 used) for a second.
+      for (let i = 0; i < 3; i++) await chat(noTakes);
+      await eventually(async () => expect(await admin.get(`${prefix}tok2:tokens:alice`)).toBe('45'));
+      // Three ends, and one admission read (two on a machine so slow that the three take over a second).
+      expect(scripts.length).toBeGreaterThanOrEqual(4);
+      expect(scripts.length).toBeLessThanOrEqual(5);
+    } finally {
+      await Promise.all(gateways.splice(0).map((gw) => gw.close()));
+      await client.quit();
+    }
   });
 
   test('Redis lost mid-test: by default requests are admitted (fail open), the failure logged and counted', async () => {

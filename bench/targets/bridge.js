@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis|memory-requests|redis-requests.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -53,10 +53,13 @@ function benchTracerProvider() {
 const hostTracerProvider = process.env.BENCH_TRACING === 'on' || process.env.BENCH_TRACING === 'host' ? benchTracerProvider() : undefined;
 const tracerProvider = process.env.BENCH_TRACING === 'on' ? hostTracerProvider : undefined;
 // Per-actor limits that never refuse (requests per minute, in flight, tokens per hour): what counting costs.
+// The `-requests` variants set only the requests per minute (a typical rate limit).
 const BENCH_LIMITS = [{ name: 'bench', per: 'actor', requests: { points: 1e9, windowMs: 60_000 }, concurrent: 1e6, tokens: { points: 1e12, windowMs: 3_600_000 } }];
-const limits = process.env.BENCH_LIMITS === 'memory' || process.env.BENCH_LIMITS === 'redis' ? {
-  limits: BENCH_LIMITS,
-  ...(process.env.BENCH_LIMITS === 'redis' ? { limitStore: { redis: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench-limits:${process.pid}:` } } : {}),
+const BENCH_REQUEST_LIMITS = [{ name: 'bench', per: 'actor', requests: { points: 1e9, windowMs: 60_000 } }];
+const [limitStore, limitSet] = (process.env.BENCH_LIMITS || 'off').split('-');
+const limits = limitStore === 'memory' || limitStore === 'redis' ? {
+  limits: limitSet === 'requests' ? BENCH_REQUEST_LIMITS : BENCH_LIMITS,
+  ...(limitStore === 'redis' ? { limitStore: { redis: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', prefix: `aibridge-bench-limits:${process.pid}:` } } : {}),
 } : {};
 const bridge = createBridge({
   // Both providers on the one fake upstream: /ai/openai (chat, Responses) and /ai/anthropic (Messages).

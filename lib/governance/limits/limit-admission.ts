@@ -2,7 +2,7 @@
 import type { GatewayError } from '../../errors';
 import { MICRO_USD } from './limit-options';
 import { limitRefusal } from './limit-refusal';
-import type { Counter } from './limit-store';
+import type { Change, Counter } from './limit-store';
 import type { Limits, Rule } from './limits';
 
 /** A budget counter (tokens or spend) of one rule for one subject. */
@@ -31,6 +31,11 @@ export class LimitAdmission {
   /** The budget writes not settled yet: a check between loop iterations waits for them. */
   private pending: Promise<unknown> = Promise.resolve();
   /**
+   * Usage counted but not written yet, per budget: written with the slots given back at the end (one command on
+   * Redis), or before a budget is read (between loop iterations, during a stream), or at once after the end.
+   */
+  private unsent: number[] | undefined;
+  /**
    * Checked after each relayed chunk of a stream when a budget of this request is enforced during streams: the
    * refusal once a read found it spent (reads run in the background, at most once a second); undefined otherwise.
    */
@@ -40,7 +45,8 @@ export class LimitAdmission {
   private lastCheck = 0;
   private checking = false;
 
-  private readonly slots: ReadonlyArray<{ counter: Counter; subject: string }>;
+  /** The concurrency slots given back at the end. */
+  private readonly slots: readonly Change[];
 
   constructor(
     /** The request points and concurrency slots this request took. */
@@ -49,7 +55,7 @@ export class LimitAdmission {
     private readonly model: string,
     private readonly limits: Limits,
   ) {
-    this.slots = taken.filter((t) => t.counter.spec.kind === 'concurrent');
+    this.slots = taken.filter((t) => t.counter.spec.kind === 'concurrent').map(({ counter, subject }) => ({ counter, subject, n: -1 }));
     this.hard = budgets.filter((b) => b.rule.duringStream);
     this.duringStream = this.hard.length > 0 ? () => this.checkDuring() : undefined;
   }
@@ -70,7 +76,7 @@ export class LimitAdmission {
 
   /** The refusal when a hard budget is spent (by this request's earlier calls or by other requests of its subject). */
   private async readHard(): Promise<GatewayError | undefined> {
-    await this.pending;
+    await this.flush([]);
     const states = await Promise.all(this.hard.map((b) => b.counter.read(b.subject)));
     const over = states.findIndex((state, i) => state.used >= this.hard[i].counter.spec.points);
     if (over < 0) return undefined;
@@ -87,28 +93,47 @@ export class LimitAdmission {
   /** A later admission check refused the request: the request points it took go back too (a refused request does not count). */
   refund(): void {
     if (this.released) return;
-    for (const { counter, subject } of this.taken) if (counter.spec.kind === 'requests') void counter.give(subject, 1);
-    this.release();
+    const points = this.taken.filter((t) => t.counter.spec.kind === 'requests').map(({ counter, subject }) => ({ counter, subject, n: -1 }));
+    this.end(points);
   }
 
-  /** Gives the concurrency slots back; once, at the end of the request. */
+  /** Gives the concurrency slots back, with the usage not written yet; once, at the end of the request. */
   release(): void {
     if (this.released) return;
+    this.end([]);
+  }
+
+  private end(points: Change[]): void {
     this.released = true;
-    for (const { counter, subject } of this.slots) void counter.give(subject, 1);
+    void this.flush(points.length === 0 ? this.slots : [...points, ...this.slots]);
   }
 
   /** Counts one upstream call's usage against the budgets (tokens: input + output; spend: priced by the request's model). */
   spend(usage: UsageCounts): void {
     if (this.budgets.length === 0) return;
-    const writes = this.budgets.map((budget) => budget.counter.add(budget.subject, this.pointsOf(budget, usage)));
-    this.pending = Promise.all([this.pending, ...writes]);
+    const unsent = this.unsent ?? (this.unsent = new Array<number>(this.budgets.length).fill(0));
+    for (let i = 0; i < this.budgets.length; i++) unsent[i] += this.pointsOf(this.budgets[i], usage);
+    // After the end nothing else will write it.
+    if (this.released) void this.flush([]);
+  }
+
+  /** Writes `changes` and the usage not written yet, in one settle; resolves once every write so far is settled. */
+  private flush(changes: readonly Change[]): Promise<unknown> {
+    let all = changes;
+    if (this.unsent) {
+      const usage: Change[] = [];
+      for (let i = 0; i < this.budgets.length; i++) if (this.unsent[i] > 0) usage.push({ counter: this.budgets[i].counter, subject: this.budgets[i].subject, n: this.unsent[i] });
+      this.unsent = undefined;
+      all = usage.length === 0 ? changes : [...changes, ...usage];
+    }
+    if (all.length > 0) this.pending = Promise.all([this.pending, this.limits.store.settle(all)]);
+    return this.pending;
   }
 
   /** Whether a budget of this request has run out (after its usage so far, and `next` when given, is counted); a tool loop then stops. */
   async exhausted(next?: UsageCounts): Promise<boolean> {
     if (this.budgets.length === 0) return false;
-    await this.pending;
+    await this.flush([]);
     let states;
     try {
       states = await Promise.all(this.budgets.map((b) => b.counter.read(b.subject)));

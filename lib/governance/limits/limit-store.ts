@@ -7,6 +7,8 @@ import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '.
 import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 import type { LimitsConfig, MeterSpec } from './limit-options';
+import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
+import { BudgetCache } from './budget-cache';
 
 /** How long one Redis command may take before it counts as a failure (the request is not held longer). */
 const COMMAND_TIMEOUT_MS = 1_000;
@@ -16,19 +18,6 @@ const COMMAND_TIMEOUT_MS = 1_000;
  * the one that counts).
  */
 const SHARED_SLOT_TTL_SEC = 3_600;
-
-/**
- * rate-limiter-flexible's increment for concurrency slots: every take and give renews the expiry (a busy subject's
- * count never expires under requests in flight), and a give after an expiry stops at 0 instead of going negative
- * (which would let more requests in than the limit). ARGV: points, expiry in seconds.
- */
-const SLOT_SCRIPT = `local consumed = redis.call('incrby', KEYS[1], ARGV[1])
-if consumed < 0 then
-  redis.call('set', KEYS[1], 0)
-  consumed = 0
-end
-redis.call('expire', KEYS[1], ARGV[2])
-return {consumed, redis.call('pttl', KEYS[1])}`;
 
 /** A subject's standing on one counter. */
 export interface CounterState {
@@ -43,9 +32,40 @@ export const STORE_UNAVAILABLE = new Refusal({
   message: 'The gateway cannot check its rate limits right now; try again shortly.',
 });
 
-/** One counter of one rule (its key prefix names the rule and the kind), per subject. */
+/** One counter of one subject, as a request holds it. */
+export interface Held {
+  counter: Counter;
+  subject: string;
+}
+
+/** A change to one held counter: points given back (negative) or usage added (positive). */
+export interface Change extends Held {
+  n: number;
+}
+
+/** The counter that refused an admission: its index (budgets first, then takes) and its state. */
+export interface Refusing {
+  index: number;
+  state: CounterState;
+}
+
+/**
+ * One counter of one rule (its key prefix names the rule and the kind), per subject. In memory, rate-limiter-flexible
+ * counts; on Redis it reads (`usageOf`, budgets between loop iterations), and the store's scripts write the same keys.
+ */
 export class Counter {
-  constructor(private readonly limiter: RateLimiterAbstract, private readonly store: LimitStore, readonly spec: MeterSpec) {}
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly store: LimitStore,
+    readonly spec: MeterSpec,
+    /** The key's expiry on Redis, in seconds. */
+    readonly ttlSec: number,
+  ) {}
+
+  /** The subject's key, as rate-limiter-flexible names it. */
+  key(subject: string): string {
+    return this.limiter.getKey(subject);
+  }
 
   /** Adds `n` if the total stays within the limit: `undefined` when it did, else the state that refused it. */
   async take(subject: string, n: number): Promise<CounterState | undefined> {
@@ -90,6 +110,11 @@ export class Counter {
   }
 }
 
+/** A take that got its point (as opposed to one refused, or one the store failed). */
+function isTaken(r: PromiseSettledResult<unknown>): boolean {
+  return r.status === 'fulfilled' && r.value === undefined;
+}
+
 function isLimiterRes(v: unknown): v is RateLimiterRes {
   return !!v && typeof v === 'object' && typeof (v as RateLimiterRes).consumedPoints === 'number' && !(v instanceof Error);
 }
@@ -105,8 +130,8 @@ export class LimitStore {
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);
   private readonly client: Redis | undefined;
   private readonly ownsClient: boolean;
-  /** A second connection for concurrency slots: rate-limiter-flexible defines its script per client, one script per client. */
-  private slotClient: Redis | undefined;
+  /** On Redis: budgets recently seen far from spent, not read again at admission. */
+  private readonly budgetsKnown = new BudgetCache();
   readonly kind: 'memory' | 'redis';
   private readonly failOpen: boolean;
   private readonly prefix: string;
@@ -128,20 +153,101 @@ export class LimitStore {
     const keyPrefix = `${this.prefix}${rule}:${spec.kind}`;
     const duration = spec.windowMs === undefined ? (this.client ? SHARED_SLOT_TTL_SEC : 0) : spec.windowMs / 1000;
     const options = { keyPrefix, points: spec.points, duration };
-    if (!this.client) return new Counter(new flexible.RateLimiterMemory(options), this, spec);
-    if (spec.kind !== 'concurrent') return new Counter(new flexible.RateLimiterRedis({ ...options, storeClient: this.client }), this, spec);
-    if (!this.slotClient) {
-      this.slotClient = this.client.duplicate();
-      this.slotClient.on('error', () => {});
+    if (!this.client) return new Counter(new flexible.RateLimiterMemory(options), this, spec, duration);
+    return new Counter(new flexible.RateLimiterRedis({ ...options, storeClient: this.client }), this, spec, duration);
+  }
+
+  /**
+   * Checks the budgets (each must have something left) and takes one point of each of `takes`, all or nothing:
+   * undefined when admitted, else the counter that refused. On Redis, one script in one round trip; in memory,
+   * rate-limiter-flexible's counters one by one.
+   */
+  async admit(budgets: readonly Held[], takes: readonly Held[]): Promise<Refusing | undefined> {
+    if (!this.client) return this.admitInMemory(budgets, takes);
+    const now = Date.now();
+    const keys: string[] = [];
+    const args: Array<string | number> = [0];
+    /** The indexes of the budgets read. */
+    const read: number[] = [];
+    for (let i = 0; i < budgets.length; i++) {
+      const { counter, subject } = budgets[i];
+      const key = counter.key(subject);
+      if (this.budgetsKnown.skips(key, counter.spec.points, now)) continue;
+      read.push(i);
+      keys.push(key);
+      args.push(counter.spec.points);
     }
-    return new Counter(new flexible.RateLimiterRedis({ ...options, storeClient: this.slotClient, customIncrTtlLuaScript: SLOT_SCRIPT }), this, spec);
+    args[0] = read.length;
+    // Nothing to take and no budget to read: nothing to wait for.
+    if (keys.length === 0 && takes.length === 0) return undefined;
+    for (const { counter, subject } of takes) {
+      keys.push(counter.key(subject));
+      args.push(counter.spec.points, counter.ttlSec, counter.spec.kind === 'concurrent' ? 1 : 0);
+    }
+    let reply: number[];
+    try {
+      reply = await withTimeout(this.command(() => ADMIT_SCRIPT.run(this.client!, keys, args)), COMMAND_TIMEOUT_MS) as number[];
+    } catch (err) {
+      return this.failed(err, undefined);
+    }
+    if (reply[0] === 0) {
+      for (let i = 0; i < read.length; i++) this.budgetsKnown.learn(keys[i], reply[i + 1], now);
+      return undefined;
+    }
+    const at = reply[0] - 1;
+    const index = at < read.length ? read[at] : budgets.length + at - read.length;
+    const slot = index >= budgets.length && takes[index - budgets.length].counter.spec.kind === 'concurrent';
+    // A slot frees when a request ends, not when its key expires.
+    return { index, state: { used: Math.max(0, reply[1]), msBeforeReset: !slot && reply[2] > 0 ? reply[2] : undefined } };
+  }
+
+  private async admitInMemory(budgets: readonly Held[], takes: readonly Held[]): Promise<Refusing | undefined> {
+    if (budgets.length > 0) {
+      const spent = await Promise.all(budgets.map((b) => b.counter.read(b.subject)));
+      const over = spent.findIndex((state, i) => state.used >= budgets[i].counter.spec.points);
+      if (over >= 0) return { index: over, state: spent[over] };
+    }
+    const taken = await Promise.allSettled(takes.map((t) => t.counter.take(t.subject, 1)));
+    const over = taken.findIndex((r) => r.status === 'rejected' || r.value !== undefined);
+    if (over < 0) return undefined;
+    // All or nothing: what the other limits gave this request goes back.
+    await Promise.all(takes.map((t, i) => (isTaken(taken[i]) ? t.counter.give(t.subject, 1) : undefined)));
+    const refused = taken[over];
+    if (refused.status === 'rejected') throw refused.reason;
+    return { index: budgets.length + over, state: refused.value! };
+  }
+
+  /** Applies `changes` (slots and points given back, usage added): on Redis in one script, one round trip. Never throws. */
+  async settle(changes: readonly Change[]): Promise<void> {
+    if (changes.length === 0) return;
+    if (!this.client) {
+      await Promise.all(changes.map(({ counter, subject, n }) => (n < 0 ? counter.give(subject, -n) : counter.add(subject, n))));
+      return;
+    }
+    const keys: string[] = [];
+    const args: Array<string | number> = [];
+    for (const { counter, subject, n } of changes) {
+      keys.push(counter.key(subject));
+      args.push(n, counter.ttlSec, counter.spec.kind === 'concurrent' ? 1 : 0);
+    }
+    let counts: number[];
+    try {
+      counts = await withTimeout(this.command(() => SETTLE_SCRIPT.run(this.client!, keys, args)), COMMAND_TIMEOUT_MS) as number[];
+    } catch (err) {
+      this.failed(err, undefined, false);
+      return;
+    }
+    const now = Date.now();
+    for (let i = 0; i < changes.length; i++) {
+      const { kind } = changes[i].counter.spec;
+      if (kind === 'tokens' || kind === 'spend') this.budgetsKnown.learn(keys[i], counts[i], now);
+    }
   }
 
   /** Runs `command` once the client is connected (right after start-up it still connects; a client that is down fails at once). */
   async command<T>(command: () => Promise<T>): Promise<T> {
-    for (const client of [this.client, this.slotClient]) {
-      if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
-    }
+    const client = this.client;
+    if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
     return command();
   }
 
@@ -157,7 +263,6 @@ export class LimitStore {
   }
 
   async close(): Promise<void> {
-    if (this.slotClient) await quitClient(this.slotClient);
     if (this.ownsClient && this.client) await quitClient(this.client);
   }
 }

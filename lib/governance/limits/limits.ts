@@ -51,11 +51,6 @@ export interface Rule extends RuleConfig {
   readonly unpriced: Set<string>;
 }
 
-/** A take that got its point (as opposed to one refused, or one the store failed). */
-function isTaken(r: PromiseSettledResult<unknown>): boolean {
-  return r.status === 'fulfilled' && r.value === undefined;
-}
-
 const UNIT: Record<LimitKind, LimitUsage['unit']> = { requests: 'requests', concurrent: 'requests', tokens: 'tokens', spend: 'usd' };
 
 export class Limits {
@@ -89,19 +84,10 @@ export class Limits {
     }
     if (budgets.length === 0 && takes.length === 0) return undefined;
     try {
-      if (budgets.length > 0) {
-        const spent = await Promise.all(budgets.map((b) => b.counter.read(b.subject)));
-        const over = spent.findIndex((state, i) => state.used >= budgets[i].counter.spec.points);
-        if (over >= 0) throw this.refuse({ rule: budgets[over].rule.name, spec: budgets[over].counter.spec, state: spent[over] }, style);
-      }
-      const taken = await Promise.allSettled(takes.map((t) => t.counter.take(t.subject, 1)));
-      const over = taken.findIndex((r) => r.status === 'rejected' || r.value !== undefined);
-      if (over >= 0) {
-        // All or nothing: what the other limits gave this request goes back.
-        await Promise.all(takes.map((t, i) => (isTaken(taken[i]) ? t.counter.give(t.subject, 1) : undefined)));
-        const refused = taken[over];
-        if (refused.status === 'rejected') throw refused.reason;
-        throw this.refuse({ rule: takes[over].rule.name, spec: takes[over].counter.spec, state: refused.value! }, style);
+      const refused = await this.store.admit(budgets, takes);
+      if (refused) {
+        const { rule, counter } = refused.index < budgets.length ? budgets[refused.index] : takes[refused.index - budgets.length];
+        throw this.refuse({ rule: rule.name, spec: counter.spec, state: refused.state }, style);
       }
     } catch (err) {
       if ((err as { code?: unknown }).code === 'limit_store_unavailable') this.counts.failedClosed++;

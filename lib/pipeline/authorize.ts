@@ -1,7 +1,7 @@
 /** Authorization before spend: the host's `authorize` hook, run once per request before any upstream call or key use. */
 import type { Request } from 'express';
 import type { Actor } from '../http/actor-types';
-import { errorMessage } from '../observability/logger';
+import { askHook } from './ask-hook';
 import { AUTHORIZE_FAILED, counted, deniedRefusal } from './refusals';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import type { Interception } from './interception';
@@ -65,36 +65,10 @@ const NOT_A_VERDICT = 'returned something that is not a verdict (expected true, 
  */
 export function authorize(ctx: AuthorizeContext, provider: ProviderRuntime, bridge: BridgeRuntime): void | Promise<void> {
   const { hook, timeoutMs } = bridge.authorize!;
-  let verdict: ReturnType<AuthorizeHook>;
-  try {
-    verdict = hook(ctx);
-  } catch (err) {
-    throw failed(ctx, provider, bridge, `threw: ${errorMessage(err)}`);
-  }
-  if (typeof (verdict as { then?: unknown } | null)?.then !== 'function') return decide(verdict as AuthorizeVerdict, ctx, provider, bridge);
-  return new Promise<void>((resolve, reject) => {
-    // A verdict that comes after the deadline is not read: the request was refused already (and counted once).
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      reject(failed(ctx, provider, bridge, `did not answer within ${timeoutMs} ms (authorizeTimeoutMs)`));
-    }, timeoutMs);
-    Promise.resolve(verdict).then(
-      (answer) => {
-        if (late) return;
-        clearTimeout(timer);
-        try {
-          resolve(decide(answer, ctx, provider, bridge));
-        } catch (refusal) {
-          reject(refusal);
-        }
-      },
-      (err: unknown) => {
-        if (late) return;
-        clearTimeout(timer);
-        reject(failed(ctx, provider, bridge, `threw: ${errorMessage(err)}`));
-      },
-    );
+  return askHook({
+    hook, ctx, timeoutMs, timeoutOption: 'authorizeTimeoutMs',
+    judge: (verdict) => decide(verdict, ctx, provider, bridge),
+    failed: (what) => failed(ctx, provider, bridge, what),
   });
 }
 

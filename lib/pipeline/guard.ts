@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { ApiCall } from '../apis/api';
 import type { Refusal } from '../errors';
 import { isObject, type JsonObject } from '../json/parse-object';
-import { errorMessage } from '../observability/logger';
+import { askHook } from './ask-hook';
 import type { BridgedAuthorization } from './authorize';
 import type { Interception } from './interception';
 import { counted, GUARD_FAILED, guardBlockedRefusal } from './refusals';
@@ -60,42 +60,9 @@ export type Decision = undefined | { body: Buffer };
 /** A hook's verdict read: allowed, blocked (throws the counted refusal) or the edited bytes. */
 type Judge = (verdict: GuardVerdict) => Decision;
 
-/**
- * Runs `hook(ctx)` and reads its verdict with `judge`; a verdict given at once is not awaited. A hook that throws,
- * rejects or misses `timeoutMs` throws (or rejects with) `failed(what)`.
- */
+/** Runs `hook(ctx)` under `guardTimeoutMs` and reads its verdict with `judge` (see {@link askHook}). */
 export function askGuard<C>(hook: (ctx: C) => GuardVerdict | Promise<GuardVerdict>, ctx: C, timeoutMs: number, judge: Judge, failed: (what: string) => Error): Decision | Promise<Decision> {
-  let verdict: GuardVerdict | Promise<GuardVerdict>;
-  try {
-    verdict = hook(ctx);
-  } catch (err) {
-    throw failed(`threw: ${errorMessage(err)}`);
-  }
-  if (typeof (verdict as { then?: unknown } | null | undefined)?.then !== 'function') return judge(verdict as GuardVerdict);
-  return new Promise<Decision>((resolve, reject) => {
-    // A verdict that comes after the deadline is not read: the request was refused already (and counted once).
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      reject(failed(`did not answer within ${timeoutMs} ms (guardTimeoutMs)`));
-    }, timeoutMs);
-    Promise.resolve(verdict).then(
-      (answer) => {
-        if (late) return;
-        clearTimeout(timer);
-        try {
-          resolve(judge(answer));
-        } catch (refusal) {
-          reject(refusal);
-        }
-      },
-      (err: unknown) => {
-        if (late) return;
-        clearTimeout(timer);
-        reject(failed(`threw: ${errorMessage(err)}`));
-      },
-    );
-  });
+  return askHook({ hook, ctx, timeoutMs, timeoutOption: 'guardTimeoutMs', judge, failed });
 }
 
 const NOT_A_VERDICT = 'returned something that is not a verdict (expected true, undefined, { block } or { edit })';

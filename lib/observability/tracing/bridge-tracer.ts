@@ -29,10 +29,11 @@ export class BridgeTracer {
   }
 
   /** The spans of one bridged request, its root started now under the host's active context. */
-  interception(provider: TracedProvider, api: string): InterceptionTrace | undefined {
+  interception(provider: TracedProvider, api: string, route?: string): InterceptionTrace | undefined {
     try {
       const { root, context } = this.startRoot(CHAT, {
         [ATTR.operation]: CHAT, [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.api]: api,
+        ...(route === undefined ? {} : { [ATTR.route]: route }),
       });
       return new InterceptionTrace(this, root, context);
     } catch (err) {

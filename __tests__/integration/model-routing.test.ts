@@ -112,6 +112,27 @@ describe('routing by model', () => {
     await eventually(() => expect(gw.recorder.tokenUsages.filter((u) => u.interceptionId === record.id).length).toBeGreaterThan(0));
   });
 
+  it('refuses a request without an actor in the API\'s shape before reading it, recording nothing', async () => {
+    const res = await fetch(`${gw.url}/auto/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-x', ...ask }) });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    const missing = await fetch(`${gw.url}/auto/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: JSON.stringify({ messages: [] }) });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_request' } });
+    expect(a.requests.length + b.requests.length).toBe(0);
+    expect(gw.recorder.interceptions).toHaveLength(0);
+  });
+
+  it('answers paths it does not serve with a 404, and passes paths of no provider or route to the host', async () => {
+    const models = await fetch(`${gw.url}/auto/v1/models`, { headers: { 'x-user-token': 'user-token-alice' } });
+    expect(models.status).toBe(404);
+    // Outside its APIs the route speaks as its first rule's first provider (Anthropic here).
+    expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error', message: expect.stringContaining('Unknown route: GET /v1/models') } });
+    const elsewhere = await fetch(`${gw.url}/nowhere/v1/chat/completions`, { method: 'POST' });
+    expect(elsewhere.status).toBe(404);
+    expect(a.requests.length + b.requests.length).toBe(0);
+  });
+
   it('is mountable with bridge.handler under the route\'s name', () => {
     expect(typeof gw.bridge.handler('auto', 'messages')).toBe('function');
     expect(() => gw.bridge.handler('auto', 'images')).toThrow(/`api`/);
@@ -120,7 +141,7 @@ describe('routing by model', () => {
 
 describe('fallback', () => {
   it('goes on to the next provider when the first one\'s only key is cooling after a 429, and names it in the records', async () => {
-    const g = await startGateway(options());
+    const g = await startGateway(options({ limits: [{ name: 'per-user', per: 'actor', requests: { points: 10, windowMs: 60_000 } }] }));
     try {
       a.behaviour = (req, res) => {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '60' });
@@ -145,6 +166,8 @@ describe('fallback', () => {
       expect(authorized.map((x) => x.providerName)).toEqual(['openai', 'openai-b', 'openai', 'openai-b']);
       expect(g.bridge.stats().routes?.auto).toEqual({ routed: 2, fallbacks: 2, unmatched: 0 });
       expect(g.bridge.stats().providers['openai-b'].completed).toBe(2);
+      // One client request counts once against the rate limits, whichever providers it went through.
+      await eventually(async () => expect((await g.bridge.usageOf('alice')).find((u) => u.name === 'per-user')?.used).toBe(2));
     } finally {
       await g.close();
     }

@@ -32,8 +32,7 @@ export class BridgeTracer {
   interception(provider: TracedProvider, api: string, route?: string): InterceptionTrace | undefined {
     try {
       const { root, context } = this.startRoot(CHAT, {
-        [ATTR.operation]: CHAT, [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.api]: api,
-        ...(route === undefined ? {} : { [ATTR.route]: route }),
+        [ATTR.operation]: CHAT, [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.api]: api, [ATTR.route]: route,
       });
       return new InterceptionTrace(this, root, context);
     } catch (err) {

@@ -172,7 +172,7 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
     const provider = modelRoute ? undefined : providerNamed(providerName, 'bridge.handler');
     const prefix: Prefix = modelRoute ?? provider!;
     const route = prefix.byApi.get(apiName);
-    if (!route) throw new OptionsError('bridge.handler', 'api', `must name an API of "${providerName}" (${[...prefix.byApi.keys()].join(', ')}).`);
+    if (!route) throw new OptionsError('bridge.handler', 'api', `must name an API of ${modelRoute ? 'route' : 'provider'} "${providerName}" (${[...prefix.byApi.keys()].join(', ')}).`);
     return function aibridgeHandler(req: Request, res: Response): void {
       const path = pathOf(req.url);
       dispatchTo(prefix, provider, path, path, req, res, route);

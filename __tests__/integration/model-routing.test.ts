@@ -168,6 +168,16 @@ describe('fallback', () => {
       expect(g.bridge.stats().providers['openai-b'].completed).toBe(2);
       // One client request counts once against the rate limits, whichever providers it went through.
       await eventually(async () => expect((await g.bridge.usageOf('alice')).find((u) => u.name === 'per-user')?.used).toBe(2));
+
+      // When the last provider cannot serve either, its own answer is the client's.
+      b.behaviour = a.behaviour;
+      const err = await openai(g).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Third' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+      expect((err as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toMatch(/^(59|60)$/);
+      const last = await ended(6, g);
+      expect(last.slice(4).map((r) => [r.providerName, r.end.status, r.end.httpStatus, r.end.errorMessage?.includes('went on')])).toEqual([
+        ['openai', 'failed', 429, true], ['openai-b', 'failed', 429, false],
+      ]);
     } finally {
       await g.close();
     }
@@ -179,6 +189,13 @@ describe('fallback', () => {
     expect(b.requests).toHaveLength(1);
     const records = await ended(2);
     expect(records.map((r) => [r.providerName, r.end.status, r.end.errorCode])).toEqual([['down', 'failed', 'upstream_unreachable'], ['openai-b', 'completed', undefined]]);
+    // A stream request too: nothing had reached the client yet.
+    const stream = await openai(gw, 'resilient').chat.completions.create({ model: 'anything', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+    expect(b.requests).toHaveLength(2);
+    expect((await ended(4)).slice(2).map((r) => [r.providerName, r.streaming, r.end.status])).toEqual([['down', true, 'failed'], ['openai-b', true, 'completed']]);
   });
 
   it('goes on to the next provider when the first one\'s circuit is open, and not on the 5xx answers that opened it', async () => {

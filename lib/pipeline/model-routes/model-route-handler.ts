@@ -6,7 +6,8 @@ import type { Request, Response } from 'express';
 import { GatewayError, isTransportError } from '../../errors';
 import type { ErrorShape } from '../../apis/error-shape';
 import { resolveActor } from '../../http/actor';
-import { readJsonBody } from '../../http/read-body';
+import { readJsonBody, type JsonBody } from '../../http/read-body';
+import type { Actor } from '../../http/actor-types';
 import { sendGatewayError } from '../../http/respond';
 import type { InterceptionHandler } from '../interception-handler';
 import type { BridgeRuntime } from '../runtime';
@@ -57,28 +58,33 @@ function notRouted(route: string, model: string): GatewayError {
 export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Request, res: Response) => Promise<void> {
   const { name, rules, errors, counters, bridge } = init;
 
+  /** The actor, the body and the rule's providers; throws what the client gets when there are none. */
+  async function choose(req: Request): Promise<{ actor: Actor; body: JsonBody; providers: readonly RouteTarget[] }> {
+    // The actor first, as on a provider's own route: nothing is read for a request nobody made.
+    const resolving = resolveActor(bridge.actor, req, bridge.logger);
+    const actor = resolving instanceof Promise ? await resolving : resolving;
+    const body = await readJsonBody(req, bridge.maxBodyBytes);
+    const model = body.json.model;
+    if (typeof model !== 'string') throw NO_MODEL;
+    const providers = rules.find((rule) => rule.matches(model))?.providers;
+    if (!providers) {
+      counters.unmatched++;
+      throw notRouted(name, model);
+    }
+    return { actor, body, providers };
+  }
+
   return async function modelRouteHandler(req: Request, res: Response): Promise<void> {
-    let actor;
-    let body;
-    let providers: readonly RouteTarget[] | undefined;
+    let chosen;
     try {
-      // The actor first, as on a provider's own route: nothing is read for a request nobody made.
-      const resolving = resolveActor(bridge.actor, req, bridge.logger);
-      actor = resolving instanceof Promise ? await resolving : resolving;
-      body = await readJsonBody(req, bridge.maxBodyBytes);
-      const model = body.json.model;
-      if (typeof model !== 'string') throw NO_MODEL;
-      providers = rules.find((rule) => rule.matches(model))?.providers;
-      if (!providers) {
-        counters.unmatched++;
-        throw notRouted(name, model);
-      }
+      chosen = await choose(req);
     } catch (err) {
-      // A client that left while sending its body has no one to answer.
       if (err instanceof GatewayError) return sendGatewayError(res, errors, err);
+      // A client that left while sending its body has no one to answer.
       if (isTransportError(err) && res.destroyed) return;
       throw err;
     }
+    const { actor, body, providers } = chosen;
     counters.routed++;
     for (let i = 0; i < providers.length; i++) {
       if (res.destroyed) return;

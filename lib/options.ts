@@ -146,7 +146,7 @@ export interface BridgeOptions {
   /**
    * Decides, before any upstream call or key use, whether a request may go on: `(ctx) => true | false |
    * { allow, reason? }`, sync or async (a sync answer is not awaited). `ctx` is `{ kind, interception, req }`: for a
-   * bridged request `interception` is `{ id, actor, providerName, api, model, streaming, client, route }`, for a
+   * bridged request `interception` is `{ id, actor, providerName, api, model, streaming, client, route, routedBy? }`, for a
    * passthrough one `{ actor, providerName, method, route, path }` (see `AuthorizeContext`). A refusal is the
    * provider's `403` with the reason, recorded (`errorType: 'denied'`, `errorCode: 'forbidden'`) and counted; a hook
    * that throws or misses `authorizeTimeoutMs` is a `500` (fail closed). Defaults to none: every request is allowed.

@@ -28,6 +28,7 @@ import { Capacity } from './pipeline/capacity';
 import { Dumps } from './observability/dumps/dumps';
 import { RecordContent } from './pipeline/record-content';
 import { randomBytes } from 'node:crypto';
+import type { RouteCounters } from './pipeline/model-routes/model-route-handler';
 
 /** Key states of one provider's pool (masked hints only). */
 export interface ProviderKeyStatus {
@@ -64,6 +65,12 @@ export interface BridgeStats {
   limits?: LimitStats;
   /** Each circuit of the circuit breaker (provider, API, model, state, failures in the window, open until); only when `circuitBreaker` is on. */
   breakers?: CircuitBreakerStatus[];
+  /**
+   * Per model route name: requests a rule matched (`routed`), times a provider could not serve one and the next was
+   * tried (`fallbacks`), requests no rule matched (`unmatched`). What each provider did is under `providers`. Only
+   * when `routes` are set.
+   */
+  routes?: Record<string, RouteCounters>;
 }
 
 /** The mounted gateway: an Express Router plus lifecycle and status. */
@@ -82,7 +89,8 @@ export interface Bridge extends Router {
    * The handler the bridge uses for one API of one provider (`handler('anthropic', 'messages')`), to mount on a
    * path of your own: `app.post('/v1/messages', auth, bridge.handler('anthropic', 'messages'))`. Same key pool,
    * recorder, tools and lifecycle as the bridge's own routes; POST only; the query string is forwarded. APIs:
-   * `chat-completions` and `responses` (OpenAI), `messages` (Anthropic). Throws for an unknown provider or API.
+   * `chat-completions` and `responses` (OpenAI), `messages` (Anthropic). A model route's name (`routes`) works too:
+   * `handler('auto', 'messages')`. Throws for an unknown provider, route or API.
    */
   handler(providerName: string, api: string): RequestHandler;
   /** The provider's allowlisted passthrough routes, with request paths taken relative to where you mount it. */
@@ -187,7 +195,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     pool.events = metrics?.keyEvents(adapter.name);
     return { adapter, client: new UpstreamClient(adapter.baseURL, adapter.timeouts), keys: new KeyRouting(adapter, pool), counters: emptyCounters() };
   });
-  const routing = createRouting(providers, config.providers, runtime);
+  const routing = createRouting(providers, config.providers, runtime, config.routes);
 
   const router = express.Router() as Bridge;
   router.use(routing.dispatch);
@@ -245,6 +253,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     recorderPendingBytes: runtime.recorder.pendingBytes,
     ...(limits ? { limits: limits.stats() } : {}),
     ...(breakers ? { breakers: breakers.status() } : {}),
+    ...(config.routes.length > 0 ? { routes: routing.routeCounters() } : {}),
   });
   router.usageOf = async (actor) => (limits ? limits.usageOf(actor) : []);
   metrics?.readFrom({ stats: router.stats, keyPoolStatus: router.keyPoolStatus, inflight: () => runtime.inflight.size, tools: config.tools });

@@ -2,6 +2,8 @@
 export { createBridge } from './bridge';
 export type { Bridge, BridgeStats, CloseOptions, ProviderKeyStatus } from './bridge';
 export type { BridgeOptions } from './options';
+export type { ModelRoute, ModelRouteRule } from './pipeline/model-routes/route-options';
+export type { RouteCounters } from './pipeline/model-routes/model-route-handler';
 export type { AuthorizeContext, AuthorizeHook, AuthorizeVerdict, BridgedAuthorization, PassthroughAuthorization } from './pipeline/authorize';
 export type { CircuitBreakerOptions } from './governance/circuit-breaker-options';
 export type { CircuitBreakerStatus } from './governance/circuit-breakers';

@@ -21,11 +21,20 @@ import { CONTENT_MODES } from './recorder/content-mode';
 import type { RecordContentOption } from './pipeline/record-content';
 import { normalizeDumpOptions, type DumpConfig, type DumpOptions } from './observability/dumps/dump-options';
 import { normalizeCircuitBreaker, type CircuitBreakerConfig, type CircuitBreakerOptions } from './governance/circuit-breaker-options';
+import { normalizeModelRoutes, type ModelRoute, type ModelRouteConfig } from './pipeline/model-routes/route-options';
 
 /** Options of {@link createBridge}. */
 export interface BridgeOptions {
   /** Upstream providers, from `openaiProvider()` / `anthropicProvider()`. Required; names must be unique. */
   providers: BridgedProvider[];
+  /**
+   * Model routes: each is mounted like a provider at `/{name}/…` and serves the bridged APIs of its providers, sending
+   * each request to the provider its first matching rule names for the request's `model` (`claude-*` →
+   * `['anthropic', 'bedrock']`), the next one only when the one before could not serve it before anything reached the
+   * client (all keys cooling, circuit open, upstream unreachable). Routes use the providers' key pools only. Defaults
+   * to none; see {@link ModelRoute}.
+   */
+  routes?: ModelRoute[];
   /** Identifies the host's user of a request; nothing returned → `401`. Required. */
   actor: ActorResolver;
   /** Where interceptions, token usage, prompts and tool calls are recorded. Defaults to none (nothing recorded). */
@@ -137,7 +146,7 @@ export interface BridgeOptions {
   /**
    * Decides, before any upstream call or key use, whether a request may go on: `(ctx) => true | false |
    * { allow, reason? }`, sync or async (a sync answer is not awaited). `ctx` is `{ kind, interception, req }`: for a
-   * bridged request `interception` is `{ id, actor, providerName, api, model, streaming, client, route }`, for a
+   * bridged request `interception` is `{ id, actor, providerName, api, model, streaming, client, route, routedBy? }`, for a
    * passthrough one `{ actor, providerName, method, route, path }` (see `AuthorizeContext`). A refusal is the
    * provider's `403` with the reason, recorded (`errorType: 'denied'`, `errorCode: 'forbidden'`) and counted; a hook
    * that throws or misses `authorizeTimeoutMs` is a `500` (fail closed). Defaults to none: every request is allowed.
@@ -217,11 +226,13 @@ export const BRIDGE_DEFAULTS = {
   guardTimeoutMs: 5_000,
 };
 
-const KNOWN = ['providers', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker', 'limits', 'limitStore', 'guard', 'responseGuard', 'guardTimeoutMs', 'recordContent', 'recordContentSalt'] as const;
+const KNOWN = ['providers', 'routes', 'actor', 'recorder', 'logger', 'keyState', 'maxBodyBytes', 'maxResponseBytes', 'dropHeaders', 'recorderTimeoutMs', 'recorderQueueMax', 'recorderQueueMaxBytes', 'maxRecordedTextBytes', 'tools', 'streamKeepAliveMs', 'maxInjectedTools', 'maxToolResultBytes', 'maxAccumulatedBytes', 'ownership', 'clients', 'metrics', 'tracing', 'serverTiming', 'authorize', 'authorizeTimeoutMs', 'maxConcurrent', 'maxConcurrentPerActor', 'dump', 'circuitBreaker', 'limits', 'limitStore', 'guard', 'responseGuard', 'guardTimeoutMs', 'recordContent', 'recordContentSalt'] as const;
 const RECORDER_METHODS = ['recordInterception', 'recordInterceptionEnded', 'recordTokenUsage', 'recordPromptUsage', 'recordToolUsage'];
 
 export interface BridgeConfig {
   providers: readonly BridgedProvider[];
+  /** Empty when there are none. */
+  routes: readonly ModelRouteConfig[];
   actor: ActorResolver;
   recorder: Recorder | undefined;
   logger: Logger;
@@ -337,6 +348,7 @@ export function normalizeBridgeOptions(options: BridgeOptions): BridgeConfig {
   }
   return {
     providers,
+    routes: normalizeModelRoutes(owner, options.routes, providers),
     actor,
     recorder,
     logger: logger ?? createDefaultLogger(),

@@ -33,6 +33,11 @@ export function circuitOpenError(provider: string, model: string, retryAfterSec:
   });
 }
 
+/** Whether `err` is the refusal of an open circuit. */
+export function isCircuitOpen(err: unknown): boolean {
+  return err instanceof GatewayError && err.code === 'circuit_open';
+}
+
 /** Every circuit of the bridge, by provider, API and model (the model name the client sent). */
 export class CircuitBreakers {
   /** In least recently used order, first. */

@@ -33,6 +33,11 @@ export class KeyRouting {
       : { kind: 'byok', run: () => Promise.reject(NO_CREDENTIAL) };
   }
 
+  /** The pool's plan, whatever the request's headers carry (a model route's requests: their key was not meant for this provider). */
+  get pooled(): CredentialPlan {
+    return this.poolPlan;
+  }
+
   /** The plan for a request with these headers. */
   plan(headers: IncomingHttpHeaders): CredentialPlan {
     if (!this.provider.byok) return this.poolPlan;

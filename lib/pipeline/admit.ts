@@ -16,21 +16,24 @@ import { Refusal } from '../errors';
 import { logPrompt } from './interception-log';
 import type { Limits } from '../governance/limits/limits';
 import type { InterceptionRecord } from '../recorder/types';
+import type { CredentialPlan } from '../keypool/key-routing';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
 /** Admits `ix`: fills in its actor, headers, call, plan and recording, or throws the refusal the client gets. */
 export async function admit(ix: Interception): Promise<void> {
   const { req, res, route, bridge } = ix;
-  const { adapter, keys } = ix.provider;
-  // Most resolvers answer at once: then there is nothing to wait for.
-  const resolving = resolveActor(bridge.actor, req, bridge.logger);
+  const { adapter } = ix.provider;
+  const { routed } = ix;
+  // Most resolvers answer at once: then there is nothing to wait for. A model route asked already.
+  const resolving = routed ? routed.actor : resolveActor(bridge.actor, req, bridge.logger);
   const actor = resolving instanceof Promise ? await resolving : resolving;
   // Past capacity nothing more is read: the body of a request that will not run is not worth the memory.
-  const full = bridge.capacity?.enter(res, actor.id);
+  // A route's later provider serves the same request: the first one's slot is the request's.
+  const full = routed?.retried ? undefined : bridge.capacity?.enter(res, actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
-  let { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
+  let { raw, json } = routed ? routed.body : await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
@@ -43,7 +46,7 @@ export async function admit(ix: Interception): Promise<void> {
   ix.actor = actor;
   ix.headers = headers;
   ix.call = call;
-  ix.plan = keys.plan(req.headers);
+  ix.plan = planOf(ix);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   const guard = bridge.guard?.hook;
   const client = startRecording(ix, json, guard === undefined);
@@ -98,6 +101,11 @@ async function admitLimits(ix: Interception, limits: Limits): Promise<void> {
   ix.limits = admission;
 }
 
+/** The request's credential plan: the pool's for a model route (a client's own key is never sent where it was not meant to go), else BYOK or the pool. */
+function planOf({ routed, provider, req }: Interception): CredentialPlan {
+  return routed ? provider.keys.pooled : provider.keys.plan(req.headers);
+}
+
 /** `path` with the query of the client's `url`, if it has one. */
 function withQuery(path: string, url: string): string {
   const queryAt = url.indexOf('?');
@@ -119,7 +127,7 @@ function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): nev
   ix.id = randomUUID();
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;
-  ix.plan = ix.provider.keys.plan(ix.req.headers);
+  ix.plan = planOf(ix);
   startRecording(ix, undefined, false);
   throw counted(refusal, ix.provider, ix.bridge);
 }
@@ -139,7 +147,7 @@ function startRecording(ix: Interception, body: unknown, prompt: boolean): strin
   const { client, sessionId } = bridge.clients.detect(req.headers, body);
   const start: InterceptionRecord = {
     id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
-    route: ix.api.route, model: call?.model ?? '', streaming: call?.streaming ?? false, startedAt: new Date(), userAgent,
+    route: ix.routed ? `/${ix.routed.name}${ix.api.route}` : ix.api.route, model: call?.model ?? '', streaming: call?.streaming ?? false, startedAt: new Date(), userAgent,
     client, clientSessionId: sessionId, credentialKind: ix.plan.kind,
     correlatingToolCallId: call?.correlatingToolCallId,
   };

@@ -5,6 +5,7 @@ import { askHook } from './ask-hook';
 import { AUTHORIZE_FAILED, counted, deniedRefusal } from './refusals';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import type { Interception } from './interception';
+import { bridgedContext } from './guard';
 
 /** What the hook knows of a bridged request (chat completions, Responses, Messages), once its body was read. */
 export interface BridgedAuthorization {
@@ -22,6 +23,8 @@ export interface BridgedAuthorization {
   client?: string;
   /** The bridged route, relative to the provider's prefix, e.g. `/v1/chat/completions`. */
   route: string;
+  /** The model route (`routes`) that chose this provider, when the request came through one; `providerName` is the provider tried. */
+  routedBy?: string;
 }
 
 /** What the hook knows of a passthrough request (`GET /v1/models`, …), before its body is read. */
@@ -91,9 +94,5 @@ function failed(ctx: AuthorizeContext, provider: ProviderRuntime, bridge: Bridge
 
 /** Asks the hook about a bridged request, once its call is known and its recording started (see {@link authorize}). */
 export function authorizeInterception(ix: Interception, client: string | undefined): void | Promise<void> {
-  const { req, call, api } = ix;
-  const interception: BridgedAuthorization = {
-    id: ix.id, actor: ix.actor, providerName: ix.providerName, api: api.name, model: call.model, streaming: call.streaming, client, route: api.route,
-  };
-  return authorize({ kind: 'bridged', interception, req }, ix.provider, ix.bridge);
+  return authorize({ kind: 'bridged', interception: bridgedContext(ix, client), req: ix.req }, ix.provider, ix.bridge);
 }

@@ -151,6 +151,7 @@ export function bridgedContext(ix: Interception, client = ix.client): BridgedAut
   const { call, api } = ix;
   return {
     id: ix.id, actor: ix.actor, providerName: ix.providerName, api: api.name, model: call?.model ?? '', streaming: call?.streaming ?? false, client, route: api.route,
+    routedBy: ix.routed?.name,
   };
 }
 

@@ -7,13 +7,20 @@ import { InterceptionRoute } from './interception-route';
 import { offerTools } from './offer-tools';
 import { sendAndRelay } from './relay/relay';
 import type { ApiAdapter } from '../apis/api';
+import { leavesToNext, type RoutedRequest } from './model-routes/routed-request';
+
+/**
+ * The handler of one bridged API of one provider. Resolves true once the client was answered; false only for a
+ * request of a model route that this provider could not serve, ended unanswered for the route's next provider.
+ */
+export type InterceptionHandler = (req: Request, res: Response, routed?: RoutedRequest) => Promise<boolean>;
 
 /** Builds the Express handler of one bridged API of one provider. */
-export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime) {
+export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAdapter, bridge: BridgeRuntime): InterceptionHandler {
   const route = new InterceptionRoute(provider, api, bridge);
 
-  return async function interceptionHandler(req: Request, res: Response): Promise<void> {
-    const ix = new Interception(route, req, res);
+  return async function interceptionHandler(req: Request, res: Response, routed?: RoutedRequest): Promise<boolean> {
+    const ix = new Interception(route, req, res, routed);
     let ending: Ending;
     try {
       await admit(ix);
@@ -22,8 +29,14 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const tools = offered instanceof Promise ? await offered : offered;
       ending = await sendAndRelay(ix, tools);
     } catch (err) {
-      return ix.endWith(err);
+      if (routed?.next !== undefined && leavesToNext(ix, err)) {
+        ix.endUnanswered(err, routed.next);
+        return false;
+      }
+      ix.endWith(err);
+      return true;
     }
     ix.end(ending);
+    return true;
   };
 }

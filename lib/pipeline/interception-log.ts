@@ -18,6 +18,7 @@ export function interceptionLogger(ix: Interception): Logger {
   if (!ix.plan) return childLogger(base, { provider: ix.providerName, api: ix.api.name });
   const logger = childLogger(base, {
     interceptionId: ix.id, provider: ix.providerName, api: ix.api.name, model: ix.call.model, actorId: ix.actor.id, client: clientOf(ix),
+    routedBy: ix.routed?.name,
   });
   return ix.plan.byokKey === undefined ? logger : redactingLogger(logger, ix.scrub);
 }

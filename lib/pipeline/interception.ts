@@ -20,7 +20,8 @@ import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
 import type { ToolContext } from '../tools/types';
 import type { UpstreamRequest, UpstreamResponse } from '../http/upstream-client';
-import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
+import { endingOf, forcedEnding, unansweredEnding, UNEXPECTED, type Ending } from './failure';
+import type { RoutedRequest } from './model-routes/routed-request';
 import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
 import type { ResponseDecoder } from '../providers/provider-hooks';
@@ -89,7 +90,8 @@ export class Interception implements RecordSink {
   /** This request's dump folder, made on its first attempt when dumps are on. */
   private dumpFolder: DumpFolder | undefined;
 
-  constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
+  /** Set when a model route chose this provider: what the route already read (actor, body), and who comes next. */
+  constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response, readonly routed?: RoutedRequest) {
     this.signal = this.abort.signal;
     const ix = this;
     // The key walk logs through the request's logger, made only if it logs.
@@ -97,7 +99,7 @@ export class Interception implements RecordSink {
     const logger = route.bridge.logger;
     this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
     // Started here, while the host's context (its own span, if any) is the active one.
-    this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
+    this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name, routed?.name);
     const { serverTiming, recorder } = route.bridge;
     if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
     // Attached before the first await, so a client that leaves at any point is noticed.
@@ -258,6 +260,16 @@ export class Interception implements RecordSink {
       throw failure;
     }
     this.end(ending);
+  }
+
+  /**
+   * Ends a model route's interception that its provider could not serve, answering nothing: the route's `next`
+   * provider will. Its rate-limit points go back (the client made one request), and the end says where it went.
+   */
+  endUnanswered(err: unknown, next: string): void {
+    if (this.concluded) return;
+    this.limits?.refund();
+    this.end(unansweredEnding(this, err, next));
   }
 
   /** Concludes the interception exactly once: the end record and the counters, then its inflight slot. */

@@ -25,6 +25,8 @@ export const ATTR = {
   interceptionId: 'aibridge.interception.id',
   actor: 'aibridge.actor.id',
   providerName: 'aibridge.provider',
+  /** The model route a request came through (`routes`), when it did. */
+  route: 'aibridge.route',
   api: 'aibridge.api',
   streaming: 'aibridge.streaming',
   client: 'aibridge.client',

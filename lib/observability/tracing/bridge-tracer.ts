@@ -29,10 +29,10 @@ export class BridgeTracer {
   }
 
   /** The spans of one bridged request, its root started now under the host's active context. */
-  interception(provider: TracedProvider, api: string): InterceptionTrace | undefined {
+  interception(provider: TracedProvider, api: string, route?: string): InterceptionTrace | undefined {
     try {
       const { root, context } = this.startRoot(CHAT, {
-        [ATTR.operation]: CHAT, [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.api]: api,
+        [ATTR.operation]: CHAT, [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.api]: api, [ATTR.route]: route,
       });
       return new InterceptionTrace(this, root, context);
     } catch (err) {

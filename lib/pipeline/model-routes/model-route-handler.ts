@@ -1,0 +1,97 @@
+/**
+ * A model route's handler of one API: reads the actor and the body once, picks the rule by the request's `model`, and
+ * runs its providers' own handlers in order until one serves the request.
+ */
+import type { Request, Response } from 'express';
+import { GatewayError, isTransportError } from '../../errors';
+import type { ErrorShape } from '../../apis/error-shape';
+import { resolveActor } from '../../http/actor';
+import { readJsonBody, type JsonBody } from '../../http/read-body';
+import type { Actor } from '../../http/actor-types';
+import { sendGatewayError } from '../../http/respond';
+import type { InterceptionHandler } from '../interception-handler';
+import type { BridgeRuntime } from '../runtime';
+import type { ModelPattern } from './model-pattern';
+
+/** Counters of one model route since the bridge was created (`stats().routes`). */
+export interface RouteCounters {
+  /** Requests a rule matched, handed to its first provider. */
+  routed: number;
+  /** Times a provider could not serve a request and the route went on to its next one. */
+  fallbacks: number;
+  /** Requests whose model no rule of the route matched (`404`, sent nowhere). */
+  unmatched: number;
+}
+
+/** One provider of a rule, as the route runs it. */
+export interface RouteTarget {
+  readonly name: string;
+  readonly handle: InterceptionHandler;
+}
+
+/** A rule serving the API of this handler. */
+export interface ApiRule {
+  readonly matches: ModelPattern;
+  readonly providers: readonly RouteTarget[];
+}
+
+/** What one route's handler of one API is made of. */
+export interface ModelRouteHandlerInit {
+  readonly name: string;
+  /** The rules serving this API, in order. */
+  readonly rules: readonly ApiRule[];
+  /** The API's error shape, for what the route answers itself. */
+  readonly errors: ErrorShape;
+  readonly counters: RouteCounters;
+  readonly bridge: BridgeRuntime;
+}
+
+const NO_MODEL = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request must name its `model` (a string): the route chooses the provider by it.' });
+const MAX_QUOTED_MODEL = 256;
+
+function notRouted(route: string, model: string): GatewayError {
+  const named = model.length > MAX_QUOTED_MODEL ? `${model.slice(0, MAX_QUOTED_MODEL)}…` : model;
+  return new GatewayError({ status: 404, errorType: 'bad_request', code: 'model_not_found', message: `The model \`${named}\` is not served here: no rule of the route "${route}" matches it.` });
+}
+
+/** Builds the handler; it resolves once the client was answered (or left). */
+export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Request, res: Response) => Promise<void> {
+  const { name, rules, errors, counters, bridge } = init;
+
+  /** The actor, the body and the rule's providers; throws what the client gets when there are none. */
+  async function choose(req: Request): Promise<{ actor: Actor; body: JsonBody; providers: readonly RouteTarget[] }> {
+    // The actor first, as on a provider's own route: nothing is read for a request nobody made.
+    const resolving = resolveActor(bridge.actor, req, bridge.logger);
+    const actor = resolving instanceof Promise ? await resolving : resolving;
+    const body = await readJsonBody(req, bridge.maxBodyBytes);
+    const model = body.json.model;
+    if (typeof model !== 'string') throw NO_MODEL;
+    const providers = rules.find((rule) => rule.matches(model))?.providers;
+    if (!providers) {
+      counters.unmatched++;
+      throw notRouted(name, model);
+    }
+    return { actor, body, providers };
+  }
+
+  return async function modelRouteHandler(req: Request, res: Response): Promise<void> {
+    let chosen;
+    try {
+      chosen = await choose(req);
+    } catch (err) {
+      if (err instanceof GatewayError) return sendGatewayError(res, errors, err);
+      // A client that left while sending its body has no one to answer.
+      if (isTransportError(err) && res.destroyed) return;
+      throw err;
+    }
+    const { actor, body, providers } = chosen;
+    counters.routed++;
+    for (let i = 0; i < providers.length; i++) {
+      if (res.destroyed) return;
+      const next = providers[i + 1]?.name;
+      if (await providers[i].handle(req, res, { name, actor, body, retried: i > 0, next })) return;
+      counters.fallbacks++;
+      bridge.logger.info('provider could not serve a routed request; trying the next one', { route: name, provider: providers[i].name, next });
+    }
+  };
+}

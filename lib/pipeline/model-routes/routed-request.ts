@@ -1,0 +1,47 @@
+/** What a model route hands to the provider it tries, and when a provider's failure leaves the request to the next one. */
+import { GatewayError } from '../../errors';
+import type { Actor } from '../../http/actor-types';
+import type { JsonBody } from '../../http/read-body';
+import { isCircuitOpen } from '../../governance/circuit-breakers';
+
+/** A request a model route gives one of its providers: what the route already read, so nothing is read twice. */
+export interface RoutedRequest {
+  /** The route's name: in the records' `route`, the log lines' `routedBy`, the spans' `aibridge.route`. */
+  readonly name: string;
+  readonly actor: Actor;
+  /** The client's body, read once by the route. */
+  readonly body: JsonBody;
+  /** Whether an earlier provider of the route was tried first (it holds the request's capacity slot). */
+  readonly retried: boolean;
+  /** The provider tried when this one cannot serve; undefined for the last one. */
+  readonly next: string | undefined;
+}
+
+/**
+ * Connection failures where the request never reached the upstream (refused, no such host, no route, connect
+ * timeout): every key goes to the same address, so another key would fail the same way, and nothing was spent.
+ * A reset or a timeout after the request was sent is not one: the upstream may have acted on it.
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** What {@link leavesToNext} reads of an interception. */
+export interface TriedProvider {
+  readonly res: { readonly headersSent: boolean };
+  readonly signal: AbortSignal;
+  /** Set once an upstream answer's head arrived: from then on the provider served (or failed) the request itself. */
+  readonly firstByteAt: number | undefined;
+  readonly trace: { readonly exhausted?: boolean };
+}
+
+/**
+ * Whether `err` means the provider could not serve the request at all, with nothing sent to the client nor
+ * answered by its upstream: every key cooling (the pool's `429`/`502`), its circuit open, or its upstream not
+ * reachable. A `4xx` the request caused or any upstream answer is the provider's answer, and is relayed.
+ */
+export function leavesToNext(ix: TriedProvider, err: unknown): boolean {
+  if (ix.res.headersSent || ix.signal.aborted || ix.firstByteAt !== undefined) return false;
+  if (ix.trace.exhausted === true || isCircuitOpen(err)) return true;
+  if (err instanceof GatewayError) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NOT_SENT.has(code);
+}

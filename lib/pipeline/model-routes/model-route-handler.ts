@@ -49,8 +49,16 @@ export interface ModelRouteHandlerInit {
 const NO_MODEL = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request must name its `model` (a string): the route chooses the provider by it.' });
 const MAX_QUOTED_MODEL = 256;
 
+/** `model` cut to {@link MAX_QUOTED_MODEL} UTF-16 units, never between the two halves of one character. */
+function quoted(model: string): string {
+  if (model.length <= MAX_QUOTED_MODEL) return model;
+  const last = model.charCodeAt(MAX_QUOTED_MODEL - 1);
+  const cut = last >= 0xd800 && last <= 0xdbff ? MAX_QUOTED_MODEL - 1 : MAX_QUOTED_MODEL;
+  return `${model.slice(0, cut)}…`;
+}
+
 function notRouted(route: string, model: string): GatewayError {
-  const named = model.length > MAX_QUOTED_MODEL ? `${model.slice(0, MAX_QUOTED_MODEL)}…` : model;
+  const named = quoted(model);
   return new GatewayError({ status: 404, errorType: 'bad_request', code: 'model_not_found', message: `The model \`${named}\` is not served here: no rule of the route "${route}" matches it.` });
 }
 

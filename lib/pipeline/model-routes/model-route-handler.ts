@@ -7,10 +7,11 @@ import { GatewayError, isTransportError } from '../../errors';
 import type { ErrorShape } from '../../apis/error-shape';
 import { resolveActor } from '../../http/actor';
 import { readJsonBody, type JsonBody } from '../../http/read-body';
+import { parseObject } from '../../json/parse-object';
 import type { Actor } from '../../http/actor-types';
 import { sendGatewayError } from '../../http/respond';
 import type { InterceptionHandler } from '../interception-handler';
-import type { BridgeRuntime } from '../runtime';
+import { SHUTDOWN_ABORT, type BridgeRuntime } from '../runtime';
 import type { ModelPattern } from './model-pattern';
 
 /** Counters of one model route since the bridge was created (`stats().routes`). */
@@ -49,6 +50,13 @@ export interface ModelRouteHandlerInit {
 const NO_MODEL = new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: 'The request must name its `model` (a string): the route chooses the provider by it.' });
 const MAX_QUOTED_MODEL = 256;
 
+/** What the route read of a request, and the providers of the rule its model matched. */
+interface Chosen {
+  readonly actor: Actor;
+  readonly body: JsonBody;
+  readonly providers: readonly RouteTarget[];
+}
+
 /** `model` cut to {@link MAX_QUOTED_MODEL} UTF-16 units, never between the two halves of one character. */
 function quoted(model: string): string {
   if (model.length <= MAX_QUOTED_MODEL) return model;
@@ -67,7 +75,7 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
   const { name, rules, errors, counters, bridge } = init;
 
   /** The actor, the body and the rule's providers; throws what the client gets when there are none. */
-  async function choose(req: Request): Promise<{ actor: Actor; body: JsonBody; providers: readonly RouteTarget[] }> {
+  async function choose(req: Request): Promise<Chosen> {
     // The actor first, as on a provider's own route: nothing is read for a request nobody made.
     const resolving = resolveActor(bridge.actor, req, bridge.logger);
     const actor = resolving instanceof Promise ? await resolving : resolving;
@@ -82,24 +90,48 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
     return { actor, body, providers };
   }
 
-  return async function modelRouteHandler(req: Request, res: Response): Promise<void> {
-    let chosen;
-    try {
-      chosen = await choose(req);
-    } catch (err) {
-      if (err instanceof GatewayError) return sendGatewayError(res, errors, err);
-      // A client that left while sending its body has no one to answer.
-      if (isTransportError(err) && res.destroyed) return;
-      throw err;
-    }
-    const { actor, body, providers } = chosen;
+  /**
+   * Tries the providers in order until one serves the request. Each provider tried gets the body as the client sent
+   * it: a guard that edited the parsed body in place for the one before does not edit it twice.
+   */
+  async function tryProviders(req: Request, res: Response, { actor, body, providers, stopped }: Chosen & { stopped: AbortSignal }): Promise<void> {
     counters.routed++;
     for (let i = 0; i < providers.length; i++) {
-      if (res.destroyed) return;
+      if (res.destroyed || stopped.aborted) return;
       const next = providers[i + 1]?.name;
-      if (await providers[i].handle(req, res, { name, actor, body, retried: i > 0, next })) return;
+      const own = i === 0 ? body : { raw: body.raw, json: parseObject(body.raw)! };
+      if (await providers[i].handle(req, res, { name, actor, body: own, retried: i > 0, next })) return;
       counters.fallbacks++;
       bridge.logger.info('provider could not serve a routed request; trying the next one', { route: name, provider: providers[i].name, next });
+    }
+  }
+
+  return async function modelRouteHandler(req: Request, res: Response): Promise<void> {
+    // In flight from its arrival, as a provider's own request is: close() waits for a body still arriving, and past
+    // its grace period answers it 503 (a provider's interception, once one runs, answers for itself).
+    const stop = new AbortController();
+    let choosing = true;
+    const leave = bridge.inflight.enter((reason) => {
+      stop.abort(reason);
+      if (!choosing) return;
+      sendGatewayError(res, errors, reason instanceof GatewayError ? reason : SHUTDOWN_ABORT);
+      leave();
+    });
+    try {
+      let chosen: Chosen;
+      try {
+        chosen = await choose(req);
+      } catch (err) {
+        if (stop.signal.aborted) return;
+        if (err instanceof GatewayError) return sendGatewayError(res, errors, err);
+        // A client that left while sending its body has no one to answer.
+        if (isTransportError(err) && res.destroyed) return;
+        throw err;
+      }
+      choosing = false;
+      await tryProviders(req, res, { ...chosen, stopped: stop.signal });
+    } finally {
+      leave();
     }
   };
 }

@@ -3,6 +3,8 @@ import { GatewayError } from '../../errors';
 import type { Actor } from '../../http/actor-types';
 import type { JsonBody } from '../../http/read-body';
 import { isCircuitOpen } from '../../governance/circuit-breakers';
+import { gatewayErrorOf, type Ending } from '../failure';
+import type { Interception } from '../interception';
 
 /** A request a model route gives one of its providers: what the route already read, so nothing is read twice. */
 export interface RoutedRequest {
@@ -44,4 +46,24 @@ export function leavesToNext(ix: TriedProvider, err: unknown): boolean {
   if (err instanceof GatewayError) return false;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && NOT_SENT.has(code);
+}
+
+/**
+ * When `err` leaves `ix`'s request to its route's next provider ({@link leavesToNext}), ends `ix` without answering
+ * and returns true: its rate-limit points go back (the client made one request), and its end record says where the
+ * request went. False, with `ix` untouched, for a provider's own request, the route's last provider, or any failure
+ * that is the provider's answer.
+ */
+export function leftToNextProvider(ix: Interception, err: unknown): boolean {
+  const next = ix.routed?.next;
+  if (next === undefined || !leavesToNext(ix, err)) return false;
+  ix.limits?.refund();
+  ix.end(unansweredEnding(ix, err, next));
+  return true;
+}
+
+function unansweredEnding(ix: Interception, err: unknown, next: string): Ending {
+  const error = gatewayErrorOf(ix, err);
+  const errorMessage = `${error.message} The route "${ix.routed?.name}" went on to provider "${next}".`;
+  return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorCode: error.code, errorMessage };
 }

@@ -1,4 +1,4 @@
-/** Model routes and what outlives one provider tried: the body a guard edited in place, and a close() that comes mid-request. */
+/** Model routes and a request's life around its providers: the body a guard edited in place, capacity before the body, a close() mid-request. */
 import http from 'node:http';
 import { openaiProvider, type BridgeOptions } from '../../lib';
 import type { GuardContext } from '../../lib/pipeline/guard';
@@ -98,5 +98,38 @@ describe('close() while a routed request is still arriving', () => {
     expect(b.requests).toHaveLength(0);
     await eventually(() => expect(g.recorder.interceptions).toHaveLength(0));
     await g.close();
+  });
+});
+
+describe('capacity', () => {
+  it('refuses a request past capacity before reading its body, in the API\'s shape, and records the refusal', async () => {
+    let held: http.ServerResponse | undefined;
+    b.behaviour = (req, res) => { held = res; };
+    const g = await startGateway(options({ maxConcurrentPerActor: 1 }));
+    try {
+      const first = rawRequest(g.url, 'POST', '/resilient/v1/chat/completions', ALICE, BODY);
+      await eventually(() => expect(held).toBeDefined());
+      // Half a body, never finished: the refusal must not wait for the rest.
+      const second = slowPost(g.url, '/resilient/v1/chat/completions', BODY);
+      const refused = await second.answer;
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'at_capacity' } });
+      expect(b.requests).toHaveLength(1);
+      held!.writeHead(200, { 'content-type': 'application/json' });
+      held!.end(JSON.stringify({ id: 'chatcmpl-held', object: 'chat.completion', created: 0, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }));
+      expect((await first).status).toBe(200);
+      await eventually(() => expect(g.recorder.interceptionEnds).toHaveLength(3));
+      const ends = g.recorder.interceptions.map((s) => [s.providerName, s.route, g.recorder.interceptionEnds.find((e) => e.id === s.id)?.errorCode]);
+      expect(ends).toEqual([
+        ['down', '/resilient/v1/chat/completions', 'upstream_unreachable'],
+        ['openai-b', '/resilient/v1/chat/completions', undefined],
+        ['down', '/resilient/v1/chat/completions', 'at_capacity'],
+      ]);
+      // The slot is the client request's, whichever providers it went through: free again now.
+      b.behaviour = undefined;
+      expect((await rawRequest(g.url, 'POST', '/resilient/v1/chat/completions', ALICE, BODY)).status).toBe(200);
+    } finally {
+      await g.close();
+    }
   });
 });

@@ -29,11 +29,11 @@ export async function admit(ix: Interception): Promise<void> {
   const resolving = routed ? routed.actor : resolveActor(bridge.actor, req, bridge.logger);
   const actor = resolving instanceof Promise ? await resolving : resolving;
   // Past capacity nothing more is read: the body of a request that will not run is not worth the memory.
-  // A route's later provider serves the same request: the first one's slot is the request's.
-  const full = routed?.retried ? undefined : bridge.capacity?.enter(res, actor.id);
+  // A model route took the slot for the client's request before reading its body (or found none).
+  const full = routed ? routed.atCapacity : bridge.capacity?.enter(res, actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
-  let { raw, json } = routed ? routed.body : await readJsonBody(req, bridge.maxBodyBytes);
+  let { raw, json } = routed?.body ?? await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;

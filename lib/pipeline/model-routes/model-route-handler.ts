@@ -3,7 +3,7 @@
  * runs its providers' own handlers in order until one serves the request.
  */
 import type { Request, Response } from 'express';
-import { GatewayError, isTransportError } from '../../errors';
+import { GatewayError, isTransportError, type Refusal } from '../../errors';
 import type { ErrorShape } from '../../apis/error-shape';
 import { resolveActor } from '../../http/actor';
 import { readJsonBody, type JsonBody } from '../../http/read-body';
@@ -57,6 +57,12 @@ interface Chosen {
   readonly providers: readonly RouteTarget[];
 }
 
+/** A request past capacity: its body is not read, and the first provider of the API's first rule records the refusal. */
+interface Refused {
+  readonly actor: Actor;
+  readonly atCapacity: Refusal;
+}
+
 /** `model` cut to {@link MAX_QUOTED_MODEL} UTF-16 units, never between the two halves of one character. */
 function quoted(model: string): string {
   if (model.length <= MAX_QUOTED_MODEL) return model;
@@ -73,12 +79,16 @@ function notRouted(route: string, model: string): GatewayError {
 /** Builds the handler; it resolves once the client was answered (or left). */
 export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Request, res: Response) => Promise<void> {
   const { name, rules, errors, counters, bridge } = init;
+  const refuser = rules[0].providers[0];
 
-  /** The actor, the body and the rule's providers; throws what the client gets when there are none. */
-  async function choose(req: Request): Promise<Chosen> {
+  /** The actor, the body and the rule's providers (or the capacity refusal); throws what the client gets when there are none. */
+  async function choose(req: Request, res: Response): Promise<Chosen | Refused> {
     // The actor first, as on a provider's own route: nothing is read for a request nobody made.
     const resolving = resolveActor(bridge.actor, req, bridge.logger);
     const actor = resolving instanceof Promise ? await resolving : resolving;
+    // Then the request's capacity slot, held across its providers: past capacity its body is not worth the memory.
+    const atCapacity = bridge.capacity?.enter(res, actor.id);
+    if (atCapacity) return { actor, atCapacity };
     const body = await readJsonBody(req, bridge.maxBodyBytes);
     const model = body.json.model;
     if (typeof model !== 'string') throw NO_MODEL;
@@ -100,7 +110,7 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
       if (res.destroyed || stopped.aborted) return;
       const next = providers[i + 1]?.name;
       const own = i === 0 ? body : { raw: body.raw, json: parseObject(body.raw)! };
-      if (await providers[i].handle(req, res, { name, actor, body: own, retried: i > 0, next })) return;
+      if (await providers[i].handle(req, res, { name, actor, body: own, next })) return;
       counters.fallbacks++;
       bridge.logger.info('provider could not serve a routed request; trying the next one', { route: name, provider: providers[i].name, next });
     }
@@ -118,9 +128,9 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
       leave();
     });
     try {
-      let chosen: Chosen;
+      let chosen: Chosen | Refused;
       try {
-        chosen = await choose(req);
+        chosen = await choose(req, res);
       } catch (err) {
         if (stop.signal.aborted) return;
         if (err instanceof GatewayError) return sendGatewayError(res, errors, err);
@@ -129,6 +139,11 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
         throw err;
       }
       choosing = false;
+      if ('atCapacity' in chosen) {
+        const { actor, atCapacity } = chosen;
+        await refuser.handle(req, res, { name, actor, body: undefined, atCapacity, next: undefined });
+        return;
+      }
       await tryProviders(req, res, { ...chosen, stopped: stop.signal });
     } finally {
       leave();

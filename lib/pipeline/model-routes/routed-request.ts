@@ -1,5 +1,5 @@
 /** What a model route hands to the provider it tries, and when a provider's failure leaves the request to the next one. */
-import { GatewayError } from '../../errors';
+import { GatewayError, type Refusal } from '../../errors';
 import type { Actor } from '../../http/actor-types';
 import type { JsonBody } from '../../http/read-body';
 import { isCircuitOpen } from '../../governance/circuit-breakers';
@@ -11,10 +11,13 @@ export interface RoutedRequest {
   /** The route's name: in the records' `route`, the log lines' `routedBy`, the spans' `aibridge.route`. */
   readonly name: string;
   readonly actor: Actor;
-  /** The client's body, read once by the route. */
-  readonly body: JsonBody;
-  /** Whether an earlier provider of the route was tried first (it holds the request's capacity slot). */
-  readonly retried: boolean;
+  /** The client's body, read once by the route; undefined only with `atCapacity` (nothing more is read then). */
+  readonly body: JsonBody | undefined;
+  /**
+   * The route's refusal for want of capacity, which this provider records and answers. Undefined when the route holds
+   * the request's capacity slot (one per client request, whichever providers it goes through).
+   */
+  readonly atCapacity?: Refusal;
   /** The provider tried when this one cannot serve; undefined for the last one. */
   readonly next: string | undefined;
 }

@@ -324,7 +324,7 @@ describe('concurrent requests while a circuit opens', () => {
       const client = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${g.url}/auto/v1`, maxRetries: 0 });
       const answers = await Promise.all(Array.from({ length: 24 }, async (_, i) => {
         // Spread over time, so that some arrive before the circuit opens and some after.
-        await new Promise((r) => setTimeout(r, i * 4));
+        await new Promise((r) => setTimeout(r, i * 10));
         return client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `n${i}` }] }).then(() => 200, (e: { status?: number }) => e.status);
       }));
       const served = answers.filter((s) => s === 200).length;

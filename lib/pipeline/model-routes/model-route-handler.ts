@@ -139,6 +139,8 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
         throw err;
       }
       choosing = false;
+      // close() gave up on it while it was being read, and answered it.
+      if (stop.signal.aborted) return;
       if ('atCapacity' in chosen) {
         const { actor, atCapacity } = chosen;
         await refuser.handle(req, res, { name, actor, body: undefined, atCapacity, next: undefined });

@@ -35,7 +35,8 @@ export interface TriedProvider {
   readonly signal: AbortSignal;
   /** Set once an upstream answer's head arrived: from then on the provider served (or failed) the request itself. */
   readonly firstByteAt: number | undefined;
-  readonly trace: { readonly exhausted?: boolean };
+  /** `attempts`: upstream attempts made (a connection failure before any is not the upstream's: a store, a hook). */
+  readonly trace: { readonly exhausted?: boolean; readonly attempts: number };
 }
 
 /**
@@ -48,7 +49,7 @@ export function leavesToNext(ix: TriedProvider, err: unknown): boolean {
   if (ix.trace.exhausted === true || isCircuitOpen(err)) return true;
   if (err instanceof GatewayError) return false;
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && NOT_SENT.has(code);
+  return ix.trace.attempts > 0 && typeof code === 'string' && NOT_SENT.has(code);
 }
 
 /**

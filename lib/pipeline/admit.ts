@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
 import { resolveActor } from '../http/actor';
+import { untilAborted } from '../http/deadline';
 import type { ApiCall } from '../apis/api';
 import { readJsonBody } from '../http/read-body';
 import { upstreamHeaders } from '../http/upstream-headers';
@@ -23,11 +24,15 @@ export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 export async function admit(ix: Interception): Promise<void> {
   const { req, res, route, bridge } = ix;
   const { adapter, keys } = ix.provider;
+  // The bridge's slot first: requests waiting on a slow actor resolver are in flight too. Past capacity nothing more
+  // is asked or read: the body of a request that will not run is not worth the memory.
+  const slot = bridge.capacity?.enter(res);
+  if (slot instanceof Refusal) refuseAtCapacity(ix, undefined, slot);
   // Most resolvers answer at once: then there is nothing to wait for.
   const resolving = resolveActor(bridge.actor, req, bridge.logger);
-  const actor = resolving instanceof Promise ? await resolving : resolving;
-  // Past capacity nothing more is read: the body of a request that will not run is not worth the memory.
-  const full = bridge.capacity?.enter(res, actor.id);
+  // A client that leaves stops the wait (and gives its slot back): a resolver that never answers holds nothing then.
+  const actor = resolving instanceof Promise ? await untilAborted(resolving, ix.signal) : resolving;
+  const full = slot?.forActor(actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
   let { raw, json } = await readJsonBody(req, bridge.maxBodyBytes);
@@ -113,9 +118,13 @@ function mappedPath({ route, api, provider }: Interception, call: ApiCall): stri
   return provider.client.basePath + path;
 }
 
-/** Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). */
-function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): never {
+/**
+ * Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). Past
+ * `maxConcurrent` the actor was never asked: like a request without one, it is answered and counted, not recorded.
+ */
+function refuseAtCapacity(ix: Interception, actor: Actor | undefined, refusal: Refusal): never {
   if (ix.signal.aborted) throw ix.signal.reason;
+  if (!actor) throw counted(refusal, ix.provider, ix.bridge);
   ix.id = randomUUID();
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;

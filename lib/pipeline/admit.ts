@@ -80,7 +80,7 @@ export async function admit(ix: Interception): Promise<void> {
     ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal, clientHasTools: ix.call.clientHasTools === true };
     ix.tracing?.admitted(ix);
     // Last, so that a request another check refuses never takes the open circuit's one probe.
-    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
+    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model, actor.id);
   } catch (err) {
     // Refused after the limits admitted it (ownership, an open circuit): it does not count against them.
     ix.limits?.refund();

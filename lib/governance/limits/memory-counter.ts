@@ -7,12 +7,13 @@ export interface CounterRes {
   msBeforeNext: number;
 }
 
-/** What one remembered subject costs beyond its key (two bytes a character): the map entry and its record. */
-export const ENTRY_BYTES = 96;
+/** What one remembered subject costs beyond its key (two bytes a character): the map entry, its record, its place in line. */
+export const ENTRY_BYTES = 128;
 /** Most bytes one windowed counter's subjects take by default: well over 100,000 subjects with short ids. */
 export const MEMORY_BUDGET_BYTES = 16 * 1024 * 1024;
 
 interface Entry {
+  readonly subject: string;
   used: number;
   /** When the window ends (ms since the epoch); Infinity without a window. */
   expiresAt: number;
@@ -27,8 +28,14 @@ interface Entry {
  * Every change is synchronous, so no other request runs between a read and its write.
  */
 export class MemoryCounter {
-  /** In insertion order, which is the order windows end: every window lasts the same, and a new one is inserted anew. */
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Windowed entries in the order they were made, which is the order their windows end (every window lasts the
+   * same); from `head` on, with some since removed (skipped). Not the map's own order: walking a map from its start
+   * passes over every entry deleted since it last grew, which made each eviction cost as much as the whole map.
+   */
+  private order: Entry[] = [];
+  private head = 0;
   private bytes = 0;
 
   constructor(
@@ -75,8 +82,8 @@ export class MemoryCounter {
     if (!entry) {
       // Giving back what is not held (a subject forgotten) adds nothing: it must not become a credit.
       if (n <= 0) return { consumedPoints: 0, msBeforeNext: -1 };
-      entry = { used: 0, expiresAt: this.windowMs === undefined ? Infinity : now + this.windowMs };
-      this.insert(subject, entry, now);
+      entry = { subject, used: 0, expiresAt: this.windowMs === undefined ? Infinity : now + this.windowMs };
+      this.insert(entry, now);
     }
     entry.used += n;
     const res = answer(entry, now);
@@ -95,21 +102,35 @@ export class MemoryCounter {
     return entry;
   }
 
-  private insert(subject: string, entry: Entry, now: number): void {
-    const cost = costOf(subject);
+  private insert(entry: Entry, now: number): void {
+    const cost = costOf(entry.subject);
     // Concurrency entries are bounded by the requests in flight (each holds one): only windows need a budget.
-    if (this.windowMs !== undefined) this.makeRoom(cost, now);
-    this.entries.set(subject, entry);
+    if (this.windowMs !== undefined) {
+      this.makeRoom(cost, now);
+      this.order.push(entry);
+    }
+    this.entries.set(entry.subject, entry);
     this.bytes += cost;
   }
 
-  /** Forgets the windows that ended (all at the front) and, while `cost` more would not fit, the oldest others. */
+  /** Forgets the windows that ended (all at the front of the line) and, while `cost` more would not fit, the oldest others. */
   private makeRoom(cost: number, now: number): void {
-    for (const [subject, entry] of this.entries) {
-      const ended = entry.expiresAt <= now;
-      if (!ended && this.bytes + cost <= this.budgetBytes) return;
-      this.remove(subject);
+    const order = this.order;
+    while (this.head < order.length) {
+      const oldest = order[this.head];
+      const current = this.entries.get(oldest.subject) === oldest;
+      const ended = oldest.expiresAt <= now;
+      if (current && !ended && this.bytes + cost <= this.budgetBytes) break;
+      this.head++;
+      if (!current) continue;
+      this.remove(oldest.subject);
       if (!ended) this.onEvict();
+    }
+    // The line keeps what was removed out of turn (a request's points given back) until its window would have
+    // ended: past twice the entries, it is rebuilt, so it stays bounded too (and costs nothing per entry, amortised).
+    if (this.head > 0 && (this.head * 2 > order.length || order.length - this.head > 2 * this.entries.size + 64)) {
+      this.order = order.slice(this.head).filter((e) => this.entries.get(e.subject) === e);
+      this.head = 0;
     }
   }
 

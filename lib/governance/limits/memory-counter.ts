@@ -9,7 +9,7 @@ export interface CounterRes {
 
 /** What one remembered subject costs beyond its key (two bytes a character): the map entry, its record, its place in line. */
 export const ENTRY_BYTES = 128;
-/** Most bytes one windowed counter's subjects take by default: well over 100,000 subjects with short ids. */
+/** Most bytes one windowed counter's subjects take by default: about 100,000 subjects with short ids. */
 export const MEMORY_BUDGET_BYTES = 16 * 1024 * 1024;
 
 interface Entry {

@@ -5,10 +5,11 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:h
 import type { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin } from 'http-proxy-middleware';
-import { GatewayError, gatewayErrorForTransport } from '../errors';
+import { GatewayError, Refusal, gatewayErrorForTransport } from '../errors';
 import type { AttemptResult, AttemptTrace, Credential } from '../keypool/key-pool';
 import { runRequestHook } from '../providers/request-hook';
 import { resolveActor } from '../http/actor';
+import { untilAborted } from '../http/deadline';
 import { readBody } from '../http/read-body';
 import { relayResponseHeaders, sendGatewayError } from '../http/respond';
 import { readUpstreamBody, sendUpstreamBody } from '../http/whole-body';
@@ -220,12 +221,17 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
     let dump: DumpFolder | undefined;
 
     try {
-      const actor = await resolveActor(bridge.actor, req, bridge.logger);
+      // The bridge's slot before the actor: requests waiting on a slow resolver are in flight too.
+      const slot = bridge.capacity?.enter(res);
+      if (slot instanceof Refusal) throw counted(slot, provider, bridge);
+      const resolving = resolveActor(bridge.actor, req, bridge.logger);
+      // A client that leaves stops the wait: a resolver that never answers holds nothing then.
+      const actor = resolving instanceof Promise ? await untilAborted(resolving, closeSignal(res)) : resolving;
       log.actorId = actor.id;
       // The call's id names its record, its dump folder and its log lines.
       const callId = bridge.recorder.enabled || bridge.dumps ? log.id : '';
       if (bridge.recorder.enabled) recordWhenDone(req, res, callId, routePath, actor.id, started, trace);
-      const full = bridge.capacity?.enter(res, actor.id);
+      const full = slot?.forActor(actor.id);
       if (full) throw counted(full, provider, bridge);
       if (bridge.authorize) {
         const interception = { actor, providerName: adapter.name, method: req.method, route: rule?.pattern ?? routePath, path: routePath };
@@ -320,4 +326,11 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
   }
 
   return { handle: passthroughHandler, close: () => agent.destroy() };
+}
+
+/** Aborted (with `ABORTED`) when the response closes: its client left, or it was answered. */
+function closeSignal(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort(ABORTED));
+  return controller.signal;
 }

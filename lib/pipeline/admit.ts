@@ -1,7 +1,8 @@
 /** The first stage: who asks (actor), with which headers and body, under which credential plan; then the recording starts. */
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
-import { resolveActor } from '../http/actor';
+import { actorAtOnce, resolveActor } from '../http/actor';
+import { untilAborted } from '../http/deadline';
 import type { ApiCall } from '../apis/api';
 import { readJsonBody } from '../http/read-body';
 import { upstreamHeaders } from '../http/upstream-headers';
@@ -25,12 +26,16 @@ export async function admit(ix: Interception): Promise<void> {
   const { req, res, route, bridge } = ix;
   const { adapter } = ix.provider;
   const { routed } = ix;
+  // The bridge's slot first: requests waiting on a slow actor resolver are in flight too. Past capacity nothing more
+  // is read: the body of a request that will not run is not worth the memory. A route's later provider serves the
+  // same request: the first one's slot is the request's.
+  const slot = routed?.retried ? undefined : bridge.capacity?.enter(res);
+  if (slot instanceof Refusal) refuseAtCapacity(ix, routed ? routed.actor : actorAtOnce(bridge.actor, req, bridge.logger), slot);
   // Most resolvers answer at once: then there is nothing to wait for. A model route asked already.
   const resolving = routed ? routed.actor : resolveActor(bridge.actor, req, bridge.logger);
-  const actor = resolving instanceof Promise ? await resolving : resolving;
-  // Past capacity nothing more is read: the body of a request that will not run is not worth the memory.
-  // A route's later provider serves the same request: the first one's slot is the request's.
-  const full = routed?.retried ? undefined : bridge.capacity?.enter(res, actor.id);
+  // A client that leaves stops the wait (and gives its slot back): a resolver that never answers holds nothing then.
+  const actor = resolving instanceof Promise ? await untilAborted(resolving, ix.signal) : resolving;
+  const full = slot?.forActor(actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
   let { raw, json } = routed ? routed.body : await readJsonBody(req, bridge.maxBodyBytes);
@@ -78,7 +83,7 @@ export async function admit(ix: Interception): Promise<void> {
     ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal, clientHasTools: ix.call.clientHasTools === true };
     ix.tracing?.admitted(ix);
     // Last, so that a request another check refuses never takes the open circuit's one probe.
-    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
+    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model, actor.id);
   } catch (err) {
     // Refused after the limits admitted it (ownership, an open circuit): it does not count against them.
     ix.limits?.refund();
@@ -121,9 +126,14 @@ function mappedPath({ route, api, provider }: Interception, call: ApiCall): stri
   return provider.client.basePath + path;
 }
 
-/** Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). */
-function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): never {
+/**
+ * Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). Past
+ * `maxConcurrent` the actor is not waited for: one the resolver gave at once is recorded; a request whose actor would
+ * need waiting for (or has none) is answered and counted, not recorded.
+ */
+function refuseAtCapacity(ix: Interception, actor: Actor | Promise<Actor> | undefined, refusal: Refusal): never {
   if (ix.signal.aborted) throw ix.signal.reason;
+  if (actor === undefined || actor instanceof Promise) throw counted(refusal, ix.provider, ix.bridge);
   ix.id = randomUUID();
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;

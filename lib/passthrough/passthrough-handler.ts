@@ -37,17 +37,21 @@ interface ProxiedResponse extends AttemptResult {
   body: Readable;
 }
 
-function proxiedResponse(message: IncomingMessage): ProxiedResponse {
+/**
+ * The attempt's response as the bridge reads it: a body an upstream compressed although `identity` was asked for is
+ * decoded here (streamed), so that the key walk, the dump and the client all get the words the redaction can scan.
+ * An answer without a body (to `HEAD`, a `204` or `304`) keeps its headers as they came: there is nothing to decode.
+ */
+function proxiedResponse(message: IncomingMessage, method: string): ProxiedResponse {
+  const status = message.statusCode ?? 502;
+  const decoded = hasBody(method, status) ? decodeBody(message, message.headers) : { body: message, headers: message.headers };
   const response: ProxiedResponse = {
-    status: message.statusCode ?? 502, headers: message.headers, body: message,
+    status, headers: decoded.headers, body: decoded.body,
+    // A plain body is drained to keep the connection; a decoded or peeked one is cut (rare).
     discard: () => (response.body === message ? message.resume() : response.body.destroy()),
     async peekBody(maxBytes) {
-      // The key walk judges the words, not the encoding: an upstream ignoring `identity` must not make a scope 401
-      // or a request-caused 429 look like a key failure. The decoded body (and its headers) are what is relayed then.
-      const decoded = decodeBody(response.body, response.headers);
-      const { prefix, body } = await readBodyPrefix(decoded.body, maxBytes);
+      const { prefix, body } = await readBodyPrefix(response.body, maxBytes);
       response.body = body;
-      response.headers = decoded.headers;
       return prefix;
     },
   };
@@ -71,11 +75,9 @@ const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
 const CLIENT_CLOSED = 499;
 const ABORTED = new GatewayError({ status: 499, errorType: 'aborted', code: 'client_closed', message: 'The client went away.' });
 
-/** Whether a `Content-Encoding` value leaves the body as it is (none, empty or `identity`, as decodeBody reads it). */
-function isPlain(encoding: string | string[] | undefined): boolean {
-  if (encoding === undefined) return true;
-  const value = String(encoding).trim().toLowerCase();
-  return value === '' || value === 'identity';
+/** Whether an answer to `method` with `status` carries a body (RFC 9110: not to HEAD, not a 204 or 304). */
+function hasBody(method: string, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304;
 }
 
 function declaresBody(headers: IncomingHttpHeaders): boolean {
@@ -111,7 +113,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const attempt = attempts.get(req);
       if (!attempt) return;
       attempt.resend = undefined;
-      attempt.resolve(proxiedResponse(message));
+      attempt.resolve(proxiedResponse(message, req.method));
     });
     proxyServer.on('error', (err: Error, req: Request) => {
       const attempt = attempts.get(req);
@@ -265,32 +267,30 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
         return dumped({ method: req.method, path: upstreamPath, headers: attemptHeaders, body: body?.raw }, credential, current.response);
       }, trace, hookAbort?.signal);
       if (upstream.status >= 400) {
-        // An upstream that rejects a key may quote it back: error bodies are decoded, read (bounded) and redacted.
-        const decoded = decodeBody(upstream.body, upstream.headers);
-        const body = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
-        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, body, { res, scrub });
+        // An upstream that rejects a key may quote it back: error bodies are read (bounded) and redacted.
+        const body = await readUpstreamBody(upstream, bridge.maxResponseBytes, scrub);
+        sendUpstreamBody(upstream, body, { res, scrub });
         return;
       }
       const creates = scoped?.creates;
       if (creates && upstream.status < 300) {
         // The new id is owned before the client learns it: the (small JSON) answer is held until the owner is written.
-        const decoded = decodeBody(upstream.body, upstream.headers);
-        const received = await readUpstreamBody(decoded, bridge.maxResponseBytes, scrub);
+        const received = await readUpstreamBody(upstream, bridge.maxResponseBytes, scrub);
         const id = idOfAnswer(received);
         if (id !== undefined) await bridge.ownership.record([{ provider: adapter.name, kind: creates, id, owner: actor.id }]);
-        sendUpstreamBody({ status: upstream.status, headers: decoded.headers }, received, { res, scrub });
+        sendUpstreamBody(upstream, received, { res, scrub });
         return;
       }
       res.statusCode = upstream.status;
       relayResponseHeaders(res, upstream.headers, scrub);
-      // Relayed as received, so with the header that says how it is encoded (it is garbage to the client without it).
-      const encoding = upstream.headers['content-encoding'];
-      if (encoding !== undefined) res.setHeader('content-encoding', encoding);
-      // A body the bridge can read is redacted as it passes, so its length is the bridge's to frame (an encoded one is
-      // relayed as received, length included).
-      const redacting = isPlain(encoding) && req.method !== 'HEAD' && upstream.status !== 204 && upstream.status !== 304;
-      const length = upstream.headers['content-length'];
-      if (length !== undefined && !redacting) res.setHeader('content-length', length);
+      // A body is redacted as it passes (decoded already, if it came compressed), so its length is the bridge's to
+      // frame. An answer without one keeps the head it came with, its encoding and length included.
+      const redacting = hasBody(req.method, upstream.status);
+      if (!redacting) {
+        const { 'content-encoding': encoding, 'content-length': length } = upstream.headers;
+        if (encoding !== undefined) res.setHeader('content-encoding', encoding);
+        if (length !== undefined) res.setHeader('content-length', length);
+      }
       stampServerTiming(res);
       // An upstream that breaks mid-body must cut the client too, never leave it waiting for the rest.
       // (Not stream.pipeline: it builds an AbortController and a DOMException per response, ~3% of a request.)

@@ -8,8 +8,6 @@ import { prepare } from './prepare';
 import { relay } from './relay';
 import { sendWithFailover } from './send';
 
-export type { PassthroughMatch } from './passthrough-call';
-
 /** Builds the passthrough handler of one provider (one proxy, one keep-alive agent, one header rule, made here once). */
 export function createPassthroughHandler(provider: ProviderRuntime, bridge: BridgeRuntime) {
   const route = new PassthroughRoute(provider, bridge);

@@ -120,6 +120,10 @@ test('past maxConcurrent: the provider\'s 503 on every API and passthrough; the 
     ['bob', 'openai', '', 'failed', 503, 'overloaded', 'at_capacity'],
     ['alice', 'anthropic', '', 'failed', 503, 'overloaded', 'at_capacity'],
   ]);
+  // And the refused passthrough call has its passthrough record.
+  await eventually(() => expect(gw.recorder.passthroughs.map((p) => [p.initiatorId, p.providerName, p.path, p.httpStatus])).toEqual([
+    ['alice', 'anthropic', '/v1/models', 503],
+  ]));
 
   release();
   expect(await Promise.all(held.map((h) => h.rest()))).toEqual(['then done', 'then done']);

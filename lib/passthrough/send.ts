@@ -21,7 +21,7 @@ export function sendWithFailover(call: PassthroughCall): Promise<ProxiedResponse
 async function hookedAttempt(call: PassthroughCall, credential: Credential, headers: Record<string, string | string[]>): Promise<ProxiedResponse> {
   const { req, upstreamPath, body } = call;
   const ctx = { credential, now: new Date(), signal: call.hookAbort!.signal };
-  const hooked = await runRequestHook(call.route.adapter.prepareRequest!, req.method, upstreamPath, headers, body, ctx);
+  const hooked = await runRequestHook(call.route.adapter.prepareRequest!, { method: req.method, pathAndQuery: upstreamPath, headers, body }, ctx);
   if (call.clientGone) throw ABORTED;
   const sent = hooked.body.length > 0 || body !== undefined ? hooked.body : undefined;
   if (sent) hooked.headers['content-length'] = String(sent.length);

@@ -76,7 +76,7 @@ export async function admit(ix: Interception): Promise<void> {
   try {
     // BYOK requests are the upstream's business: the client's own key decides what it may name.
     if (ix.api.storedState && ix.plan.kind === 'centralized' && ix.api.storedState.inPlay?.(json) !== false) {
-      const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
+      const admitted = await admitStoredState({ guard: bridge.ownership, rules: ix.api.storedState, provider: adapter.name, actor: actor.id }, json, raw);
       if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
       ix.created = admitted.created;
     }

@@ -69,3 +69,24 @@ test('a wrong secret: Bedrock refuses the signature (403), a failure of the cred
   const pools = await gw.bridge.keyPoolStatus();
   expect(pools.find((p) => p.provider === 'wrong')!.keys).toEqual([expect.objectContaining({ hint: 'AKIA...0001', state: 'cooling' })]);
 });
+
+test('a model name that would climb out of its path segment is refused (400), nothing sent upstream', async () => {
+  const gwNoDefault = await startGateway({ providers: [bedrockProvider({ region: 'us-east-1', baseURL: bedrock.url, credentials: ACCESS_KEYS })] });
+  try {
+    for (const model of ['../../admin', 'x/../../admin', '..']) {
+      const answer = new Anthropic({ apiKey: 'unused', baseURL: `${gwNoDefault.url}/bedrock`, maxRetries: 0, defaultHeaders: { 'x-user-token': 'user-token-alice' } })
+        .messages.create({ model, max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
+      await expect(answer).rejects.toMatchObject({ status: 400, error: { type: 'error', error: { type: 'invalid_request_error' } } });
+    }
+    expect(bedrock.requests).toHaveLength(0);
+  } finally {
+    await gwNoDefault.close();
+  }
+});
+
+test('no passthrough: Anthropic\'s /v1/models is not a Bedrock route (404 in Anthropic\'s shape), nothing sent upstream', async () => {
+  const res = await fetch(`${gw.url}/bedrock/v1/models`, { headers: { 'x-user-token': 'user-token-alice' } });
+  expect(res.status).toBe(404);
+  expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  expect(bedrock.requests).toHaveLength(0);
+});

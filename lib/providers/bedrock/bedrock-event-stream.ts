@@ -1,6 +1,5 @@
 /** Bedrock's `application/vnd.amazon.eventstream` answer as the Anthropic SSE it carries: one frame in, one event out, bounded. */
 import { EventStreamCodec } from '@smithy/core/event-streams';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { GatewayError } from '../../errors';
 import { removeTopLevelField } from '../../json/json-edit';
 import { MAX_EVENT_BYTES } from '../../streaming/event-stream';
@@ -18,6 +17,10 @@ const BEDROCK_METRICS = 'amazon-bedrock-invocationMetrics';
 // An SSE event name: a JSON value may not smuggle a line break (a forged event) into it.
 const EVENT_NAME = /^[a-z_]{1,64}$/;
 const LINE_BREAK = /[\r\n]/;
+
+// The codec's text conversions (header names and string values), without a package of their own.
+const fromUtf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+const toUtf8 = (bytes: Uint8Array | string): string => (typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
 
 function framingError(message: string): GatewayError {
   return new GatewayError({ status: 502, errorType: 'server_error', code: 'bad_upstream_framing', message });

@@ -2,8 +2,9 @@
 'use strict';
 
 const { EventStreamCodec } = require('@smithy/core/event-streams');
-const { fromUtf8, toUtf8 } = require('@smithy/util-utf8');
 
+const fromUtf8 = (text) => Buffer.from(text, 'utf8');
+const toUtf8 = (bytes) => (typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const str = (value) => ({ type: 'string', value });
 

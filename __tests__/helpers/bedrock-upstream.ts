@@ -38,6 +38,10 @@ export interface FakeBedrock {
   expired: Set<string>;
   /** The next stream ends with this exception frame after `afterEvents` events. */
   streamException: { afterEvents: number; type: string; message: string } | undefined;
+  /** Time between stream frames (0: all at once). */
+  frameDelayMs: number;
+  /** Streams that were written to their end, and those the client left before it. */
+  streams: { completed: number; closedEarly: number };
   close(): Promise<void>;
 }
 

@@ -141,3 +141,24 @@ test('no beta Bedrock accepts: no anthropic_beta at all', async () => {
   await rawStream('bedrock', body(), { 'anthropic-beta': 'claude-code-20250219' });
   expect(bedrock.requests[0].json).not.toHaveProperty('anthropic_beta');
 });
+
+test('a client that leaves mid-stream: the Bedrock stream is closed, the interception ends aborted', async () => {
+  bedrock.inner.behaviour = anthropicScript([{ text: 'A long answer that the client will not wait for, word by word by word by word.' }]);
+  bedrock.frameDelayMs = 50;
+  const closedBefore = bedrock.streams.closedEarly;
+  try {
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/bedrock/v1/messages`, {
+      method: 'POST', signal: controller.signal, headers: { 'content-type': 'application/json', 'x-user-token': 'user-token-alice' }, body: JSON.stringify(body()),
+    });
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).toString()).toContain('event: message_start');
+    controller.abort();
+    await eventually(() => expect(bedrock.streams.closedEarly).toBe(closedBefore + 1));
+    await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
+    expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'aborted', errorType: 'aborted' });
+  } finally {
+    bedrock.frameDelayMs = 0;
+  }
+});

@@ -57,14 +57,16 @@ function sseEvents(text) {
  * `{ accessKeyId, secretAccessKey, sessionToken? }`), `apiKeys` (bearer keys it accepts). Scripts go on `inner.behaviour`
  * (the Anthropic fake: `anthropicScript([...])`). Faults: `throttled` (access key ids or API keys answered 429
  * `ThrottlingException`), `expired` (session tokens refused as expired), `streamException` (`{ afterEvents, type,
- * message }`: the next stream ends with that exception frame after that many events).
+ * message }`: the next stream ends with that exception frame after that many events), `frameDelayMs` (paces streams).
+ * `streams` counts streams that ended `completed` or `closedEarly` (the client went away).
  */
 async function startFakeBedrock(options = {}) {
   const inner = await startFakeUpstream();
   const fake = {
     url: '', inner, region: options.region || 'us-east-1',
     credentials: [...(options.credentials || [])], apiKeys: [...(options.apiKeys || [])],
-    requests: [], throttled: new Set(), expired: new Set(), streamException: undefined,
+    requests: [], throttled: new Set(), expired: new Set(), streamException: undefined, frameDelayMs: 0,
+    streams: { completed: 0, closedEarly: 0 },
     close: async () => undefined,
   };
 
@@ -101,37 +103,53 @@ async function startFakeBedrock(options = {}) {
     writeStream(res, sseEvents(text));
   }
 
-  /** Each event as a chunk frame, written in two parts split mid-frame; a scripted exception cuts the stream. */
-  function writeStream(res, events) {
+  /** The frames of a stream: each event as a chunk, a scripted exception (or an Anthropic error event) as an exception frame. */
+  function streamFrames(events) {
     const exception = fake.streamException;
     fake.streamException = undefined;
-    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-fake', 'x-amzn-bedrock-content-type': 'application/json' });
+    const frames = [];
     let usage = { input: 0, output: 0 };
     for (let i = 0; i < events.length; i++) {
-      if (exception && i === exception.afterEvents) {
-        res.end(exceptionFrame(exception.type, exception.message));
-        return;
-      }
+      if (exception && i === exception.afterEvents) return [...frames, exceptionFrame(exception.type, exception.message)];
       const [event, data] = events[i];
-      let frame;
       if (event === 'error') {
         let type = 'api_error';
         let message = 'error';
         try { ({ type, message } = JSON.parse(data).error); } catch { /* defaults */ }
-        res.end(exceptionFrame(STREAM_EXCEPTIONS[type] || 'internalServerException', message));
-        return;
+        return [...frames, exceptionFrame(STREAM_EXCEPTIONS[type] || 'internalServerException', message)];
       }
       try {
         const parsed = JSON.parse(data);
         if (parsed.type === 'message_start') usage = { input: parsed.message.usage.input_tokens, output: 0 };
         if (parsed.type === 'message_delta' && parsed.usage) usage = { ...usage, output: parsed.usage.output_tokens };
       } catch { /* sent as it is */ }
-      frame = chunkFrame(event === 'message_stop' ? withInvocationMetrics(data, usage) : data);
+      frames.push(chunkFrame(event === 'message_stop' ? withInvocationMetrics(data, usage) : data));
+    }
+    return frames;
+  }
+
+  /** Writes the frames, each in two parts split mid-frame, `frameDelayMs` apart; stops when the client goes away. */
+  function writeStream(res, events) {
+    const frames = streamFrames(events);
+    const delayMs = fake.frameDelayMs;
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-fake', 'x-amzn-bedrock-content-type': 'application/json' });
+    res.once('close', () => {
+      if (res.writableFinished) fake.streams.completed++;
+      else fake.streams.closedEarly++;
+    });
+    let i = 0;
+    const next = () => {
+      if (res.destroyed) return;
+      if (i === frames.length) return void res.end();
+      const frame = frames[i];
       const cut = 1 + (i % (frame.length - 1));
+      i++;
       res.write(frame.subarray(0, cut));
       res.write(frame.subarray(cut));
-    }
-    res.end();
+      if (delayMs > 0) setTimeout(next, delayMs);
+      else next();
+    };
+    next();
   }
 
   const server = http.createServer(function fakeBedrock(req, res) {

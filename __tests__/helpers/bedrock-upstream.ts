@@ -45,7 +45,8 @@ export interface FakeBedrock {
   close(): Promise<void>;
 }
 
-export function startFakeBedrock(options: { region?: string; credentials?: AwsTestCredentials[]; apiKeys?: string[] }): Promise<FakeBedrock> {
+/** `upstream`: a running fake to answer from (left running on close); default: one of its own. */
+export function startFakeBedrock(options: { region?: string; credentials?: AwsTestCredentials[]; apiKeys?: string[]; upstream?: FakeUpstream }): Promise<FakeBedrock> {
   return fake.startFakeBedrock(options) as Promise<FakeBedrock>;
 }
 

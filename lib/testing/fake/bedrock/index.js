@@ -9,10 +9,13 @@ const { chunkFrame, exceptionFrame, withInvocationMetrics } = require('./frames'
 const INVOKE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
 const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 /** The betas this fake knows; any other in `anthropic_beta` is refused like Bedrock does. */
-const KNOWN_BETAS = new Set(['interleaved-thinking-2025-05-14', 'token-efficient-tools-2025-02-19', 'context-1m-2025-08-07', 'output-128k-2025-02-19', 'fine-grained-tool-streaming-2025-05-14']);
+const KNOWN_BETAS = new Set([
+  'interleaved-thinking-2025-05-14', 'token-efficient-tools-2025-02-19', 'context-1m-2025-08-07', 'output-128k-2025-02-19',
+  'fine-grained-tool-streaming-2025-05-14', 'context-management-2025-06-27',
+]);
 const ALLOWED_FIELDS = new Set([
   'anthropic_version', 'anthropic_beta', 'max_tokens', 'messages', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences',
-  'tools', 'tool_choice', 'thinking', 'metadata',
+  'tools', 'tool_choice', 'thinking', 'metadata', 'context_management',
 ]);
 const ERROR_TYPES = { 400: 'ValidationException', 403: 'AccessDeniedException', 404: 'ResourceNotFoundException', 429: 'ThrottlingException', 503: 'ServiceUnavailableException', 529: 'ServiceUnavailableException' };
 /** Anthropic's mid-stream error types as Bedrock's stream exceptions. */
@@ -54,14 +57,16 @@ function sseEvents(text) {
 
 /**
  * Starts the fake on 127.0.0.1. Options: `region` (default `us-east-1`), `credentials` (access keys it accepts, each
- * `{ accessKeyId, secretAccessKey, sessionToken? }`), `apiKeys` (bearer keys it accepts). Scripts go on `inner.behaviour`
- * (the Anthropic fake: `anthropicScript([...])`). Faults: `throttled` (access key ids or API keys answered 429
+ * `{ accessKeyId, secretAccessKey, sessionToken? }`), `apiKeys` (bearer keys it accepts), `upstream` (a running fake upstream to
+ * answer from, left running on close; default: one of its own). Scripts go on `inner.behaviour` (the Anthropic fake:
+ * `anthropicScript([...])`). Faults: `throttled` (access key ids or API keys answered 429
  * `ThrottlingException`), `expired` (session tokens refused as expired), `streamException` (`{ afterEvents, type,
  * message }`: the next stream ends with that exception frame after that many events), `frameDelayMs` (paces streams).
  * `streams` counts streams that ended `completed` or `closedEarly` (the client went away).
  */
 async function startFakeBedrock(options = {}) {
-  const inner = await startFakeUpstream();
+  const ownInner = !options.upstream;
+  const inner = options.upstream || await startFakeUpstream();
   const fake = {
     url: '', inner, region: options.region || 'us-east-1',
     credentials: [...(options.credentials || [])], apiKeys: [...(options.apiKeys || [])],
@@ -168,7 +173,7 @@ async function startFakeBedrock(options = {}) {
   fake.close = async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(() => resolve()));
-    await inner.close();
+    if (ownInner) await inner.close();
   };
   return fake;
 }

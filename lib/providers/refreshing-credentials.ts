@@ -132,7 +132,7 @@ function wholeMs(option: string, value: unknown, fallback: number, min: number):
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts: one waiter leaving does not cancel the exchange others share. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);

@@ -2,6 +2,7 @@
 import { OptionsError } from '../../options-check';
 import { signingCredential, staticCredentials, staticKey, type CredentialSource, type SigningCredential } from '../../keypool/credentials';
 import { loadOptionalPeer } from '../../observability/optional-peer';
+import { untilAborted } from '../refreshing-credentials';
 import { BEDROCK_OWNER, checkAwsCredentials, type AwsCredentials, type BedrockSettings } from './bedrock-options';
 
 /** The optional package that holds the AWS SDK's credential chain and role assumption. */
@@ -117,17 +118,4 @@ export function cachedCredentials(load: LoadCredentials, described: string, refr
       return signal ? untilAborted(renewed, signal) : renewed;
     },
   };
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts: one waiter leaving does not cancel the load others share. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (err) => { signal.removeEventListener('abort', onAbort); reject(err); },
-    );
-  });
 }

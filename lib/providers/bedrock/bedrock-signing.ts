@@ -1,11 +1,39 @@
 /** SigV4 signing of one Bedrock attempt, at the attempt's own time, with the credentials the pool gave it. */
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SigningCredential } from '../../keypool/credentials';
 import type { OutgoingRequest } from '../provider-hooks';
 
 /** The service name Bedrock runtime requests are signed for. */
 export const BEDROCK_SIGNING_SERVICE = 'bedrock';
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+function bytesOf(data: SourceData): Buffer | string {
+  if (typeof data === 'string') return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/**
+ * SHA-256 and HMAC-SHA256 for the signer from node:crypto: signing a 200 KiB body (Claude Code sends hundreds of KiB)
+ * takes about 0.25 ms of the event loop, against 3.8 ms with a pure-JavaScript hash.
+ */
+class NodeSha256 {
+  private readonly hash: Hash | Hmac;
+
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
+  }
+
+  update(data: SourceData): void {
+    this.hash.update(bytesOf(data));
+  }
+
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest());
+  }
+}
 
 /** Signs `request` in place: its `x-amz-*` headers and `authorization`. */
 export type RequestSigner = (request: OutgoingRequest, credential: SigningCredential, now: Date) => Promise<void>;
@@ -25,7 +53,7 @@ export function requestSigner(region: string, baseURL: string): RequestSigner {
     let signer = signers.get(credential);
     if (!signer) {
       const { accessKeyId, secretAccessKey, sessionToken } = credential;
-      signer = new SignatureV4({ service: BEDROCK_SIGNING_SERVICE, region, sha256: Sha256, credentials: { accessKeyId, secretAccessKey, sessionToken } });
+      signer = new SignatureV4({ service: BEDROCK_SIGNING_SERVICE, region, sha256: NodeSha256, credentials: { accessKeyId, secretAccessKey, sessionToken } });
       signers.set(credential, signer);
     }
     return signer;

@@ -3,7 +3,7 @@ import { bedrockProvider } from '../../lib';
 import { signingCredential } from '../../lib/keypool/credentials';
 import { bedrockBetas, bedrockBody } from '../../lib/providers/bedrock/bedrock-body';
 import { cachedCredentials } from '../../lib/providers/bedrock/bedrock-credentials';
-import { classifyBedrockFailure } from '../../lib/providers/bedrock/bedrock-errors';
+import { BEDROCK_FAILURES, classifyBedrockFailure } from '../../lib/providers/bedrock/bedrock-errors';
 import { modelMapping } from '../../lib/providers/bedrock/bedrock-models';
 import { requestSigner } from '../../lib/providers/bedrock/bedrock-signing';
 import type { OutgoingRequest } from '../../lib/providers/provider-hooks';
@@ -82,6 +82,8 @@ test('failures: a refused credential (403 with its exception type) fails over; a
   expect(classifyBedrockFailure(403, { 'x-amzn-errortype': 'ExpiredTokenException' }, '{"message":"expired"}')).toBe('key_failure');
   expect(classifyBedrockFailure(403, { 'x-amzn-errortype': 'AccessDeniedException' }, '{"message":"You don\'t have access to the model with the specified model ID."}')).toBe('request_fault');
   expect(classifyBedrockFailure(429, { 'x-amzn-errortype': 'ThrottlingException' }, '{"message":"Too many requests"}')).toBe('key_failure');
+  expect(classifyBedrockFailure(403, {}, '{"message":"The security token included in the request is expired"}')).toBe('key_failure');
+  for (const rule of BEDROCK_FAILURES) expect([rule.example, classifyBedrockFailure(rule.statuses[0], {}, rule.example)]).toEqual([rule.example, rule.class]);
 });
 
 describe('SigV4, checked by the fake Bedrock', () => {

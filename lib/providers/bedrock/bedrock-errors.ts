@@ -71,12 +71,8 @@ export const BEDROCK_FAILURES: readonly FailureRule[] = [
     example: 'UnrecognizedClientException: The security token included in the request is invalid.',
     matches: (f) => CREDENTIAL_REFUSED.has(errorTypeHeader(f.headers)) || CREDENTIAL_WORDING.test(f.message),
   },
-  {
-    statuses: [400, 429], class: 'request_fault',
-    example: 'ValidationException: Input is too long for requested model.',
-    matches: (f) => /input is too long|too many input tokens/i.test(f.message),
-  },
-  // Key failures by default: ThrottlingException "Too many requests, please wait before trying again." (429).
+  // Key failures by default: ThrottlingException "Too many requests, please wait before trying again." (429). A request
+  // too large for its model is a 400 ValidationException ("Input is too long for requested model."), relayed by status.
 ];
 
 export const classifyBedrockFailure = failureClassifier(BEDROCK_FAILURES);

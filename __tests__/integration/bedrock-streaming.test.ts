@@ -162,3 +162,13 @@ test('a client that leaves mid-stream: the Bedrock stream is closed, the interce
     bedrock.frameDelayMs = 0;
   }
 });
+
+test('an exception as the stream\'s first frame: the stream (already answered 200 by Bedrock) is that one error event, nothing else', async () => {
+  bedrock.inner.behaviour = anthropicScript([{ text: 'never sent' }]);
+  bedrock.streamException = { afterEvents: 0, type: 'throttlingException', message: 'Too many tokens, please wait before trying again.' };
+  const { status, text } = await rawStream('bedrock', body());
+  expect(status).toBe(200);
+  expect(text).toBe(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message: 'Too many tokens, please wait before trying again.' } })}\n\n`);
+  await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
+  expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'rate_limited' });
+});

@@ -90,6 +90,7 @@ export type {
 } from './tools/types';
 export { anthropicProvider } from './providers/anthropic-provider';
 export { openaiCompatibleProvider, type OpenAICompatibleProviderOptions, type AzureOptions } from './providers/openai-compatible/openai-compatible-provider';
+export { bedrockProvider, type BedrockProviderOptions, type AwsCredentials } from './providers/bedrock/bedrock-provider';
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';

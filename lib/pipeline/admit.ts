@@ -7,7 +7,7 @@ import type { ApiCall } from '../apis/api';
 import { readJsonBody } from '../http/read-body';
 import { upstreamHeaders } from '../http/upstream-headers';
 import { admitStoredState } from '../ownership/bridged-ownership';
-import { isUnsafePath } from '../http/path-guard';
+import { encodedSegmentsPath, isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
 import { authorizeInterception } from './authorize';
 import { counted } from './refusals';
@@ -121,8 +121,10 @@ const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', 
 
 /** The provider's own upstream path for this call, refused when it could be read as another path. */
 function mappedPath({ route, api, provider }: Interception, call: ApiCall): string {
-  const path = route.mapPath!({ api, call, path: route.defaultPath });
-  if (typeof path !== 'string' || !path.startsWith('/') || isUnsafePath(path) || path.includes('?') || path.includes('#')) throw UNUSABLE_PATH;
+  const mapped = route.mapPath!({ api, call, path: route.defaultPath });
+  // Segments are encoded here, whole: a `%2F` the bridge wrote inside one is not a separator a client smuggled in.
+  const path = Array.isArray(mapped) ? encodedSegmentsPath(mapped) : mapped;
+  if (typeof path !== 'string' || !path.startsWith('/') || (!Array.isArray(mapped) && isUnsafePath(path)) || path.includes('?') || path.includes('#')) throw UNUSABLE_PATH;
   return provider.client.basePath + path;
 }
 
@@ -161,6 +163,8 @@ function startRecording(ix: Interception, body: unknown, prompt: boolean): strin
     client, clientSessionId: sessionId, credentialKind: ix.plan.kind,
     correlatingToolCallId: call?.correlatingToolCallId,
   };
+  const upstreamModel = call && ix.provider.adapter.upstreamModel?.(call);
+  if (upstreamModel !== undefined) start.upstreamModel = upstreamModel;
   if (bridge.recordContent) start.contentMode = bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, client), req }));
   recording.start(start);
   if (prompt) recordPrompt(ix);

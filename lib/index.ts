@@ -27,6 +27,7 @@ export { messagesApi } from './apis/anthropic-messages/messages-api';
 export { openaiErrors } from './apis/openai-common/openai-errors';
 export { anthropicErrors } from './apis/anthropic-messages/anthropic-errors';
 export type { ErrorShape } from './apis/error-shape';
+export type { RateLimitHeaders, RateLimitStanding } from './governance/limits/limit-refusal';
 export type { ApiCall, StreamObserver } from './apis/api';
 export { passthroughRule } from './providers/passthrough-rule';
 export type { RuleOwnership } from './providers/passthrough-rule';
@@ -89,6 +90,7 @@ export type {
 } from './tools/types';
 export { anthropicProvider } from './providers/anthropic-provider';
 export { openaiCompatibleProvider, type OpenAICompatibleProviderOptions, type AzureOptions } from './providers/openai-compatible/openai-compatible-provider';
+export { bedrockProvider, type BedrockProviderOptions, type AwsCredentials } from './providers/bedrock/bedrock-provider';
 export { anthropicErrorTypeFor, anthropicErrorTypeForStatus } from './providers/anthropic';
 export type { AnthropicProviderOptions } from './providers/anthropic';
 export type { ClientCredential } from './providers/types';

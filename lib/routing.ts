@@ -148,7 +148,7 @@ export function createRouting(runtime: BridgeRuntime, { providers, bridged, mode
   function runPassthrough(provider: ProviderRoutes, routePath: string, req: Request, res: Response): boolean {
     const rule = provider.adapter.passthrough.find((r) => r.methods.has(req.method) && r.matches(routePath));
     if (!rule) return false;
-    provider.passthrough.handle(req, res, routePath, rule).catch((err) => answerUnexpected(err, res, provider.fallback, logger));
+    provider.passthrough.handle(req, res, { routePath, rule }).catch((err) => answerUnexpected(err, res, provider.fallback, logger));
     return true;
   }
 

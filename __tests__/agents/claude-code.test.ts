@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { anthropicScript } from '../helpers/anthropic-script';
-import { AGENT_USER, INJECTED_TOOL, startAgentRig, type AgentRig } from './harness/agent-rig';
+import { ACCESS_KEYS } from '../helpers/bedrock-upstream';
+import { AGENT_USER, BEDROCK_MODELS, INJECTED_TOOL, startAgentRig, type AgentRig } from './harness/agent-rig';
 import { expectCleanExit, expectClientToolRan, expectInjectedHidden, expectPoolCredentialOnly, expectRecorded } from './harness/expectations';
 import { agentInstall, describeAgent } from './harness/installed';
 import { writeResult } from './harness/report';
@@ -24,10 +25,11 @@ describeAgent('claude-code')('Claude Code', () => {
   });
   afterEach(() => sandbox.remove());
 
-  async function claude(scenario: string, prompt: string) {
+  /** Runs `claude -p` against the bridge's `provider` route (`anthropic`, or `bedrock`: the same Messages API, another upstream). */
+  async function claude(scenario: string, prompt: string, provider = 'anthropic') {
     const env = {
       ...baseEnv(sandbox, rig.egress.url),
-      ANTHROPIC_BASE_URL: `${rig.gw.url}/anthropic`,
+      ANTHROPIC_BASE_URL: `${rig.gw.url}/${provider}`,
       // A bridge user token, sent as `Authorization: Bearer`; the bridge swaps it for the pool key.
       ANTHROPIC_AUTH_TOKEN: AGENT_USER.token,
       DISABLE_TELEMETRY: '1',
@@ -75,6 +77,31 @@ describeAgent('claude-code')('Claude Code', () => {
     expect(run.stdout).toMatch(/The zoo says 42\./);
     await expectRecorded(rig, { route: '/v1/messages', client: 'claude-code' });
     await expectInjectedHidden(rig, run, 'toolu_injected_1');
+  });
+
+  test('through bedrockProvider: streamed via Bedrock\'s event stream, each call signed, betas filtered, the invoked model recorded', async () => {
+    rig.script(anthropicScript(() => ({ text: 'pong' })));
+    const run = await claude('bedrock-pong', 'Reply with the single word pong.', 'bedrock');
+    expectCleanExit(run);
+    expect(run.stdout).toMatch(/pong/);
+
+    await expectRecorded(rig, { route: '/v1/messages', client: 'claude-code' });
+    const calls = rig.bedrock.requests;
+    expect(calls.length).toBeGreaterThan(0);
+    for (const r of calls) {
+      expect(r.auth).toMatchObject({ kind: 'sigv4', accessKeyId: ACCESS_KEYS.accessKeyId });
+      expect(Object.values(BEDROCK_MODELS)).toContain(r.modelId);
+      expect(r.url).not.toContain('?');
+      expect(r.json).toMatchObject({ anthropic_version: 'bedrock-2023-05-31' });
+      expect(r.json).not.toHaveProperty('model');
+      expect(r.json).not.toHaveProperty('stream');
+      expect(JSON.stringify(r.headers)).not.toContain(AGENT_USER.token);
+      expect(Object.keys(r.headers).filter((h) => h.startsWith('anthropic-'))).toEqual([]);
+    }
+    const turn = calls.find((r) => mainTurn(r.json))!;
+    expect(turn.path).toBe(`/model/${encodeURIComponent(BEDROCK_MODELS.main)}/invoke-with-response-stream`);
+    expect(turn.json!.anthropic_beta).not.toContain('claude-code-20250219');
+    for (const i of rig.gw.recorder.interceptions) expect(Object.values(BEDROCK_MODELS)).toContain(i.upstreamModel);
   });
 
   test('client tool: the model asks Claude Code to Read a file; the call reaches the agent untouched', async () => {

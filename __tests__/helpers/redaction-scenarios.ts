@@ -172,7 +172,7 @@ export function scenarios(): Scenario[] {
   return out;
 }
 
-/** Gzip 200s: a bridged blocking answer must reach the client readable, a passthrough one with its Content-Encoding. */
+/** A gzip 200: bridged or passthrough, it must reach the client readable, decoded (so scanned) by the gateway. */
 export const GZIP_OK: Writer = (res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
   res.end(gzipSync(JSON.stringify({ id: 'chatcmpl-gz', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'zipped' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })));

@@ -111,7 +111,8 @@ test('past maxConcurrent: the provider\'s 503 on every API and passthrough; the 
   expect(metric?.values).toEqual(expect.arrayContaining([
     { labels: { provider: 'openai', reason: 'at_capacity' }, value: 2 }, { labels: { provider: 'anthropic', reason: 'at_capacity' }, value: 2 },
   ]));
-  // Refused bridged requests are recorded: who asked, with no model (their bodies were never read).
+  // Refused bridged requests are recorded: who asked (a resolver that answers at once is asked), with no model
+  // (their bodies were never read).
   await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(3));
   const refused = gw.recorder.interceptionEnds.map((e) => ({ ...gw.recorder.forInterception(e.id).interception!, ...e }));
   expect(refused.map((r) => [r.initiatorId, r.providerName, r.model, r.status, r.httpStatus, r.errorType, r.errorCode])).toEqual([
@@ -119,6 +120,10 @@ test('past maxConcurrent: the provider\'s 503 on every API and passthrough; the 
     ['bob', 'openai', '', 'failed', 503, 'overloaded', 'at_capacity'],
     ['alice', 'anthropic', '', 'failed', 503, 'overloaded', 'at_capacity'],
   ]);
+  // And the refused passthrough call has its passthrough record.
+  await eventually(() => expect(gw.recorder.passthroughs.map((p) => [p.initiatorId, p.providerName, p.path, p.httpStatus])).toEqual([
+    ['alice', 'anthropic', '/v1/models', 503],
+  ]));
 
   release();
   expect(await Promise.all(held.map((h) => h.rest()))).toEqual(['then done', 'then done']);
@@ -163,12 +168,53 @@ test('a client that leaves while its actor is being resolved holds no slot', asy
   }
 });
 
+test('a resolver that never answers holds a slot: past maxConcurrent the next request is refused before its actor is asked', async () => {
+  let asked = 0;
+  // The token `stuck` is never resolved; every other one at once.
+  await start({ maxConcurrent: 2, actor: (req) => {
+    asked++;
+    return req.headers['x-user-token'] === 'stuck' ? new Promise<never>(() => {}) : testActor(req);
+  } });
+  const controllers = [new AbortController(), new AbortController()];
+  const stuck = controllers.map((c, i) => fetch(`${gw.url}${i === 0 ? '/openai/v1/chat/completions' : '/openai/v1/models'}`, {
+    method: i === 0 ? 'POST' : 'GET', signal: c.signal,
+    headers: { 'x-user-token': 'stuck', 'content-type': 'application/json' },
+    ...(i === 0 ? { body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }) } : {}),
+  }).catch((err: unknown) => err));
+  await eventually(() => expect(asked).toBe(2));
+  for (const path of ['/openai/v1/chat/completions', '/openai/v1/models']) {
+    const third = await fetch(`${gw.url}${path}`, {
+      method: path.endsWith('models') ? 'GET' : 'POST', signal: AbortSignal.timeout(5_000),
+      headers: { 'x-user-token': 'stuck', 'content-type': 'application/json' },
+      ...(path.endsWith('models') ? {} : { body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }) }),
+    });
+    expect(third.status).toBe(503);
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe('at_capacity');
+  }
+  expect(asked).toBe(2);
+  expect(gw.bridge.stats().providers.openai.atCapacity).toBe(2);
+  // The clients that wait for their actor leave: their slots come back, once each.
+  for (const c of controllers) c.abort();
+  await Promise.all(stuck);
+  const answer = await eventuallyPasses(() => openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }));
+  expect(answer.choices[0].message.content).toBeTruthy();
+  const held = [await hold('alice'), await hold('bob')];
+  expect((await failure(() => openai().models.list())).status).toBe(503);
+  release();
+  expect(await Promise.all(held.map((h) => h.rest()))).toEqual(['then done', 'then done']);
+});
+
 test('past maxConcurrentPerActor: that actor gets the 503, others go on', async () => {
   await start({ maxConcurrentPerActor: 1 });
   const held = await hold('alice');
   const err = await failure(() => openai('alice').responses.create({ model: 'gpt-5', input: 'hi' }));
   expect(err.status).toBe(503);
   expect(err.error).toEqual({ message: 'Too many of your requests are in flight at once; retry when one of them has finished.', type: 'server_error', code: 'at_capacity' });
+  // Refused once its actor was known: recorded, who asked with no model (the body was never read).
+  await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
+  const [end] = gw.recorder.interceptionEnds;
+  const opened = gw.recorder.forInterception(end.id).interception!;
+  expect([opened.initiatorId, opened.model, end.status, end.httpStatus, end.errorType, end.errorCode]).toEqual(['alice', '', 'failed', 503, 'overloaded', 'at_capacity']);
   const bobs = await openai('bob').responses.create({ model: 'gpt-5', input: 'hi' });
   expect(bobs.output.length).toBeGreaterThan(0);
   const alicePassthrough = await failure(() => anthropic('alice').models.list());

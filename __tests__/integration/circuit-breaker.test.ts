@@ -222,16 +222,26 @@ describe('circuit breaker: open, refuse, half-open, recover', () => {
     expect(hits('gpt-drop')).toBe(sent);
   });
 
-  test('timeouts count as failures (and circuits are per provider: the same model elsewhere is not refused)', async () => {
+  test('timeouts from one actor alone do not open the circuit; a second actor\'s do (and circuits are per provider: the same model elsewhere is not refused)', async () => {
     const model = 'gpt-slow';
-    plan(model, { holdMs: 4_000 }, { holdMs: 4_000 }, { holdMs: 4_000 });
-    const impatient = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/impatient/v1`, maxRetries: 0 });
-    const ask = () => statusOf(impatient.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }));
-    for (let i = 0; i < 3; i++) expect(await ask()).toBe(504);
-    expect(gw.bridge.stats().breakers!.find((b) => b.provider === 'impatient' && b.model === model)?.state).toBe('open');
-    expect(await ask()).toBe(503);
-    expect(hits(model)).toBe(3);
+    plan(model, { holdMs: 4_000 }, { holdMs: 4_000 }, { holdMs: 4_000 }, { holdMs: 4_000 });
+    const impatient = (user: string) => new OpenAI({ apiKey: `user-token-${user}`, baseURL: `${gw.url}/impatient/v1`, maxRetries: 0 });
+    const ask = (user: string) => statusOf(impatient(user).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }));
+    const state = () => gw.bridge.stats().breakers!.find((b) => b.provider === 'impatient' && b.model === model)?.state;
+    for (let i = 0; i < 3; i++) expect(await ask('alice')).toBe(504);
+    expect(state()).toBe('closed');
+    expect(await ask('bob')).toBe(504);
+    expect(state()).toBe('open');
+    expect(await ask('alice')).toBe(503);
+    expect(hits(model)).toBe(4);
     expect(await statusOf(chat(model))).toBe(200);
+  });
+
+  test('504s from one actor alone do not open the circuit; 503s do', async () => {
+    plan('gpt-504', 504, 504, 504, 504);
+    for (let i = 0; i < 4; i++) expect(await statusOf(chat('gpt-504'))).toBe(504);
+    expect(circuit('gpt-504')?.state).toBe('closed');
+    await openCircuit('gpt-503-alone');
   });
 
   test('models are independent: one open circuit does not refuse another model', async () => {
@@ -319,6 +329,7 @@ describe('circuit breaker: options', () => {
     ['yes', /`circuitBreaker` must be true, false or an object/],
     [{ failures: 0 }, /`circuitBreaker.failures` must be a positive integer/],
     [{ openMs: 1.5 }, /`circuitBreaker.openMs` must be a positive integer/],
+    [{ minActors: 0 }, /`circuitBreaker.minActors` must be a positive integer/],
     [{ window: 10 }, /`circuitBreaker.window` is not a known option; did you mean `circuitBreaker.windowMs`/],
   ])('circuitBreaker: %p is refused with an error naming the option', (value, message) => {
     expect(() => createBridge({ ...base, circuitBreaker: value as never })).toThrow(message);

@@ -187,7 +187,7 @@ test('SqliteRecorder migrates a version 3 database to version 4: old rows withou
   await expectMigrated(store);
   await store.close();
   const check = new Database(filename, { readonly: true });
-  expect(check.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+  expect(check.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   const columns = (check.prepare('PRAGMA table_info(interceptions)').all() as Array<{ name: string; type: string }>).filter((c) => ['content_mode', 'guard_edits'].includes(c.name));
   expect(columns.map((c) => [c.name, c.type])).toEqual([['content_mode', 'TEXT'], ['guard_edits', 'TEXT']]);
   check.close();
@@ -209,7 +209,7 @@ requireService('PostgreSQL', pgAvailable())('PostgresRecorder', () => {
       await expectMigrated(store);
       await store.close();
       const { rows } = await admin.query(`SELECT version FROM ${q('schema_migrations')} ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     } finally {
       await admin.end();
     }

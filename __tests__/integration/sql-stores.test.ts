@@ -29,7 +29,7 @@ describe('SqliteRecorder', () => {
     const db = new Database(filename);
     db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)').run();
     db.close();
-    expect(() => new SqliteRecorder({ filename })).toThrow(/schema is at version 99, newer than this express-aibridge knows \(4\)/);
+    expect(() => new SqliteRecorder({ filename })).toThrow(/schema is at version 99, newer than this express-aibridge knows \(5\)/);
   });
 
   test('uses WAL and records the migration once across opens', async () => {
@@ -38,7 +38,7 @@ describe('SqliteRecorder', () => {
     await sqliteStore({ filename }).close();
     const db = new Database(filename, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     db.close();
   });
 
@@ -88,7 +88,7 @@ requireService('PostgreSQL', pgAvailable())('PostgresRecorder', () => {
     b.recordInterception(seed.starts[1]!);
     await Promise.all([a.close(), b.close()]);
     const { rows } = await admin.query(`SELECT version FROM "${schema}".schema_migrations`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const { rows: n } = await admin.query(`SELECT COUNT(*)::int AS n FROM "${schema}".interceptions`);
     expect(n[0].n).toBe(2);
   });
@@ -98,7 +98,7 @@ requireService('PostgreSQL', pgAvailable())('PostgresRecorder', () => {
     await postgresStore({ schema }).close();
     await admin.query(`INSERT INTO "${schema}".schema_migrations (version, applied_at) VALUES (7, 0)`);
     const store = postgresStore({ schema, closeTimeoutMs: 500 });
-    await expect(store.ready()).rejects.toThrow(/schema is at version 7, newer than this express-aibridge knows \(4\)/);
+    await expect(store.ready()).rejects.toThrow(/schema is at version 7, newer than this express-aibridge knows \(5\)/);
     store.recordInterception(seed.starts[0]!);
     await store.close();
     expect(store.stats()).toMatchObject({ written: 0, dropped: 1 });

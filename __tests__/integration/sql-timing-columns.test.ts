@@ -55,7 +55,7 @@ test('SqliteRecorder migrates a version 2 database to version 3: old rows kept w
   await expectMigratedStore(store);
   await store.close();
   const check = new Database(filename, { readonly: true });
-  expect(check.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+  expect(check.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
   const columns = (check.prepare('PRAGMA table_info(interceptions)').all() as Array<{ name: string; type: string }>).filter((c) => ['gateway_ms', 'upstream_first_byte_ms', 'error_code'].includes(c.name));
   expect(columns.map((c) => [c.name, c.type])).toEqual([['gateway_ms', 'REAL'], ['upstream_first_byte_ms', 'REAL'], ['error_code', 'TEXT']]);
   check.close();
@@ -79,7 +79,7 @@ requireService('PostgreSQL', pgAvailable())('PostgresRecorder', () => {
       await expectMigratedStore(store);
       await store.close();
       const { rows } = await admin.query(`SELECT version FROM ${q('schema_migrations')} ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
       const { rows: cols } = await admin.query(
         `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'interceptions'
           AND column_name IN ('gateway_ms', 'upstream_first_byte_ms', 'error_code') ORDER BY column_name`, [schema],

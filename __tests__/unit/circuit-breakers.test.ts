@@ -72,6 +72,53 @@ describe('CircuitBreakers', () => {
     expect(err).toMatchObject({ status: 503, errorType: 'overloaded', code: 'circuit_open', retryAfterSec: 3 });
   });
 
+  test('timeouts and 504s from one actor alone never open a circuit: a huge prompt or a long generation is that request\'s doing', async () => {
+    const b = breakers({ failures: 3 });
+    for (let i = 0; i < 20; i++) b.admit('p', 'a', 'm', 'mallory')!.settle('slow');
+    await flush();
+    expect(b.status()[0]).toMatchObject({ state: 'closed', failures: 0 });
+    expect(b.admit('p', 'a', 'm', 'alice')).toBeDefined();
+  });
+
+  test('timeouts from minActors distinct actors count: a second actor\'s opens the circuit', async () => {
+    const b = breakers({ failures: 3 });
+    for (let i = 0; i < 5; i++) b.admit('p', 'a', 'm', 'mallory')!.settle('slow');
+    await flush();
+    expect(stateOf(b, 'm')).toBe('closed');
+    b.admit('p', 'a', 'm', 'alice')!.settle('slow');
+    await flush();
+    expect(stateOf(b, 'm')).toBe('open');
+    expect(() => b.admit('p', 'a', 'm', 'bob')).toThrow(GatewayError);
+  });
+
+  test('a slow actor does not hide the failures the upstream signals itself (503, 529, connection refused), which count whoever asked', async () => {
+    const b = breakers({ failures: 3 });
+    b.admit('p', 'a', 'm', 'alice')!.settle('failure');
+    b.admit('p', 'a', 'm', 'alice')!.settle('failure');
+    for (let i = 0; i < 10; i++) b.admit('p', 'a', 'm', 'mallory')!.settle('slow');
+    await flush();
+    expect(b.status()[0]).toMatchObject({ state: 'closed', failures: 2 });
+    b.admit('p', 'a', 'm', 'alice')!.settle('failure');
+    await flush();
+    expect(stateOf(b, 'm')).toBe('open');
+  });
+
+  test('minActors: 1 counts one actor\'s timeouts, as the breaker did before; slow failures older than windowMs no longer count', async () => {
+    const b = breakers({ failures: 2, minActors: 1 });
+    b.admit('p', 'a', 'one', 'mallory')!.settle('slow');
+    b.admit('p', 'a', 'one', 'mallory')!.settle('slow');
+    await flush();
+    expect(stateOf(b, 'one')).toBe('open');
+    const windowed = breakers({ failures: 2, windowMs: 50 });
+    windowed.admit('p', 'a', 'm', 'alice')!.settle('slow');
+    await flush();
+    await new Promise((r) => setTimeout(r, 80));
+    windowed.admit('p', 'a', 'm', 'bob')!.settle('slow');
+    windowed.admit('p', 'a', 'm', 'bob')!.settle('slow');
+    await flush();
+    expect(stateOf(windowed, 'm')).toBe('closed');
+  });
+
   test('a probe that learns nothing (the client left before an answer) keeps the circuit open', async () => {
     const b = breakers({ failures: 1, openMs: 20 });
     await fail(b, 'm', 1);
@@ -89,14 +136,15 @@ describe('upstreamOutcome', () => {
   test.each<[string, string, ReturnType<typeof trace>]>([
     ['no attempt', 'none', trace()],
     ['503', 'failure', trace({ httpStatus: 503 })],
-    ['504', 'failure', trace({ httpStatus: 504 })],
+    ['504', 'slow', trace({ httpStatus: 504 })],
     ['529', 'failure', trace({ httpStatus: 529 })],
     ['502 is an answer', 'success', trace({ httpStatus: 502 })],
     ['429', 'success', trace({ httpStatus: 429 })],
     ['400', 'success', trace({ httpStatus: 400 })],
     ['a 429 failover, then 503', 'failure', trace({ httpStatus: 429 }, { httpStatus: 503 })],
     ['connection refused', 'failure', trace({ errorType: 'server_error' })],
-    ['headers timeout', 'failure', trace({ errorType: 'timeout' })],
+    ['headers timeout', 'slow', trace({ errorType: 'timeout' })],
+    ['a 503, then a timeout on the next key', 'slow', trace({ httpStatus: 503 }, { errorType: 'timeout' })],
     ['the client left', 'none', trace({ errorType: 'aborted' })],
   ])('%s → %s', (_name, expected, t) => {
     expect(upstreamOutcome(t)).toBe(expected);

@@ -17,10 +17,10 @@ const tool = (i: number, descriptionBytes: number): InjectedTool => ({
 test('64 tools of 1 MB each (a hostile tool server) add at most MAX_INJECTED_TOOL_BYTES to a request; the rest is logged once', () => {
   const { logs, tools } = offered();
   const listed = Array.from({ length: 64 }, (_, i) => tool(i, 1_000_000));
-  const first = tools.select(listed, [], 'openai');
+  const first = tools.select(listed, [], { providerName: 'openai' });
   expect(size(first)).toBeLessThanOrEqual(MAX_INJECTED_TOOL_BYTES);
   expect(first.map((t) => t.name)).toEqual(listed.slice(0, first.length).map((t) => t.name));
-  tools.select(listed, [], 'openai');
+  tools.select(listed, [], { providerName: 'openai' });
   const lines = logs.lines.filter((l) => l.includes('bytes of definitions'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(`left out: bmcp_evil_t${String(first.length).padStart(2, '0')}`);
@@ -29,12 +29,12 @@ test('64 tools of 1 MB each (a hostile tool server) add at most MAX_INJECTED_TOO
 test('one oversized tool is left out, the small ones after it are kept', () => {
   const { tools } = offered();
   const listed = [tool(0, 100), tool(1, MAX_INJECTED_TOOL_BYTES), tool(2, 100)];
-  expect(tools.select(listed, [], 'openai').map((t) => t.name)).toEqual(['bmcp_evil_t00', 'bmcp_evil_t02']);
+  expect(tools.select(listed, [], { providerName: 'openai' }).map((t) => t.name)).toEqual(['bmcp_evil_t00', 'bmcp_evil_t02']);
 });
 
 test('ordinary tool sets are offered whole, as the injector listed them', () => {
   const { logs, tools } = offered();
   const listed = Array.from({ length: 40 }, (_, i) => tool(39 - i, 2000));
-  expect(tools.select(listed, [], 'openai')).toBe(listed);
+  expect(tools.select(listed, [], { providerName: 'openai' })).toBe(listed);
   expect(logs.lines).toEqual([]);
 });

@@ -1,5 +1,6 @@
 /** How a wire family (OpenAI's, Anthropic's) words a gateway error: its JSON error body and its `error.type` vocabulary. */
 import type { GatewayError } from '../errors';
+import type { RateLimitHeaders } from '../governance/limits/limit-refusal';
 
 /** A wire family's error shape; an API adapter points at its family's, a provider adapter at the one its passthrough routes speak. */
 export interface ErrorShape {
@@ -7,8 +8,8 @@ export interface ErrorShape {
   errorBody(error: GatewayError): string;
   /** This family's `error.type` for a gateway error (e.g. `rate_limit_error`), used in error events mid-stream. */
   errorType(error: GatewayError): string;
-  /** Which rate-limit headers this family's clients read on a `429`: `x-ratelimit-*` (OpenAI) or `anthropic-ratelimit-*`. Defaults to none. */
-  readonly rateLimitHeaders?: 'openai' | 'anthropic';
+  /** The rate-limit headers this family's clients read on a `429` from a limit (e.g. `x-ratelimit-*`). Defaults to none. */
+  readonly rateLimitHeaders?: RateLimitHeaders;
 }
 
 /**

@@ -48,13 +48,13 @@ export class CircuitBreakers {
   constructor(private readonly config: CircuitBreakerConfig, private readonly logger: Logger) {}
 
   /**
-   * Lets a request to `provider`'s `api` for `model` through, returning the pass to settle when it ends (undefined
-   * when the circuit is not tracked), or throws the `503` of an open circuit.
+   * Lets a request of `actor` to `provider`'s `api` for `model` through, returning the pass to settle when it ends
+   * (undefined when the circuit is not tracked), or throws the `503` of an open circuit.
    */
-  admit(provider: string, api: string, model: string): CircuitPass | undefined {
+  admit(provider: string, api: string, model: string, actor?: string): CircuitPass | undefined {
     const circuit = this.circuitOf(provider, api, model);
     if (!circuit) return undefined;
-    const pass = circuit.admit();
+    const pass = circuit.admit(actor);
     if (typeof pass === 'number') throw circuitOpenError(provider, model, pass);
     return pass;
   }

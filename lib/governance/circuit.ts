@@ -29,7 +29,13 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
   [CircuitState.Isolated]: 'open',
 };
 
-const isFailure = handleWhenResult((outcome) => outcome === 'failure');
+/** What a request's promise resolves to inside cockatiel: its outcome, and whose request it was. */
+interface Settled {
+  outcome: UpstreamOutcome;
+  actor: string;
+}
+
+const isFailure = handleWhenResult((r) => (r as Settled).outcome === 'failure' || (r as Settled).outcome === 'slow');
 const ignore = () => undefined;
 
 /**
@@ -44,7 +50,11 @@ export class Circuit implements CircuitName {
   private openedAt = 0;
 
   constructor(readonly provider: string, readonly api: string, readonly model: string, private readonly config: CircuitBreakerConfig, onTransition: CircuitTransition) {
-    this.window = new FailureWindow(config.failures, config.windowMs);
+    // cockatiel notes the failing result as its last failure just before it tells the window.
+    this.window = new FailureWindow(config.failures, config.windowMs, config.minActors, () => {
+      const settled = (this.policy.lastFailure as { value?: Settled } | undefined)?.value;
+      return { slow: settled?.outcome === 'slow', actor: settled?.actor ?? '' };
+    });
     this.policy = circuitBreaker(isFailure, { halfOpenAfter: config.openMs, breaker: this.window });
     this.policy.onStateChange((state) => {
       // cockatiel counts its open time from the same moment, just before it tells.
@@ -67,8 +77,11 @@ export class Circuit implements CircuitName {
     return this.policy.state === CircuitState.Open ? this.openedAt + this.config.openMs : undefined;
   }
 
-  /** Lets a request through (the probe, when the open time is over), or returns the seconds to wait before trying again. */
-  admit(): CircuitPass | number {
+  /**
+   * Lets a request of `actor` through (the probe, when the open time is over), or returns the seconds to wait before
+   * trying again. Requests without an actor count as one actor.
+   */
+  admit(actor = ''): CircuitPass | number {
     const state = this.policy.state;
     if (state === CircuitState.HalfOpen) return 1;
     if (state === CircuitState.Open) {
@@ -76,16 +89,16 @@ export class Circuit implements CircuitName {
       if (wait > 0) return Math.ceil(wait / 1000);
     }
     const probe = state === CircuitState.Open;
-    let resolve: ((outcome: UpstreamOutcome) => void) | undefined;
+    let resolve: ((settled: Settled) => void) | undefined;
     // cockatiel calls this function synchronously, before `execute` returns, when it lets the request through.
-    this.policy.execute(() => new Promise<UpstreamOutcome>((r) => (resolve = r))).then(ignore, ignore);
+    this.policy.execute(() => new Promise<Settled>((r) => (resolve = r))).then(ignore, ignore);
     let settled = false;
     return {
       settle(outcome) {
         if (settled) return;
         settled = true;
         // A probe that learnt nothing (the client left, nothing was sent) proves nothing either: the circuit stays open.
-        resolve?.(probe && outcome === 'none' ? 'failure' : outcome);
+        resolve?.({ outcome: probe && outcome === 'none' ? 'failure' : outcome, actor });
       },
     };
   }

@@ -31,9 +31,31 @@ export function resolveActor(resolver: ActorResolver, req: Request, logger: Logg
     resolverThrew(logger, err);
   }
   if (answer instanceof Promise || (typeof (answer as { then?: unknown } | null)?.then === 'function')) {
+    if (!answersLater.has(resolver)) answersLater.add(resolver);
     return Promise.resolve(answer).then((actor) => checkedActor(actor, logger), (err: unknown) => resolverThrew(logger, err));
   }
+  if (answersLater.has(resolver)) answersLater.delete(resolver);
   return checkedActor(answer as Actor | null | undefined | false, logger);
+}
+
+/** Resolvers whose last answer was a promise. */
+const answersLater = new WeakSet<ActorResolver>();
+
+/**
+ * The actor when the resolver answers at once, for a request the bridge refuses anyway (past capacity): it is
+ * asked only if its last answer came at once, so that a flood of refused requests never piles up waits on a slow
+ * resolver. Undefined when it would have to be waited for, or when there is no actor.
+ */
+export function actorAtOnce(resolver: ActorResolver, req: Request, logger: Logger): Actor | undefined {
+  if (answersLater.has(resolver)) return undefined;
+  try {
+    const answer = resolveActor(resolver, req, logger);
+    if (!(answer instanceof Promise)) return answer;
+    answer.catch(() => undefined);
+  } catch {
+    // No actor, or a failing resolver: the refusal goes out unrecorded.
+  }
+  return undefined;
 }
 
 function checkedActor(actor: Actor | null | undefined | false, logger: Logger): Actor {

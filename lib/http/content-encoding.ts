@@ -29,9 +29,15 @@ export function decodeBody(body: Readable, headers: IncomingHttpHeaders): { body
   const { 'content-encoding': _encoding, 'content-length': _length, ...rest } = headers;
   const make = DECODERS[encoding];
   if (!make) {
+    // Destroying undici's body emits an abort error, which nothing else would listen for here.
+    body.once('error', () => undefined);
     body.destroy();
-    const failed = new Readable({ read() {} });
-    failed.destroy(unsupported(encoding));
+    // Fails when read, not now: an error emitted before its reader listens would escape the request.
+    const failed = new Readable({
+      read() {
+        this.destroy(unsupported(encoding));
+      },
+    });
     return { body: failed, headers: rest };
   }
   const decoded = pipeline(body, make(), () => undefined) as unknown as Readable;

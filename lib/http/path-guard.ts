@@ -43,3 +43,17 @@ export function isUnsafePath(path: string): boolean {
     }
   }
 }
+
+/**
+ * `/`-joined `segments`, each percent-encoded whole (so a `/` inside one is `%2F`); undefined when a segment is empty or
+ * unsafe as a path of its own (dot segments, backslashes, `;`, control characters, in any form: see
+ * {@link isUnsafePath}), so that no layer decoding `%2F` reads the result as another path.
+ */
+export function encodedSegmentsPath(segments: readonly unknown[]): string | undefined {
+  let path = '';
+  for (const segment of segments) {
+    if (typeof segment !== 'string' || segment === '' || isUnsafePath(`/${segment}`)) return undefined;
+    path += `/${encodeURIComponent(segment)}`;
+  }
+  return path === '' ? undefined : path;
+}

@@ -16,12 +16,21 @@ export interface StoredStateAdmission {
   created: CreatedResponses | undefined;
 }
 
+/** Who asks for stored state, through which provider and API's rules, checked by which guard. */
+export interface StoredStateAsker {
+  guard: OwnershipGuard;
+  rules: StoredStateRules;
+  provider: string;
+  /** The actor's id. */
+  actor: string;
+}
+
 /**
  * Checks every id the request names (throws the provider's `404` for another actor's), and rewrites a named
  * response the store aliases (the first id of a streamed tool loop → its last upstream response).
  */
-export async function admitStoredState(guard: OwnershipGuard, rules: StoredStateRules, provider: string, actor: string,
-  body: Record<string, unknown>, raw: Buffer): Promise<StoredStateAdmission> {
+export async function admitStoredState(asker: StoredStateAsker, body: Record<string, unknown>, raw: Buffer): Promise<StoredStateAdmission> {
+  const { guard, rules, provider, actor } = asker;
   let rewritten: Buffer | undefined;
   const named = rules.named(body, raw);
   if (typeof named === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: named });

@@ -1,12 +1,13 @@
 /** The first stage: who asks (actor), with which headers and body, under which credential plan; then the recording starts. */
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
-import { resolveActor } from '../http/actor';
+import { actorAtOnce, resolveActor } from '../http/actor';
+import { untilAborted } from '../http/deadline';
 import type { ApiCall } from '../apis/api';
 import { readJsonBody } from '../http/read-body';
 import { upstreamHeaders } from '../http/upstream-headers';
 import { admitStoredState } from '../ownership/bridged-ownership';
-import { isUnsafePath } from '../http/path-guard';
+import { encodedSegmentsPath, isUnsafePath } from '../http/path-guard';
 import type { Interception } from './interception';
 import { authorizeInterception } from './authorize';
 import { counted } from './refusals';
@@ -25,12 +26,18 @@ export async function admit(ix: Interception): Promise<void> {
   const { req, res, route, bridge } = ix;
   const { adapter } = ix.provider;
   const { routed } = ix;
-  // Most resolvers answer at once: then there is nothing to wait for. A model route asked already.
-  const resolving = routed ? routed.actor : resolveActor(bridge.actor, req, bridge.logger);
-  const actor = resolving instanceof Promise ? await resolving : resolving;
-  // Past capacity nothing more is read: the body of a request that will not run is not worth the memory.
-  // A model route took the slot for the client's request before reading its body (or found none).
-  const full = routed ? routed.atCapacity : bridge.capacity?.enter(res, actor.id);
+  // The bridge's slot first: requests waiting on a slow actor resolver are in flight too. Past capacity nothing more
+  // is read: the body of a request that will not run is not worth the memory. A model route took the client
+  // request's slots before reading its body (they hold across its providers), or found none.
+  if (routed?.atCapacity) refuseAtCapacity(ix, routed.actor, routed.atCapacity);
+  const slot = routed ? undefined : bridge.capacity?.enter(res);
+  if (slot instanceof Refusal) refuseAtCapacity(ix, actorAtOnce(bridge.actor, req, bridge.logger), slot);
+  // Most resolvers answer at once: then there is nothing to wait for. A model route asked already (its actor is
+  // undefined only with `atCapacity`, refused above).
+  const resolving = routed ? routed.actor! : resolveActor(bridge.actor, req, bridge.logger);
+  // A client that leaves stops the wait (and gives its slot back): a resolver that never answers holds nothing then.
+  const actor = resolving instanceof Promise ? await untilAborted(resolving, ix.signal) : resolving;
+  const full = slot?.forActor(actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
   let { raw, json } = routed?.body ?? await readJsonBody(req, bridge.maxBodyBytes);
@@ -71,14 +78,14 @@ export async function admit(ix: Interception): Promise<void> {
   try {
     // BYOK requests are the upstream's business: the client's own key decides what it may name.
     if (ix.api.storedState && ix.plan.kind === 'centralized' && ix.api.storedState.inPlay?.(json) !== false) {
-      const admitted = await admitStoredState(bridge.ownership, ix.api.storedState, adapter.name, actor.id, json, raw);
+      const admitted = await admitStoredState({ guard: bridge.ownership, rules: ix.api.storedState, provider: adapter.name, actor: actor.id }, json, raw);
       if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
       ix.created = admitted.created;
     }
     ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal, clientHasTools: ix.call.clientHasTools === true };
     ix.tracing?.admitted(ix);
     // Last, so that a request another check refuses never takes the open circuit's one probe.
-    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model);
+    if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model, actor.id);
   } catch (err) {
     // Refused after the limits admitted it (ownership, an open circuit): it does not count against them.
     ix.limits?.refund();
@@ -116,14 +123,21 @@ const UNUSABLE_PATH = new GatewayError({ status: 400, errorType: 'bad_request', 
 
 /** The provider's own upstream path for this call, refused when it could be read as another path. */
 function mappedPath({ route, api, provider }: Interception, call: ApiCall): string {
-  const path = route.mapPath!({ api, call, path: route.defaultPath });
-  if (typeof path !== 'string' || !path.startsWith('/') || isUnsafePath(path) || path.includes('?') || path.includes('#')) throw UNUSABLE_PATH;
+  const mapped = route.mapPath!({ api, call, path: route.defaultPath });
+  // Segments are encoded here, whole: a `%2F` the bridge wrote inside one is not a separator a client smuggled in.
+  const path = Array.isArray(mapped) ? encodedSegmentsPath(mapped) : mapped;
+  if (typeof path !== 'string' || !path.startsWith('/') || (!Array.isArray(mapped) && isUnsafePath(path)) || path.includes('?') || path.includes('#')) throw UNUSABLE_PATH;
   return provider.client.basePath + path;
 }
 
-/** Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). */
-function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): never {
+/**
+ * Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). Past
+ * `maxConcurrent` the actor is not waited for: one the resolver gave at once is recorded; a request whose actor would
+ * need waiting for (or has none) is answered and counted, not recorded.
+ */
+function refuseAtCapacity(ix: Interception, actor: Actor | Promise<Actor> | undefined, refusal: Refusal): never {
   if (ix.signal.aborted) throw ix.signal.reason;
+  if (actor === undefined || actor instanceof Promise) throw counted(refusal, ix.provider, ix.bridge);
   ix.id = randomUUID();
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;
@@ -151,6 +165,8 @@ function startRecording(ix: Interception, body: unknown, prompt: boolean): strin
     client, clientSessionId: sessionId, credentialKind: ix.plan.kind,
     correlatingToolCallId: call?.correlatingToolCallId,
   };
+  const upstreamModel = call && ix.provider.adapter.upstreamModel?.(call);
+  if (upstreamModel !== undefined) start.upstreamModel = upstreamModel;
   if (bridge.recordContent) start.contentMode = bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, client), req }));
   recording.start(start);
   if (prompt) recordPrompt(ix);

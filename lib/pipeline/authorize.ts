@@ -68,26 +68,35 @@ const NOT_A_VERDICT = 'returned something that is not a verdict (expected true, 
  */
 export function authorize(ctx: AuthorizeContext, provider: ProviderRuntime, bridge: BridgeRuntime): void | Promise<void> {
   const { hook, timeoutMs } = bridge.authorize!;
+  const asked: AskedAbout = { ctx, provider, bridge };
   return askHook({
     hook, ctx, timeoutMs, timeoutOption: 'authorizeTimeoutMs',
-    judge: (verdict) => decide(verdict, ctx, provider, bridge),
-    failed: (what) => failed(ctx, provider, bridge, what),
+    judge: (verdict) => decide(verdict, asked),
+    failed: (what) => failed(asked, what),
   });
 }
 
-function decide(verdict: AuthorizeVerdict, ctx: AuthorizeContext, provider: ProviderRuntime, bridge: BridgeRuntime): void {
+/** The request a verdict is about, and whose counters and log it goes to. */
+interface AskedAbout {
+  ctx: AuthorizeContext;
+  provider: ProviderRuntime;
+  bridge: BridgeRuntime;
+}
+
+function decide(verdict: AuthorizeVerdict, asked: AskedAbout): void {
   if (verdict === true) return;
   let reason = DEFAULT_DENIAL;
   if (verdict !== false) {
-    if (typeof verdict !== 'object' || verdict === null || typeof verdict.allow !== 'boolean') throw failed(ctx, provider, bridge, NOT_A_VERDICT);
+    if (typeof verdict !== 'object' || verdict === null || typeof verdict.allow !== 'boolean') throw failed(asked, NOT_A_VERDICT);
     if (verdict.allow) return;
     if (typeof verdict.reason === 'string' && verdict.reason !== '') reason = verdict.reason;
   }
+  const { ctx, provider, bridge } = asked;
   bridge.logger.info('request denied by authorize', { provider: provider.adapter.name, route: ctx.interception.route, actor: ctx.interception.actor.id, reason });
   throw counted(deniedRefusal(reason), provider, bridge);
 }
 
-function failed(ctx: AuthorizeContext, provider: ProviderRuntime, bridge: BridgeRuntime, what: string) {
+function failed({ ctx, provider, bridge }: AskedAbout, what: string) {
   bridge.logger.error(`createBridge option \`authorize\` ${what}; the request was refused`, { provider: provider.adapter.name, route: ctx.interception.route });
   return counted(AUTHORIZE_FAILED, provider, bridge);
 }

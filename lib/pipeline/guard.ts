@@ -7,7 +7,6 @@ import { askHook } from './ask-hook';
 import type { BridgedAuthorization } from './authorize';
 import type { Interception } from './interception';
 import { counted, GUARD_FAILED, guardBlockedRefusal } from './refusals';
-import type { BridgeRuntime, ProviderRuntime } from './runtime';
 
 /** The request as the client sent it: its bytes, and the same parsed. */
 export interface GuardedRequest {
@@ -60,15 +59,47 @@ export type Decision = undefined | { body: Buffer };
 /** A hook's verdict read: allowed, blocked (throws the counted refusal) or the edited bytes. */
 type Judge = (verdict: GuardVerdict) => Decision;
 
-/** Runs `hook(ctx)` under `guardTimeoutMs` and reads its verdict with `judge` (see {@link askHook}). */
-export function askGuard<C>(hook: (ctx: C) => GuardVerdict | Promise<GuardVerdict>, ctx: C, timeoutMs: number, judge: Judge, failed: (what: string) => Error): Decision | Promise<Decision> {
-  return askHook({ hook, ctx, timeoutMs, timeoutOption: 'guardTimeoutMs', judge, failed });
+/** One question to a guard hook about a bridged request. */
+export interface GuardQuestion<C extends { interception: BridgedAuthorization }> {
+  hook: (ctx: C) => GuardVerdict | Promise<GuardVerdict>;
+  ctx: C;
+  /** The option the hook came from, named in a failure's log line. */
+  option: 'guard' | 'responseGuard';
+  /** The refusal a block is answered with, and the line it is logged with. */
+  blocked: (reason: string) => Refusal;
+  blockedLog: string;
+}
+
+/**
+ * Runs the question's hook under `guardTimeoutMs` and reads its verdict (see {@link askHook}): nothing (allowed), the
+ * edited bytes, or throws (or rejects with) the counted refusal on a block (logged) or a failure (`500`, logged).
+ */
+export function askGuard<C extends { interception: BridgedAuthorization }>(ix: Interception, question: GuardQuestion<C>): Decision | Promise<Decision> {
+  const { provider, bridge } = ix;
+  const { interception } = question.ctx;
+  const failed = guardFailure(ix, question.option);
+  const blocked = (reason: string) => {
+    const refusal = question.blocked(reason);
+    bridge.logger.info(question.blockedLog, { provider: provider.adapter.name, route: interception.route, actor: interception.actor.id, reason: refusal.message });
+    return counted(refusal, provider, bridge);
+  };
+  const { hook, ctx } = question;
+  return askHook({ hook, ctx, timeoutMs: bridge.guard!.timeoutMs, timeoutOption: 'guardTimeoutMs', judge: judgeWith(blocked, failed), failed });
+}
+
+/** What a guard that failed throws: `500`, logged with what it did, counted. */
+export function guardFailure(ix: Interception, option: GuardQuestion<never>['option']): (what: string) => Error {
+  const { provider, bridge } = ix;
+  return (what) => {
+    bridge.logger.error(`createBridge option \`${option}\` ${what}; the request was refused`, { provider: provider.adapter.name, route: ix.api.route });
+    return counted(GUARD_FAILED, provider, bridge);
+  };
 }
 
 const NOT_A_VERDICT = 'returned something that is not a verdict (expected true, undefined, { block } or { edit })';
 
 /** A verdict as a decision; `blocked(reason)` is what a block throws, `failed(what)` what a malformed verdict throws. */
-export function judgeWith(blocked: (reason: string) => Error, failed: (what: string) => Error): Judge {
+function judgeWith(blocked: (reason: string) => Error, failed: (what: string) => Error): Judge {
   return (verdict) => {
     if (verdict === true || verdict === undefined) return undefined;
     if (verdict === false) throw blocked(DEFAULT_BLOCK);
@@ -81,13 +112,6 @@ export function judgeWith(blocked: (reason: string) => Error, failed: (what: str
     if (!isObject(edit)) throw failed('edited the body into something that is not a Buffer, a string or an object');
     return { body: Buffer.from(JSON.stringify(edit), 'utf8') };
   };
-}
-
-/** Logs and counts a block. */
-export function guardBlocked(ix: Interception, interception: BridgedAuthorization, refusal: Refusal, what: string): Refusal {
-  const { provider, bridge } = ix;
-  bridge.logger.info(what, { provider: provider.adapter.name, route: interception.route, actor: interception.actor.id, reason: refusal.message });
-  return counted(refusal, provider, bridge);
 }
 
 /** A request as the guard left it: its bytes, parsed, and prepared again by the API. */
@@ -106,7 +130,7 @@ export function guardInterception(ix: Interception, raw: Buffer, json: JsonObjec
   const client = ix.client;
   let decided: GuardedCall | undefined | Promise<GuardedCall | undefined>;
   try {
-    decided = guarded(ix, bridgedContext(ix, client), raw, json);
+    decided = guarded(ix, { interception: bridgedContext(ix, client), request: { body: raw, json }, req: ix.req });
   } catch (refusal) {
     recordPrompt(ix);
     throw refusal;
@@ -119,11 +143,9 @@ export function guardInterception(ix: Interception, raw: Buffer, json: JsonObjec
   return decided.finally(() => recordPrompt(ix));
 }
 
-function guarded(ix: Interception, interception: BridgedAuthorization, raw: Buffer, json: JsonObject): GuardedCall | undefined | Promise<GuardedCall | undefined> {
-  const { provider, bridge } = ix;
-  const failed = (what: string) => guardFailed(provider, bridge, interception.route, what);
-  const blocked = (reason: string) => guardBlocked(ix, interception, guardBlockedRefusal(reason), 'request blocked by guard');
-  const decision = askGuard(bridge.guard!.hook!, { interception, request: { body: raw, json }, req: ix.req }, bridge.guard!.timeoutMs, judgeWith(blocked, failed), failed);
+function guarded(ix: Interception, ctx: GuardContext): GuardedCall | undefined | Promise<GuardedCall | undefined> {
+  const decision = askGuard(ix, { hook: ix.bridge.guard!.hook!, ctx, option: 'guard', blocked: guardBlockedRefusal, blockedLog: 'request blocked by guard' });
+  const failed = guardFailure(ix, 'guard');
   if (decision instanceof Promise) return decision.then((d) => d && edited(ix, d.body, failed));
   return decision && edited(ix, decision.body, failed);
 }
@@ -159,9 +181,4 @@ export function bridgedContext(ix: Interception, client = ix.client): BridgedAut
 export function recordPrompt(ix: Interception): void {
   const prompt = ix.call?.prompt;
   if (prompt !== undefined && ix.bridge.recorder.enabled) ix.recording.promptUsage({ interceptionId: ix.id, msgId: '', prompt, createdAt: new Date() });
-}
-
-export function guardFailed(provider: ProviderRuntime, bridge: BridgeRuntime, route: string, what: string, option = 'guard') {
-  bridge.logger.error(`createBridge option \`${option}\` ${what}; the request was refused`, { provider: provider.adapter.name, route });
-  return counted(GUARD_FAILED, provider, bridge);
 }

@@ -213,7 +213,7 @@ export class Interception implements RecordSink {
   private async preparedAttempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
     const { adapter } = this.route.provider;
     const ctx = { credential, now: new Date(), signal: this.signal, api: this.api };
-    const request = await runRequestHook(adapter.prepareRequest!, 'POST', this.path, this.headers, body, ctx);
+    const request = await runRequestHook(adapter.prepareRequest!, { method: 'POST', pathAndQuery: this.path, headers: this.headers, body }, ctx);
     return this.sendUpstream({ ...request, signal: this.signal }, credential);
   }
 

@@ -15,7 +15,7 @@ async function listOffered(ix: Interception): Promise<readonly InjectedTool[]> {
   const { bridge, call } = ix;
   try {
     const tools = await bridge.tools!.listTools(ix.toolContext);
-    return Array.isArray(tools) ? bridge.offeredTools!.select(tools, call.clientToolNames?.() ?? NO_NAMES, ix.providerName, ix) : NO_TOOLS;
+    return Array.isArray(tools) ? bridge.offeredTools!.select(tools, call.clientToolNames?.() ?? NO_NAMES, ix) : NO_TOOLS;
   } catch (err) {
     // Serving the request without the central tools beats failing it.
     ix.logger.warn('listing injected tools failed; relaying without them', { provider: ix.providerName, error: errorMessage(err) });

@@ -2,7 +2,7 @@
 import { sendUpstreamBody } from '../http/whole-body';
 import type { UpstreamResponse } from '../http/upstream-client';
 import { parseObject } from '../json/parse-object';
-import { askGuard, bridgedContext, guardBlocked, guardFailed, judgeWith, type Decision } from './guard';
+import { askGuard, bridgedContext, type Decision } from './guard';
 import type { Interception } from './interception';
 import { guardBlockedAnswerRefusal } from './refusals';
 
@@ -11,17 +11,19 @@ import { guardBlockedAnswerRefusal } from './refusals';
  * counted refusal when it blocked the answer (`502`) or failed (`500`): the pipeline answers that instead.
  */
 export function guardedAnswer(ix: Interception, upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer): void | Promise<void> {
-  const { provider, bridge } = ix;
-  const interception = bridgedContext(ix);
-  const failed = (what: string) => guardFailed(provider, bridge, interception.route, what, 'responseGuard');
-  const blocked = (reason: string) => guardBlocked(ix, interception, guardBlockedAnswerRefusal(reason), 'answer blocked by responseGuard');
-  const ctx = { interception, response: { status: upstream.status, body, json: parseObject(body) }, req: ix.req };
-  const decision = askGuard(bridge.guard!.response!, ctx, bridge.guard!.timeoutMs, judgeWith(blocked, failed), failed);
-  if (decision instanceof Promise) return decision.then((d) => send(ix, upstream, body, d));
-  send(ix, upstream, body, decision);
+  const ctx = { interception: bridgedContext(ix), response: { status: upstream.status, body, json: parseObject(body) }, req: ix.req };
+  const decision = askGuard(ix, { hook: ix.bridge.guard!.response!, ctx, option: 'responseGuard', blocked: guardBlockedAnswerRefusal, blockedLog: 'answer blocked by responseGuard' });
+  if (decision instanceof Promise) return decision.then((d) => send(ix, { upstream, body }, d));
+  send(ix, { upstream, body }, decision);
 }
 
-function send(ix: Interception, upstream: Pick<UpstreamResponse, 'status' | 'headers'>, body: Buffer, decision: Decision): void {
+/** The upstream's answer as the guard read it. */
+interface GuardedAnswer {
+  upstream: Pick<UpstreamResponse, 'status' | 'headers'>;
+  body: Buffer;
+}
+
+function send(ix: Interception, { upstream, body }: GuardedAnswer, decision: Decision): void {
   if (decision) {
     ix.provider.counters.guardEdited++;
     ix.bridge.metrics?.guardEdited(ix.providerName, 'response');

@@ -49,8 +49,13 @@ export interface UpstreamPathContext {
  * The upstream path of one bridged request, relative to the base URL's path and starting with `/` (e.g.
  * `/model/{model}/invoke-with-response-stream` for `/v1/messages`). A path that could be read as another one (dot
  * segments, encoded separators) is refused with a `400`. The client's query string is appended to it.
+ *
+ * Or the path as its segments, not yet encoded (`['model', 'arn:aws:bedrock:…:inference-profile/us.x', 'invoke']`):
+ * the bridge percent-encodes each one whole (a `/` inside a segment becomes `%2F`, as an upstream that takes ARNs in
+ * its path wants) after refusing a segment that is empty or holds dot segments, backslashes, `;` or control
+ * characters, however it is read.
  */
-export type UpstreamPathMapping = (ctx: UpstreamPathContext) => string;
+export type UpstreamPathMapping = (ctx: UpstreamPathContext) => string | readonly string[];
 
 /** What a response decoder knows about the answer. */
 export interface DecodeContext {

@@ -2,6 +2,7 @@
 import { OptionsError, isPlainObject, rejectUnknownKeys } from '../options-check';
 import { keyFingerprint, maskKey } from '../redaction/key-mask';
 import type { CredentialEntry, CredentialSource, KeyCredential } from '../keypool/credentials';
+import { untilAborted } from '../http/deadline';
 
 /** What an exchange gives: the token to send as the key, and when it stops being valid. */
 export interface ExchangedToken {
@@ -129,17 +130,4 @@ function wholeMs(option: string, value: unknown, fallback: number, min: number):
     throw new OptionsError(OWNER, option, `must be a whole number of milliseconds from ${min} to 2147483647.`);
   }
   return value;
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts: one waiter leaving does not cancel the exchange others share. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (err) => { signal.removeEventListener('abort', onAbort); reject(err); },
-    );
-  });
 }

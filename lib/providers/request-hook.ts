@@ -14,12 +14,21 @@ const EMPTY = Buffer.alloc(0);
 
 const BAD_HOOK_RESULT = new GatewayError({ status: 500, errorType: 'server_error', code: 'internal_error', message: 'The provider prepared an unusable upstream request.' });
 
+/** One attempt as the bridge built it, before the hook. */
+export interface PlannedRequest {
+  method: string;
+  /** The upstream path with the client's query string. */
+  pathAndQuery: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer | string | undefined;
+}
+
 /**
- * Hands the attempt to `hook` and checks what comes back. `pathAndQuery` is the upstream path with the client's
- * query string; `headers` is copied, so the hook may change it without touching the next attempt's.
+ * Hands the attempt to `hook` and checks what comes back. `headers` is copied, so the hook may change it without
+ * touching the next attempt's.
  */
-export async function runRequestHook(hook: RequestHook, method: string, pathAndQuery: string,
-  headers: Record<string, string | string[]>, body: Buffer | string | undefined, ctx: RequestHookContext): Promise<HookedRequest> {
+export async function runRequestHook(hook: RequestHook, planned: PlannedRequest, ctx: RequestHookContext): Promise<HookedRequest> {
+  const { method, pathAndQuery, headers, body } = planned;
   const at = pathAndQuery.indexOf('?');
   const request: OutgoingRequest = {
     method,

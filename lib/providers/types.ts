@@ -1,7 +1,7 @@
 /** What a provider adapter is: data and small functions that the shared pipeline uses instead of branching on names. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
-import type { ApiAdapter } from '../apis/api';
+import type { ApiAdapter, ApiCall } from '../apis/api';
 import type { ProviderTimeouts } from '../http/upstream-client';
 import type { ProviderCooldowns } from '../keypool/types';
 import type { CredentialSource, UpstreamCredential } from '../keypool/credentials';
@@ -122,6 +122,11 @@ export interface ProviderAdapter extends ErrorShape {
   readonly prepareRequest?: RequestHook;
   /** The upstream path of a bridged request. Defaults to the API's route without `routePrefixInBaseURL`. */
   readonly upstreamPath?: UpstreamPathMapping;
+  /**
+   * The model the upstream is asked for, when the provider maps the name the client gave (e.g. to a Bedrock model id);
+   * recorded as `InterceptionRecord.upstreamModel`. Defaults to none: the client's model is the upstream's.
+   */
+  readonly upstreamModel?: (call: ApiCall) => string | undefined;
   /** Turns the provider's answer framing into the API's (bridged routes only). Defaults to none: answers are read as they come. */
   readonly decodeResponse?: ResponseDecoder;
   /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */

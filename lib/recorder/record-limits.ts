@@ -60,7 +60,7 @@ const TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
 
 /** Short labels of each record method whose size a client or upstream decides, capped at MAX_RECORDED_LABEL_BYTES. */
 const LABEL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  recordInterception: ['model', 'userAgent', 'clientSessionId', 'correlatingToolCallId'],
+  recordInterception: ['model', 'upstreamModel', 'userAgent', 'clientSessionId', 'correlatingToolCallId'],
   recordInterceptionEnded: ['errorCode'],
   recordTokenUsage: ['msgId'],
   recordPromptUsage: ['msgId'],

@@ -25,6 +25,7 @@ export type SqlValue = string | number | null;
 export const START_COLUMNS = [
   'id', 'initiator_id', 'provider', 'provider_name', 'route', 'model', 'streaming', 'started_at', 'user_agent', 'client',
   'client_session_id', 'credential_kind', 'credential_hint', 'correlating_tool_call_id', 'metadata', 'content_mode',
+  'upstream_model',
 ];
 export const END_COLUMNS = [
   'id', 'ended_at', 'status', 'http_status', 'error_type', 'error_message', 'end_credential_hint', 'attempts', 'end_extra',
@@ -67,7 +68,7 @@ export function writeRow(q: QueuedRecord, out: SqlValue[], at: number, withId = 
       out[i++] = str(r.route); out[i++] = str(r.model); out[i++] = bool(r.streaming); out[i++] = ms(r.startedAt);
       out[i++] = str(r.userAgent); out[i++] = str(r.client); out[i++] = str(r.clientSessionId); out[i++] = str(r.credentialKind);
       out[i++] = str(r.credentialHint); out[i++] = str(r.correlatingToolCallId); out[i++] = json(r.metadata);
-      out[i++] = str(r.contentMode);
+      out[i++] = str(r.contentMode); out[i++] = str(r.upstreamModel);
       return i;
     }
     case 'end': {
@@ -146,6 +147,7 @@ export function interceptionFromRow(row: Row): InterceptionRecord {
   opt(r, 'credentialHint', row.credential_hint, String);
   opt(r, 'correlatingToolCallId', row.correlating_tool_call_id, String);
   opt(r, 'contentMode', row.content_mode, (v) => v as InterceptionRecord['contentMode']);
+  opt(r, 'upstreamModel', row.upstream_model, String);
   return r;
 }
 

@@ -111,8 +111,16 @@ const ADDED_V4: Record<string, Array<[name: string, kind: ColumnKind]>> = {
   interceptions: [['content_mode', 'text'], ['guard_edits', 'json']],
 };
 
+/**
+ * Version 5, added column: `upstream_model`, the model the upstream was asked for when the provider maps the client's
+ * name (e.g. a Bedrock model id); null when it is the client's, and for rows written before.
+ */
+const ADDED_V5: Record<string, Array<[name: string, kind: ColumnKind]>> = {
+  interceptions: [['upstream_model', 'text']],
+};
+
 /** The columns each version added after the first, in order. */
-const ADDED = [ADDED_V2, ADDED_V3, ADDED_V4];
+const ADDED = [ADDED_V2, ADDED_V3, ADDED_V4, ADDED_V5];
 
 function addColumns(added: Record<string, Array<[name: string, kind: ColumnKind]>>, dialect: Dialect, q: (name: string) => string): string[] {
   return Object.entries(added).flatMap(([table, cols]) => cols.map(([name, kind]) => `ALTER TABLE ${q(table)} ADD COLUMN ${name} ${TYPES[dialect][kind]}`));
@@ -160,6 +168,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, statements: addColumnsV2 },
   { version: 3, statements: (dialect, q) => addColumns(ADDED_V3, dialect, q) },
   { version: 4, statements: (dialect, q) => addColumns(ADDED_V4, dialect, q) },
+  { version: 5, statements: (dialect, q) => addColumns(ADDED_V5, dialect, q) },
 ];
 
 /** The newest schema version this code knows. */

@@ -19,6 +19,8 @@ export interface InterceptionRecord {
   providerName: string;
   route: string;
   model: string;
+  /** The model the upstream was asked for, when the provider maps the client's `model` (e.g. a Bedrock model id). Absent: `model`. */
+  upstreamModel?: string;
   streaming: boolean;
   startedAt: Date;
   userAgent?: string;

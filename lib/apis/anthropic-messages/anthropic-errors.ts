@@ -1,6 +1,7 @@
 /** Anthropic's error vocabulary: the `error.type` for an HTTP status or a recorded error type, and the body around it. */
 import type { ErrorType } from '../../recorder/types';
 import type { ErrorShape } from '../error-shape';
+import type { RateLimitStanding } from '../../governance/limits/limit-refusal';
 
 const BY_STATUS: Record<number, string> = {
   400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
@@ -34,9 +35,15 @@ export function anthropicErrorJson(type: string, message: string): string {
   return JSON.stringify({ type: 'error', error: { type, message } });
 }
 
+/** Anthropic's `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}`, the reset as an RFC 3339 time. */
+function anthropicRateLimitHeaders({ kind, limit, remaining, resetMs }: RateLimitStanding): Record<string, string> {
+  const reset = new Date(Math.ceil((Date.now() + resetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return { [`anthropic-ratelimit-${kind}-limit`]: String(limit), [`anthropic-ratelimit-${kind}-remaining`]: String(remaining), [`anthropic-ratelimit-${kind}-reset`]: reset };
+}
+
 /** The error shape of Anthropic's Messages API. */
 export const anthropicErrors: ErrorShape = {
   errorBody: (error) => anthropicErrorJson(anthropicErrorTypeForStatus(error.status), error.message),
   errorType: (error) => anthropicErrorTypeForStatus(error.status),
-  rateLimitHeaders: 'anthropic',
+  rateLimitHeaders: anthropicRateLimitHeaders,
 };

@@ -1,7 +1,7 @@
-/** The limits' counters: rate-limiter-flexible over Redis (shared by replicas) or process memory; a Redis failure fails open or closed. */
+/** The limits' counters: rate-limiter-flexible over Redis (shared by replicas) or bounded process memory; a Redis failure fails open or closed. */
 import type { Logger } from 'winston';
 import type { Redis } from 'ioredis';
-import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+
 import { Refusal } from '../../errors';
 import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '../../redis-client';
 import { errorMessage } from '../../observability/logger';
@@ -9,13 +9,14 @@ import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-th
 import type { LimitsConfig, MeterSpec } from './limit-options';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
 import { BudgetCache } from './budget-cache';
+import { MEMORY_BUDGET_BYTES, MemoryCounter, type CounterRes } from './memory-counter';
 
 /** How long one Redis command may take before it counts as a failure (the request is not held longer). */
 const COMMAND_TIMEOUT_MS = 1_000;
 /**
  * Concurrency slots on Redis expire after this long without a request taking or giving one back, so that a replica
  * that died holding slots does not hold them for ever. In memory they never expire (the process that holds them is
- * the one that counts).
+ * the one that counts): a subject is forgotten when it holds none.
  */
 const SHARED_SLOT_TTL_SEC = 3_600;
 
@@ -53,9 +54,18 @@ export interface Refusing {
  * One counter of one rule (its key prefix names the rule and the kind), per subject. In memory, rate-limiter-flexible
  * counts; on Redis it reads (`usageOf`, budgets between loop iterations), and the store's scripts write the same keys.
  */
+/** What a counter asks of its limiter: rate-limiter-flexible's on Redis, a `MemoryCounter` in memory. */
+export interface Limiter {
+  getKey(subject: string): string;
+  consume(subject: string, n: number): Promise<unknown>;
+  penalty(subject: string, n: number): Promise<unknown>;
+  reward(subject: string, n: number): Promise<unknown>;
+  get(subject: string): Promise<CounterRes | null>;
+}
+
 export class Counter {
   constructor(
-    private readonly limiter: RateLimiterAbstract,
+    private readonly limiter: Limiter,
     private readonly store: LimitStore,
     readonly spec: MeterSpec,
     /** The key's expiry on Redis, in seconds. */
@@ -115,11 +125,11 @@ function isTaken(r: PromiseSettledResult<unknown>): boolean {
   return r.status === 'fulfilled' && r.value === undefined;
 }
 
-function isLimiterRes(v: unknown): v is RateLimiterRes {
-  return !!v && typeof v === 'object' && typeof (v as RateLimiterRes).consumedPoints === 'number' && !(v instanceof Error);
+function isLimiterRes(v: unknown): v is CounterRes {
+  return !!v && typeof v === 'object' && typeof (v as CounterRes).consumedPoints === 'number' && !(v instanceof Error);
 }
 
-function stateOf(res: RateLimiterRes): CounterState {
+function stateOf(res: CounterRes): CounterState {
   return { used: Math.max(0, res.consumedPoints), msBeforeReset: res.msBeforeNext > 0 ? res.msBeforeNext : undefined };
 }
 
@@ -136,7 +146,15 @@ export class LimitStore {
   private readonly failOpen: boolean;
   private readonly prefix: string;
 
-  constructor(config: LimitsConfig['store'], private readonly logger: Logger) {
+  /** In memory: every counter, each bounded (`memorySubjects`). */
+  private readonly memoryCounters: MemoryCounter[] = [];
+
+  constructor(
+    config: LimitsConfig['store'],
+    private readonly logger: Logger,
+    /** In memory: most bytes one windowed counter's subjects take (not an option: tests make it small). */
+    private readonly memoryBudgetBytes = MEMORY_BUDGET_BYTES,
+  ) {
     this.kind = config ? 'redis' : 'memory';
     this.failOpen = config?.failOpen ?? true;
     this.prefix = config?.prefix ?? '';
@@ -146,15 +164,25 @@ export class LimitStore {
     if (this.ownsClient) this.client!.on('error', () => {});
   }
 
+  /** @internal Subjects held in process memory, over every counter (for tests: it must fall back as requests end). */
+  get memorySubjects(): number {
+    let n = 0;
+    for (const c of this.memoryCounters) n += c.size;
+    return n;
+  }
+
   /** The counter of `spec` for rule `rule`. */
   counter(rule: string, spec: MeterSpec): Counter {
-    // Loaded here, not at import: a bridge without limits never loads it.
-    const flexible = require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
     const keyPrefix = `${this.prefix}${rule}:${spec.kind}`;
     const duration = spec.windowMs === undefined ? (this.client ? SHARED_SLOT_TTL_SEC : 0) : spec.windowMs / 1000;
-    const options = { keyPrefix, points: spec.points, duration };
-    if (!this.client) return new Counter(new flexible.RateLimiterMemory(options), this, spec, duration);
-    return new Counter(new flexible.RateLimiterRedis({ ...options, storeClient: this.client }), this, spec, duration);
+    if (!this.client) {
+      const memory = new MemoryCounter(keyPrefix, spec.points, spec.windowMs, this.memoryBudgetBytes, () => this.evicted());
+      this.memoryCounters.push(memory);
+      return new Counter(memory, this, spec, duration);
+    }
+    // Loaded here, not at import: a bridge without limits on Redis never loads it.
+    const flexible = require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
+    return new Counter(new flexible.RateLimiterRedis({ keyPrefix, points: spec.points, duration, storeClient: this.client }), this, spec, duration);
   }
 
   /**
@@ -249,6 +277,14 @@ export class LimitStore {
     const client = this.client;
     if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
     return command();
+  }
+
+  /** A subject was forgotten before its window ended, to keep the counters' memory bounded: logged (throttled). */
+  private evicted(): void {
+    const suppressed = this.throttle.allow('limit memory');
+    if (suppressed !== false) {
+      this.logger.warn('the rate limits in memory are full: the oldest subjects are forgotten (their window starts again)', { suppressed });
+    }
   }
 
   /** A command failed: counted and logged; `fallback` when failing open, else the refusal (or nothing, for writes that refuse nobody). */

@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import type { Actor } from '../../http/actor-types';
 import { MICRO_USD, type LimitKind, type LimitsConfig, type RuleConfig } from './limit-options';
 import { LimitStore, type Counter } from './limit-store';
-import { limitRefusal, type RateLimitHeaderStyle, type Refused } from './limit-refusal';
+import { limitRefusal, type RateLimitHeaders, type Refused } from './limit-refusal';
 import { LimitAdmission, type BudgetCounter } from './limit-admission';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 
@@ -69,7 +69,7 @@ export class Limits {
    * request and a concurrency slot of every limit that covers it. Resolves the admission (whose `release()` gives the
    * slots back), undefined when no limit covers it; throws the provider-shaped refusal otherwise.
    */
-  async admit(actor: Actor, model: string, style: RateLimitHeaderStyle | undefined): Promise<LimitAdmission | undefined> {
+  async admit(actor: Actor, model: string, headers: RateLimitHeaders | undefined): Promise<LimitAdmission | undefined> {
     const budgets: BudgetCounter[] = [];
     const takes: Array<{ rule: Rule; counter: Counter; subject: string }> = [];
     for (const rule of this.rules) {
@@ -87,7 +87,7 @@ export class Limits {
       const refused = await this.store.admit(budgets, takes);
       if (refused) {
         const { rule, counter } = refused.index < budgets.length ? budgets[refused.index] : takes[refused.index - budgets.length];
-        throw this.refuse({ rule: rule.name, spec: counter.spec, state: refused.state }, style);
+        throw this.refuse({ rule: rule.name, spec: counter.spec, state: refused.state }, headers);
       }
     } catch (err) {
       if ((err as { code?: unknown }).code === 'limit_store_unavailable') this.counts.failedClosed++;
@@ -97,8 +97,8 @@ export class Limits {
     return new LimitAdmission(takes, budgets, model, this);
   }
 
-  private refuse(refused: Refused, style: RateLimitHeaderStyle | undefined) {
-    const error = limitRefusal(refused, style);
+  private refuse(refused: Refused, headers: RateLimitHeaders | undefined) {
+    const error = limitRefusal(refused, headers);
     if (error.code === 'budget_exceeded') this.counts.budgetExceeded++;
     else this.counts.limitExceeded++;
     // Keyed by rule and kind (a fixed set): one line per interval says how many were refused since.

@@ -55,7 +55,7 @@ export class OfferedTools {
   constructor(private readonly maxInjectedTools: number, private readonly logger: Logger) {}
 
   /** The tools to inject into a request whose client sent tools named `clientToolNames`; a collision is logged with `request`'s logger. */
-  select(listed: readonly InjectedTool[], clientToolNames: readonly string[], provider: string, request?: { readonly logger: Logger }): readonly InjectedTool[] {
+  select(listed: readonly InjectedTool[], clientToolNames: readonly string[], request: { readonly providerName: string; readonly logger?: Logger }): readonly InjectedTool[] {
     let tools = this.capped.get(listed);
     if (!tools) {
       tools = this.cap(listed);
@@ -67,9 +67,10 @@ export class OfferedTools {
     if (colliding.length > 0) {
       // The client's tool wins: two tools of one name are refused upstream, and the model's call is the client's to run.
       tools = tools.filter((t) => !client.has(t.name));
+      const provider = request.providerName;
       const suppressed = this.throttle.allow(`${provider}:collision`);
       if (suppressed !== false) {
-        (request?.logger ?? this.logger).warn('a client tool has the name of an injected tool; the injected one is left out of that request', { provider, tools: colliding.map((t) => t.name), suppressed });
+        (request.logger ?? this.logger).warn('a client tool has the name of an injected tool; the injected one is left out of that request', { provider, tools: colliding.map((t) => t.name), suppressed });
       }
     }
     const room = Math.max(0, MAX_TOOLS_PER_REQUEST - clientToolNames.length);

@@ -3,9 +3,9 @@
  * runs its providers' own handlers in order until one serves the request.
  */
 import type { Request, Response } from 'express';
-import { GatewayError, isTransportError, type Refusal } from '../../errors';
+import { GatewayError, isTransportError, Refusal } from '../../errors';
 import type { ErrorShape } from '../../apis/error-shape';
-import { resolveActor } from '../../http/actor';
+import { actorAtOnce, resolveActor } from '../../http/actor';
 import { readJsonBody, type JsonBody } from '../../http/read-body';
 import { parseObject } from '../../json/parse-object';
 import type { Actor } from '../../http/actor-types';
@@ -59,7 +59,8 @@ interface Chosen {
 
 /** A request past capacity: its body is not read, and the first provider of the API's first rule records the refusal. */
 interface Refused {
-  readonly actor: Actor;
+  /** Undefined when the resolver would have had to be waited for: then the refusal is answered, not recorded. */
+  readonly actor: Actor | undefined;
   readonly atCapacity: Refusal;
 }
 
@@ -83,11 +84,14 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
 
   /** The actor, the body and the rule's providers (or the capacity refusal); throws what the client gets when there are none. */
   async function choose(req: Request, res: Response): Promise<Chosen | Refused> {
-    // The actor first, as on a provider's own route: nothing is read for a request nobody made.
+    // As on a provider's own prefix: the bridge's slot first (requests waiting on a slow actor resolver are in flight
+    // too), then the actor, then the actor's slot; nothing is read for a request nobody made or that will not run.
+    // The slots are the client request's, held across the providers it goes through.
+    const slot = bridge.capacity?.enter(res);
+    if (slot instanceof Refusal) return { actor: actorAtOnce(bridge.actor, req, bridge.logger), atCapacity: slot };
     const resolving = resolveActor(bridge.actor, req, bridge.logger);
     const actor = resolving instanceof Promise ? await resolving : resolving;
-    // Then the request's capacity slot, held across its providers: past capacity its body is not worth the memory.
-    const atCapacity = bridge.capacity?.enter(res, actor.id);
+    const atCapacity = slot?.forActor(actor.id);
     if (atCapacity) return { actor, atCapacity };
     const body = await readJsonBody(req, bridge.maxBodyBytes);
     const model = body.json.model;

@@ -10,7 +10,8 @@ import type { Interception } from '../interception';
 export interface RoutedRequest {
   /** The route's name: in the records' `route`, the log lines' `routedBy`, the spans' `aibridge.route`. */
   readonly name: string;
-  readonly actor: Actor;
+  /** Undefined only with `atCapacity`, when the resolver would have had to be waited for (the refusal is not recorded then). */
+  readonly actor: Actor | undefined;
   /** The client's body, read once by the route; undefined only with `atCapacity` (nothing more is read then). */
   readonly body: JsonBody | undefined;
   /**

@@ -102,10 +102,13 @@ describe('close() while a routed request is still arriving', () => {
 });
 
 describe('capacity', () => {
-  it('refuses a request past capacity before reading its body, in the API\'s shape, and records the refusal', async () => {
+  it.each([
+    ['the actor\'s', { maxConcurrentPerActor: 1 }],
+    ['the bridge\'s', { maxConcurrent: 1 }],
+  ])('refuses a request past %s capacity before reading its body, in the API\'s shape, and records the refusal', async (_which, limit) => {
     let held: http.ServerResponse | undefined;
     b.behaviour = (req, res) => { held = res; };
-    const g = await startGateway(options({ maxConcurrentPerActor: 1 }));
+    const g = await startGateway(options(limit));
     try {
       const first = rawRequest(g.url, 'POST', '/resilient/v1/chat/completions', ALICE, BODY);
       await eventually(() => expect(held).toBeDefined());

@@ -195,7 +195,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     pool.events = metrics?.keyEvents(adapter.name);
     return { adapter, client: new UpstreamClient(adapter.baseURL, adapter.timeouts), keys: new KeyRouting(adapter, pool), counters: emptyCounters() };
   });
-  const routing = createRouting(providers, config.providers, runtime, config.routes);
+  const routing = createRouting(runtime, { providers, bridged: config.providers, modelRoutes: config.routes });
 
   const router = express.Router() as Bridge;
   router.use(routing.dispatch);

@@ -49,6 +49,19 @@ interface ModelRoutes extends Prefix {
   counters: RouteCounters;
 }
 
+/** Where {@link createRouting}'s dispatch sends one request. */
+interface DispatchTarget {
+  prefix: Prefix;
+  /** The provider whose passthrough the prefix serves; undefined under a model route. */
+  provider?: ProviderRoutes;
+  /** The request's path, checked for dot segments and encoded separators. */
+  path: string;
+  /** The path relative to the prefix. */
+  routePath: string;
+  /** The one bridged API a handler the host mounted serves (`handler()`); undefined for the bridge's own mount. */
+  bridgedOnly?: BridgedRoute;
+}
+
 const UNSAFE_PATH = new GatewayError({ status: 404, errorType: 'bad_request', code: 'invalid_path', message: 'Not found: the path has dot segments, encoded separators or path parameters.' });
 const SHUTTING_DOWN = new GatewayError({ status: 503, errorType: 'overloaded', code: 'shutting_down', message: 'The gateway is shutting down.' });
 
@@ -58,8 +71,15 @@ function pathOf(url: string): string {
   return queryAt < 0 ? url : url.slice(0, queryAt);
 }
 
+/** What a model route is built over: the providers' routes and bridged APIs, by provider name, and the runtime. */
+interface BuiltProviders {
+  readonly providers: ReadonlyMap<string, ProviderRoutes>;
+  readonly bridged: ReadonlyMap<string, BridgedProvider>;
+  readonly runtime: BridgeRuntime;
+}
+
 /** Builds a model route's handlers of each API it serves, over its providers' own handlers. */
-function modelRoutesOf(config: ModelRouteConfig, providers: ReadonlyMap<string, ProviderRoutes>, bridged: ReadonlyMap<string, BridgedProvider>, runtime: BridgeRuntime): ModelRoutes {
+function modelRoutesOf(config: ModelRouteConfig, { providers, bridged, runtime }: BuiltProviders): ModelRoutes {
   const counters: RouteCounters = { routed: 0, fallbacks: 0, unmatched: 0 };
   const routes: ModelRoutes = { bridged: new Map(), byApi: new Map(), errors: undefined!, passthroughRules: [], fallback: undefined!, version: '', counters };
   for (const [path, rules] of config.byApi) {
@@ -84,8 +104,16 @@ function modelRoutesOf(config: ModelRouteConfig, providers: ReadonlyMap<string, 
   return routes;
 }
 
+/** What routing is built from: each provider's runtime and its bridged APIs (in the same order), the model routes. */
+export interface RoutingInit {
+  readonly providers: readonly ProviderRuntime[];
+  readonly bridged: readonly BridgedProvider[];
+  /** Defaults to none. */
+  readonly modelRoutes?: readonly ModelRouteConfig[];
+}
+
 /** Builds every provider's and model route's handlers once; the returned functions only look them up. */
-export function createRouting(providers: readonly ProviderRuntime[], bridged: readonly BridgedProvider[], runtime: BridgeRuntime, modelRouteConfigs: readonly ModelRouteConfig[] = []) {
+export function createRouting(runtime: BridgeRuntime, { providers, bridged, modelRoutes: modelRouteConfigs = [] }: RoutingInit) {
   const routes = new Map<string, ProviderRoutes>();
   providers.forEach((provider, i) => {
     const apis = bridged[i].apis.map((api) => ({
@@ -104,8 +132,8 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
       handlers: new Map(apis.map(({ api, route }) => [api.route, route.handle])),
     });
   });
-  const byName = new Map(bridged.map((p) => [p.name, p]));
-  const modelRoutes = new Map(modelRouteConfigs.map((config) => [config.name, modelRoutesOf(config, routes, byName, runtime)]));
+  const built: BuiltProviders = { providers: routes, bridged: new Map(bridged.map((p) => [p.name, p])), runtime };
+  const modelRoutes = new Map(modelRouteConfigs.map((config) => [config.name, modelRoutesOf(config, built)]));
   const { logger, inflight } = runtime;
 
   function runBridged(route: BridgedRoute, req: Request, res: Response): void {
@@ -128,7 +156,8 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
    * A request for one provider or model route, `routePath` relative to its prefix. Refusals and whatever throws are
    * answered in the shape of the bridged API the request is for, else in the prefix's.
    */
-  function dispatchTo(prefix: Prefix, provider: ProviderRoutes | undefined, path: string, routePath: string, req: Request, res: Response, bridgedOnly?: BridgedRoute): void {
+  function dispatchTo(req: Request, res: Response, target: DispatchTarget): void {
+    const { prefix, provider, path, routePath, bridgedOnly } = target;
     try {
       const route = bridgedOnly ?? (req.method === 'POST' ? prefix.bridged.get(routePath) : undefined);
       const shape = route?.errors ?? prefix.errors;
@@ -154,10 +183,10 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
     const name = slash < 0 ? path.slice(1) : path.slice(1, slash);
     const routePath = slash < 0 ? '' : path.slice(slash);
     const provider = routes.get(name);
-    if (provider) return dispatchTo(provider, provider, path, routePath, req, res);
+    if (provider) return dispatchTo(req, res, { prefix: provider, provider, path, routePath });
     const modelRoute = modelRoutes.size === 0 ? undefined : modelRoutes.get(name);
     if (!modelRoute) return next();
-    dispatchTo(modelRoute, undefined, path, routePath, req, res);
+    dispatchTo(req, res, { prefix: modelRoute, path, routePath });
   }
 
   function providerNamed(name: unknown, owner: string): ProviderRoutes {
@@ -175,7 +204,7 @@ export function createRouting(providers: readonly ProviderRuntime[], bridged: re
     if (!route) throw new OptionsError('bridge.handler', 'api', `must name an API of ${modelRoute ? 'route' : 'provider'} "${providerName}" (${[...prefix.byApi.keys()].join(', ')}).`);
     return function aibridgeHandler(req: Request, res: Response): void {
       const path = pathOf(req.url);
-      dispatchTo(prefix, provider, path, path, req, res, route);
+      dispatchTo(req, res, { prefix, provider, path, routePath: path, bridgedOnly: route });
     };
   }
 

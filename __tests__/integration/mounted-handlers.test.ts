@@ -2,7 +2,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import express from 'express';
+import winston from 'winston';
 import { anthropicProvider, createBridge, MemoryRecorder, openaiProvider, type Bridge } from '../../lib';
 import { anthropicScript } from '../helpers/anthropic-script';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
@@ -20,8 +22,12 @@ beforeAll(async () => {
     providers: [
       openaiProvider({ keys: ['sk-mounted-openai-000000000001'], baseURL: upstream.url }),
       anthropicProvider({ keys: ['sk-ant-mounted-00000000000001'], baseURL: upstream.origin }),
+      openaiProvider({ name: 'down', keys: ['sk-mounted-down-00000000000001'], baseURL: 'http://127.0.0.1:1/v1' }),
     ],
+    routes: [{ name: 'auto', rules: [{ model: 'gpt-*', providers: ['down', 'openai'] }] }],
     actor: testActor,
+    // The unreachable provider's warning is expected here.
+    logger: winston.createLogger({ silent: true }),
     recorder,
   });
   const app = express();
@@ -30,6 +36,7 @@ beforeAll(async () => {
   app.post('/llm/chat', bridge.handler('openai', 'chat-completions'));
   app.use('/openai-passthrough', bridge.passthrough('openai'));
   app.all('/llm/any-method', bridge.handler('openai', 'chat-completions'));
+  app.post('/llm/auto/chat/completions', auth, bridge.handler('auto', 'chat-completions'));
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -85,6 +92,24 @@ test('a chat-completions handler on a path of its own', async () => {
   expect(await get.json()).toEqual({ error: { message: 'Method GET is not allowed here; use POST.', type: 'invalid_request_error', code: 'method_not_allowed' } });
 });
 
+test("a model route's handler on a path of the host's: chooses by model, falls back, answers in the API's shape", async () => {
+  const client = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${base}/llm/auto`, maxRetries: 0 });
+  const answer = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] });
+  expect(answer.choices[0].message.content).toBeTruthy();
+  // The first provider cannot be reached: the route went on to the second, with its pool key.
+  expect(upstream.requests.map((r) => [r.url, r.headers.authorization])).toEqual([['/v1/chat/completions', 'Bearer sk-mounted-openai-000000000001']]);
+  await eventually(() => expect(recorder.interceptionEnds).toHaveLength(2));
+  expect(recorder.interceptions.map((r) => [r.providerName, r.route])).toEqual([['down', '/auto/v1/chat/completions'], ['openai', '/auto/v1/chat/completions']]);
+  expect(recorder.interceptionEnds.map((e) => e.status)).toEqual(['failed', 'completed']);
+  const unmatched = await client.chat.completions.create({ model: 'claude-x', messages: [{ role: 'user', content: 'hello' }] }).catch((e: unknown) => e);
+  expect(unmatched).toBeInstanceOf(OpenAI.NotFoundError);
+  expect((unmatched as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
+  // The host's own auth runs first: no actor, no route.
+  const anonymous = await fetch(`${base}/llm/auto/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(anonymous.status).toBe(401);
+  expect(upstream.requests).toHaveLength(1);
+});
+
 test('passthrough mounted by the host: allowlisted paths relative to the mount, nothing else', async () => {
   const models = await fetch(`${base}/openai-passthrough/v1/models`, { headers: { authorization: 'Bearer user-token-alice' } });
   expect(models.status).toBe(200);
@@ -100,7 +125,7 @@ test('passthrough mounted by the host: allowlisted paths relative to the mount, 
 });
 
 test('unknown provider or API names throw at mount time, naming the argument', () => {
-  expect(() => bridge.handler('nope', 'messages')).toThrow(/bridge\.handler: option `providerName` must name a provider of this bridge \(openai, anthropic\)/);
+  expect(() => bridge.handler('nope', 'messages')).toThrow(/bridge\.handler: option `providerName` must name a provider of this bridge \(openai, anthropic, down\)/);
   expect(() => bridge.handler('openai', 'messages')).toThrow(/bridge\.handler: option `api` must name an API of provider "openai" \(chat-completions, responses, responses-compact, responses-input-tokens, completions, embeddings\)/);
   expect(() => bridge.passthrough('nope')).toThrow(/bridge\.passthrough: option `providerName`/);
 });

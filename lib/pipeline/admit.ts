@@ -27,18 +27,20 @@ export async function admit(ix: Interception): Promise<void> {
   const { adapter } = ix.provider;
   const { routed } = ix;
   // The bridge's slot first: requests waiting on a slow actor resolver are in flight too. Past capacity nothing more
-  // is read: the body of a request that will not run is not worth the memory. A route's later provider serves the
-  // same request: the first one's slot is the request's.
-  const slot = routed?.retried ? undefined : bridge.capacity?.enter(res);
-  if (slot instanceof Refusal) refuseAtCapacity(ix, routed ? routed.actor : actorAtOnce(bridge.actor, req, bridge.logger), slot);
-  // Most resolvers answer at once: then there is nothing to wait for. A model route asked already.
-  const resolving = routed ? routed.actor : resolveActor(bridge.actor, req, bridge.logger);
+  // is read: the body of a request that will not run is not worth the memory. A model route took the client
+  // request's slots before reading its body (they hold across its providers), or found none.
+  if (routed?.atCapacity) refuseAtCapacity(ix, routed.actor, routed.atCapacity);
+  const slot = routed ? undefined : bridge.capacity?.enter(res);
+  if (slot instanceof Refusal) refuseAtCapacity(ix, actorAtOnce(bridge.actor, req, bridge.logger), slot);
+  // Most resolvers answer at once: then there is nothing to wait for. A model route asked already (its actor is
+  // undefined only with `atCapacity`, refused above).
+  const resolving = routed ? routed.actor! : resolveActor(bridge.actor, req, bridge.logger);
   // A client that leaves stops the wait (and gives its slot back): a resolver that never answers holds nothing then.
   const actor = resolving instanceof Promise ? await untilAborted(resolving, ix.signal) : resolving;
   const full = slot?.forActor(actor.id);
   if (full) refuseAtCapacity(ix, actor, full);
   const headers = upstreamHeaders(route.headerRule, req.headers, adapter.actorHeaders ? actor : undefined);
-  let { raw, json } = routed ? routed.body : await readJsonBody(req, bridge.maxBodyBytes);
+  let { raw, json } = routed?.body ?? await readJsonBody(req, bridge.maxBodyBytes);
   const call = ix.api.prepare(json, raw);
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;

@@ -38,13 +38,6 @@ export function endingOf(ix: FailingRequest, err: unknown): Ending {
   return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorCode: error.code, errorMessage: error.message };
 }
 
-/** The end of a model route's request whose provider could not serve it, left unanswered for the route's `next` provider. */
-export function unansweredEnding(ix: FailingRequest & { readonly routed?: { readonly name: string } }, err: unknown, next: string): Ending {
-  const error = gatewayErrorOf(ix, err);
-  const errorMessage = `${error.message} The route "${ix.routed?.name}" went on to provider "${next}".`;
-  return { httpStatus: error.status, status: 'failed', errorType: error.errorType, errorCode: error.code, errorMessage };
-}
-
 /** The end of a request `close()` gave up on that did not end itself in time. */
 export function forcedEnding(ix: FailingRequest, reason: Error): Ending {
   try {
@@ -54,7 +47,8 @@ export function forcedEnding(ix: FailingRequest, reason: Error): Ending {
   }
 }
 
-function gatewayErrorOf(ix: FailingRequest, err: unknown): GatewayError {
+/** The gateway error `err` stands for (a transport failure mapped and logged, anything else logged as unexpected). */
+export function gatewayErrorOf(ix: FailingRequest, err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if (isTransportError(err)) {
     const error = gatewayErrorForTransport(err);

@@ -7,7 +7,7 @@ import { InterceptionRoute } from './interception-route';
 import { offerTools } from './offer-tools';
 import { sendAndRelay } from './relay/relay';
 import type { ApiAdapter } from '../apis/api';
-import { leavesToNext, type RoutedRequest } from './model-routes/routed-request';
+import { leftToNextProvider, type RoutedRequest } from './model-routes/routed-request';
 
 /**
  * The handler of one bridged API of one provider. Resolves true once the client was answered; false only for a
@@ -29,10 +29,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
       const tools = offered instanceof Promise ? await offered : offered;
       ending = await sendAndRelay(ix, tools);
     } catch (err) {
-      if (routed?.next !== undefined && leavesToNext(ix, err)) {
-        ix.endUnanswered(err, routed.next);
-        return false;
-      }
+      if (leftToNextProvider(ix, err)) return false;
       ix.endWith(err);
       return true;
     }

@@ -20,7 +20,7 @@ import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
 import type { ToolContext } from '../tools/types';
 import type { UpstreamRequest, UpstreamResponse } from '../http/upstream-client';
-import { endingOf, forcedEnding, unansweredEnding, UNEXPECTED, type Ending } from './failure';
+import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { RoutedRequest } from './model-routes/routed-request';
 import type { InterceptionRoute } from './interception-route';
 import { runRequestHook } from '../providers/request-hook';
@@ -260,16 +260,6 @@ export class Interception implements RecordSink {
       throw failure;
     }
     this.end(ending);
-  }
-
-  /**
-   * Ends a model route's interception that its provider could not serve, answering nothing: the route's `next`
-   * provider will. Its rate-limit points go back (the client made one request), and the end says where it went.
-   */
-  endUnanswered(err: unknown, next: string): void {
-    if (this.concluded) return;
-    this.limits?.refund();
-    this.end(unansweredEnding(this, err, next));
   }
 
   /** Concludes the interception exactly once: the end record and the counters, then its inflight slot. */

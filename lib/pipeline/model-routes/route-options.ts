@@ -71,7 +71,7 @@ export function normalizeModelRoutes(owner: string, routes: unknown, providers: 
     }
     const byApi = new Map<string, RouteRule[]>();
     rules.forEach((rule: unknown, j) => {
-      const { matches, providers: served, apis } = checkRule(owner, `${at}.rules[${j}]`, rule, byName);
+      const { matches, providers: served, apis } = checkRule(rule, { owner, at: `${at}.rules[${j}]`, byName });
       for (const api of apis) {
         const list = byApi.get(api) ?? [];
         list.push({ matches, providers: served });
@@ -82,7 +82,15 @@ export function normalizeModelRoutes(owner: string, routes: unknown, providers: 
   });
 }
 
-function checkRule(owner: string, at: string, rule: unknown, byName: ReadonlyMap<string, BridgedProvider>): RouteRule & { apis: string[] } {
+/** Where a rule sits, for the errors that name it, and the providers it may name. */
+interface RuleScope {
+  readonly owner: string;
+  /** The option's path, `routes[0].rules[1]`. */
+  readonly at: string;
+  readonly byName: ReadonlyMap<string, BridgedProvider>;
+}
+
+function checkRule(rule: unknown, { owner, at, byName }: RuleScope): RouteRule & { apis: string[] } {
   if (!isPlainObject(rule)) throw new OptionsError(owner, at, 'must be an object ({ model, providers }).');
   rejectUnknownKeys(owner, rule, ['model', 'providers'], `${at}.`);
   const patterns = typeof rule.model === 'string' ? [rule.model] : rule.model;

@@ -346,3 +346,33 @@ describe('concurrent requests while a circuit opens', () => {
     }
   });
 });
+
+describe('a client leaving while the route waits for its actor', () => {
+  it('gives the slot back: a resolver that never answers holds nothing once its client left', async () => {
+    let asked = 0;
+    const g = await startGateway(options({ maxConcurrent: 1, actor: (req) => {
+      asked++;
+      return req.headers['x-user-token'] === 'stuck' ? new Promise<never>(() => {}) : { id: 'alice' };
+    } }));
+    try {
+      const leaving = new AbortController();
+      const stuck = fetch(`${g.url}/auto/v1/chat/completions`, {
+        method: 'POST', signal: leaving.signal, headers: { 'x-user-token': 'stuck', 'content-type': 'application/json' }, body: chat('gpt-4o'),
+      }).catch((err: unknown) => err);
+      await eventually(() => expect(asked).toBe(1));
+      leaving.abort();
+      await stuck;
+      // Its slot came back: the next request is served, not refused at capacity.
+      await eventually(async () => {
+        const res = await post('/auto/v1/chat/completions', chat('gpt-4o'), ALICE, g);
+        expect(res.status).toBe(200);
+      });
+      // Nothing of it is in flight any more: close() has nothing to wait for (it would wait out its grace period).
+      const closing = Date.now();
+      await g.close();
+      expect(Date.now() - closing).toBeLessThan(5_000);
+    } finally {
+      await g.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { GatewayError, isTransportError, Refusal } from '../../errors';
 import type { ErrorShape } from '../../apis/error-shape';
 import { actorAtOnce, resolveActor } from '../../http/actor';
+import { untilAborted } from '../../http/deadline';
 import { readJsonBody, type JsonBody } from '../../http/read-body';
 import { parseObject } from '../../json/parse-object';
 import type { Actor } from '../../http/actor-types';
@@ -57,6 +58,9 @@ interface Chosen {
   readonly providers: readonly RouteTarget[];
 }
 
+/** Why a route stops waiting when its client left. */
+const CLIENT_LEFT = new GatewayError({ status: 499, errorType: 'aborted', code: 'client_closed', message: 'The client went away.' });
+
 /** A request past capacity: its body is not read, and the first provider of the API's first rule records the refusal. */
 interface Refused {
   /** Undefined when the resolver would have had to be waited for: then the refusal is answered, not recorded. */
@@ -83,14 +87,15 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
   const refuser = rules[0].providers[0];
 
   /** The actor, the body and the rule's providers (or the capacity refusal); throws what the client gets when there are none. */
-  async function choose(req: Request, res: Response): Promise<Chosen | Refused> {
+  async function choose(req: Request, res: Response, stopped: AbortSignal): Promise<Chosen | Refused> {
     // As on a provider's own prefix: the bridge's slot first (requests waiting on a slow actor resolver are in flight
     // too), then the actor, then the actor's slot; nothing is read for a request nobody made or that will not run.
     // The slots are the client request's, held across the providers it goes through.
     const slot = bridge.capacity?.enter(res);
     if (slot instanceof Refusal) return { actor: actorAtOnce(bridge.actor, req, bridge.logger), atCapacity: slot };
     const resolving = resolveActor(bridge.actor, req, bridge.logger);
-    const actor = resolving instanceof Promise ? await resolving : resolving;
+    // A client that leaves (or close()) stops the wait: a resolver that never answers holds nothing then.
+    const actor = resolving instanceof Promise ? await untilAborted(resolving, stopped) : resolving;
     const atCapacity = slot?.forActor(actor.id);
     if (atCapacity) return { actor, atCapacity };
     const body = await readJsonBody(req, bridge.maxBodyBytes);
@@ -131,10 +136,13 @@ export function createModelRouteHandler(init: ModelRouteHandlerInit): (req: Requ
       sendGatewayError(res, errors, reason instanceof GatewayError ? reason : SHUTDOWN_ABORT);
       leave();
     });
+    res.once('close', () => {
+      if (!res.writableEnded) stop.abort(CLIENT_LEFT);
+    });
     try {
       let chosen: Chosen | Refused;
       try {
-        chosen = await choose(req, res);
+        chosen = await choose(req, res, stop.signal);
       } catch (err) {
         if (stop.signal.aborted) return;
         if (err instanceof GatewayError) return sendGatewayError(res, errors, err);

@@ -15,7 +15,7 @@ const KNOWN_BETAS = new Set([
 ]);
 const ALLOWED_FIELDS = new Set([
   'anthropic_version', 'anthropic_beta', 'max_tokens', 'messages', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences',
-  'tools', 'tool_choice', 'thinking', 'metadata', 'context_management',
+  'tools', 'tool_choice', 'thinking', 'metadata', 'context_management', 'output_config',
 ]);
 const ERROR_TYPES = { 400: 'ValidationException', 403: 'AccessDeniedException', 404: 'ResourceNotFoundException', 429: 'ThrottlingException', 503: 'ServiceUnavailableException', 529: 'ServiceUnavailableException' };
 /** Anthropic's mid-stream error types as Bedrock's stream exceptions. */

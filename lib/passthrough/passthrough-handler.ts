@@ -25,6 +25,7 @@ import { readBodyPrefix } from '../http/body-prefix';
 import { armTimeouts } from './timeouts';
 import type { PassthroughRule } from '../providers/types';
 import { idOfAnswer } from '../ownership/answer-id';
+import { checkNamedInBody } from './named-in-body';
 import { authorize } from '../pipeline/authorize';
 import { counted } from '../pipeline/refusals';
 import { redactingBody } from '../redaction/redacting-body';
@@ -262,6 +263,7 @@ export function createPassthroughHandler(provider: ProviderRuntime, bridge: Brid
       const scoped = plan.kind === 'centralized' ? rule : undefined;
       const named = scoped?.owned?.(routePath);
       if (named) await bridge.ownership.check({ provider: adapter.name, ...named }, actor.id, 'passthrough');
+      if (scoped && body) await checkNamedInBody(scoped, body.raw, body.fromParser ? undefined : req.headers['content-encoding'], bridge.ownership, adapter.name, actor.id);
       const upstream = await plan.run((credential) => {
         if (clientGone) return Promise.reject(ABORTED);
         const attemptHeaders = { ...headers, ...(credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind)) };

@@ -1,5 +1,6 @@
 /** Ownership pieces without sockets: the bounded memory store, option checks, the stream head, the allowlist's ids. */
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { createBridge, MemoryOwnershipStore, openaiProvider, RedisOwnershipStore } from '../../lib';
 import { readStreamHead } from '../../lib/ownership/stream-head';
 import { passthroughRule } from '../../lib/providers/passthrough-rule';
@@ -19,6 +20,46 @@ describe('MemoryOwnershipStore', () => {
     expect(store.getOwner(ref('d'))).toEqual({ owner: 'bob' });
     expect(store.getOwner({ ...ref('d'), kind: 'conversation' })).toBeUndefined();
     expect(store.getOwner({ ...ref('d'), provider: 'other' })).toBeUndefined();
+  });
+
+  test('one actor writing past the cap forgets its own oldest ids, never another actor\'s', () => {
+    const store = new MemoryOwnershipStore({ maxEntries: 10 });
+    store.setOwners(['a1', 'a2'].map((id) => ({ ...ref(id), owner: 'alice' })));
+    store.setOwners([{ ...ref('c1'), owner: 'carol' }]);
+    for (let i = 0; i < 1000; i++) store.setOwners([{ ...ref(`b${i}`), owner: 'bob' }, { ...ref(`b${i}x`), owner: 'bob' }]);
+    expect(store.size).toBe(10);
+    expect(store.getOwner(ref('a1'))).toEqual({ owner: 'alice' });
+    expect(store.getOwner(ref('a2'))).toEqual({ owner: 'alice' });
+    expect(store.getOwner(ref('c1'))).toEqual({ owner: 'carol' });
+    expect(store.getOwner(ref('b999x'))).toEqual({ owner: 'bob' });
+    expect(store.getOwner(ref('b0'))).toBeUndefined();
+    // An id written again under another owner moves to that owner's count.
+    store.setOwners([{ ...ref('b999x'), owner: 'alice' }]);
+    store.setOwners([{ ...ref('a3'), owner: 'alice' }]);
+    expect(store.size).toBe(10);
+    expect(store.getOwner(ref('a1'))).toEqual({ owner: 'alice' });
+  });
+
+  test('property: an actor holding no more than its share keeps every id, whatever the others write', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 4, max: 40 }),
+      fc.array(fc.tuple(fc.constantFrom('quiet', 'b', 'c', 'd'), fc.integer({ min: 1, max: 5 })), { maxLength: 200 }),
+      (max, writes) => {
+        const store = new MemoryOwnershipStore({ maxEntries: max });
+        const share = Math.floor(max / 4);
+        const quiet: string[] = [];
+        let total = 0;
+        writes.forEach(([owner, n], w) => {
+          if (owner === 'quiet' && quiet.length + n > share) return;
+          const ids = Array.from({ length: n }, (_, i) => `${owner}-${w}-${i}`);
+          if (owner === 'quiet') quiet.push(...ids);
+          total += n;
+          store.setOwners(ids.map((id) => ({ ...ref(id), owner })));
+        });
+        expect(store.size).toBe(Math.min(total, max));
+        for (const id of quiet) expect(store.getOwner(ref(id))).toEqual({ owner: 'quiet' });
+      },
+    ));
   });
 
   test('options are checked like createBridge\'s', () => {

@@ -31,7 +31,8 @@ async function call(user: string, method: string, path: string, body?: unknown) 
     method, headers: { 'x-user-token': `user-token-${user}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as any, sent: suite.upstream.requests.length - before };
+  const text = await res.text();
+  return { status: res.status, json: (text === '' ? undefined : JSON.parse(text)) as any, sent: suite.upstream.requests.length - before };
 }
 
 /** Alice's response and the id of its output item. */
@@ -99,6 +100,8 @@ describe('naming Alice\'s response on Bob\'s routes', () => {
       ['GET', `/responses/${id}/input_items?after=${id}&include[]=message.output_text.logprobs`],
       ['POST', `/responses/${id}/cancel`], ['DELETE', `/responses/${id}`], ['GET', `/responses/${id.toUpperCase()}`],
       ['GET', `/responses/${id}%00`], ['GET', `/responses/${id};x=1`],
+      ['HEAD', `/responses/${id}`], ['OPTIONS', `/responses/${id}`], ['PATCH', `/responses/${id}`], ['GET', `/RESPONSES/${id}`],
+      ['GET', `/responses/${id}/input_items/`], ['GET', `/responses//${id}`], ['GET', `/responses/x/../${id}`],
     ] as const) {
       const bob = await call('bob', method, path);
       expect({ path, status: bob.status, sent: bob.sent }).toEqual({ path, status: 404, sent: 0 });

@@ -116,3 +116,23 @@ describe('naming Alice\'s response on Bob\'s routes', () => {
     expect(suite.upstream.requests.at(-1)!.url).toBe(`/v1/responses/${json.id}/input_items?after=${item}`);
   });
 });
+
+describe('how many ids one request may name', () => {
+  test('a response naming more than 1,024 distinct items is refused at once (400), before any store read or upstream call', async () => {
+    const input = Array.from({ length: 1025 }, (_, i) => ({ type: 'item_reference', id: `msg_unknown_${i}` }));
+    const t = Date.now();
+    const many = await call('bob', 'POST', '/responses', { model: 'gpt-5', input });
+    expect({ status: many.status, sent: many.sent, code: many.json.error.code }).toEqual({ status: 400, sent: 0, code: 'invalid_request' });
+    expect(many.json.error.message).toMatch(/1024/);
+    expect(Date.now() - t).toBeLessThan(2000);
+    // The same ids repeated are one reference each: 1,024 distinct ones are checked as usual (refused as unknown).
+    const enough = await call('bob', 'POST', '/responses', { model: 'gpt-5', input: [...input.slice(0, 1024), ...input.slice(0, 1024)] });
+    expect({ status: enough.status, sent: enough.sent }).toEqual({ status: 404, sent: 0 });
+  });
+
+  test('the same bound on a conversation\'s items', async () => {
+    const items = Array.from({ length: 1025 }, (_, i) => ({ id: `msg_unknown_${i}` }));
+    const res = await call('bob', 'POST', '/conversations', { items });
+    expect({ status: res.status, sent: res.sent }).toEqual({ status: 400, sent: 0 });
+  });
+});

@@ -1,7 +1,7 @@
 /** The stored-state ids a passthrough request body names (a conversation's item references), owner-checked before it goes up. */
 import { GatewayError } from '../errors';
 import { JsonEditError } from '../json/json-edit';
-import type { OwnershipGuard } from '../ownership/ownership-guard';
+import { tooManyNamed, type OwnershipGuard } from '../ownership/ownership-guard';
 import type { NamedId } from '../ownership/stored-state';
 import type { PassthroughRule } from '../providers/types';
 
@@ -31,6 +31,8 @@ export async function checkNamedInBody(rule: PassthroughRule, raw: Buffer, encod
     if (err instanceof JsonEditError || err instanceof SyntaxError) throw UNREADABLE;
     throw err;
   }
+  const tooMany = tooManyNamed(named.length);
+  if (tooMany) throw tooMany;
   for (let at = 0; at < named.length; at += CHECKS_AT_ONCE) {
     await Promise.all(named.slice(at, at + CHECKS_AT_ONCE).map((ref) => guard.check({ provider, ...ref }, actor, 'passthrough')));
   }

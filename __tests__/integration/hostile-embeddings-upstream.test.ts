@@ -116,6 +116,38 @@ describe('bodies that lie or never end', () => {
     await eventually(() => expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed' }));
   });
 
+  test('a completions stream that never ends: the client leaving aborts the upstream, the interception ends aborted', async () => {
+    let upstreamClosed = false;
+    suite.upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = 'data: {"id":"cmpl-x","object":"text_completion","model":"m","choices":[{"text":"la ","index":0,"finish_reason":null}]}\n\n';
+      const timer = setInterval(() => res.write(chunk), 10);
+      res.on('close', () => {
+        clearInterval(timer);
+        upstreamClosed = true;
+      });
+    };
+    const abort = new AbortController();
+    const res = await fetch(`${suite.gw.url}/openai/v1/completions`, {
+      method: 'POST', headers: ALICE, body: JSON.stringify({ model: 'm', prompt: 'sing', stream: true }), signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('la ')) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    await eventually(() => expect(upstreamClosed).toBe(true));
+    await eventually(() => expect(suite.gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'aborted' }));
+  });
+
+  test('a Content-Length shorter than the body on passthrough: the client gets the declared bytes at most', async () => {
+    suite.upstream.behaviour = (_req, res) => {
+      res.socket!.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{"object":"list","data":[]}HTTP/1.1 200 OK\r\n\r\n');
+      res.socket!.end();
+    };
+    const res = await fetch(`${suite.gw.url}/openai/v1/models`, { headers: ALICE }).then(async (r) => ({ status: r.status, text: await r.text().catch(() => 'cut') }), () => ({ status: 0, text: 'cut' }));
+    expect(res.text.length).toBeLessThanOrEqual(10);
+  });
+
   test('a Set-Cookie from the upstream never reaches the client', async () => {
     answerRaw('{"object":"list","data":[],"model":"m"}', { 'content-type': 'application/json', 'set-cookie': 'session=upstream; Path=/' });
     const res = await fetch(`${suite.gw.url}/openai/v1/embeddings`, { method: 'POST', headers: ALICE, body: embedding });

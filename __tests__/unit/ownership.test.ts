@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { createBridge, MemoryOwnershipStore, openaiProvider, RedisOwnershipStore } from '../../lib';
 import { readStreamHead } from '../../lib/ownership/stream-head';
 import { passthroughRule } from '../../lib/providers/passthrough-rule';
+import { OPENAI_PASSTHROUGH } from '../../lib/providers/openai';
 import { responsesStoredState } from '../../lib/apis/openai-responses/stored-state';
 
 const ref = (id: string) => ({ provider: 'openai', kind: 'response' as const, id });
@@ -155,5 +156,30 @@ describe('stored-state rules', () => {
     // Repeats and escapes: every one counts.
     expect(items('{"input":[{"type":"item_reference","id":"msg_a","id":"msg_b"}],"input":[{"id":"msg_c"}]}')).toEqual(['msg_a', 'msg_b', 'msg_c']);
     expect(items('{"input":[{"t\\u0079pe":"message","type":"item_reference","role":"user","\\u0069d":"msg_d"}]}')).toEqual(['msg_d']);
+  });
+});
+
+describe('conversation items', () => {
+  const rule = (pattern: string) => OPENAI_PASSTHROUGH.find((r) => r.pattern === pattern)!;
+  const escape = (key: string) => key.replace(/[a-z]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+
+  test('property: an element any parser (first or last of a repeated key) reads as a reference to the id is found', () => {
+    const field = fc.oneof(
+      fc.constantFrom<[string, unknown]>(['type', 'item_reference'], ['type', null], ['type', 'message'], ['role', 'user'], ['id', 'msg_alice'], ['id', 'msg_other'], ['content', 'hi']),
+    );
+    fc.assert(fc.property(fc.array(fc.tuple(field, fc.boolean()), { maxLength: 6 }), fc.constantFrom('/v1/conversations', '/v1/conversations/:id/*'), (fields, pattern) => {
+      const element = `{${fields.map(([[k, v], esc]) => `"${esc ? escape(k) : k}":${JSON.stringify(v)}`).join(',')}}`;
+      const raw = Buffer.from(`{"items":[${element}]}`);
+      const found = rule(pattern).namedInBody!(raw).map((n) => n.id);
+      const reads = (keep: 'first' | 'last') => {
+        const out: Record<string, unknown> = {};
+        for (const [[k, v]] of fields) if (keep === 'last' || !(k in out)) out[k] = v;
+        return out;
+      };
+      for (const parsed of [reads('first'), reads('last')]) {
+        const reference = parsed.type === 'item_reference' || ((parsed.type === undefined || parsed.type === null) && parsed.role === undefined);
+        if (reference && parsed.id === 'msg_alice') expect(found).toContain('msg_alice');
+      }
+    }));
   });
 });

@@ -11,6 +11,8 @@ import { MIGRATIONS } from '../../lib/recorder/schema';
 import type { InterceptionRecord } from '../../lib/recorder/types';
 import { eventually, startGateway } from '../helpers/gateway';
 import { startFakeOpenAI } from '../helpers/fake-openai';
+import { chatScript } from '../helpers/chat-script';
+import { TestInjector } from '../helpers/test-injector';
 import { requireService } from '../helpers/services';
 import { cleanupStores, freshSchema, PG_URL, pgAvailable, postgresStore, sqliteStore, tempDbFile } from '../helpers/stores';
 
@@ -136,6 +138,53 @@ describe('through the bridge', () => {
       expect(bob.prompts[0].prompt).toBe(PROMPT);
     } finally {
       await reader.close();
+    }
+  });
+
+  test('the debug log holds no more than the mode allows: no prompt under none or hashed, a masked one under redacted', async () => {
+    const upstream = await startFakeOpenAI();
+    const modes: Record<string, ContentMode> = { alice: 'none', bob: 'redacted' };
+    const gw = await startGateway({
+      providers: [openaiProvider({ keys: ['sk-content-openai-0000000001111'], baseURL: upstream.url })],
+      recordContent: ({ interception }) => modes[interception.actor.id], recordContentSalt: SALT,
+    });
+    try {
+      for (const token of ['user-token-alice', 'user-token-bob']) {
+        const client = new OpenAI({ apiKey: token, baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
+        await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] });
+      }
+      await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(2));
+      const logged = gw.logs.lines.join('\n');
+      expect(logged).not.toContain('bob@example.com');
+      expect(logged).not.toContain('sk-live-abcdefghijklmnop1234');
+      expect(logged).not.toContain('mail bob');
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+
+  test('the debug log of an injected tool call holds its arguments as the mode keeps them: none gives their size only', async () => {
+    const upstream = await startFakeOpenAI();
+    upstream.behaviour = chatScript([
+      { toolCalls: [{ id: 'call_add', name: 'bmcp_calc_add', arguments: '{"a":2,"b":3,"note":"carol@example.com"}' }] },
+      { text: 'Five.' },
+    ]);
+    const gw = await startGateway({
+      providers: [openaiProvider({ keys: ['sk-content-openai-0000000001111'], baseURL: upstream.url })],
+      tools: new TestInjector(), recordContent: 'none', recordContentSalt: SALT,
+    });
+    try {
+      const client = new OpenAI({ apiKey: 'user-token-alice', baseURL: `${gw.url}/openai/v1`, maxRetries: 0 });
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Add 2 and 3.' }] });
+      await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
+      const call = gw.logs.lines.map((l) => JSON.parse(l)).find((l) => l.message === 'injected tool call');
+      expect(call).toMatchObject({ tool: 'bmcp_calc_add', argsBytes: 40 });
+      expect(call).not.toHaveProperty('arguments');
+      expect(gw.logs.lines.join('\n')).not.toContain('carol@example.com');
+    } finally {
+      await gw.close();
+      await upstream.close();
     }
   });
 

@@ -1,8 +1,10 @@
 /** Ownership pieces without sockets: the bounded memory store, option checks, the stream head, the allowlist's ids. */
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { createBridge, MemoryOwnershipStore, openaiProvider, RedisOwnershipStore } from '../../lib';
 import { readStreamHead } from '../../lib/ownership/stream-head';
 import { passthroughRule } from '../../lib/providers/passthrough-rule';
+import { OPENAI_PASSTHROUGH } from '../../lib/providers/openai';
 import { responsesStoredState } from '../../lib/apis/openai-responses/stored-state';
 
 const ref = (id: string) => ({ provider: 'openai', kind: 'response' as const, id });
@@ -19,6 +21,46 @@ describe('MemoryOwnershipStore', () => {
     expect(store.getOwner(ref('d'))).toEqual({ owner: 'bob' });
     expect(store.getOwner({ ...ref('d'), kind: 'conversation' })).toBeUndefined();
     expect(store.getOwner({ ...ref('d'), provider: 'other' })).toBeUndefined();
+  });
+
+  test('one actor writing past the cap forgets its own oldest ids, never another actor\'s', () => {
+    const store = new MemoryOwnershipStore({ maxEntries: 10 });
+    store.setOwners(['a1', 'a2'].map((id) => ({ ...ref(id), owner: 'alice' })));
+    store.setOwners([{ ...ref('c1'), owner: 'carol' }]);
+    for (let i = 0; i < 1000; i++) store.setOwners([{ ...ref(`b${i}`), owner: 'bob' }, { ...ref(`b${i}x`), owner: 'bob' }]);
+    expect(store.size).toBe(10);
+    expect(store.getOwner(ref('a1'))).toEqual({ owner: 'alice' });
+    expect(store.getOwner(ref('a2'))).toEqual({ owner: 'alice' });
+    expect(store.getOwner(ref('c1'))).toEqual({ owner: 'carol' });
+    expect(store.getOwner(ref('b999x'))).toEqual({ owner: 'bob' });
+    expect(store.getOwner(ref('b0'))).toBeUndefined();
+    // An id written again under another owner moves to that owner's count.
+    store.setOwners([{ ...ref('b999x'), owner: 'alice' }]);
+    store.setOwners([{ ...ref('a3'), owner: 'alice' }]);
+    expect(store.size).toBe(10);
+    expect(store.getOwner(ref('a1'))).toEqual({ owner: 'alice' });
+  });
+
+  test('property: an actor holding no more than its share keeps every id, whatever the others write', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 4, max: 40 }),
+      fc.array(fc.tuple(fc.constantFrom('quiet', 'b', 'c', 'd'), fc.integer({ min: 1, max: 5 })), { maxLength: 200 }),
+      (max, writes) => {
+        const store = new MemoryOwnershipStore({ maxEntries: max });
+        const share = Math.floor(max / 4);
+        const quiet: string[] = [];
+        let total = 0;
+        writes.forEach(([owner, n], w) => {
+          if (owner === 'quiet' && quiet.length + n > share) return;
+          const ids = Array.from({ length: n }, (_, i) => `${owner}-${w}-${i}`);
+          if (owner === 'quiet') quiet.push(...ids);
+          total += n;
+          store.setOwners(ids.map((id) => ({ ...ref(id), owner })));
+        });
+        expect(store.size).toBe(Math.min(total, max));
+        for (const id of quiet) expect(store.getOwner(ref(id))).toEqual({ owner: 'quiet' });
+      },
+    ));
   });
 
   test('options are checked like createBridge\'s', () => {
@@ -114,5 +156,30 @@ describe('stored-state rules', () => {
     // Repeats and escapes: every one counts.
     expect(items('{"input":[{"type":"item_reference","id":"msg_a","id":"msg_b"}],"input":[{"id":"msg_c"}]}')).toEqual(['msg_a', 'msg_b', 'msg_c']);
     expect(items('{"input":[{"t\\u0079pe":"message","type":"item_reference","role":"user","\\u0069d":"msg_d"}]}')).toEqual(['msg_d']);
+  });
+});
+
+describe('conversation items', () => {
+  const rule = (pattern: string) => OPENAI_PASSTHROUGH.find((r) => r.pattern === pattern)!;
+  const escape = (key: string) => key.replace(/[a-z]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+
+  test('property: an element any parser (first or last of a repeated key) reads as a reference to the id is found', () => {
+    const field = fc.oneof(
+      fc.constantFrom<[string, unknown]>(['type', 'item_reference'], ['type', null], ['type', 'message'], ['role', 'user'], ['id', 'msg_alice'], ['id', 'msg_other'], ['content', 'hi']),
+    );
+    fc.assert(fc.property(fc.array(fc.tuple(field, fc.boolean()), { maxLength: 6 }), fc.constantFrom('/v1/conversations', '/v1/conversations/:id/*'), (fields, pattern) => {
+      const element = `{${fields.map(([[k, v], esc]) => `"${esc ? escape(k) : k}":${JSON.stringify(v)}`).join(',')}}`;
+      const raw = Buffer.from(`{"items":[${element}]}`);
+      const found = rule(pattern).namedInBody!(raw).map((n) => n.id);
+      const reads = (keep: 'first' | 'last') => {
+        const out: Record<string, unknown> = {};
+        for (const [[k, v]] of fields) if (keep === 'last' || !(k in out)) out[k] = v;
+        return out;
+      };
+      for (const parsed of [reads('first'), reads('last')]) {
+        const reference = parsed.type === 'item_reference' || ((parsed.type === undefined || parsed.type === null) && parsed.role === undefined);
+        if (reference && parsed.id === 'msg_alice') expect(found).toContain('msg_alice');
+      }
+    }));
   });
 });

@@ -1,7 +1,7 @@
 /** The ownership stage of a bridged request: the ids it names are checked first, the ids its answers create are owned before release. */
 import { GatewayError } from '../errors';
 import type { UpstreamResponse } from '../http/upstream-client';
-import type { CreatedResponses, OwnershipGuard } from './ownership-guard';
+import { tooManyNamed, type CreatedResponses, type OwnershipGuard } from './ownership-guard';
 import type { NamedId, StoredStateRules } from './stored-state';
 import { readStreamHead } from './stream-head';
 
@@ -43,6 +43,8 @@ export async function admitStoredState(asker: StoredStateAsker, body: Record<str
     const continueFrom = await guard.check({ provider, kind, id }, actor, 'bridged');
     if (kind === 'response' && continueFrom !== undefined && continueFrom !== id) rewritten = rules.continueFrom(raw, continueFrom);
   }
+  const tooMany = tooManyNamed(items.length);
+  if (tooMany) throw tooMany;
   // A request may reference many items: a few reads in flight at once, rather than one round trip each in turn.
   for (let at = 0; at < items.length; at += ITEM_CHECKS_AT_ONCE) {
     await Promise.all(items.slice(at, at + ITEM_CHECKS_AT_ONCE).map((ref) => guard.check({ provider, ...ref }, actor, 'bridged')));

@@ -12,6 +12,18 @@ export type NamedWhere = 'bridged' | 'passthrough';
 /** Upstream ids are short; anything longer is no id the bridge recorded (and is not echoed back whole). */
 export const MAX_OWNED_ID_LENGTH = 256;
 
+/**
+ * Most distinct ids one request may name. Each is a store read (a Redis round trip per 16): without a bound, one
+ * 32 MiB body of references costs about a million reads. Real clients name a handful.
+ */
+export const MAX_NAMED_IDS = 1024;
+
+/** The `400` of a request naming more than {@link MAX_NAMED_IDS} distinct ids; undefined within the bound. */
+export function tooManyNamed(count: number): GatewayError | undefined {
+  if (count <= MAX_NAMED_IDS) return undefined;
+  return new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: `The request references ${count} stored items; at most ${MAX_NAMED_IDS} are accepted in one request.` });
+}
+
 const ITEM_NOT_FOUND = {
   code: 'item_not_found',
   message: (id: string) => `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,

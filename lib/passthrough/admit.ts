@@ -6,6 +6,7 @@ import { untilAborted } from '../http/deadline';
 import { authorize } from '../pipeline/authorize';
 import { counted } from '../pipeline/refusals';
 import { recordWhenClosed } from './conclude';
+import { checkNamedInBody } from './named-in-body';
 import { ABORTED, type PassthroughCall } from './passthrough-call';
 
 /** The actor, the record, the bridge's own refusals (`maxConcurrent`, `authorize`): before the body is read. */
@@ -50,8 +51,12 @@ function closeSignal(res: Response): AbortSignal {
   return controller.signal;
 }
 
-/** Stored state reached with a pool key is its creator's alone: another actor naming it gets the upstream's own 404. */
+/**
+ * Stored state reached with a pool key is its creator's alone: another actor naming it, in the path or in the body
+ * (a conversation's item references), gets the upstream's own 404.
+ */
 export async function admitOwnership(call: PassthroughCall): Promise<void> {
   const named = call.scoped?.owned?.(call.routePath);
   if (named) await call.route.bridge.ownership.check({ provider: call.route.adapter.name, ...named }, call.actor.id, 'passthrough');
+  await checkNamedInBody(call);
 }

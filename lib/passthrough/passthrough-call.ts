@@ -55,6 +55,8 @@ export class PassthroughCall {
   headers!: Record<string, string | string[]>;
   /** The client's body bytes as read (bounded), replayed on each attempt; none for a bodyless method. */
   body: Buffer | undefined;
+  /** The `Content-Encoding` the body bytes are in, when the bridge read them as they came. */
+  bodyEncoding: string | string[] | undefined;
   plan!: CredentialPlan;
   scrub!: KeyScrub;
   dump: DumpFolder | undefined;

@@ -23,6 +23,8 @@ export async function prepare(call: PassthroughCall): Promise<void> {
   const headers = headerRule.forward(req.headers, false);
   const body = bodyless ? undefined : await readBody(req, bridge.maxBodyBytes);
   call.body = body?.raw;
+  // A body the host's parser decoded goes up decoded; one read as it came keeps the client's encoding.
+  call.bodyEncoding = body && !body.fromParser ? req.headers['content-encoding'] : undefined;
   if (body) {
     // Only bytes the bridge counted go up, framed by the bridge.
     headers['content-length'] = String(body.raw.length);

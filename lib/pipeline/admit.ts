@@ -156,7 +156,12 @@ function startRecording(ix: Interception, body: unknown, prompt: boolean): strin
   const recording = bridge.recorder.open();
   ix.recording = recording;
   recording.byokKey = ix.plan.byokKey;
-  if (!bridge.recorder.enabled) return (bridge.authorize || bridge.guard) && bridge.clients.detect(req.headers, body).client;
+  if (!bridge.recorder.enabled) {
+    const detected = (bridge.authorize || bridge.guard || bridge.recordContent) ? bridge.clients.detect(req.headers, body).client : undefined;
+    // Nothing is recorded, but the debug log holds no more than the mode allows.
+    if (bridge.recordContent) bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, detected), req }));
+    return detected;
+  }
   const userAgent = req.headers['user-agent'];
   const { client, sessionId } = bridge.clients.detect(req.headers, body);
   const start: InterceptionRecord = {

@@ -2,6 +2,7 @@
 import type { Logger } from 'winston';
 import type { ToolOutcome } from '../apis/conversation';
 import { childLogger, levelEnabled, type RequestLog } from '../observability/request-log';
+import type { ContentShaper } from '../recorder/content-mode';
 import { redactingLogger } from '../redaction/redacting-logger';
 import type { Ending, Interception } from './interception';
 
@@ -58,18 +59,32 @@ function writeEnded(ix: Interception, ending: Ending, log: RequestLog): void {
   });
 }
 
-/** The request's prompt, at `debug` only. */
+/**
+ * A content text as the interception's `recordContent` mode lets it be kept (a log holds no more than a record):
+ * whole, masked, hashed, or left out (its size only).
+ */
+function shapedText(content: ContentShaper | undefined, what: 'recordPromptUsage' | 'recordToolUsage', field: 'prompt' | 'args', text: string): Record<string, unknown> {
+  if (!content) return { [field]: cut(text) };
+  const shaped = content.shape(what, { [field]: text }) as Record<string, unknown>;
+  const value = shaped[field];
+  const fields: Record<string, unknown> = { ...(shaped.extra as Record<string, unknown> | undefined) };
+  if (typeof value === 'string' && value !== '') fields[field] = cut(value);
+  return fields;
+}
+
+/** The request's prompt, at `debug` only, as its content mode keeps it. */
 export function logPrompt(ix: Interception): void {
   if (!ix.requestLog?.debug || ix.call.prompt === undefined) return;
-  quietly(() => ix.logger.debug('prompt', { prompt: cut(ix.call.prompt!) }));
+  quietly(() => ix.logger.debug('prompt', shapedText(ix.recording?.content, 'recordPromptUsage', 'prompt', ix.call.prompt!)));
 }
 
 /** The injected calls of one turn with their arguments, at `debug` only. */
-export function logToolCalls(logger: Logger, outcomes: readonly ToolOutcome[]): void {
+export function logToolCalls(logger: Logger, outcomes: readonly ToolOutcome[], content?: ContentShaper): void {
   if (outcomes.length === 0 || !levelEnabled(logger, 'debug')) return;
   quietly(() => {
     for (const { call, result } of outcomes) {
-      logger.debug('injected tool call', { tool: call.name, toolCallId: call.id, arguments: cut(call.arguments), isError: result.isError === true });
+      const { args, ...sizes } = shapedText(content, 'recordToolUsage', 'args', call.arguments);
+      logger.debug('injected tool call', { tool: call.name, toolCallId: call.id, arguments: args, ...sizes, isError: result.isError === true });
     }
   });
 }

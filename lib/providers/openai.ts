@@ -1,6 +1,8 @@
 /** The OpenAI provider adapter: passthrough routes, bearer auth with account headers, OpenAI-shaped errors. */
 import type { IncomingHttpHeaders } from 'node:http';
 import { openaiErrors } from '../apis/openai-common/openai-errors';
+import { referencedItems } from '../apis/openai-responses/item-ids';
+import type { NamedId } from '../ownership/stored-state';
 import { OptionsError } from '../options-check';
 import { keyOf } from './credential-headers';
 import { classifyOpenAIFailure } from './openai-failures';
@@ -27,6 +29,11 @@ function accountHeader(value: unknown, option: string): string | undefined {
   return value;
 }
 
+/** The output items a conversation's `items` reference: added to it, they would copy another actor's item. */
+function conversationItemReferences(raw: Buffer): NamedId[] {
+  return referencedItems(raw, 'items').map((id) => ({ kind: 'item', id }));
+}
+
 // Routes that name a stored response or conversation are scoped to the actor that created it (see ownership/).
 /** OpenAI's passthrough allowlist (also the default of OpenAI-compatible upstreams). */
 export const OPENAI_PASSTHROUGH = [
@@ -38,8 +45,8 @@ export const OPENAI_PASSTHROUGH = [
   // Stored chat completions (`store: true`) by id; the list (`GET /v1/chat/completions`) would show every actor's: closed.
   passthroughRule(['GET', 'POST', 'DELETE'], '/v1/chat/completions/:id', { owns: 'chat_completion' }),
   passthroughRule(['GET'], '/v1/chat/completions/:id/messages', { owns: 'chat_completion' }),
-  passthroughRule(['POST'], '/v1/conversations', { creates: 'conversation' }),
-  passthroughRule(['GET', 'POST', 'DELETE'], '/v1/conversations/:id/*', { owns: 'conversation' }),
+  passthroughRule(['POST'], '/v1/conversations', { creates: 'conversation', namedInBody: conversationItemReferences }),
+  passthroughRule(['GET', 'POST', 'DELETE'], '/v1/conversations/:id/*', { owns: 'conversation', namedInBody: conversationItemReferences }),
 ];
 
 /** The bearer token of an `Authorization` header. */

@@ -1,11 +1,16 @@
 /** Allowlist entries for passthrough routes, written as `/v1/models/:id` or `/v1/conversations/*`. */
+import type { NamedId } from '../ownership/stored-state';
 import type { OwnedKind } from '../ownership/types';
 import type { PassthroughRule } from './types';
 
-/** Stored state a route names or creates: `owns` is what its first `:param` names; `creates`, what its answer's `id` is. */
+/**
+ * Stored state a route names or creates: `owns` is what its first `:param` names; `creates`, what its answer's `id`
+ * is; `namedInBody`, what its request body names.
+ */
 export interface RuleOwnership {
   owns?: OwnedKind;
   creates?: OwnedKind;
+  namedInBody?: (raw: Buffer) => NamedId[];
 }
 
 function decoded(segment: string): string | undefined {
@@ -30,6 +35,7 @@ export function passthroughRule(methods: readonly string[], pattern: string, own
   }).join('/');
   const regex = new RegExp(`^${source}${below ? '(?:/.*)?' : ''}/?$`);
   const rule: PassthroughRule = { methods: new Set(methods), pattern, matches: (path) => regex.test(path), creates: ownership.creates };
+  if (ownership.namedInBody) rule.namedInBody = ownership.namedInBody;
   const kind = ownership.owns;
   if (kind) {
     rule.owned = (path) => {

@@ -74,6 +74,11 @@ export interface PassthroughRule {
   owned?(path: string): NamedId | undefined;
   /** What a successful answer of this route creates (its top-level `id`), owned by the actor. Absent: nothing. */
   readonly creates?: OwnedKind;
+  /**
+   * The stored-state ids the request body names (e.g. a conversation's `items` referencing output items), whose
+   * owners are checked too. Throws a `JsonEditError` for a body it cannot read (refused). Absent: none.
+   */
+  namedInBody?(raw: Buffer): NamedId[];
 }
 
 /** A client's own key (BYOK) and the headers that carry it upstream. */

@@ -1,4 +1,5 @@
 /** What one record may hold: each client- or upstream-sized text capped (marked, original length kept), and its queued size. */
+import { tokenCount } from './token-counts';
 
 /** The text that replaces what was cut: visible in the dashboard, with the original size in UTF-8 bytes. */
 export function truncationMarker(originalBytes: number): string {
@@ -26,15 +27,16 @@ const MAX_EXTRA_ENTRIES = 64;
 const MAX_EXTRA_NAME_CHARS = 96;
 
 /**
- * The finite numbers of an upstream's usage details object, at most MAX_DETAIL_ENTRIES with short names, in order:
- * the upstream decides how many there are and how long their names are, and each one is stored in every record.
+ * The finite numbers of an upstream's usage details object, at most MAX_DETAIL_ENTRIES with short names, in order,
+ * each a token count ({@link tokenCount}: whole, 0 to MAX_SAFE_INTEGER): the upstream decides how many there are,
+ * how long their names are and what they hold, and each one is stored in every record.
  */
 export function usageDetails(details: unknown): Array<[string, number]> {
   const out: Array<[string, number]> = [];
   if (!details || typeof details !== 'object') return out;
   for (const [k, v] of Object.entries(details)) {
     if (out.length === MAX_DETAIL_ENTRIES) break;
-    if (k.length <= MAX_DETAIL_NAME_CHARS && typeof v === 'number' && Number.isFinite(v)) out.push([k, v]);
+    if (k.length <= MAX_DETAIL_NAME_CHARS && typeof v === 'number' && Number.isFinite(v)) out.push([k, tokenCount(v)]);
   }
   return out;
 }

@@ -2,10 +2,7 @@
 import type { TokenCounts } from '../conversation';
 import { type JsonObject, isObject } from '../../json/parse-object';
 import { usageDetails } from '../../recorder/record-limits';
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-}
+import { tokenCount } from '../../recorder/token-counts';
 
 /**
  * `usage` of a message (or of a stream, merged) as recorded. Anthropic's `input_tokens` already excludes cache
@@ -16,7 +13,7 @@ export function messagesUsageToTokens(usage: JsonObject): TokenCounts {
   const creation = usage.cache_creation;
   if (isObject(creation)) {
     for (const k of ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens']) {
-      if (typeof creation[k] === 'number') extra[k] = creation[k] as number;
+      if (typeof creation[k] === 'number') extra[k] = tokenCount(creation[k]);
     }
   }
   const server = usage.server_tool_use;
@@ -24,10 +21,11 @@ export function messagesUsageToTokens(usage: JsonObject): TokenCounts {
     for (const [k, v] of usageDetails(server)) extra[`server_tool_use_${k}`] = v;
   }
   return {
-    input: num(usage.input_tokens),
-    output: num(usage.output_tokens),
-    cacheRead: num(usage.cache_read_input_tokens),
-    cacheWrite: num(usage.cache_creation_input_tokens),
+    // Counts as stored (whole, 0 to MAX_SAFE_INTEGER), so that metrics and budgets never count a negative or Infinity.
+    input: tokenCount(usage.input_tokens),
+    output: tokenCount(usage.output_tokens),
+    cacheRead: tokenCount(usage.cache_read_input_tokens),
+    cacheWrite: tokenCount(usage.cache_creation_input_tokens),
     extra,
   };
 }

@@ -1,6 +1,7 @@
 /** OpenAI usage objects (chat completions and responses name their fields differently) → token counts as recorded. */
 import type { TokenCounts } from '../conversation';
 import { usageDetails } from '../../recorder/record-limits';
+import { tokenCount } from '../../recorder/token-counts';
 
 /** Where one OpenAI API keeps its counts, and the prefixes its details get in `extra`. */
 export interface OpenAIUsageFields {
@@ -10,10 +11,6 @@ export interface OpenAIUsageFields {
   outputDetails: string;
   inputPrefix: string;
   outputPrefix: string;
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 function addDetails(extra: Record<string, number>, prefix: string, details: unknown, skip: string): void {
@@ -26,10 +23,12 @@ function addDetails(extra: Record<string, number>, prefix: string, details: unkn
  */
 export function openaiUsageToTokens(usage: Record<string, unknown>, fields: OpenAIUsageFields): TokenCounts {
   const inputDetails = usage[fields.inputDetails] as Record<string, unknown> | undefined;
-  const cached = num(inputDetails?.cached_tokens);
+  // One rule for every count an upstream reports (a negative cached count must not inflate the input, a huge one
+  // must not reach counters and budgets as Infinity): whole numbers from 0 to MAX_SAFE_INTEGER.
+  const cached = tokenCount(inputDetails?.cached_tokens);
   const extra: Record<string, number> = {};
   addDetails(extra, fields.inputPrefix, inputDetails, 'cached_tokens');
   addDetails(extra, fields.outputPrefix, usage[fields.outputDetails], '');
-  if (typeof usage.total_tokens === 'number') extra.total_tokens = usage.total_tokens;
-  return { input: Math.max(0, num(usage[fields.input]) - cached), output: num(usage[fields.output]), cacheRead: cached, cacheWrite: 0, extra };
+  if (typeof usage.total_tokens === 'number') extra.total_tokens = tokenCount(usage.total_tokens);
+  return { input: Math.max(0, tokenCount(usage[fields.input]) - cached), output: tokenCount(usage[fields.output]), cacheRead: cached, cacheWrite: 0, extra };
 }

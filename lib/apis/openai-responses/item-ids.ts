@@ -26,15 +26,16 @@ function mayReference(element: Buffer, fields: readonly NamedField[]): boolean {
 }
 
 /**
- * The distinct ids of the items the request's `input` references, read from the client's bytes: every `input` and
- * every `id` of a repeated key counts, so no choice a parser makes between repeats hides a reference from the check.
- * Throws a {@link JsonEditError} for bytes that are not one JSON object (the body was parsed already: never expected).
+ * The distinct ids of the items the request's `input` (or another top-level list: a conversation's `items`)
+ * references, read from the client's bytes: every such list and every `id` of a repeated key counts, so no choice a
+ * parser makes between repeats hides a reference from the check. Throws a {@link JsonEditError} for bytes that are
+ * not one JSON object.
  */
-export function referencedItems(raw: Buffer): string[] {
+export function referencedItems(raw: Buffer, list = 'input'): string[] {
   if (!raw.includes(ID_KEY) && !raw.includes(ESCAPE)) return [];
   const ids = new Set<string>();
   for (const input of objectFields(raw)) {
-    if (input.key !== 'input' || raw[input.valueStart] !== 0x5b) continue;
+    if (input.key !== list || raw[input.valueStart] !== 0x5b) continue;
     for (const [start, end] of arrayElements(raw.subarray(input.valueStart, input.valueEnd))) {
       const element = raw.subarray(input.valueStart + start, input.valueStart + end);
       if (element[0] !== 0x7b) continue;

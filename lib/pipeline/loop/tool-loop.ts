@@ -96,7 +96,7 @@ export async function runToolLoop(ix: LoopInterception, run: ToolLoopRun): Promi
       client.stopKeepAlive();
     }
     const outcomes: ToolOutcome[] = ran.outcomes;
-    logToolCalls(ix.logger, outcomes);
+    logToolCalls(ix.logger, outcomes, ix.recording?.content);
     if (ran.overLimit) {
       recordTurn(ix, turn, { outcomes, tools: byName, notRun: 'Not run: the loop reached maxBodyBytes.' });
       return overLimit(loop, ran.overLimit);

@@ -25,10 +25,23 @@ export function deploymentPath(azure: AzureRouting): UpstreamPathMapping | undef
   };
 }
 
-/** `query` with `param` (`api-version=…`) in place of any `api-version` the client sent. */
+/** Whether a query part names `api-version` as the upstream reads it: percent-decoded, `+` as a space, any case. */
+function namesApiVersion(part: string): boolean {
+  const at = part.indexOf('=');
+  const name = (at === -1 ? part : part.slice(0, at)).replace(/\+/g, ' ');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    return false; // undecodable: no server reads it as `api-version`
+  }
+  return decoded.toLowerCase() === 'api-version';
+}
+
+/** `query` with `param` (`api-version=…`) in place of any `api-version` the client sent (encoded or cased otherwise too). */
 export function withApiVersion(query: string, param: string): string {
   if (query === '') return param;
-  const kept = query.split('&').filter((part) => part !== '' && part !== 'api-version' && !part.startsWith('api-version='));
+  const kept = query.split('&').filter((part) => part !== '' && !namesApiVersion(part));
   kept.push(param);
   return kept.join('&');
 }

@@ -1,5 +1,4 @@
 /** The first stage: who asks (actor), with which headers and body, under which credential plan; then the recording starts. */
-import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
 import { resolveActor } from '../http/actor';
 import type { ApiCall } from '../apis/api';
@@ -16,6 +15,7 @@ import { Refusal } from '../errors';
 import { logPrompt } from './interception-log';
 import type { Limits } from '../governance/limits/limits';
 import type { InterceptionRecord } from '../recorder/types';
+import { timeOrderedId } from '../recorder/record-id';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -36,7 +36,7 @@ export async function admit(ix: Interception): Promise<void> {
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
   // Nothing may be recorded for a request that was already ended for it.
   if (ix.signal.aborted) throw ix.signal.reason;
-  ix.id = randomUUID();
+  ix.id = timeOrderedId();
   res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
   ix.path = withQuery(upstreamPath, req.url);
@@ -116,7 +116,7 @@ function mappedPath({ route, api, provider }: Interception, call: ApiCall): stri
 /** Refuses a request past capacity, recorded as it stands: its actor, and no model (its body is never read). */
 function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): never {
   if (ix.signal.aborted) throw ix.signal.reason;
-  ix.id = randomUUID();
+  ix.id = timeOrderedId();
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;
   ix.plan = ix.provider.keys.plan(ix.req.headers);

@@ -135,7 +135,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
   const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
-  if (tracing) tracing.clientDetector = config.clients;
   const toolSecrets = {
     learn: (id: string, secrets: readonly string[]) => redactor.learn({ id: `tools:${id}`, hint: '[redacted tool credential]', secrets }),
     forget: (id: string) => redactor.forget(`tools:${id}`),
@@ -143,7 +142,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, secrets: toolSecrets, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   const limits = config.limits && new Limits(config.limits, config.logger);
-  if (metrics) metrics.clientDetector = config.clients;
   const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
   if (breakers && metrics) breakers.events = metrics.circuitEvents;
   const runtime: BridgeRuntime = {

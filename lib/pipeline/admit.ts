@@ -46,11 +46,10 @@ export async function admit(ix: Interception): Promise<void> {
   ix.plan = keys.plan(req.headers);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   const guard = bridge.guard?.hook;
-  const client = startRecording(ix, json, guard === undefined);
-  ix.client = client;
+  startRecording(ix, json, guard === undefined);
   if (bridge.authorize) {
     // Most hooks answer at once: then there is nothing to wait for.
-    const authorizing = authorizeInterception(ix, client);
+    const authorizing = authorizeInterception(ix, ix.client);
     if (authorizing) await authorizing;
   }
   if (guard) {
@@ -126,17 +125,18 @@ function refuseAtCapacity(ix: Interception, actor: Actor, refusal: Refusal): nev
 
 /**
  * Opens the interception's recording: its start record and, with `prompt`, the prompt, when the bridge records (with
- * a guard the prompt waits for its verdict). Returns the client recognised, worked out only when something reads it
- * (the record, the `authorize` and `guard` hooks).
+ * a guard the prompt waits for its verdict). The record's detection of the client (with its session) is the
+ * interception's: nothing detects it again.
  */
-function startRecording(ix: Interception, body: unknown, prompt: boolean): string | undefined {
+function startRecording(ix: Interception, body: unknown, prompt: boolean): void {
   const { req, bridge, call, actor, id } = ix;
   const recording = bridge.recorder.open();
   ix.recording = recording;
   recording.byokKey = ix.plan.byokKey;
-  if (!bridge.recorder.enabled) return (bridge.authorize || bridge.guard) && bridge.clients.detect(req.headers, body).client;
+  if (!bridge.recorder.enabled) return;
   const userAgent = req.headers['user-agent'];
   const { client, sessionId } = bridge.clients.detect(req.headers, body);
+  ix.client = client;
   const start: InterceptionRecord = {
     id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
     route: ix.api.route, model: call?.model ?? '', streaming: call?.streaming ?? false, startedAt: new Date(), userAgent,
@@ -146,5 +146,4 @@ function startRecording(ix: Interception, body: unknown, prompt: boolean): strin
   if (bridge.recordContent) start.contentMode = bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, client), req }));
   recording.start(start);
   if (prompt) recordPrompt(ix);
-  return client;
 }

@@ -70,8 +70,6 @@ export class Interception implements RecordSink {
   path = '';
   /** This request's part in the rate limits and budgets; undefined when none covers it. */
   limits: LimitAdmission | undefined;
-  /** The AI client recognised from the request, when something asked (the record, a hook). */
-  client: string | undefined;
   /** What a guard edited (`guard`, `responseGuard`); undefined when nothing was. */
   guardEdits: Array<'request' | 'response'> | undefined;
   /** This request's spans; undefined when tracing is off. */
@@ -85,6 +83,8 @@ export class Interception implements RecordSink {
   /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
   private readonly timing: RequestTiming | undefined;
   private concluded = false;
+  private clientKnown = false;
+  private detectedClient: string | undefined;
   private readonly leave: () => void;
   /** This request's dump folder, made on its first attempt when dumps are on. */
   private dumpFolder: DumpFolder | undefined;
@@ -105,6 +105,21 @@ export class Interception implements RecordSink {
       if (!res.writableEnded) this.abort.abort();
     });
     this.leave = route.bridge.inflight.enter((reason) => this.abortFromClose(reason));
+  }
+
+  /**
+   * The AI client recognised from the request (undefined when no rule matches): worked out once, by the start record
+   * or by whatever reads it first (a hook, the metrics, the span, the log), and shared by all of them.
+   */
+  get client(): string | undefined {
+    if (this.clientKnown) return this.detectedClient;
+    this.clientKnown = true;
+    return (this.detectedClient = this.route.bridge.clients.client(this.req.headers));
+  }
+
+  set client(client: string | undefined) {
+    this.clientKnown = true;
+    this.detectedClient = client;
   }
 
   get interceptionId(): string {

@@ -14,7 +14,7 @@ import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
-import type { InterceptionEndedRecord } from '../recorder/types';
+import type { InterceptionEndedRecord, UpstreamAttempt } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
@@ -35,6 +35,25 @@ import { upstreamOutcome } from '../governance/upstream-outcome';
 import { guardedAnswer } from './response-guard';
 
 export type { Ending };
+
+/**
+ * The key walk's trace of one interception. A class, not an object literal with a getter: such a literal is built
+ * through V8's slow path on every request. The walk logs through the request's logger, made only if it logs.
+ */
+class InterceptionAttempts implements AttemptTrace {
+  attempts = 0;
+  failovers: number | undefined = undefined;
+  exhausted: boolean | undefined = undefined;
+  credential: Credential | undefined = undefined;
+  readonly log: UpstreamAttempt[] = [];
+  upstreamMs: number | undefined = undefined;
+
+  constructor(readonly scope: string, private readonly ix: Interception) {}
+
+  get logger(): Logger {
+    return this.ix.logger;
+  }
+}
 
 /** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
 const FORCED_END_MS = 250;
@@ -91,17 +110,16 @@ export class Interception implements RecordSink {
 
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response) {
     this.signal = this.abort.signal;
-    const ix = this;
-    // The key walk logs through the request's logger, made only if it logs.
-    this.trace = { scope: route.api.route, attempts: 0, log: [], get logger() { return ix.logger; } };
+    this.trace = new InterceptionAttempts(route.api.route, this);
     const logger = route.bridge.logger;
     this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
     // Started here, while the host's context (its own span, if any) is the active one.
     this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name);
     const { serverTiming, recorder } = route.bridge;
     if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
-    // Attached before the first await, so a client that leaves at any point is noticed.
-    res.once('close', () => {
+    // Attached before the first await, so a client that leaves at any point is noticed. `on`, not `once`: a response
+    // closes once, and `once` wraps the listener in two more objects on every request.
+    res.on('close', () => {
       if (!res.writableEnded) this.abort.abort();
     });
     this.leave = route.bridge.inflight.enter((reason) => this.abortFromClose(reason));

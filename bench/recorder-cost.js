@@ -2,11 +2,12 @@
 // request (start, prompt, token usage, end) go through the bridge's SafeRecorder into each store at a fixed pace, and
 // the run reports the CPU of the process's main thread, of the whole process (SQLite writes on a worker thread), and
 // of the PostgreSQL server processes serving the store's connections.
-//   node bench/recorder-cost.js [--recorders=memory,sqlite,postgres] [--n=20000] [--rate=2000] [--repeat=3] [--dist=DIR]
+//   node bench/recorder-cost.js [--recorders=memory,sqlite,postgres] [--n=20000] [--rate=2000] [--repeat=3] [--dist=DIR] [--ids=ordered|random]
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { randomUUID } = require('node:crypto');
 
 const arg = (name, fallback) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -19,6 +20,7 @@ const n = Number(arg('n', 20000));
 const rate = Number(arg('rate', 2000));
 const repeat = Number(arg('repeat', 3));
 const names = arg('recorders', 'memory,sqlite,postgres').split(',');
+const RANDOM_IDS = arg('ids', 'ordered') === 'random';
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const PG_APP = `aibridge-cost-${process.pid}`;
 
@@ -68,7 +70,8 @@ function make(name, run) {
 
 /** The records of one blocking chat request, as the bridge makes them. */
 function oneRequest(safe, i) {
-  const id = `019b${i.toString(16).padStart(8, '0')}-7c1e-7000-8000-${i.toString(16).padStart(12, '0')}`;
+  // `--ids=random`: version 4 UUIDs, as the bridge made them before its ids were time-ordered (they scatter index writes).
+  const id = RANDOM_IDS ? randomUUID() : `019b${i.toString(16).padStart(8, '0')}-7c1e-7000-8000-${i.toString(16).padStart(12, '0')}`;
   const rec = safe.open();
   rec.start({
     id, initiatorId: 'bench-user', provider: 'openai', providerName: 'openai', route: '/v1/chat/completions', model: 'gpt-4o-mini',

@@ -1,5 +1,5 @@
 /** createBridge: options → an Express Router that dispatches to providers; lifecycle (close) and key status. */
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { KeyPool, type KeyStatus } from './keypool/key-pool';
 import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
@@ -133,6 +133,23 @@ function closeGraceMs(options: CloseOptions | undefined): number {
   return graceMs;
 }
 
+/**
+ * Sends requests straight to `dispatch` while it is the router's only layer (the host added nothing to the bridge's
+ * router): the router's own walk (its layer matching, URL parsing, params and the restore of `req` fields around
+ * the one layer) cost about as much per request as the dispatch itself. A host that adds a layer gets the router's
+ * walk back, in order.
+ */
+function skipRouterWalk(router: Router, dispatch: RequestHandler): void {
+  // `handle` is what the router function calls (router 1.x and 2.x alike); Express's types leave it out.
+  const walked = router as Router & { handle: (req: Request, res: Response, next: NextFunction) => void };
+  const [only] = router.stack;
+  const walk = walked.handle;
+  walked.handle = function aibridgeRouter(req: Request, res: Response, next: NextFunction): void {
+    if (router.stack.length === 1 && router.stack[0] === only) return void dispatch(req, res, next);
+    walk.call(router, req, res, next);
+  };
+}
+
 /** Builds the gateway. Everything is validated and prepared here, once; requests only dispatch. */
 export function createBridge(options: BridgeOptions): Bridge {
   const config = normalizeBridgeOptions(options);
@@ -143,7 +160,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   // Aborted when close() begins, so that the tool injector stops reconnecting while requests drain.
   const closingTools = new AbortController();
   const tracing = config.tracing && new BridgeTracer(config.tracing, config.logger);
-  if (tracing) tracing.clientDetector = config.clients;
   const toolSecrets = {
     learn: (id: string, secrets: readonly string[]) => redactor.learn({ id: `tools:${id}`, hint: '[redacted tool credential]', secrets }),
     forget: (id: string) => redactor.forget(`tools:${id}`),
@@ -151,7 +167,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   config.tools?.attach?.({ logger: config.logger, closing: closingTools.signal, secrets: toolSecrets, ...(tracing ? { traceHeaders: tracing.traceHeaders } : {}) });
   const metrics = config.metrics && new BridgeMetrics(config.metrics);
   const limits = config.limits && new Limits(config.limits, config.logger);
-  if (metrics) metrics.clientDetector = config.clients;
   const breakers = config.circuitBreaker && new CircuitBreakers(config.circuitBreaker, config.logger);
   if (breakers && metrics) breakers.events = metrics.circuitEvents;
   const runtime: BridgeRuntime = {
@@ -199,6 +214,7 @@ export function createBridge(options: BridgeOptions): Bridge {
 
   const router = express.Router() as Bridge;
   router.use(routing.dispatch);
+  skipRouterWalk(router, routing.dispatch);
   router.handler = routing.handler;
   router.passthrough = routing.passthrough;
 

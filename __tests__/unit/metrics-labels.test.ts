@@ -41,9 +41,9 @@ test('the metrics option is validated at creation, naming the option', () => {
 test('with actorLabel, interceptions carry the actor; the prefix names every metric', async () => {
   const registry = new Registry();
   const metrics = new BridgeMetrics(normalizeMetricsOptions('createBridge', { registry, prefix: 'gw_', actorLabel: true }));
-  const ix = { providerName: 'openai', api: { name: 'responses' }, call: { model: 'o3' }, req: { headers: { 'user-agent': 'claude-cli/2.0.1' } }, actor: { id: 'alice' }, startedAt: Date.now() - 1500, firstByteAt: undefined };
+  const ix = { providerName: 'openai', api: { name: 'responses' }, call: { model: 'o3' }, client: 'claude-code', actor: { id: 'alice' }, startedAt: Date.now() - 1500, firstByteAt: undefined };
   metrics.interceptionEnded(ix, 'completed');
-  metrics.interceptionEnded({ ...ix, req: { headers: {} } }, 'aborted');
+  metrics.interceptionEnded({ ...ix, client: undefined }, 'aborted');
   const json = await registry.getMetricsAsJSON();
   expect(json.every((m) => m.name.startsWith('gw_'))).toBe(true);
   expect(json.find((m) => m.name === 'gw_interceptions_total')!.values).toEqual([

@@ -1,5 +1,5 @@
 /** The log lines of one passthrough call: its logger's fields (id, route, method, actor, provider) and the one `info` line when it is over. */
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../recorder/record-id';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'winston';
 import type { KeyScrub } from '../redaction/redactor';
@@ -37,7 +37,7 @@ export class PassthroughLog {
 
   /** The call's id (in its record and its lines), made when first asked for. */
   get id(): string {
-    return (this.passthroughId ??= randomUUID());
+    return (this.passthroughId ??= timeOrderedId());
   }
 
   /** The bridge's logger with this call's fields; kept once the actor is known. */

@@ -1,5 +1,4 @@
 /** The first stage: who asks (actor), with which headers and body, under which credential plan; then the recording starts. */
-import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors';
 import { actorAtOnce, resolveActor } from '../http/actor';
 import { untilAborted } from '../http/deadline';
@@ -18,6 +17,7 @@ import { logPrompt } from './interception-log';
 import type { Limits } from '../governance/limits/limits';
 import type { InterceptionRecord } from '../recorder/types';
 import type { CredentialPlan } from '../keypool/key-routing';
+import { timeOrderedId } from '../recorder/record-id';
 
 export const INTERCEPTION_ID_HEADER = 'x-aibridge-interception-id';
 
@@ -46,7 +46,7 @@ export async function admit(ix: Interception): Promise<void> {
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
   // Nothing may be recorded for a request that was already ended for it.
   if (ix.signal.aborted) throw ix.signal.reason;
-  ix.id = randomUUID();
+  ix.id = timeOrderedId();
   res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
   ix.path = withQuery(upstreamPath, req.url);
@@ -56,11 +56,10 @@ export async function admit(ix: Interception): Promise<void> {
   ix.plan = planOf(ix);
   ix.scrub = bridge.redactor.forRequest(ix.plan.byokKey);
   const guard = bridge.guard?.hook;
-  const client = startRecording(ix, json, guard === undefined);
-  ix.client = client;
+  startRecording(ix, json, guard === undefined);
   if (bridge.authorize) {
     // Most hooks answer at once: then there is nothing to wait for.
-    const authorizing = authorizeInterception(ix, client);
+    const authorizing = authorizeInterception(ix, ix.client);
     if (authorizing) await authorizing;
   }
   if (guard) {
@@ -138,7 +137,7 @@ function mappedPath({ route, api, provider }: Interception, call: ApiCall): stri
 function refuseAtCapacity(ix: Interception, actor: Actor | Promise<Actor> | undefined, refusal: Refusal): never {
   if (ix.signal.aborted) throw ix.signal.reason;
   if (actor === undefined || actor instanceof Promise) throw counted(refusal, ix.provider, ix.bridge);
-  ix.id = randomUUID();
+  ix.id = timeOrderedId();
   ix.res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   ix.actor = actor;
   ix.plan = planOf(ix);
@@ -148,22 +147,22 @@ function refuseAtCapacity(ix: Interception, actor: Actor | Promise<Actor> | unde
 
 /**
  * Opens the interception's recording: its start record and, with `prompt`, the prompt, when the bridge records (with
- * a guard the prompt waits for its verdict). Returns the client recognised, worked out only when something reads it
- * (the record, the `authorize` and `guard` hooks).
+ * a guard the prompt waits for its verdict). The record's detection of the client (with its session) is the
+ * interception's: nothing detects it again.
  */
-function startRecording(ix: Interception, body: unknown, prompt: boolean): string | undefined {
+function startRecording(ix: Interception, body: unknown, prompt: boolean): void {
   const { req, bridge, call, actor, id } = ix;
   const recording = bridge.recorder.open();
   ix.recording = recording;
   recording.byokKey = ix.plan.byokKey;
   if (!bridge.recorder.enabled) {
-    const detected = (bridge.authorize || bridge.guard || bridge.recordContent) ? bridge.clients.detect(req.headers, body).client : undefined;
     // Nothing is recorded, but the debug log holds no more than the mode allows.
-    if (bridge.recordContent) bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, detected), req }));
-    return detected;
+    if (bridge.recordContent) bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix), req }));
+    return;
   }
   const userAgent = req.headers['user-agent'];
   const { client, sessionId } = bridge.clients.detect(req.headers, body);
+  ix.client = client;
   const start: InterceptionRecord = {
     id, initiatorId: actor.id, metadata: actor.metadata, provider: ix.provider.adapter.kind, providerName: ix.providerName,
     route: ix.routed ? `/${ix.routed.name}${ix.api.route}` : ix.api.route, model: call?.model ?? '', streaming: call?.streaming ?? false, startedAt: new Date(), userAgent,
@@ -175,5 +174,4 @@ function startRecording(ix: Interception, body: unknown, prompt: boolean): strin
   if (bridge.recordContent) start.contentMode = bridge.recordContent.apply(recording, () => ({ interception: bridgedContext(ix, client), req }));
   recording.start(start);
   if (prompt) recordPrompt(ix);
-  return client;
 }

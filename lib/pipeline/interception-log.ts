@@ -18,19 +18,10 @@ export function interceptionLogger(ix: Interception): Logger {
   // Admission sets the plan last of what the fields need.
   if (!ix.plan) return childLogger(base, { provider: ix.providerName, api: ix.api.name });
   const logger = childLogger(base, {
-    interceptionId: ix.id, provider: ix.providerName, api: ix.api.name, model: ix.call.model, actorId: ix.actor.id, client: clientOf(ix),
+    interceptionId: ix.id, provider: ix.providerName, api: ix.api.name, model: ix.call.model, actorId: ix.actor.id, client: ix.client,
     routedBy: ix.routed?.name,
   });
   return ix.plan.byokKey === undefined ? logger : redactingLogger(logger, ix.scrub);
-}
-
-/** The client the request's headers name; none when detection fails (a host's rule may throw). */
-function clientOf(ix: Interception): string | undefined {
-  try {
-    return ix.bridge.clients.detect(ix.req.headers).client;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The `info` line that says how `ix` ended (written only when the logger writes `info`: `ix.requestLog` is made then). */

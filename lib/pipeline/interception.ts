@@ -14,7 +14,7 @@ import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
-import type { InterceptionEndedRecord } from '../recorder/types';
+import type { InterceptionEndedRecord, UpstreamAttempt } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
 import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
@@ -36,6 +36,25 @@ import { upstreamOutcome } from '../governance/upstream-outcome';
 import { guardedAnswer } from './response-guard';
 
 export type { Ending };
+
+/**
+ * The key walk's trace of one interception. A class, not an object literal with a getter: such a literal is built
+ * through V8's slow path on every request. The walk logs through the request's logger, made only if it logs.
+ */
+class InterceptionAttempts implements AttemptTrace {
+  attempts = 0;
+  failovers: number | undefined = undefined;
+  exhausted: boolean | undefined = undefined;
+  credential: Credential | undefined = undefined;
+  readonly log: UpstreamAttempt[] = [];
+  upstreamMs: number | undefined = undefined;
+
+  constructor(readonly scope: string, private readonly ix: Interception) {}
+
+  get logger(): Logger {
+    return this.ix.logger;
+  }
+}
 
 /** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
 const FORCED_END_MS = 250;
@@ -71,8 +90,6 @@ export class Interception implements RecordSink {
   path = '';
   /** This request's part in the rate limits and budgets; undefined when none covers it. */
   limits: LimitAdmission | undefined;
-  /** The AI client recognised from the request, when something asked (the record, a hook). */
-  client: string | undefined;
   /** What a guard edited (`guard`, `responseGuard`); undefined when nothing was. */
   guardEdits: Array<'request' | 'response'> | undefined;
   /** This request's spans; undefined when tracing is off. */
@@ -86,6 +103,8 @@ export class Interception implements RecordSink {
   /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
   private readonly timing: RequestTiming | undefined;
   private concluded = false;
+  private clientKnown = false;
+  private detectedClient: string | undefined;
   private readonly leave: () => void;
   /** This request's dump folder, made on its first attempt when dumps are on. */
   private dumpFolder: DumpFolder | undefined;
@@ -93,20 +112,34 @@ export class Interception implements RecordSink {
   /** Set when a model route chose this provider: what the route already read (actor, body), and who comes next. */
   constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response, readonly routed?: RoutedRequest) {
     this.signal = this.abort.signal;
-    const ix = this;
-    // The key walk logs through the request's logger, made only if it logs.
-    this.trace = { scope: route.api.route, attempts: 0, log: [], get logger() { return ix.logger; } };
+    this.trace = new InterceptionAttempts(route.api.route, this);
     const logger = route.bridge.logger;
     this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
     // Started here, while the host's context (its own span, if any) is the active one.
     this.tracing = route.bridge.tracing?.interception(route.provider.adapter, route.api.name, routed?.name);
     const { serverTiming, recorder } = route.bridge;
     if (serverTiming || recorder.enabled) this.timing = startTiming(res, this.trace, serverTiming);
-    // Attached before the first await, so a client that leaves at any point is noticed.
-    res.once('close', () => {
+    // Attached before the first await, so a client that leaves at any point is noticed. `on`, not `once`: a response
+    // closes once, and `once` wraps the listener in two more objects on every request.
+    res.on('close', () => {
       if (!res.writableEnded) this.abort.abort();
     });
     this.leave = route.bridge.inflight.enter((reason) => this.abortFromClose(reason));
+  }
+
+  /**
+   * The AI client recognised from the request (undefined when no rule matches): worked out once, by the start record
+   * or by whatever reads it first (a hook, the metrics, the span, the log), and shared by all of them.
+   */
+  get client(): string | undefined {
+    if (this.clientKnown) return this.detectedClient;
+    this.clientKnown = true;
+    return (this.detectedClient = this.route.bridge.clients.client(this.req.headers));
+  }
+
+  set client(client: string | undefined) {
+    this.clientKnown = true;
+    this.detectedClient = client;
   }
 
   get interceptionId(): string {

@@ -1,5 +1,4 @@
 /** BridgeMetrics: the Prometheus series the request path feeds (counters and histograms), label children resolved once. */
-import { defaultClientDetector, type ClientDetector } from '../client-detector';
 import { OTHER, ModelLabels, codeLabel } from './labels';
 import type { MetricsConfig } from './options';
 import { registerScrapeMetrics, type ScrapeTarget } from './scrape';
@@ -72,8 +71,6 @@ export class BridgeMetrics {
   private readonly actorLabel: boolean;
   /** Provider → API → model label → its series. */
   private readonly byModel = new Map<string, Map<string, Map<string, ModelSeries>>>();
-  /** Names a request's client: the bridge's own detector (its rules, host rules first), set at creation. */
-  clientDetector: ClientDetector = defaultClientDetector;
   private readonly tools = new Map<string, Child>();
   private readonly passthroughSeries = new Map<string, [Child, HistogramChild]>();
   private readonly refusalSeries = new Map<string, Child>();
@@ -131,7 +128,7 @@ export class BridgeMetrics {
     const model = this.models.label(ix.call?.model);
     const provider = ix.providerName;
     const api = ix.api.name;
-    const client = this.clientDetector.client(ix.req.headers) ?? OTHER;
+    const client = ix.client ?? OTHER;
     const series = this.seriesOf(provider, api, model);
     let byClient = series.ended.get(status);
     if (!byClient) series.ended.set(status, (byClient = new Map()));

@@ -43,7 +43,8 @@ export interface EndedInterceptionView {
   readonly providerName: string;
   readonly api: { readonly name: string };
   readonly call: { readonly model: string } | undefined;
-  readonly req: { readonly headers: { readonly 'user-agent'?: string } };
+  /** The AI client recognised from the request; undefined when no rule matched. */
+  readonly client: string | undefined;
   readonly actor: { readonly id: string } | undefined;
   readonly startedAt: number;
   readonly firstByteAt: number | undefined;

@@ -1,6 +1,5 @@
 /** BridgeTracer: the one tracer of a bridge, built at creation when `tracing` is on; the pipeline asks it for each request's spans. */
 import type { Logger } from 'winston';
-import { defaultClientDetector, type ClientDetector } from '../client-detector';
 import { errorMessage } from '../logger';
 import { ATTR, CHAT, genAiProvider } from './attributes';
 import { InterceptionTrace } from './interception-trace';
@@ -20,8 +19,6 @@ export interface TracedProvider {
 export class BridgeTracer {
   readonly api: OtelApi;
   readonly tracer: OtelTracer;
-  /** Names a request's client (the bridge's own detector, set at creation). */
-  clientDetector: ClientDetector = defaultClientDetector;
 
   constructor(config: TracingConfig, readonly logger: Logger) {
     this.api = config.api;

@@ -1,5 +1,4 @@
 /** The spans of one bridged request: the interception, its loop iterations, upstream attempts and injected tool calls. */
-import type { IncomingHttpHeaders } from 'node:http';
 import { ATTR, CHAT, EXECUTE_TOOL, ITERATION_SPAN } from './attributes';
 import type { BridgeTracer } from './bridge-tracer';
 import type { HeaderCarrier, OtelContext, OtelSpan } from './otel-api';
@@ -10,7 +9,8 @@ export interface AdmittedView {
   readonly call: { readonly model: string; readonly streaming: boolean };
   readonly actor: { readonly id: string };
   readonly plan: { readonly kind: string };
-  readonly req: { readonly headers: IncomingHttpHeaders };
+  /** The AI client recognised from the request; undefined when no rule matched. */
+  readonly client: string | undefined;
 }
 
 /** How the interception ended, as its end record says. */
@@ -135,7 +135,7 @@ export class InterceptionTrace {
       root.setAttribute(ATTR.actor, ix.actor.id);
       root.setAttribute(ATTR.streaming, ix.call.streaming);
       root.setAttribute(ATTR.credentialKind, ix.plan.kind);
-      const client = this.owner.clientDetector.client(ix.req.headers);
+      const { client } = ix;
       if (client !== undefined) root.setAttribute(ATTR.client, client);
     } catch (err) {
       this.owner.failed(err);

@@ -1,4 +1,4 @@
-/** Bedrock's `application/vnd.amazon.eventstream` answer as the Anthropic SSE it carries: one frame in, one event out, bounded. */
+/** Bedrock's `application/vnd.amazon.eventstream` answer as the Anthropic SSE it carries: one event per frame, the events of one read together, bounded. */
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { GatewayError } from '../../errors';
 import { removeTopLevelField } from '../../json/json-edit';
@@ -121,12 +121,21 @@ export async function* eventStreamToSse(chunks: AsyncIterable<Buffer>): AsyncIte
   const held = new FrameBuffer();
   for await (const chunk of chunks) {
     held.push(chunk);
-    for (let n = held.frameLength(); n !== undefined; n = held.frameLength()) {
-      if (n < MIN_FRAME_BYTES || n > MAX_FRAME_BYTES) throw framingError(`The upstream sent an event-stream frame larger than ${MAX_FRAME_BYTES} bytes (or shorter than a frame).`);
-      if (held.length < n) break;
-      const sse = frameToSse(codec, held.take(n));
-      if (sse !== undefined) yield sse;
+    // The events of one read go on as one chunk, as an SSE upstream's would: one write to the client, not one per event.
+    let out = '';
+    try {
+      for (let n = held.frameLength(); n !== undefined; n = held.frameLength()) {
+        if (n < MIN_FRAME_BYTES || n > MAX_FRAME_BYTES) throw framingError(`The upstream sent an event-stream frame larger than ${MAX_FRAME_BYTES} bytes (or shorter than a frame).`);
+        if (held.length < n) break;
+        const sse = frameToSse(codec, held.take(n));
+        if (sse !== undefined) out += sse;
+      }
+    } catch (err) {
+      // The events before a failing frame still reach the client, then the failure.
+      if (out !== '') yield out;
+      throw err;
     }
+    if (out !== '') yield out;
   }
   if (held.length > 0) throw framingError('The upstream stream ended in the middle of a frame.');
 }

@@ -11,7 +11,7 @@ export const EVENT_STREAM_TYPE = 'application/vnd.amazon.eventstream';
 /** The largest frame held: a chunk's base64 payload of an Anthropic event up to about 12 MiB. Larger → an error event. */
 export const MAX_FRAME_BYTES = MAX_EVENT_BYTES;
 /** Prelude (total length, headers length, prelude CRC) and message CRC: the smallest frame. */
-const MIN_FRAME_BYTES = 16;
+export const MIN_FRAME_BYTES = 16;
 // Bedrock's own metrics on the last event: Anthropic's `message_stop` has none, and clients expect its shape.
 const BEDROCK_METRICS = 'amazon-bedrock-invocationMetrics';
 // An SSE event name: a JSON value may not smuggle a line break (a forged event) into it.
@@ -108,6 +108,20 @@ function frameToSse(codec: EventStreamCodec, frame: Buffer): string | undefined 
     throw bedrockException(code, header(headers, ':error-message') || `The upstream stream failed (${code || 'error'}).`);
   }
   return undefined;
+}
+
+/** The exception a whole frame carries (its name and message), or undefined for any other frame or a damaged one. */
+export function frameException(frame: Buffer): { name: string; message: string } | undefined {
+  let message;
+  try {
+    message = new EventStreamCodec(toUtf8, fromUtf8).decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.length));
+  } catch {
+    return undefined;
+  }
+  const headers = message.headers as Headers;
+  if (header(headers, ':message-type') !== 'exception') return undefined;
+  const name = header(headers, ':exception-type');
+  return { name, message: bedrockMessage(Buffer.from(message.body), `The upstream stream failed (${name || 'exception'}).`) };
 }
 
 /**

@@ -110,3 +110,20 @@ test('Bedrock throttled: Anthropic serves the request, blocking and streamed, wi
     await g.close();
   }
 });
+
+test('Bedrock throttling a stream in its first frame (after a 200): Anthropic serves it, as after an HTTP 429', async () => {
+  const g = await gateway();
+  try {
+    bedrock.streamException = { afterEvents: 0, type: 'throttlingException', message: 'Too many tokens, please wait before trying again.' };
+    expect((await streamedText(g, 'claude-aws-first')).length).toBeGreaterThan(0);
+    expect(bedrock.requests).toHaveLength(1);
+    expect(ant.requests).toHaveLength(1);
+    const records = await ended(g, 2);
+    expect(records.map((r) => [r.providerName, r.end.status, r.end.httpStatus])).toEqual([['bedrock', 'failed', 429], ['anthropic', 'completed', 200]]);
+    const pools = await g.bridge.keyPoolStatus();
+    expect(pools.find((p) => p.provider === 'bedrock')?.keys.map((k) => k.state)).toEqual(['cooling']);
+  } finally {
+    bedrock.streamException = undefined;
+    await g.close();
+  }
+});

@@ -6,7 +6,7 @@ const { SCENARIOS } = require('./scenarios');
 
 async function startTarget(target, ctx) {
   if (target.id === 'direct') return { origin: ctx.upstreamOrigin, prefix: '', prefixes: {}, headers: {} };
-  const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: ctx.upstreamOrigin, ...target.env };
+  const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: ctx.upstreamOrigin, BEDROCK_ORIGIN: ctx.bedrockOrigin, ...target.env };
   let proc;
   if (target.portkey) {
     if (ctx.portkey.error) throw new Error(ctx.portkey.error);

@@ -9,4 +9,6 @@ module.exports = {
   /** The first key of the cooling pool, which the fake upstream always rate-limits (retry-after 3600). */
   COOLING: realistic('cool'),
   COOLING_POOL: [realistic('cool'), realistic('b'), realistic('c')],
+  /** The Bedrock target's static AWS credentials (SigV4), shaped like real ones; the fake Bedrock knows them. */
+  BEDROCK_ACCESS_KEYS: { accessKeyId: 'AKIABENCHBEDROCK0001', secretAccessKey: 'benchSecretAccessKey/000000000000000000000001' },
 };

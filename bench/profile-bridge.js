@@ -23,7 +23,8 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const upstream = await start(path.join(__dirname, 'fake-upstream.js'), { name: 'upstream', env: { NODE_ENV: 'production' } });
   const driver = await start(path.join(__dirname, 'driver.js'), { name: 'driver' });
-  const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: `http://127.0.0.1:${upstream.port}`, BENCH_RECORDER: recorder, BENCH_POOL: 'single' };
+  const bedrock = await upstream.ask('bedrock');
+  const env = { NODE_ENV: 'production', UPSTREAM_ORIGIN: `http://127.0.0.1:${upstream.port}`, BEDROCK_ORIGIN: bedrock.url, BENCH_RECORDER: recorder, BENCH_POOL: 'single' };
   const mount = target === 'raw' ? { module: 'targets/raw-proxy.js', prefix: '', prefixes: {} } : TARGETS.find((t) => t.id === target);
   if (!mount || !mount.module) throw new Error(`--target must be raw or a target with a process (bridge, express-gateway, …), not ${target}`);
   const bridge = await start(path.join(__dirname, mount.module), { name: target, env: { ...mount.env, ...env }, execArgv, stdout: 'inherit' });

@@ -20,13 +20,18 @@ function runRows(results, scenario) {
   if (scenario.stream) head.push('TTFB p50 ms', 'TTFB p99 ms', 'Δ TTFB p50');
   if (scenario.id === 'stream-paced') head.push('reads/stream', 'gap p50 ms', 'gap p99 ms', 'gap max ms');
   head.push('errors', 'peak RSS MB', 'req/s ÷ direct', '÷ raw proxy', '÷ Express pipe', '÷ Portkey', 'other CPU');
+  // A scenario comparing targets on one load (`vs`): requests/s and CPU per request of each row over that target's.
+  const vs = scenario.vs && base(scenario.vs);
+  if (scenario.vs) head.splice(3, 0, `req/s ÷ ${scenario.vs}`, `CPU µs/req ÷ ${scenario.vs}`);
   const rows = [];
   for (const t of results.targets) {
     const r = runs[t.id];
     if (!r) continue;
     if (r.error) { rows.push([t.label, `error: ${r.error}`, ...head.slice(2).map(() => '')]); continue; }
     const l = r.latency || {};
-    const row = [t.label, int(r.rps), r.cpuUsPerRequest ? int(r.cpuUsPerRequest) : '—', f(l.p50), f(l.p90), f(l.p99), direct && t.id !== 'direct' ? `+${f(l.p50 - direct.latency.p50)}` : ''];
+    const row = [t.label, int(r.rps), r.cpuUsPerRequest ? int(r.cpuUsPerRequest) : '—'];
+    if (scenario.vs) row.push(ratio(r.rps, vs && vs.rps), ratio(r.cpuUsPerRequest, vs && vs.cpuUsPerRequest));
+    row.push(f(l.p50), f(l.p90), f(l.p99), direct && t.id !== 'direct' ? `+${f(l.p50 - direct.latency.p50)}` : '');
     if (scenario.stream) row.push(f(r.ttfb && r.ttfb.p50), f(r.ttfb && r.ttfb.p99), direct && t.id !== 'direct' && r.ttfb ? `+${f(r.ttfb.p50 - direct.ttfb.p50)}` : '');
     if (scenario.id === 'stream-paced') row.push(f(r.readsPerResponse && r.readsPerResponse.p50, 0), f(r.gaps && r.gaps.p50), f(r.gaps && r.gaps.p99), f(r.gaps && r.gaps.max));
     row.push(r.errors ? `${r.errors} (${(r.errorSamples || []).join('; ')})` : '0', r.peakRss ? mb(r.peakRss) : '—',

@@ -13,7 +13,7 @@ const { installPortkey, PORTKEY_VERSION } = require('./portkey-install');
 const { renderReport } = require('./report');
 
 const USAGE = `usage: node bench/run.js [--quick] [--only=GROUP|SCENARIO,...] [--targets=ID,...] [--no-portkey]
-  groups: blocking, stream, body, passthrough, messages, responses, memory; targets: ${TARGETS.map((t) => t.id).join(', ')}`;
+  groups: blocking, stream, body, passthrough, messages, bedrock, responses, memory; targets: ${TARGETS.map((t) => t.id).join(', ')}`;
 
 function parseArgs(argv) {
   const opts = { quick: false, only: undefined, targets: undefined, portkey: true };
@@ -58,7 +58,7 @@ async function main() {
       cpuModel: os.cpus()[0] && os.cpus()[0].model, totalMemMb: Math.round(os.totalmem() / 1048576), portkeyVersion: PORTKEY_VERSION, notes: [],
     },
     targets: targets.map(({ id, label, short }) => ({ id, label, short })),
-    scenarios: scenarios.map((s) => ({ id: s.id, group: s.group, label: s.label, kind: s.kind, stream: !!s.stream, concurrency: s.concurrency, n: pick(s.n) })),
+    scenarios: scenarios.map((s) => ({ id: s.id, group: s.group, label: s.label, kind: s.kind, stream: !!s.stream, concurrency: s.concurrency, n: pick(s.n), vs: s.vs })),
     runs: {},
   };
   const ctx = { quick: opts.quick, pick, quietMs: opts.quick ? 0 : 10_000 };
@@ -75,6 +75,7 @@ async function main() {
   const upstream = await start(path.join(__dirname, 'fake-upstream.js'), { name: 'upstream', env: { NODE_ENV: 'production' } });
   ctx.upstreamOrigin = `http://127.0.0.1:${upstream.port}`;
   ctx.upstream = upstream;
+  ctx.bedrockOrigin = (await upstream.ask('bedrock')).url;
   ctx.driver = await start(path.join(__dirname, 'driver.js'), { name: 'driver' });
   log(`fake upstream on ${ctx.upstreamOrigin} (pid ${upstream.pid}), driver pid ${ctx.driver.pid}`);
 

@@ -47,6 +47,8 @@ const TARGETS = [
     { id: 'bridge-base-metrics', label: 'aibridge from BENCH_BASE_DIST, recorder off, 1 key, Prometheus metrics on', short: 'bridge+metrics (base)', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_METRICS: 'on', BENCH_DIST: process.env.BENCH_BASE_DIST }, extra: true },
     { id: 'bridge-base-observed', label: 'aibridge from BENCH_BASE_DIST, recorder off, 1 key, Prometheus metrics and OpenTelemetry tracing on', short: 'bridge+metrics+traces (base)', ...BRIDGE, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_METRICS: 'on', BENCH_TRACING: 'on', BENCH_DIST: process.env.BENCH_BASE_DIST }, extra: true },
   ] : []),
+  // Messages through bedrockProvider on the fake Bedrock: the Messages scenarios go to /ai/bedrock instead of /ai/anthropic.
+  { id: 'bridge-bedrock', label: 'aibridge, recorder off, Messages through bedrockProvider (SigV4 static credentials, event stream decoded) on the fake Bedrock', short: 'bridge→Bedrock', ...BRIDGE, prefixes: { anthropic: '/ai/bedrock' }, env: { BENCH_RECORDER: 'off', BENCH_POOL: 'single', BENCH_BEDROCK: 'on' }, extra: true },
   { id: 'portkey', label: '@portkey-ai/gateway 1.15.2', short: 'Portkey', portkey: true },
 ];
 
@@ -77,6 +79,10 @@ const SCENARIOS = [
   { id: 'messages-block-c20', group: 'messages', label: 'Anthropic Messages, blocking JSON, c=20', kind: 'run', ...MESSAGES, body: MESSAGES_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ['direct', 'bridge', 'bridge-tools'] },
   { id: 'messages-stream-c1', group: 'messages', label: 'Anthropic Messages, stream 200 deltas, c=1', kind: 'run', ...MESSAGES, body: messagesStream(200, 0), stream: true, concurrency: 1, n: [300, 50], warmup: [50, 10], targets: ['direct', 'bridge'] },
   { id: 'messages-stream-c50', group: 'messages', label: 'Anthropic Messages, stream 200 deltas, c=50', kind: 'run', ...MESSAGES, body: messagesStream(200, 0), stream: true, concurrency: 50, n: [2000, 200], warmup: [200, 50], targets: ['direct', 'bridge', 'bridge-tools'] },
+  // The same Messages loads through Bedrock; `vs`: the report divides each row by that target's (the Anthropic row).
+  { id: 'bedrock-block-c20', group: 'bedrock', label: 'Messages via Bedrock vs Anthropic, blocking JSON, c=20', kind: 'run', ...MESSAGES, body: MESSAGES_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ['bridge', 'bridge-bedrock'], vs: 'bridge' },
+  { id: 'bedrock-stream-c1', group: 'bedrock', label: 'Messages via Bedrock vs Anthropic, stream 200 deltas, c=1', kind: 'run', ...MESSAGES, body: messagesStream(200, 0), stream: true, concurrency: 1, n: [300, 50], warmup: [50, 10], targets: ['bridge', 'bridge-bedrock'], vs: 'bridge' },
+  { id: 'bedrock-stream-c50', group: 'bedrock', label: 'Messages via Bedrock vs Anthropic, stream 200 deltas, c=50', kind: 'run', ...MESSAGES, body: messagesStream(200, 0), stream: true, concurrency: 50, n: [2000, 200], warmup: [200, 50], targets: ['bridge', 'bridge-bedrock'], vs: 'bridge' },
   { id: 'responses-block-c1', group: 'responses', label: 'OpenAI Responses, blocking JSON, c=1', kind: 'run', ...RESPONSES, body: RESPONSES_BODY, concurrency: 1, n: [2000, 200], warmup: [300, 50], targets: ['direct', 'bridge'] },
   { id: 'responses-block-c20', group: 'responses', label: 'OpenAI Responses, blocking JSON, c=20', kind: 'run', ...RESPONSES, body: RESPONSES_BODY, concurrency: 20, n: [10000, 1000], warmup: [1000, 200], targets: ['direct', 'bridge', 'bridge-tools'] },
   { id: 'responses-stream-c1', group: 'responses', label: 'OpenAI Responses, stream 200 deltas, c=1', kind: 'run', ...RESPONSES, body: responsesStream(200, 0), stream: true, concurrency: 1, n: [300, 50], warmup: [50, 10], targets: ['direct', 'bridge'] },

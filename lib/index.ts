@@ -34,7 +34,7 @@ export type { RuleOwnership } from './providers/passthrough-rule';
 export type { PassthroughRule } from './providers/types';
 export type { PassthroughOption, PassthroughRouteSpec } from './providers/types';
 export type {
-  OutgoingRequest, RequestHook, RequestHookContext, UpstreamPathMapping, UpstreamPathContext, ResponseDecoder, DecodeContext,
+  OutgoingRequest, RequestHook, RequestHookContext, UpstreamPathMapping, UpstreamPathContext, ResponseDecoder, ResponseScreen, DecodeContext,
 } from './providers/provider-hooks';
 export { decodedBody, decodedStream, rewrittenBody, BAD_UPSTREAM_FRAMING } from './providers/response-decoding';
 export type { BodyDecoder } from './providers/response-decoding';

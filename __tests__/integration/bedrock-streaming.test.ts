@@ -163,12 +163,13 @@ test('a client that leaves mid-stream: the Bedrock stream is closed, the interce
   }
 });
 
-test('an exception as the stream\'s first frame: the stream (already answered 200 by Bedrock) is that one error event, nothing else', async () => {
+test('an exception as the stream\'s first frame: the HTTP error it means (429 rate_limit_error), not a 200 holding one error event', async () => {
   bedrock.inner.behaviour = anthropicScript([{ text: 'never sent' }]);
   bedrock.streamException = { afterEvents: 0, type: 'throttlingException', message: 'Too many tokens, please wait before trying again.' };
   const { status, text } = await rawStream('bedrock', body());
-  expect(status).toBe(200);
-  expect(text).toBe(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message: 'Too many tokens, please wait before trying again.' } })}\n\n`);
+  expect(status).toBe(429);
+  // As for an HTTP 429 on the only credential: it cools, and the client is told that every key is rate-limited.
+  expect(JSON.parse(text)).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
   await eventually(() => expect(gw.recorder.interceptionEnds).toHaveLength(1));
-  expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'rate_limited' });
+  expect(gw.recorder.interceptionEnds[0]).toMatchObject({ status: 'failed', errorType: 'rate_limited', httpStatus: 429 });
 });

@@ -51,6 +51,25 @@ test('one byte at a time, and in three pieces at awkward places', async () => {
   }
 });
 
+test('the events of one read come out as one chunk (one write to the client), those of the next read apart', async () => {
+  const seen: string[] = [];
+  const cut = chunkFrame(START).length + chunkFrame(PING).length + 5;
+  for await (const s of eventStreamToSse(from([STREAM.subarray(0, cut), STREAM.subarray(cut)]))) seen.push(s);
+  expect(seen).toEqual([sse('message_start', START) + sse('ping', PING), sse('content_block_delta', DELTA) + sse('message_stop', STOP)]);
+});
+
+test('an exception frame in the same read as events: the events, then its error', async () => {
+  const seen: string[] = [];
+  let error: unknown;
+  try {
+    for await (const s of eventStreamToSse(from([Buffer.concat([chunkFrame(START), chunkFrame(PING), exceptionFrame('throttlingException', 'Slow down.')])]))) seen.push(s);
+  } catch (err) {
+    error = err;
+  }
+  expect(seen).toEqual([sse('message_start', START) + sse('ping', PING)]);
+  expect(error).toMatchObject({ status: 429, code: 'throttlingException' });
+});
+
 test('an exception frame ends the stream with its error, after the events before it', async () => {
   const parts = [chunkFrame(START), exceptionFrame('throttlingException', 'Too many tokens, please wait.')];
   const seen: string[] = [];

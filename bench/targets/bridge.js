@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis|memory-requests|redis-requests.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis|memory-requests|redis-requests, BENCH_BEDROCK=off|on.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -7,7 +7,7 @@ const { serveIpc, announce } = require('./ipc');
 const BENCH_KEYS = require('../keys');
 const fs = require('node:fs');
 const os = require('node:os');
-const { createBridge, metricsHandler, openaiProvider, anthropicProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(process.env.BENCH_DIST || path.join(__dirname, '..', '..', 'dist'));
+const { createBridge, metricsHandler, openaiProvider, anthropicProvider, bedrockProvider, MemoryRecorder, SqliteRecorder, PostgresRecorder, RedisKeyStateStore } = require(process.env.BENCH_DIST || path.join(__dirname, '..', '..', 'dist'));
 
 // `noop` (for profiling) separates the cost of the recording pipeline from that of MemoryRecorder's storage.
 const NOOP = { recordInterception() {}, recordInterceptionEnded() {}, recordTokenUsage() {}, recordPromptUsage() {}, recordToolUsage() {} };
@@ -66,6 +66,8 @@ const bridge = createBridge({
   providers: [
     openaiProvider({ keys, baseURL: `${process.env.UPSTREAM_ORIGIN}/v1` }),
     anthropicProvider({ keys, baseURL: process.env.UPSTREAM_ORIGIN }),
+    // /ai/bedrock: Messages to the fake Bedrock, every attempt signed (SigV4, static credentials), the event stream decoded.
+    ...(process.env.BENCH_BEDROCK === 'on' ? [bedrockProvider({ region: 'us-east-1', baseURL: process.env.BEDROCK_ORIGIN, credentials: BENCH_KEYS.BEDROCK_ACCESS_KEYS })] : []),
   ],
   actor: () => ({ id: 'bench-user' }),
   recorder,

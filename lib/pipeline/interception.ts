@@ -230,7 +230,10 @@ export class Interception implements RecordSink {
     const sent = adapter.prepareRequest
       ? this.preparedAttempt(credential, body)
       : this.sendUpstream({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal }, credential);
-    return span ? span.settle(sent) : sent;
+    // Only providers with a screen wait for it: the others' answers go to the key walk as they came.
+    const screen = adapter.screenResponse;
+    const answered = screen ? sent.then(screen) : sent;
+    return span ? span.settle(answered) : answered;
   }
 
   /** Sends one attempt as it is; with dumps on, the request and its answer are dumped too (the request as sent, now). */

@@ -70,3 +70,11 @@ export interface DecodeContext {
  * it holds: no event larger than `MAX_EVENT_BYTES`. See `decodedStream` and `rewrittenBody` to build the result.
  */
 export type ResponseDecoder = (response: UpstreamResponse, ctx: DecodeContext) => UpstreamResponse;
+
+/**
+ * Looks at each attempt's answer inside the key walk, before it is judged: may answer a `200` whose body opens with a
+ * failure (a stream whose first frame is an exception) with that failure as the upstream would have sent it as a plain
+ * HTTP error (its status, headers and a peekable body), so that the credential is cooled and the next one tried like
+ * for any refusal. Must hand back any bytes it read (the answer it returns replays them) and bound what it holds.
+ */
+export type ResponseScreen = (response: UpstreamResponse) => UpstreamResponse | Promise<UpstreamResponse>;

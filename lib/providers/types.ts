@@ -10,7 +10,7 @@ import type { FailureClassifier } from '../keypool/failure-table';
 import type { NamedId } from '../ownership/stored-state';
 import type { OwnedKind } from '../ownership/types';
 import type { ErrorShape } from '../apis/error-shape';
-import type { RequestHook, ResponseDecoder, UpstreamPathMapping } from './provider-hooks';
+import type { RequestHook, ResponseDecoder, ResponseScreen, UpstreamPathMapping } from './provider-hooks';
 
 
 
@@ -134,6 +134,8 @@ export interface ProviderAdapter extends ErrorShape {
   readonly upstreamModel?: (call: ApiCall) => string | undefined;
   /** Turns the provider's answer framing into the API's (bridged routes only). Defaults to none: answers are read as they come. */
   readonly decodeResponse?: ResponseDecoder;
+  /** Turns an attempt's `200` that opens with a failure into that failure, for the key walk (bridged routes only). Defaults to none. */
+  readonly screenResponse?: ResponseScreen;
   /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */
   classifyFailure: FailureClassifier;
 }

@@ -12,6 +12,7 @@ import { bedrockBetas, bedrockBody, isDroppedHeader } from './bedrock-body';
 import { apiKeyCredentials, signingCredentials } from './bedrock-credentials';
 import { bedrockException, bedrockMessage, classifyBedrockFailure, errorTypeHeader } from './bedrock-errors';
 import { EVENT_STREAM_TYPE, eventStreamToSse } from './bedrock-event-stream';
+import { firstFrameFailure } from './bedrock-first-frame';
 import { invokeSegments, modelMapping } from './bedrock-models';
 import { BEDROCK_DEFAULTS, BEDROCK_OWNER, bedrockSettings, type BedrockProviderOptions } from './bedrock-options';
 import { requestSigner } from './bedrock-signing';
@@ -84,6 +85,8 @@ export function bedrockProvider(options: BedrockProviderOptions): BridgedProvide
     upstreamPath: ({ call }) => invokeSegments(bedrockModel(call.model), call.streaming),
     upstreamModel: (call) => bedrockModel(call.model),
     decodeResponse,
+    // A stream that opens with an exception (throttled after the 200) is that HTTP error: the key walk cools the credential.
+    screenResponse: firstFrameFailure,
     apis: APIS,
   };
 }

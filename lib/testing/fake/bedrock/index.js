@@ -5,6 +5,8 @@ const http = require('node:http');
 const { startFakeUpstream } = require('../server');
 const { verify } = require('./sigv4');
 const { chunkFrame, exceptionFrame, withInvocationMetrics } = require('./frames');
+const { writeFrames } = require('../sse');
+const { BENCH_MODEL } = require('../bench-shape');
 
 const INVOKE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
 const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
@@ -18,8 +20,12 @@ const ALLOWED_FIELDS = new Set([
   'tools', 'tool_choice', 'thinking', 'metadata', 'context_management', 'output_config',
 ]);
 const ERROR_TYPES = { 400: 'ValidationException', 403: 'AccessDeniedException', 404: 'ResourceNotFoundException', 429: 'ThrottlingException', 503: 'ServiceUnavailableException', 529: 'ServiceUnavailableException' };
+/** Distinct requests whose answers `reuseAnswers` keeps; past it, answers are built per request. */
+const MAX_REUSED_ANSWERS = 32;
 /** Anthropic's mid-stream error types as Bedrock's stream exceptions. */
 const STREAM_EXCEPTIONS = { overloaded_error: 'serviceUnavailableException', rate_limit_error: 'throttlingException', api_error: 'internalServerException' };
+
+const STREAM_HEADERS = { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-fake', 'x-amzn-bedrock-content-type': 'application/json' };
 
 function bedrockError(res, status, type, message) {
   const body = JSON.stringify({ message });
@@ -63,6 +69,10 @@ function sseEvents(text) {
  * `ThrottlingException`), `expired` (session tokens refused as expired), `streamException` (`{ afterEvents, type,
  * message }`: the next stream ends with that exception frame after that many events), `frameDelayMs` (paces streams).
  * `streams` counts streams that ended `completed` or `closedEarly` (the client went away).
+ *
+ * For the bench: `recordRequests: false` keeps no request log; `reuseAnswers: true` answers a request whose path and
+ * body were seen before (signature still checked) from the buffers prepared for the first one, a stream one whole frame
+ * per write (`bench-s<chunks>-d<delayMs>` paced by its `delayMs`), so that the bench measures the bridge, not the fake.
  */
 async function startFakeBedrock(options = {}) {
   const ownInner = !options.upstream;
@@ -74,15 +84,35 @@ async function startFakeBedrock(options = {}) {
     streams: { completed: 0, closedEarly: 0 },
     close: async () => undefined,
   };
+  const recordRequests = options.recordRequests !== false;
+  const reused = options.reuseAnswers === true ? new Map() : undefined;
+
+  /** A request seen before: its prepared answer, sent again. */
+  function answerAgain(res, prepared) {
+    if (!prepared.frames) return void res.writeHead(200, prepared.headers).end(prepared.body);
+    countStream(res);
+    writeFrames(res, 200, prepared.headers, prepared.frames, prepared.delayMs);
+  }
+
+  function countStream(res) {
+    res.once('close', () => {
+      if (res.writableFinished) fake.streams.completed++;
+      else fake.streams.closedEarly++;
+    });
+  }
 
   async function answer(req, res, body) {
     const checked = await verify(req, body, fake);
     const [path] = req.url.split('?');
+    const reuseKey = reused && checked.ok && !fake.throttled.has(checked.auth.kind === 'bearer' ? checked.auth.key : checked.auth.accessKeyId)
+      ? `${req.method} ${path}\n${body.toString('latin1')}` : undefined;
+    const prepared = reuseKey === undefined ? undefined : reused.get(reuseKey);
+    if (prepared) return answerAgain(res, prepared);
     let json;
     try { json = JSON.parse(body.toString('utf8')); } catch { json = undefined; }
     const match = INVOKE.exec(path);
     const modelId = match ? decodeURIComponent(match[1]) : undefined;
-    fake.requests.push({ method: req.method, url: req.url, path, modelId, headers: req.headers, body, json, auth: checked.ok ? checked.auth : undefined });
+    if (recordRequests) fake.requests.push({ method: req.method, url: req.url, path, modelId, headers: req.headers, body, json, auth: checked.ok ? checked.auth : undefined });
     if (!checked.ok) return bedrockError(res, checked.status, checked.type, checked.message);
     const who = checked.auth.kind === 'bearer' ? checked.auth.key : checked.auth.accessKeyId;
     if (fake.throttled.has(who)) return bedrockError(res, 429, 'ThrottlingException', 'Too many requests, please wait before trying again.');
@@ -102,8 +132,16 @@ async function startFakeBedrock(options = {}) {
       return bedrockError(res, forwarded.status === 529 ? 503 : forwarded.status, ERROR_TYPES[forwarded.status] || 'InternalServerException', message);
     }
     if (!streaming) {
-      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'req-fake', 'x-amzn-bedrock-input-token-count': '10' });
+      const headers = { 'content-type': 'application/json', 'x-amzn-requestid': 'req-fake', 'x-amzn-bedrock-input-token-count': '10' };
+      if (reuseKey !== undefined && reused.size < MAX_REUSED_ANSWERS) reused.set(reuseKey, { headers, body: Buffer.from(text) });
+      res.writeHead(200, headers);
       return void res.end(text);
+    }
+    if (reuseKey !== undefined && reused.size < MAX_REUSED_ANSWERS && fake.streamException === undefined) {
+      const shape = BENCH_MODEL.exec(modelId);
+      const ready = { headers: STREAM_HEADERS, frames: streamFrames(sseEvents(text)), delayMs: shape ? Number(shape[2]) : fake.frameDelayMs };
+      reused.set(reuseKey, ready);
+      return answerAgain(res, ready);
     }
     writeStream(res, sseEvents(text));
   }
@@ -137,11 +175,8 @@ async function startFakeBedrock(options = {}) {
   function writeStream(res, events) {
     const frames = streamFrames(events);
     const delayMs = fake.frameDelayMs;
-    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-fake', 'x-amzn-bedrock-content-type': 'application/json' });
-    res.once('close', () => {
-      if (res.writableFinished) fake.streams.completed++;
-      else fake.streams.closedEarly++;
-    });
+    res.writeHead(200, STREAM_HEADERS);
+    countStream(res);
     let i = 0;
     const next = () => {
       if (res.destroyed) return;

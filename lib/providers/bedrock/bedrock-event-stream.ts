@@ -1,38 +1,36 @@
 /** Bedrock's `application/vnd.amazon.eventstream` answer as the Anthropic SSE it carries: one event per frame, the events of one read together, bounded. */
+import { EventStreamCodec } from '@smithy/core/event-streams';
 import { GatewayError } from '../../errors';
 import { removeTopLevelField } from '../../json/json-edit';
 import { MAX_EVENT_BYTES } from '../../streaming/event-stream';
 import { bedrockException, bedrockMessage } from './bedrock-errors';
-import { decodeFrame, MIN_FRAME_BYTES, type EventStreamFrame } from './event-stream-frame';
-
-export { MIN_FRAME_BYTES } from './event-stream-frame';
 
 /** The content type of Bedrock's streamed answers. */
 export const EVENT_STREAM_TYPE = 'application/vnd.amazon.eventstream';
 
 /** The largest frame held: a chunk's base64 payload of an Anthropic event up to about 12 MiB. Larger → an error event. */
 export const MAX_FRAME_BYTES = MAX_EVENT_BYTES;
+/** Prelude (total length, headers length, prelude CRC) and message CRC: the smallest frame. */
+export const MIN_FRAME_BYTES = 16;
 // Bedrock's own metrics on the last event: Anthropic's `message_stop` has none, and clients expect its shape.
 const BEDROCK_METRICS = 'amazon-bedrock-invocationMetrics';
 // An SSE event name: a JSON value may not smuggle a line break (a forged event) into it.
 const EVENT_NAME = /^[a-z_]{1,64}$/;
 const LINE_BREAK = /[\r\n]/;
 
+// The codec's text conversions (header names and string values), without a package of their own.
+const fromUtf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+const toUtf8 = (bytes: Uint8Array | string): string => (typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+
 function framingError(message: string): GatewayError {
   return new GatewayError({ status: 502, errorType: 'server_error', code: 'bad_upstream_framing', message });
 }
 
-function header(frame: EventStreamFrame, name: string): string {
-  return frame.headers.get(name) ?? '';
-}
+type Headers = Record<string, { type: string; value: unknown }>;
 
-/** A whole frame read, or the framing error a damaged one (its CRCs, its header section) is. */
-function readFrame(frame: Buffer): EventStreamFrame {
-  try {
-    return decodeFrame(frame);
-  } catch {
-    throw framingError('The upstream sent a damaged event-stream frame.');
-  }
+function header(headers: Headers, name: string): string {
+  const v = headers[name]?.value;
+  return typeof v === 'string' ? v : '';
 }
 
 /** Chunks held until a whole frame is there; joined only when one is complete. */
@@ -71,11 +69,11 @@ class FrameBuffer {
  * The SSE text of one `chunk` event: `event: <type>\ndata: <json>\n\n`, the JSON as Bedrock carried it (base64 in
  * `bytes`), without Bedrock's metrics on `message_stop`. Undefined for a chunk that carries no event.
  */
-export function chunkToSse(body: Buffer): string | undefined {
+export function chunkToSse(body: Uint8Array): string | undefined {
   let payload: Buffer;
   let event: { type?: unknown } | null;
   try {
-    const bytes = (JSON.parse(body.toString('utf8')) as { bytes?: unknown }).bytes;
+    const bytes = (JSON.parse(Buffer.from(body).toString('utf8')) as { bytes?: unknown }).bytes;
     if (typeof bytes !== 'string') return undefined;
     payload = Buffer.from(bytes, 'base64');
     event = JSON.parse(payload.toString('utf8')) as { type?: unknown } | null;
@@ -91,32 +89,39 @@ export function chunkToSse(body: Buffer): string | undefined {
 }
 
 /** Decodes one whole frame: its SSE text, nothing (an event of no interest), or the error an exception frame carries. */
-function frameToSse(bytes: Buffer): string | undefined {
-  const frame = readFrame(bytes);
-  const kind = header(frame, ':message-type');
-  if (kind === 'event') return header(frame, ':event-type') === 'chunk' ? chunkToSse(frame.body) : undefined;
+function frameToSse(codec: EventStreamCodec, frame: Buffer): string | undefined {
+  let message;
+  try {
+    message = codec.decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.length));
+  } catch {
+    throw framingError('The upstream sent a damaged event-stream frame.');
+  }
+  const headers = message.headers as Headers;
+  const kind = header(headers, ':message-type');
+  if (kind === 'event') return header(headers, ':event-type') === 'chunk' ? chunkToSse(message.body) : undefined;
   if (kind === 'exception') {
-    const name = header(frame, ':exception-type');
-    throw bedrockException(name, bedrockMessage(frame.body, `The upstream stream failed (${name || 'exception'}).`));
+    const name = header(headers, ':exception-type');
+    throw bedrockException(name, bedrockMessage(Buffer.from(message.body), `The upstream stream failed (${name || 'exception'}).`));
   }
   if (kind === 'error') {
-    const code = header(frame, ':error-code');
-    throw bedrockException(code, header(frame, ':error-message') || `The upstream stream failed (${code || 'error'}).`);
+    const code = header(headers, ':error-code');
+    throw bedrockException(code, header(headers, ':error-message') || `The upstream stream failed (${code || 'error'}).`);
   }
   return undefined;
 }
 
 /** The exception a whole frame carries (its name and message), or undefined for any other frame or a damaged one. */
-export function frameException(bytes: Buffer): { name: string; message: string } | undefined {
-  let frame;
+export function frameException(frame: Buffer): { name: string; message: string } | undefined {
+  let message;
   try {
-    frame = decodeFrame(bytes);
+    message = new EventStreamCodec(toUtf8, fromUtf8).decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.length));
   } catch {
     return undefined;
   }
-  if (header(frame, ':message-type') !== 'exception') return undefined;
-  const name = header(frame, ':exception-type');
-  return { name, message: bedrockMessage(frame.body, `The upstream stream failed (${name || 'exception'}).`) };
+  const headers = message.headers as Headers;
+  if (header(headers, ':message-type') !== 'exception') return undefined;
+  const name = header(headers, ':exception-type');
+  return { name, message: bedrockMessage(Buffer.from(message.body), `The upstream stream failed (${name || 'exception'}).`) };
 }
 
 /**
@@ -126,6 +131,7 @@ export function frameException(bytes: Buffer): { name: string; message: string }
  * over at the end are an incomplete stream.
  */
 export async function* eventStreamToSse(chunks: AsyncIterable<Buffer>): AsyncIterable<string> {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const held = new FrameBuffer();
   for await (const chunk of chunks) {
     held.push(chunk);
@@ -135,7 +141,7 @@ export async function* eventStreamToSse(chunks: AsyncIterable<Buffer>): AsyncIte
       for (let n = held.frameLength(); n !== undefined; n = held.frameLength()) {
         if (n < MIN_FRAME_BYTES || n > MAX_FRAME_BYTES) throw framingError(`The upstream sent an event-stream frame larger than ${MAX_FRAME_BYTES} bytes (or shorter than a frame).`);
         if (held.length < n) break;
-        const sse = frameToSse(held.take(n));
+        const sse = frameToSse(codec, held.take(n));
         if (sse !== undefined) out += sse;
       }
     } catch (err) {

@@ -20,7 +20,7 @@ export function createInterceptionHandler(provider: ProviderRuntime, api: ApiAda
   const route = new InterceptionRoute(provider, api, bridge);
 
   return async function interceptionHandler(req: Request, res: Response, routed?: RoutedRequest): Promise<boolean> {
-    const ix = new Interception(route, req, res, routed);
+    const ix = new Interception(route, { req, res, routed });
     let ending: Ending;
     try {
       await admit(ix);

@@ -10,21 +10,18 @@ import { relayResponseHeaders } from '../http/respond';
 import { startTiming, type RequestTiming } from '../http/server-timing';
 import type { AttemptTrace, Credential } from '../keypool/key-pool';
 import type { CredentialPlan } from '../keypool/key-routing';
-import { ownAnswer, ownStreamHead } from '../ownership/bridged-ownership';
+import { ownAnswer } from '../ownership/bridged-ownership';
 import type { CreatedResponses } from '../ownership/ownership-guard';
 import type { RecordSink } from '../recorder/record-sink';
 import type { InterceptionRecording } from '../recorder/safe-recorder';
 import type { InterceptionEndedRecord, UpstreamAttempt } from '../recorder/types';
 import type { KeyScrub } from '../redaction/redactor';
 import type { BridgeRuntime, ProviderRuntime } from './runtime';
-import { isEventStream, MAX_EVENT_BYTES } from '../streaming/event-stream';
 import type { ToolContext } from '../tools/types';
-import type { UpstreamRequest, UpstreamResponse } from '../http/upstream-client';
+import type { UpstreamResponse } from '../http/upstream-client';
 import { endingOf, forcedEnding, UNEXPECTED, type Ending } from './failure';
 import type { RoutedRequest } from './model-routes/routed-request';
 import type { InterceptionRoute } from './interception-route';
-import { runRequestHook } from '../providers/request-hook';
-import type { ResponseDecoder } from '../providers/provider-hooks';
 import type { TurnMetrics } from '../observability/metrics/types';
 import type { LimitAdmission } from '../governance/limits/limit-admission';
 import type { InterceptionTrace } from '../observability/tracing/interception-trace';
@@ -34,6 +31,7 @@ import { interceptionLogger, logEnded } from './interception-log';
 import type { CircuitPass } from '../governance/circuit-breakers';
 import { upstreamOutcome } from '../governance/upstream-outcome';
 import { guardedAnswer } from './response-guard';
+import { callUpstream } from './upstream-call';
 
 export type { Ending };
 
@@ -54,6 +52,13 @@ class InterceptionAttempts implements AttemptTrace {
   get logger(): Logger {
     return this.ix.logger;
   }
+}
+
+/** A request as it arrives at one provider's API: from the client, or from a model route that chose this provider. */
+export interface InterceptionArrival {
+  req: Request;
+  res: Response;
+  routed?: RoutedRequest;
 }
 
 /** After close() aborts a request, how long the pipeline has to end it itself before it is ended for it. */
@@ -107,10 +112,18 @@ export class Interception implements RecordSink {
   private detectedClient: string | undefined;
   private readonly leave: () => void;
   /** This request's dump folder, made on its first attempt when dumps are on. */
-  private dumpFolder: DumpFolder | undefined;
+  dumpFolder: DumpFolder | undefined;
 
+  readonly req: Request;
+  readonly res: Response;
   /** Set when a model route chose this provider: what the route already read (actor, body), and who comes next. */
-  constructor(readonly route: InterceptionRoute, readonly req: Request, readonly res: Response, readonly routed?: RoutedRequest) {
+  readonly routed: RoutedRequest | undefined;
+
+  constructor(readonly route: InterceptionRoute, arrival: InterceptionArrival) {
+    const { req, res, routed } = arrival;
+    this.req = req;
+    this.res = res;
+    this.routed = routed;
     this.signal = this.abort.signal;
     this.trace = new InterceptionAttempts(route.api.route, this);
     const logger = route.bridge.logger;
@@ -188,69 +201,10 @@ export class Interception implements RecordSink {
 
   /**
    * One upstream call with `body`: the credential plan's key walk (failover included), the provider's decoding of
-   * the answer it settled on, then ownership of a stream's head.
+   * the answer it settled on, then ownership of a stream's head (see `upstream-call.ts`).
    */
-  async send(body: Buffer | string): Promise<UpstreamResponse> {
-    const walk = this.plan.run((credential) => this.attempt(credential, body), this.trace, this.signal);
-    let upstream = this.circuit ? await this.judged(walk) : await walk;
-    this.firstByteAt ??= Date.now();
-    const decode = this.route.provider.adapter.decodeResponse;
-    if (decode) upstream = this.decoded(decode, upstream);
-    // What an answer creates is owned before the client (or the loop) sees it: outside the key walk, so a failing store never fails over.
-    if (!this.created || upstream.status !== 200 || !isEventStream(upstream.headers['content-type'])) return upstream;
-    return ownStreamHead(upstream, this.api.storedState!, this.created, MAX_EVENT_BYTES);
-  }
-
-  /**
-   * The key walk's answer, its outcome told to the circuit breaker as soon as its head is known (once: later calls of
-   * the tool loop do not count), so that a probe's success closes the circuit before a long stream ends.
-   */
-  private async judged(walk: Promise<UpstreamResponse>): Promise<UpstreamResponse> {
-    try {
-      return await walk;
-    } finally {
-      this.circuit!.settle(upstreamOutcome(this.trace));
-    }
-  }
-
-  /** The answer as the provider's decoder re-frames it; a decoder that throws frees the connection first. */
-  private decoded(decode: ResponseDecoder, upstream: UpstreamResponse): UpstreamResponse {
-    try {
-      return decode(upstream, { api: this.api, call: this.call });
-    } catch (err) {
-      upstream.discard();
-      throw err;
-    }
-  }
-
-  private attempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
-    const { adapter } = this.route.provider;
-    Object.assign(this.headers, credential.headers ?? adapter.credentialHeaders(credential.upstream, credential.kind));
-    const span = this.tracing?.attempt(this.trace.attempts, credential.hint, this.headers);
-    const sent = adapter.prepareRequest
-      ? this.preparedAttempt(credential, body)
-      : this.sendUpstream({ method: 'POST', path: this.path, headers: this.headers, body, signal: this.signal }, credential);
-    // Only providers with a screen wait for it: the others' answers go to the key walk as they came.
-    const screen = adapter.screenResponse;
-    const answered = screen ? sent.then(screen) : sent;
-    return span ? span.settle(answered) : answered;
-  }
-
-  /** Sends one attempt as it is; with dumps on, the request and its answer are dumped too (the request as sent, now). */
-  private sendUpstream(request: UpstreamRequest, credential: Credential): Promise<UpstreamResponse> {
-    const sent = this.route.provider.client.send(request);
-    const dumps = this.bridge.dumps;
-    if (!dumps) return sent;
-    this.dumpFolder ??= dumps.folder(this.id, this.scrub);
-    return this.dumpFolder.attempt(request, credential.hint, sent);
-  }
-
-  /** An attempt the provider's request hook rewrites first (e.g. signs with the current time). */
-  private async preparedAttempt(credential: Credential, body: Buffer | string): Promise<UpstreamResponse> {
-    const { adapter } = this.route.provider;
-    const ctx = { credential, now: new Date(), signal: this.signal, api: this.api };
-    const request = await runRequestHook(adapter.prepareRequest!, { method: 'POST', pathAndQuery: this.path, headers: this.headers, body }, ctx);
-    return this.sendUpstream({ ...request, signal: this.signal }, credential);
+  send(body: Buffer | string): Promise<UpstreamResponse> {
+    return callUpstream(this, body);
   }
 
   /** A whole upstream body, bounded and redacted as it is read (a clean body stays byte-identical); owned when it creates state. */

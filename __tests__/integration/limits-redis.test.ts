@@ -209,6 +209,9 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
       // Pipelined, still atomic per admission: exactly the limit admitted.
       expect(refused.filter((r) => r === undefined)).toHaveLength(15);
       expect(await admin.get(`${prefix}pipe:requests:alice`)).toBe('15');
+      // The window's expiry, set by the increment that created the key.
+      expect(await admin.ttl(`${prefix}pipe:requests:alice`)).toBeGreaterThan(55);
+      expect(await admin.ttl(`${prefix}pipe:requests:alice`)).toBeLessThanOrEqual(60);
     } finally {
       await store.close();
     }

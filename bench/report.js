@@ -245,7 +245,7 @@ function renderReport(results) {
   }
   for (const r of Object.values(results.roundSets || (results.rounds ? { rounds: results.rounds } : {}))) {
     lines.push(`## ${r.label}: ${r.rounds} rounds of ${int(r.n)} requests`, '', roundsTable(results, r), '',
-      'Each round starts every target afresh, in turn, and measures it after the same warm-up; ratios are taken within a round (both sides measured a minute apart at most), and the table shows their median. The throughput goals use these figures. "database server CPU" is what the PostgreSQL processes serving the store\'s connections spent per request, apart from the target\'s own.', '');
+      'Each round starts every target afresh, in turn, and measures it after the same warm-up; ratios are taken within a round (both sides measured a minute apart at most), and the table shows their median. The throughput goals use these figures. "database server CPU" is what the PostgreSQL processes serving the store\'s connections (or, for targets on Redis, the local `redis-server`, which may serve other clients too) spent per request, apart from the target\'s own.', '');
   }
   lines.push('## Peak RSS', '', peakByTarget(results), '');
   return lines.join('\n');

@@ -20,9 +20,12 @@ async function measure(target, scenario, ctx) {
     await ctx.driver.ask('run', { ...req, n: ctx.pick(scenario.warmup) }, 300_000);
     const pids = [process.pid, ctx.upstream.pid, ctx.driver.pid, endpoint.proc.pid];
     // A store on a database server: the server processes serving its connections are measured apart (and, on this
-    // machine, they compete with the target for the same cores).
-    const db = target.env && target.env.BENCH_RECORDER === 'postgres';
-    const db0 = db ? await endpoint.proc.ask('dbBackends') : [];
+    // machine, they compete with the target for the same cores). Redis is one process shared by every client of it.
+    const env = target.env || {};
+    const serverQuery = env.BENCH_RECORDER === 'postgres' ? 'dbBackends'
+      : /^redis/.test(env.BENCH_LIMITS || '') || env.BENCH_KEYSTATE === 'redis' ? 'redisServer' : undefined;
+    const db = serverQuery !== undefined;
+    const db0 = db ? await endpoint.proc.ask(serverQuery) : [];
     await waitForQuiet([...pids, ...db0], ctx.quietMs);
     const ticks = cpuTicks(pids);
     const dbTicks = cpuTicks(db0);
@@ -30,14 +33,14 @@ async function measure(target, scenario, ctx) {
     const n = ctx.pick(scenario.n);
     const r = await ctx.driver.ask('run', { ...req, n }, 300_000);
     // The last records are written within a flush interval (200 ms) after the last response.
-    if (db) await new Promise((resolve) => setTimeout(resolve, 400));
+    if (serverQuery === 'dbBackends') await new Promise((resolve) => setTimeout(resolve, 400));
     const c1 = await endpoint.proc.ask('cpu');
     const out = {
       rps: r.rps, p50: r.latency && r.latency.p50, p99: r.latency && r.latency.p99, errors: r.errors,
       cpuUsPerRequest: (c1.user + c1.system - c0.user - c0.system) / n, otherCpu: foreignCores(ticks, cpuTicks(pids)),
     };
     if (db) {
-      const db1 = await endpoint.proc.ask('dbBackends');
+      const db1 = await endpoint.proc.ask(serverQuery);
       // Ticks are 1/100 s; a backend that exited meanwhile takes its ticks with it (rare: the pool keeps its connections).
       out.dbCpuUsPerRequest = Math.max(0, cpuTicks([...new Set([...db0, ...db1])]).ours - dbTicks.ours) * 10_000 / n;
     }

@@ -3,8 +3,17 @@ import type { Redis } from 'ioredis';
 
 const QUIT_TIMEOUT_MS = 1000;
 
+/** How a store's own client is made. */
+export interface OwnedClientOptions {
+  /**
+   * Sends the commands issued in one tick of the event loop as one pipeline (one write, one read): under concurrent
+   * requests, many per-request commands share a round trip. For stores whose commands are independent of each other.
+   */
+  autoPipelining?: boolean;
+}
+
 /** An ioredis client that fails fast while Redis is down (callers answer from elsewhere or fail closed). */
-export function createOwnedClient(url: string): Redis {
+export function createOwnedClient(url: string, options: OwnedClientOptions = {}): Redis {
   // Loaded here, not at import: hosts that keep key state in memory never pay for ioredis.
   const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
   return new RedisClient(url, {
@@ -15,6 +24,7 @@ export function createOwnedClient(url: string): Redis {
     // ioredis arms this timer even when the socket is already closed (e.g. mid-reconnect), and it would
     // hold the process open for 2 s after close(); our sockets are either quit cleanly or given up on.
     disconnectTimeout: 0,
+    enableAutoPipelining: options.autoPipelining ?? false,
   });
 }
 

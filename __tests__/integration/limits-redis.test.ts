@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
+import winston from 'winston';
 import { openaiProvider, type BridgeOptions, type LimitStoreOptions } from '../../lib';
+import { LimitStore } from '../../lib/governance/limits/limit-store';
 import { chatScript } from '../helpers/chat-script';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
 import { eventually, startGateway, type Gateway } from '../helpers/gateway';
@@ -192,6 +194,26 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     } finally {
       await Promise.all(gateways.splice(0).map((gw) => gw.close()));
       await client.quit();
+    }
+  });
+
+  test('the client made from a URL pipelines the commands of one tick: twenty concurrent admissions in one write, counted exactly', async () => {
+    const store = new LimitStore({ redis: REDIS_URL, prefix, failOpen: false }, winston.createLogger({ silent: true }));
+    try {
+      const counter = store.counter('pipe', { kind: 'requests', points: 15, windowMs: 60_000 });
+      await store.admit([], [{ counter, subject: 'warm-up' }]);
+      const client = (store as unknown as { client: Redis }).client;
+      const write = jest.spyOn(client.stream, 'write');
+      const refused = await Promise.all(Array.from({ length: 20 }, () => store.admit([], [{ counter, subject: 'alice' }])));
+      expect(write).toHaveBeenCalledTimes(1);
+      // Pipelined, still atomic per admission: exactly the limit admitted.
+      expect(refused.filter((r) => r === undefined)).toHaveLength(15);
+      expect(await admin.get(`${prefix}pipe:requests:alice`)).toBe('15');
+      // The window's expiry, set by the increment that created the key.
+      expect(await admin.ttl(`${prefix}pipe:requests:alice`)).toBeGreaterThan(55);
+      expect(await admin.ttl(`${prefix}pipe:requests:alice`)).toBeLessThanOrEqual(60);
+    } finally {
+      await store.close();
     }
   });
 

@@ -106,6 +106,19 @@ async function dropStaleBenchSchemas() {
   }
 }
 
+/** The local Redis server's process (its CPU is the Redis share of the limits or key state; it serves other clients too). */
+async function redisServer() {
+  if (limitStore !== 'redis' && process.env.BENCH_KEYSTATE !== 'redis') return [];
+  const { Redis } = require('ioredis');
+  const client = new Redis(process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379');
+  try {
+    const pid = /^process_id:(\d+)/m.exec(await client.info('server'));
+    return pid ? [Number(pid[1])] : [];
+  } finally {
+    client.disconnect();
+  }
+}
+
 let server;
 async function listen() {
   if (recorder instanceof PostgresRecorder) {
@@ -133,6 +146,7 @@ listen();
 serveIpc({
   keyStatus: async () => bridge.keyPoolStatus(),
   dbBackends: async () => (recorder instanceof PostgresRecorder ? dbBackends() : []),
+  redisServer,
   records: async () => (recorder instanceof MemoryRecorder ? { interceptions: recorder.interceptions.length, ends: recorder.interceptionEnds.length, tokenUsages: recorder.tokenUsages.length }
     : recorder && typeof recorder.stats === 'function' ? recorder.stats() : null),
 });

@@ -56,7 +56,11 @@ export interface LimitRule {
 
 /** Where the counters live. */
 export interface LimitStoreOptions {
-  /** An ioredis URL (`redis://127.0.0.1:6379`) or client; every replica given the same Redis shares the counters. Required. */
+  /**
+   * An ioredis URL (`redis://127.0.0.1:6379`) or client; every replica given the same Redis shares the counters. Required.
+   * The client made from a URL auto-pipelines (the commands of concurrent requests share one write and one read); a
+   * client of the host's is used as it was made: create it with `enableAutoPipelining: true` for the same effect.
+   */
   redis: string | Redis;
   /** Prefix of every key the limits write. Defaults to `aibridge:limits:`. */
   prefix?: string;

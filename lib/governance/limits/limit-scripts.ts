@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
  * points, expiry in seconds, and '1' for a concurrency slot ('0' for a window).
  * A budget refuses when its count already reached its points; a take refuses when it would go past them (and what
  * this script took is given back). Windows count as rate-limiter-flexible's Redis increment does (the expiry is set
- * with the first point and not renewed); slots as its increment does with the bridge's slot script (every take
+ * with the first point and not renewed; here by the increment that finds the key without one, a command fewer than
+ * its `SET NX EX` before every increment); slots as its increment does with the bridge's slot script (every take
  * renews the expiry; a count below zero, after an expiry, restarts at zero).
  * Returns {0, each budget's count} when admitted, else {index (1-based, budgets first), count, pttl}.
  */
@@ -31,9 +32,8 @@ for j = budgets + 1, #KEYS do
     end
     redis.call('expire', key, ARGV[at + 1])
   else
-    redis.call('set', key, 0, 'EX', ARGV[at + 1], 'NX')
     consumed = redis.call('incrby', key, 1)
-    if redis.call('pttl', key) == -1 then redis.call('expire', key, ARGV[at + 1]) end
+    if redis.call('ttl', key) == -1 then redis.call('expire', key, ARGV[at + 1]) end
   end
   if consumed > tonumber(ARGV[at]) then
     local pttl = redis.call('pttl', key)
@@ -47,7 +47,8 @@ return admitted`;
 /**
  * Settles counters in one round trip: gives points back and adds usage. KEYS: the keys; ARGV, per key: the points
  * (negative to give back), expiry in seconds, '1' for a concurrency slot. A slot's count renews its expiry and stops
- * at zero; a window's count gets its expiry with its first point. Returns the counts after the change.
+ * at zero; a window's count gets its expiry with its first point (or the first change that finds it without one).
+ * Returns the counts after the change.
  */
 const SETTLE = `local counts = {}
 for i = 1, #KEYS do
@@ -61,9 +62,8 @@ for i = 1, #KEYS do
     end
     redis.call('expire', key, ARGV[at + 1])
   else
-    redis.call('set', key, 0, 'EX', ARGV[at + 1], 'NX')
     consumed = redis.call('incrby', key, ARGV[at])
-    if redis.call('pttl', key) == -1 then redis.call('expire', key, ARGV[at + 1]) end
+    if redis.call('ttl', key) == -1 then redis.call('expire', key, ARGV[at + 1]) end
   end
   counts[i] = consumed
 end

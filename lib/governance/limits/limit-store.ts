@@ -159,7 +159,8 @@ export class LimitStore {
     this.failOpen = config?.failOpen ?? true;
     this.prefix = config?.prefix ?? '';
     this.ownsClient = typeof config?.redis === 'string';
-    this.client = config === undefined ? undefined : typeof config.redis === 'string' ? createOwnedClient(config.redis) : config.redis;
+    // Auto-pipelining: under concurrent requests, the admissions and settlements of one tick share one write and one read.
+    this.client = config === undefined ? undefined : typeof config.redis === 'string' ? createOwnedClient(config.redis, { autoPipelining: true }) : config.redis;
     // An owned client's connection errors are the failures counted here, not unhandled 'error' events.
     if (this.ownsClient) this.client!.on('error', () => {});
   }
@@ -273,10 +274,15 @@ export class LimitStore {
   }
 
   /** Runs `command` once the client is connected (right after start-up it still connects; a client that is down fails at once). */
-  async command<T>(command: () => Promise<T>): Promise<T> {
+  command<T>(command: () => Promise<T>): Promise<T> {
     const client = this.client;
-    if (client && (client.status === 'connecting' || client.status === 'connect')) await waitForConnection(client, COMMAND_TIMEOUT_MS);
-    return command();
+    // Not async: on the hot path (connected) the command's own promise is the only one made.
+    if (client && (client.status === 'connecting' || client.status === 'connect')) return waitForConnection(client, COMMAND_TIMEOUT_MS).then(command);
+    try {
+      return command();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** A subject was forgotten before its window ended, to keep the counters' memory bounded: logged (throttled). */

@@ -15,13 +15,14 @@ const SLOW_STATUS = 504;
 
 /**
  * The outcome of the request's last upstream attempt (after the key walk, so the final one): a counted status, or a
- * connection error before any answer, is a failure; a 504 or a timeout is slow; any other answer a success; no
+ * connection error before any answer, is a failure (and a status of the provider's `circuitFailureStatuses`); a 504 or a timeout is slow; any other answer a success; no
  * attempt, or an attempt the client's leaving cut short, is nothing.
  */
-export function upstreamOutcome(trace: AttemptTrace): UpstreamOutcome {
+export function upstreamOutcome(trace: AttemptTrace, alsoCounted?: ReadonlySet<number>): UpstreamOutcome {
   const log = trace.log;
   const last = log && log.length > 0 ? log[log.length - 1] : undefined;
   if (!last) return 'none';
-  if (last.httpStatus !== undefined) return COUNTED_STATUSES.has(last.httpStatus) ? 'failure' : last.httpStatus === SLOW_STATUS ? 'slow' : 'success';
+  const status = last.httpStatus;
+  if (status !== undefined) return COUNTED_STATUSES.has(status) || alsoCounted?.has(status) ? 'failure' : status === SLOW_STATUS ? 'slow' : 'success';
   return last.errorType === 'aborted' ? 'none' : last.errorType === 'timeout' ? 'slow' : 'failure';
 }

@@ -258,7 +258,7 @@ export class Interception implements RecordSink {
     this.concluded = true;
     this.limits?.release();
     try {
-      this.circuit?.settle(upstreamOutcome(this.trace));
+      this.circuit?.settle(upstreamOutcome(this.trace, this.route.provider.adapter.circuitFailureStatuses));
       this.record(ending);
       logEnded(this, ending);
     } finally {

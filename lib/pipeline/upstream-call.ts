@@ -31,7 +31,7 @@ async function judged(ix: Interception, walk: Promise<UpstreamResponse>): Promis
   try {
     return await walk;
   } finally {
-    ix.circuit!.settle(upstreamOutcome(ix.trace));
+    ix.circuit!.settle(upstreamOutcome(ix.trace, ix.provider.adapter.circuitFailureStatuses));
   }
 }
 

@@ -138,6 +138,11 @@ export interface ProviderAdapter extends ErrorShape {
   readonly screenResponse?: ResponseScreen;
   /** Whether a 401/403/429 is the key's failure or the request's own fault, from its headers and first body bytes. */
   classifyFailure: FailureClassifier;
+  /**
+   * Upstream statuses the circuit breaker counts as the upstream's failure besides `503` and `529` (e.g. Bedrock's
+   * `429`: its quota is the account's, which another key seldom lifts). Defaults to none.
+   */
+  readonly circuitFailureStatuses?: ReadonlySet<number>;
 }
 
 /** A provider adapter together with the APIs it bridges: what `openaiProvider()` / `anthropicProvider()` return. */

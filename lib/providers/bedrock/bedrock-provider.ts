@@ -35,6 +35,8 @@ const decodeResponse: ResponseDecoder = (response, { api }) => {
   }, MAX_ERROR_BODY_BYTES);
 };
 
+const THROTTLED: ReadonlySet<number> = new Set([429]);
+
 /**
  * Claude on Amazon Bedrock. Clients speak Anthropic Messages to `<mount>/<name>` (the Anthropic SDK, Claude Code);
  * each call goes to Bedrock's `InvokeModel` or `InvokeModelWithResponseStream` for the mapped model, signed with SigV4
@@ -81,6 +83,8 @@ export function bedrockProvider(options: BedrockProviderOptions): BridgedProvide
     errorBody: anthropicErrors.errorBody,
     errorType: anthropicErrors.errorType,
     classifyFailure: classifyBedrockFailure,
+    // Throttling is the account's and the region's quota: another credential seldom lifts it, so the breaker counts it.
+    circuitFailureStatuses: THROTTLED,
     prepareRequest,
     upstreamPath: ({ call }) => invokeSegments(bedrockModel(call.model), call.streaming),
     upstreamModel: (call) => bedrockModel(call.model),

@@ -8,6 +8,7 @@ import { armBodyDeadline, totalDeadlineError } from './attempt-deadline';
 import { readBodyPrefix } from './body-prefix';
 import { decodeBody } from './content-encoding';
 import { isClosedOnReuse, markingConnector } from './stale-connection';
+import type { UpstreamAbort } from './upstream-abort';
 
 /** Upstream timeouts of one provider. */
 export interface ProviderTimeouts {
@@ -43,7 +44,8 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body?: Buffer | string;
-  signal: AbortSignal;
+  /** Aborts the request: a signal, or the emitter an interception's attempts listen to. */
+  signal: AbortSignal | UpstreamAbort;
 }
 
 const MALFORMED_ANSWER = new GatewayError({ status: 502, errorType: 'server_error', code: 'upstream_protocol_error', message: 'The upstream answered with a malformed HTTP response.' });

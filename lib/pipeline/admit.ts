@@ -45,7 +45,7 @@ export async function admit(ix: Interception): Promise<void> {
   if (typeof call === 'string') throw new GatewayError({ status: 400, errorType: 'bad_request', code: 'invalid_request', message: call });
   const upstreamPath = route.mapPath ? mappedPath(ix, call) : route.upstreamPath;
   // Nothing may be recorded for a request that was already ended for it.
-  if (ix.signal.aborted) throw ix.signal.reason;
+  if (ix.aborted) throw ix.signal.reason;
   ix.id = timeOrderedId();
   res.setHeader(INTERCEPTION_ID_HEADER, ix.id);
   for (const [name, value] of route.defaultHeaders) if (headers[name] === undefined) headers[name] = value;
@@ -81,7 +81,6 @@ export async function admit(ix: Interception): Promise<void> {
       if (admitted.raw) ix.call = ix.api.prepare(json, admitted.raw) as ApiCall;
       ix.created = admitted.created;
     }
-    ix.toolContext = { actor, providerName: adapter.name, model: ix.call.model, signal: ix.signal, clientHasTools: ix.call.clientHasTools === true };
     ix.tracing?.admitted(ix);
     // Last, so that a request another check refuses never takes the open circuit's one probe.
     if (bridge.breakers) ix.circuit = bridge.breakers.admit(adapter.name, ix.api.name, ix.call.model, actor.id);
@@ -100,7 +99,7 @@ async function admitLimits(ix: Interception, limits: Limits): Promise<void> {
   } catch (err) {
     throw err instanceof Refusal ? counted(err, ix.provider, ix.bridge) : err;
   }
-  if (ix.signal.aborted) {
+  if (ix.aborted) {
     admission?.release();
     throw ix.signal.reason;
   }

@@ -32,6 +32,7 @@ import type { CircuitPass } from '../governance/circuit-breakers';
 import { upstreamOutcome } from '../governance/upstream-outcome';
 import { guardedAnswer } from './response-guard';
 import { callUpstream } from './upstream-call';
+import { UpstreamAbort } from '../http/upstream-abort';
 
 export type { Ending };
 
@@ -76,8 +77,8 @@ export class Interception implements RecordSink {
   /** When the first upstream answer's head arrived (ms since the epoch). */
   firstByteAt: number | undefined;
   readonly trace: AttemptTrace;
-  /** Aborted when the client goes away, or when `close()` gives up on this request (its reason then says so). */
-  readonly signal: AbortSignal;
+  /** What the upstream client listens to: aborted with the signal, with the same reason. */
+  readonly upstreamAbort = new UpstreamAbort();
   /** Set by admission. */
   actor!: Actor;
   call!: ApiCall;
@@ -86,8 +87,7 @@ export class Interception implements RecordSink {
   headers!: Record<string, string | string[]>;
   /** This request's redaction (pool keys and a BYOK client's own key), for what is relayed and recorded. */
   scrub!: KeyScrub;
-  /** What the tool hook gets to know about this request. */
-  toolContext!: ToolContext;
+  private tools: ToolContext | undefined;
   recording!: InterceptionRecording;
   /** The responses and conversations this request's answer creates, whose owner the bridge writes (pool keys only). */
   created: CreatedResponses | undefined;
@@ -104,7 +104,8 @@ export class Interception implements RecordSink {
   private requestLogger: Logger | undefined;
   /** Set by admission when the circuit breaker let this request through: told its upstream outcome once, at the first answer's head or the end. */
   circuit: CircuitPass | undefined;
-  private readonly abort = new AbortController();
+  /** Made when something reads the signal, or at the abort: most requests never need one. */
+  private abort: AbortController | undefined;
   /** Undefined when neither `Server-Timing` nor a recorder wants the times. */
   private readonly timing: RequestTiming | undefined;
   private concluded = false;
@@ -124,7 +125,6 @@ export class Interception implements RecordSink {
     this.req = req;
     this.res = res;
     this.routed = routed;
-    this.signal = this.abort.signal;
     this.trace = new InterceptionAttempts(route.api.route, this);
     const logger = route.bridge.logger;
     this.requestLog = levelEnabled(logger, 'info') ? new RequestLog(levelEnabled(logger, 'debug')) : undefined;
@@ -135,9 +135,26 @@ export class Interception implements RecordSink {
     // Attached before the first await, so a client that leaves at any point is noticed. `on`, not `once`: a response
     // closes once, and `once` wraps the listener in two more objects on every request.
     res.on('close', () => {
-      if (!res.writableEnded) this.abort.abort();
+      if (!res.writableEnded) this.abortWith(undefined);
     });
     this.leave = route.bridge.inflight.enter((reason) => this.abortFromClose(reason));
+  }
+
+  /** Aborted when the client goes away, or when `close()` gives up on this request (its reason then says so). */
+  get signal(): AbortSignal {
+    this.abort ??= new AbortController();
+    return this.abort.signal;
+  }
+
+  /** Whether the request was aborted (the client left, or `close()` gave up on it), without making a signal. */
+  get aborted(): boolean {
+    return this.abort?.signal.aborted === true;
+  }
+
+  /** What the tool hook gets to know about this request; made once admitted, when first asked for. */
+  get toolContext(): ToolContext {
+    this.tools ??= { actor: this.actor, providerName: this.providerName, model: this.call.model, signal: this.signal, clientHasTools: this.call.clientHasTools === true };
+    return this.tools;
   }
 
   /**
@@ -290,8 +307,16 @@ export class Interception implements RecordSink {
     this.recording.end(ended);
   }
 
+  /** Aborts the signal (`undefined`: the default abort error) and every upstream attempt, with the same reason. */
+  private abortWith(reason: Error | undefined): void {
+    const signal = this.signal;
+    if (signal.aborted) return;
+    this.abort!.abort(reason);
+    this.upstreamAbort.fire(signal.reason);
+  }
+
   private abortFromClose(reason: Error): void {
-    this.abort.abort(reason);
+    this.abortWith(reason);
     // The pipeline notices the abort within a turn or two, unless it waits on something that ignores the
     // signal (a hanging actor resolver or key state store, a client that stopped sending its body).
     setTimeout(() => {

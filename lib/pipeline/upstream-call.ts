@@ -13,7 +13,9 @@ import type { Interception } from './interception';
  * of the answer it settled on, then ownership of a stream's head.
  */
 export async function callUpstream(ix: Interception, body: Buffer | string): Promise<UpstreamResponse> {
-  const walk = ix.plan.run((credential) => attempt(ix, credential, body), ix.trace, ix.signal);
+  // A signal only for a credential source that may make the walk wait (a static key never does).
+  const signal = ix.provider.keys.pool.mayWaitForCredentials ? ix.signal : undefined;
+  const walk = ix.plan.run((credential) => attempt(ix, credential, body), ix.trace, signal);
   let upstream = ix.circuit ? await judged(ix, walk) : await walk;
   ix.firstByteAt ??= Date.now();
   const decode = ix.provider.adapter.decodeResponse;
@@ -52,7 +54,7 @@ function attempt(ix: Interception, credential: Credential, body: Buffer | string
   const span = ix.tracing?.attempt(ix.trace.attempts, credential.hint, ix.headers);
   const sent = adapter.prepareRequest
     ? preparedAttempt(ix, credential, body)
-    : sendAttempt(ix, { method: 'POST', path: ix.path, headers: ix.headers, body, signal: ix.signal }, credential);
+    : sendAttempt(ix, { method: 'POST', path: ix.path, headers: ix.headers, body, signal: ix.upstreamAbort }, credential);
   // Only providers with a screen wait for it: the others' answers go to the key walk as they came.
   const screen = adapter.screenResponse;
   const answered = screen ? sent.then(screen) : sent;
@@ -73,5 +75,5 @@ async function preparedAttempt(ix: Interception, credential: Credential, body: B
   const { adapter } = ix.provider;
   const ctx = { credential, now: new Date(), signal: ix.signal, api: ix.api };
   const request = await runRequestHook(adapter.prepareRequest!, { method: 'POST', pathAndQuery: ix.path, headers: ix.headers, body }, ctx);
-  return sendAttempt(ix, { ...request, signal: ix.signal }, credential);
+  return sendAttempt(ix, { ...request, signal: ix.upstreamAbort }, credential);
 }

@@ -67,6 +67,7 @@ function failed(err: unknown, durationMs: number, signal: AbortSignal | undefine
   return new NoCredential(err, durationMs);
 }
 
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+/** Whether `v` is a promise (or any thenable), not a value given at once. */
+export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
   return !!v && typeof (v as PromiseLike<T>).then === 'function';
 }

@@ -10,7 +10,7 @@ import type { ProviderCooldowns } from './types';
 import type { UpstreamAttempt } from '../recorder/types';
 import { keyFingerprint } from '../redaction/key-mask';
 import { isCredentialSource, staticCredentials, staticKey, type CredentialSource } from './credentials';
-import { EntryCredentials, NoCredential, type Credential, type LearnCredential } from './entry-credentials';
+import { EntryCredentials, NoCredential, isThenable, type Credential, type LearnCredential } from './entry-credentials';
 import { clampCooldownMs, parseRetryAfterMs } from './retry-after';
 import type { CooldownReason, KeyCooldown, KeyStateSource, KeyStateStore } from './types';
 import type { KeyPoolEvents } from '../observability/metrics/types';
@@ -128,7 +128,9 @@ export class KeyPool {
    * returned as it is. Transport errors propagate (no failover). Throws a {@link GatewayError} when no key is left.
    */
   async walk<R extends AttemptResult>(attempt: (credential: Credential) => Promise<R>, trace: AttemptTrace, signal?: AbortSignal): Promise<R> {
-    const current = await this.readCooldowns(trace);
+    // A store that answers at once (the in-process one) and an answer that is no refusal cost no promise of their own.
+    const read = this.readCooldowns(trace);
+    const current = read instanceof Promise ? await read : read;
     const now = Date.now();
     const cooling: KeyCooldown[] = [];
     // An unclear refusal, kept in case no other key does better.
@@ -154,7 +156,8 @@ export class KeyPool {
       trace.attempts++;
       trace.credential = credential;
       const result = await tracedAttempt(attempt, credential, trace);
-      const verdict = await this.judge(result);
+      const judging = this.judge(result);
+      const verdict = judging instanceof Promise ? await judging : judging;
       if (verdict === undefined || verdict === 'request_fault') return result;
       if (verdict === 'scope_fault') {
         this.noteMissingScope(entry, trace);
@@ -200,8 +203,11 @@ export class KeyPool {
   }
 
   /** How the adapter judges a refusal (reading a bounded prefix of its body), or undefined for any other answer. */
-  private async judge(result: AttemptResult): Promise<FailureClass | undefined> {
-    if (!CLASSIFIED_STATUSES.has(result.status)) return undefined;
+  private judge(result: AttemptResult): FailureClass | undefined | Promise<FailureClass | undefined> {
+    return CLASSIFIED_STATUSES.has(result.status) ? this.judgeRefusal(result) : undefined;
+  }
+
+  private async judgeRefusal(result: AttemptResult): Promise<FailureClass | undefined> {
     const prefix = result.peekBody ? await result.peekBody(FAILURE_PREFIX_BYTES) : undefined;
     return this.classify(result.status, result.headers, prefix === undefined ? '' : prefix.toString('utf8'));
   }
@@ -238,15 +244,23 @@ export class KeyPool {
     }
   }
 
-  private async readCooldowns(trace?: AttemptTrace): Promise<Array<KeyCooldown | undefined>> {
+  /** Every key's cooldown, in pool order: at once when the store answers at once. */
+  private readCooldowns(trace?: AttemptTrace): Array<KeyCooldown | undefined> | Promise<Array<KeyCooldown | undefined>> {
+    let read: ReturnType<KeyStateStore['getCooldowns']>;
     try {
-      return await this.store.getCooldowns(this.fingerprints);
+      read = this.store.getCooldowns(this.fingerprints);
     } catch (err) {
-      // A broken custom store must not take the gateway down: serve as if every key were healthy.
-      const suppressed = this.throttle.allow('store-read');
-      if (suppressed !== false) (trace?.logger ?? this.logger).warn('key state store read failed', { error: errorMessage(err), suppressed });
-      return [];
+      return this.unreadCooldowns(err, trace);
     }
+    if (!isThenable(read)) return read;
+    return Promise.resolve(read).then(undefined, (err: unknown) => this.unreadCooldowns(err, trace));
+  }
+
+  /** A broken custom store must not take the gateway down: serve as if every key were healthy. */
+  private unreadCooldowns(err: unknown, trace: AttemptTrace | undefined): Array<KeyCooldown | undefined> {
+    const suppressed = this.throttle.allow('store-read');
+    if (suppressed !== false) (trace?.logger ?? this.logger).warn('key state store read failed', { error: errorMessage(err), suppressed });
+    return [];
   }
 
   private async mark(entry: PoolEntry, cooldown: KeyCooldown, trace: AttemptTrace): Promise<void> {

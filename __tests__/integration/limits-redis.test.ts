@@ -217,6 +217,64 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     }
   });
 
+  test('the admissions of one turn go in one script call, each in order and all or nothing; the ends of one turn in one, summed', async () => {
+    const store = new LimitStore({ redis: REDIS_URL, prefix, failOpen: false }, winston.createLogger({ silent: true }));
+    try {
+      const rpm = store.counter('batch', { kind: 'requests', points: 5, windowMs: 60_000 });
+      const slots = store.counter('batch', { kind: 'concurrent', points: 3, windowMs: undefined });
+      const tokens = store.counter('batch', { kind: 'tokens', points: 10, windowMs: 60_000 });
+      await admin.set(`${prefix}batch:tokens:carol`, '10', 'EX', 60);
+      await store.admit([], [{ counter: rpm, subject: 'warm-up' }]);
+      const client = (store as unknown as { client: Redis }).client;
+      const evalsha = jest.spyOn(client, 'evalsha');
+      const alice = [{ counter: rpm, subject: 'alice' }, { counter: slots, subject: 'alice' }];
+      const answers = await Promise.all([
+        ...Array.from({ length: 6 }, () => store.admit([{ counter: tokens, subject: 'alice' }], alice)),
+        store.admit([{ counter: tokens, subject: 'carol' }], [{ counter: rpm, subject: 'carol' }]),
+      ]);
+      expect(evalsha).toHaveBeenCalledTimes(1);
+      // Three took a request point and a slot; three were refused by the slots and gave their request point back.
+      expect(answers.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+      for (const refused of answers.slice(3, 6)) expect(refused).toEqual({ index: 2, state: { used: 4, msBeforeReset: undefined } });
+      // A spent budget refuses before anything is taken.
+      expect(answers[6]).toMatchObject({ index: 0, state: { used: 10, msBeforeReset: expect.any(Number) } });
+      expect(await admin.get(`${prefix}batch:requests:alice`)).toBe('3');
+      expect(await admin.get(`${prefix}batch:concurrent:alice`)).toBe('3');
+      expect(await admin.get(`${prefix}batch:requests:carol`)).toBeNull();
+      expect(await admin.ttl(`${prefix}batch:requests:alice`)).toBeGreaterThan(55);
+      expect(await admin.ttl(`${prefix}batch:concurrent:alice`)).toBeGreaterThan(3_590);
+      evalsha.mockClear();
+      await Promise.all([
+        store.settle([{ counter: slots, subject: 'alice', n: -1 }, { counter: tokens, subject: 'alice', n: 4 }]),
+        store.settle([{ counter: slots, subject: 'alice', n: -1 }, { counter: tokens, subject: 'alice', n: 5 }]),
+        store.settle([{ counter: slots, subject: 'alice', n: -1 }, { counter: rpm, subject: 'alice', n: -1 }]),
+      ]);
+      expect(evalsha).toHaveBeenCalledTimes(1);
+      expect(await admin.get(`${prefix}batch:concurrent:alice`)).toBe('0');
+      expect(await admin.get(`${prefix}batch:tokens:alice`)).toBe('9');
+      expect(await admin.get(`${prefix}batch:requests:alice`)).toBe('2');
+      // The budget's count, learned from the end, is past half: the next admission reads it (and finds 1 left).
+      expect(await store.admit([{ counter: tokens, subject: 'alice' }], [])).toBeUndefined();
+      expect(evalsha).toHaveBeenCalledTimes(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('two replicas admitting at once in batches never admit past the limit together', async () => {
+    const stores = [0, 1].map(() => new LimitStore({ redis: REDIS_URL, prefix, failOpen: false }, winston.createLogger({ silent: true })));
+    try {
+      const counters = stores.map((s) => s.counter('replicas', { kind: 'requests', points: 7, windowMs: 60_000 }));
+      await Promise.all(stores.map((s, i) => s.admit([], [{ counter: counters[i], subject: 'warm-up' }])));
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 2].admit([], [{ counter: counters[i % 2], subject: 'alice' }])));
+      expect(answers.filter((a) => a === undefined)).toHaveLength(7);
+      expect(answers.filter((a) => a !== undefined)).toEqual(Array.from({ length: 5 }, () => ({ index: 0, state: { used: 8, msBeforeReset: expect.any(Number) } })));
+      expect(await admin.get(`${prefix}replicas:requests:alice`)).toBe('7');
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
   test('Redis lost mid-test: by default requests are admitted (fail open), the failure logged and counted', async () => {
     const proxy = await startProxy();
     const g = await gateway([{ per: 'actor', requests: { points: 2, windowMs: 60_000 } }], { redis: proxy.url });

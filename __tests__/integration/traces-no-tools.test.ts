@@ -1,9 +1,12 @@
-/** The span tree of a request without injected tools (no iteration span), and a sampled-out request: no span kept, its context still propagated. */
+/**
+ * The span tree of a request without injected tools (no iteration span), and a sampled-out request: no span kept, its
+ * context still propagated, and without a propagator no attempt span started at all.
+ */
 import OpenAI from 'openai';
-import { propagation, SpanKind } from '@opentelemetry/api';
+import { propagation, SpanKind, type Context } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openaiProvider } from '../../lib';
+import { openaiProvider, type TracerProviderLike } from '../../lib';
 import { maskKey } from '../../lib/redaction/key-mask';
 import { eventually } from '../helpers/gateway';
 import { startFakeOpenAI, type FakeUpstream } from '../helpers/fake-openai';
@@ -16,18 +19,29 @@ let plain: TraceHost;
 let sampledOut: TraceHost;
 const droppedExporter = new InMemorySpanExporter();
 const dropping = new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(droppedExporter)] });
+/** The names of the spans the bridge starts through `counting` (the same sampled-out provider). */
+const started: string[] = [];
+const counting: TracerProviderLike = {
+  getTracer: (name, version) => {
+    const tracer = dropping.getTracer(name, version);
+    return { startSpan: (spanName, options, context) => (started.push(spanName), tracer.startSpan(spanName, options, context as Context | undefined)) };
+  },
+};
+let counted: TraceHost;
 
 beforeAll(async () => {
   registerContextManager();
   upstream = await startFakeOpenAI();
   plain = await startTraceHost({ providers: [openaiProvider({ baseURL: upstream.url, keys: [KEY] })] });
   sampledOut = await startTraceHost({ providers: [openaiProvider({ baseURL: upstream.url, keys: [KEY] })], tracing: { tracerProvider: dropping } }, 'off');
+  counted = await startTraceHost({ providers: [openaiProvider({ baseURL: upstream.url, keys: [KEY] })], tracing: { tracerProvider: counting } }, 'off');
 });
 
 afterAll(async () => {
   propagation.disable();
   await plain.close();
   await sampledOut.close();
+  await counted.close();
   await dropping.shutdown();
   await upstream.close();
 });
@@ -76,4 +90,14 @@ test('a sampled-out request: answered as usual, no span kept, the (unsampled) tr
   await dropping.forceFlush();
   expect(droppedExporter.getFinishedSpans()).toEqual([]);
   await eventually(() => expect(sampledOut.recorder.interceptionEnds.map((e) => e.status)).toEqual(['completed']));
+});
+
+test('a sampled-out request without a propagator: its interception span only, no attempt span (it would keep and send nothing)', async () => {
+  propagation.disable();
+  started.length = 0;
+  upstream.requests.length = 0;
+  expect((await sdk(counted).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).choices[0].message.content).toBe('Hello there!');
+  expect(upstream.requests.find((r) => r.url.endsWith('/chat/completions'))!.headers.traceparent).toBeUndefined();
+  await eventually(() => expect(counted.recorder.interceptionEnds.map((e) => e.status)).toEqual(['completed']));
+  expect(started).toEqual(['chat']);
 });

@@ -1,4 +1,4 @@
-// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host, BENCH_LIMITS=off|memory|redis|memory-requests|redis-requests, BENCH_BEDROCK=off|on.
+// express-aibridge as a benchmark target: BENCH_RECORDER=off|memory|noop|sqlite|postgres, BENCH_POOL=single|cooling, BENCH_MOUNT=express|node, BENCH_KEYSTATE=memory|redis, BENCH_TOOLS=off|noop, BENCH_METRICS=off|on, BENCH_TRACING=off|on|host|unbatched, BENCH_LIMITS=off|memory|redis|memory-requests|redis-requests, BENCH_BEDROCK=off|on.
 'use strict';
 const http = require('node:http');
 const path = require('node:path');
@@ -47,11 +47,12 @@ function benchTracerProvider() {
   // without the bridge's spans would never pay the host's own cost.
   context.with(context.active(), () => undefined);
   const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
-  return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
+  // `unbatched`: no processor, so no span outlives its request (what holding spans until export costs, apart).
+  return new BasicTracerProvider({ spanProcessors: process.env.BENCH_TRACING === 'unbatched' ? [] : [new BatchSpanProcessor(dropping)] });
 }
 // `host`: the host's OpenTelemetry set-up alone (the same SDK and context manager), the bridge's `tracing` off.
-const hostTracerProvider = process.env.BENCH_TRACING === 'on' || process.env.BENCH_TRACING === 'host' ? benchTracerProvider() : undefined;
-const tracerProvider = process.env.BENCH_TRACING === 'on' ? hostTracerProvider : undefined;
+const hostTracerProvider = ['on', 'host', 'unbatched'].includes(process.env.BENCH_TRACING) ? benchTracerProvider() : undefined;
+const tracerProvider = process.env.BENCH_TRACING === 'on' || process.env.BENCH_TRACING === 'unbatched' ? hostTracerProvider : undefined;
 // Per-actor limits that never refuse (requests per minute, in flight, tokens per hour): what counting costs.
 // The `-requests` variants set only the requests per minute (a typical rate limit).
 const BENCH_LIMITS = [{ name: 'bench', per: 'actor', requests: { points: 1e9, windowMs: 60_000 }, concurrent: 1e6, tokens: { points: 1e12, windowMs: 3_600_000 } }];

@@ -1,48 +1,76 @@
-/** The limits' Redis scripts: all the counters of one request admitted in one command, and settled in one at its end. */
+/** The limits' Redis scripts: the requests of one event-loop turn admitted in one command, and their ends settled in one. */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /**
- * Admits one request against all its counters, atomically (all or nothing), in one round trip.
- * KEYS: the budget keys, then the take keys. ARGV[1]: how many budgets; then each budget's points; then, per take,
- * points, expiry in seconds, and '1' for a concurrency slot ('0' for a window).
+ * Admits the requests that arrived in one turn of the event loop, in their order, each against all its counters
+ * atomically (all or nothing): as many one-request admissions run one after the other would, in one command.
+ * KEYS: the distinct keys of the batch. ARGV[1]: how many requests; then, per key: points, expiry in seconds, and
+ * its kind ('b' a budget, 'w' a window, 's' a concurrency slot); then, per request: how many keys it counts against,
+ * then their indexes in KEYS (budgets first).
  * A budget refuses when its count already reached its points; a take refuses when it would go past them (and what
- * this script took is given back). Windows count as rate-limiter-flexible's Redis increment does (the expiry is set
- * with the first point and not renewed; here by the increment that finds the key without one, a command fewer than
- * its `SET NX EX` before every increment); slots as its increment does with the bridge's slot script (every take
- * renews the expiry; a count below zero, after an expiry, restarts at zero).
- * Returns {0, each budget's count} when admitted, else {index (1-based, budgets first), count, pttl}.
+ * the request took is given back). Each key is read once, counted in the script, and written once at the end: a
+ * window as rate-limiter-flexible's Redis increment counts (the expiry set with the first point and not renewed),
+ * a slot as its increment does with the bridge's slot script (every take renews the expiry; a count below zero,
+ * after an expiry, restarts at zero).
+ * Returns, per request, {0, 0, 0} when admitted, else {position of the refusing key in the request (1-based), its
+ * count, its pttl}; then every key's count after the batch.
  */
-const ADMIT = `local budgets = tonumber(ARGV[1])
-local admitted = {0}
-for i = 1, budgets do
-  local used = tonumber(redis.call('get', KEYS[i]) or '0')
-  if used >= tonumber(ARGV[1 + i]) then return {i, used, redis.call('pttl', KEYS[i])} end
-  admitted[i + 1] = used
+const ADMIT_BATCH = `local requests = tonumber(ARGV[1])
+local nkeys = #KEYS
+local kind, points, used, before, exists = {}, {}, {}, {}, {}
+for i = 1, nkeys do
+  local at = i * 3 - 1
+  points[i] = tonumber(ARGV[at])
+  kind[i] = ARGV[at + 2]
+  local v = redis.call('get', KEYS[i])
+  exists[i] = v ~= false
+  local n = tonumber(v or '0')
+  if kind[i] == 's' and n < 0 then n = 0 end
+  used[i], before[i] = n, n
 end
-local at = 2 + budgets
-for j = budgets + 1, #KEYS do
-  local key = KEYS[j]
-  local consumed
-  if ARGV[at + 2] == '1' then
-    consumed = redis.call('incrby', key, 1)
-    if consumed < 1 then
-      redis.call('set', key, 1)
-      consumed = 1
-    end
-    redis.call('expire', key, ARGV[at + 1])
+local out = {}
+local at = 2 + nkeys * 3
+for r = 1, requests do
+  local n = tonumber(ARGV[at])
+  local refused = 0
+  for j = 1, n do
+    local k = tonumber(ARGV[at + j])
+    if kind[k] == 'b' then
+      if used[k] >= points[k] then refused = j break end
+    elseif used[k] + 1 > points[k] then refused = j break
+    else used[k] = used[k] + 1 end
+  end
+  local o = r * 3 - 2
+  if refused == 0 then
+    out[o], out[o + 1], out[o + 2] = 0, 0, 0
   else
-    consumed = redis.call('incrby', key, 1)
-    if redis.call('ttl', key) == -1 then redis.call('expire', key, ARGV[at + 1]) end
+    for j = 1, refused - 1 do
+      local k = tonumber(ARGV[at + j])
+      if kind[k] ~= 'b' then used[k] = used[k] - 1 end
+    end
+    local k = tonumber(ARGV[at + refused])
+    local pttl = redis.call('pttl', KEYS[k])
+    if pttl < 0 and used[k] > before[k] then pttl = tonumber(ARGV[k * 3]) * 1000 end
+    out[o], out[o + 1], out[o + 2] = refused, kind[k] == 'b' and used[k] or used[k] + 1, pttl
   end
-  if consumed > tonumber(ARGV[at]) then
-    local pttl = redis.call('pttl', key)
-    for k = budgets + 1, j do redis.call('decrby', KEYS[k], 1) end
-    return {j, consumed, pttl}
-  end
-  at = at + 3
+  at = at + n + 1
 end
-return admitted`;
+for i = 1, nkeys do
+  local key = KEYS[i]
+  if kind[i] == 's' then
+    redis.call('set', key, used[i], 'EX', ARGV[i * 3])
+  elseif kind[i] == 'w' and used[i] ~= before[i] then
+    if exists[i] then
+      redis.call('incrby', key, used[i] - before[i])
+      if redis.call('ttl', key) == -1 then redis.call('expire', key, ARGV[i * 3]) end
+    else
+      redis.call('set', key, used[i], 'EX', ARGV[i * 3])
+    end
+  end
+  out[requests * 3 + i] = used[i]
+end
+return out`;
 
 /**
  * Settles counters in one round trip: gives points back and adds usage. KEYS: the keys; ARGV, per key: the points
@@ -76,15 +104,18 @@ class Script {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  /** Runs the script on `keyCount` keys; `parts` are the keys then the arguments, in arrays that are sent flattened. */
+  async run(client: Redis, keyCount: number, parts: ReadonlyArray<ReadonlyArray<string | number>>): Promise<unknown> {
+    // ioredis flattens array arguments (one level): the parts go as they are, not copied into one list.
+    const flattened = parts as unknown as string[];
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      return await client.evalsha(this.sha, keyCount, ...flattened);
     } catch (err) {
       if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
+      return client.eval(this.lua, keyCount, ...flattened);
     }
   }
 }
 
-export const ADMIT_SCRIPT = new Script(ADMIT);
+export const ADMIT_BATCH_SCRIPT = new Script(ADMIT_BATCH);
 export const SETTLE_SCRIPT = new Script(SETTLE);

@@ -7,7 +7,9 @@ import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '.
 import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 import type { LimitsConfig, MeterSpec } from './limit-options';
-import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
+import { ADMIT_BATCH_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
+import { AdmissionBatch, type BatchKey, type KeyKind } from './admission-batch';
+import { SettleBatch, type KeyChange } from './settle-batch';
 import { BudgetCache } from './budget-cache';
 import { MEMORY_BUDGET_BYTES, MemoryCounter, type CounterRes } from './memory-counter';
 
@@ -64,17 +66,32 @@ export interface Limiter {
 }
 
 export class Counter {
+  /** How the admission script counts it. */
+  readonly scriptKind: KeyKind;
+
   constructor(
     private readonly limiter: Limiter,
     private readonly store: LimitStore,
     readonly spec: MeterSpec,
     /** The key's expiry on Redis, in seconds. */
     readonly ttlSec: number,
-  ) {}
+  ) {
+    this.scriptKind = spec.kind === 'tokens' || spec.kind === 'spend' ? 'b' : spec.kind === 'concurrent' ? 's' : 'w';
+  }
 
   /** The subject's key, as rate-limiter-flexible names it. */
   key(subject: string): string {
     return this.limiter.getKey(subject);
+  }
+
+  /** The subject's key as the admission script counts it. */
+  batchKey(subject: string): BatchKey {
+    return { key: this.limiter.getKey(subject), points: this.spec.points, ttlSec: this.ttlSec, kind: this.scriptKind };
+  }
+
+  /** A change of `n` to the subject's count, as the settle script applies it. */
+  keyChange(subject: string, n: number): KeyChange {
+    return { key: this.limiter.getKey(subject), n, ttlSec: this.ttlSec, slot: this.scriptKind === 's', budget: this.scriptKind === 'b' };
   }
 
   /** Adds `n` if the total stays within the limit: `undefined` when it did, else the state that refused it. */
@@ -111,6 +128,7 @@ export class Counter {
 
   /** What `subject` used of this counter; nothing used while the store fails open. */
   async read(subject: string): Promise<CounterState> {
+    this.store.sendPending();
     try {
       const res = await withTimeout(this.store.command(() => this.limiter.get(subject)), COMMAND_TIMEOUT_MS);
       return res ? stateOf(res) : { used: 0, msBeforeReset: undefined };
@@ -142,6 +160,9 @@ export class LimitStore {
   private readonly ownsClient: boolean;
   /** On Redis: budgets recently seen far from spent, not read again at admission. */
   private readonly budgetsKnown = new BudgetCache();
+  /** On Redis: the admissions, and the ends, of one event-loop turn, each sent as one script call. */
+  private readonly admissions: AdmissionBatch | undefined;
+  private readonly settlements: SettleBatch | undefined;
   readonly kind: 'memory' | 'redis';
   private readonly failOpen: boolean;
   private readonly prefix: string;
@@ -159,10 +180,20 @@ export class LimitStore {
     this.failOpen = config?.failOpen ?? true;
     this.prefix = config?.prefix ?? '';
     this.ownsClient = typeof config?.redis === 'string';
-    // Auto-pipelining: under concurrent requests, the admissions and settlements of one tick share one write and one read.
-    this.client = config === undefined ? undefined : typeof config.redis === 'string' ? createOwnedClient(config.redis, { autoPipelining: true }) : config.redis;
+    // No auto-pipelining: the admissions and ends of one turn already go as one command each, and a read must not
+    // overtake the batch sent just before it (ioredis sends a MULTI at once, auto-pipelined commands a tick later).
+    this.client = config === undefined ? undefined : typeof config.redis === 'string' ? createOwnedClient(config.redis) : config.redis;
     // An owned client's connection errors are the failures counted here, not unhandled 'error' events.
     if (this.ownsClient) this.client!.on('error', () => {});
+    if (this.client) {
+      const learn = (key: string, used: number) => this.budgetsKnown.learn(key, used, Date.now());
+      this.admissions = new AdmissionBatch((keyCount, parts) => this.runScript(ADMIT_BATCH_SCRIPT, keyCount, parts), learn);
+      this.settlements = new SettleBatch((keyCount, parts) => this.runScript(SETTLE_SCRIPT, keyCount, parts), learn);
+    }
+  }
+
+  private runScript(script: typeof SETTLE_SCRIPT, keyCount: number, parts: ReadonlyArray<ReadonlyArray<string | number>>): Promise<unknown> {
+    return withTimeout(this.command(() => script.run(this.client!, keyCount, parts)), COMMAND_TIMEOUT_MS);
   }
 
   /** @internal Subjects held in process memory, over every counter (for tests: it must fall back as requests end). */
@@ -188,46 +219,37 @@ export class LimitStore {
 
   /**
    * Checks the budgets (each must have something left) and takes one point of each of `takes`, all or nothing:
-   * undefined when admitted, else the counter that refused. On Redis, one script in one round trip; in memory,
-   * rate-limiter-flexible's counters one by one.
+   * undefined when admitted, else the counter that refused. On Redis, with the other admissions of this turn of the
+   * event loop in one script call (each admitted in order, all or nothing); in memory, the counters one by one.
    */
   async admit(budgets: readonly Held[], takes: readonly Held[]): Promise<Refusing | undefined> {
-    if (!this.client) return this.admitInMemory(budgets, takes);
+    if (!this.admissions) return this.admitInMemory(budgets, takes);
     const now = Date.now();
-    const keys: string[] = [];
-    const args: Array<string | number> = [0];
+    const keys: BatchKey[] = [];
     /** The indexes of the budgets read. */
     const read: number[] = [];
     for (let i = 0; i < budgets.length; i++) {
       const { counter, subject } = budgets[i];
-      const key = counter.key(subject);
-      if (this.budgetsKnown.skips(key, counter.spec.points, now)) continue;
+      const key = counter.batchKey(subject);
+      if (this.budgetsKnown.skips(key.key, key.points, now)) continue;
       read.push(i);
       keys.push(key);
-      args.push(counter.spec.points);
     }
-    args[0] = read.length;
     // Nothing to take and no budget to read: nothing to wait for.
     if (keys.length === 0 && takes.length === 0) return undefined;
-    for (const { counter, subject } of takes) {
-      keys.push(counter.key(subject));
-      args.push(counter.spec.points, counter.ttlSec, counter.spec.kind === 'concurrent' ? 1 : 0);
-    }
-    let reply: number[];
+    for (const { counter, subject } of takes) keys.push(counter.batchKey(subject));
+    let refusal;
     try {
-      reply = await withTimeout(this.command(() => ADMIT_SCRIPT.run(this.client!, keys, args)), COMMAND_TIMEOUT_MS) as number[];
+      refusal = await this.admissions.admit(keys);
     } catch (err) {
       return this.failed(err, undefined);
     }
-    if (reply[0] === 0) {
-      for (let i = 0; i < read.length; i++) this.budgetsKnown.learn(keys[i], reply[i + 1], now);
-      return undefined;
-    }
-    const at = reply[0] - 1;
+    if (refusal === undefined) return undefined;
+    const at = refusal.at - 1;
     const index = at < read.length ? read[at] : budgets.length + at - read.length;
-    const slot = index >= budgets.length && takes[index - budgets.length].counter.spec.kind === 'concurrent';
+    const slot = keys[at].kind === 's';
     // A slot frees when a request ends, not when its key expires.
-    return { index, state: { used: Math.max(0, reply[1]), msBeforeReset: !slot && reply[2] > 0 ? reply[2] : undefined } };
+    return { index, state: { used: Math.max(0, refusal.used), msBeforeReset: !slot && refusal.pttl > 0 ? refusal.pttl : undefined } };
   }
 
   private async admitInMemory(budgets: readonly Held[], takes: readonly Held[]): Promise<Refusing | undefined> {
@@ -246,31 +268,24 @@ export class LimitStore {
     return { index: budgets.length + over, state: refused.value! };
   }
 
-  /** Applies `changes` (slots and points given back, usage added): on Redis in one script, one round trip. Never throws. */
+  /** Applies `changes` (slots and points given back, usage added): on Redis with the other ends of this turn, in one script. Never throws. */
   async settle(changes: readonly Change[]): Promise<void> {
     if (changes.length === 0) return;
-    if (!this.client) {
+    if (!this.settlements) {
       await Promise.all(changes.map(({ counter, subject, n }) => (n < 0 ? counter.give(subject, -n) : counter.add(subject, n))));
       return;
     }
-    const keys: string[] = [];
-    const args: Array<string | number> = [];
-    for (const { counter, subject, n } of changes) {
-      keys.push(counter.key(subject));
-      args.push(n, counter.ttlSec, counter.spec.kind === 'concurrent' ? 1 : 0);
-    }
-    let counts: number[];
     try {
-      counts = await withTimeout(this.command(() => SETTLE_SCRIPT.run(this.client!, keys, args)), COMMAND_TIMEOUT_MS) as number[];
+      await this.settlements!.settle(changes.map(({ counter, subject, n }) => counter.keyChange(subject, n)));
     } catch (err) {
       this.failed(err, undefined, false);
-      return;
     }
-    const now = Date.now();
-    for (let i = 0; i < changes.length; i++) {
-      const { kind } = changes[i].counter.spec;
-      if (kind === 'tokens' || kind === 'spend') this.budgetsKnown.learn(keys[i], counts[i], now);
-    }
+  }
+
+  /** Sends the admissions and ends waiting for the turn's end now, so that a read sent next sees them (one connection keeps the order). */
+  sendPending(): void {
+    this.admissions?.flush();
+    this.settlements?.flush();
   }
 
   /** Runs `command` once the client is connected (right after start-up it still connects; a client that is down fails at once). */

@@ -28,10 +28,10 @@ export class BridgeTracer {
   /** The spans of one bridged request, its root started now under the host's active context. */
   interception(provider: TracedProvider, api: string, route?: string): InterceptionTrace | undefined {
     try {
-      const { root, context } = this.startRoot(CHAT, {
+      const { root, parent } = this.startRoot(CHAT, {
         [ATTR.operation]: CHAT, [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.api]: api, [ATTR.route]: route,
       });
-      return new InterceptionTrace(this, root, context);
+      return new InterceptionTrace(this, root, parent);
     } catch (err) {
       this.failed(err);
       return undefined;
@@ -41,10 +41,10 @@ export class BridgeTracer {
   /** The span of one passthrough request. */
   passthrough(provider: TracedProvider, method: string, route: string | undefined): PassthroughTrace | undefined {
     try {
-      const { root, context } = this.startRoot(`${method} ${route ?? 'passthrough'}`, {
+      const { root, parent } = this.startRoot(`${method} ${route ?? 'passthrough'}`, {
         [ATTR.provider]: genAiProvider(provider.kind), [ATTR.providerName]: provider.name, [ATTR.httpMethod]: method, [ATTR.httpRoute]: route,
       });
-      return new PassthroughTrace(this, root, context);
+      return new PassthroughTrace(this, root, parent);
     } catch (err) {
       this.failed(err);
       return undefined;
@@ -57,9 +57,13 @@ export class BridgeTracer {
    * register its propagator after the bridge is built.
    */
   inject(context: OtelContext, span: OtelSpan, headers: HeaderCarrier): void {
-    const { propagation } = this.api;
-    if (propagation.fields().length === 0) return;
-    propagation.inject(this.api.trace.setSpan(context, span), headers);
+    if (!this.propagates()) return;
+    this.api.propagation.inject(this.api.trace.setSpan(context, span), headers);
+  }
+
+  /** Whether a registered propagator writes trace headers (the API's default no-op one names no fields). */
+  propagates(): boolean {
+    return this.api.propagation.fields().length > 0;
   }
 
   /** Writes the active context into `headers` (a tool server's request, made while a tool call's span is active). */
@@ -76,12 +80,14 @@ export class BridgeTracer {
     this.logger.debug('tracing failed', { error: errorMessage(err) });
   }
 
-  /** A root span under the host's active context: SERVER when the host has no span of its own, INTERNAL below one. */
-  private startRoot(name: string, attributes: Record<string, string | undefined>): { root: OtelSpan; context: OtelContext } {
+  /**
+   * A root span under the host's active context (`parent`, returned with it): SERVER when the host has no span of
+   * its own, INTERNAL below one. The root's own context is made only when a child or a propagator needs it.
+   */
+  private startRoot(name: string, attributes: Record<string, string | undefined>): { root: OtelSpan; parent: OtelContext } {
     const { api } = this;
     const parent = api.context.active();
     const kind = api.trace.getSpan(parent) ? api.SpanKind.INTERNAL : api.SpanKind.SERVER;
-    const root = this.tracer.startSpan(name, { kind, attributes }, parent);
-    return { root, context: api.trace.setSpan(parent, root) };
+    return { root: this.tracer.startSpan(name, { kind, attributes }, parent), parent };
   }
 }

@@ -99,8 +99,8 @@ export class ToolSpan {
 
 /**
  * One request's spans. Without injected tools there is one model call and no iteration span: the attempts hang from
- * the interception. A root span that is not recording (sampled out) gets no attributes, and its children are only
- * started for their context (the propagated trace headers).
+ * the interception. A root span that is not recording (sampled out) gets no attributes, and its attempts are only
+ * started for their context (the propagated trace headers): without a propagator, not at all.
  */
 export class InterceptionTrace {
   private iterationSpan: OtelSpan | undefined;
@@ -117,7 +117,11 @@ export class InterceptionTrace {
   private usageSeen = false;
   private ended = false;
 
-  constructor(private readonly owner: BridgeTracer, private readonly root: OtelSpan, private readonly rootContext: OtelContext) {
+  /** The root's context, the parent of its children: made when the first child starts. */
+  private rootContext: OtelContext | undefined;
+
+  /** `hostContext`: the context the root was started under. */
+  constructor(private readonly owner: BridgeTracer, private readonly root: OtelSpan, private readonly hostContext: OtelContext) {
     this.recording = isRecording(root);
   }
 
@@ -146,9 +150,10 @@ export class InterceptionTrace {
   iteration(n: number): void {
     try {
       this.iterationSpan?.end();
-      const span = this.owner.tracer.startSpan(ITERATION_SPAN, { kind: this.owner.api.SpanKind.INTERNAL, attributes: { [ATTR.iteration]: n } }, this.rootContext);
+      const rootContext = this.contextOfRoot();
+      const span = this.owner.tracer.startSpan(ITERATION_SPAN, { kind: this.owner.api.SpanKind.INTERNAL, attributes: { [ATTR.iteration]: n } }, rootContext);
       this.iterationSpan = span;
-      this.iterationContext = this.owner.api.trace.setSpan(this.rootContext, span);
+      this.iterationContext = this.owner.api.trace.setSpan(rootContext, span);
     } catch (err) {
       this.owner.failed(err);
     }
@@ -156,11 +161,13 @@ export class InterceptionTrace {
 
   /**
    * Attempt `attempt` of the current upstream call, with the key `hint`: its CLIENT span, whose context a
-   * registered propagator writes into `headers` (nothing is written without one).
+   * registered propagator writes into `headers` (nothing is written without one). None when the request is sampled
+   * out and nothing propagates: such a span would keep nothing and name nothing.
    */
   attempt(attempt: number, hint: string, headers: HeaderCarrier): AttemptSpan | undefined {
     try {
       const { owner } = this;
+      if (!this.recording && !owner.propagates()) return undefined;
       const parent = this.parent();
       const span = owner.tracer.startSpan(this.name, {
         kind: owner.api.SpanKind.CLIENT,
@@ -239,7 +246,11 @@ export class InterceptionTrace {
   }
 
   private parent(): OtelContext {
-    return this.iterationContext ?? this.rootContext;
+    return this.iterationContext ?? this.contextOfRoot();
+  }
+
+  private contextOfRoot(): OtelContext {
+    return (this.rootContext ??= this.owner.api.trace.setSpan(this.hostContext, this.root));
   }
 }
 

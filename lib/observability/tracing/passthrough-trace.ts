@@ -6,12 +6,13 @@ import type { HeaderCarrier, OtelContext, OtelSpan } from './otel-api';
 export class PassthroughTrace {
   private ended = false;
 
-  constructor(private readonly owner: BridgeTracer, private readonly span: OtelSpan, private readonly context: OtelContext) {}
+  /** `parent`: the context the span was started under (the host's); the headers name the span within it. */
+  constructor(private readonly owner: BridgeTracer, private readonly span: OtelSpan, private readonly parent: OtelContext) {}
 
   /** Before each attempt: a registered propagator writes this span's context into `headers` (nothing without one). */
   inject(headers: HeaderCarrier): void {
     try {
-      this.owner.inject(this.context, this.span, headers);
+      this.owner.inject(this.parent, this.span, headers);
     } catch (err) {
       this.owner.failed(err);
     }

@@ -261,33 +261,6 @@ requireService('Redis', serviceAvailableSync(HOST, PORT))('limits on Redis', () 
     }
   });
 
-  test('the ends and the admissions of one turn go in one script call, the ends first', async () => {
-    const store = new LimitStore({ redis: REDIS_URL, prefix, failOpen: false }, winston.createLogger({ silent: true }));
-    try {
-      const slots = store.counter('turn', { kind: 'concurrent', points: 1, windowMs: undefined });
-      const tokens = store.counter('turn', { kind: 'tokens', points: 100, windowMs: 60_000 });
-      expect(await store.admit([], [{ counter: slots, subject: 'alice' }])).toBeUndefined();
-      const client = (store as unknown as { client: Redis }).client;
-      const evalsha = jest.spyOn(client, 'evalsha');
-      const [, admitted, refused] = await Promise.all([
-        store.settle([{ counter: slots, subject: 'alice', n: -1 }, { counter: tokens, subject: 'alice', n: 70 }]),
-        store.admit([], [{ counter: slots, subject: 'alice' }]),
-        store.admit([{ counter: tokens, subject: 'alice' }], [{ counter: slots, subject: 'alice' }]),
-      ]);
-      expect(evalsha).toHaveBeenCalledTimes(1);
-      expect(admitted).toBeUndefined();
-      expect(refused).toEqual({ index: 1, state: { used: 2, msBeforeReset: undefined } });
-      expect(await admin.get(`${prefix}turn:concurrent:alice`)).toBe('1');
-      expect(await admin.get(`${prefix}turn:tokens:alice`)).toBe('70');
-      // The budget, learned from the end past half spent, is read at the next admission.
-      await store.settle([{ counter: slots, subject: 'alice', n: -1 }]);
-      expect(await store.admit([{ counter: tokens, subject: 'alice' }], [])).toBeUndefined();
-      expect(evalsha).toHaveBeenCalledTimes(3);
-    } finally {
-      await store.close();
-    }
-  });
-
   test('two replicas admitting at once in batches never admit past the limit together', async () => {
     const stores = [0, 1].map(() => new LimitStore({ redis: REDIS_URL, prefix, failOpen: false }, winston.createLogger({ silent: true })));
     try {

@@ -1,9 +1,9 @@
-/** The admissions that arrive on Redis in one turn of the event loop, gathered for one script call that admits each in order. */
+/** The admissions that arrive on Redis in one turn of the event loop, sent as one script call that admits each in order. */
 
-/** How a key counts in the admission script: a budget (read), a window or a concurrency slot (taken). */
+/** How a key counts in the batch script: a budget (read), a window or a concurrency slot (taken). */
 export type KeyKind = 'b' | 'w' | 's';
 
-/** One counter of one subject, as the admission script takes it. */
+/** One counter of one subject, as the batch script takes it. */
 export interface BatchKey {
   key: string;
   points: number;
@@ -18,14 +18,8 @@ export interface BatchRefusal {
   pttl: number;
 }
 
-/** A batch taken for sending: its keys and arguments (sent flattened), and what to do with the reply. */
-export interface TakenBatch {
-  keys: readonly string[];
-  args: ReadonlyArray<ReadonlyArray<string | number>>;
-  /** Hands out the reply, whose part for this batch starts at `offset`. */
-  answer(reply: readonly number[], offset: number): void;
-  fail(err: unknown): void;
-}
+/** Sends the batch script: `keyCount` keys, then the arguments (the parts are sent flattened). */
+export type SendScript = (keyCount: number, parts: ReadonlyArray<ReadonlyArray<string | number>>) => Promise<unknown>;
 
 interface Waiting {
   keys: readonly BatchKey[];
@@ -37,8 +31,7 @@ export class AdmissionBatch {
   private waiting: Waiting[] = [];
 
   constructor(
-    /** Called when the first admission of a turn waits (the batch is then to be sent at the turn's end). */
-    private readonly wake: () => void,
+    private readonly send: SendScript,
     /** Called with each budget's count, read by a batch that ran. */
     private readonly learned: (key: string, used: number) => void,
   ) {}
@@ -49,15 +42,15 @@ export class AdmissionBatch {
    */
   admit(keys: readonly BatchKey[]): Promise<BatchRefusal | undefined> {
     return new Promise((resolve, reject) => {
-      if (this.waiting.length === 0) this.wake();
+      if (this.waiting.length === 0) setImmediate(this.flush);
       this.waiting.push({ keys, resolve, reject });
     });
   }
 
-  /** The admissions waiting, to send now; undefined when none waits. */
-  take(): TakenBatch | undefined {
+  /** Sends what waits now (a read that follows must see it); the turn's end then finds nothing to send. */
+  readonly flush = (): void => {
     const batch = this.waiting;
-    if (batch.length === 0) return undefined;
+    if (batch.length === 0) return;
     this.waiting = [];
     const indexOf = new Map<string, number>();
     const keys: string[] = [];
@@ -79,21 +72,18 @@ export class AdmissionBatch {
         requestArgs.push(index);
       }
     }
-    return {
-      keys,
-      args: [keyArgs, requestArgs],
-      answer: (reply, offset) => {
-        // After the requests' answers, every key's count.
-        const counts = offset + batch.length * 3;
-        for (const i of budgets) this.learned(keys[i], reply[counts + i]);
-        for (let r = 0; r < batch.length; r++) {
-          const at = offset + r * 3;
-          batch[r].resolve(reply[at] === 0 ? undefined : { at: reply[at], used: reply[at + 1], pttl: reply[at + 2] });
-        }
-      },
-      fail: (err) => {
-        for (const w of batch) w.reject(err);
-      },
-    };
+    this.send(keys.length, [keys, keyArgs, requestArgs]).then((reply) => this.answer(batch, { keys, budgets }, reply as number[]), (err) => {
+      for (const w of batch) w.reject(err);
+    });
+  };
+
+  private answer(batch: readonly Waiting[], sent: { keys: readonly string[]; budgets: readonly number[] }, reply: readonly number[]): void {
+    // After the requests' answers, every key's count.
+    const counts = batch.length * 3;
+    for (const i of sent.budgets) this.learned(sent.keys[i], reply[counts + i]);
+    for (let r = 0; r < batch.length; r++) {
+      const at = reply[r * 3];
+      batch[r].resolve(at === 0 ? undefined : { at, used: reply[r * 3 + 1], pttl: reply[r * 3 + 2] });
+    }
   }
 }

@@ -7,10 +7,9 @@ import { createOwnedClient, quitClient, waitForConnection, withTimeout } from '.
 import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 import type { LimitsConfig, MeterSpec } from './limit-options';
-import type { Script } from './limit-scripts';
-import type { BatchKey, KeyKind } from './admission-batch';
-import type { KeyChange } from './settle-batch';
-import { TurnBatch } from './turn-batch';
+import { ADMIT_BATCH_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
+import { AdmissionBatch, type BatchKey, type KeyKind } from './admission-batch';
+import { SettleBatch, type KeyChange } from './settle-batch';
 import { BudgetCache } from './budget-cache';
 import { MEMORY_BUDGET_BYTES, MemoryCounter, type CounterRes } from './memory-counter';
 
@@ -161,8 +160,9 @@ export class LimitStore {
   private readonly ownsClient: boolean;
   /** On Redis: budgets recently seen far from spent, not read again at admission. */
   private readonly budgetsKnown = new BudgetCache();
-  /** On Redis: the admissions and the ends of one event-loop turn, sent as one script call. */
-  private readonly turn: TurnBatch | undefined;
+  /** On Redis: the admissions, and the ends, of one event-loop turn, each sent as one script call. */
+  private readonly admissions: AdmissionBatch | undefined;
+  private readonly settlements: SettleBatch | undefined;
   readonly kind: 'memory' | 'redis';
   private readonly failOpen: boolean;
   private readonly prefix: string;
@@ -186,11 +186,13 @@ export class LimitStore {
     // An owned client's connection errors are the failures counted here, not unhandled 'error' events.
     if (this.ownsClient) this.client!.on('error', () => {});
     if (this.client) {
-      this.turn = new TurnBatch((script, keyCount, parts) => this.runScript(script, keyCount, parts), (key, used) => this.budgetsKnown.learn(key, used, Date.now()));
+      const learn = (key: string, used: number) => this.budgetsKnown.learn(key, used, Date.now());
+      this.admissions = new AdmissionBatch((keyCount, parts) => this.runScript(ADMIT_BATCH_SCRIPT, keyCount, parts), learn);
+      this.settlements = new SettleBatch((keyCount, parts) => this.runScript(SETTLE_SCRIPT, keyCount, parts), learn);
     }
   }
 
-  private runScript(script: Script, keyCount: number, parts: ReadonlyArray<ReadonlyArray<string | number>>): Promise<unknown> {
+  private runScript(script: typeof SETTLE_SCRIPT, keyCount: number, parts: ReadonlyArray<ReadonlyArray<string | number>>): Promise<unknown> {
     return withTimeout(this.command(() => script.run(this.client!, keyCount, parts)), COMMAND_TIMEOUT_MS);
   }
 
@@ -221,7 +223,7 @@ export class LimitStore {
    * event loop in one script call (each admitted in order, all or nothing); in memory, the counters one by one.
    */
   async admit(budgets: readonly Held[], takes: readonly Held[]): Promise<Refusing | undefined> {
-    if (!this.turn) return this.admitInMemory(budgets, takes);
+    if (!this.admissions) return this.admitInMemory(budgets, takes);
     const now = Date.now();
     const keys: BatchKey[] = [];
     /** The indexes of the budgets read. */
@@ -238,7 +240,7 @@ export class LimitStore {
     for (const { counter, subject } of takes) keys.push(counter.batchKey(subject));
     let refusal;
     try {
-      refusal = await this.turn.admissions.admit(keys);
+      refusal = await this.admissions.admit(keys);
     } catch (err) {
       return this.failed(err, undefined);
     }
@@ -266,15 +268,15 @@ export class LimitStore {
     return { index: budgets.length + over, state: refused.value! };
   }
 
-  /** Applies `changes` (slots and points given back, usage added): on Redis with the other ends (and admissions) of this turn, in one script. Never throws. */
+  /** Applies `changes` (slots and points given back, usage added): on Redis with the other ends of this turn, in one script. Never throws. */
   async settle(changes: readonly Change[]): Promise<void> {
     if (changes.length === 0) return;
-    if (!this.turn) {
+    if (!this.settlements) {
       await Promise.all(changes.map(({ counter, subject, n }) => (n < 0 ? counter.give(subject, -n) : counter.add(subject, n))));
       return;
     }
     try {
-      await this.turn.settlements.settle(changes.map(({ counter, subject, n }) => counter.keyChange(subject, n)));
+      await this.settlements!.settle(changes.map(({ counter, subject, n }) => counter.keyChange(subject, n)));
     } catch (err) {
       this.failed(err, undefined, false);
     }
@@ -282,7 +284,8 @@ export class LimitStore {
 
   /** Sends the admissions and ends waiting for the turn's end now, so that a read sent next sees them (one connection keeps the order). */
   sendPending(): void {
-    this.turn?.flush();
+    this.admissions?.flush();
+    this.settlements?.flush();
   }
 
   /** Runs `command` once the client is connected (right after start-up it still connects; a client that is down fails at once). */

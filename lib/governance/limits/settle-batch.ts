@@ -1,5 +1,5 @@
-/** The ends of requests on Redis in one turn of the event loop (slots given back, usage added), summed per key for one script call. */
-import type { TakenBatch } from './admission-batch';
+/** The ends of requests on Redis in one turn of the event loop (slots given back, usage added), summed per key and sent as one script call. */
+import type { SendScript } from './admission-batch';
 
 /** A change to one counter of one subject: points given back (negative) or usage added (positive). */
 export interface KeyChange {
@@ -24,8 +24,7 @@ export class SettleBatch {
   private waiting: Array<{ resolve(): void; reject(err: unknown): void }> = [];
 
   constructor(
-    /** Called when the first end of a turn waits (the batch is then to be sent at the turn's end). */
-    private readonly wake: () => void,
+    private readonly send: SendScript,
     /** Called with each budget's count after a batch that ran. */
     private readonly learned: (key: string, used: number) => void,
   ) {}
@@ -33,7 +32,7 @@ export class SettleBatch {
   /** Adds `changes` to this turn's batch; resolves once it ran, rejects when it failed. */
   settle(changes: readonly KeyChange[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.waiting.length === 0) this.wake();
+      if (this.waiting.length === 0) setImmediate(this.flush);
       this.waiting.push({ resolve, reject });
       for (const c of changes) {
         const sum = this.sums.get(c.key);
@@ -43,30 +42,25 @@ export class SettleBatch {
     });
   }
 
-  /** The ends waiting, summed per key, to send now; undefined when none waits. */
-  take(): TakenBatch | undefined {
+  /** Sends what waits now (a read that follows must see it); the turn's end then finds nothing to send. */
+  readonly flush = (): void => {
     const sums = this.sums;
     const waiting = this.waiting;
-    if (waiting.length === 0) return undefined;
+    if (waiting.length === 0) return;
     this.sums = new Map();
     this.waiting = [];
     const keys = [...sums.keys()];
     const args: Array<string | number> = [];
     for (const s of sums.values()) args.push(s.n, s.ttlSec, s.slot ? 1 : 0);
-    return {
-      keys,
-      args: [args],
-      answer: (counts, offset) => {
-        let i = 0;
-        for (const s of sums.values()) {
-          if (s.budget) this.learned(keys[i], counts[offset + i]);
-          i++;
-        }
-        for (const w of waiting) w.resolve();
-      },
-      fail: (err) => {
-        for (const w of waiting) w.reject(err);
-      },
-    };
-  }
+    this.send(keys.length, [keys, args]).then((counts) => {
+      let i = 0;
+      for (const s of sums.values()) {
+        if (s.budget) this.learned(keys[i], (counts as number[])[i]);
+        i++;
+      }
+      for (const w of waiting) w.resolve();
+    }, (err) => {
+      for (const w of waiting) w.reject(err);
+    });
+  };
 }

@@ -41,14 +41,21 @@ export class ClientStream {
     return this.ended || this.res.writableEnded || this.res.destroyed;
   }
 
-  /** Sends status and headers of the first upstream response; later calls do nothing. */
+  /**
+   * Sets status and headers of the first upstream response; later calls do nothing. They leave with the first bytes
+   * written, in the same packet (a head sent alone costs a write of its own); {@link sendHead} sends them sooner.
+   */
   open(status: number, headers: IncomingHttpHeaders): void {
     if (this.opened) return;
     this.opened = true;
     this.res.statusCode = status;
     this.relayHeaders(this.res, headers);
     stampServerTiming(this.res);
-    this.res.flushHeaders();
+  }
+
+  /** Sends the head now if no byte took it yet: the upstream's body began but nothing of it went to the client. */
+  sendHead(): void {
+    if (this.opened && !this.res.headersSent && !this.finished) this.res.flushHeaders();
   }
 
   /** Writes `bytes`, resolving once the client can take more (or has gone). */

@@ -60,10 +60,16 @@ function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client
  */
 export async function pumpEvents(body: AsyncIterable<unknown>, target: PumpTarget): Promise<void> {
   const decoder = new SseDecoder();
+  let headSent = false;
   for await (const chunk of body) {
     const events = decoder.push(chunk as Buffer);
     const redacted = target.redact(events);
     const wait = forward(events, redacted ? undefined : chunk as Buffer, target);
+    // The head leaves with the first bytes written; when the first chunk wrote none, the client still gets it now.
+    if (!headSent) {
+      headSent = true;
+      target.client.sendHead();
+    }
     if (wait) await wait;
     // Checked without a promise: almost every chunk has nothing withheld.
     const held = target.release?.();

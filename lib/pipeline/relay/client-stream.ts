@@ -18,6 +18,11 @@ export function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+/** Lets the bytes `res` holds go, unless its end already sent them. */
+function releaseWrites(res: ServerResponse): void {
+  if (!res.writableEnded) res.uncork();
+}
+
 export type HeaderRelay = (res: ServerResponse, headers: IncomingHttpHeaders) => void;
 
 export class ClientStream {
@@ -62,6 +67,17 @@ export class ClientStream {
   write(bytes: Buffer | string): Promise<void> | undefined {
     if (this.finished || bytes.length === 0) return undefined;
     return this.res.write(bytes) ? undefined : drained(this.res);
+  }
+
+  /**
+   * Keeps what is written from here on in the socket's buffer until the stream's end or the next turn of the event
+   * loop, whichever comes first: the end's bytes then leave in the same write as the last events (a write of their
+   * own otherwise), and nothing waits for an upstream that is slow to end.
+   */
+  holdWrites(): void {
+    if (this.finished) return;
+    this.res.cork();
+    setImmediate(releaseWrites, this.res);
   }
 
   /** Writes the keep-alive bytes every `intervalMs` until {@link stopKeepAlive} (while a tool runs). */

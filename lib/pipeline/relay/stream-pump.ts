@@ -6,6 +6,8 @@ import { EVENT_TOO_LARGE, MAX_EVENT_BYTES } from '../../streaming/event-stream';
 /** Decides what the client gets for each event: its raw bytes (unchanged), new bytes, or nothing (hidden or held). */
 export interface EventFilter {
   accept(event: SseEvent): Buffer | undefined;
+  /** The API's terminal event went through {@link accept}: what follows is the body's end, the client stream's end soon after. */
+  readonly completed?: boolean;
 }
 
 /** Where a pumped body goes. */
@@ -61,6 +63,7 @@ function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client
 export async function pumpEvents(body: AsyncIterable<unknown>, target: PumpTarget): Promise<void> {
   const decoder = new SseDecoder();
   let headSent = false;
+  let holding = false;
   for await (const chunk of body) {
     const events = decoder.push(chunk as Buffer);
     const redacted = target.redact(events);
@@ -69,6 +72,11 @@ export async function pumpEvents(body: AsyncIterable<unknown>, target: PumpTarge
     if (!headSent) {
       headSent = true;
       target.client.sendHead();
+    }
+    // The terminal event's bytes wait for the stream's end (mostly within the same turn), to leave in one write with it.
+    if (!holding && target.filter.completed === true) {
+      holding = true;
+      target.client.holdWrites();
     }
     if (wait) await wait;
     // Checked without a promise: almost every chunk has nothing withheld.

@@ -39,6 +39,11 @@ function startsAt(raw: Buffer, chunk: Buffer): boolean {
  */
 function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client }: PumpTarget): Promise<void> | undefined {
   if (events.length === 0) return undefined;
+  // Most chunks hold one event: no list of what was accepted.
+  if (events.length === 1) {
+    const bytes = filter.accept(events[0]);
+    return bytes === undefined ? undefined : client.write(bytes);
+  }
   let size = 0;
   let edited = false;
   const accepted: Buffer[] = [];

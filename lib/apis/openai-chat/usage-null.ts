@@ -7,11 +7,12 @@ const NULL_LENGTH = 4;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-// Runs for every relayed chunk of a stream whose usage the bridge asked for: one allocation and two copies, no views.
+// Runs for every relayed chunk of a stream whose usage the bridge asked for: one allocation, the head copied by a typed
+// array `set` (no `Buffer#copy` argument checks), the tail (mostly `}` and the blank line: a few bytes) by a byte loop.
 function without(raw: Buffer, at: number, length: number): Buffer {
   const out = Buffer.allocUnsafe(raw.length - length);
-  raw.copy(out, 0, 0, at);
-  raw.copy(out, at, at + length);
+  out.set(new Uint8Array(raw.buffer, raw.byteOffset, at));
+  for (let from = at + length, to = at; from < raw.length; from++, to++) out[to] = raw[from];
   return out;
 }
 

@@ -18,6 +18,11 @@ export function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+/** Lets the bytes `res` holds go, unless its end already sent them. */
+function releaseWrites(res: ServerResponse): void {
+  if (!res.writableEnded) res.uncork();
+}
+
 export type HeaderRelay = (res: ServerResponse, headers: IncomingHttpHeaders) => void;
 
 export class ClientStream {
@@ -41,20 +46,38 @@ export class ClientStream {
     return this.ended || this.res.writableEnded || this.res.destroyed;
   }
 
-  /** Sends status and headers of the first upstream response; later calls do nothing. */
+  /**
+   * Sets status and headers of the first upstream response; later calls do nothing. They leave with the first bytes
+   * written, in the same packet (a head sent alone costs a write of its own); {@link sendHead} sends them sooner.
+   */
   open(status: number, headers: IncomingHttpHeaders): void {
     if (this.opened) return;
     this.opened = true;
     this.res.statusCode = status;
     this.relayHeaders(this.res, headers);
     stampServerTiming(this.res);
-    this.res.flushHeaders();
+  }
+
+  /** Sends the head now if no byte took it yet: the upstream's body began but nothing of it went to the client. */
+  sendHead(): void {
+    if (this.opened && !this.res.headersSent && !this.finished) this.res.flushHeaders();
   }
 
   /** Writes `bytes`, resolving once the client can take more (or has gone). */
   write(bytes: Buffer | string): Promise<void> | undefined {
     if (this.finished || bytes.length === 0) return undefined;
     return this.res.write(bytes) ? undefined : drained(this.res);
+  }
+
+  /**
+   * Keeps what is written from here on in the socket's buffer until the stream's end or the next turn of the event
+   * loop, whichever comes first: the end's bytes then leave in the same write as the last events (a write of their
+   * own otherwise), and nothing waits for an upstream that is slow to end.
+   */
+  holdWrites(): void {
+    if (this.finished) return;
+    this.res.cork();
+    setImmediate(releaseWrites, this.res);
   }
 
   /** Writes the keep-alive bytes every `intervalMs` until {@link stopKeepAlive} (while a tool runs). */

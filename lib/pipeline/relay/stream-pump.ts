@@ -6,6 +6,8 @@ import { EVENT_TOO_LARGE, MAX_EVENT_BYTES } from '../../streaming/event-stream';
 /** Decides what the client gets for each event: its raw bytes (unchanged), new bytes, or nothing (hidden or held). */
 export interface EventFilter {
   accept(event: SseEvent): Buffer | undefined;
+  /** The API's terminal event went through {@link accept}: what follows is the body's end, the client stream's end soon after. */
+  readonly completed?: boolean;
 }
 
 /** Where a pumped body goes. */
@@ -37,6 +39,11 @@ function startsAt(raw: Buffer, chunk: Buffer): boolean {
  */
 function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client }: PumpTarget): Promise<void> | undefined {
   if (events.length === 0) return undefined;
+  // Most chunks hold one event: no list of what was accepted.
+  if (events.length === 1) {
+    const bytes = filter.accept(events[0]);
+    return bytes === undefined ? undefined : client.write(bytes);
+  }
   let size = 0;
   let edited = false;
   const accepted: Buffer[] = [];
@@ -60,10 +67,22 @@ function forward(events: SseEvent[], chunk: Buffer | undefined, { filter, client
  */
 export async function pumpEvents(body: AsyncIterable<unknown>, target: PumpTarget): Promise<void> {
   const decoder = new SseDecoder();
+  let headSent = false;
+  let holding = false;
   for await (const chunk of body) {
     const events = decoder.push(chunk as Buffer);
     const redacted = target.redact(events);
     const wait = forward(events, redacted ? undefined : chunk as Buffer, target);
+    // The head leaves with the first bytes written; when the first chunk wrote none, the client still gets it now.
+    if (!headSent) {
+      headSent = true;
+      target.client.sendHead();
+    }
+    // The terminal event's bytes wait for the stream's end (mostly within the same turn), to leave in one write with it.
+    if (!holding && target.filter.completed === true) {
+      holding = true;
+      target.client.holdWrites();
+    }
     if (wait) await wait;
     // Checked without a promise: almost every chunk has nothing withheld.
     const held = target.release?.();

@@ -18,6 +18,16 @@ export function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+/**
+ * How long a streamed answer's head may wait for the first bytes to go with: an upstream that sends its head and then
+ * thinks before its first event (a reasoning model) must not leave the client without a head meanwhile.
+ */
+export const HEAD_GRACE_MS = 50;
+
+function sendHeadNow(stream: ClientStream): void {
+  stream.sendHead();
+}
+
 /** Lets the bytes `res` holds go, unless its end already sent them. */
 function releaseWrites(res: ServerResponse): void {
   if (!res.writableEnded) res.uncork();
@@ -29,6 +39,7 @@ export class ClientStream {
   private opened = false;
   private ended = false;
   private keepAlive: NodeJS.Timeout | undefined;
+  private headGrace: NodeJS.Timeout | undefined;
 
   /** `keepAliveBytes` is what {@link startKeepAlive} writes: an API may want its own event (Anthropic's `ping`). */
   constructor(
@@ -48,7 +59,8 @@ export class ClientStream {
 
   /**
    * Sets status and headers of the first upstream response; later calls do nothing. They leave with the first bytes
-   * written, in the same packet (a head sent alone costs a write of its own); {@link sendHead} sends them sooner.
+   * written, in the same packet (a head sent alone costs a write of its own), or alone once {@link HEAD_GRACE_MS} passed
+   * with no byte written; {@link sendHead} sends them sooner.
    */
   open(status: number, headers: IncomingHttpHeaders): void {
     if (this.opened) return;
@@ -56,10 +68,13 @@ export class ClientStream {
     this.res.statusCode = status;
     this.relayHeaders(this.res, headers);
     stampServerTiming(this.res);
+    this.headGrace = setTimeout(sendHeadNow, HEAD_GRACE_MS, this);
+    this.headGrace.unref();
   }
 
   /** Sends the head now if no byte took it yet: the upstream's body began but nothing of it went to the client. */
   sendHead(): void {
+    this.stopHeadGrace();
     if (this.opened && !this.res.headersSent && !this.finished) this.res.flushHeaders();
   }
 
@@ -90,6 +105,11 @@ export class ClientStream {
     this.keepAlive.unref();
   }
 
+  private stopHeadGrace(): void {
+    if (this.headGrace !== undefined) clearTimeout(this.headGrace);
+    this.headGrace = undefined;
+  }
+
   stopKeepAlive(): void {
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.keepAlive = undefined;
@@ -98,6 +118,7 @@ export class ClientStream {
   /** Ends the stream, with `tail` (terminal events or one error event) as its last bytes. */
   end(tail?: Buffer | string): void {
     this.stopKeepAlive();
+    this.stopHeadGrace();
     if (this.finished) return;
     this.ended = true;
     if (tail !== undefined && tail.length > 0) this.res.end(tail);

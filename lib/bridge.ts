@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { KeyPool, type KeyStatus } from './keypool/key-pool';
 import { KeyRouting } from './keypool/key-routing';
 import type { KeyStateSource } from './keypool/types';
-import { normalizeBridgeOptions, type BridgeOptions } from './options';
+import type { BridgeOptions } from './options';
+import { normalizeBridgeOptions } from './bridge-config';
 import { createRouting } from './routing';
 import { baseURLWarning } from './providers/provider-options';
 import { SafeRecorder } from './recorder/safe-recorder';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 const LIB = path.join(__dirname, '..', '..', 'lib');
 // Higher numbers sit higher; a file may import its own layer or a lower one.
 const LAYERS: Record<string, number> = {
-  'bridge.ts': 5, 'routing.ts': 5, 'options.ts': 5, 'index.ts': 5, 'last-resort.ts': 5,
+  'bridge.ts': 5, 'routing.ts': 5, 'options.ts': 5, 'bridge-config.ts': 5, 'index.ts': 5, 'last-resort.ts': 5,
   pipeline: 4, passthrough: 4, dashboard: 4,
   providers: 3,
   apis: 2,

@@ -1,6 +1,7 @@
 /** The limits of tool traffic and stream accumulation are validated at creation and named when wrong. */
 import { createBridge, openaiProvider } from '../../lib';
-import { BRIDGE_DEFAULTS, normalizeBridgeOptions } from '../../lib/options';
+import { BRIDGE_DEFAULTS } from '../../lib/options';
+import { normalizeBridgeOptions } from '../../lib/bridge-config';
 
 const base = { providers: [openaiProvider({ keys: ['sk-1'] })], actor: () => ({ id: 'u' }) };
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { normalizeBridgeOptions } from '../../lib/options';
+import { normalizeBridgeOptions } from '../../lib/bridge-config';
 import { openaiProvider } from '../../lib';
 
 const ROOT = join(__dirname, '..', '..');

@@ -8,26 +8,20 @@ import { errorMessage } from '../../observability/logger';
 import { FAILURE_LOG_INTERVAL_MS, LogThrottle } from '../../observability/log-throttle';
 import type { LimitsConfig, MeterSpec } from './limit-options';
 import { ADMIT_BATCH_SCRIPT, SETTLE_SCRIPT } from './limit-scripts';
-import { AdmissionBatch, type BatchKey, type KeyKind } from './admission-batch';
-import { SettleBatch, type KeyChange } from './settle-batch';
+import { AdmissionBatch, type BatchKey } from './admission-batch';
+import { SettleBatch } from './settle-batch';
 import { BudgetCache } from './budget-cache';
-import { MEMORY_BUDGET_BYTES, MemoryCounter, type CounterRes } from './memory-counter';
+import { MEMORY_BUDGET_BYTES, MemoryCounter } from './memory-counter';
+import { COMMAND_TIMEOUT_MS, Counter, type CounterHost, type CounterState } from './counter';
 
-/** How long one Redis command may take before it counts as a failure (the request is not held longer). */
-const COMMAND_TIMEOUT_MS = 1_000;
+export { Counter, type CounterState } from './counter';
+
 /**
  * Concurrency slots on Redis expire after this long without a request taking or giving one back, so that a replica
  * that died holding slots does not hold them for ever. In memory they never expire (the process that holds them is
  * the one that counts): a subject is forgotten when it holds none.
  */
 const SHARED_SLOT_TTL_SEC = 3_600;
-
-/** A subject's standing on one counter. */
-export interface CounterState {
-  used: number;
-  /** Ms until the window starts again; undefined when the counter has no window (concurrency) or nothing was used. */
-  msBeforeReset: number | undefined;
-}
 
 /** The refusal when the counters cannot be read and the host chose to fail closed. */
 export const STORE_UNAVAILABLE = new Refusal({
@@ -52,107 +46,13 @@ export interface Refusing {
   state: CounterState;
 }
 
-/**
- * One counter of one rule (its key prefix names the rule and the kind), per subject. In memory, rate-limiter-flexible
- * counts; on Redis it reads (`usageOf`, budgets between loop iterations), and the store's scripts write the same keys.
- */
-/** What a counter asks of its limiter: rate-limiter-flexible's on Redis, a `MemoryCounter` in memory. */
-export interface Limiter {
-  getKey(subject: string): string;
-  consume(subject: string, n: number): Promise<unknown>;
-  penalty(subject: string, n: number): Promise<unknown>;
-  reward(subject: string, n: number): Promise<unknown>;
-  get(subject: string): Promise<CounterRes | null>;
-}
-
-export class Counter {
-  /** How the admission script counts it. */
-  readonly scriptKind: KeyKind;
-
-  constructor(
-    private readonly limiter: Limiter,
-    private readonly store: LimitStore,
-    readonly spec: MeterSpec,
-    /** The key's expiry on Redis, in seconds. */
-    readonly ttlSec: number,
-  ) {
-    this.scriptKind = spec.kind === 'tokens' || spec.kind === 'spend' ? 'b' : spec.kind === 'concurrent' ? 's' : 'w';
-  }
-
-  /** The subject's key, as rate-limiter-flexible names it. */
-  key(subject: string): string {
-    return this.limiter.getKey(subject);
-  }
-
-  /** The subject's key as the admission script counts it. */
-  batchKey(subject: string): BatchKey {
-    return { key: this.limiter.getKey(subject), points: this.spec.points, ttlSec: this.ttlSec, kind: this.scriptKind };
-  }
-
-  /** A change of `n` to the subject's count, as the settle script applies it. */
-  keyChange(subject: string, n: number): KeyChange {
-    return { key: this.limiter.getKey(subject), n, ttlSec: this.ttlSec, slot: this.scriptKind === 's', budget: this.scriptKind === 'b' };
-  }
-
-  /** Adds `n` if the total stays within the limit: `undefined` when it did, else the state that refused it. */
-  async take(subject: string, n: number): Promise<CounterState | undefined> {
-    try {
-      await withTimeout(this.store.command(() => this.limiter.consume(subject, n)), COMMAND_TIMEOUT_MS);
-      return undefined;
-    } catch (err) {
-      if (!isLimiterRes(err)) return this.store.failed(err, undefined);
-      // The refused request does not count: only admitted ones use the limit.
-      await this.give(subject, n);
-      return stateOf(err);
-    }
-  }
-
-  /** Adds `n` whatever the total (usage already spent). */
-  async add(subject: string, n: number): Promise<void> {
-    if (n <= 0) return;
-    try {
-      await withTimeout(this.store.command(() => this.limiter.penalty(subject, n)), COMMAND_TIMEOUT_MS);
-    } catch (err) {
-      this.store.failed(err, undefined, false);
-    }
-  }
-
-  /** Gives `n` back (a concurrency slot at the end of a request, a refused request). */
-  async give(subject: string, n: number): Promise<void> {
-    try {
-      await withTimeout(this.store.command(() => this.limiter.reward(subject, n)), COMMAND_TIMEOUT_MS);
-    } catch (err) {
-      this.store.failed(err, undefined, false);
-    }
-  }
-
-  /** What `subject` used of this counter; nothing used while the store fails open. */
-  async read(subject: string): Promise<CounterState> {
-    this.store.sendPending();
-    try {
-      const res = await withTimeout(this.store.command(() => this.limiter.get(subject)), COMMAND_TIMEOUT_MS);
-      return res ? stateOf(res) : { used: 0, msBeforeReset: undefined };
-    } catch (err) {
-      return this.store.failed(err, { used: 0, msBeforeReset: undefined });
-    }
-  }
-}
-
 /** A take that got its point (as opposed to one refused, or one the store failed). */
 function isTaken(r: PromiseSettledResult<unknown>): boolean {
   return r.status === 'fulfilled' && r.value === undefined;
 }
 
-function isLimiterRes(v: unknown): v is CounterRes {
-  return !!v && typeof v === 'object' && typeof (v as CounterRes).consumedPoints === 'number' && !(v instanceof Error);
-}
-
-function stateOf(res: CounterRes): CounterState {
-  return { used: Math.max(0, res.consumedPoints), msBeforeReset: res.msBeforeNext > 0 ? res.msBeforeNext : undefined };
-}
-
 /** Where the counters live, and what their failures cost: counted, logged (throttled), then open or closed. */
-export class LimitStore {
+export class LimitStore implements CounterHost {
   /** Store commands that failed or timed out. */
   failures = 0;
   private readonly throttle = new LogThrottle(FAILURE_LOG_INTERVAL_MS);

@@ -94,3 +94,12 @@ test('a request that goes away while its credential is fetched ends there: no fa
   expect(used).toEqual([]);
   expect(store.getCooldowns([keyFingerprint('first')])).toEqual([undefined]);
 });
+
+test('a walk needs an abort signal only when the source may make it wait: static keys never do, a host source may', () => {
+  const fixed = new KeyPool(staticCredentials([staticKey('sk-fixed-aaaaaaaaaaaaaaaaaaaa')]), new MemoryKeyStateStore(), COOLDOWNS, logger);
+  expect(fixed.mayWaitForCredentials).toBe(false);
+  const strings = new KeyPool(['sk-plain-aaaaaaaaaaaaaaaaaaaa'], new MemoryKeyStateStore(), COOLDOWNS, logger);
+  expect(strings.mayWaitForCredentials).toBe(false);
+  const hosts = new KeyPool(source(async () => staticKey('sk-later-aaaaaaaaaaaaaaaaaaaa')), new MemoryKeyStateStore(), COOLDOWNS, logger);
+  expect(hosts.mayWaitForCredentials).toBe(true);
+});

@@ -40,6 +40,8 @@ export type UpstreamCredential = KeyCredential | SigningCredential;
  */
 export interface CredentialSource {
   readonly entries: readonly CredentialEntry[];
+  /** True when `current` never returns a promise (fixed credentials): the pool then makes no abort signal for its walks. */
+  readonly answersAtOnce?: boolean;
   current(index: number, signal?: AbortSignal): UpstreamCredential | Promise<UpstreamCredential>;
 }
 
@@ -63,6 +65,7 @@ export function staticCredentials(credentials: readonly UpstreamCredential[]): C
   const entries = [...credentials];
   return {
     entries,
+    answersAtOnce: true,
     current: (index) => entries[index],
   };
 }

@@ -112,7 +112,7 @@ export class KeyPool {
   ) {
     const source: CredentialSource = isCredentialSource(credentials) ? credentials : staticCredentials(credentials.map((key) => staticKey(key)));
     this.credentials = new EntryCredentials(source, learn);
-    this.mayWaitForCredentials = isCredentialSource(credentials);
+    this.mayWaitForCredentials = source.answersAtOnce !== true;
     // Hashing happens here, once, never on the request path.
     this.entries = source.entries.map((e, index) => ({ index, hint: e.hint, fingerprint: keyFingerprint(e.id) }));
     this.fingerprints = this.entries.map((e) => e.fingerprint);

@@ -58,8 +58,8 @@ export interface LimitRule {
 export interface LimitStoreOptions {
   /**
    * An ioredis URL (`redis://127.0.0.1:6379`) or client; every replica given the same Redis shares the counters. Required.
-   * The client made from a URL auto-pipelines (the commands of concurrent requests share one write and one read); a
-   * client of the host's is used as it was made: create it with `enableAutoPipelining: true` for the same effect.
+   * The admissions of one event-loop turn share one script call, and so do the ends. A client of the host's is used as
+   * it was made; leave its `enableAutoPipelining` off (an auto-pipelined read may overtake a batch sent in its tick).
    */
   redis: string | Redis;
   /** Prefix of every key the limits write. Defaults to `aibridge:limits:`. */

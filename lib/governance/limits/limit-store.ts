@@ -176,7 +176,7 @@ export class LimitStore implements CounterHost {
       return;
     }
     try {
-      await this.settlements!.settle(changes.map(({ counter, subject, n }) => counter.keyChange(subject, n)));
+      await this.settlements.settle(changes.map(({ counter, subject, n }) => counter.keyChange(subject, n)));
     } catch (err) {
       this.failed(err, undefined, false);
     }

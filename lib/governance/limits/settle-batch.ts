@@ -12,12 +12,8 @@ export interface KeyChange {
   budget: boolean;
 }
 
-interface Summed {
-  n: number;
-  ttlSec: number;
-  slot: boolean;
-  budget: boolean;
-}
+/** The changes of one key in a batch, summed. */
+type Summed = Omit<KeyChange, 'key'>;
 
 export class SettleBatch {
   private sums = new Map<string, Summed>();
